@@ -1,0 +1,36 @@
+#pragma once
+// The l2tpsecd control protocol, shared by the daemon and l2tpctl.
+//
+// Transport: a UNIX stream socket (default /run/l2tpsec/control, mode 0600).
+// Framing: one JSON object per line, each way. The client sends a request,
+// the daemon answers with exactly one response line, in order; a client may
+// send several requests on one connection.
+//
+//   request:  {"cmd": "<name>", ...arguments}
+//   success:  {"ok": true, "data": {...}}
+//   failure:  {"ok": false, "error": "<one line for a human>"}
+//
+// Commands (this version):
+//   status   {}  => {version, pid, started, uptime_seconds, config_file,
+//                    config_loaded, reloads, reload_failures, listen[],
+//                    control_socket, lac_profiles[]}
+//   version  {}  => {version, protocol}
+//   reload   {}  => {config_file} or an error listing the config's problems
+//
+// A request line longer than kMaxRequestBytes closes the connection.
+
+#include <cstddef>
+
+namespace l2tpsec::control {
+
+inline constexpr const char *kDefaultSocket = "/run/l2tpsec/control";
+inline constexpr int kProtocolVersion = 1;
+inline constexpr std::size_t kMaxRequestBytes = 64 * 1024;
+
+namespace cmd {
+inline constexpr const char *kStatus = "status";
+inline constexpr const char *kVersion = "version";
+inline constexpr const char *kReload = "reload";
+} // namespace cmd
+
+} // namespace l2tpsec::control

@@ -1,0 +1,111 @@
+#pragma once
+// Config: the validated, immutable contents of l2tpsec.conf. Every field has
+// its default here; l2tpsec.conf(5) documents each key and the loader
+// (config_loader.h) is the only writer.
+
+#include "common/ip_address.h"
+#include "common/log.h"
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace l2tpsec {
+
+/// A path named in the config and the line that named it, so errors found
+/// later (reading a secret file, say) still point at the right line.
+struct ConfigPath {
+	std::string path;
+	int line = 0;
+	bool empty() const { return path.empty(); }
+};
+
+/// A secret read from a file named in the config (trailing newline removed).
+struct Secret {
+	ConfigPath file;
+	std::string value;
+};
+
+struct ServerConfig {
+	/// Local addresses for IKE (500/4500) and L2TP (1701); empty = all IPv4.
+	std::vector<IpAddress> listen;
+	std::string controlSocket = "/run/l2tpsec/control";
+	ConfigPath auditLog;
+	LogLevel logLevel = LogLevel::Info;
+};
+
+enum class ProposalProfile { Modern, Compat, Legacy };
+
+struct IkeConfig {
+	std::optional<Secret> psk;
+	ProposalProfile profile = ProposalProfile::Compat;
+	/// Explicit lists; when non-empty they replace the profile's.
+	std::vector<std::string> ikeProposals;
+	std::vector<std::string> espProposals;
+	std::chrono::seconds dpdInterval{30};
+	std::chrono::seconds dpdTimeout{150};
+	std::chrono::seconds natKeepalive{20};
+	std::chrono::seconds ikeLifetime{8 * 3600};
+	std::chrono::seconds saLifetime{3600};
+	bool aggressiveMode = false;
+};
+
+/// RFC 2661 with or without IPsec underneath (mission: required by default).
+enum class IpsecRequirement { Required, Optional, Off };
+
+struct L2tpConfig {
+	IpsecRequirement ipsec = IpsecRequirement::Required;
+	std::chrono::seconds helloInterval{60};
+	std::optional<Secret> secret;
+	uint16_t receiveWindow = 16;
+	uint32_t retries = 5;
+	uint32_t maxTunnelsPerPeer = 16;
+};
+
+enum class PppAuth { MsChapV2, Chap, Pap };
+
+struct AddressRange {
+	IpAddress first;
+	IpAddress last;
+	uint64_t size() const { return uint64_t{last.v4HostOrder()} - first.v4HostOrder() + 1; }
+};
+
+struct PppConfig {
+	std::vector<PppAuth> auth{PppAuth::MsChapV2};
+	ConfigPath secrets;
+	std::optional<IpAddress> localAddress;
+	std::optional<AddressRange> pool;
+	std::vector<IpAddress> dns;
+	uint32_t mtu = 1400;
+	uint32_t mru = 1400;
+	std::chrono::seconds idleTimeout{0};
+	std::string pppd = "/usr/sbin/pppd";
+	std::vector<std::string> options;
+};
+
+struct LacProfile {
+	std::string name;
+	IpAddress server;
+	std::optional<Secret> psk;
+	std::string user;
+	std::optional<Secret> password;
+	bool autoconnect = false;
+	int line = 0;
+};
+
+struct Config {
+	std::string file; ///< where it was loaded from
+	ServerConfig server;
+	IkeConfig ike;
+	L2tpConfig l2tp;
+	PppConfig ppp;
+	std::vector<LacProfile> lac;
+};
+
+std::string_view proposalProfileName(ProposalProfile p);
+std::string_view ipsecRequirementName(IpsecRequirement r);
+std::string_view pppAuthName(PppAuth a);
+
+} // namespace l2tpsec

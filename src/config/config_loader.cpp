@@ -1,0 +1,729 @@
+#include "config/config_loader.h"
+
+#include "common/duration.h"
+#include "config/proposal_syntax.h"
+
+// Header-only toml++ without exceptions: parse errors come back as values,
+// and nothing here depends on how Debian's compiled libtomlplusplus was built.
+#define TOML_HEADER_ONLY 1
+#define TOML_EXCEPTIONS 0
+#include <toml++/toml.h>
+
+#include <fmt/format.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cctype>
+#include <map>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <functional>
+#include <set>
+#include <sstream>
+
+namespace l2tpsec {
+
+std::string ConfigDiagnostic::str() const
+{
+	if (line > 0)
+		return fmt::format("{}:{}: {}", file, line, message);
+	return fmt::format("{}: {}", file, message);
+}
+
+std::string_view proposalProfileName(ProposalProfile p)
+{
+	switch (p) {
+	case ProposalProfile::Modern: return "modern";
+	case ProposalProfile::Compat: return "compat";
+	case ProposalProfile::Legacy: return "legacy";
+	}
+	return "?";
+}
+
+std::string_view ipsecRequirementName(IpsecRequirement r)
+{
+	switch (r) {
+	case IpsecRequirement::Required: return "required";
+	case IpsecRequirement::Optional: return "optional";
+	case IpsecRequirement::Off: return "off";
+	}
+	return "?";
+}
+
+std::string_view pppAuthName(PppAuth a)
+{
+	switch (a) {
+	case PppAuth::MsChapV2: return "mschap-v2";
+	case PppAuth::Chap: return "chap";
+	case PppAuth::Pap: return "pap";
+	}
+	return "?";
+}
+
+namespace {
+
+// Levenshtein distance, for "did you mean" hints on misspelt keys.
+size_t editDistance(std::string_view a, std::string_view b)
+{
+	std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
+	for (size_t j = 0; j <= b.size(); j++)
+		prev[j] = j;
+	for (size_t i = 1; i <= a.size(); i++) {
+		cur[0] = i;
+		for (size_t j = 1; j <= b.size(); j++)
+			cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1])});
+		std::swap(prev, cur);
+	}
+	return prev[b.size()];
+}
+
+std::string suggestion(std::string_view word, const std::vector<std::string_view> &known)
+{
+	std::string_view best;
+	size_t bestDistance = 3; // more than two edits away is a different word
+	for (auto k : known) {
+		size_t d = editDistance(word, k);
+		if (d < bestDistance) {
+			bestDistance = d;
+			best = k;
+		}
+	}
+	return std::string(best);
+}
+
+int lineOf(const toml::node &n) { return static_cast<int>(n.source().begin.line); }
+
+// The value as the admin wrote it, for "got ..." in messages.
+std::string describe(const toml::node &n)
+{
+	switch (n.type()) {
+	case toml::node_type::string: return fmt::format("\"{}\"", n.value_or<std::string_view>(""));
+	case toml::node_type::table: return "a table";
+	case toml::node_type::array: return "an array";
+	case toml::node_type::none: return "nothing";
+	case toml::node_type::integer: return std::to_string(n.value_or<int64_t>(0));
+	case toml::node_type::floating_point: return fmt::format("{}", n.value_or<double>(0));
+	case toml::node_type::boolean: return n.value_or(false) ? "true" : "false";
+	case toml::node_type::date:
+	case toml::node_type::time:
+	case toml::node_type::date_time: return "a date or time";
+	}
+	return "?";
+}
+
+class Loader {
+public:
+	Loader(std::string fileName) : file_(std::move(fileName))
+	{
+		auto slash = file_.rfind('/');
+		baseDir_ = slash == std::string::npos ? "." : file_.substr(0, slash == 0 ? 1 : slash);
+	}
+
+	ConfigLoad run(std::string_view text);
+
+	void error(int line, std::string msg) { out_.errors.push_back({file_, line, std::move(msg)}); }
+	void warning(int line, std::string msg) { out_.warnings.push_back({file_, line, std::move(msg)}); }
+
+	// "[ike] dpd_interval: expected ..., got ..." at the node's line.
+	void expected(const toml::node &n, std::string_view what)
+	{
+		error(lineOf(n), fmt::format("{}: expected {}, got {}", where_, what, describe(n)));
+	}
+	void invalid(const toml::node &n, std::string_view why)
+	{
+		error(lineOf(n), fmt::format("{}: {}", where_, why));
+	}
+
+	std::optional<std::string> string(const toml::node &n, std::string_view what = "a string")
+	{
+		if (auto s = n.value<std::string>())
+			return s;
+		expected(n, what);
+		return std::nullopt;
+	}
+
+	std::optional<bool> boolean(const toml::node &n)
+	{
+		if (n.is_boolean())
+			return n.value<bool>();
+		expected(n, "true or false");
+		return std::nullopt;
+	}
+
+	std::optional<int64_t> integer(const toml::node &n, int64_t min, int64_t max)
+	{
+		auto what = fmt::format("an integer from {} to {}", min, max);
+		if (!n.is_integer()) {
+			expected(n, what);
+			return std::nullopt;
+		}
+		int64_t v = *n.value<int64_t>();
+		if (v < min || v > max) {
+			expected(n, what);
+			return std::nullopt;
+		}
+		return v;
+	}
+
+	std::optional<std::chrono::seconds> duration(const toml::node &n, std::chrono::seconds min,
+						     std::chrono::seconds max)
+	{
+		std::optional<std::chrono::seconds> d;
+		if (n.is_integer() && *n.value<int64_t>() >= 0)
+			d = std::chrono::seconds(*n.value<int64_t>());
+		else if (n.is_string())
+			d = parseDuration(*n.value<std::string_view>());
+		auto what = fmt::format("a duration from {} to {} such as \"30s\", \"5m\" or \"8h\"",
+					formatDuration(min), formatDuration(max));
+		if (!d || *d < min || *d > max) {
+			expected(n, what);
+			return std::nullopt;
+		}
+		return d;
+	}
+
+	std::optional<IpAddress> address(const toml::node &n, bool v4Only)
+	{
+		auto what = v4Only ? "an IPv4 address such as \"192.0.2.1\"" : "an IP address such as \"192.0.2.1\"";
+		if (auto s = n.value<std::string_view>()) {
+			auto a = IpAddress::parse(*s);
+			if (a && (!v4Only || a->isV4()))
+				return a;
+		}
+		expected(n, what);
+		return std::nullopt;
+	}
+
+	// Each element through `one`; duplicates are an error.
+	template <typename T, typename F>
+	std::optional<std::vector<T>> list(const toml::node &n, std::string_view what, F one)
+	{
+		const toml::array *arr = n.as_array();
+		if (!arr) {
+			expected(n, fmt::format("an array of {}", what));
+			return std::nullopt;
+		}
+		std::vector<T> out;
+		bool good = true;
+		for (const toml::node &e : *arr) {
+			std::optional<T> v = one(e);
+			if (!v) {
+				good = false;
+				continue;
+			}
+			if (std::find(out.begin(), out.end(), *v) != out.end()) {
+				invalid(e, fmt::format("{} is listed twice", describe(e)));
+				good = false;
+				continue;
+			}
+			out.push_back(std::move(*v));
+		}
+		if (!good)
+			return std::nullopt;
+		return out;
+	}
+
+	std::optional<ConfigPath> path(const toml::node &n)
+	{
+		auto s = string(n, "a file path");
+		if (!s)
+			return std::nullopt;
+		if (s->empty()) {
+			expected(n, "a file path");
+			return std::nullopt;
+		}
+		// Relative paths are relative to the config file, not to the cwd.
+		std::string p = (*s)[0] == '/' ? *s : baseDir_ + "/" + *s;
+		return ConfigPath{p, lineOf(n)};
+	}
+
+	std::optional<Secret> secret(const toml::node &n)
+	{
+		auto p = path(n);
+		if (!p)
+			return std::nullopt;
+		return Secret{*p, ""};
+	}
+
+	template <typename E>
+	std::optional<E> choice(const toml::node &n, std::initializer_list<std::pair<std::string_view, E>> options)
+	{
+		std::string names;
+		for (auto &[name, value] : options)
+			names += (names.empty() ? "" : ", ") + fmt::format("\"{}\"", name);
+		if (auto s = n.value<std::string_view>())
+			for (auto &[name, value] : options)
+				if (*s == name)
+					return value;
+		expected(n, "one of " + names);
+		return std::nullopt;
+	}
+
+	void setWhere(std::string w) { where_ = std::move(w); }
+	Config &config() { return config_; }
+	const std::string &file() const { return file_; }
+
+private:
+	void section(std::string_view name, const toml::table &table, LacProfile *lac);
+	void crossCheck(const toml::table &root);
+
+	std::string file_;
+	std::string baseDir_;
+	std::string where_;
+	Config config_;
+	ConfigLoad out_;
+	std::map<std::string, int> lines_; // "section.key" -> line, for cross checks
+	friend struct KeyTable;
+};
+
+using Handler = std::function<void(Loader &, const toml::node &, Config &, LacProfile *)>;
+struct KeyEntry {
+	std::string_view section;
+	std::string_view key;
+	Handler handle;
+};
+
+template <typename T>
+void assign(std::optional<T> v, T &dst)
+{
+	if (v)
+		dst = std::move(*v);
+}
+
+const std::vector<KeyEntry> &keyTable()
+{
+	using L = Loader;
+	using N = toml::node;
+	using C = Config;
+	using P = LacProfile;
+	using std::chrono::seconds;
+	static const std::vector<KeyEntry> table = {
+		// [server]
+		{"server", "listen",
+		 [](L &l, const N &n, C &c, P *) {
+			 assign(l.list<IpAddress>(n, "IP addresses", [&](const N &e) { return l.address(e, false); }),
+				c.server.listen);
+		 }},
+		{"server", "control_socket",
+		 [](L &l, const N &n, C &c, P *) {
+			 auto p = l.path(n);
+			 if (p && p->path.size() >= 108) // sizeof(sockaddr_un::sun_path)
+				 l.invalid(n, fmt::format("\"{}\" is longer than a UNIX socket path may be (107 bytes)",
+							  p->path));
+			 else if (p)
+				 c.server.controlSocket = p->path;
+		 }},
+		{"server", "audit_log", [](L &l, const N &n, C &c, P *) { assign(l.path(n), c.server.auditLog); }},
+		{"server", "log_level",
+		 [](L &l, const N &n, C &c, P *) {
+			 assign(l.choice<LogLevel>(n, {{"debug", LogLevel::Debug},
+						       {"info", LogLevel::Info},
+						       {"warn", LogLevel::Warn},
+						       {"error", LogLevel::Error}}),
+				c.server.logLevel);
+		 }},
+		// [ike]
+		{"ike", "psk_file",
+		 [](L &l, const N &n, C &c, P *) {
+			 if (auto s = l.secret(n))
+				 c.ike.psk = *s;
+		 }},
+		{"ike", "proposals",
+		 [](L &l, const N &n, C &c, P *) {
+			 assign(l.choice<ProposalProfile>(n, {{"modern", ProposalProfile::Modern},
+							      {"compat", ProposalProfile::Compat},
+							      {"legacy", ProposalProfile::Legacy}}),
+				c.ike.profile);
+		 }},
+		{"ike", "ike",
+		 [](L &l, const N &n, C &c, P *) {
+			 assign(l.list<std::string>(n, "IKE proposals",
+						    [&](const N &e) -> std::optional<std::string> {
+							    auto s = e.value<std::string>();
+							    if (s && parseIkeProposal(*s))
+								    return s;
+							    l.expected(e, "an IKE proposal such as \"aes256-sha256-modp2048\" "
+									  "(cipher-integrity-group)");
+							    return std::nullopt;
+						    }),
+				c.ike.ikeProposals);
+		 }},
+		{"ike", "esp",
+		 [](L &l, const N &n, C &c, P *) {
+			 assign(l.list<std::string>(n, "ESP proposals",
+						    [&](const N &e) -> std::optional<std::string> {
+							    auto s = e.value<std::string>();
+							    if (s && parseEspProposal(*s))
+								    return s;
+							    l.expected(e, "an ESP proposal such as \"aes256-sha1\" or "
+									  "\"aes128gcm16\"");
+							    return std::nullopt;
+						    }),
+				c.ike.espProposals);
+		 }},
+		{"ike", "dpd_interval",
+		 [](L &l, const N &n, C &c, P *) { assign(l.duration(n, seconds(0), seconds(3600)), c.ike.dpdInterval); }},
+		{"ike", "dpd_timeout",
+		 [](L &l, const N &n, C &c, P *) { assign(l.duration(n, seconds(1), seconds(86400)), c.ike.dpdTimeout); }},
+		{"ike", "nat_keepalive",
+		 [](L &l, const N &n, C &c, P *) { assign(l.duration(n, seconds(0), seconds(3600)), c.ike.natKeepalive); }},
+		{"ike", "ike_lifetime",
+		 [](L &l, const N &n, C &c, P *) {
+			 assign(l.duration(n, seconds(60), seconds(7 * 86400)), c.ike.ikeLifetime);
+		 }},
+		{"ike", "sa_lifetime",
+		 [](L &l, const N &n, C &c, P *) {
+			 assign(l.duration(n, seconds(60), seconds(2 * 86400)), c.ike.saLifetime);
+		 }},
+		{"ike", "aggressive_mode", [](L &l, const N &n, C &c, P *) { assign(l.boolean(n), c.ike.aggressiveMode); }},
+		// [l2tp]
+		{"l2tp", "ipsec",
+		 [](L &l, const N &n, C &c, P *) {
+			 assign(l.choice<IpsecRequirement>(n, {{"required", IpsecRequirement::Required},
+							       {"optional", IpsecRequirement::Optional},
+							       {"off", IpsecRequirement::Off}}),
+				c.l2tp.ipsec);
+		 }},
+		{"l2tp", "hello_interval",
+		 [](L &l, const N &n, C &c, P *) { assign(l.duration(n, seconds(0), seconds(3600)), c.l2tp.helloInterval); }},
+		{"l2tp", "secret_file",
+		 [](L &l, const N &n, C &c, P *) {
+			 if (auto s = l.secret(n))
+				 c.l2tp.secret = *s;
+		 }},
+		{"l2tp", "receive_window",
+		 [](L &l, const N &n, C &c, P *) {
+			 if (auto v = l.integer(n, 1, 1024))
+				 c.l2tp.receiveWindow = static_cast<uint16_t>(*v);
+		 }},
+		{"l2tp", "retries",
+		 [](L &l, const N &n, C &c, P *) {
+			 if (auto v = l.integer(n, 1, 100))
+				 c.l2tp.retries = static_cast<uint32_t>(*v);
+		 }},
+		{"l2tp", "max_tunnels_per_peer",
+		 [](L &l, const N &n, C &c, P *) {
+			 if (auto v = l.integer(n, 1, 65535))
+				 c.l2tp.maxTunnelsPerPeer = static_cast<uint32_t>(*v);
+		 }},
+		// [ppp]
+		{"ppp", "auth",
+		 [](L &l, const N &n, C &c, P *) {
+			 auto v = l.list<PppAuth>(n, "authentication methods", [&](const N &e) {
+				 return l.choice<PppAuth>(e, {{"mschap-v2", PppAuth::MsChapV2},
+							      {"chap", PppAuth::Chap},
+							      {"pap", PppAuth::Pap}});
+			 });
+			 if (v && v->empty())
+				 l.invalid(n, "at least one authentication method is needed");
+			 else
+				 assign(v, c.ppp.auth);
+		 }},
+		{"ppp", "secrets", [](L &l, const N &n, C &c, P *) { assign(l.path(n), c.ppp.secrets); }},
+		{"ppp", "local_address",
+		 [](L &l, const N &n, C &c, P *) {
+			 if (auto a = l.address(n, true))
+				 c.ppp.localAddress = *a;
+		 }},
+		{"ppp", "pool",
+		 [](L &l, const N &n, C &c, P *) {
+			 auto s = n.value<std::string_view>();
+			 std::optional<IpAddress> first, last;
+			 if (s) {
+				 auto dash = s->find('-');
+				 if (dash != std::string_view::npos) {
+					 first = IpAddress::parse(s->substr(0, dash));
+					 last = IpAddress::parse(s->substr(dash + 1));
+				 }
+			 }
+			 if (!first || !last || !first->isV4() || !last->isV4()) {
+				 l.expected(n, "an IPv4 range \"FIRST-LAST\" such as \"10.99.0.10-10.99.0.250\"");
+				 return;
+			 }
+			 if (first->v4HostOrder() > last->v4HostOrder()) {
+				 l.invalid(n, fmt::format("range \"{}\" ends before it starts", *s));
+				 return;
+			 }
+			 AddressRange r{*first, *last};
+			 if (r.size() > 65536) {
+				 l.invalid(n, fmt::format("range \"{}\" holds {} addresses; at most 65536 are allowed",
+							  *s, r.size()));
+				 return;
+			 }
+			 c.ppp.pool = r;
+		 }},
+		{"ppp", "dns",
+		 [](L &l, const N &n, C &c, P *) {
+			 auto v = l.list<IpAddress>(n, "IPv4 addresses", [&](const N &e) { return l.address(e, true); });
+			 // IPCP (RFC 1877) carries a primary and a secondary server only.
+			 if (v && v->size() > 2)
+				 l.invalid(n, fmt::format("{} servers listed; PPP can hand out at most 2", v->size()));
+			 else
+				 assign(v, c.ppp.dns);
+		 }},
+		{"ppp", "mtu",
+		 [](L &l, const N &n, C &c, P *) {
+			 if (auto v = l.integer(n, 576, 1500))
+				 c.ppp.mtu = static_cast<uint32_t>(*v);
+		 }},
+		{"ppp", "mru",
+		 [](L &l, const N &n, C &c, P *) {
+			 if (auto v = l.integer(n, 576, 1500))
+				 c.ppp.mru = static_cast<uint32_t>(*v);
+		 }},
+		{"ppp", "idle_timeout",
+		 [](L &l, const N &n, C &c, P *) {
+			 assign(l.duration(n, seconds(0), seconds(7 * 86400)), c.ppp.idleTimeout);
+		 }},
+		{"ppp", "pppd",
+		 [](L &l, const N &n, C &c, P *) {
+			 if (auto p = l.path(n))
+				 c.ppp.pppd = p->path;
+		 }},
+		{"ppp", "options",
+		 [](L &l, const N &n, C &c, P *) {
+			 assign(l.list<std::string>(n, "pppd options",
+						    [&](const N &e) -> std::optional<std::string> {
+							    auto s = e.value<std::string>();
+							    if (s && !s->empty() && s->find('\n') == std::string::npos)
+								    return s;
+							    l.expected(e, "a pppd option on one line such as \"lcp-echo-interval 30\"");
+							    return std::nullopt;
+						    }),
+				c.ppp.options);
+		 }},
+		// [[lac]]
+		{"lac", "name",
+		 [](L &l, const N &n, C &, P *p) {
+			 auto s = n.value<std::string>();
+			 bool good = s && !s->empty() && s->size() <= 64 &&
+				     std::all_of(s->begin(), s->end(), [](char ch) {
+					     return std::isalnum(static_cast<unsigned char>(ch)) || ch == '-' || ch == '_' ||
+						    ch == '.';
+				     });
+			 if (good)
+				 p->name = *s;
+			 else
+				 l.expected(n, "a name of letters, digits, '-', '_' or '.' (at most 64)");
+		 }},
+		{"lac", "server",
+		 [](L &l, const N &n, C &, P *p) {
+			 if (auto a = l.address(n, false))
+				 p->server = *a;
+		 }},
+		{"lac", "psk_file",
+		 [](L &l, const N &n, C &, P *p) {
+			 if (auto s = l.secret(n))
+				 p->psk = *s;
+		 }},
+		{"lac", "user", [](L &l, const N &n, C &, P *p) { assign(l.string(n, "a user name"), p->user); }},
+		{"lac", "password_file",
+		 [](L &l, const N &n, C &, P *p) {
+			 if (auto s = l.secret(n))
+				 p->password = *s;
+		 }},
+		{"lac", "autoconnect", [](L &l, const N &n, C &, P *p) { assign(l.boolean(n), p->autoconnect); }},
+	};
+	return table;
+}
+
+const std::vector<std::string_view> kSections = {"server", "ike", "l2tp", "ppp", "lac"};
+
+void Loader::section(std::string_view name, const toml::table &table, LacProfile *lac)
+{
+	std::vector<std::string_view> known;
+	for (auto &e : keyTable())
+		if (e.section == name)
+			known.push_back(e.key);
+	for (auto &&[key, node] : table) {
+		const KeyEntry *entry = nullptr;
+		for (auto &e : keyTable())
+			if (e.section == name && e.key == key.str())
+				entry = &e;
+		int line = static_cast<int>(key.source().begin.line);
+		if (!entry) {
+			std::string hint = suggestion(key.str(), known);
+			error(line, fmt::format("unknown key '{}' in [{}]{}", key.str(), name,
+						hint.empty() ? "" : fmt::format(" (did you mean '{}'?)", hint)));
+			continue;
+		}
+		where_ = fmt::format("[{}] {}", name, key.str());
+		if (!lac)
+			lines_[fmt::format("{}.{}", name, key.str())] = line;
+		entry->handle(*this, node, config_, lac);
+	}
+}
+
+void Loader::crossCheck(const toml::table &root)
+{
+	auto lineFor = [&](const char *k) {
+		auto it = lines_.find(k);
+		return it == lines_.end() ? 0 : it->second;
+	};
+	Config &c = config_;
+	if (!lines_.count("ppp.mru"))
+		c.ppp.mru = c.ppp.mtu;
+	if (c.ike.dpdInterval.count() > 0 && c.ike.dpdTimeout <= c.ike.dpdInterval)
+		error(lineFor("ike.dpd_timeout"),
+		      fmt::format("[ike] dpd_timeout: {} must be longer than dpd_interval ({})",
+				  formatDuration(c.ike.dpdTimeout), formatDuration(c.ike.dpdInterval)));
+	if (c.ppp.pool && c.ppp.localAddress) {
+		uint32_t a = c.ppp.localAddress->v4HostOrder();
+		if (a >= c.ppp.pool->first.v4HostOrder() && a <= c.ppp.pool->last.v4HostOrder())
+			error(lineFor("ppp.pool"),
+			      fmt::format("[ppp] pool: range contains local_address {}; clients would be given "
+					  "the server's own address",
+					  c.ppp.localAddress->str()));
+	}
+	if (c.ppp.pool && !c.ppp.localAddress)
+		error(lineFor("ppp.pool"), "[ppp] pool: needs local_address, the server's end of every PPP link");
+
+	// [[lac]] profiles: required keys and unique names.
+	std::set<std::string> names;
+	for (auto &p : c.lac) {
+		auto missing = [&](const char *key) {
+			error(p.line, fmt::format("[[lac]] {}: missing required key '{}'",
+						  p.name.empty() ? "profile" : "'" + p.name + "'", key));
+		};
+		if (p.name.empty())
+			missing("name");
+		else if (!names.insert(p.name).second)
+			error(p.line, fmt::format("[[lac]] name: '{}' is used by an earlier profile", p.name));
+		if (p.server.isUnspecified())
+			missing("server");
+		if (p.user.empty())
+			missing("user");
+		if (!p.password)
+			missing("password_file");
+		if (!p.psk && c.l2tp.ipsec != IpsecRequirement::Off)
+			missing("psk_file");
+	}
+	(void)root;
+}
+
+ConfigLoad Loader::run(std::string_view text)
+{
+	toml::parse_result parsed = toml::parse(text, file_);
+	if (!parsed) {
+		const toml::parse_error &e = parsed.error();
+		error(static_cast<int>(e.source().begin.line), fmt::format("TOML syntax error: {}", e.description()));
+		return std::move(out_);
+	}
+	const toml::table &root = parsed.table();
+	config_.file = file_;
+	for (auto &&[key, node] : root) {
+		int line = static_cast<int>(key.source().begin.line);
+		std::string_view name = key.str();
+		bool isSection = std::find(kSections.begin(), kSections.end(), name) != kSections.end();
+		if (!isSection) {
+			std::string hint = suggestion(name, kSections);
+			if (node.is_table() || node.is_array_of_tables())
+				error(line, fmt::format("unknown section [{}]{}", name,
+							hint.empty() ? "" : fmt::format(" (did you mean [{}]?)", hint)));
+			else
+				error(line, fmt::format("key '{}' is outside any section; it belongs under a header "
+							"such as [server]",
+							name));
+			continue;
+		}
+		if (name == "lac") {
+			const toml::array *arr = node.as_array();
+			if (!arr || !node.is_array_of_tables()) {
+				error(line, "[lac] holds client profiles and must be written [[lac]], once per profile");
+				continue;
+			}
+			for (const toml::node &t : *arr) {
+				LacProfile p;
+				p.line = lineOf(t);
+				section("lac", *t.as_table(), &p);
+				config_.lac.push_back(std::move(p));
+			}
+			continue;
+		}
+		const toml::table *t = node.as_table();
+		if (!t) {
+			error(line, fmt::format("'{}' must be a section, written [{}]", name, name));
+			continue;
+		}
+		section(name, *t, nullptr);
+	}
+	if (out_.errors.empty())
+		crossCheck(root);
+	if (out_.errors.empty())
+		out_.config = std::move(config_);
+	return std::move(out_);
+}
+
+// Reads a one-line secret; loose permissions are a warning, not an error,
+// so that a test or a first try works, but the admin is told.
+void readSecret(Secret &s, std::string_view what, const std::string &file, ConfigLoad &out)
+{
+	std::ifstream in(s.file.path);
+	if (!in) {
+		out.errors.push_back({file, s.file.line,
+				      fmt::format("{}: cannot read '{}': {}", what, s.file.path, std::strerror(errno))});
+		return;
+	}
+	std::getline(in, s.value);
+	while (!s.value.empty() && (s.value.back() == '\r' || s.value.back() == ' ' || s.value.back() == '\t'))
+		s.value.pop_back();
+	if (s.value.empty()) {
+		out.errors.push_back({file, s.file.line, fmt::format("{}: '{}' is empty", what, s.file.path)});
+		return;
+	}
+	struct stat st{};
+	if (stat(s.file.path.c_str(), &st) == 0 && (st.st_mode & 077))
+		out.warnings.push_back({file, s.file.line,
+					fmt::format("{}: '{}' can be read by other users; chmod 600 it", what,
+						    s.file.path)});
+}
+
+} // namespace
+
+ConfigLoad parseConfig(std::string_view text, const std::string &fileName)
+{
+	return Loader(fileName).run(text);
+}
+
+ConfigLoad loadConfigFile(const std::string &path)
+{
+	std::ifstream in(path, std::ios::binary);
+	if (!in) {
+		ConfigLoad out;
+		out.errors.push_back({path, 0, fmt::format("cannot read the config file: {}", std::strerror(errno))});
+		return out;
+	}
+	std::stringstream text;
+	text << in.rdbuf();
+	ConfigLoad out = parseConfig(text.str(), path);
+	if (!out.config)
+		return out;
+	Config &c = *out.config;
+	if (c.ike.psk)
+		readSecret(*c.ike.psk, "[ike] psk_file", path, out);
+	if (c.l2tp.secret)
+		readSecret(*c.l2tp.secret, "[l2tp] secret_file", path, out);
+	for (auto &p : c.lac) {
+		if (p.psk)
+			readSecret(*p.psk, fmt::format("[[lac]] '{}' psk_file", p.name), path, out);
+		if (p.password)
+			readSecret(*p.password, fmt::format("[[lac]] '{}' password_file", p.name), path, out);
+	}
+	if (!out.errors.empty())
+		out.config.reset();
+	return out;
+}
+
+const std::vector<ConfigKey> &configKeys()
+{
+	static const std::vector<ConfigKey> keys = [] {
+		std::vector<ConfigKey> k;
+		for (auto &e : keyTable())
+			k.push_back({e.section, e.key});
+		return k;
+	}();
+	return keys;
+}
+
+} // namespace l2tpsec

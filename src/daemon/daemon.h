@@ -1,0 +1,59 @@
+#pragma once
+// Daemon: l2tpsecd's wiring. It owns the event loop, the config in force and
+// the control server; later the IKE, L2TP and PPP managers hang off it.
+
+#include "common/event_loop.h"
+#include "common/result.h"
+#include "config/config.h"
+#include "control/control_server.h"
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace l2tpsec {
+
+struct DaemonOptions {
+	std::string configPath;
+	/// Command-line overrides of config keys (they survive reloads).
+	std::optional<std::string> controlSocket;
+	std::optional<LogLevel> logLevel;
+};
+
+class Daemon {
+public:
+	/// Starts from a config that already loaded cleanly: binds the control
+	/// socket and installs the signal handlers.
+	static Result<std::unique_ptr<Daemon>> start(DaemonOptions options, Config config);
+	~Daemon();
+
+	/// Runs the event loop until SIGTERM or SIGINT.
+	Result<void> run();
+
+	/// Loads the config file again. On any error the config in force stays
+	/// and the error lists every problem, one per line.
+	Result<void> reload();
+
+	nlohmann::json status() const;
+
+private:
+	Daemon(DaemonOptions options, Config config, std::unique_ptr<EventLoop> loop);
+	void onSignal(int signo);
+	void applyLogLevel();
+	void registerCommands();
+
+	DaemonOptions options_;
+	Config config_;
+	std::unique_ptr<EventLoop> loop_;
+	std::unique_ptr<ControlServer> control_;
+	std::chrono::system_clock::time_point started_;
+	std::chrono::steady_clock::time_point startedMono_;
+	std::chrono::system_clock::time_point loadedAt_;
+	unsigned reloads_ = 0;
+	unsigned reloadFailures_ = 0;
+};
+
+} // namespace l2tpsec

@@ -1,0 +1,94 @@
+// l2tpsecd: the L2TP/IPsec control-plane daemon. See l2tpsecd(8).
+
+#include "common/log.h"
+#include "config/config_loader.h"
+#include "daemon/daemon.h"
+#include "l2tpsec_build_config.h"
+
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <exception>
+
+using namespace l2tpsec;
+
+namespace {
+
+constexpr int kExitOk = 0;
+constexpr int kExitFailure = 1;
+constexpr int kExitUsage = 64; // EX_USAGE
+
+int runDaemon(int argc, char **argv)
+{
+	CLI::App app{"l2tpsecd - L2TP/IPsec VPN control plane"};
+	DaemonOptions opts;
+	opts.configPath = std::string(L2TPSEC_SYSCONFDIR) + "/l2tpsec/l2tpsec.conf";
+	bool check = false, version = false;
+	std::string socket, level;
+	app.add_option("-c,--config", opts.configPath, "configuration file")->capture_default_str();
+	app.add_flag("--check", check, "validate the configuration and exit (0 valid, 1 invalid)");
+	app.add_option("--control-socket", socket, "control socket path (overrides [server] control_socket)");
+	app.add_option("--log-level", level, "debug, info, warn or error (overrides [server] log_level)");
+	app.add_flag("-V,--version", version, "print the version and exit");
+	try {
+		app.parse(argc, argv);
+	} catch (const CLI::ParseError &e) {
+		int rc = app.exit(e);
+		return rc == 0 ? kExitOk : kExitUsage;
+	}
+	if (version) {
+		std::printf("l2tpsecd %s\n", L2TPSEC_VERSION);
+		return kExitOk;
+	}
+	if (!level.empty()) {
+		auto l = parseLogLevel(level);
+		if (!l) {
+			std::fprintf(stderr, "l2tpsecd: --log-level: expected debug, info, warn or error, got '%s'\n",
+				     level.c_str());
+			return kExitUsage;
+		}
+		opts.logLevel = *l;
+		log::setLevel(*l);
+	}
+	if (!socket.empty())
+		opts.controlSocket = socket;
+
+	ConfigLoad load = loadConfigFile(opts.configPath);
+	for (auto &w : load.warnings)
+		logWarn("config", "{}", w.str());
+	for (auto &e : load.errors)
+		logError("config", "{}", e.str());
+	if (check) {
+		if (load.ok())
+			std::printf("%s: configuration is valid\n", opts.configPath.c_str());
+		return load.ok() ? kExitOk : kExitFailure;
+	}
+	if (!load.ok()) {
+		logError("daemon", "not starting: {} has {} error(s)", opts.configPath, load.errors.size());
+		return kExitFailure;
+	}
+	auto daemon = Daemon::start(std::move(opts), std::move(*load.config));
+	if (!daemon) {
+		logError("daemon", "cannot start: {}", daemon.error().message);
+		return kExitFailure;
+	}
+	auto rc = (*daemon)->run();
+	if (!rc) {
+		logError("daemon", "event loop failed: {}", rc.error().message);
+		return kExitFailure;
+	}
+	return kExitOk;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+	// The last resort: a bug that throws still ends with one clear line.
+	try {
+		return runDaemon(argc, argv);
+	} catch (const std::exception &e) {
+		logError("daemon", "internal error: {}", e.what());
+		return kExitFailure;
+	}
+}
