@@ -152,6 +152,7 @@ int runCli(int argc, char **argv)
 	const Command *chosen = nullptr;
 	for (auto &c : kCommands) {
 		CLI::App *sub = app.add_subcommand(c.name, c.summary);
+		sub->fallthrough(); // global options may follow the command: "status --json"
 		sub->callback([&chosen, &c] { chosen = &c; });
 	}
 	try {

@@ -1,0 +1,97 @@
+#!/bin/bash
+# l2tpsecd as a process: start with the example config, answer l2tpctl,
+# reload on SIGHUP (a broken config keeps the old one), stop on SIGTERM.
+# Usage: lifecycle.sh L2TPSECD L2TPCTL EXAMPLE_CONF
+set -uo pipefail
+daemon=$1 ctl=$2 example=$3
+tmp=$(mktemp -d /tmp/l2tpsec-lifecycle.XXXXXX)
+pid=
+cleanup() { [[ -n $pid ]] && kill -9 "$pid" 2>/dev/null; rm -rf "$tmp"; }
+trap cleanup EXIT
+fail() { echo "FAIL: $*" >&2; echo "--- daemon log:" >&2; cat "$tmp/log" >&2 2>/dev/null; exit 1; }
+# Waits up to 10 s for a command to succeed (a hang guard, not a timing claim).
+waitfor() { for _ in $(seq 100); do "$@" && return 0; sleep 0.1; done; return 1; }
+
+# The example with its secret files moved into the scratch directory.
+conf=$tmp/l2tpsec.conf
+sed "s|\"/etc/l2tpsec/|\"$tmp/|g" "$example" >"$conf"
+for f in $(grep -o "\"$tmp/[^\"]*\"" "$conf" | tr -d '"' | sort -u); do
+  case $f in *.jsonl|*secrets) continue ;; esac
+  echo "secret-$(basename "$f")" >"$f"; chmod 600 "$f"
+done
+sock=$tmp/run/control
+
+out=$("$daemon" --check -c "$conf" 2>&1) || fail "--check rejected the example: $out"
+[[ $out == "$conf: configuration is valid" ]] || fail "--check said: $out"
+
+"$daemon" -c "$conf" --control-socket "$sock" 2>"$tmp/log" &
+pid=$!
+waitfor test -S "$sock" || fail "no control socket at $sock"
+[[ $(stat -c %a "$sock") == 600 ]] || fail "control socket mode is $(stat -c %a "$sock"), not 600"
+grep -q " info daemon: l2tpsecd .* started (pid $pid, config $conf, control socket $sock" "$tmp/log" ||
+  fail "no start line"
+
+json=$("$ctl" -s "$sock" status --json) || fail "l2tpctl status --json failed"
+jq -e --argjson pid "$pid" --arg conf "$conf" \
+  '.pid == $pid and .config_file == $conf and .reloads == 0 and (.listen | length) >= 1 and .uptime_seconds >= 0' \
+  <<<"$json" >/dev/null || fail "unexpected status: $json"
+"$ctl" -s "$sock" status | grep -q "^l2tpsecd .*, pid $pid, up " || fail "human status output"
+"$ctl" -s "$sock" version | grep -q "^l2tpsecd " || fail "l2tpctl version"
+"$ctl" -s "$sock" --json version | jq -e '.protocol == 1' >/dev/null || fail "l2tpctl --json version"
+
+# SIGHUP with a good config reloads it.
+kill -HUP "$pid"
+waitfor grep -q "info daemon: reloaded $conf" "$tmp/log" || fail "no reload after SIGHUP"
+"$ctl" -s "$sock" status --json | jq -e '.reloads == 1' >/dev/null || fail "reload not counted"
+
+# SIGHUP with a broken config keeps the old one and says why, with file:line.
+cp "$conf" "$tmp/good.conf"
+line=$(grep -n '^mtu = ' "$conf" | cut -d: -f1)
+[[ -n $line ]] || fail "the example sets no [ppp] mtu"
+sed -i "${line}s/.*/mtu = 99999/" "$conf"
+kill -HUP "$pid"
+waitfor grep -q "failed with 1 error(s); the configuration loaded at .* stays in force" "$tmp/log" ||
+  fail "no reload-failure line"
+grep -q "error config: $conf:$line: \[ppp\] mtu: expected an integer from 576 to 1500, got 99999" "$tmp/log" ||
+  fail "the reload error does not name file:line"
+"$ctl" -s "$sock" status --json | jq -e '.reloads == 1 and .reload_failures == 1' >/dev/null ||
+  fail "status after failed reload"
+
+# l2tpctl reload reports the same error and exits 1.
+err=$("$ctl" -s "$sock" reload 2>&1); rc=$?
+[[ $rc == 1 ]] || fail "l2tpctl reload of a broken config exited $rc"
+[[ $err == *"$conf:$line: [ppp] mtu: expected an integer from 576 to 1500, got 99999"* ]] ||
+  fail "l2tpctl reload said: $err"
+cp "$tmp/good.conf" "$conf"
+"$ctl" -s "$sock" reload >/dev/null || fail "l2tpctl reload of a good config"
+
+# Garbage on the control socket costs one error reply, not the daemon.
+reply=$(printf 'garbage\n' | timeout 5 socat - "UNIX-CONNECT:$sock" 2>/dev/null || true)
+[[ -z $reply || $reply == *'"ok":false'* ]] || fail "reply to garbage: $reply"
+kill -0 "$pid" || fail "daemon died on garbage"
+
+# SIGTERM stops it cleanly: exit 0, the socket removed, the lines logged.
+kill -TERM "$pid"
+waitfor bash -c "! kill -0 $pid 2>/dev/null" || fail "still running after SIGTERM"
+wait "$pid"; rc=$?; pid=
+[[ $rc == 0 ]] || fail "exit status $rc after SIGTERM"
+grep -q "info daemon: received SIGTERM: stopping" "$tmp/log" || fail "no SIGTERM line"
+grep -q "info daemon: stopped" "$tmp/log" || fail "no stopped line"
+[[ ! -e $sock ]] || fail "control socket left behind"
+# Every log line has a timestamp, a level and a component.
+bad=$(grep -Ev '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z (debug|info|warn|error) [a-z]+: ' "$tmp/log") &&
+  fail "malformed log lines: $bad"
+
+# Without a daemon l2tpctl says so in one line and exits 2.
+err=$("$ctl" -s "$sock" status 2>&1); rc=$?
+[[ $rc == 2 ]] || fail "l2tpctl without daemon exited $rc"
+[[ $err == "l2tpctl: cannot connect to l2tpsecd at $sock: No such file or directory (is l2tpsecd running?)" ]] ||
+  fail "l2tpctl without daemon said: $err"
+
+# A broken config stops the start with file:line and exit 1.
+printf '[server]\nlisten = ["192.0.2.1"]\nbogus = 1\n' >"$tmp/bad.conf"
+err=$("$daemon" -c "$tmp/bad.conf" --control-socket "$sock" 2>&1); rc=$?
+[[ $rc == 1 ]] || fail "start with a broken config exited $rc"
+[[ $err == *"error config: $tmp/bad.conf:3: unknown key 'bogus' in [server]"* ]] || fail "broken start said: $err"
+"$daemon" --check -c "$tmp/bad.conf" >/dev/null 2>&1 && fail "--check accepted a broken config"
+echo "lifecycle: ok"

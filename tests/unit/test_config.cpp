@@ -1,0 +1,421 @@
+// The config loader: every key, every kind of error with its exact text.
+
+#include "config/config_loader.h"
+
+#include <doctest.h>
+#include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fstream>
+
+using namespace l2tpsec;
+using std::chrono::seconds;
+
+namespace {
+
+const std::string kFile = "/etc/l2tpsec/l2tpsec.conf";
+
+Config parseOk(const std::string &text)
+{
+	ConfigLoad r = parseConfig(text, kFile);
+	for (auto &e : r.errors)
+		FAIL_CHECK(e.str());
+	REQUIRE(r.ok());
+	return *r.config;
+}
+
+// The one error the text must produce, as the admin sees it.
+std::string onlyError(const std::string &text)
+{
+	ConfigLoad r = parseConfig(text, kFile);
+	CHECK(!r.ok());
+	REQUIRE(r.errors.size() == 1);
+	return r.errors[0].str();
+}
+
+std::vector<std::string> allErrors(const std::string &text)
+{
+	std::vector<std::string> out;
+	for (auto &e : parseConfig(text, kFile).errors)
+		out.push_back(e.str());
+	return out;
+}
+
+// A scratch directory for files the loader reads.
+struct TempDir {
+	std::string path;
+	TempDir()
+	{
+		char tmpl[] = "/tmp/l2tpsec-test-XXXXXX";
+		REQUIRE(mkdtemp(tmpl));
+		path = tmpl;
+	}
+	~TempDir() { (void)system(("rm -rf " + path).c_str()); }
+	std::string write(const std::string &name, const std::string &content, mode_t mode = 0600) const
+	{
+		std::string p = path + "/" + name;
+		std::ofstream(p) << content;
+		chmod(p.c_str(), mode);
+		return p;
+	}
+};
+
+} // namespace
+
+TEST_CASE("an empty config gives every default")
+{
+	Config c = parseOk("");
+	CHECK(c.server.listen.empty());
+	CHECK(c.server.controlSocket == "/run/l2tpsec/control");
+	CHECK(c.server.auditLog.empty());
+	CHECK(c.server.logLevel == LogLevel::Info);
+	CHECK(!c.ike.psk);
+	CHECK(c.ike.profile == ProposalProfile::Compat);
+	CHECK(c.ike.ikeProposals.empty());
+	CHECK(c.ike.espProposals.empty());
+	CHECK(c.ike.dpdInterval == seconds(30));
+	CHECK(c.ike.dpdTimeout == seconds(150));
+	CHECK(c.ike.natKeepalive == seconds(20));
+	CHECK(c.ike.ikeLifetime == seconds(8 * 3600));
+	CHECK(c.ike.saLifetime == seconds(3600));
+	CHECK(!c.ike.aggressiveMode);
+	CHECK(c.l2tp.ipsec == IpsecRequirement::Required);
+	CHECK(c.l2tp.helloInterval == seconds(60));
+	CHECK(!c.l2tp.secret);
+	CHECK(c.l2tp.receiveWindow == 16);
+	CHECK(c.l2tp.retries == 5);
+	CHECK(c.l2tp.maxTunnelsPerPeer == 16);
+	CHECK(c.ppp.auth == std::vector<PppAuth>{PppAuth::MsChapV2});
+	CHECK(c.ppp.secrets.empty());
+	CHECK(!c.ppp.localAddress);
+	CHECK(!c.ppp.pool);
+	CHECK(c.ppp.dns.empty());
+	CHECK(c.ppp.mtu == 1400);
+	CHECK(c.ppp.mru == 1400);
+	CHECK(c.ppp.idleTimeout == seconds(0));
+	CHECK(c.ppp.pppd == "/usr/sbin/pppd");
+	CHECK(c.ppp.options.empty());
+	CHECK(c.lac.empty());
+}
+
+TEST_CASE("every key is read into the Config")
+{
+	Config c = parseOk(R"(
+[server]
+listen = ["192.0.2.1", "2001:db8::1"]
+control_socket = "/run/test/ctl"
+audit_log = "audit.jsonl"
+log_level = "debug"
+
+[ike]
+psk_file = "/etc/l2tpsec/psk"
+proposals = "legacy"
+ike = ["aes256-sha256-modp2048", "aes128-sha1-ecp256", "3des-sha1-modp1024"]
+esp = ["aes256-sha1", "aes128gcm16", "aes128-sha256_96", "aes256-sha256-modp2048"]
+dpd_interval = "10s"
+dpd_timeout = "1m"
+nat_keepalive = 15
+ike_lifetime = "1d"
+sa_lifetime = "30m"
+aggressive_mode = true
+
+[l2tp]
+ipsec = "optional"
+hello_interval = "2m"
+secret_file = "tunnel.secret"
+receive_window = 8
+retries = 7
+max_tunnels_per_peer = 4
+
+[ppp]
+auth = ["mschap-v2", "chap", "pap"]
+secrets = "/etc/l2tpsec/chap-secrets"
+local_address = "10.99.0.1"
+pool = "10.99.0.10-10.99.0.250"
+dns = ["10.99.0.1", "192.0.2.53"]
+mtu = 1280
+mru = 1300
+idle_timeout = "1h"
+pppd = "/usr/local/sbin/pppd"
+options = ["lcp-echo-interval 30", "lcp-echo-failure 4"]
+
+[[lac]]
+name = "office"
+server = "203.0.113.5"
+psk_file = "/etc/l2tpsec/office.psk"
+user = "alice"
+password_file = "/etc/l2tpsec/office.pass"
+autoconnect = true
+
+[[lac]]
+name = "lab-2"
+server = "198.51.100.7"
+psk_file = "/etc/l2tpsec/lab.psk"
+user = "bob"
+password_file = "/etc/l2tpsec/lab.pass"
+)");
+	CHECK(c.file == kFile);
+	REQUIRE(c.server.listen.size() == 2);
+	CHECK(c.server.listen[0].str() == "192.0.2.1");
+	CHECK(c.server.listen[1].str() == "2001:db8::1");
+	CHECK(c.server.controlSocket == "/run/test/ctl");
+	CHECK(c.server.auditLog.path == "/etc/l2tpsec/audit.jsonl"); // relative to the config file
+	CHECK(c.server.auditLog.line == 5);
+	CHECK(c.server.logLevel == LogLevel::Debug);
+	REQUIRE(c.ike.psk);
+	CHECK(c.ike.psk->file.path == "/etc/l2tpsec/psk");
+	CHECK(c.ike.psk->file.line == 9);
+	CHECK(c.ike.psk->value.empty()); // parseConfig opens no files
+	CHECK(c.ike.profile == ProposalProfile::Legacy);
+	CHECK(c.ike.ikeProposals ==
+	      std::vector<std::string>{"aes256-sha256-modp2048", "aes128-sha1-ecp256", "3des-sha1-modp1024"});
+	CHECK(c.ike.espProposals ==
+	      std::vector<std::string>{"aes256-sha1", "aes128gcm16", "aes128-sha256_96", "aes256-sha256-modp2048"});
+	CHECK(c.ike.dpdInterval == seconds(10));
+	CHECK(c.ike.dpdTimeout == seconds(60));
+	CHECK(c.ike.natKeepalive == seconds(15));
+	CHECK(c.ike.ikeLifetime == seconds(86400));
+	CHECK(c.ike.saLifetime == seconds(1800));
+	CHECK(c.ike.aggressiveMode);
+	CHECK(c.l2tp.ipsec == IpsecRequirement::Optional);
+	CHECK(c.l2tp.helloInterval == seconds(120));
+	REQUIRE(c.l2tp.secret);
+	CHECK(c.l2tp.secret->file.path == "/etc/l2tpsec/tunnel.secret");
+	CHECK(c.l2tp.receiveWindow == 8);
+	CHECK(c.l2tp.retries == 7);
+	CHECK(c.l2tp.maxTunnelsPerPeer == 4);
+	CHECK(c.ppp.auth == std::vector<PppAuth>{PppAuth::MsChapV2, PppAuth::Chap, PppAuth::Pap});
+	CHECK(c.ppp.secrets.path == "/etc/l2tpsec/chap-secrets");
+	CHECK(c.ppp.localAddress->str() == "10.99.0.1");
+	REQUIRE(c.ppp.pool);
+	CHECK(c.ppp.pool->first.str() == "10.99.0.10");
+	CHECK(c.ppp.pool->last.str() == "10.99.0.250");
+	CHECK(c.ppp.pool->size() == 241);
+	REQUIRE(c.ppp.dns.size() == 2);
+	CHECK(c.ppp.dns[1].str() == "192.0.2.53");
+	CHECK(c.ppp.mtu == 1280);
+	CHECK(c.ppp.mru == 1300);
+	CHECK(c.ppp.idleTimeout == seconds(3600));
+	CHECK(c.ppp.pppd == "/usr/local/sbin/pppd");
+	CHECK(c.ppp.options == std::vector<std::string>{"lcp-echo-interval 30", "lcp-echo-failure 4"});
+	REQUIRE(c.lac.size() == 2);
+	CHECK(c.lac[0].name == "office");
+	CHECK(c.lac[0].server.str() == "203.0.113.5");
+	CHECK(c.lac[0].psk->file.path == "/etc/l2tpsec/office.psk");
+	CHECK(c.lac[0].user == "alice");
+	CHECK(c.lac[0].password->file.path == "/etc/l2tpsec/office.pass");
+	CHECK(c.lac[0].autoconnect);
+	CHECK(c.lac[0].line == 40);
+	CHECK(c.lac[1].name == "lab-2");
+	CHECK(!c.lac[1].autoconnect);
+}
+
+TEST_CASE("mru follows mtu unless it is set")
+{
+	CHECK(parseOk("[ppp]\nmtu = 1300\n").ppp.mru == 1300);
+	CHECK(parseOk("[ppp]\nmtu = 1300\nmru = 1500\n").ppp.mru == 1500);
+}
+
+TEST_CASE("durations may be integer seconds")
+{
+	CHECK(parseOk("[l2tp]\nhello_interval = 0\n").l2tp.helloInterval == seconds(0));
+	CHECK(parseOk("[ike]\ndpd_interval = 0\ndpd_timeout = 5\n").ike.dpdTimeout == seconds(5));
+}
+
+TEST_CASE("syntax errors name the line")
+{
+	CHECK(onlyError("[server]\nlisten = [\"192.0.2.1\"\n") ==
+	      "/etc/l2tpsec/l2tpsec.conf:2: TOML syntax error: Error while parsing array: encountered end-of-file");
+	std::string e = onlyError("[server]\n\nlog_level = info\n");
+	CHECK(e.rfind("/etc/l2tpsec/l2tpsec.conf:3: TOML syntax error: ", 0) == 0);
+}
+
+TEST_CASE("unknown sections and keys, with a hint when one is close")
+{
+	CHECK(onlyError("[ike]\nike_lifetme = \"8h\"\n") ==
+	      "/etc/l2tpsec/l2tpsec.conf:2: unknown key 'ike_lifetme' in [ike] (did you mean 'ike_lifetime'?)");
+	CHECK(onlyError("[ike]\ncolour = 1\n") == "/etc/l2tpsec/l2tpsec.conf:2: unknown key 'colour' in [ike]");
+	CHECK(onlyError("\n[ikee]\n") == "/etc/l2tpsec/l2tpsec.conf:2: unknown section [ikee] (did you mean [ike]?)");
+	CHECK(onlyError("[global]\n") == "/etc/l2tpsec/l2tpsec.conf:1: unknown section [global]");
+	CHECK(onlyError("listen = []\n") ==
+	      "/etc/l2tpsec/l2tpsec.conf:1: key 'listen' is outside any section; it belongs under a header such as "
+	      "[server]");
+	CHECK(onlyError("[lac]\nname = \"x\"\n") ==
+	      "/etc/l2tpsec/l2tpsec.conf:1: [lac] holds client profiles and must be written [[lac]], once per profile");
+	CHECK(onlyError("ike = 5\n") == "/etc/l2tpsec/l2tpsec.conf:1: 'ike' must be a section, written [ike]");
+	CHECK(onlyError("[[lac]]\nname = \"a\"\nserver = \"192.0.2.9\"\nuser = \"u\"\npassword_file = \"p\"\n"
+			"psk_file = \"k\"\npasword = 1\n") ==
+	      "/etc/l2tpsec/l2tpsec.conf:7: unknown key 'pasword' in [lac]");
+	CHECK(onlyError("[ppp]\nmtus = 1400\n") ==
+	      "/etc/l2tpsec/l2tpsec.conf:2: unknown key 'mtus' in [ppp] (did you mean 'mtu'?)");
+}
+
+TEST_CASE("wrong types quote the value and say what was expected")
+{
+	CHECK(onlyError("[ike]\ndpd_interval = \"soon\"\n") ==
+	      "/etc/l2tpsec/l2tpsec.conf:2: [ike] dpd_interval: expected a duration from 0s to 1h such as \"30s\", "
+	      "\"5m\" or \"8h\", got \"soon\"");
+	CHECK(onlyError("[ike]\nike_lifetime = 12.5\n") ==
+	      "/etc/l2tpsec/l2tpsec.conf:2: [ike] ike_lifetime: expected a duration from 1m to 7d such as \"30s\", "
+	      "\"5m\" or \"8h\", got 12.5");
+	CHECK(onlyError("[ike]\naggressive_mode = \"yes\"\n") ==
+	      "/etc/l2tpsec/l2tpsec.conf:2: [ike] aggressive_mode: expected true or false, got \"yes\"");
+	CHECK(onlyError("[ike]\nproposals = \"strong\"\n") ==
+	      "/etc/l2tpsec/l2tpsec.conf:2: [ike] proposals: expected one of \"modern\", \"compat\", \"legacy\", got "
+	      "\"strong\"");
+	CHECK(onlyError("[server]\nlog_level = 3\n") ==
+	      "/etc/l2tpsec/l2tpsec.conf:2: [server] log_level: expected one of \"debug\", \"info\", \"warn\", "
+	      "\"error\", got 3");
+	CHECK(onlyError("[server]\nlisten = \"192.0.2.1\"\n") ==
+	      "/etc/l2tpsec/l2tpsec.conf:2: [server] listen: expected an array of IP addresses, got \"192.0.2.1\"");
+	CHECK(onlyError("[server]\nlisten = [\"192.0.2.300\"]\n") ==
+	      "/etc/l2tpsec/l2tpsec.conf:2: [server] listen: expected an IP address such as \"192.0.2.1\", got "
+	      "\"192.0.2.300\"");
+	CHECK(onlyError("[server]\naudit_log = true\n") ==
+	      "/etc/l2tpsec/l2tpsec.conf:2: [server] audit_log: expected a file path, got true");
+	CHECK(onlyError("[server]\naudit_log = \"\"\n") ==
+	      "/etc/l2tpsec/l2tpsec.conf:2: [server] audit_log: expected a file path, got \"\"");
+	CHECK(onlyError("[l2tp]\nreceive_window = 0\n") ==
+	      "/etc/l2tpsec/l2tpsec.conf:2: [l2tp] receive_window: expected an integer from 1 to 1024, got 0");
+	CHECK(onlyError("[l2tp]\nretries = \"5\"\n") ==
+	      "/etc/l2tpsec/l2tpsec.conf:2: [l2tp] retries: expected an integer from 1 to 100, got \"5\"");
+	CHECK(onlyError("[l2tp]\nmax_tunnels_per_peer = 70000\n") ==
+	      "/etc/l2tpsec/l2tpsec.conf:2: [l2tp] max_tunnels_per_peer: expected an integer from 1 to 65535, got "
+	      "70000");
+	CHECK(onlyError("[l2tp]\nipsec = \"maybe\"\n") ==
+	      "/etc/l2tpsec/l2tpsec.conf:2: [l2tp] ipsec: expected one of \"required\", \"optional\", \"off\", got "
+	      "\"maybe\"");
+	CHECK(onlyError("[ppp]\nmtu = 9000\n") ==
+	      "/etc/l2tpsec/l2tpsec.conf:2: [ppp] mtu: expected an integer from 576 to 1500, got 9000");
+	CHECK(onlyError("[ppp]\nlocal_address = \"2001:db8::1\"\n") ==
+	      "/etc/l2tpsec/l2tpsec.conf:2: [ppp] local_address: expected an IPv4 address such as \"192.0.2.1\", got "
+	      "\"2001:db8::1\"");
+	CHECK(onlyError("[ppp]\nauth = [\"eap\"]\n") ==
+	      "/etc/l2tpsec/l2tpsec.conf:2: [ppp] auth: expected one of \"mschap-v2\", \"chap\", \"pap\", got \"eap\"");
+	CHECK(onlyError("[ppp]\noptions = [\"a\\nb\"]\n") ==
+	      "/etc/l2tpsec/l2tpsec.conf:2: [ppp] options: expected a pppd option on one line such as "
+	      "\"lcp-echo-interval 30\", got \"a\nb\"");
+	CHECK(onlyError("[ike]\nike = [\"aes256-sha256\"]\n") ==
+	      "/etc/l2tpsec/l2tpsec.conf:2: [ike] ike: expected an IKE proposal such as \"aes256-sha256-modp2048\" "
+	      "(cipher-integrity-group), got \"aes256-sha256\"");
+	CHECK(onlyError("[ike]\nesp = [\"aes256-whirlpool\"]\n") ==
+	      "/etc/l2tpsec/l2tpsec.conf:2: [ike] esp: expected an ESP proposal such as \"aes256-sha1\" or "
+	      "\"aes128gcm16\", got \"aes256-whirlpool\"");
+}
+
+TEST_CASE("bad values that have the right type")
+{
+	CHECK(onlyError("[server]\nlisten = [\"192.0.2.1\", \"192.0.2.1\"]\n") ==
+	      "/etc/l2tpsec/l2tpsec.conf:2: [server] listen: \"192.0.2.1\" is listed twice");
+	CHECK(onlyError("[ppp]\nauth = []\n") ==
+	      "/etc/l2tpsec/l2tpsec.conf:2: [ppp] auth: at least one authentication method is needed");
+	CHECK(onlyError("[ppp]\ndns = [\"10.0.0.1\", \"10.0.0.2\", \"10.0.0.3\"]\n") ==
+	      "/etc/l2tpsec/l2tpsec.conf:2: [ppp] dns: 3 servers listed; PPP can hand out at most 2");
+	CHECK(onlyError("[ppp]\nlocal_address = \"10.0.0.1\"\npool = \"10.0.0.9\"\n") ==
+	      "/etc/l2tpsec/l2tpsec.conf:3: [ppp] pool: expected an IPv4 range \"FIRST-LAST\" such as "
+	      "\"10.99.0.10-10.99.0.250\", got \"10.0.0.9\"");
+	CHECK(onlyError("[ppp]\nlocal_address = \"10.0.0.1\"\npool = \"10.0.0.9-10.0.0.2\"\n") ==
+	      "/etc/l2tpsec/l2tpsec.conf:3: [ppp] pool: range \"10.0.0.9-10.0.0.2\" ends before it starts");
+	CHECK(onlyError("[ppp]\nlocal_address = \"10.0.0.1\"\npool = \"10.1.0.0-10.2.0.0\"\n") ==
+	      "/etc/l2tpsec/l2tpsec.conf:3: [ppp] pool: range \"10.1.0.0-10.2.0.0\" holds 65537 addresses; at most "
+	      "65536 are allowed");
+	std::string longPath(120, 'x');
+	CHECK(onlyError("[server]\ncontrol_socket = \"/" + longPath + "\"\n") ==
+	      "/etc/l2tpsec/l2tpsec.conf:2: [server] control_socket: \"/" + longPath +
+		      "\" is longer than a UNIX socket path may be (107 bytes)");
+	CHECK(onlyError("[[lac]]\nname = \"bad name\"\nserver = \"192.0.2.9\"\nuser = \"u\"\npassword_file = \"p\"\n"
+			"psk_file = \"k\"\n") ==
+	      "/etc/l2tpsec/l2tpsec.conf:2: [lac] name: expected a name of letters, digits, '-', '_' or '.' (at most "
+	      "64), got \"bad name\"");
+}
+
+TEST_CASE("cross-field rules")
+{
+	CHECK(onlyError("[ike]\ndpd_interval = \"30s\"\ndpd_timeout = \"30s\"\n") ==
+	      "/etc/l2tpsec/l2tpsec.conf:3: [ike] dpd_timeout: 30s must be longer than dpd_interval (30s)");
+	// With DPD off any timeout goes.
+	parseOk("[ike]\ndpd_interval = 0\ndpd_timeout = \"5s\"\n");
+	CHECK(onlyError("[ppp]\nlocal_address = \"10.0.0.5\"\npool = \"10.0.0.1-10.0.0.9\"\n") ==
+	      "/etc/l2tpsec/l2tpsec.conf:3: [ppp] pool: range contains local_address 10.0.0.5; clients would be given "
+	      "the server's own address");
+	CHECK(onlyError("[ppp]\npool = \"10.0.0.10-10.0.0.20\"\n") ==
+	      "/etc/l2tpsec/l2tpsec.conf:2: [ppp] pool: needs local_address, the server's end of every PPP link");
+}
+
+TEST_CASE("lac profiles: required keys and unique names")
+{
+	CHECK(allErrors("[[lac]]\nname = \"x\"\n") ==
+	      std::vector<std::string>{
+		      "/etc/l2tpsec/l2tpsec.conf:1: [[lac]] 'x': missing required key 'server'",
+		      "/etc/l2tpsec/l2tpsec.conf:1: [[lac]] 'x': missing required key 'user'",
+		      "/etc/l2tpsec/l2tpsec.conf:1: [[lac]] 'x': missing required key 'password_file'",
+		      "/etc/l2tpsec/l2tpsec.conf:1: [[lac]] 'x': missing required key 'psk_file'",
+	      });
+	CHECK(allErrors("[[lac]]\nuser = \"u\"\n")[0] ==
+	      "/etc/l2tpsec/l2tpsec.conf:1: [[lac]] profile: missing required key 'name'");
+	// Without IPsec a profile needs no PSK.
+	parseOk("[l2tp]\nipsec = \"off\"\n[[lac]]\nname = \"a\"\nserver = \"192.0.2.9\"\nuser = \"u\"\n"
+		"password_file = \"p\"\n");
+	const std::string profile = "[[lac]]\nname = \"a\"\nserver = \"192.0.2.9\"\nuser = \"u\"\npassword_file = "
+				    "\"p\"\npsk_file = \"k\"\n";
+	CHECK(onlyError(profile + profile) ==
+	      "/etc/l2tpsec/l2tpsec.conf:7: [[lac]] name: 'a' is used by an earlier profile");
+}
+
+TEST_CASE("every problem is reported, not just the first")
+{
+	auto errors = allErrors("[server]\nlog_level = \"loud\"\n[ike]\ndpd_interval = \"x\"\n[ppp]\nmtu = 1\n");
+	CHECK(errors.size() == 3);
+}
+
+TEST_CASE("loadConfigFile reads secrets and reports unreadable ones at the key's line")
+{
+	TempDir dir;
+	dir.write("psk", "s3cret\n");
+	dir.write("pass", "pw\r\n");
+	std::string conf = dir.write("l2tpsec.conf", "[ike]\npsk_file = \"psk\"\n[[lac]]\nname = \"a\"\nserver = "
+						     "\"192.0.2.9\"\nuser = \"u\"\npassword_file = \"pass\"\npsk_file = "
+						     "\"psk\"\n");
+	ConfigLoad r = loadConfigFile(conf);
+	REQUIRE(r.ok());
+	CHECK(r.warnings.empty());
+	CHECK(r.config->ike.psk->value == "s3cret");
+	CHECK(r.config->lac[0].password->value == "pw");
+
+	dir.write("psk", "s3cret\n", 0644);
+	r = loadConfigFile(conf);
+	REQUIRE(r.ok());
+	REQUIRE(r.warnings.size() == 2);
+	CHECK(r.warnings[0].str() == conf + ":2: [ike] psk_file: '" + dir.path +
+					     "/psk' can be read by other users; chmod 600 it");
+
+	dir.write("psk", "\n");
+	r = loadConfigFile(conf);
+	CHECK(!r.ok());
+	CHECK(r.errors[0].str() == conf + ":2: [ike] psk_file: '" + dir.path + "/psk' is empty");
+
+	std::string missing = dir.write("m.conf", "[l2tp]\nsecret_file = \"/nonexistent/secret\"\n");
+	r = loadConfigFile(missing);
+	CHECK(!r.ok());
+	REQUIRE(r.errors.size() == 1);
+	CHECK(r.errors[0].str() ==
+	      missing + ":2: [l2tp] secret_file: cannot read '/nonexistent/secret': No such file or directory");
+}
+
+TEST_CASE("a missing config file is one clear error")
+{
+	ConfigLoad r = loadConfigFile("/nonexistent/l2tpsec.conf");
+	CHECK(!r.ok());
+	REQUIRE(r.errors.size() == 1);
+	CHECK(r.errors[0].str() == "/nonexistent/l2tpsec.conf: cannot read the config file: No such file or directory");
+}
+
+TEST_CASE("configKeys lists each key once")
+{
+	auto &keys = configKeys();
+	CHECK(keys.size() == 36);
+	for (size_t i = 0; i < keys.size(); i++)
+		for (size_t j = i + 1; j < keys.size(); j++)
+			CHECK(!(keys[i].section == keys[j].section && keys[i].key == keys[j].key));
+}
