@@ -1,6 +1,7 @@
 #include "common/duration.h"
 
 #include <cstdint>
+#include <utility>
 
 namespace l2tpsec {
 
@@ -52,13 +53,13 @@ std::string formatDuration(std::chrono::seconds d)
 	int64_t s = d.count();
 	if (s <= 0)
 		return "0s";
+	constexpr std::pair<char, int64_t> kUnits[] = {{'d', 86400}, {'h', 3600}, {'m', 60}, {'s', 1}};
 	std::string out;
-	for (char unit : {'d', 'h', 'm', 's'}) {
-		int64_t u = unitSeconds(unit);
-		if (s >= u) {
-			out += std::to_string(s / u);
+	for (auto [unit, size] : kUnits) {
+		if (s >= size) {
+			out += std::to_string(s / size);
 			out += unit;
-			s %= u;
+			s %= size;
 		}
 	}
 	return out;

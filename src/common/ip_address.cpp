@@ -35,8 +35,8 @@ std::optional<IpAddress> IpAddress::parse(std::string_view text)
 
 uint32_t IpAddress::v4HostOrder() const
 {
-	return (uint32_t{bytes_[0]} << 24) | (uint32_t{bytes_[1]} << 16) |
-	       (uint32_t{bytes_[2]} << 8) | uint32_t{bytes_[3]};
+	return (uint32_t{bytes_[0]} << 24) | (uint32_t{bytes_[1]} << 16) | (uint32_t{bytes_[2]} << 8) |
+	       uint32_t{bytes_[3]};
 }
 
 bool IpAddress::isUnspecified() const

@@ -77,7 +77,7 @@ void writeStderr(LogLevel level, std::string_view component, std::string_view ra
 		char stamp[32];
 		strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &utc);
 		line = fmt::format("{}.{:03d}Z {} {}: {}\n", stamp, static_cast<int>(tv.tv_usec / 1000),
-				   logLevelName(level), component, message);
+		                   logLevelName(level), component, message);
 	}
 	// One write() per line keeps lines whole when pppd children share stderr.
 	ssize_t ignored = ::write(STDERR_FILENO, line.data(), line.size());
@@ -85,9 +85,18 @@ void writeStderr(LogLevel level, std::string_view component, std::string_view ra
 }
 } // namespace
 
-void setLevel(LogLevel level) { gLevel = level; }
-LogLevel level() { return gLevel; }
-void setSink(Sink sink) { gSink = std::move(sink); }
+void setLevel(LogLevel level)
+{
+	gLevel = level;
+}
+LogLevel level()
+{
+	return gLevel;
+}
+void setSink(Sink sink)
+{
+	gSink = std::move(sink);
+}
 
 void write(LogLevel level, std::string_view component, std::string_view message)
 {

@@ -43,11 +43,11 @@ void logAt(LogLevel level, std::string_view component, fmt::format_string<Args..
 	log::write(level, component, fmt::format(f, std::forward<Args>(args)...));
 }
 
-#define L2S_LOG_FN(name, lvl)                                                                      \
-	template <typename... Args>                                                                \
-	void name(std::string_view component, fmt::format_string<Args...> f, Args &&...args)       \
-	{                                                                                          \
-		logAt(LogLevel::lvl, component, f, std::forward<Args>(args)...);                   \
+#define L2S_LOG_FN(name, lvl)                                                                                          \
+	template <typename... Args>                                                                                    \
+	void name(std::string_view component, fmt::format_string<Args...> f, Args &&...args)                           \
+	{                                                                                                              \
+		logAt(LogLevel::lvl, component, f, std::forward<Args>(args)...);                                       \
 	}
 L2S_LOG_FN(logDebug, Debug)
 L2S_LOG_FN(logInfo, Info)

@@ -30,7 +30,10 @@ inline Error errnoError(int code, std::string context)
 }
 
 /// errnoError() for the current errno.
-inline Error sysError(std::string context) { return errnoError(errno, std::move(context)); }
+inline Error sysError(std::string context)
+{
+	return errnoError(errno, std::move(context));
+}
 
 template <typename T>
 class [[nodiscard]] Result {
@@ -75,9 +78,9 @@ private:
 } // namespace l2tpsec
 
 /// Returns the error of a failed Result from the enclosing function.
-#define L2S_TRY(expr)                                        \
-	do {                                                 \
-		auto l2sTryResult_ = (expr);                 \
-		if (!l2sTryResult_)                          \
-			return std::move(l2sTryResult_).error(); \
+#define L2S_TRY(expr)                                                                                                  \
+	do {                                                                                                           \
+		auto l2sTryResult_ = (expr);                                                                           \
+		if (!l2sTryResult_)                                                                                    \
+			return std::move(l2sTryResult_).error();                                                       \
 	} while (0)

@@ -7,18 +7,25 @@
 // and nothing here depends on how Debian's compiled libtomlplusplus was built.
 #define TOML_HEADER_ONLY 1
 #define TOML_EXCEPTIONS 0
+// toml++ 3.3 asserts on some malformed input ("[[[x]" in a table header)
+// one line before the branch that reports it as a parse error; under NDEBUG
+// the same assertions become optimizer assumptions, i.e. undefined behaviour
+// on bad input. Both are turned off so its own error paths run; the fuzz
+// target (tests/fuzz/fuzz_config) runs this under ASan and UBSan.
+#undef NDEBUG
+#define TOML_ASSERT(expr) static_assert(true)
+#include <fmt/format.h>
 #include <toml++/toml.h>
 
-#include <fmt/format.h>
 #include <sys/stat.h>
 
 #include <algorithm>
 #include <cctype>
-#include <map>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <functional>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -92,7 +99,10 @@ std::string suggestion(std::string_view word, const std::vector<std::string_view
 	return std::string(best);
 }
 
-int lineOf(const toml::node &n) { return static_cast<int>(n.source().begin.line); }
+int lineOf(const toml::node &n)
+{
+	return static_cast<int>(n.source().begin.line);
+}
 
 // The value as the admin wrote it, for "got ..." in messages.
 std::string describe(const toml::node &n)
@@ -110,6 +120,43 @@ std::string describe(const toml::node &n)
 	case toml::node_type::date_time: return "a date or time";
 	}
 	return "?";
+}
+
+// TOML is UTF-8 without control characters (TOML 1.0, "Spec"); checking that
+// first gives a clear error and keeps malformed bytes away from toml++ 3.3,
+// whose key parser asserts on some of them (found by tests/fuzz/fuzz_config).
+// Returns the 1-based line and a description of the first bad byte.
+std::optional<std::pair<int, std::string>> firstBadByte(std::string_view text)
+{
+	int line = 1;
+	for (size_t i = 0; i < text.size();) {
+		auto c = static_cast<unsigned char>(text[i]);
+		if (c == '\n')
+			line++;
+		if (c < 0x80) {
+			if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f)
+				return std::make_pair(line, fmt::format("control character 0x{:02x}", c));
+			i++;
+			continue;
+		}
+		// Multi-byte sequence: lead byte, length, and the smallest code
+		// point that length may encode (no overlong forms, no surrogates).
+		size_t len = c >= 0xf0 && c <= 0xf4 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 && c < 0xe0 ? 2 : 0;
+		bool good = len > 0 && c < 0xf5 && i + len <= text.size();
+		uint32_t cp = len == 4 ? c & 0x07 : len == 3 ? c & 0x0f : c & 0x1f;
+		for (size_t k = 1; good && k < len; k++) {
+			auto cc = static_cast<unsigned char>(text[i + k]);
+			good = (cc & 0xc0) == 0x80;
+			cp = (cp << 6) | (cc & 0x3f);
+		}
+		if (good)
+			good = (len == 3 && cp >= 0x800 && (cp < 0xd800 || cp > 0xdfff)) ||
+			       (len == 4 && cp >= 0x10000 && cp <= 0x10ffff) || len == 2;
+		if (!good)
+			return std::make_pair(line, fmt::format("byte 0x{:02x} that is not valid UTF-8", c));
+		i += len;
+	}
+	return std::nullopt;
 }
 
 class Loader {
@@ -167,7 +214,7 @@ public:
 	}
 
 	std::optional<std::chrono::seconds> duration(const toml::node &n, std::chrono::seconds min,
-						     std::chrono::seconds max)
+	                                             std::chrono::seconds max)
 	{
 		std::optional<std::chrono::seconds> d;
 		if (n.is_integer() && *n.value<int64_t>() >= 0)
@@ -175,7 +222,7 @@ public:
 		else if (n.is_string())
 			d = parseDuration(*n.value<std::string_view>());
 		auto what = fmt::format("a duration from {} to {} such as \"30s\", \"5m\" or \"8h\"",
-					formatDuration(min), formatDuration(max));
+		                        formatDuration(min), formatDuration(max));
 		if (!d || *d < min || *d > max) {
 			expected(n, what);
 			return std::nullopt;
@@ -545,7 +592,7 @@ void Loader::section(std::string_view name, const toml::table &table, LacProfile
 		if (!entry) {
 			std::string hint = suggestion(key.str(), known);
 			error(line, fmt::format("unknown key '{}' in [{}]{}", key.str(), name,
-						hint.empty() ? "" : fmt::format(" (did you mean '{}'?)", hint)));
+			                        hint.empty() ? "" : fmt::format(" (did you mean '{}'?)", hint)));
 			continue;
 		}
 		where_ = fmt::format("[{}] {}", name, key.str());
@@ -567,14 +614,14 @@ void Loader::crossCheck(const toml::table &root)
 	if (c.ike.dpdInterval.count() > 0 && c.ike.dpdTimeout <= c.ike.dpdInterval)
 		error(lineFor("ike.dpd_timeout"),
 		      fmt::format("[ike] dpd_timeout: {} must be longer than dpd_interval ({})",
-				  formatDuration(c.ike.dpdTimeout), formatDuration(c.ike.dpdInterval)));
+		                  formatDuration(c.ike.dpdTimeout), formatDuration(c.ike.dpdInterval)));
 	if (c.ppp.pool && c.ppp.localAddress) {
 		uint32_t a = c.ppp.localAddress->v4HostOrder();
 		if (a >= c.ppp.pool->first.v4HostOrder() && a <= c.ppp.pool->last.v4HostOrder())
 			error(lineFor("ppp.pool"),
 			      fmt::format("[ppp] pool: range contains local_address {}; clients would be given "
-					  "the server's own address",
-					  c.ppp.localAddress->str()));
+			                  "the server's own address",
+			                  c.ppp.localAddress->str()));
 	}
 	if (c.ppp.pool && !c.ppp.localAddress)
 		error(lineFor("ppp.pool"), "[ppp] pool: needs local_address, the server's end of every PPP link");
@@ -584,7 +631,7 @@ void Loader::crossCheck(const toml::table &root)
 	for (auto &p : c.lac) {
 		auto missing = [&](const char *key) {
 			error(p.line, fmt::format("[[lac]] {}: missing required key '{}'",
-						  p.name.empty() ? "profile" : "'" + p.name + "'", key));
+			                          p.name.empty() ? "profile" : "'" + p.name + "'", key));
 		};
 		if (p.name.empty())
 			missing("name");
@@ -604,6 +651,10 @@ void Loader::crossCheck(const toml::table &root)
 
 ConfigLoad Loader::run(std::string_view text)
 {
+	if (auto bad = firstBadByte(text)) {
+		error(bad->first, fmt::format("the file must be UTF-8 text; found a {}", bad->second));
+		return std::move(out_);
+	}
 	toml::parse_result parsed = toml::parse(text, file_);
 	if (!parsed) {
 		const toml::parse_error &e = parsed.error();
@@ -619,18 +670,20 @@ ConfigLoad Loader::run(std::string_view text)
 		if (!isSection) {
 			std::string hint = suggestion(name, kSections);
 			if (node.is_table() || node.is_array_of_tables())
-				error(line, fmt::format("unknown section [{}]{}", name,
-							hint.empty() ? "" : fmt::format(" (did you mean [{}]?)", hint)));
+				error(line,
+				      fmt::format("unknown section [{}]{}", name,
+				                  hint.empty() ? "" : fmt::format(" (did you mean [{}]?)", hint)));
 			else
 				error(line, fmt::format("key '{}' is outside any section; it belongs under a header "
-							"such as [server]",
-							name));
+				                        "such as [server]",
+				                        name));
 			continue;
 		}
 		if (name == "lac") {
 			const toml::array *arr = node.as_array();
 			if (!arr || !node.is_array_of_tables()) {
-				error(line, "[lac] holds client profiles and must be written [[lac]], once per profile");
+				error(line,
+				      "[lac] holds client profiles and must be written [[lac]], once per profile");
 				continue;
 			}
 			for (const toml::node &t : *arr) {
@@ -661,8 +714,9 @@ void readSecret(Secret &s, std::string_view what, const std::string &file, Confi
 {
 	std::ifstream in(s.file.path);
 	if (!in) {
-		out.errors.push_back({file, s.file.line,
-				      fmt::format("{}: cannot read '{}': {}", what, s.file.path, std::strerror(errno))});
+		out.errors.push_back(
+		        {file, s.file.line,
+		         fmt::format("{}: cannot read '{}': {}", what, s.file.path, std::strerror(errno))});
 		return;
 	}
 	std::getline(in, s.value);
@@ -672,11 +726,11 @@ void readSecret(Secret &s, std::string_view what, const std::string &file, Confi
 		out.errors.push_back({file, s.file.line, fmt::format("{}: '{}' is empty", what, s.file.path)});
 		return;
 	}
-	struct stat st{};
+	struct stat st {};
 	if (stat(s.file.path.c_str(), &st) == 0 && (st.st_mode & 077))
-		out.warnings.push_back({file, s.file.line,
-					fmt::format("{}: '{}' can be read by other users; chmod 600 it", what,
-						    s.file.path)});
+		out.warnings.push_back(
+		        {file, s.file.line,
+		         fmt::format("{}: '{}' can be read by other users; chmod 600 it", what, s.file.path)});
 }
 
 } // namespace

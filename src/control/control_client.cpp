@@ -20,8 +20,9 @@ Result<ControlClient> ControlClient::connect(const std::string &path, std::chron
 		return Error{Unreachable, std::string("socket: ") + std::strerror(errno)};
 	if (::connect(fd.get(), reinterpret_cast<sockaddr *>(&addr), sizeof(addr)) < 0) {
 		int err = errno;
-		return Error{Unreachable, "cannot connect to l2tpsecd at " + path + ": " + std::strerror(err) +
-						  (err == ENOENT || err == ECONNREFUSED ? " (is l2tpsecd running?)" : "")};
+		return Error{Unreachable,
+		             "cannot connect to l2tpsecd at " + path + ": " + std::strerror(err) +
+		                     (err == ENOENT || err == ECONNREFUSED ? " (is l2tpsecd running?)" : "")};
 	}
 	return ControlClient(std::move(fd), path, timeout);
 }
@@ -30,7 +31,8 @@ Result<nlohmann::json> ControlClient::request(const nlohmann::json &req)
 {
 	auto deadline = std::chrono::steady_clock::now() + timeout_;
 	auto remainingMs = [&] {
-		auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+		auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline -
+		                                                                  std::chrono::steady_clock::now());
 		return static_cast<int>(std::max<int64_t>(0, left.count()));
 	};
 	std::string line = req.dump() + "\n";
@@ -50,7 +52,7 @@ Result<nlohmann::json> ControlClient::request(const nlohmann::json &req)
 		int pr = poll(&p, 1, remainingMs());
 		if (pr == 0)
 			return Error{Timeout, "l2tpsecd at " + path_ + " did not answer within " +
-						      std::to_string(timeout_.count()) + " ms"};
+			                              std::to_string(timeout_.count()) + " ms"};
 		if (pr < 0 && errno == EINTR)
 			continue;
 		char buf[65536];

@@ -27,7 +27,7 @@ public:
 
 private:
 	ControlClient(UniqueFd fd, std::string path, std::chrono::milliseconds timeout)
-		: fd_(std::move(fd)), path_(std::move(path)), timeout_(timeout)
+	    : fd_(std::move(fd)), path_(std::move(path)), timeout_(timeout)
 	{
 	}
 	UniqueFd fd_;

@@ -40,7 +40,7 @@ Result<void> makeParentDir(const std::string &path)
 // A socket file that nobody accepts on is left over from a daemon that died.
 Result<void> removeStaleSocket(const std::string &path, const sockaddr_un &addr)
 {
-	struct stat st{};
+	struct stat st {};
 	if (lstat(path.c_str(), &st) < 0)
 		return {};
 	if (!S_ISSOCK(st.st_mode))
@@ -59,7 +59,7 @@ Result<void> removeStaleSocket(const std::string &path, const sockaddr_un &addr)
 } // namespace
 
 ControlServer::ControlServer(EventLoop &loop, std::string path, UniqueFd fd)
-	: loop_(loop), path_(std::move(path)), listenFd_(std::move(fd))
+    : loop_(loop), path_(std::move(path)), listenFd_(std::move(fd))
 {
 }
 
@@ -100,7 +100,10 @@ ControlServer::~ControlServer()
 	}
 }
 
-void ControlServer::handle(const std::string &cmd, Handler handler) { handlers_[cmd] = std::move(handler); }
+void ControlServer::handle(const std::string &cmd, Handler handler)
+{
+	handlers_[cmd] = std::move(handler);
+}
 
 std::string ControlServer::respond(std::string_view requestLine)
 {
@@ -189,7 +192,7 @@ void ControlServer::onClient(int fd, uint32_t events)
 		}
 		if (c.in.size() > control::kMaxRequestBytes) {
 			logWarn("control", "dropping a control client: request longer than {} bytes",
-				control::kMaxRequestBytes);
+			        control::kMaxRequestBytes);
 			drop(fd);
 			return;
 		}

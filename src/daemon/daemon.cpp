@@ -40,9 +40,8 @@ std::string listenText(const Config &c)
 } // namespace
 
 Daemon::Daemon(DaemonOptions options, Config config, std::unique_ptr<EventLoop> loop)
-	: options_(std::move(options)), config_(std::move(config)), loop_(std::move(loop)),
-	  started_(std::chrono::system_clock::now()), startedMono_(std::chrono::steady_clock::now()),
-	  loadedAt_(started_)
+    : options_(std::move(options)), config_(std::move(config)), loop_(std::move(loop)),
+      started_(std::chrono::system_clock::now()), startedMono_(std::chrono::steady_clock::now()), loadedAt_(started_)
 {
 }
 
@@ -70,11 +69,14 @@ Result<std::unique_ptr<Daemon>> Daemon::start(DaemonOptions options, Config conf
 	d->control_ = std::move(*control);
 	d->registerCommands();
 	logInfo("daemon", "l2tpsecd {} started (pid {}, config {}, control socket {}, listen {})", L2TPSEC_VERSION,
-		getpid(), d->options_.configPath, socketPath, listenText(d->config_));
+	        getpid(), d->options_.configPath, socketPath, listenText(d->config_));
 	return d;
 }
 
-void Daemon::applyLogLevel() { log::setLevel(options_.logLevel.value_or(config_.server.logLevel)); }
+void Daemon::applyLogLevel()
+{
+	log::setLevel(options_.logLevel.value_or(config_.server.logLevel));
+}
 
 void Daemon::registerCommands()
 {
@@ -123,8 +125,9 @@ Result<void> Daemon::reload()
 			logError("config", "{}", e.str());
 			all += (all.empty() ? "" : "\n") + e.str();
 		}
-		logError("daemon", "reload of {} failed with {} error(s); the configuration loaded at {} stays in force",
-			 options_.configPath, load.errors.size(), isoTime(loadedAt_));
+		logError("daemon",
+		         "reload of {} failed with {} error(s); the configuration loaded at {} stays in force",
+		         options_.configPath, load.errors.size(), isoTime(loadedAt_));
 		return Error{EINVAL, all};
 	}
 	Config next = std::move(*load.config);
@@ -132,7 +135,7 @@ Result<void> Daemon::reload()
 	// silently ignoring the change.
 	if (!options_.controlSocket && next.server.controlSocket != config_.server.controlSocket)
 		logWarn("daemon", "[server] control_socket changed to {}; it takes effect at restart",
-			next.server.controlSocket);
+		        next.server.controlSocket);
 	if (next.server.listen != config_.server.listen)
 		logWarn("daemon", "[server] listen changed; it takes effect at restart");
 	config_ = std::move(next);
@@ -153,17 +156,17 @@ json Daemon::status() const
 		lac.push_back(p.name);
 	auto uptime = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - startedMono_);
 	return json{
-		{"version", L2TPSEC_VERSION},
-		{"pid", getpid()},
-		{"started", isoTime(started_)},
-		{"uptime_seconds", uptime.count()},
-		{"config_file", options_.configPath},
-		{"config_loaded", isoTime(loadedAt_)},
-		{"reloads", reloads_},
-		{"reload_failures", reloadFailures_},
-		{"control_socket", control_->path()},
-		{"listen", listen},
-		{"lac_profiles", lac},
+	        {"version", L2TPSEC_VERSION},
+	        {"pid", getpid()},
+	        {"started", isoTime(started_)},
+	        {"uptime_seconds", uptime.count()},
+	        {"config_file", options_.configPath},
+	        {"config_loaded", isoTime(loadedAt_)},
+	        {"reloads", reloads_},
+	        {"reload_failures", reloadFailures_},
+	        {"control_socket", control_->path()},
+	        {"listen", listen},
+	        {"lac_profiles", lac},
 	};
 }
 

@@ -44,7 +44,7 @@ int runDaemon(int argc, char **argv)
 		auto l = parseLogLevel(level);
 		if (!l) {
 			std::fprintf(stderr, "l2tpsecd: --log-level: expected debug, info, warn or error, got '%s'\n",
-				     level.c_str());
+			             level.c_str());
 			return kExitUsage;
 		}
 		opts.logLevel = *l;

@@ -2,8 +2,9 @@
 
 #include "config/config_loader.h"
 
-#include <doctest.h>
 #include <fmt/format.h>
+
+#include <doctest.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -245,7 +246,7 @@ TEST_CASE("unknown sections and keys, with a hint when one is close")
 	      "/etc/l2tpsec/l2tpsec.conf:1: [lac] holds client profiles and must be written [[lac]], once per profile");
 	CHECK(onlyError("ike = 5\n") == "/etc/l2tpsec/l2tpsec.conf:1: 'ike' must be a section, written [ike]");
 	CHECK(onlyError("[[lac]]\nname = \"a\"\nserver = \"192.0.2.9\"\nuser = \"u\"\npassword_file = \"p\"\n"
-			"psk_file = \"k\"\npasword = 1\n") ==
+	                "psk_file = \"k\"\npasword = 1\n") ==
 	      "/etc/l2tpsec/l2tpsec.conf:7: unknown key 'pasword' in [lac]");
 	CHECK(onlyError("[ppp]\nmtus = 1400\n") ==
 	      "/etc/l2tpsec/l2tpsec.conf:2: unknown key 'mtus' in [ppp] (did you mean 'mtu'?)");
@@ -323,9 +324,9 @@ TEST_CASE("bad values that have the right type")
 	std::string longPath(120, 'x');
 	CHECK(onlyError("[server]\ncontrol_socket = \"/" + longPath + "\"\n") ==
 	      "/etc/l2tpsec/l2tpsec.conf:2: [server] control_socket: \"/" + longPath +
-		      "\" is longer than a UNIX socket path may be (107 bytes)");
+	              "\" is longer than a UNIX socket path may be (107 bytes)");
 	CHECK(onlyError("[[lac]]\nname = \"bad name\"\nserver = \"192.0.2.9\"\nuser = \"u\"\npassword_file = \"p\"\n"
-			"psk_file = \"k\"\n") ==
+	                "psk_file = \"k\"\n") ==
 	      "/etc/l2tpsec/l2tpsec.conf:2: [lac] name: expected a name of letters, digits, '-', '_' or '.' (at most "
 	      "64), got \"bad name\"");
 }
@@ -347,18 +348,18 @@ TEST_CASE("lac profiles: required keys and unique names")
 {
 	CHECK(allErrors("[[lac]]\nname = \"x\"\n") ==
 	      std::vector<std::string>{
-		      "/etc/l2tpsec/l2tpsec.conf:1: [[lac]] 'x': missing required key 'server'",
-		      "/etc/l2tpsec/l2tpsec.conf:1: [[lac]] 'x': missing required key 'user'",
-		      "/etc/l2tpsec/l2tpsec.conf:1: [[lac]] 'x': missing required key 'password_file'",
-		      "/etc/l2tpsec/l2tpsec.conf:1: [[lac]] 'x': missing required key 'psk_file'",
+	              "/etc/l2tpsec/l2tpsec.conf:1: [[lac]] 'x': missing required key 'server'",
+	              "/etc/l2tpsec/l2tpsec.conf:1: [[lac]] 'x': missing required key 'user'",
+	              "/etc/l2tpsec/l2tpsec.conf:1: [[lac]] 'x': missing required key 'password_file'",
+	              "/etc/l2tpsec/l2tpsec.conf:1: [[lac]] 'x': missing required key 'psk_file'",
 	      });
 	CHECK(allErrors("[[lac]]\nuser = \"u\"\n")[0] ==
 	      "/etc/l2tpsec/l2tpsec.conf:1: [[lac]] profile: missing required key 'name'");
 	// Without IPsec a profile needs no PSK.
 	parseOk("[l2tp]\nipsec = \"off\"\n[[lac]]\nname = \"a\"\nserver = \"192.0.2.9\"\nuser = \"u\"\n"
-		"password_file = \"p\"\n");
+	        "password_file = \"p\"\n");
 	const std::string profile = "[[lac]]\nname = \"a\"\nserver = \"192.0.2.9\"\nuser = \"u\"\npassword_file = "
-				    "\"p\"\npsk_file = \"k\"\n";
+	                            "\"p\"\npsk_file = \"k\"\n";
 	CHECK(onlyError(profile + profile) ==
 	      "/etc/l2tpsec/l2tpsec.conf:7: [[lac]] name: 'a' is used by an earlier profile");
 }
@@ -374,9 +375,10 @@ TEST_CASE("loadConfigFile reads secrets and reports unreadable ones at the key's
 	TempDir dir;
 	dir.write("psk", "s3cret\n");
 	dir.write("pass", "pw\r\n");
-	std::string conf = dir.write("l2tpsec.conf", "[ike]\npsk_file = \"psk\"\n[[lac]]\nname = \"a\"\nserver = "
-						     "\"192.0.2.9\"\nuser = \"u\"\npassword_file = \"pass\"\npsk_file = "
-						     "\"psk\"\n");
+	std::string conf =
+	        dir.write("l2tpsec.conf", "[ike]\npsk_file = \"psk\"\n[[lac]]\nname = \"a\"\nserver = "
+	                                  "\"192.0.2.9\"\nuser = \"u\"\npassword_file = \"pass\"\npsk_file = "
+	                                  "\"psk\"\n");
 	ConfigLoad r = loadConfigFile(conf);
 	REQUIRE(r.ok());
 	CHECK(r.warnings.empty());
@@ -387,8 +389,8 @@ TEST_CASE("loadConfigFile reads secrets and reports unreadable ones at the key's
 	r = loadConfigFile(conf);
 	REQUIRE(r.ok());
 	REQUIRE(r.warnings.size() == 2);
-	CHECK(r.warnings[0].str() == conf + ":2: [ike] psk_file: '" + dir.path +
-					     "/psk' can be read by other users; chmod 600 it");
+	CHECK(r.warnings[0].str() ==
+	      conf + ":2: [ike] psk_file: '" + dir.path + "/psk' can be read by other users; chmod 600 it");
 
 	dir.write("psk", "\n");
 	r = loadConfigFile(conf);
@@ -418,4 +420,25 @@ TEST_CASE("configKeys lists each key once")
 	for (size_t i = 0; i < keys.size(); i++)
 		for (size_t j = i + 1; j < keys.size(); j++)
 			CHECK(!(keys[i].section == keys[j].section && keys[i].key == keys[j].key));
+}
+
+TEST_CASE("bytes that are not UTF-8 text are refused before parsing")
+{
+	CHECK(onlyError("[server]\n# caf\xe9\n") ==
+	      "/etc/l2tpsec/l2tpsec.conf:2: the file must be UTF-8 text; found a byte 0xe9 that is not valid UTF-8");
+	CHECK(onlyError("[[\x19" "ac]]\n") ==
+	      "/etc/l2tpsec/l2tpsec.conf:1: the file must be UTF-8 text; found a control character 0x19");
+	CHECK(onlyError("[ppp]\n\n\xed\xa0\x80 = 1\n") == // a UTF-16 surrogate
+	      "/etc/l2tpsec/l2tpsec.conf:3: the file must be UTF-8 text; found a byte 0xed that is not valid UTF-8");
+	CHECK(onlyError("\xc0\xaf") == // overlong '/'
+	      "/etc/l2tpsec/l2tpsec.conf:1: the file must be UTF-8 text; found a byte 0xc0 that is not valid UTF-8");
+	// Real UTF-8 in comments and strings is fine.
+	parseOk("# Zürich office ✓ 𝄞\n[[lac]]\nname = \"z\"\nserver = \"192.0.2.9\"\nuser = \"jürgen\"\n"
+		"password_file = \"p\"\npsk_file = \"k\"\n");
+}
+
+TEST_CASE("malformed table headers are syntax errors (toml++ asserted on these)")
+{
+	CHECK(onlyError("[[[server]\n").rfind("/etc/l2tpsec/l2tpsec.conf:1: TOML syntax error: ", 0) == 0);
+	CHECK(onlyError("[server]\n[[[lac]]]\n").rfind("/etc/l2tpsec/l2tpsec.conf:2: TOML syntax error: ", 0) == 0);
 }

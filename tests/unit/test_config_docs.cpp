@@ -7,7 +7,6 @@
 #include <fmt/format.h>
 
 #include <fstream>
-#include <regex>
 #include <sstream>
 
 using namespace l2tpsec;
@@ -21,15 +20,21 @@ std::string slurp(const std::string &path)
 	s << in.rdbuf();
 	return s.str();
 }
+
+bool hasLineStarting(const std::string &text, const std::string &prefix)
+{
+	return text.rfind(prefix, 0) == 0 || text.find("\n" + prefix) != std::string::npos;
+}
 } // namespace
 
 TEST_CASE("l2tpsec.conf(5) documents every key")
 {
 	std::string man = slurp(L2TPSEC_SOURCE_DIR "/man/l2tpsec.conf.5");
 	for (auto &k : configKeys()) {
-		// mdoc: each key is an item of its section's list (".It Cm key" or ".It Ic key").
-		std::regex item(fmt::format(R"(\n\.It (Cm|Ic|Va|Li) {}( |\n))", k.key));
-		CHECK_MESSAGE(std::regex_search(man, item), fmt::format("[{}] {} is not an .It entry", k.section, k.key));
+		// mdoc: each key is an item of its section's list, ".It Cm key ...".
+		bool found = hasLineStarting(man, fmt::format(".It Cm {} ", k.key)) ||
+		             hasLineStarting(man, fmt::format(".It Cm {}\n", k.key));
+		CHECK_MESSAGE(found, fmt::format("[{}] {} is not an .It Cm entry", k.section, k.key));
 	}
 }
 
@@ -37,8 +42,9 @@ TEST_CASE("examples/l2tpsec.conf shows every key and is valid")
 {
 	std::string example = slurp(L2TPSEC_SOURCE_DIR "/examples/l2tpsec.conf");
 	for (auto &k : configKeys()) {
-		std::regex line(fmt::format(R"((^|\n)#? ?{} = )", k.key));
-		CHECK_MESSAGE(std::regex_search(example, line), fmt::format("[{}] {} is not in the example", k.section, k.key));
+		bool found = hasLineStarting(example, fmt::format("{} = ", k.key)) ||
+		             hasLineStarting(example, fmt::format("# {} = ", k.key));
+		CHECK_MESSAGE(found, fmt::format("[{}] {} is not in the example", k.section, k.key));
 	}
 	ConfigLoad r = parseConfig(example, "examples/l2tpsec.conf");
 	for (auto &e : r.errors)

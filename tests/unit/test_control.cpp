@@ -8,8 +8,8 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 
-#include <cstring>
 #include <atomic>
+#include <cstring>
 #include <thread>
 
 using namespace l2tpsec;
@@ -83,7 +83,7 @@ TEST_CASE("respond() turns every kind of bad request into one error line")
 TEST_CASE("socket file is created 0600 and removed on shutdown")
 {
 	Fixture f;
-	struct stat st{};
+	struct stat st {};
 	REQUIRE(stat(f.path.c_str(), &st) == 0);
 	CHECK(S_ISSOCK(st.st_mode));
 	CHECK((st.st_mode & 0777) == 0600);

@@ -1,9 +1,8 @@
 // Daemon wiring without a process: reload keeps the old config on errors.
 
-#include "daemon/daemon.h"
-
 #include "common/log.h"
 #include "config/config_loader.h"
+#include "daemon/daemon.h"
 
 #include <doctest.h>
 
@@ -38,16 +37,16 @@ TEST_CASE("a reload with a broken file keeps the config in force")
 	CHECK(s["reload_failures"] == 1);
 	CHECK(s["listen"] == nlohmann::json::array({"192.0.2.1"}));
 	CHECK(std::find(lines.begin(), lines.end(),
-			"error config: " + conf + ":4: unknown key 'log_levl' in [server] (did you mean 'log_level'?)") !=
-	      lines.end());
+	                "error config: " + conf +
+	                        ":4: unknown key 'log_levl' in [server] (did you mean 'log_level'?)") != lines.end());
 
 	std::ofstream(conf) << "[server]\ncontrol_socket = \"control\"\nlisten = [\"192.0.2.1\", \"192.0.2.2\"]\n";
 	REQUIRE((*d)->reload());
 	s = (*d)->status();
 	CHECK(s["reloads"] == 1);
 	CHECK(s["listen"] == nlohmann::json::array({"192.0.2.1", "192.0.2.2"}));
-	CHECK(std::find(lines.begin(), lines.end(), "warn daemon: [server] listen changed; it takes effect at restart") !=
-	      lines.end());
+	CHECK(std::find(lines.begin(), lines.end(),
+	                "warn daemon: [server] listen changed; it takes effect at restart") != lines.end());
 
 	d->reset();
 	log::setSink(nullptr);

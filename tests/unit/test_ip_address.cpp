@@ -22,6 +22,6 @@ TEST_CASE("IpAddress parses and prints IPv4 and IPv6")
 TEST_CASE("IpAddress rejects malformed text")
 {
 	for (const char *bad : {"", "192.0.2", "192.0.2.256", "host.example", "1.2.3.4 ", "::g",
-				"1111111111111111111111111111111111111111111111111111111111"})
+	                        "1111111111111111111111111111111111111111111111111111111111"})
 		CHECK_MESSAGE(!IpAddress::parse(bad), bad);
 }
