@@ -3,19 +3,7 @@
 #include "common/duration.h"
 #include "config/proposal_syntax.h"
 
-// Header-only toml++ without exceptions: parse errors come back as values,
-// and nothing here depends on how Debian's compiled libtomlplusplus was built.
-#define TOML_HEADER_ONLY 1
-#define TOML_EXCEPTIONS 0
-// toml++ 3.3 asserts on some malformed input ("[[[x]" in a table header)
-// one line before the branch that reports it as a parse error; under NDEBUG
-// the same assertions become optimizer assumptions, i.e. undefined behaviour
-// on bad input. Both are turned off so its own error paths run; the fuzz
-// target (tests/fuzz/fuzz_config) runs this under ASan and UBSan.
-#undef NDEBUG
-#define TOML_ASSERT(expr) static_assert(true)
-#include <fmt/format.h>
-#include <toml++/toml.h>
+#include "config/toml_reader.h"
 
 #include <sys/stat.h>
 
@@ -99,27 +87,19 @@ std::string suggestion(std::string_view word, const std::vector<std::string_view
 	return std::string(best);
 }
 
-int lineOf(const toml::node &n)
+using toml::Value;
+using Kind = toml::Value::Kind;
+
+int lineOf(const Value &n)
 {
-	return static_cast<int>(n.source().begin.line);
+	return n.line;
 }
 
-// The value as the admin wrote it, for "got ..." in messages.
-std::string describe(const toml::node &n)
+std::optional<std::string> stringOf(const Value &n)
 {
-	switch (n.type()) {
-	case toml::node_type::string: return fmt::format("\"{}\"", n.value_or<std::string_view>(""));
-	case toml::node_type::table: return "a table";
-	case toml::node_type::array: return "an array";
-	case toml::node_type::none: return "nothing";
-	case toml::node_type::integer: return std::to_string(n.value_or<int64_t>(0));
-	case toml::node_type::floating_point: return fmt::format("{}", n.value_or<double>(0));
-	case toml::node_type::boolean: return n.value_or(false) ? "true" : "false";
-	case toml::node_type::date:
-	case toml::node_type::time:
-	case toml::node_type::date_time: return "a date or time";
-	}
-	return "?";
+	if (n.kind == Kind::String)
+		return n.text;
+	return std::nullopt;
 }
 
 // TOML is UTF-8 without control characters (TOML 1.0, "Spec"); checking that
@@ -173,39 +153,39 @@ public:
 	void warning(int line, std::string msg) { out_.warnings.push_back({file_, line, std::move(msg)}); }
 
 	// "[ike] dpd_interval: expected ..., got ..." at the node's line.
-	void expected(const toml::node &n, std::string_view what)
+	void expected(const Value &n, std::string_view what)
 	{
-		error(lineOf(n), fmt::format("{}: expected {}, got {}", where_, what, describe(n)));
+		error(lineOf(n), fmt::format("{}: expected {}, got {}", where_, what, n.describe()));
 	}
-	void invalid(const toml::node &n, std::string_view why)
+	void invalid(const Value &n, std::string_view why)
 	{
 		error(lineOf(n), fmt::format("{}: {}", where_, why));
 	}
 
-	std::optional<std::string> string(const toml::node &n, std::string_view what = "a string")
+	std::optional<std::string> string(const Value &n, std::string_view what = "a string")
 	{
-		if (auto s = n.value<std::string>())
+		if (auto s = stringOf(n))
 			return s;
 		expected(n, what);
 		return std::nullopt;
 	}
 
-	std::optional<bool> boolean(const toml::node &n)
+	std::optional<bool> boolean(const Value &n)
 	{
-		if (n.is_boolean())
-			return n.value<bool>();
+		if (n.kind == Kind::Boolean)
+			return n.boolean;
 		expected(n, "true or false");
 		return std::nullopt;
 	}
 
-	std::optional<int64_t> integer(const toml::node &n, int64_t min, int64_t max)
+	std::optional<int64_t> integer(const Value &n, int64_t min, int64_t max)
 	{
 		auto what = fmt::format("an integer from {} to {}", min, max);
-		if (!n.is_integer()) {
+		if (n.kind != Kind::Integer) {
 			expected(n, what);
 			return std::nullopt;
 		}
-		int64_t v = *n.value<int64_t>();
+		int64_t v = n.integer;
 		if (v < min || v > max) {
 			expected(n, what);
 			return std::nullopt;
@@ -213,14 +193,14 @@ public:
 		return v;
 	}
 
-	std::optional<std::chrono::seconds> duration(const toml::node &n, std::chrono::seconds min,
+	std::optional<std::chrono::seconds> duration(const Value &n, std::chrono::seconds min,
 	                                             std::chrono::seconds max)
 	{
 		std::optional<std::chrono::seconds> d;
-		if (n.is_integer() && *n.value<int64_t>() >= 0)
-			d = std::chrono::seconds(*n.value<int64_t>());
-		else if (n.is_string())
-			d = parseDuration(*n.value<std::string_view>());
+		if (n.kind == Kind::Integer && n.integer >= 0)
+			d = std::chrono::seconds(n.integer);
+		else if (n.kind == Kind::String)
+			d = parseDuration(n.text);
 		auto what = fmt::format("a duration from {} to {} such as \"30s\", \"5m\" or \"8h\"",
 		                        formatDuration(min), formatDuration(max));
 		if (!d || *d < min || *d > max) {
@@ -230,10 +210,10 @@ public:
 		return d;
 	}
 
-	std::optional<IpAddress> address(const toml::node &n, bool v4Only)
+	std::optional<IpAddress> address(const Value &n, bool v4Only)
 	{
 		auto what = v4Only ? "an IPv4 address such as \"192.0.2.1\"" : "an IP address such as \"192.0.2.1\"";
-		if (auto s = n.value<std::string_view>()) {
+		if (auto s = stringOf(n)) {
 			auto a = IpAddress::parse(*s);
 			if (a && (!v4Only || a->isV4()))
 				return a;
@@ -244,23 +224,22 @@ public:
 
 	// Each element through `one`; duplicates are an error.
 	template <typename T, typename F>
-	std::optional<std::vector<T>> list(const toml::node &n, std::string_view what, F one)
+	std::optional<std::vector<T>> list(const Value &n, std::string_view what, F one)
 	{
-		const toml::array *arr = n.as_array();
-		if (!arr) {
+		if (n.kind != Kind::Array) {
 			expected(n, fmt::format("an array of {}", what));
 			return std::nullopt;
 		}
 		std::vector<T> out;
 		bool good = true;
-		for (const toml::node &e : *arr) {
+		for (const Value &e : n.items) {
 			std::optional<T> v = one(e);
 			if (!v) {
 				good = false;
 				continue;
 			}
 			if (std::find(out.begin(), out.end(), *v) != out.end()) {
-				invalid(e, fmt::format("{} is listed twice", describe(e)));
+				invalid(e, fmt::format("{} is listed twice", e.describe()));
 				good = false;
 				continue;
 			}
@@ -271,7 +250,7 @@ public:
 		return out;
 	}
 
-	std::optional<ConfigPath> path(const toml::node &n)
+	std::optional<ConfigPath> path(const Value &n)
 	{
 		auto s = string(n, "a file path");
 		if (!s)
@@ -285,7 +264,7 @@ public:
 		return ConfigPath{p, lineOf(n)};
 	}
 
-	std::optional<Secret> secret(const toml::node &n)
+	std::optional<Secret> secret(const Value &n)
 	{
 		auto p = path(n);
 		if (!p)
@@ -294,12 +273,12 @@ public:
 	}
 
 	template <typename E>
-	std::optional<E> choice(const toml::node &n, std::initializer_list<std::pair<std::string_view, E>> options)
+	std::optional<E> choice(const Value &n, std::initializer_list<std::pair<std::string_view, E>> options)
 	{
 		std::string names;
 		for (auto &[name, value] : options)
 			names += (names.empty() ? "" : ", ") + fmt::format("\"{}\"", name);
-		if (auto s = n.value<std::string_view>())
+		if (auto s = stringOf(n))
 			for (auto &[name, value] : options)
 				if (*s == name)
 					return value;
@@ -312,8 +291,8 @@ public:
 	const std::string &file() const { return file_; }
 
 private:
-	void section(std::string_view name, const toml::table &table, LacProfile *lac);
-	void crossCheck(const toml::table &root);
+	void section(std::string_view name, const std::vector<toml::KeyValue> &entries, LacProfile *lac);
+	void crossCheck();
 
 	std::string file_;
 	std::string baseDir_;
@@ -324,7 +303,7 @@ private:
 	friend struct KeyTable;
 };
 
-using Handler = std::function<void(Loader &, const toml::node &, Config &, LacProfile *)>;
+using Handler = std::function<void(Loader &, const Value &, Config &, LacProfile *)>;
 struct KeyEntry {
 	std::string_view section;
 	std::string_view key;
@@ -341,7 +320,7 @@ void assign(std::optional<T> v, T &dst)
 const std::vector<KeyEntry> &keyTable()
 {
 	using L = Loader;
-	using N = toml::node;
+	using N = toml::Value;
 	using C = Config;
 	using P = LacProfile;
 	using std::chrono::seconds;
@@ -387,7 +366,7 @@ const std::vector<KeyEntry> &keyTable()
 		 [](L &l, const N &n, C &c, P *) {
 			 assign(l.list<std::string>(n, "IKE proposals",
 						    [&](const N &e) -> std::optional<std::string> {
-							    auto s = e.value<std::string>();
+							    auto s = stringOf(e);
 							    if (s && parseIkeProposal(*s))
 								    return s;
 							    l.expected(e, "an IKE proposal such as \"aes256-sha256-modp2048\" "
@@ -400,7 +379,7 @@ const std::vector<KeyEntry> &keyTable()
 		 [](L &l, const N &n, C &c, P *) {
 			 assign(l.list<std::string>(n, "ESP proposals",
 						    [&](const N &e) -> std::optional<std::string> {
-							    auto s = e.value<std::string>();
+							    auto s = stringOf(e);
 							    if (s && parseEspProposal(*s))
 								    return s;
 							    l.expected(e, "an ESP proposal such as \"aes256-sha1\" or "
@@ -475,7 +454,7 @@ const std::vector<KeyEntry> &keyTable()
 		 }},
 		{"ppp", "pool",
 		 [](L &l, const N &n, C &c, P *) {
-			 auto s = n.value<std::string_view>();
+			 auto s = stringOf(n);
 			 std::optional<IpAddress> first, last;
 			 if (s) {
 				 auto dash = s->find('-');
@@ -532,7 +511,7 @@ const std::vector<KeyEntry> &keyTable()
 		 [](L &l, const N &n, C &c, P *) {
 			 assign(l.list<std::string>(n, "pppd options",
 						    [&](const N &e) -> std::optional<std::string> {
-							    auto s = e.value<std::string>();
+							    auto s = stringOf(e);
 							    if (s && !s->empty() && s->find('\n') == std::string::npos)
 								    return s;
 							    l.expected(e, "a pppd option on one line such as \"lcp-echo-interval 30\"");
@@ -543,7 +522,7 @@ const std::vector<KeyEntry> &keyTable()
 		// [[lac]]
 		{"lac", "name",
 		 [](L &l, const N &n, C &, P *p) {
-			 auto s = n.value<std::string>();
+			 auto s = stringOf(n);
 			 bool good = s && !s->empty() && s->size() <= 64 &&
 				     std::all_of(s->begin(), s->end(), [](char ch) {
 					     return std::isalnum(static_cast<unsigned char>(ch)) || ch == '-' || ch == '_' ||
@@ -577,32 +556,31 @@ const std::vector<KeyEntry> &keyTable()
 
 const std::vector<std::string_view> kSections = {"server", "ike", "l2tp", "ppp", "lac"};
 
-void Loader::section(std::string_view name, const toml::table &table, LacProfile *lac)
+void Loader::section(std::string_view name, const std::vector<toml::KeyValue> &entries, LacProfile *lac)
 {
 	std::vector<std::string_view> known;
 	for (auto &e : keyTable())
 		if (e.section == name)
 			known.push_back(e.key);
-	for (auto &&[key, node] : table) {
+	for (const toml::KeyValue &kv : entries) {
 		const KeyEntry *entry = nullptr;
 		for (auto &e : keyTable())
-			if (e.section == name && e.key == key.str())
+			if (e.section == name && e.key == kv.key)
 				entry = &e;
-		int line = static_cast<int>(key.source().begin.line);
 		if (!entry) {
-			std::string hint = suggestion(key.str(), known);
-			error(line, fmt::format("unknown key '{}' in [{}]{}", key.str(), name,
-			                        hint.empty() ? "" : fmt::format(" (did you mean '{}'?)", hint)));
+			std::string hint = suggestion(kv.key, known);
+			error(kv.line, fmt::format("unknown key '{}' in [{}]{}", kv.key, name,
+			                           hint.empty() ? "" : fmt::format(" (did you mean '{}'?)", hint)));
 			continue;
 		}
-		where_ = fmt::format("[{}] {}", name, key.str());
+		where_ = fmt::format("[{}] {}", name, kv.key);
 		if (!lac)
-			lines_[fmt::format("{}.{}", name, key.str())] = line;
-		entry->handle(*this, node, config_, lac);
+			lines_[fmt::format("{}.{}", name, kv.key)] = kv.line;
+		entry->handle(*this, kv.value, config_, lac);
 	}
 }
 
-void Loader::crossCheck(const toml::table &root)
+void Loader::crossCheck()
 {
 	auto lineFor = [&](const char *k) {
 		auto it = lines_.find(k);
@@ -646,7 +624,6 @@ void Loader::crossCheck(const toml::table &root)
 		if (!p.psk && c.l2tp.ipsec != IpsecRequirement::Off)
 			missing("psk_file");
 	}
-	(void)root;
 }
 
 ConfigLoad Loader::run(std::string_view text)
@@ -655,54 +632,52 @@ ConfigLoad Loader::run(std::string_view text)
 		error(bad->first, fmt::format("the file must be UTF-8 text; found a {}", bad->second));
 		return std::move(out_);
 	}
-	toml::parse_result parsed = toml::parse(text, file_);
-	if (!parsed) {
-		const toml::parse_error &e = parsed.error();
-		error(static_cast<int>(e.source().begin.line), fmt::format("TOML syntax error: {}", e.description()));
+	toml::ReadResult parsed = toml::read(text);
+	if (!parsed.document) {
+		error(parsed.error.line, fmt::format("TOML syntax error: {}", parsed.error.message));
 		return std::move(out_);
 	}
-	const toml::table &root = parsed.table();
+	const toml::Document &doc = *parsed.document;
 	config_.file = file_;
-	for (auto &&[key, node] : root) {
-		int line = static_cast<int>(key.source().begin.line);
-		std::string_view name = key.str();
-		bool isSection = std::find(kSections.begin(), kSections.end(), name) != kSections.end();
-		if (!isSection) {
-			std::string hint = suggestion(name, kSections);
-			if (node.is_table() || node.is_array_of_tables())
-				error(line,
-				      fmt::format("unknown section [{}]{}", name,
-				                  hint.empty() ? "" : fmt::format(" (did you mean [{}]?)", hint)));
-			else
-				error(line, fmt::format("key '{}' is outside any section; it belongs under a header "
-				                        "such as [server]",
-				                        name));
+	auto isSection = [](std::string_view name) {
+		return std::find(kSections.begin(), kSections.end(), name) != kSections.end();
+	};
+	for (const toml::KeyValue &kv : doc.root) {
+		if (isSection(kv.key))
+			error(kv.line, fmt::format("'{}' must be a section, written [{}]", kv.key, kv.key));
+		else
+			error(kv.line, fmt::format("key '{}' is outside any section; it belongs under a header "
+			                           "such as [server]",
+			                           kv.key));
+	}
+	for (const toml::Table &t : doc.tables) {
+		if (!isSection(t.name)) {
+			std::string hint = suggestion(t.name, kSections);
+			error(t.line, fmt::format("unknown section [{}]{}", t.name,
+			                          hint.empty() ? "" : fmt::format(" (did you mean [{}]?)", hint)));
 			continue;
 		}
-		if (name == "lac") {
-			const toml::array *arr = node.as_array();
-			if (!arr || !node.is_array_of_tables()) {
-				error(line,
+		if (t.name == "lac") {
+			if (!t.arrayElement) {
+				error(t.line,
 				      "[lac] holds client profiles and must be written [[lac]], once per profile");
 				continue;
 			}
-			for (const toml::node &t : *arr) {
-				LacProfile p;
-				p.line = lineOf(t);
-				section("lac", *t.as_table(), &p);
-				config_.lac.push_back(std::move(p));
-			}
+			LacProfile p;
+			p.line = t.line;
+			section("lac", t.entries, &p);
+			config_.lac.push_back(std::move(p));
 			continue;
 		}
-		const toml::table *t = node.as_table();
-		if (!t) {
-			error(line, fmt::format("'{}' must be a section, written [{}]", name, name));
+		if (t.arrayElement) {
+			error(t.line, fmt::format("[{}] is a single section; write [{}], not [[{}]]", t.name, t.name,
+			                          t.name));
 			continue;
 		}
-		section(name, *t, nullptr);
+		section(t.name, t.entries, nullptr);
 	}
 	if (out_.errors.empty())
-		crossCheck(root);
+		crossCheck();
 	if (out_.errors.empty())
 		out_.config = std::move(config_);
 	return std::move(out_);
