@@ -60,7 +60,10 @@ std::optional<json> call(const Globals &g, const json &request, Outcome &out)
 	return reply->value("data", json::object());
 }
 
-void printJson(const json &j) { std::printf("%s\n", j.dump(2).c_str()); }
+void printJson(const json &j)
+{
+	std::printf("%s\n", j.dump(2).c_str());
+}
 
 std::string humanDuration(int64_t s)
 {
@@ -88,11 +91,10 @@ void cmdStatus(const Globals &g, Outcome &out)
 		return;
 	if (g.json)
 		return printJson(*d);
-	std::printf("l2tpsecd %s, pid %lld, up %s (since %s)\n", d->value("version", "?").c_str(),
-		    d->value("pid", 0LL), humanDuration(d->value("uptime_seconds", 0LL)).c_str(),
-		    d->value("started", "?").c_str());
+	std::printf("l2tpsecd %s, pid %lld, up %s (since %s)\n", d->value("version", "?").c_str(), d->value("pid", 0LL),
+	            humanDuration(d->value("uptime_seconds", 0LL)).c_str(), d->value("started", "?").c_str());
 	std::printf("config:   %s (loaded %s, %u reload(s), %u failed)\n", d->value("config_file", "?").c_str(),
-		    d->value("config_loaded", "?").c_str(), d->value("reloads", 0u), d->value("reload_failures", 0u));
+	            d->value("config_loaded", "?").c_str(), d->value("reloads", 0u), d->value("reload_failures", 0u));
 	std::printf("listen:   %s\n", joined(d->value("listen", json::array()), "all IPv4 addresses").c_str());
 	std::printf("control:  %s\n", d->value("control_socket", "?").c_str());
 	std::printf("profiles: %s\n", joined(d->value("lac_profiles", json::array()), "none").c_str());
@@ -107,10 +109,11 @@ void cmdVersion(const Globals &g, Outcome &out)
 		return;
 	}
 	if (g.json)
-		return printJson({{"l2tpctl", L2TPSEC_VERSION}, {"l2tpsecd", d->value("version", "?")},
-				  {"protocol", d->value("protocol", 0)}});
-	std::printf("l2tpctl %s\nl2tpsecd %s (control protocol %d)\n", L2TPSEC_VERSION, d->value("version", "?").c_str(),
-		    d->value("protocol", 0));
+		return printJson({{"l2tpctl", L2TPSEC_VERSION},
+		                  {"l2tpsecd", d->value("version", "?")},
+		                  {"protocol", d->value("protocol", 0)}});
+	std::printf("l2tpctl %s\nl2tpsecd %s (control protocol %d)\n", L2TPSEC_VERSION,
+	            d->value("version", "?").c_str(), d->value("protocol", 0));
 }
 
 void cmdReload(const Globals &g, Outcome &out)
@@ -131,9 +134,9 @@ struct Command {
 
 // The command table; help text and bash completion come from it.
 const std::vector<Command> kCommands = {
-	{"status", "show the daemon's state", cmdStatus},
-	{"version", "show the versions of l2tpctl and l2tpsecd", cmdVersion},
-	{"reload", "reload the configuration file (as SIGHUP does)", cmdReload},
+        {"status", "show the daemon's state", cmdStatus},
+        {"version", "show the versions of l2tpctl and l2tpsecd", cmdVersion},
+        {"reload", "reload the configuration file (as SIGHUP does)", cmdReload},
 };
 
 int runCli(int argc, char **argv)
@@ -144,11 +147,11 @@ int runCli(int argc, char **argv)
 	const char *env = std::getenv("L2TPSEC_CONTROL");
 	g.socket = env && *env ? env : control::kDefaultSocket;
 	app.add_option("-s,--socket", g.socket, "control socket of l2tpsecd (env L2TPSEC_CONTROL)")
-		->capture_default_str();
+	        ->capture_default_str();
 	app.add_flag("-j,--json", g.json, "print machine-readable JSON");
 	app.add_option("-t,--timeout", g.timeoutMs, "milliseconds to wait for the daemon")
-		->capture_default_str()
-		->check(CLI::Range(1, 600000));
+	        ->capture_default_str()
+	        ->check(CLI::Range(1, 600000));
 	const Command *chosen = nullptr;
 	for (auto &c : kCommands) {
 		CLI::App *sub = app.add_subcommand(c.name, c.summary);
