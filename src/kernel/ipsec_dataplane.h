@@ -1,0 +1,180 @@
+#pragma once
+// IpsecDataplane: what the IKE engine asks of the kernel's IPsec (XFRM).
+// Implementations: NetlinkIpsecDataplane (libmnl, xfrm_netlink.cpp) and the
+// recording fake in tests/fakes. The IKE engine sees only this header.
+//
+// Ownership: every SA and policy l2tpsec installs carries a reqid from
+// OwnedReqids (the SA's reqid, the policy template's reqid). Listing and
+// flushing look only at that range, so an admin's own `ip xfrm` state and
+// other IKE daemons are never touched, and state left by a crashed l2tpsecd
+// is found again at start-up.
+
+#include "common/ip_address.h"
+#include "common/result.h"
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace l2tpsec::kernel {
+
+/// reqids in [first, last] are l2tpsec's.
+struct OwnedReqids {
+	uint32_t first = 0x4c320000; // "L2" in the top half
+	uint32_t last = 0x4c32ffff;
+	bool contains(uint32_t reqid) const { return reqid >= first && reqid <= last; }
+};
+
+enum class IpsecMode { Transport, Tunnel };
+enum class PolicyDirection { In, Out, Fwd };
+
+/// ESP ciphers the stock clients use (../shared/spec/research.md §2.5).
+enum class EspCipher {
+	AesCbc,      ///< cbc(aes); key 16, 24 or 32 bytes
+	TripleDesCbc, ///< cbc(des3_ede); key 24 bytes
+	AesGcm16,    ///< rfc4106(gcm(aes)), 128-bit ICV; key 16 or 32 bytes + 4 bytes salt
+	Null,        ///< ecb(cipher_null); tests only
+};
+
+enum class EspIntegrity {
+	None,           ///< only with AesGcm16
+	HmacMd5_96,     ///< hmac(md5), 96-bit ICV
+	HmacSha1_96,    ///< hmac(sha1), 96-bit ICV
+	HmacSha256_128, ///< hmac(sha256), 128-bit ICV (RFC 4868)
+	HmacSha256_96,  ///< hmac(sha256) truncated to 96 bits (Android 6/7)
+	HmacSha384_192, ///< hmac(sha384), 192-bit ICV
+	HmacSha512_256, ///< hmac(sha512), 256-bit ICV
+};
+
+struct EspKeys {
+	EspCipher cipher = EspCipher::AesCbc;
+	std::vector<uint8_t> encryptionKey; ///< for AesGcm16 the salt is the last 4 bytes
+	EspIntegrity integrity = EspIntegrity::HmacSha1_96;
+	std::vector<uint8_t> integrityKey;
+};
+
+/// Traffic selector; a zero prefix length, protocol or port means "any".
+struct Selector {
+	IpAddress src;
+	IpAddress dst;
+	uint8_t srcPrefix = 32;
+	uint8_t dstPrefix = 32;
+	uint8_t protocol = 0; ///< IPPROTO_UDP for L2TP
+	uint16_t srcPort = 0;
+	uint16_t dstPort = 0;
+	friend bool operator==(const Selector &, const Selector &) = default;
+};
+
+/// ESP in UDP (RFC 3948) when NAT-T is in use.
+struct NatTEncap {
+	uint16_t srcPort = 4500;
+	uint16_t dstPort = 4500;
+	std::optional<IpAddress> originalAddress; ///< NAT-OA, transport mode
+	friend bool operator==(const NatTEncap &, const NatTEncap &) = default;
+};
+
+/// Zero means "no limit". Times count from when the SA was added.
+struct SaLifetime {
+	uint64_t softBytes = 0, hardBytes = 0;
+	uint64_t softPackets = 0, hardPackets = 0;
+	std::chrono::seconds softAdd{0}, hardAdd{0};
+	friend bool operator==(const SaLifetime &, const SaLifetime &) = default;
+};
+
+/// What identifies an SA in the kernel: (dst, spi, ESP) plus the mark.
+struct SaId {
+	IpAddress src;
+	IpAddress dst;
+	uint32_t spi = 0; ///< host byte order
+	uint32_t mark = 0, markMask = 0;
+	friend bool operator==(const SaId &, const SaId &) = default;
+};
+
+struct SaParams {
+	IpsecMode mode = IpsecMode::Transport;
+	uint32_t reqid = 0; ///< must be in OwnedReqids
+	Selector selector;  ///< transport mode: the L2TP flow
+	EspKeys keys;
+	std::optional<NatTEncap> encap;
+	SaLifetime lifetime;
+	uint8_t replayWindow = 32; ///< inbound; 0 for outbound SAs
+};
+
+/// Current use of an SA, from the kernel (XFRM_MSG_GETSA).
+struct SaState {
+	SaId id;
+	uint32_t reqid = 0;
+	IpsecMode mode = IpsecMode::Transport;
+	uint64_t bytes = 0, packets = 0;
+	uint64_t addTime = 0, useTime = 0; ///< seconds since the epoch; useTime 0 = never used
+	std::string cipher;                ///< the kernel's algorithm name, e.g. "cbc(aes)"
+	std::string integrity;             ///< e.g. "hmac(sha1)"; empty for AEAD
+	std::optional<NatTEncap> encap;
+};
+
+struct PolicyId {
+	Selector selector;
+	PolicyDirection direction = PolicyDirection::Out;
+	uint32_t mark = 0, markMask = 0;
+	friend bool operator==(const PolicyId &, const PolicyId &) = default;
+};
+
+struct PolicyParams {
+	IpsecMode mode = IpsecMode::Transport;
+	uint32_t reqid = 0;     ///< template reqid, in OwnedReqids
+	uint32_t priority = 0;  ///< lower wins; 0 lets the kernel default apply
+	IpAddress tunnelSrc;    ///< tunnel mode: outer addresses of the template
+	IpAddress tunnelDst;
+};
+
+struct PolicyState {
+	PolicyId id;
+	PolicyParams params;
+	uint32_t index = 0;
+};
+
+/// What a flush removed.
+struct FlushReport {
+	size_t sas = 0;
+	size_t policies = 0;
+};
+
+class IpsecDataplane {
+public:
+	virtual ~IpsecDataplane() = default;
+
+	/// Reserves an inbound SPI in [min, max] for an SA from src to dst; the
+	/// kernel holds a larval SA until addSa() with the same id fills it.
+	virtual Result<uint32_t> allocSpi(const IpAddress &src, const IpAddress &dst, uint32_t reqid,
+	                                  uint32_t min = 0x100, uint32_t max = 0xffffffff) = 0;
+	/// Installs an SA (XFRM_MSG_NEWSA; UPDSA when it completes an allocSpi()).
+	/// On success the kernel uses it for matching traffic at once.
+	virtual Result<void> addSa(const SaId &id, const SaParams &params) = 0;
+	/// Changes an installed SA in place (e.g. new NAT-T ports).
+	virtual Result<void> updateSa(const SaId &id, const SaParams &params) = 0;
+	virtual Result<void> deleteSa(const SaId &id) = 0;
+	virtual Result<SaState> querySa(const SaId &id) = 0;
+
+	virtual Result<void> addPolicy(const PolicyId &id, const PolicyParams &params) = 0;
+	virtual Result<void> deletePolicy(const PolicyId &id) = 0;
+
+	/// Only l2tpsec's own objects (OwnedReqids).
+	virtual Result<std::vector<SaState>> listSas() = 0;
+	virtual Result<std::vector<PolicyState>> listPolicies() = 0;
+	/// Deletes every SA and policy listSas()/listPolicies() return.
+	virtual Result<FlushReport> flush() = 0;
+
+	/// IKE sockets must not be caught by the policies they negotiate.
+	virtual Result<void> bypassSocket(int fd) = 0;
+	/// The UDP 4500 socket: the kernel strips ESP-in-UDP itself and passes
+	/// only IKE (non-ESP marker) up.
+	virtual Result<void> enableUdpEncap(int fd) = 0;
+};
+
+std::string_view cipherName(EspCipher c);        ///< XFRM's name, "cbc(aes)"
+std::string_view integrityName(EspIntegrity i);  ///< XFRM's name, "hmac(sha1)"; "" for None
+unsigned integrityTruncationBits(EspIntegrity i);
+
+} // namespace l2tpsec::kernel

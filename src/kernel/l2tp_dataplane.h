@@ -1,0 +1,94 @@
+#pragma once
+// L2tpDataplane: what the L2TP engine asks of the kernel's L2TP core
+// (generic netlink family "l2tp") and of PPPoL2TP sockets. Implementations:
+// NetlinkL2tpDataplane (libnl-genl, l2tp_netlink.cpp) and the recording fake
+// in tests/fakes.
+//
+// Managed tunnels use a UDP socket the daemon owns (L2TP_ATTR_FD): the kernel
+// tunnel lives exactly as long as that socket, so a crashed daemon leaves no
+// managed tunnel behind. Static tunnels (the kernel creates the socket) are
+// for tests and tools; OwnedTunnelIds marks which of those are l2tpsec's.
+
+#include "common/ip_address.h"
+#include "common/result.h"
+#include "common/unique_fd.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace l2tpsec::kernel {
+
+/// Local tunnel ids l2tpsec allocates from.
+struct OwnedTunnelIds {
+	uint32_t first = 0x4000;
+	uint32_t last = 0x7fff;
+	bool contains(uint32_t id) const { return id >= first && id <= last; }
+};
+
+struct TunnelParams {
+	uint32_t tunnelId = 0;     ///< ours (local)
+	uint32_t peerTunnelId = 0; ///< the peer's
+	uint8_t version = 2;       ///< L2TPv2 (RFC 2661) or 3 (RFC 3931)
+	/// Managed: the daemon's UDP socket, bound and connected to the peer.
+	/// The caller keeps owning it; the kernel takes a reference.
+	int udpFd = -1;
+	/// Static (udpFd < 0): the kernel opens the socket itself.
+	IpAddress localAddress, peerAddress;
+	uint16_t localPort = 1701, peerPort = 1701;
+};
+
+struct L2tpStats {
+	uint64_t txPackets = 0, txBytes = 0, txErrors = 0;
+	uint64_t rxPackets = 0, rxBytes = 0, rxErrors = 0;
+	uint64_t rxSeqDiscards = 0, rxOosPackets = 0;
+};
+
+struct TunnelState {
+	uint32_t tunnelId = 0, peerTunnelId = 0;
+	uint8_t version = 2;
+	bool usingIpsec = false;
+	L2tpStats stats;
+};
+
+struct SessionParams {
+	uint32_t tunnelId = 0;
+	uint32_t sessionId = 0;     ///< ours
+	uint32_t peerSessionId = 0; ///< the peer's
+	bool lnsMode = false;       ///< we are the LNS
+	bool sendSeq = false, recvSeq = false;
+	uint32_t reorderTimeoutMs = 0;
+};
+
+struct SessionState {
+	uint32_t tunnelId = 0, sessionId = 0, peerSessionId = 0;
+	std::string ifname; ///< the ppp interface, once pppd attached
+	L2tpStats stats;
+};
+
+class L2tpDataplane {
+public:
+	virtual ~L2tpDataplane() = default;
+
+	/// On success the kernel tunnel exists and carries data for its sessions.
+	virtual Result<void> createTunnel(const TunnelParams &params) = 0;
+	virtual Result<void> deleteTunnel(uint32_t tunnelId) = 0;
+	virtual Result<TunnelState> getTunnel(uint32_t tunnelId) = 0;
+	virtual Result<std::vector<TunnelState>> listTunnels() = 0;
+
+	/// A PPP pseudowire session in an existing tunnel.
+	virtual Result<void> createSession(const SessionParams &params) = 0;
+	virtual Result<void> deleteSession(uint32_t tunnelId, uint32_t sessionId) = 0;
+	virtual Result<SessionState> getSession(uint32_t tunnelId, uint32_t sessionId) = 0;
+	virtual Result<std::vector<SessionState>> listSessions() = 0;
+
+	/// A PPPoL2TP socket connected to the session, for pppd's "pppol2tp FD".
+	/// tunnelFd is the tunnel's UDP socket (-1 for a static tunnel).
+	virtual Result<UniqueFd> openPppSocket(const SessionParams &params, uint32_t peerTunnelId, int tunnelFd) = 0;
+
+	/// Deletes l2tpsec's static tunnels (OwnedTunnelIds) and their sessions.
+	virtual Result<size_t> flush() = 0;
+};
+
+} // namespace l2tpsec::kernel

@@ -1,0 +1,7 @@
+#include "tools/dp/commands.h"
+
+namespace l2tpsec::dp {
+
+void addXfrmCommands(CLI::App &, Outcome &) {}
+
+} // namespace l2tpsec::dp
