@@ -1,8 +1,13 @@
 #pragma once
 // L2tpDataplane: what the L2TP engine asks of the kernel's L2TP core
 // (generic netlink family "l2tp") and of PPPoL2TP sockets. Implementations:
-// NetlinkL2tpDataplane (libnl-genl, l2tp_netlink.cpp) and the recording fake
-// in tests/fakes.
+// NetlinkL2tpDataplane (libnl-genl, l2tp/l2tp_netlink.cpp) and the recording
+// FakeL2tpDataplane (l2tp/fake_l2tp_dataplane.h; it ships with the daemon for
+// --fake-dataplane).
+//
+// Errors carry the kernel's errno and name the request, e.g.
+// "L2TP_CMD_TUNNEL_CREATE tunnel 16385: File exists". The kernel answers a
+// missing tunnel or session with ENODEV, and the fake does the same.
 //
 // Managed tunnels use a UDP socket the daemon owns (L2TP_ATTR_FD): the kernel
 // tunnel lives exactly as long as that socket, so a crashed daemon leaves no
@@ -45,10 +50,13 @@ struct L2tpStats {
 	uint64_t rxSeqDiscards = 0, rxOosPackets = 0;
 };
 
+/// A tunnel as the kernel reports it (L2TP_CMD_TUNNEL_GET). The addresses and
+/// ports are those of the tunnel's UDP socket, managed or static.
 struct TunnelState {
 	uint32_t tunnelId = 0, peerTunnelId = 0;
 	uint8_t version = 2;
-	bool usingIpsec = false;
+	IpAddress localAddress, peerAddress;
+	uint16_t localPort = 0, peerPort = 0;
 	L2tpStats stats;
 };
 
@@ -61,9 +69,18 @@ struct SessionParams {
 	uint32_t reorderTimeoutMs = 0;
 };
 
+/// A session as the kernel reports it (L2TP_CMD_SESSION_GET).
 struct SessionState {
 	uint32_t tunnelId = 0, sessionId = 0, peerSessionId = 0;
-	std::string ifname; ///< the ppp interface, once pppd attached
+	bool lnsMode = false;
+	bool sendSeq = false, recvSeq = false;
+	uint32_t reorderTimeoutMs = 0;
+	/// The kernel reports IPsec use per session (L2TP_ATTR_USING_IPSEC: the
+	/// tunnel socket has an XFRM policy), not per tunnel.
+	bool usingIpsec = false;
+	/// Only Ethernet pseudowires report an interface name; for PPP the name is
+	/// pppd's business (its "ifname" option, or ip-up), so this stays empty.
+	std::string ifname;
 	L2tpStats stats;
 };
 
@@ -84,10 +101,18 @@ public:
 	virtual Result<std::vector<SessionState>> listSessions() = 0;
 
 	/// A PPPoL2TP socket connected to the session, for pppd's "pppol2tp FD".
-	/// tunnelFd is the tunnel's UDP socket (-1 for a static tunnel).
+	/// tunnelFd is the tunnel's UDP socket (-1 for a static tunnel); the kernel
+	/// only uses it to create tunnels, never to attach a session. The session's
+	/// flags (LNS mode, sequencing, reorder timeout) are applied to the socket
+	/// too. The socket is close-on-exec: the launcher dup2()s it for pppd.
+	/// Closing the socket deletes the session (pppol2tp_release).
 	virtual Result<UniqueFd> openPppSocket(const SessionParams &params, uint32_t peerTunnelId, int tunnelFd) = 0;
 
-	/// Deletes l2tpsec's static tunnels (OwnedTunnelIds) and their sessions.
+	/// Deletes every tunnel whose id is in OwnedTunnelIds, and so their
+	/// sessions; returns how many. Meant for start-up, to clear what a crashed
+	/// run left behind: static tunnels, and managed ones a surviving child
+	/// still holds a socket of. The kernel does not say whether a tunnel is
+	/// static or managed, so a tunnel in the range is l2tpsec's either way.
 	virtual Result<size_t> flush() = 0;
 };
 
