@@ -96,6 +96,9 @@ public:
 
 	/// A PPP pseudowire session in an existing tunnel.
 	virtual Result<void> createSession(const SessionParams &params) = 0;
+	/// Deleting a session (or its tunnel) does not hang up a pppd attached to
+	/// it: the kernel keeps the PPP channel until the PPPoL2TP socket closes
+	/// (seen on 6.1, tests/kernel/l2tp_managed.sh). Stop that pppd as well.
 	virtual Result<void> deleteSession(uint32_t tunnelId, uint32_t sessionId) = 0;
 	virtual Result<SessionState> getSession(uint32_t tunnelId, uint32_t sessionId) = 0;
 	virtual Result<std::vector<SessionState>> listSessions() = 0;

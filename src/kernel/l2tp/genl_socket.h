@@ -1,0 +1,61 @@
+#pragma once
+// GenlSocket: the thin executor under NetlinkL2tpDataplane. It owns one
+// NETLINK_GENERIC socket (libnl-3 allocates, binds and sends), sends requests
+// built by l2tp_msg.h and hands each answer carrying the request's sequence
+// number to a callback, until the kernel's ACK (or NLMSG_DONE for a dump).
+// A kernel refusal becomes an Error with its errno: "<what>: File exists",
+// plus the kernel's extended-ACK text when it gave one.
+
+#include "common/result.h"
+#include "kernel/l2tp/l2tp_msg.h"
+#include "kernel/l2tp/nl_wire.h"
+
+#include <chrono>
+#include <functional>
+#include <string>
+#include <string_view>
+
+struct nl_sock; // libnl; only genl_socket.cpp sees its definition
+
+namespace l2tpsec::kernel {
+
+class GenlSocket {
+public:
+	/// Opens and binds the socket, close-on-exec, with extended ACKs on.
+	static Result<GenlSocket> open();
+
+	GenlSocket(GenlSocket &&other) noexcept;
+	GenlSocket &operator=(GenlSocket &&other) noexcept;
+	GenlSocket(const GenlSocket &) = delete;
+	GenlSocket &operator=(const GenlSocket &) = delete;
+	~GenlSocket();
+
+	/// A fresh sequence number for the next request.
+	uint32_t nextSeq() { return ++seq_; }
+
+	/// Called for every answer to the request that is not the final ACK or
+	/// NLMSG_DONE; an error from it ends the exchange (after draining).
+	using ReplyHandler = std::function<Result<void>(const nl::Message &)>;
+
+	/// Sends `request` (its seq from nextSeq()) and reads until it is
+	/// answered. A dump (NLM_F_DUMP in the request) ends with NLMSG_DONE,
+	/// anything else with an ACK, since our requests all set NLM_F_ACK.
+	/// `what` names the request in errors.
+	Result<void> transact(nl::Bytes request, std::string_view what, const ReplyHandler &onReply = {});
+
+	/// Resolves a generic-netlink family by name (CTRL_CMD_GETFAMILY). The
+	/// kernel loads the family's module on demand (MODULE_ALIAS_GENL_FAMILY).
+	Result<l2tpgenl::FamilyInfo> resolveFamily(std::string_view name);
+
+	/// How long transact() waits for the kernel before giving up.
+	static constexpr std::chrono::milliseconds kTimeout{10000};
+
+private:
+	explicit GenlSocket(nl_sock *sock, uint32_t seq) : sock_(sock), seq_(seq) {}
+	Result<std::vector<uint8_t>> receive(std::string_view what);
+
+	nl_sock *sock_ = nullptr;
+	uint32_t seq_ = 0;
+};
+
+} // namespace l2tpsec::kernel
