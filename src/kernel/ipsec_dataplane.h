@@ -1,7 +1,8 @@
 #pragma once
 // IpsecDataplane: what the IKE engine asks of the kernel's IPsec (XFRM).
-// Implementations: NetlinkIpsecDataplane (libmnl, xfrm_netlink.cpp) and the
-// recording fake in tests/fakes. The IKE engine sees only this header.
+// Implementations: NetlinkIpsecDataplane (libmnl, xfrm/netlink_ipsec_dataplane.h)
+// and FakeIpsecDataplane (xfrm/fake_ipsec_dataplane.h), which records calls
+// and refuses what the kernel refuses. The IKE engine sees only this header.
 //
 // Ownership: every SA and policy l2tpsec installs carries a reqid from
 // OwnedReqids (the SA's reqid, the policy template's reqid). Listing and
@@ -95,7 +96,10 @@ struct SaId {
 struct SaParams {
 	IpsecMode mode = IpsecMode::Transport;
 	uint32_t reqid = 0; ///< must be in OwnedReqids
-	Selector selector;  ///< transport mode: the L2TP flow
+	/// Transport mode: the L2TP flow. Left with unspecified addresses, it
+	/// becomes the SA's own two addresses (keeping protocol and ports);
+	/// in tunnel mode, any traffic.
+	Selector selector;
 	EspKeys keys;
 	std::optional<NatTEncap> encap;
 	SaLifetime lifetime;
@@ -152,7 +156,9 @@ public:
 	/// Installs an SA (XFRM_MSG_NEWSA; UPDSA when it completes an allocSpi()).
 	/// On success the kernel uses it for matching traffic at once.
 	virtual Result<void> addSa(const SaId &id, const SaParams &params) = 0;
-	/// Changes an installed SA in place (e.g. new NAT-T ports).
+	/// Changes an installed SA in place (XFRM_MSG_UPDSA). The kernel takes
+	/// only the NAT-T ports and the lifetimes from params and keeps the
+	/// rest (xfrm_state_update()); new keys need a new SA.
 	virtual Result<void> updateSa(const SaId &id, const SaParams &params) = 0;
 	virtual Result<void> deleteSa(const SaId &id) = 0;
 	virtual Result<SaState> querySa(const SaId &id) = 0;
