@@ -2,7 +2,6 @@
 
 #include "common/duration.h"
 #include "config/proposal_syntax.h"
-
 #include "config/toml_reader.h"
 
 #include <sys/stat.h>
@@ -157,10 +156,7 @@ public:
 	{
 		error(lineOf(n), fmt::format("{}: expected {}, got {}", where_, what, n.describe()));
 	}
-	void invalid(const Value &n, std::string_view why)
-	{
-		error(lineOf(n), fmt::format("{}: {}", where_, why));
-	}
+	void invalid(const Value &n, std::string_view why) { error(lineOf(n), fmt::format("{}: {}", where_, why)); }
 
 	std::optional<std::string> string(const Value &n, std::string_view what = "a string")
 	{
@@ -193,8 +189,7 @@ public:
 		return v;
 	}
 
-	std::optional<std::chrono::seconds> duration(const Value &n, std::chrono::seconds min,
-	                                             std::chrono::seconds max)
+	std::optional<std::chrono::seconds> duration(const Value &n, std::chrono::seconds min, std::chrono::seconds max)
 	{
 		std::optional<std::chrono::seconds> d;
 		if (n.kind == Kind::Integer && n.integer >= 0)
@@ -670,8 +665,8 @@ ConfigLoad Loader::run(std::string_view text)
 			continue;
 		}
 		if (t.arrayElement) {
-			error(t.line, fmt::format("[{}] is a single section; write [{}], not [[{}]]", t.name, t.name,
-			                          t.name));
+			error(t.line,
+			      fmt::format("[{}] is a single section; write [{}], not [[{}]]", t.name, t.name, t.name));
 			continue;
 		}
 		section(t.name, t.entries, nullptr);

@@ -52,11 +52,13 @@ public:
 				auto seen = tableLines.find(t.name);
 				if (seen != tableLines.end()) {
 					if (tableIsArray[t.name] != t.arrayElement)
-						fail(t.line, fmt::format("'{}' is written both [{}] and [[{}]] (first at line {})",
-						                         t.name, t.name, t.name, seen->second));
-					if (!t.arrayElement)
 						fail(t.line,
-						     fmt::format("[{}] is already defined at line {}", t.name, seen->second));
+						     fmt::format(
+						             "'{}' is written both [{}] and [[{}]] (first at line {})",
+						             t.name, t.name, t.name, seen->second));
+					if (!t.arrayElement)
+						fail(t.line, fmt::format("[{}] is already defined at line {}", t.name,
+						                         seen->second));
 				} else {
 					tableLines[t.name] = t.line;
 					tableIsArray[t.name] = t.arrayElement;
@@ -68,7 +70,8 @@ public:
 			KeyValue kv = keyValue();
 			for (auto &e : *entries)
 				if (e.key == kv.key)
-					fail(kv.line, fmt::format("key '{}' is already set at line {}", kv.key, e.line));
+					fail(kv.line,
+					     fmt::format("key '{}' is already set at line {}", kv.key, e.line));
 			entries->push_back(std::move(kv));
 		}
 		return doc;
@@ -110,7 +113,8 @@ private:
 	std::string rest() const
 	{
 		size_t end = s_.find('\n', pos_);
-		std::string_view r = s_.substr(pos_, end == std::string_view::npos ? std::string_view::npos : end - pos_);
+		std::string_view r =
+		        s_.substr(pos_, end == std::string_view::npos ? std::string_view::npos : end - pos_);
 		if (!r.empty() && r.back() == '\r')
 			r.remove_suffix(1);
 		if (r.size() > 40)
@@ -146,8 +150,8 @@ private:
 			std::string next;
 			for (size_t i = 1; isBareKeyChar(peek(i)); i++)
 				next += peek(i);
-			fail(fmt::format("dotted keys such as '{}.{}' are not used in l2tpsec.conf; write a [section]", k,
-			                 next));
+			fail(fmt::format("dotted keys such as '{}.{}' are not used in l2tpsec.conf; write a [section]",
+			                 k, next));
 		}
 		return k;
 	}
@@ -391,8 +395,8 @@ private:
 			double f;
 			auto [p, ec] = std::from_chars(d.data() + (d[0] == '+'), d.data() + d.size(), f);
 			bool ok = (ec == std::errc() || ec == std::errc::result_out_of_range) &&
-			          p == d.data() + d.size() && d.back() != '.' && d.find(".e") == std::string_view::npos &&
-			          d.find("e.") == std::string_view::npos;
+			          p == d.data() + d.size() && d.back() != '.' &&
+			          d.find(".e") == std::string_view::npos && d.find("e.") == std::string_view::npos;
 			if (!ok && d.find("inf") == std::string_view::npos && d.find("nan") == std::string_view::npos)
 				fail(fmt::format("'{}' is not a number, a string (quote it) or true/false", word));
 			v.kind = Value::Kind::Float;

@@ -33,10 +33,10 @@ enum class PolicyDirection { In, Out, Fwd };
 
 /// ESP ciphers the stock clients use (../shared/spec/research.md §2.5).
 enum class EspCipher {
-	AesCbc,      ///< cbc(aes); key 16, 24 or 32 bytes
+	AesCbc,       ///< cbc(aes); key 16, 24 or 32 bytes
 	TripleDesCbc, ///< cbc(des3_ede); key 24 bytes
-	AesGcm16,    ///< rfc4106(gcm(aes)), 128-bit ICV; key 16 or 32 bytes + 4 bytes salt
-	Null,        ///< ecb(cipher_null); tests only
+	AesGcm16,     ///< rfc4106(gcm(aes)), 128-bit ICV; key 16 or 32 bytes + 4 bytes salt
+	Null,         ///< ecb(cipher_null); tests only
 };
 
 enum class EspIntegrity {
@@ -127,9 +127,9 @@ struct PolicyId {
 
 struct PolicyParams {
 	IpsecMode mode = IpsecMode::Transport;
-	uint32_t reqid = 0;     ///< template reqid, in OwnedReqids
-	uint32_t priority = 0;  ///< lower wins; 0 lets the kernel default apply
-	IpAddress tunnelSrc;    ///< tunnel mode: outer addresses of the template
+	uint32_t reqid = 0;    ///< template reqid, in OwnedReqids
+	uint32_t priority = 0; ///< lower wins; 0 lets the kernel default apply
+	IpAddress tunnelSrc;   ///< tunnel mode: outer addresses of the template
 	IpAddress tunnelDst;
 };
 
@@ -179,8 +179,8 @@ public:
 	virtual Result<void> enableUdpEncap(int fd) = 0;
 };
 
-std::string_view cipherName(EspCipher c);        ///< XFRM's name, "cbc(aes)"
-std::string_view integrityName(EspIntegrity i);  ///< XFRM's name, "hmac(sha1)"; "" for None
+std::string_view cipherName(EspCipher c);       ///< XFRM's name, "cbc(aes)"
+std::string_view integrityName(EspIntegrity i); ///< XFRM's name, "hmac(sha1)"; "" for None
 unsigned integrityTruncationBits(EspIntegrity i);
 
 } // namespace l2tpsec::kernel

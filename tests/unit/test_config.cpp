@@ -426,7 +426,8 @@ TEST_CASE("bytes that are not UTF-8 text are refused before parsing")
 {
 	CHECK(onlyError("[server]\n# caf\xe9\n") ==
 	      "/etc/l2tpsec/l2tpsec.conf:2: the file must be UTF-8 text; found a byte 0xe9 that is not valid UTF-8");
-	CHECK(onlyError("[[\x19" "ac]]\n") ==
+	CHECK(onlyError("[[\x19"
+	                "ac]]\n") ==
 	      "/etc/l2tpsec/l2tpsec.conf:1: the file must be UTF-8 text; found a control character 0x19");
 	CHECK(onlyError("[ppp]\n\n\xed\xa0\x80 = 1\n") == // a UTF-16 surrogate
 	      "/etc/l2tpsec/l2tpsec.conf:3: the file must be UTF-8 text; found a byte 0xed that is not valid UTF-8");
@@ -434,7 +435,7 @@ TEST_CASE("bytes that are not UTF-8 text are refused before parsing")
 	      "/etc/l2tpsec/l2tpsec.conf:1: the file must be UTF-8 text; found a byte 0xc0 that is not valid UTF-8");
 	// Real UTF-8 in comments and strings is fine.
 	parseOk("# Zürich office ✓ 𝄞\n[[lac]]\nname = \"z\"\nserver = \"192.0.2.9\"\nuser = \"jürgen\"\n"
-		"password_file = \"p\"\npsk_file = \"k\"\n");
+	        "password_file = \"p\"\npsk_file = \"k\"\n");
 }
 
 TEST_CASE("section shapes: [[x]] only for lac, each [x] once")
@@ -443,8 +444,8 @@ TEST_CASE("section shapes: [[x]] only for lac, each [x] once")
 	      "/etc/l2tpsec/l2tpsec.conf:1: [server] is a single section; write [server], not [[server]]");
 	CHECK(onlyError("[ike]\n[ppp]\n[ike]\n") ==
 	      "/etc/l2tpsec/l2tpsec.conf:3: TOML syntax error: [ike] is already defined at line 1");
-	CHECK(onlyError("[[lac]]\n[lac]\n") ==
-	      "/etc/l2tpsec/l2tpsec.conf:2: TOML syntax error: 'lac' is written both [lac] and [[lac]] (first at line 1)");
+	CHECK(onlyError("[[lac]]\n[lac]\n") == "/etc/l2tpsec/l2tpsec.conf:2: TOML syntax error: 'lac' is written both "
+	                                       "[lac] and [[lac]] (first at line 1)");
 	CHECK(onlyError("[[[server]\n") ==
 	      "/etc/l2tpsec/l2tpsec.conf:1: TOML syntax error: expected a key or a [section] header, found '[server]'");
 }

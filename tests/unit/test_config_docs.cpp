@@ -3,8 +3,9 @@
 
 #include "config/config_loader.h"
 
-#include <doctest.h>
 #include <fmt/format.h>
+
+#include <doctest.h>
 
 #include <fstream>
 #include <sstream>

@@ -29,7 +29,8 @@ TEST_CASE("tables, keys and every value kind")
 {
 	auto d = ok("# comment\n\n[server] # trailing\nname = \"a\\tb\\u00e9\\U0001F600\\\\\\\"\"\n"
 	            "lit = 'C:\\path'\nn = -42\nbig = 1_000_000\nf = 12.5\ne = 1e3\nyes = true\nno = false\n"
-	            "\"quoted key\" = 1\n[[lac]]\nx = [\n  1, # one\n  2,\n]\n[[lac]]\nempty = []\nnested = [[1], ['a']]\n");
+	            "\"quoted key\" = 1\n[[lac]]\nx = [\n  1, # one\n  2,\n]\n[[lac]]\nempty = []\nnested = [[1], "
+	            "['a']]\n");
 	CHECK(d.root.empty());
 	REQUIRE(d.tables.size() == 3);
 	auto &s = d.tables[0];
