@@ -90,6 +90,9 @@ public:
 
 	/// On success the kernel tunnel exists and carries data for its sessions.
 	virtual Result<void> createTunnel(const TunnelParams &params) = 0;
+	/// Deletes the tunnel and its sessions. The kernel finishes a tunnel's
+	/// deletion in a workqueue after acknowledging it: for a moment the id is
+	/// still listed and a new tunnel with it is refused (EEXIST).
 	virtual Result<void> deleteTunnel(uint32_t tunnelId) = 0;
 	virtual Result<TunnelState> getTunnel(uint32_t tunnelId) = 0;
 	virtual Result<std::vector<TunnelState>> listTunnels() = 0;
@@ -116,6 +119,8 @@ public:
 	/// run left behind: static tunnels, and managed ones a surviving child
 	/// still holds a socket of. The kernel does not say whether a tunnel is
 	/// static or managed, so a tunnel in the range is l2tpsec's either way.
+	/// Unlike deleteTunnel(), it returns once the kernel has let go of the
+	/// ids (within a bounded wait), so they can be used again at once.
 	virtual Result<size_t> flush() = 0;
 };
 

@@ -46,8 +46,8 @@ chmod +x "$WORK/fake-pppd"
 ip netns exec "$NS_A" "$DP" ppp --tid 16385 --sid 1 --peer-tid 16386 --peer-sid 2 --lns --pppd "$WORK/fake-pppd" -- file x.opts &
 PIDS+=($!)
 pid=$!
-wait_until 10 "the stand-in pppd to start" test -s "$WORK/pppd-args"
-wait_until 10 "the stand-in pppd to exec sleep" bash -c "[[ \$(readlink /proc/$pid/exe) == */sleep ]]"
+wait_until 30 "the stand-in pppd to start" test -s "$WORK/pppd-args"
+wait_until 30 "the stand-in pppd to exec sleep" bash -c "[[ \$(readlink /proc/$pid/exe) == */sleep ]]"
 want="plugin pppol2tp.so pppol2tp 3 pppol2tp_tunnel_id 16385 pppol2tp_session_id 1 nodetach pppol2tp_lns_mode file x.opts"
 [[ "$(cat "$WORK/pppd-args")" == "$want" ]] || fail "pppd got '$(cat "$WORK/pppd-args")', expected '$want'"
 fds=$(ls /proc/$pid/fd | sort -n | tr '\n' ' ')
@@ -63,13 +63,14 @@ ip -n "$NS_A" l2tp show session | grep -q "^Session 1 in tunnel 16385" || fail "
 kill -TERM "$pid"
 wait "$pid" 2>/dev/null
 PIDS=()
-wait_until 10 "session 1 to go with its PPP socket" \
+wait_until 30 "session 1 to go with its PPP socket" \
   bash -c "[[ -z \"\$(ip -n $NS_A l2tp show session)\" ]]"
 ok "a second PPP socket is refused; closing the first deletes the session"
 
 # 3. Missing kernel modules: with module loading disabled (modprobe -> /bin/false)
 #    and the modules unloaded, each layer reports what is missing.
 in_a "$DP" l2tp del-tunnel --tid 16385 || fail "del-tunnel"
+wait_until 30 "tunnel 16385 to go" no_tunnels "$NS_A"
 modprobe_path=$(cat /proc/sys/kernel/modprobe)
 restore_modules() {
   echo "$modprobe_path" >/proc/sys/kernel/modprobe
@@ -87,6 +88,7 @@ expect_error "$E L2TP_CMD_SESSION_CREATE tunnel 16385 session 1: Protocol not su
 expect_error "$E socket(AF_PPPOX, PX_PROTO_OL2TP): Protocol not supported (is the l2tp_ppp module available?)" \
   in_a "$DP" ppp --tid 16385 --sid 1 --peer-tid 16386 --peer-sid 2 --pppd /bin/false
 in_a "$DP" l2tp del-tunnel --tid 16385 || fail "del-tunnel"
+wait_until 30 "tunnel 16385 to go" no_tunnels "$NS_A"
 rmmod l2tp_netlink || fail "rmmod l2tp_netlink: $(lsmod | grep '^l2tp')"
 expect_error "$E generic netlink family \"l2tp\" not found: the kernel has no L2TP netlink support (modprobe l2tp_netlink)" \
   in_a "$DP" l2tp show

@@ -29,9 +29,16 @@ sessions=$(ip -n "$NS_A" l2tp show session)
 grep -q '^Session 1 in tunnel 100' <<<"$sessions" || fail "the foreign session is gone"
 ok "flush removed the owned tunnels and their sessions, kept the foreign one"
 
+# flush returns only once the kernel has let go of the ids: reusable at once.
+in_a "$DP" l2tp add-tunnel --tid 16390 --peer-tid 22 --local 192.0.2.1 --peer 192.0.2.2 ||
+  fail "tunnel id 16390 not reusable right after the flush"
+in_a "$DP" l2tp del-tunnel --tid 16390 || fail "del-tunnel 16390"
+wait_until 30 "tunnel 16390 to go" no_tunnels "$NS_A" 16390
+ok "the flushed id 16390 can be used again at once"
+
 out=$(in_a "$DP" l2tp flush) || fail "second flush failed"
 [[ "$out" == "flushed 0 tunnels" ]] || fail "second flush printed '$out'"
 ip -n "$NS_A" l2tp del tunnel tunnel_id 100 || fail "ip l2tp del tunnel 100"
-[[ -z "$(ip -n "$NS_A" l2tp show tunnel)" ]] || fail "tunnels left"
+wait_until 30 "the tunnel list to empty" no_tunnels "$NS_A"
 ok "a second flush finds nothing; the foreign tunnel is removed by its owner"
 echo PASS

@@ -49,6 +49,17 @@ wait_until() {
   done
 }
 
+# no_tunnels NS [ID]: NS lists no tunnel (or not tunnel ID). The kernel removes
+# a deleted tunnel from its list in a workqueue after acknowledging the delete,
+# so a check right after a delete must wait for this.
+no_tunnels() {
+  if [[ -n "${2:-}" ]]; then
+    ! ip -n "$1" l2tp show tunnel | grep -q "^Tunnel $2,"
+  else
+    [[ -z "$(ip -n "$1" l2tp show tunnel)" ]]
+  fi
+}
+
 # exited PID: the process is gone or a zombie (our child, not yet reaped).
 exited() { [[ ! -r /proc/$1/stat || "$(cut -d' ' -f3 "/proc/$1/stat")" == Z ]]; }
 

@@ -7,7 +7,7 @@
 source "$(dirname "$0")/l2tp_lib.sh"
 
 has_tunnel() { ip -n "${2:-$NS_A}" l2tp show tunnel | grep -q "^Tunnel $1,"; }
-no_tunnel() { ! has_tunnel "$@"; }
+no_tunnel() { no_tunnels "${2:-$NS_A}" "$1"; }
 
 # start_managed TID PEER-TID [NS LOCAL PEER]: the owner's PID in OWNER_PID.
 start_managed() {
@@ -16,7 +16,7 @@ start_managed() {
     >"$WORK/managed-$1.out" 2>&1 &
   OWNER_PID=$!
   PIDS+=("$OWNER_PID")
-  wait_until 10 "managed tunnel $1" has_tunnel "$1" "$ns"
+  wait_until 30 "managed tunnel $1" has_tunnel "$1" "$ns"
 }
 
 start_managed 16400 16401
@@ -36,7 +36,7 @@ ok "managed tunnel 16400 up, its socket held by pid $pid, with session 7"
 kill -KILL "$pid"
 wait "$pid" 2>/dev/null
 PIDS=()
-wait_until 10 "tunnel 16400 to vanish after kill -9" no_tunnel 16400
+wait_until 30 "tunnel 16400 to vanish after kill -9" no_tunnel 16400
 [[ -z "$(ip -n "$NS_A" l2tp show session)" ]] || fail "session 7 outlived its tunnel"
 ok "kill -9 of the owner removed the managed tunnel and its session"
 
@@ -44,7 +44,7 @@ start_managed 16402 16403
 kill -TERM "$OWNER_PID"
 wait "$OWNER_PID" 2>/dev/null
 PIDS=()
-wait_until 10 "tunnel 16402 to vanish after SIGTERM" no_tunnel 16402
+wait_until 30 "tunnel 16402 to vanish after SIGTERM" no_tunnel 16402
 ok "SIGTERM of the owner removed managed tunnel 16402"
 
 # The daemon's shape (research.md §3.4): managed tunnels at both ends, a PPP
@@ -70,7 +70,7 @@ ok "PPP over managed tunnels at both ends: ping passes, session counters $tx0 ->
 # closes (seen on 6.1), and LCP echoes are off here. So whoever tears down a
 # session must stop its pppd too; the daemon does, and so does this test.
 kill -KILL "$owner_a"
-wait_until 10 "tunnel 16410 to vanish" no_tunnel 16410 "$NS_A"
+wait_until 30 "tunnel 16410 to vanish" no_tunnel 16410 "$NS_A"
 [[ -z "$(ip -n "$NS_A" l2tp show session)" ]] || fail "session 1 outlived its managed tunnel"
 sleep 2
 if exited "$pppd_a"; then
@@ -79,6 +79,6 @@ else
   echo "note: pppd A still runs after its session went away (no hangup from the kernel)"
 fi
 kill -TERM "$pppd_a" 2>/dev/null
-wait_until 10 "pppd A to exit on SIGTERM" exited "$pppd_a"
+wait_until 30 "pppd A to exit on SIGTERM" exited "$pppd_a"
 ok "kill -9 of A's owner removed tunnel 16410 and its session; pppd A stopped on SIGTERM"
 echo PASS

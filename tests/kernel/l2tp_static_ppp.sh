@@ -97,12 +97,12 @@ ok "TUNNEL_GET and SESSION_GET agree with the dumps"
 kill -TERM "$pid_a" "$pid_b"
 wait "$pid_a" "$pid_b" 2>/dev/null
 PIDS=()
-wait_until 10 "session 1 gone in A after pppd exited" \
+wait_until 30 "session 1 gone in A after pppd exited" \
   bash -c "[[ -z \"\$(ip -n $NS_A l2tp show session)\" ]]"
 in_a "$DP" l2tp del-tunnel --tid 16385 || fail "del-tunnel A"
 in_b "$DP" l2tp del-tunnel --tid 16386 || fail "del-tunnel B"
-[[ -z "$(ip -n "$NS_A" l2tp show tunnel)" ]] || fail "A: tunnels left: $(ip -n "$NS_A" l2tp show tunnel)"
-[[ -z "$(ip -n "$NS_B" l2tp show tunnel)" ]] || fail "B: tunnels left"
+wait_until 30 "A's tunnel list to empty" no_tunnels "$NS_A"
+wait_until 30 "B's tunnel list to empty" no_tunnels "$NS_B"
 [[ -z "$(ip -n "$NS_B" l2tp show session)" ]] || fail "B: sessions left"
 [[ "$(in_a "$DP" l2tp show --json)" == '{"tunnels": []}' ]] || fail "A: l2tpsec-dp still shows tunnels"
 ok "after teardown ip l2tp show tunnel/session are empty"

@@ -9,7 +9,9 @@
 
 #include <linux/l2tp.h>
 
+#include <chrono>
 #include <optional>
+#include <thread>
 
 namespace l2tpsec::kernel {
 
@@ -166,7 +168,7 @@ Result<size_t> NetlinkL2tpDataplane::flush()
 	auto tunnels = listTunnels();
 	if (!tunnels)
 		return std::move(tunnels).error();
-	size_t deleted = 0;
+	std::vector<uint32_t> deleted;
 	for (const TunnelState &t : *tunnels) {
 		if (!owned_.contains(t.tunnelId))
 			continue; // another program's tunnel (xl2tpd, ip l2tp, ...)
@@ -176,9 +178,25 @@ Result<size_t> NetlinkL2tpDataplane::flush()
 		if (!done)
 			return std::move(done).error();
 		logInfo("l2tp", "flush: deleted tunnel {} (peer {}) left behind", t.tunnelId, t.peerTunnelId);
-		deleted++;
+		deleted.push_back(t.tunnelId);
 	}
-	return deleted;
+	// The kernel acknowledges TUNNEL_DELETE before its workqueue has removed
+	// the tunnel (l2tp_tunnel_delete() queues del_work), and until then the
+	// id is still listed and taken. Wait, briefly, so that what follows a
+	// flush at start-up finds the range free.
+	auto deadline = std::chrono::steady_clock::now() + kFlushSettleTime;
+	std::vector<uint32_t> pending = deleted;
+	while (!pending.empty() && std::chrono::steady_clock::now() < deadline) {
+		std::erase_if(pending, [this](uint32_t id) {
+			auto t = getTunnel(id);
+			return !t && t.error().code == ENODEV;
+		});
+		if (!pending.empty())
+			std::this_thread::sleep_for(std::chrono::milliseconds(20));
+	}
+	for (uint32_t id : pending)
+		logWarn("l2tp", "flush: tunnel {} still listed {} ms after its deletion", id, kFlushSettleTime.count());
+	return deleted.size();
 }
 
 } // namespace l2tpsec::kernel

@@ -7,6 +7,7 @@
 #include "kernel/l2tp/genl_socket.h"
 #include "kernel/l2tp_dataplane.h"
 
+#include <chrono>
 #include <memory>
 
 namespace l2tpsec::kernel {
@@ -32,6 +33,9 @@ public:
 	Result<size_t> flush() override;
 
 	uint16_t familyId() const { return family_; }
+
+	/// How long flush() waits for the kernel to finish deleting tunnels.
+	static constexpr std::chrono::milliseconds kFlushSettleTime{5000};
 
 private:
 	NetlinkL2tpDataplane(GenlSocket sock, uint16_t family, OwnedTunnelIds owned)
