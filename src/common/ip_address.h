@@ -28,7 +28,8 @@ public:
 	std::string str() const;
 
 	friend bool operator==(const IpAddress &, const IpAddress &) = default;
-	friend auto operator<=>(const IpAddress &, const IpAddress &) = default;
+	// clang-tidy 14 mistakes the defaulted <=> for a literal 0 compared to a pointer.
+	friend auto operator<=>(const IpAddress &, const IpAddress &) = default; // NOLINT(modernize-use-nullptr)
 
 private:
 	Family family_ = Family::V4;

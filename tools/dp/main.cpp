@@ -9,7 +9,9 @@
 #include <cstdio>
 #include <exception>
 
-int main(int argc, char **argv)
+namespace {
+
+int run(int argc, char **argv)
 {
 	CLI::App app{"l2tpsec-dp - program the kernel's XFRM and L2TP state directly (for tests)"};
 	app.require_subcommand(1);
@@ -21,9 +23,22 @@ int main(int argc, char **argv)
 	} catch (const CLI::ParseError &e) {
 		int rc = app.exit(e);
 		return rc == 0 ? 0 : 64;
+	}
+	return out.code;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+	// The last resort: CLI11 and std throw; one clear line, never a terminate().
+	try {
+		return run(argc, argv);
 	} catch (const std::exception &e) {
 		std::fprintf(stderr, "l2tpsec-dp: %s\n", e.what());
 		return 1;
+	} catch (...) {
+		std::fprintf(stderr, "l2tpsec-dp: unknown internal error\n");
+		return 1;
 	}
-	return out.code;
 }
