@@ -166,7 +166,10 @@ public:
 	virtual Result<void> addPolicy(const PolicyId &id, const PolicyParams &params) = 0;
 	virtual Result<void> deletePolicy(const PolicyId &id) = 0;
 
-	/// Only l2tpsec's own objects (OwnedReqids).
+	/// Only l2tpsec's own objects (OwnedReqids). Larval SAs without an SPI
+	/// (from an ACQUIRE or a failed allocSpi()) are left out: no request
+	/// can name them and the kernel drops them itself after
+	/// net.core.xfrm_acq_expires.
 	virtual Result<std::vector<SaState>> listSas() = 0;
 	virtual Result<std::vector<PolicyState>> listPolicies() = 0;
 	/// Deletes every SA and policy listSas()/listPolicies() return.

@@ -50,7 +50,12 @@ Result<uint32_t> NetlinkIpsecDataplane::allocSpi(const IpAddress &src, const IpA
 	if (!sa)
 		return Error{EBADMSG, what + ": " + sa.error().message};
 	uint32_t spi = sa->spec.id.spi;
-	allocated_.emplace(dst, spi);
+	// The kernel forgets a larval SA after net.core.xfrm_acq_expires (30 s
+	// by default); ten minutes on, an entry only remembers a negotiation
+	// that failed.
+	auto now = std::chrono::steady_clock::now();
+	std::erase_if(allocated_, [&](const auto &e) { return now - e.second > std::chrono::minutes(10); });
+	allocated_[{dst, spi}] = now;
 	logDebug(kLog, "allocated spi 0x{:08x} {}->{} reqid 0x{:08x}", spi, src.str(), dst.str(), reqid);
 	return spi;
 }
@@ -151,7 +156,11 @@ Result<void> NetlinkIpsecDataplane::listSaInfos(std::vector<SaInfo> &out)
 				logWarn(kLog, "skipping an SA in the dump: {}", sa.error().message);
 				return {};
 			}
-			if (sa->protocol == IPPROTO_ESP && owned_.contains(sa->spec.reqid))
+			// SPI 0: a larval SA the kernel made for an ACQUIRE or kept
+			// from a failed ALLOCSPI. It carries nothing, DELSA cannot
+			// name it (it is not hashed by SPI), and the kernel drops it
+			// after net.core.xfrm_acq_expires (30 s).
+			if (sa->protocol == IPPROTO_ESP && sa->spec.id.spi != 0 && owned_.contains(sa->spec.reqid))
 				out.push_back(std::move(*sa));
 			return {};
 		});
@@ -173,7 +182,7 @@ Result<void> NetlinkIpsecDataplane::listPolicyInfos(std::vector<PolicyInfo> &out
 			}
 			// Ours: an SPD policy whose (first) template carries our reqid.
 			if (!p->socket && p->templates > 0 && owned_.contains(p->state.params.reqid))
-				out.push_back(std::move(*p));
+				out.push_back(*p);
 			return {};
 		});
 		if (r || r.error().code != EINTR || attempt == kDumpAttempts)
@@ -186,6 +195,7 @@ Result<std::vector<SaState>> NetlinkIpsecDataplane::listSas()
 	std::vector<SaInfo> infos;
 	L2S_TRY(listSaInfos(infos));
 	std::vector<SaState> out;
+	out.reserve(infos.size());
 	for (const SaInfo &i : infos)
 		out.push_back(toSaState(i));
 	return out;
@@ -196,6 +206,7 @@ Result<std::vector<PolicyState>> NetlinkIpsecDataplane::listPolicies()
 	std::vector<PolicyInfo> infos;
 	L2S_TRY(listPolicyInfos(infos));
 	std::vector<PolicyState> out;
+	out.reserve(infos.size());
 	for (const PolicyInfo &i : infos)
 		out.push_back(i.state);
 	return out;

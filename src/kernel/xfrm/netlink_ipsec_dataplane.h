@@ -9,8 +9,9 @@
 #include "kernel/xfrm/xfrm_msg.h"
 #include "kernel/xfrm/xfrm_netlink.h"
 
+#include <chrono>
+#include <map>
 #include <memory>
-#include <set>
 #include <utility>
 
 namespace l2tpsec::kernel {
@@ -50,8 +51,10 @@ private:
 
 	xfrm::XfrmSocket sock_;
 	OwnedReqids owned_;
-	/// (dst, spi) of larval SAs from allocSpi() that addSa() completes with UPDSA.
-	std::set<std::pair<IpAddress, uint32_t>> allocated_;
+	/// (dst, spi) of larval SAs from allocSpi() that addSa() completes with
+	/// UPDSA, and when each was made: a negotiation that never finished
+	/// leaves its entry behind, so old ones are dropped (see allocSpi()).
+	std::map<std::pair<IpAddress, uint32_t>, std::chrono::steady_clock::time_point> allocated_;
 	xfrm::MsgBuffer buf_;
 };
 

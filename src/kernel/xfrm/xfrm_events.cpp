@@ -78,7 +78,7 @@ Result<std::vector<Event>> EventSubscription::readPending()
 				continue;
 			}
 			if (owned_.contains(ev->reqid))
-				out.push_back(std::move(*ev));
+				out.push_back(*ev);
 		}
 	}
 }
