@@ -1,0 +1,286 @@
+#include "ppp/child_process.h"
+
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/epoll.h>
+#include <sys/mount.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <climits>
+#include <cstring>
+
+namespace l2tpsec::ppp {
+
+namespace {
+
+// What failed in the child before exec, sent to the parent with the errno.
+enum class ChildStage : int { Dup = 1, Unshare, MountPrivate, BindChap, BindPap, Exec };
+
+struct ChildFailure {
+	int stage;
+	int error;
+};
+
+const char *stageName(int stage)
+{
+	switch (static_cast<ChildStage>(stage)) {
+	case ChildStage::Dup: return "hand over descriptors";
+	case ChildStage::Unshare: return "make a private mount namespace (unshare)";
+	case ChildStage::MountPrivate: return "make the mount namespace private";
+	case ChildStage::BindChap: return "bind the secrets file over /etc/ppp/chap-secrets";
+	case ChildStage::BindPap: return "bind the secrets file over /etc/ppp/pap-secrets";
+	case ChildStage::Exec: return "exec";
+	}
+	return "start";
+}
+
+int pidfdOpen(pid_t pid)
+{
+	return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+}
+
+// Runs in the child between fork and exec: only async-signal-safe calls.
+[[noreturn]] void childFail(int reportFd, ChildStage stage)
+{
+	ChildFailure f{static_cast<int>(stage), errno};
+	ssize_t n = ::write(reportFd, &f, sizeof f);
+	(void)n;
+	::_exit(127);
+}
+
+[[noreturn]] void runChild(const std::vector<char *> &argv, const std::vector<std::pair<int, int>> &fds, int outFd,
+                           int reportFd, const char *secrets)
+{
+	// Park every source descriptor far above the targets first, so a target
+	// number that is also some source's number cannot be clobbered.
+	constexpr int kParkBase = 1000;
+	std::array<int, 16> parked{};
+	size_t n = std::min(fds.size(), parked.size());
+	for (size_t i = 0; i < n; ++i) {
+		parked[i] = ::fcntl(fds[i].second, F_DUPFD, kParkBase + static_cast<int>(i));
+		if (parked[i] < 0)
+			childFail(reportFd, ChildStage::Dup);
+	}
+	int reportHigh = ::fcntl(reportFd, F_DUPFD_CLOEXEC, kParkBase + 100);
+	int outHigh = ::fcntl(outFd, F_DUPFD, kParkBase + 101);
+	if (reportHigh < 0 || outHigh < 0)
+		childFail(reportFd, ChildStage::Dup);
+	reportFd = reportHigh;
+
+	int devnull = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (devnull < 0 || ::dup2(devnull, 0) < 0 || ::dup2(outHigh, 1) < 0 || ::dup2(outHigh, 2) < 0)
+		childFail(reportFd, ChildStage::Dup);
+	for (size_t i = 0; i < n; ++i)
+		if (::dup2(parked[i], fds[i].first) < 0)
+			childFail(reportFd, ChildStage::Dup);
+	// Close everything else, except the report pipe (close-on-exec).
+	for (int fd = 3; fd < kParkBase + 200; ++fd) {
+		bool keep = fd == reportFd;
+		for (size_t i = 0; i < n; ++i)
+			keep = keep || fd == fds[i].first;
+		if (!keep)
+			::close(fd);
+	}
+	::syscall(SYS_close_range, kParkBase + 200, UINT_MAX, 0);
+
+	if (secrets) {
+		if (::unshare(CLONE_NEWNS) < 0)
+			childFail(reportFd, ChildStage::Unshare);
+		if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) < 0)
+			childFail(reportFd, ChildStage::MountPrivate);
+		if (::mount(secrets, "/etc/ppp/chap-secrets", nullptr, MS_BIND, nullptr) < 0)
+			childFail(reportFd, ChildStage::BindChap);
+		if (::mount(secrets, "/etc/ppp/pap-secrets", nullptr, MS_BIND, nullptr) < 0)
+			childFail(reportFd, ChildStage::BindPap);
+	}
+	// The daemon blocks its signals for the signalfd; a child must not
+	// inherit that mask (pppd would ignore SIGTERM).
+	sigset_t none;
+	sigemptyset(&none);
+	::sigprocmask(SIG_SETMASK, &none, nullptr);
+	::setsid();
+	::execv(argv[0], argv.data());
+	childFail(reportFd, ChildStage::Exec);
+}
+
+} // namespace
+
+ChildProcess::ChildProcess(EventLoop &loop, LineCallback onLine, ExitCallback onExit)
+    : loop_(loop), onLine_(std::move(onLine)), onExit_(std::move(onExit))
+{
+}
+
+Result<std::unique_ptr<ChildProcess>> ChildProcess::start(EventLoop &loop, const SpawnSpec &spec, LineCallback onLine,
+                                                          ExitCallback onExit)
+{
+	if (spec.argv.empty())
+		return Error{EINVAL, "start child: empty command line"};
+	const std::string &program = spec.argv[0];
+	if (spec.fds.size() > 16)
+		return Error{EINVAL, "start " + program + ": more than 16 descriptors to hand over"};
+	for (const auto &[target, source] : spec.fds)
+		if (target < 3 || target >= 1000 || source < 0)
+			return Error{EINVAL, "start " + program + ": cannot hand over descriptor " +
+			                             std::to_string(source) + " as " + std::to_string(target)};
+
+	// Everything the child needs is prepared before fork: it must not allocate.
+	std::vector<char *> argv;
+	argv.reserve(spec.argv.size() + 1);
+	for (const std::string &a : spec.argv)
+		argv.push_back(const_cast<char *>(
+		        a.c_str())); // NOLINT(cppcoreguidelines-pro-type-const-cast): execv's signature
+	argv.push_back(nullptr);
+	const char *secrets = spec.secretsFile ? spec.secretsFile->c_str() : nullptr;
+
+	std::array<int, 2> out{};
+	if (::pipe2(out.data(), O_CLOEXEC) < 0)
+		return sysError("start " + program + ": pipe");
+	UniqueFd outRead(out[0]), outWrite(out[1]);
+	std::array<int, 2> report{};
+	if (::pipe2(report.data(), O_CLOEXEC) < 0)
+		return sysError("start " + program + ": pipe");
+	UniqueFd reportRead(report[0]), reportWrite(report[1]);
+
+	pid_t pid = ::fork();
+	if (pid < 0)
+		return sysError("start " + program + ": fork");
+	if (pid == 0)
+		runChild(argv, spec.fds, outWrite.get(), reportWrite.get(), secrets);
+
+	outWrite.reset();
+	reportWrite.reset();
+	// Blocks only until the child has exec'd (the pipe closes) or failed.
+	ChildFailure failure{};
+	ssize_t got;
+	do {
+		got = ::read(reportRead.get(), &failure, sizeof failure);
+	} while (got < 0 && errno == EINTR);
+	if (got == static_cast<ssize_t>(sizeof failure)) {
+		int status = 0;
+		while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+		}
+		std::string what = stageName(failure.stage);
+		return errnoError(failure.error, what == "exec" ? "exec " + program : "start " + program + ": " + what);
+	}
+
+	std::unique_ptr<ChildProcess> child(new ChildProcess(loop, std::move(onLine), std::move(onExit)));
+	child->pid_ = pid;
+	child->running_ = true;
+	child->pidfd_.reset(pidfdOpen(pid));
+	if (!child->pidfd_) {
+		Error e = sysError("start " + program + ": pidfd_open");
+		::kill(pid, SIGKILL);
+		while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+		}
+		child->running_ = false;
+		return e;
+	}
+	int flags = ::fcntl(outRead.get(), F_GETFL);
+	::fcntl(outRead.get(), F_SETFL, flags | O_NONBLOCK);
+	child->output_ = std::move(outRead);
+	ChildProcess *self = child.get();
+	if (auto r = loop.addFd(self->output_.get(), EPOLLIN, [self](uint32_t) { self->onOutput(); }); !r)
+		return std::move(r).error();
+	if (auto r = loop.addFd(self->pidfd_.get(), EPOLLIN, [self](uint32_t) { self->onPidfd(); }); !r) {
+		loop.removeFd(self->output_.get());
+		return std::move(r).error();
+	}
+	return child;
+}
+
+ChildProcess::~ChildProcess()
+{
+	if (killTimer_)
+		loop_.cancelTimer(*killTimer_);
+	if (output_) {
+		loop_.removeFd(output_.get());
+	}
+	if (pidfd_)
+		loop_.removeFd(pidfd_.get());
+	if (running_) {
+		::kill(pid_, SIGKILL);
+		while (::waitpid(pid_, nullptr, 0) < 0 && errno == EINTR) {
+		}
+	}
+}
+
+void ChildProcess::stop(std::chrono::milliseconds grace)
+{
+	if (!running_)
+		return;
+	::kill(pid_, SIGTERM);
+	if (!killTimer_)
+		killTimer_ = loop_.addTimer(grace, [this] {
+			killTimer_.reset();
+			if (running_)
+				::kill(pid_, SIGKILL);
+		});
+}
+
+void ChildProcess::drainOutput(bool final)
+{
+	if (!output_)
+		return;
+	std::array<char, 4096> buf{};
+	for (;;) {
+		ssize_t n = ::read(output_.get(), buf.data(), buf.size());
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n > 0) {
+			partial_.append(buf.data(), static_cast<size_t>(n));
+			size_t start = 0;
+			for (size_t nl; (nl = partial_.find('\n', start)) != std::string::npos; start = nl + 1)
+				onLine_(std::string_view(partial_).substr(start, nl - start));
+			partial_.erase(0, start);
+			// A child that never ends a line must not grow our memory.
+			if (partial_.size() > 4096) {
+				onLine_(partial_);
+				partial_.clear();
+			}
+			continue;
+		}
+		if (n == 0 || final || errno != EAGAIN) {
+			// End of output (or an error): flush and stop watching.
+			if (!partial_.empty())
+				onLine_(partial_);
+			partial_.clear();
+			loop_.removeFd(output_.get());
+			output_.reset();
+		}
+		return;
+	}
+}
+
+void ChildProcess::onOutput()
+{
+	drainOutput(false);
+}
+
+void ChildProcess::onPidfd()
+{
+	siginfo_t info{};
+	if (::waitid(P_PIDFD, static_cast<id_t>(pidfd_.get()), &info, WEXITED | WNOHANG) < 0 || info.si_pid == 0)
+		return;
+	running_ = false;
+	if (killTimer_) {
+		loop_.cancelTimer(*killTimer_);
+		killTimer_.reset();
+	}
+	loop_.removeFd(pidfd_.get());
+	pidfd_.reset();
+	// Output written just before the exit is still in the pipe: deliver it first.
+	// (A grandchild holding the pipe open cannot delay us: final drains what is there.)
+	drainOutput(true);
+	int status = info.si_code == CLD_EXITED ? (info.si_status & 0xff) << 8 : info.si_status & 0x7f;
+	// The callback may destroy this object: nothing may touch members after it.
+	ExitCallback cb = onExit_;
+	cb(status);
+}
+
+} // namespace l2tpsec::ppp

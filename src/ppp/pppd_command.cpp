@@ -1,0 +1,85 @@
+#include "ppp/pppd_command.h"
+
+#include <sstream>
+
+namespace l2tpsec::ppp {
+
+namespace {
+
+std::string_view requireOption(PppAuth a)
+{
+	switch (a) {
+	case PppAuth::MsChapV2: return "require-mschap-v2";
+	case PppAuth::Chap: return "require-chap";
+	case PppAuth::Pap: return "require-pap";
+	}
+	return "require-mschap-v2";
+}
+
+} // namespace
+
+std::vector<std::string> pppdArguments(const PppConfig &cfg, const PppdSession &s)
+{
+	std::vector<std::string> a{cfg.pppd,
+	                           "plugin",
+	                           "pppol2tp.so",
+	                           "pppol2tp",
+	                           std::to_string(s.pppol2tpFd),
+	                           "pppol2tp_tunnel_id",
+	                           std::to_string(s.tunnelId),
+	                           "pppol2tp_session_id",
+	                           std::to_string(s.sessionId)};
+	if (s.lns)
+		a.emplace_back("pppol2tp_lns_mode");
+	// The supervisor owns pppd's lifetime: it must not fork away, and its log
+	// (stdout by default) goes into ours.
+	a.emplace_back("nodetach");
+
+	if (s.lns) {
+		a.emplace_back("auth");
+		for (PppAuth m : cfg.auth)
+			a.emplace_back(requireOption(m));
+		if (cfg.localAddress)
+			a.push_back(cfg.localAddress->str() + ":" +
+			            (s.remoteAddress ? s.remoteAddress->str() : std::string()));
+		for (const IpAddress &d : cfg.dns) {
+			a.emplace_back("ms-dns");
+			a.push_back(d.str());
+		}
+	} else {
+		// The server proves nothing to us at the PPP layer: IKE and the L2TP
+		// tunnel secret already authenticated it.
+		a.emplace_back("noauth");
+		a.emplace_back("noipdefault");
+		if (!s.user.empty()) {
+			a.emplace_back("user");
+			a.push_back(s.user);
+		}
+		if (s.passwordFd >= 0) {
+			a.emplace_back("plugin");
+			a.emplace_back("passwordfd.so");
+			a.emplace_back("passwordfd");
+			a.push_back(std::to_string(s.passwordFd));
+		}
+	}
+	a.emplace_back("mtu");
+	a.push_back(std::to_string(cfg.mtu));
+	a.emplace_back("mru");
+	a.push_back(std::to_string(cfg.mru));
+	if (cfg.idleTimeout.count() > 0) {
+		a.emplace_back("idle");
+		a.push_back(std::to_string(cfg.idleTimeout.count()));
+	}
+	if (!s.tag.empty()) {
+		a.emplace_back("ipparam");
+		a.push_back(s.tag);
+	}
+	for (const std::string &line : cfg.options) {
+		std::istringstream words(line);
+		for (std::string w; words >> w;)
+			a.push_back(w);
+	}
+	return a;
+}
+
+} // namespace l2tpsec::ppp

@@ -1,0 +1,39 @@
+#pragma once
+// The command line of the pppd that runs one session's PPP (pppd(8) and its
+// pppol2tp plugin), built from the [ppp] config and the session. Pure, so the
+// exact arguments are unit-tested; the supervisor only execs them.
+
+#include "common/ip_address.h"
+#include "config/config.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace l2tpsec::ppp {
+
+struct PppdSession {
+	/// The PPPoL2TP socket's descriptor number in the child.
+	int pppol2tpFd = 3;
+	uint32_t tunnelId = 0;
+	uint32_t sessionId = 0;
+	/// LNS: we authenticate the client and hand out its address. LAC: the
+	/// reverse.
+	bool lns = true;
+	/// LNS: the client's address from the pool (unset: pppd or RADIUS decides).
+	std::optional<IpAddress> remoteAddress;
+	/// LAC: the user we authenticate as, and the descriptor pppd reads the
+	/// password from (passwordfd plugin: never on the command line, where
+	/// every local user could read it in /proc).
+	std::string user;
+	int passwordFd = -1;
+	/// Passed as ipparam, so ip-up scripts and logs can tell sessions apart.
+	std::string tag;
+};
+
+/// argv for execv(), argv[0] being cfg.pppd. Extra options from the config
+/// come last, split at white space, so they can override ours.
+std::vector<std::string> pppdArguments(const PppConfig &cfg, const PppdSession &session);
+
+} // namespace l2tpsec::ppp
