@@ -16,6 +16,16 @@
 //                    control_socket, lac_profiles[]}
 //   version  {}  => {version, protocol}
 //   reload   {}  => {config_file} or an error listing the config's problems
+//   tunnels  {}  => {tunnels: [{tunnel, peer_tunnel, role, local, peer, state,
+//                    peer_host, peer_vendor, sessions, profile, uptime_seconds,
+//                    control_sent, control_retransmitted, control_received}]}
+//   sessions {}  => {sessions: [{tunnel, session, peer_tunnel, peer_session,
+//                    peer, role, state, user, address, profile?, uptime_seconds?,
+//                    rx_bytes, tx_bytes, rx_packets, tx_packets}]}
+//   show     {id: "TUNNEL" | "TUNNEL/SESSION"} => {tunnel, sessions} | {session}
+//   connect  {profile: NAME}  => {profile, tunnel, state}
+//   disconnect {target: PROFILE | TUNNEL/SESSION | TUNNEL | USER}
+//                 => {profile, disconnected} | {sessions: [...]} | {tunnels: [...]}
 //
 // A request line longer than kMaxRequestBytes closes the connection.
 
@@ -31,6 +41,11 @@ namespace cmd {
 inline constexpr const char *kStatus = "status";
 inline constexpr const char *kVersion = "version";
 inline constexpr const char *kReload = "reload";
+inline constexpr const char *kTunnels = "tunnels";
+inline constexpr const char *kSessions = "sessions";
+inline constexpr const char *kShow = "show";
+inline constexpr const char *kConnect = "connect";
+inline constexpr const char *kDisconnect = "disconnect";
 } // namespace cmd
 
 } // namespace l2tpsec::control

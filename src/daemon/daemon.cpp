@@ -47,7 +47,9 @@ Daemon::Daemon(DaemonOptions options, Config config, std::unique_ptr<EventLoop> 
 
 Daemon::~Daemon()
 {
-	// The control server unregisters from the loop, so it goes first.
+	// The L2TP service stops pppds and clears kernel state; the control
+	// server unregisters from the loop. Both before the loop goes.
+	l2tp_.reset();
 	control_.reset();
 }
 
@@ -67,6 +69,13 @@ Result<std::unique_ptr<Daemon>> Daemon::start(DaemonOptions options, Config conf
 	if (!control)
 		return std::move(control).error();
 	d->control_ = std::move(*control);
+	L2tpServiceOptions l2tpOptions;
+	l2tpOptions.fakeDataplane = d->options_.fakeDataplane;
+	l2tpOptions.port = d->options_.l2tpPort;
+	auto l2tp = L2tpService::start(*d->loop_, d->config_, l2tpOptions);
+	if (!l2tp)
+		return std::move(l2tp).error();
+	d->l2tp_ = std::move(*l2tp);
 	d->registerCommands();
 	logInfo("daemon", "l2tpsecd {} started (pid {}, config {}, control socket {}, listen {})", L2TPSEC_VERSION,
 	        getpid(), d->options_.configPath, socketPath, listenText(d->config_));
@@ -83,6 +92,18 @@ void Daemon::registerCommands()
 	control_->handle(control::cmd::kStatus, [this](const json &) -> Result<json> { return status(); });
 	control_->handle(control::cmd::kVersion, [](const json &) -> Result<json> {
 		return json{{"version", L2TPSEC_VERSION}, {"protocol", control::kProtocolVersion}};
+	});
+	control_->handle(control::cmd::kTunnels, [this](const json &) -> Result<json> { return l2tp_->tunnelsJson(); });
+	control_->handle(control::cmd::kSessions,
+	                 [this](const json &) -> Result<json> { return l2tp_->sessionsJson(); });
+	control_->handle(control::cmd::kShow, [this](const json &req) -> Result<json> {
+		return l2tp_->show(req.value("id", std::string()));
+	});
+	control_->handle(control::cmd::kConnect, [this](const json &req) -> Result<json> {
+		return l2tp_->connect(req.value("profile", std::string()));
+	});
+	control_->handle(control::cmd::kDisconnect, [this](const json &req) -> Result<json> {
+		return l2tp_->disconnect(req.value("target", std::string()));
 	});
 	control_->handle(control::cmd::kReload, [this](const json &) -> Result<json> {
 		logInfo("daemon", "reload requested over the control socket");
@@ -106,11 +127,21 @@ void Daemon::onSignal(int signo)
 		(void)reload();
 		return;
 	case SIGTERM:
-	case SIGINT:
-		logInfo("daemon", "received {}: stopping", signo == SIGTERM ? "SIGTERM" : "SIGINT");
+	case SIGINT: stopGracefully(signo == SIGTERM ? "SIGTERM" : "SIGINT"); return;
+	}
+}
+
+void Daemon::stopGracefully(const char *why)
+{
+	if (stopping_) {
+		logInfo("daemon", "received {} again: stopping now", why);
 		loop_->stop();
 		return;
 	}
+	stopping_ = true;
+	logInfo("daemon", "received {}: telling peers (StopCCN), then stopping", why);
+	// Peers learn we are going rather than waiting for their HELLO timeout.
+	l2tp_->shutdown(std::chrono::milliseconds(3000), [this] { loop_->stop(); });
 }
 
 Result<void> Daemon::reload()
@@ -139,6 +170,8 @@ Result<void> Daemon::reload()
 	if (next.server.listen != config_.server.listen)
 		logWarn("daemon", "[server] listen changed; it takes effect at restart");
 	config_ = std::move(next);
+	if (l2tp_)
+		l2tp_->reconfigure(config_);
 	loadedAt_ = std::chrono::system_clock::now();
 	reloads_++;
 	applyLogLevel();

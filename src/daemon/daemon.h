@@ -6,6 +6,7 @@
 #include "common/result.h"
 #include "config/config.h"
 #include "control/control_server.h"
+#include "daemon/l2tp_service.h"
 
 #include <nlohmann/json.hpp>
 
@@ -21,6 +22,10 @@ struct DaemonOptions {
 	/// Command-line overrides of config keys (they survive reloads).
 	std::optional<std::string> controlSocket;
 	std::optional<LogLevel> logLevel;
+	/// In-memory kernel dataplane and no pppd (tests, benchmarks, no root).
+	bool fakeDataplane = false;
+	/// The L2TP listener port (1701; tests run on another).
+	uint16_t l2tpPort = 1701;
 };
 
 class Daemon {
@@ -44,11 +49,14 @@ private:
 	void onSignal(int signo);
 	void applyLogLevel();
 	void registerCommands();
+	void stopGracefully(const char *why);
 
 	DaemonOptions options_;
 	Config config_;
 	std::unique_ptr<EventLoop> loop_;
 	std::unique_ptr<ControlServer> control_;
+	std::unique_ptr<L2tpService> l2tp_;
+	bool stopping_ = false;
 	std::chrono::system_clock::time_point started_;
 	std::chrono::steady_clock::time_point startedMono_;
 	std::chrono::system_clock::time_point loadedAt_;

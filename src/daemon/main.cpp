@@ -30,6 +30,10 @@ int runDaemon(int argc, char **argv)
 	app.add_option("--control-socket", socket, "control socket path (overrides [server] control_socket)");
 	app.add_option("--log-level", level, "debug, info, warn or error (overrides [server] log_level)");
 	app.add_flag("-V,--version", version, "print the version and exit");
+	app.add_flag("--fake-dataplane", opts.fakeDataplane,
+	             "use an in-memory kernel dataplane and no pppd (tests, benchmarks)");
+	app.add_option("--l2tp-port", opts.l2tpPort, "UDP port of the L2TP listener (default 1701; for tests)")
+	        ->check(CLI::Range(1, 65535));
 	try {
 		app.parse(argc, argv);
 	} catch (const CLI::ParseError &e) {

@@ -14,7 +14,7 @@ waitfor() { for _ in $(seq 100); do "$@" && return 0; sleep 0.1; done; return 1;
 
 # The example with its secret files moved into the scratch directory.
 conf=$tmp/l2tpsec.conf
-sed "s|\"/etc/l2tpsec/|\"$tmp/|g" "$example" >"$conf"
+sed -e "s|\"/etc/l2tpsec/|\"$tmp/|g" -e "s|\"/var/log/l2tpsec/|\"$tmp/log.d/|g" "$example" >"$conf"
 for f in $(grep -o "\"$tmp/[^\"]*\"" "$conf" | tr -d '"' | sort -u); do
   case $f in *.jsonl|*secrets) continue ;; esac
   echo "secret-$(basename "$f")" >"$f"; chmod 600 "$f"
@@ -24,7 +24,9 @@ sock=$tmp/run/control
 out=$("$daemon" --check -c "$conf" 2>&1) || fail "--check rejected the example: $out"
 [[ $out == "$conf: configuration is valid" ]] || fail "--check said: $out"
 
-"$daemon" -c "$conf" --control-socket "$sock" 2>"$tmp/log" &
+# The fake dataplane: this test runs anywhere, without kernel L2TP; the L2TP
+# listener on a port of its own.
+"$daemon" -c "$conf" --control-socket "$sock" --fake-dataplane --l2tp-port 21701 2>"$tmp/log" &
 pid=$!
 waitfor test -S "$sock" || fail "no control socket at $sock"
 [[ $(stat -c %a "$sock") == 600 ]] || fail "control socket mode is $(stat -c %a "$sock"), not 600"
@@ -70,12 +72,24 @@ reply=$(printf 'garbage\n' | timeout 5 socat - "UNIX-CONNECT:$sock" 2>/dev/null 
 [[ -z $reply || $reply == *'"ok":false'* ]] || fail "reply to garbage: $reply"
 kill -0 "$pid" || fail "daemon died on garbage"
 
+# The L2TP views answer (empty), and bad targets are one-line errors, exit 1.
+"$ctl" -s "$sock" tunnels --json | jq -e '.tunnels == []' >/dev/null || fail "tunnels --json"
+"$ctl" -s "$sock" sessions --json | jq -e '.sessions == []' >/dev/null || fail "sessions --json"
+err=$("$ctl" -s "$sock" connect nosuch 2>&1); rc=$?
+[[ $rc == 1 && $err == "l2tpctl: no [[lac]] profile named 'nosuch'" ]] || fail "connect nosuch: $rc $err"
+err=$("$ctl" -s "$sock" disconnect nobody 2>&1); rc=$?
+[[ $rc == 1 && $err == "l2tpctl: no LAC profile, tunnel, session or user 'nobody'" ]] || fail "disconnect nobody: $rc $err"
+err=$("$ctl" -s "$sock" show 12x 2>&1); rc=$?
+[[ $rc == 1 && $err == "l2tpctl: '12x' is not a tunnel id or TUNNEL/SESSION" ]] || fail "show 12x: $rc $err"
+"$ctl" -s "$sock" show 2>/dev/null; rc=$?
+[[ $rc == 64 ]] || fail "show without an id exited $rc, not 64"
+
 # SIGTERM stops it cleanly: exit 0, the socket removed, the lines logged.
 kill -TERM "$pid"
 waitfor bash -c "! kill -0 $pid 2>/dev/null" || fail "still running after SIGTERM"
 wait "$pid"; rc=$?; pid=
 [[ $rc == 0 ]] || fail "exit status $rc after SIGTERM"
-grep -q "info daemon: received SIGTERM: stopping" "$tmp/log" || fail "no SIGTERM line"
+grep -q "info daemon: received SIGTERM: telling peers (StopCCN), then stopping" "$tmp/log" || fail "no SIGTERM line"
 grep -q "info daemon: stopped" "$tmp/log" || fail "no stopped line"
 [[ ! -e $sock ]] || fail "control socket left behind"
 # Every log line has a timestamp, a level and a component.

@@ -1,0 +1,528 @@
+#include "daemon/l2tp_service.h"
+
+#include "common/log.h"
+#include "kernel/l2tp/fake_l2tp_dataplane.h"
+#include "kernel/l2tp/l2tp_netlink.h"
+#include "l2tp/fake_ports.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <charconv>
+
+namespace l2tpsec {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr std::string_view kLog = "l2tp";
+// LAC reconnect back-off: 5 s, doubling, at most 5 minutes.
+constexpr std::chrono::seconds kFirstBackoff{5};
+constexpr std::chrono::seconds kMaxBackoff{300};
+
+std::optional<uint32_t> parseNumber(std::string_view s)
+{
+	uint32_t v = 0;
+	auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+	if (ec != std::errc{} || end != s.data() + s.size())
+		return std::nullopt;
+	return v;
+}
+
+std::string hostName()
+{
+	char buf[256] = {};
+	if (::gethostname(buf, sizeof buf - 1) != 0 || buf[0] == '\0')
+		return "l2tpsec";
+	return buf;
+}
+
+std::string roleName(bool lns)
+{
+	return lns ? "lns" : "lac";
+}
+
+} // namespace
+
+L2tpService::L2tpService(EventLoop &loop, const Config &config, L2tpServiceOptions options)
+    : loop_(loop), options_(options), config_(config)
+{
+}
+
+L2tpService::~L2tpService()
+{
+	if (timer_)
+		loop_.cancelTimer(*timer_);
+	if (shutdownTimer_)
+		loop_.cancelTimer(*shutdownTimer_);
+	for (auto &[name, lac] : lacs_)
+		if (lac.retry)
+			loop_.cancelTimer(*lac.retry);
+	// The engine first: its tunnels stop pppds and delete kernel state
+	// through the ports, which must still exist.
+	engine_.reset();
+}
+
+l2tp::EngineConfig L2tpService::engineConfig(const Config &c) const
+{
+	l2tp::EngineConfig e;
+	e.hostName = hostName();
+	if (c.l2tp.secret)
+		e.secret = c.l2tp.secret->value;
+	e.helloInterval = c.l2tp.helloInterval;
+	e.receiveWindow = c.l2tp.receiveWindow;
+	e.retries = c.l2tp.retries;
+	e.maxTunnelsPerPeer = c.l2tp.maxTunnelsPerPeer;
+	if (c.ppp.pool)
+		e.pool = std::make_pair(c.ppp.pool->first, c.ppp.pool->last);
+	if (c.l2tp.ipsec == IpsecRequirement::Required) {
+		// Until the IKE engine can vouch for a peer, no L2TP peer is
+		// protected: refuse clearly rather than run L2TP in the clear.
+		e.admitPeer = [](const l2tp::Endpoint &peer) -> std::optional<std::string> {
+			return "[l2tp] ipsec = \"required\" and no IPsec SA protects " + peer.str();
+		};
+	}
+	return e;
+}
+
+Result<std::unique_ptr<L2tpService>> L2tpService::start(EventLoop &loop, const Config &config,
+                                                        L2tpServiceOptions options)
+{
+	std::unique_ptr<L2tpService> s(new L2tpService(loop, config, options));
+	L2tpService *self = s.get();
+	L2S_TRY(s->audit_.open(config.server.auditLog.path));
+	if (options.fakeDataplane) {
+		s->dataplane_ = std::make_unique<kernel::FakeL2tpDataplane>();
+		s->ppp_ = std::make_unique<l2tp::FakePppLauncher>();
+	} else {
+		auto dp = kernel::NetlinkL2tpDataplane::open();
+		if (!dp)
+			return Error{dp.error().code, "kernel L2TP: " + dp.error().message};
+		// Whatever an earlier run left in the kernel goes first.
+		if (auto n = (*dp)->flush(); !n)
+			logWarn(kLog, "clearing earlier tunnels: {}", n.error().message);
+		else if (n.value() > 0)
+			logWarn(kLog, "removed {} tunnel(s) an earlier run left in the kernel", n.value());
+		s->dataplane_ = std::move(dp.value());
+		PppdLauncher::Callbacks cb;
+		cb.ended = [self](uint16_t t, uint16_t sid, const std::string &why) {
+			self->engine_->pppEnded(t, sid, why, l2tp::TransportClock::now());
+			self->arm();
+		};
+		cb.authenticated = [self](uint16_t t, uint16_t sid, const std::string &user) {
+			self->extras_[{t, sid}].user = user;
+		};
+		cb.linkUp = [self](uint16_t t, uint16_t sid, const std::string &addr) {
+			self->extras_[{t, sid}].linkAddress = addr;
+			self->auditStart({t, sid});
+		};
+		auto launcher = std::make_unique<PppdLauncher>(loop, cb);
+		launcher->configure(config.ppp, config.lac);
+		s->pppd_ = launcher.get();
+		s->ppp_ = std::move(launcher);
+	}
+	s->sockets_ = std::make_unique<UdpTunnelSockets>(
+	        loop, [self](uint64_t id, const l2tp::Endpoint &local, const l2tp::Endpoint &from,
+	                     std::span<const uint8_t> d) { self->onDatagram(id, local, from, d); });
+	s->engine_ = std::make_unique<l2tp::L2tpEngine>(s->engineConfig(config), *s->dataplane_, *s->sockets_, *s->ppp_,
+	                                                self);
+	if (config.server.listen.empty()) {
+		L2S_TRY(s->sockets_->listen(IpAddress::v4(0), options.port));
+	} else {
+		for (const IpAddress &a : config.server.listen)
+			if (a.isV4())
+				L2S_TRY(s->sockets_->listen(a, options.port));
+	}
+	for (const LacProfile &p : config.lac) {
+		Lac &lac = s->lacs_[p.name];
+		lac.profile = p;
+		if (p.autoconnect) {
+			lac.wanted = true;
+			s->connectLac(lac);
+		}
+	}
+	return s;
+}
+
+void L2tpService::reconfigure(const Config &config)
+{
+	config_ = config;
+	if (auto r = audit_.open(config.server.auditLog.path); !r)
+		logError(kLog, "{}", r.error().message);
+	if (pppd_)
+		pppd_->configure(config.ppp, config.lac);
+	for (const LacProfile &p : config.lac)
+		lacs_[p.name].profile = p;
+	logInfo(kLog, "new settings apply to new tunnels and sessions; established ones keep theirs");
+}
+
+void L2tpService::onDatagram(uint64_t socketId, const l2tp::Endpoint &local, const l2tp::Endpoint &from,
+                             std::span<const uint8_t> datagram)
+{
+	engine_->onDatagram(socketId, local, from, datagram, l2tp::TransportClock::now());
+	arm();
+}
+
+void L2tpService::arm()
+{
+	auto next = engine_->nextDeadline();
+	if (next == armedFor_ && timer_)
+		return;
+	if (timer_)
+		loop_.cancelTimer(*timer_);
+	timer_.reset();
+	armedFor_ = next;
+	if (!next)
+		return;
+	auto delay = std::chrono::ceil<std::chrono::milliseconds>(*next - l2tp::TransportClock::now());
+	timer_ = loop_.addTimer(std::max(delay, std::chrono::milliseconds(0)), [this] {
+		timer_.reset();
+		armedFor_.reset();
+		onTimer();
+	});
+}
+
+void L2tpService::onTimer()
+{
+	engine_->onTimer(l2tp::TransportClock::now());
+	arm();
+	if (shutdownDone_ && engine_->done()) {
+		auto done = std::move(shutdownDone_);
+		shutdownDone_ = nullptr;
+		done();
+	}
+}
+
+void L2tpService::shutdown(std::chrono::milliseconds limit, std::function<void()> done)
+{
+	for (auto &[name, lac] : lacs_) {
+		lac.wanted = false;
+		if (lac.retry)
+			loop_.cancelTimer(*lac.retry);
+		lac.retry.reset();
+	}
+	engine_->shutdown(l2tp::TransportClock::now());
+	arm();
+	if (engine_->done()) {
+		done();
+		return;
+	}
+	shutdownDone_ = std::move(done);
+	shutdownTimer_ = loop_.addTimer(limit, [this] {
+		shutdownTimer_.reset();
+		if (shutdownDone_) {
+			logWarn(kLog, "{} tunnel(s) did not acknowledge StopCCN in time", engine_->tunnelCount());
+			auto d = std::move(shutdownDone_);
+			shutdownDone_ = nullptr;
+			d();
+		}
+	});
+}
+
+// ---- LAC profiles --------------------------------------------------------------
+
+void L2tpService::connectLac(Lac &lac)
+{
+	if (lac.retry)
+		loop_.cancelTimer(*lac.retry);
+	lac.retry.reset();
+	l2tp::LacRequest req;
+	req.profile = lac.profile.name;
+	// From the first listen address when there is one: a LAC and an LNS on
+	// one host must not answer each other from the same address and port.
+	IpAddress localAddress = IpAddress::v4(0);
+	for (const IpAddress &a : config_.server.listen)
+		if (a.isV4()) {
+			localAddress = a;
+			break;
+		}
+	req.local = l2tp::Endpoint{localAddress, options_.port};
+	req.server = l2tp::Endpoint{lac.profile.server, 1701};
+	if (options_.port != 1701)
+		req.server.port = options_.port; // tests run both ends on another port
+	auto tid = engine_->connect(req, l2tp::TransportClock::now());
+	arm();
+	if (!tid) {
+		scheduleReconnect(lac, tid.error().message);
+		return;
+	}
+	lac.tunnelId = tid.value();
+	logInfo(kLog, "LAC {}: connecting to {} (tunnel {})", lac.profile.name, req.server.str(), tid.value());
+}
+
+void L2tpService::scheduleReconnect(Lac &lac, const std::string &why)
+{
+	lac.lastError = why;
+	lac.tunnelId.reset();
+	if (!lac.wanted)
+		return;
+	lac.backoff = lac.backoff.count() == 0 ? kFirstBackoff : std::min(lac.backoff * 2, kMaxBackoff);
+	logWarn(kLog, "LAC {}: {}; reconnecting in {}s", lac.profile.name, why, lac.backoff.count());
+	std::string name = lac.profile.name;
+	lac.retry = loop_.addTimer(lac.backoff, [this, name] {
+		auto it = lacs_.find(name);
+		if (it == lacs_.end())
+			return;
+		it->second.retry.reset();
+		if (it->second.wanted)
+			connectLac(it->second);
+	});
+}
+
+Result<json> L2tpService::connect(const std::string &profile)
+{
+	auto it = lacs_.find(profile);
+	if (it == lacs_.end())
+		return Error{ENOENT, "no [[lac]] profile named '" + profile + "'"};
+	Lac &lac = it->second;
+	if (lac.wanted && lac.tunnelId)
+		return json{{"profile", profile}, {"tunnel", *lac.tunnelId}, {"state", "already connecting or up"}};
+	lac.wanted = true;
+	lac.backoff = std::chrono::seconds(0);
+	connectLac(lac);
+	if (!lac.tunnelId)
+		return Error{EAGAIN, "LAC " + profile + ": " + lac.lastError};
+	return json{{"profile", profile}, {"tunnel", *lac.tunnelId}, {"state", "connecting"}};
+}
+
+// ---- observer -------------------------------------------------------------------
+
+void L2tpService::tunnelUp(const l2tp::TunnelInfo &t)
+{
+	if (!t.lns)
+		if (auto it = lacs_.find(t.lacProfile); it != lacs_.end())
+			it->second.backoff = std::chrono::seconds(0);
+}
+
+void L2tpService::tunnelDown(const l2tp::TunnelInfo &t, const std::string &reason)
+{
+	if (t.lns)
+		return;
+	auto it = lacs_.find(t.lacProfile);
+	if (it == lacs_.end() || it->second.tunnelId != t.tunnelId)
+		return;
+	// Deferred: the engine is still inside this tunnel's teardown.
+	std::string name = t.lacProfile;
+	loop_.addTimer(std::chrono::milliseconds(0), [this, name, reason] {
+		auto lac = lacs_.find(name);
+		if (lac != lacs_.end())
+			scheduleReconnect(lac->second, "tunnel down: " + reason);
+	});
+}
+
+void L2tpService::sessionUp(const l2tp::SessionInfo &s)
+{
+	SessionExtra &x = extras_[{s.tunnelId, s.sessionId}];
+	x.started = std::chrono::system_clock::now();
+	if (!s.lns)
+		if (auto it = lacs_.find(s.lacProfile); it != lacs_.end())
+			x.user = it->second.profile.user;
+	if (options_.fakeDataplane) {
+		// No pppd to wait for: the session is as up as it gets.
+		if (!x.audited) {
+			x.audited = true;
+			audit_.write(auditRecord(s, "start"));
+		}
+	}
+}
+
+/// The fields a start and a stop record share.
+json L2tpService::auditRecord(const l2tp::SessionInfo &s, const char *event) const
+{
+	json rec{{"event", event},
+	         {"time", isoTimeUtc(std::chrono::system_clock::now())},
+	         {"role", roleName(s.lns)},
+	         {"peer", s.peer.str()},
+	         {"tunnel", s.tunnelId},
+	         {"session", s.sessionId},
+	         {"peer_tunnel", s.peerTunnelId},
+	         {"peer_session", s.peerSessionId}};
+	auto it = extras_.find({s.tunnelId, s.sessionId});
+	rec["user"] = it != extras_.end() ? it->second.user : "";
+	if (s.address)
+		rec["address"] = s.address->str();
+	else if (it != extras_.end() && it->second.linkAddress)
+		rec["address"] = *it->second.linkAddress;
+	else
+		rec["address"] = nullptr;
+	if (!s.lacProfile.empty())
+		rec["profile"] = s.lacProfile;
+	return rec;
+}
+
+void L2tpService::auditStart(const Key &key)
+{
+	auto info = engine_->findSession(key.first, key.second);
+	auto it = extras_.find(key);
+	if (!info || it == extras_.end() || it->second.audited)
+		return;
+	it->second.audited = true;
+	audit_.write(auditRecord(*info, "start"));
+}
+
+void L2tpService::sessionDown(const l2tp::SessionEnd &e)
+{
+	Key key{e.session.tunnelId, e.session.sessionId};
+	auto it = extras_.find(key);
+	if (it == extras_.end())
+		return;
+	if (it->second.audited) {
+		json rec = auditRecord(e.session, "stop");
+		rec["duration_seconds"] =
+		        std::chrono::duration_cast<std::chrono::seconds>(e.ended - e.session.started).count();
+		kernel::L2tpStats st = e.stats.value_or(kernel::L2tpStats{});
+		rec["rx_bytes"] = st.rxBytes;
+		rec["tx_bytes"] = st.txBytes;
+		rec["rx_packets"] = st.rxPackets;
+		rec["tx_packets"] = st.txPackets;
+		rec["reason"] = e.reason;
+		audit_.write(rec);
+	}
+	extras_.erase(it);
+}
+
+// ---- control views ----------------------------------------------------------------
+
+json L2tpService::sessionJson(const l2tp::SessionInfo &s) const
+{
+	json j{{"tunnel", s.tunnelId},
+	       {"session", s.sessionId},
+	       {"peer_tunnel", s.peerTunnelId},
+	       {"peer_session", s.peerSessionId},
+	       {"peer", s.peer.str()},
+	       {"role", roleName(s.lns)},
+	       {"state", std::string(l2tp::sessionStateName(s.state))}};
+	auto it = extras_.find({s.tunnelId, s.sessionId});
+	j["user"] = it != extras_.end() ? it->second.user : "";
+	if (s.address)
+		j["address"] = s.address->str();
+	else if (it != extras_.end() && it->second.linkAddress)
+		j["address"] = *it->second.linkAddress;
+	else
+		j["address"] = nullptr;
+	if (!s.lacProfile.empty())
+		j["profile"] = s.lacProfile;
+	if (s.state == l2tp::SessionStateName::Established)
+		j["uptime_seconds"] =
+		        std::chrono::duration_cast<std::chrono::seconds>(l2tp::TransportClock::now() - s.started)
+		                .count();
+	return j;
+}
+
+json L2tpService::tunnelJson(const l2tp::TunnelInfo &t) const
+{
+	return json{{"tunnel", t.tunnelId},
+	            {"peer_tunnel", t.peerTunnelId},
+	            {"role", roleName(t.lns)},
+	            {"local", t.local.str()},
+	            {"peer", t.peer.str()},
+	            {"state", std::string(l2tp::tunnelStateName(t.state))},
+	            {"peer_host", t.peerHostName},
+	            {"peer_vendor", t.peerVendorName},
+	            {"sessions", t.sessions},
+	            {"profile", t.lacProfile},
+	            {"uptime_seconds",
+	             std::chrono::duration_cast<std::chrono::seconds>(l2tp::TransportClock::now() - t.created).count()},
+	            {"control_sent", t.transport.sent},
+	            {"control_retransmitted", t.transport.retransmitted},
+	            {"control_received", t.transport.received}};
+}
+
+json L2tpService::tunnelsJson() const
+{
+	json a = json::array();
+	for (const l2tp::TunnelInfo &t : engine_->tunnels())
+		a.push_back(tunnelJson(t));
+	return json{{"tunnels", a}};
+}
+
+json L2tpService::sessionsJson() const
+{
+	json a = json::array();
+	for (const l2tp::SessionInfo &s : engine_->sessions()) {
+		json j = sessionJson(s);
+		// Counters come from the kernel: data never passes through us.
+		if (auto st = dataplane_->getSession(s.tunnelId, s.sessionId)) {
+			j["rx_bytes"] = st->stats.rxBytes;
+			j["tx_bytes"] = st->stats.txBytes;
+			j["rx_packets"] = st->stats.rxPackets;
+			j["tx_packets"] = st->stats.txPackets;
+		}
+		a.push_back(j);
+	}
+	return json{{"sessions", a}};
+}
+
+Result<json> L2tpService::show(const std::string &id) const
+{
+	auto slash = id.find('/');
+	auto tid = parseNumber(std::string_view(id).substr(0, slash));
+	if (!tid || *tid > 0xffff)
+		return Error{EINVAL, "'" + id + "' is not a tunnel id or TUNNEL/SESSION"};
+	auto tunnels = engine_->tunnels();
+	auto t = std::find_if(tunnels.begin(), tunnels.end(), [&](const auto &x) { return x.tunnelId == *tid; });
+	if (t == tunnels.end())
+		return Error{ENOENT, "no tunnel " + std::to_string(*tid)};
+	json sessions = json::array();
+	json all = sessionsJson(); // a named object: range-for over a temporary's member dangles
+	for (const json &s : all["sessions"])
+		if (s["tunnel"] == *tid)
+			sessions.push_back(s);
+	if (slash == std::string::npos)
+		return json{{"tunnel", tunnelJson(*t)}, {"sessions", sessions}};
+	auto sid = parseNumber(std::string_view(id).substr(slash + 1));
+	for (const json &s : sessions)
+		if (sid && s["session"] == *sid)
+			return json{{"session", s}};
+	return Error{ENOENT, "no session " + id};
+}
+
+Result<json> L2tpService::disconnect(const std::string &arg)
+{
+	auto now = l2tp::TransportClock::now();
+	if (auto it = lacs_.find(arg); it != lacs_.end()) {
+		Lac &lac = it->second;
+		lac.wanted = false;
+		if (lac.retry)
+			loop_.cancelTimer(*lac.retry);
+		lac.retry.reset();
+		if (lac.tunnelId)
+			(void)engine_->closeTunnel(*lac.tunnelId, "l2tpctl disconnect " + arg, now);
+		lac.tunnelId.reset();
+		arm();
+		return json{{"profile", arg}, {"disconnected", true}};
+	}
+	auto slash = arg.find('/');
+	auto first = parseNumber(std::string_view(arg).substr(0, slash));
+	if (first && slash != std::string::npos) {
+		auto sid = parseNumber(std::string_view(arg).substr(slash + 1));
+		if (!sid || *first > 0xffff || *sid > 0xffff)
+			return Error{EINVAL, "'" + arg + "' is not TUNNEL/SESSION"};
+		L2S_TRY(engine_->disconnectSession(static_cast<uint16_t>(*first), static_cast<uint16_t>(*sid),
+		                                   "l2tpctl disconnect", now));
+		arm();
+		return json{{"sessions", json::array({arg})}};
+	}
+	if (first) {
+		if (*first > 0xffff)
+			return Error{EINVAL, "no tunnel " + arg};
+		L2S_TRY(engine_->closeTunnel(static_cast<uint16_t>(*first), "l2tpctl disconnect", now));
+		arm();
+		return json{{"tunnels", json::array({*first})}};
+	}
+	// A user name: every session of that user.
+	json cleared = json::array();
+	for (const auto &[key, x] : std::map<Key, SessionExtra>(extras_)) {
+		if (x.user != arg)
+			continue;
+		if (engine_->disconnectSession(key.first, key.second, "l2tpctl disconnect " + arg, now))
+			cleared.push_back(std::to_string(key.first) + "/" + std::to_string(key.second));
+	}
+	arm();
+	if (cleared.empty())
+		return Error{ENOENT, "no LAC profile, tunnel, session or user '" + arg + "'"};
+	return json{{"sessions", cleared}};
+}
+
+} // namespace l2tpsec

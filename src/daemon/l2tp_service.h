@@ -1,0 +1,107 @@
+#pragma once
+// L2tpService: the L2TP engine on the daemon's event loop. It owns the engine
+// and its real ports (UDP sockets, the kernel over genetlink, pppd), keeps the
+// engine's one timer armed, writes the session audit, runs the [[lac]]
+// profiles (connect, disconnect, reconnect with back-off) and answers the
+// control socket's tunnels/sessions/show/connect/disconnect commands.
+
+#include "common/event_loop.h"
+#include "config/config.h"
+#include "daemon/audit_log.h"
+#include "daemon/pppd_launcher.h"
+#include "daemon/udp_tunnel_sockets.h"
+#include "kernel/l2tp_dataplane.h"
+#include "l2tp/engine.h"
+
+#include <nlohmann/json.hpp>
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace l2tpsec {
+
+struct L2tpServiceOptions {
+	/// In-memory kernel and no pppd: unprivileged runs and benchmarks.
+	bool fakeDataplane = false;
+	/// L2TP listener port (1701; tests may pick another).
+	uint16_t port = 1701;
+};
+
+class L2tpService final : public l2tp::EngineObserver {
+public:
+	static Result<std::unique_ptr<L2tpService>> start(EventLoop &loop, const Config &config,
+	                                                  L2tpServiceOptions options);
+	~L2tpService() override;
+	L2tpService(const L2tpService &) = delete;
+	L2tpService &operator=(const L2tpService &) = delete;
+
+	/// A reloaded config: pppd settings, LAC profiles and the audit file
+	/// apply from now on; tunnel settings apply to new tunnels.
+	void reconfigure(const Config &config);
+	/// StopCCN to every tunnel; calls `done` once they are acknowledged or
+	/// after `limit`, whichever is first.
+	void shutdown(std::chrono::milliseconds limit, std::function<void()> done);
+
+	nlohmann::json tunnelsJson() const;
+	nlohmann::json sessionsJson() const;
+	Result<nlohmann::json> show(const std::string &id) const;
+	/// ARG: a LAC profile name, "TUNNEL/SESSION", a tunnel id, or a user name.
+	Result<nlohmann::json> disconnect(const std::string &arg);
+	Result<nlohmann::json> connect(const std::string &profile);
+
+	// EngineObserver.
+	void tunnelUp(const l2tp::TunnelInfo &t) override;
+	void tunnelDown(const l2tp::TunnelInfo &t, const std::string &reason) override;
+	void sessionUp(const l2tp::SessionInfo &s) override;
+	void sessionDown(const l2tp::SessionEnd &e) override;
+
+private:
+	struct Lac {
+		LacProfile profile;
+		bool wanted = false;
+		std::optional<uint16_t> tunnelId;
+		std::chrono::seconds backoff{0};
+		std::optional<EventLoop::TimerId> retry;
+		std::string lastError;
+	};
+	struct SessionExtra {
+		std::string user;
+		std::optional<std::string> linkAddress;
+		std::chrono::system_clock::time_point started;
+		bool audited = false;
+	};
+	using Key = std::pair<uint16_t, uint16_t>;
+
+	L2tpService(EventLoop &loop, const Config &config, L2tpServiceOptions options);
+	l2tp::EngineConfig engineConfig(const Config &config) const;
+	void onDatagram(uint64_t socketId, const l2tp::Endpoint &local, const l2tp::Endpoint &from,
+	                std::span<const uint8_t> datagram);
+	void arm();
+	void onTimer();
+	void connectLac(Lac &lac);
+	void scheduleReconnect(Lac &lac, const std::string &why);
+	nlohmann::json sessionJson(const l2tp::SessionInfo &s) const;
+	nlohmann::json tunnelJson(const l2tp::TunnelInfo &t) const;
+	void auditStart(const Key &key);
+	nlohmann::json auditRecord(const l2tp::SessionInfo &s, const char *event) const;
+
+	EventLoop &loop_;
+	L2tpServiceOptions options_;
+	Config config_;
+	AuditLog audit_;
+	std::unique_ptr<kernel::L2tpDataplane> dataplane_;
+	std::unique_ptr<UdpTunnelSockets> sockets_;
+	std::unique_ptr<l2tp::PppLauncher> ppp_;
+	PppdLauncher *pppd_ = nullptr; ///< ppp_ when it is the real launcher
+	std::unique_ptr<l2tp::L2tpEngine> engine_;
+	std::optional<EventLoop::TimerId> timer_;
+	std::optional<l2tp::TimePoint> armedFor_;
+	std::map<std::string, Lac> lacs_;
+	std::map<Key, SessionExtra> extras_;
+	std::optional<EventLoop::TimerId> shutdownTimer_;
+	std::function<void()> shutdownDone_;
+};
+
+} // namespace l2tpsec

@@ -1,0 +1,69 @@
+#pragma once
+// The L2TP engine's PppLauncher on the real system: one pppd per session,
+// started with ChildProcess on the PPPoL2TP socket (fd 3), its output in our
+// log, its exit reported back with the reason pppd(8) gives, and stopped with
+// SIGTERM (then SIGKILL) when the session goes.
+//
+// It also reads what pppd says about the link, because the engine cannot know:
+// the user the peer authenticated as ("... peer authentication succeeded for
+// NAME") and when IPCP is up ("remote IP address A.B.C.D"), which is when the
+// audit's start record is written.
+
+#include "common/event_loop.h"
+#include "config/config.h"
+#include "l2tp/engine_ports.h"
+#include "ppp/child_process.h"
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace l2tpsec {
+
+class PppdLauncher final : public l2tp::PppLauncher {
+public:
+	struct Callbacks {
+		/// pppd ended by itself; `reason` is one line, e.g. "... (pppd exit 11)".
+		std::function<void(uint16_t tunnelId, uint16_t sessionId, const std::string &reason)> ended;
+		/// The peer authenticated as `user` (LNS).
+		std::function<void(uint16_t tunnelId, uint16_t sessionId, const std::string &user)> authenticated;
+		/// IPCP is up: the link carries IP.
+		std::function<void(uint16_t tunnelId, uint16_t sessionId, const std::string &remoteAddress)> linkUp;
+	};
+
+	PppdLauncher(EventLoop &loop, Callbacks callbacks);
+	~PppdLauncher() override;
+
+	/// The settings for pppds started from now on (a reload changes them).
+	void configure(const PppConfig &ppp, const std::vector<LacProfile> &lac);
+
+	Result<void> start(l2tp::PppStart start) override;
+	void stop(uint16_t tunnelId, uint16_t sessionId) override;
+
+	size_t running() const { return children_.size(); }
+	std::optional<pid_t> pid(uint16_t tunnelId, uint16_t sessionId) const;
+
+private:
+	using Key = std::pair<uint16_t, uint16_t>;
+	void onLine(Key key, std::string_view line);
+	void onExit(Key key, int waitStatus);
+
+	EventLoop &loop_;
+	Callbacks cb_;
+	PppConfig ppp_;
+	std::vector<LacProfile> lac_;
+	std::map<Key, std::unique_ptr<ppp::ChildProcess>> children_;
+	/// pppds asked to stop, kept until they have exited (and are reaped).
+	std::vector<std::unique_ptr<ppp::ChildProcess>> stopping_;
+};
+
+/// The user name in a pppd line "... peer authentication succeeded for NAME",
+/// if it is one.
+std::optional<std::string> pppdAuthenticatedUser(std::string_view line);
+/// The address in a pppd line "remote IP address A.B.C.D", if it is one.
+std::optional<std::string> pppdRemoteAddress(std::string_view line);
+
+} // namespace l2tpsec

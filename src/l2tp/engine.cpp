@@ -1,0 +1,318 @@
+// L2tpEngine: routes datagrams to tunnels, creates tunnels for new SCCRQs and
+// LAC requests, keeps one deadline per tunnel, and removes finished tunnels.
+#include "l2tp/engine.h"
+
+#include "common/log.h"
+#include "l2tp/codec/l2tp_header.h"
+#include "l2tp/tunnel.h"
+
+namespace l2tpsec::l2tp {
+
+namespace {
+constexpr std::string_view kLog = "l2tp";
+} // namespace
+
+std::string Endpoint::str() const
+{
+	if (address.isV4())
+		return address.str() + ":" + std::to_string(port);
+	return "[" + address.str() + "]:" + std::to_string(port);
+}
+
+std::string_view tunnelStateName(TunnelStateName s)
+{
+	switch (s) {
+	case TunnelStateName::Idle: return "idle";
+	case TunnelStateName::WaitCtlReply: return "wait-ctl-reply";
+	case TunnelStateName::WaitCtlConn: return "wait-ctl-conn";
+	case TunnelStateName::Established: return "established";
+	case TunnelStateName::Closing: return "closing";
+	case TunnelStateName::Dead: return "dead";
+	}
+	return "?";
+}
+
+std::string_view sessionStateName(SessionStateName s)
+{
+	switch (s) {
+	case SessionStateName::Idle: return "idle";
+	case SessionStateName::WaitReply: return "wait-reply";
+	case SessionStateName::WaitConnect: return "wait-connect";
+	case SessionStateName::Established: return "established";
+	case SessionStateName::Closed: return "closed";
+	}
+	return "?";
+}
+
+L2tpEngine::L2tpEngine(EngineConfig config, kernel::L2tpDataplane &dataplane, TunnelSockets &sockets, PppLauncher &ppp,
+                       EngineObserver *observer)
+    : ctx_{std::move(config), dataplane, sockets, ppp, observer, std::nullopt, std::mt19937{}, TimePoint{}, 1, false}
+{
+	ctx_.rng.seed(ctx_.config.seed != 0 ? ctx_.config.seed : std::random_device{}());
+	if (ctx_.config.pool)
+		ctx_.pool.emplace(ctx_.config.pool->first, ctx_.config.pool->second);
+}
+
+L2tpEngine::~L2tpEngine()
+{
+	// Tunnels release their sessions (pppd, kernel, pool) as they go.
+	tunnels_.clear();
+}
+
+Tunnel *L2tpEngine::findTunnel(uint16_t tunnelId)
+{
+	auto it = tunnels_.find(tunnelId);
+	return it == tunnels_.end() ? nullptr : it->second.get();
+}
+
+void L2tpEngine::onDatagram(uint64_t socketId, const Endpoint &local, const Endpoint &from,
+                            std::span<const uint8_t> datagram, TimePoint now)
+{
+	ctx_.now = now;
+	auto packet = parsePacket(datagram);
+	if (!packet) {
+		logDebug(kLog, "datagram from {} dropped: {}", from.str(), packet.error().message);
+		return;
+	}
+	const Header &h = packet->header;
+	if (!h.control) {
+		// Data messages are the kernel's; one reaching us belongs to no
+		// kernel tunnel (yet, or any more).
+		logDebug(kLog, "data message from {} for tunnel {} dropped", from.str(), h.tunnelId);
+		return;
+	}
+	if (h.tunnelId == 0) {
+		onSccrq(socketId, local, from, *packet);
+		return;
+	}
+	Tunnel *t = findTunnel(h.tunnelId);
+	if (!t || t->peer().address != from.address) {
+		logDebug(kLog, "control message from {} for unknown tunnel {} dropped", from.str(), h.tunnelId);
+		return;
+	}
+	t->receive(*packet);
+	settle(h.tunnelId);
+}
+
+void L2tpEngine::onSccrq(uint64_t, const Endpoint &local, const Endpoint &from, const Packet &packet)
+{
+	auto msg = decodeControlMessage(packet, DecodeOptions{ctx_.config.secret});
+	if (!msg) {
+		logWarn(kLog, "bad SCCRQ from {}: {}", from.str(), msg.error().message);
+		return;
+	}
+	if (msg->type != MessageType::Sccrq) {
+		logDebug(kLog, "{} from {} with tunnel id 0 dropped", messageTypeName(msg->type), from.str());
+		return;
+	}
+	uint16_t peerTid = msg->assignedTunnelId.value_or(0);
+
+	// A retransmitted SCCRQ belongs to the tunnel it already created.
+	size_t fromAddress = 0;
+	std::vector<uint16_t> stale;
+	for (const auto &[tid, t] : tunnels_) {
+		if (t->peer() == from && t->lns()) {
+			if (t->peerTunnelId() == peerTid && t->state() != TunnelStateName::Dead) {
+				t->receive(packet);
+				settle(tid);
+				return;
+			}
+			stale.push_back(tid);
+		} else if (t->peer().address == from.address) {
+			++fromAddress;
+		}
+	}
+	// A new tunnel from the same address and port: the peer restarted and
+	// forgot the old one (its socket would shadow the new one's anyway).
+	for (uint16_t tid : stale) {
+		logWarn(kLog, "tunnel {}: {} started a new tunnel from the same port; the old one is dropped", tid,
+		        from.str());
+		findTunnel(tid)->abandon("the peer started a new tunnel (restarted?)");
+		settle(tid);
+	}
+	if (fromAddress >= ctx_.config.maxTunnelsPerPeer) {
+		logWarn(kLog, "SCCRQ from {} dropped: it already has {} tunnels ([l2tp] max_tunnels_per_peer)",
+		        from.str(), fromAddress);
+		return;
+	}
+	auto tid = allocateTunnelId();
+	if (!tid) {
+		logWarn(kLog, "SCCRQ from {} dropped: no free tunnel id", from.str());
+		return;
+	}
+	auto socket = ctx_.sockets.open(local, from);
+	if (!socket) {
+		logError(kLog, "SCCRQ from {} dropped: {}", from.str(), socket.error().message);
+		return;
+	}
+	Tunnel &t = addTunnel(std::make_unique<Tunnel>(ctx_, *tid, true, socket.value(), local, from));
+	t.receive(packet);
+	settle(*tid);
+}
+
+Result<uint16_t> L2tpEngine::connect(const LacRequest &request, TimePoint now)
+{
+	ctx_.now = now;
+	if (ctx_.shuttingDown)
+		return Error{ESHUTDOWN, "LAC " + request.profile + ": the daemon is shutting down"};
+	auto tid = allocateTunnelId();
+	if (!tid)
+		return Error{EAGAIN, "LAC " + request.profile + ": no free tunnel id"};
+	auto socket = ctx_.sockets.open(request.local, request.server);
+	if (!socket)
+		return Error{socket.error().code, "LAC " + request.profile + ": " + socket.error().message};
+	Tunnel &t =
+	        addTunnel(std::make_unique<Tunnel>(ctx_, *tid, false, socket.value(), request.local, request.server));
+	t.open(request.profile);
+	settle(*tid);
+	return *tid;
+}
+
+Result<void> L2tpEngine::placeCall(uint16_t tunnelId, TimePoint now)
+{
+	ctx_.now = now;
+	Tunnel *t = findTunnel(tunnelId);
+	if (!t)
+		return Error{ENOENT, "no tunnel " + std::to_string(tunnelId)};
+	auto r = t->placeCall();
+	settle(tunnelId);
+	return r;
+}
+
+Result<void> L2tpEngine::disconnectSession(uint16_t tunnelId, uint16_t sessionId, const std::string &reason,
+                                           TimePoint now)
+{
+	ctx_.now = now;
+	Tunnel *t = findTunnel(tunnelId);
+	if (!t)
+		return Error{ENOENT, "no tunnel " + std::to_string(tunnelId)};
+	auto r = t->closeSession(sessionId, CdnResult::Administrative, reason);
+	settle(tunnelId);
+	return r;
+}
+
+Result<void> L2tpEngine::closeTunnel(uint16_t tunnelId, const std::string &reason, TimePoint now)
+{
+	ctx_.now = now;
+	Tunnel *t = findTunnel(tunnelId);
+	if (!t)
+		return Error{ENOENT, "no tunnel " + std::to_string(tunnelId)};
+	t->close(StopCcnResult::GeneralRequest, reason);
+	settle(tunnelId);
+	return {};
+}
+
+void L2tpEngine::pppEnded(uint16_t tunnelId, uint16_t sessionId, const std::string &reason, TimePoint now)
+{
+	ctx_.now = now;
+	Tunnel *t = findTunnel(tunnelId);
+	if (!t)
+		return;
+	t->pppEnded(sessionId, reason);
+	settle(tunnelId);
+}
+
+void L2tpEngine::shutdown(TimePoint now)
+{
+	ctx_.now = now;
+	ctx_.shuttingDown = true;
+	std::vector<uint16_t> ids;
+	for (const auto &[tid, t] : tunnels_)
+		ids.push_back(tid);
+	for (uint16_t tid : ids) {
+		if (Tunnel *t = findTunnel(tid))
+			t->close(StopCcnResult::ShuttingDown, "the daemon is shutting down");
+		settle(tid);
+	}
+}
+
+std::optional<TimePoint> L2tpEngine::nextDeadline() const
+{
+	if (deadlines_.empty())
+		return std::nullopt;
+	return deadlines_.begin()->first;
+}
+
+void L2tpEngine::onTimer(TimePoint now)
+{
+	ctx_.now = now;
+	std::vector<uint16_t> due;
+	for (const auto &[when, tid] : deadlines_) {
+		if (when > now)
+			break;
+		due.push_back(tid);
+	}
+	for (uint16_t tid : due) {
+		if (Tunnel *t = findTunnel(tid))
+			t->onTimer();
+		settle(tid);
+	}
+}
+
+std::optional<uint16_t> L2tpEngine::allocateTunnelId()
+{
+	const auto &ids = ctx_.config.tunnelIds;
+	uint32_t span = ids.last - ids.first + 1;
+	uint32_t start = static_cast<uint32_t>(ctx_.rng()) % span;
+	for (uint32_t i = 0; i < span; ++i) {
+		auto id = static_cast<uint16_t>(ids.first + (start + i) % span);
+		if (id != 0 && !tunnels_.contains(id))
+			return id;
+	}
+	return std::nullopt;
+}
+
+Tunnel &L2tpEngine::addTunnel(std::unique_ptr<Tunnel> t)
+{
+	uint16_t tid = t->tunnelId();
+	Tunnel &ref = *t;
+	tunnels_.emplace(tid, std::move(t));
+	return ref;
+}
+
+void L2tpEngine::settle(uint16_t tunnelId)
+{
+	if (auto old = deadlineOf_.find(tunnelId); old != deadlineOf_.end()) {
+		deadlines_.erase({old->second, tunnelId});
+		deadlineOf_.erase(old);
+	}
+	Tunnel *t = findTunnel(tunnelId);
+	if (!t)
+		return;
+	if (t->removable()) {
+		tunnels_.erase(tunnelId);
+		return;
+	}
+	if (auto d = t->deadline()) {
+		deadlines_.emplace(*d, tunnelId);
+		deadlineOf_[tunnelId] = *d;
+	}
+}
+
+std::vector<TunnelInfo> L2tpEngine::tunnels() const
+{
+	std::vector<TunnelInfo> v;
+	v.reserve(tunnels_.size());
+	for (const auto &[tid, t] : tunnels_)
+		v.push_back(t->info());
+	return v;
+}
+
+std::vector<SessionInfo> L2tpEngine::sessions() const
+{
+	std::vector<SessionInfo> v;
+	for (const auto &[tid, t] : tunnels_)
+		for (SessionInfo &s : t->sessionInfos())
+			v.push_back(std::move(s));
+	return v;
+}
+
+std::optional<SessionInfo> L2tpEngine::findSession(uint16_t tunnelId, uint16_t sessionId) const
+{
+	auto it = tunnels_.find(tunnelId);
+	if (it == tunnels_.end())
+		return std::nullopt;
+	return it->second->sessionInfo(sessionId);
+}
+
+} // namespace l2tpsec::l2tp

@@ -1,0 +1,554 @@
+// The tunnel half of Tunnel: the control connection's state table (RFC 2661
+// §7.2), tunnel authentication (§5.1.1), HELLO (§6.5), StopCCN (§5.7) and the
+// plumbing between the reliable transport, the codec and the socket.
+#include "l2tp/tunnel.h"
+
+#include "common/log.h"
+#include "l2tp/codec/l2tp_header.h"
+
+#include <algorithm>
+
+namespace l2tpsec::l2tp {
+
+namespace {
+
+constexpr std::string_view kLog = "l2tp";
+// Firmware Revision AVP: the protocol engine's revision, for peers' logs.
+constexpr uint16_t kFirmwareRevision = 0x0100;
+constexpr size_t kChallengeSize = 16;
+
+using S = TunnelStateName;
+using E = TunnelEvent;
+
+TransportConfig transportConfig(const EngineConfig &c)
+{
+	TransportConfig t;
+	t.receiveWindow = c.receiveWindow;
+	t.initialTimeout = c.initialTimeout;
+	t.maxTimeout = c.maxTimeout;
+	t.maxRetransmits = c.retries;
+	t.ackDelay = c.ackDelay;
+	return t;
+}
+
+std::string resultText(const std::optional<ResultCode> &rc)
+{
+	if (!rc)
+		return "no Result Code";
+	std::string s = "result " + std::to_string(rc->result);
+	if (rc->error)
+		s += " error " + std::to_string(*rc->error);
+	if (!rc->message.empty())
+		s += " \"" + rc->message + "\"";
+	return s;
+}
+
+} // namespace
+
+// RFC 2661 §7.2, both roles. Every (state, event) pair not listed is a
+// protocol error, or ignored while closing.
+const std::vector<Tunnel::TunnelRule> Tunnel::kTunnelRules = {
+        {S::Idle, E::Open, &Tunnel::lacSendSccrq},
+        {S::Idle, E::RecvSccrq, &Tunnel::lnsAnswerSccrq},
+        {S::WaitCtlReply, E::RecvSccrp, &Tunnel::lacAnswerSccrp},
+        {S::WaitCtlConn, E::RecvScccn, &Tunnel::lnsAcceptScccn},
+
+        {S::WaitCtlReply, E::RecvStopCcn, &Tunnel::peerStopped},
+        {S::WaitCtlConn, E::RecvStopCcn, &Tunnel::peerStopped},
+        {S::Established, E::RecvStopCcn, &Tunnel::peerStopped},
+
+        {S::WaitCtlReply, E::RecvHello, &Tunnel::stayUp},
+        {S::WaitCtlConn, E::RecvHello, &Tunnel::stayUp},
+        {S::Established, E::RecvHello, &Tunnel::stayUp},
+
+        {S::Idle, E::Close, &Tunnel::localStop},
+        {S::WaitCtlReply, E::Close, &Tunnel::localStop},
+        {S::WaitCtlConn, E::Close, &Tunnel::localStop},
+        {S::Established, E::Close, &Tunnel::localStop},
+
+        {S::Idle, E::TransportFailed, &Tunnel::peerGone},
+        {S::WaitCtlReply, E::TransportFailed, &Tunnel::peerGone},
+        {S::WaitCtlConn, E::TransportFailed, &Tunnel::peerGone},
+        {S::Established, E::TransportFailed, &Tunnel::peerGone},
+        {S::Closing, E::TransportFailed, &Tunnel::peerGone},
+};
+
+Tunnel::Tunnel(EngineContext &ctx, uint16_t tunnelId, bool lns, TunnelSocket socket, Endpoint local, Endpoint peer)
+    : ctx_(ctx), tunnelId_(tunnelId), lns_(lns), socket_(socket), local_(std::move(local)), peer_(std::move(peer)),
+      transport_(transportConfig(ctx.config)), created_(ctx.now)
+{
+}
+
+Tunnel::~Tunnel()
+{
+	if (state_ != S::Dead && state_ != S::Closing)
+		abandon("the daemon is stopping");
+	ctx_.sockets.close(socket_.id);
+}
+
+void Tunnel::tunnelEvent(TunnelEvent event, const ControlMessage *msg)
+{
+	for (const TunnelRule &r : kTunnelRules) {
+		if (r.state == state_ && r.event == event) {
+			state_ = (this->*r.action)(msg);
+			return;
+		}
+	}
+	if (state_ == S::Closing || state_ == S::Dead)
+		return; // what arrives after StopCCN only needs the transport's ack
+	std::string what = msg ? messageTypeName(msg->type) : "event " + std::to_string(static_cast<int>(event));
+	logWarn(kLog, "tunnel {} (peer {}): unexpected {} in state {}", tunnelId_, peer_.str(), what,
+	        tunnelStateName(state_));
+	state_ = refuse(StopCcnResult::FsmError, std::nullopt, "unexpected " + what);
+}
+
+// ---- inbound -------------------------------------------------------------
+
+void Tunnel::receive(const Packet &packet)
+{
+	const Header &h = packet.header;
+	(void)transport_.receive(h.ns, h.nr, h.sessionId, packet.payload, ctx_.now);
+	for (const Delivery &d : transport_.takeDeliveries()) {
+		if (state_ == S::Dead)
+			break;
+		deliver(d);
+	}
+	flush();
+}
+
+void Tunnel::deliver(const Delivery &d)
+{
+	Packet p;
+	p.header = controlHeader(tunnelId_, d.sessionId, d.ns, 0,
+	                         static_cast<uint16_t>(kControlHeaderSize + d.body.size()));
+	p.payload = d.body;
+	auto decoded = decodeControlMessage(p, DecodeOptions{ctx_.config.secret});
+	if (!decoded) {
+		onDecodeError(d.sessionId, decoded.error());
+		return;
+	}
+	const ControlMessage &msg = decoded.value();
+	switch (msg.type) {
+	case MessageType::Sccrq: tunnelEvent(E::RecvSccrq, &msg); break;
+	case MessageType::Sccrp: tunnelEvent(E::RecvSccrp, &msg); break;
+	case MessageType::Scccn: tunnelEvent(E::RecvScccn, &msg); break;
+	case MessageType::StopCcn: tunnelEvent(E::RecvStopCcn, &msg); break;
+	case MessageType::Hello: tunnelEvent(E::RecvHello, &msg); break;
+	case MessageType::Zlb: break; // acknowledgements never reach here; nothing to do if one did
+	case MessageType::Ocrq:
+	case MessageType::Ocrp:
+	case MessageType::Occn:
+	case MessageType::Icrq:
+	case MessageType::Icrp:
+	case MessageType::Iccn:
+	case MessageType::Cdn:
+	case MessageType::Wen:
+	case MessageType::Sli: onSessionMessage(d.sessionId, msg); break;
+	}
+}
+
+void Tunnel::onDecodeError(uint16_t headerSessionId, const DecodeError &e)
+{
+	if (e.kind == DecodeErrorKind::UnknownMessageType && !e.mandatory) {
+		// §4.4.1: an unknown message type without the M bit is ignored.
+		logDebug(kLog, "tunnel {}: ignoring {}", tunnelId_, e.message);
+		return;
+	}
+	logWarn(kLog, "tunnel {} (peer {}): bad control message: {}", tunnelId_, peer_.str(), e.message);
+	bool sessionMessage = false;
+	if (e.messageType) {
+		auto t = static_cast<MessageType>(*e.messageType);
+		sessionMessage = t == MessageType::Icrq || t == MessageType::Icrp || t == MessageType::Iccn ||
+		                 t == MessageType::Cdn || t == MessageType::Ocrq || t == MessageType::Ocrp ||
+		                 t == MessageType::Occn || t == MessageType::Wen || t == MessageType::Sli;
+	}
+	if (sessionMessage) {
+		// §4.1: a bad session message clears the session, not the tunnel.
+		auto it = sessions_.find(headerSessionId);
+		if (headerSessionId != 0 && it != sessions_.end()) {
+			sendCdn(it->second, CdnResult::GeneralError, e.generalError(), e.message);
+			sessions_.erase(it);
+		}
+		return;
+	}
+	if (state_ == S::Closing || state_ == S::Dead)
+		return;
+	state_ = refuse(StopCcnResult::GeneralError, e.generalError(), e.message);
+}
+
+// ---- tunnel actions ---------------------------------------------------------
+
+TunnelStateName Tunnel::lacSendSccrq(const ControlMessage *)
+{
+	ControlMessage m;
+	m.type = MessageType::Sccrq;
+	m.protocolVersion = ProtocolVersion{1, 0};
+	m.hostName = ctx_.config.hostName;
+	m.framingCapabilities = kFramingSync | kFramingAsync;
+	m.bearerCapabilities = kBearerDigital | kBearerAnalog;
+	m.assignedTunnelId = tunnelId_;
+	m.receiveWindowSize = ctx_.config.receiveWindow;
+	m.firmwareRevision = kFirmwareRevision;
+	m.vendorName = "l2tpsec";
+	if (!ctx_.config.secret.empty()) {
+		ourChallenge_.resize(kChallengeSize);
+		for (uint8_t &b : ourChallenge_)
+			b = static_cast<uint8_t>(ctx_.rng());
+		m.challenge = ourChallenge_;
+	}
+	send(m, 0);
+	logInfo(kLog, "tunnel {}: SCCRQ sent to {}", tunnelId_, peer_.str());
+	return S::WaitCtlReply;
+}
+
+TunnelStateName Tunnel::lnsAnswerSccrq(const ControlMessage *msg)
+{
+	peerTunnelId_ = msg->assignedTunnelId.value_or(0);
+	peerHostName_ = msg->hostName.value_or("");
+	peerVendorName_ = msg->vendorName.value_or("");
+	if (peerTunnelId_ == 0)
+		return refuse(StopCcnResult::GeneralError, GeneralError::FieldOutOfRange,
+		              "SCCRQ without a valid Assigned Tunnel ID");
+	if (ctx_.shuttingDown)
+		return refuse(StopCcnResult::ShuttingDown, std::nullopt, "the server is shutting down");
+	if (!ctx_.config.acceptTunnels)
+		return refuse(StopCcnResult::NotAuthorized, std::nullopt, "this host does not accept tunnels");
+	if (ctx_.config.admitPeer)
+		if (auto why = ctx_.config.admitPeer(peer_))
+			return refuse(StopCcnResult::NotAuthorized, std::nullopt, *why);
+	if (msg->protocolVersion && (msg->protocolVersion->version != 1 || msg->protocolVersion->revision != 0)) {
+		// §4.4.2: the Error Code carries the highest version we support.
+		ControlMessage stop = stopCcn(StopCcnResult::UnsupportedProtocolVersion, std::nullopt, "");
+		stop.resultCode->error = 0x0100;
+		send(stop, 0);
+		enterClosing("unsupported L2TP protocol version", false);
+		return S::Closing;
+	}
+	if (msg->receiveWindowSize)
+		transport_.setPeerReceiveWindow(*msg->receiveWindowSize);
+
+	ControlMessage m;
+	m.type = MessageType::Sccrp;
+	m.protocolVersion = ProtocolVersion{1, 0};
+	m.hostName = ctx_.config.hostName;
+	m.framingCapabilities = kFramingSync | kFramingAsync;
+	m.bearerCapabilities = kBearerDigital | kBearerAnalog;
+	m.assignedTunnelId = tunnelId_;
+	m.receiveWindowSize = ctx_.config.receiveWindow;
+	m.firmwareRevision = kFirmwareRevision;
+	m.vendorName = "l2tpsec";
+	if (msg->challenge) {
+		if (ctx_.config.secret.empty())
+			return refuse(StopCcnResult::NotAuthorized, std::nullopt,
+			              "the peer asks for tunnel authentication and no [l2tp] secret is configured");
+		m.challengeResponse = computeChallengeResponse(MessageType::Sccrp, ctx_.config.secret, *msg->challenge);
+	}
+	if (!ctx_.config.secret.empty()) {
+		ourChallenge_.resize(kChallengeSize);
+		for (uint8_t &b : ourChallenge_)
+			b = static_cast<uint8_t>(ctx_.rng());
+		m.challenge = ourChallenge_;
+	}
+	send(m, 0);
+	logInfo(kLog, "tunnel {}: SCCRQ from {} (host \"{}\", vendor \"{}\", peer tunnel {}), SCCRP sent", tunnelId_,
+	        peer_.str(), peerHostName_, peerVendorName_, peerTunnelId_);
+	return S::WaitCtlConn;
+}
+
+TunnelStateName Tunnel::lacAnswerSccrp(const ControlMessage *msg)
+{
+	peerTunnelId_ = msg->assignedTunnelId.value_or(0);
+	peerHostName_ = msg->hostName.value_or("");
+	peerVendorName_ = msg->vendorName.value_or("");
+	if (peerTunnelId_ == 0)
+		return refuse(StopCcnResult::GeneralError, GeneralError::FieldOutOfRange,
+		              "SCCRP without a valid Assigned Tunnel ID");
+	if (msg->protocolVersion && (msg->protocolVersion->version != 1 || msg->protocolVersion->revision != 0))
+		return refuse(StopCcnResult::UnsupportedProtocolVersion, std::nullopt, "unsupported protocol version");
+	if (!ourChallenge_.empty() &&
+	    (!msg->challengeResponse ||
+	     !verifyChallengeResponse(MessageType::Sccrp, ctx_.config.secret, ourChallenge_, *msg->challengeResponse)))
+		return refuse(StopCcnResult::NotAuthorized, std::nullopt,
+		              "tunnel authentication failed: wrong or missing Challenge Response in SCCRP");
+	if (msg->receiveWindowSize)
+		transport_.setPeerReceiveWindow(*msg->receiveWindowSize);
+
+	ControlMessage m;
+	m.type = MessageType::Scccn;
+	if (msg->challenge) {
+		if (ctx_.config.secret.empty())
+			return refuse(StopCcnResult::NotAuthorized, std::nullopt,
+			              "the server asks for tunnel authentication and no secret is configured");
+		m.challengeResponse = computeChallengeResponse(MessageType::Scccn, ctx_.config.secret, *msg->challenge);
+	}
+	send(m, 0);
+	if (!createKernelTunnel())
+		return refuse(StopCcnResult::GeneralError, GeneralError::InsufficientResources,
+		              "the kernel refused the tunnel");
+	logInfo(kLog, "tunnel {}: established with {} (host \"{}\", peer tunnel {})", tunnelId_, peer_.str(),
+	        peerHostName_, peerTunnelId_);
+	announcedUp_ = true;
+	if (ctx_.observer)
+		ctx_.observer->tunnelUp(info());
+	state_ = S::Established;
+	startPendingCalls();
+	return state_;
+}
+
+TunnelStateName Tunnel::lnsAcceptScccn(const ControlMessage *msg)
+{
+	if (!ourChallenge_.empty() &&
+	    (!msg->challengeResponse ||
+	     !verifyChallengeResponse(MessageType::Scccn, ctx_.config.secret, ourChallenge_, *msg->challengeResponse)))
+		return refuse(StopCcnResult::NotAuthorized, std::nullopt,
+		              "tunnel authentication failed: wrong or missing Challenge Response in SCCCN");
+	if (!createKernelTunnel())
+		return refuse(StopCcnResult::GeneralError, GeneralError::InsufficientResources,
+		              "the kernel refused the tunnel");
+	logInfo(kLog, "tunnel {}: established with {} (peer tunnel {})", tunnelId_, peer_.str(), peerTunnelId_);
+	announcedUp_ = true;
+	if (ctx_.observer)
+		ctx_.observer->tunnelUp(info());
+	return S::Established;
+}
+
+TunnelStateName Tunnel::peerStopped(const ControlMessage *msg)
+{
+	std::string why = "peer sent StopCCN (" + resultText(msg->resultCode) + ")";
+	logInfo(kLog, "tunnel {} (peer {}): {}", tunnelId_, peer_.str(), why);
+	// §5.7: acknowledge at once; the linger re-acknowledges retransmissions.
+	transport_.acknowledgeNow();
+	enterClosing(why, true);
+	return S::Closing;
+}
+
+TunnelStateName Tunnel::stayUp(const ControlMessage *)
+{
+	return state_;
+}
+
+TunnelStateName Tunnel::localStop(const ControlMessage *)
+{
+	send(stopCcn(pendingStopResult_, std::nullopt, closeReason_), 0);
+	logInfo(kLog, "tunnel {} (peer {}): closing: {}", tunnelId_, peer_.str(), closeReason_);
+	enterClosing(closeReason_, false);
+	return S::Closing;
+}
+
+TunnelStateName Tunnel::peerGone(const ControlMessage *)
+{
+	std::string why = state_ == S::Closing ? closeReason_ + " (StopCCN not acknowledged)"
+	                                       : "the peer stopped answering (" + std::to_string(ctx_.config.retries) +
+	                                                 " retransmissions)";
+	if (state_ != S::Closing) {
+		logWarn(kLog, "tunnel {} (peer {}): {}", tunnelId_, peer_.str(), why);
+		enterClosing(why, false);
+	}
+	return S::Dead;
+}
+
+// ---- local requests ---------------------------------------------------------
+
+void Tunnel::open(const std::string &lacProfile)
+{
+	lacProfile_ = lacProfile;
+	pendingCalls_ = 1;
+	tunnelEvent(E::Open, nullptr);
+	flush();
+}
+
+void Tunnel::close(StopCcnResult result, const std::string &reason)
+{
+	closeReason_ = reason;
+	pendingStopResult_ = result;
+	tunnelEvent(E::Close, nullptr);
+	flush();
+}
+
+void Tunnel::abandon(const std::string &reason)
+{
+	if (state_ == S::Dead)
+		return;
+	if (state_ != S::Closing)
+		enterClosing(reason, false);
+	state_ = S::Dead;
+}
+
+// ---- timers -----------------------------------------------------------------
+
+std::optional<TimePoint> Tunnel::deadline() const
+{
+	if (state_ == S::Dead)
+		return ctx_.now;
+	std::optional<TimePoint> next = transport_.nextDeadline();
+	auto consider = [&next](TimePoint t) {
+		if (!next || t < *next)
+			next = t;
+	};
+	if (state_ == S::Closing) {
+		if (closingByPeer_)
+			consider(lingerUntil_);
+		else if (transport_.allAcked())
+			consider(ctx_.now);
+		return next;
+	}
+	if (state_ == S::Established) {
+		TimePoint heard = std::max(transport_.lastHeard().value_or(created_), lastHello_);
+		consider(heard + ctx_.config.helloInterval);
+	}
+	for (const auto &[id, s] : sessions_)
+		if (s.state == SessionStateName::WaitConnect || s.state == SessionStateName::WaitReply)
+			consider(s.setupDeadline);
+	return next;
+}
+
+void Tunnel::onTimer()
+{
+	transport_.onTimer(ctx_.now);
+	if (transport_.failed()) {
+		tunnelEvent(E::TransportFailed, nullptr);
+		flush();
+		return;
+	}
+	if (state_ == S::Established) {
+		TimePoint heard = std::max(transport_.lastHeard().value_or(created_), lastHello_);
+		if (heard + ctx_.config.helloInterval <= ctx_.now) {
+			// §6.5: keepalive after a quiet interval; its retransmissions
+			// find out whether the peer is still there.
+			ControlMessage hello;
+			hello.type = MessageType::Hello;
+			send(hello, 0);
+			lastHello_ = ctx_.now;
+		}
+		std::vector<uint16_t> late;
+		for (const auto &[id, s] : sessions_)
+			if ((s.state == SessionStateName::WaitConnect || s.state == SessionStateName::WaitReply) &&
+			    s.setupDeadline <= ctx_.now)
+				late.push_back(id);
+		for (uint16_t id : late)
+			(void)closeSession(id, CdnResult::NotEstablishedInTime, "the call was not connected in time");
+	}
+	flush();
+}
+
+bool Tunnel::removable() const
+{
+	if (state_ == S::Dead)
+		return true;
+	if (state_ != S::Closing)
+		return false;
+	if (closingByPeer_)
+		return ctx_.now >= lingerUntil_;
+	return transport_.allAcked();
+}
+
+// ---- helpers ------------------------------------------------------------------
+
+ControlMessage Tunnel::stopCcn(StopCcnResult result, std::optional<GeneralError> error, const std::string &text) const
+{
+	ControlMessage m;
+	m.type = MessageType::StopCcn;
+	m.assignedTunnelId = tunnelId_;
+	ResultCode rc;
+	rc.result = static_cast<uint16_t>(result);
+	if (error)
+		rc.error = static_cast<uint16_t>(*error);
+	// A message needs an error code on the wire: send it only with one, or
+	// with GeneralError, where the text is the point.
+	if (error || result == StopCcnResult::GeneralError)
+		rc.message = text.substr(0, 256);
+	m.resultCode = rc;
+	return m;
+}
+
+TunnelStateName Tunnel::refuse(StopCcnResult result, std::optional<GeneralError> error, const std::string &why)
+{
+	logWarn(kLog, "tunnel {} (peer {}): closing: {}", tunnelId_, peer_.str(), why);
+	send(stopCcn(result, error, why), 0);
+	enterClosing(why, false);
+	return S::Closing;
+}
+
+void Tunnel::enterClosing(const std::string &reason, bool peerInitiated)
+{
+	closeReason_ = reason;
+	closingByPeer_ = peerInitiated;
+	lingerUntil_ = ctx_.now + ctx_.config.stopLinger;
+	releaseAll(reason);
+	if (kernelTunnel_) {
+		if (auto r = ctx_.dataplane.deleteTunnel(tunnelId_); !r && r.error().code != ENODEV)
+			logWarn(kLog, "tunnel {}: {}", tunnelId_, r.error().message);
+		kernelTunnel_ = false;
+	}
+	if (announcedUp_ && ctx_.observer)
+		ctx_.observer->tunnelDown(info(), reason);
+	announcedUp_ = false;
+}
+
+bool Tunnel::createKernelTunnel()
+{
+	kernel::TunnelParams p;
+	p.tunnelId = tunnelId_;
+	p.peerTunnelId = peerTunnelId_;
+	p.version = 2;
+	p.udpFd = socket_.fd;
+	if (auto r = ctx_.dataplane.createTunnel(p); !r) {
+		logError(kLog, "tunnel {}: {}", tunnelId_, r.error().message);
+		return false;
+	}
+	kernelTunnel_ = true;
+	return true;
+}
+
+void Tunnel::send(const ControlMessage &msg, uint16_t peerSessionId)
+{
+	auto bytes = encodeControlMessage(msg, ControlEnvelope{peerTunnelId_, peerSessionId, 0, 0});
+	if (!bytes) {
+		// Our own message did not encode: a bug, not the peer's doing.
+		logError(kLog, "tunnel {}: cannot encode {}: {}", tunnelId_, messageTypeName(msg.type),
+		         bytes.error().message);
+		return;
+	}
+	transport_.send(peerSessionId, std::move(bytes.value()), ctx_.now);
+	flush();
+}
+
+void Tunnel::flush()
+{
+	for (Transmission &t : transport_.takeTransmissions()) {
+		std::vector<uint8_t> datagram;
+		if (t.isZlb()) {
+			datagram = buildHeader(controlHeader(peerTunnelId_, 0, t.ns, t.nr, kControlHeaderSize));
+		} else {
+			datagram = std::move(t.body);
+			// The message was encoded once with Ns = Nr = 0; each
+			// transmission carries the sequence numbers of its moment.
+			datagram[8] = static_cast<uint8_t>(t.ns >> 8);
+			datagram[9] = static_cast<uint8_t>(t.ns);
+			datagram[10] = static_cast<uint8_t>(t.nr >> 8);
+			datagram[11] = static_cast<uint8_t>(t.nr);
+		}
+		if (auto r = ctx_.sockets.send(socket_.id, datagram); !r)
+			logDebug(kLog, "tunnel {}: send to {}: {}", tunnelId_, peer_.str(), r.error().message);
+	}
+}
+
+TunnelInfo Tunnel::info() const
+{
+	TunnelInfo i;
+	i.tunnelId = tunnelId_;
+	i.peerTunnelId = peerTunnelId_;
+	i.lns = lns_;
+	i.local = local_;
+	i.peer = peer_;
+	i.state = state_;
+	i.peerHostName = peerHostName_;
+	i.peerVendorName = peerVendorName_;
+	i.lacProfile = lacProfile_;
+	i.sessions = sessions_.size();
+	i.created = created_;
+	i.transport = transport_.counters();
+	return i;
+}
+
+} // namespace l2tpsec::l2tp

@@ -1,0 +1,107 @@
+#!/bin/bash
+# Two l2tpsecd processes over loopback, one the LNS and one a LAC with a
+# [[lac]] profile, both on the fake kernel dataplane (no root, no kernel L2TP):
+# `l2tpctl connect` brings a tunnel and a session up over real UDP sockets,
+# both daemons list them, the LNS hands out a pool address and writes audit
+# start/stop records, `l2tpctl disconnect PROFILE` clears it, and SIGTERM sends
+# StopCCN. The kernel-backed version of this runs in the interop suite.
+# Usage: lac_lns.sh L2TPSECD L2TPCTL
+set -uo pipefail
+daemon=$1 ctl=$2
+tmp=$(mktemp -d /tmp/l2tpsec-laclns.XXXXXX)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done; rm -rf "$tmp"; }
+trap cleanup EXIT
+fail() {
+  echo "FAIL: $*" >&2
+  for f in lns lac; do echo "--- $f log:" >&2; cat "$tmp/$f.log" >&2 2>/dev/null; done
+  exit 1
+}
+# Waits up to 10 s for a command to succeed (a hang guard, not a timing claim).
+waitfor() { for _ in $(seq 100); do "$@" && return 0; sleep 0.1; done; return 1; }
+port=21702
+
+echo alice-password >"$tmp/password"; echo unused-psk >"$tmp/psk"; chmod 600 "$tmp/password" "$tmp/psk"
+cat >"$tmp/lns.conf" <<CONF
+[server]
+listen = ["127.0.0.1"]
+audit_log = "$tmp/audit.jsonl"
+[l2tp]
+ipsec = "off"
+hello_interval = "5s"
+[ppp]
+local_address = "10.99.0.1"
+pool = "10.99.0.10-10.99.0.19"
+CONF
+cat >"$tmp/lac.conf" <<CONF
+[server]
+listen = ["127.0.0.2"]
+[l2tp]
+ipsec = "off"
+[[lac]]
+name = "office"
+server = "127.0.0.1"
+user = "alice"
+password_file = "$tmp/password"
+psk_file = "$tmp/psk"
+CONF
+
+start() {
+  "$daemon" -c "$tmp/$1.conf" --control-socket "$tmp/$1.sock" --fake-dataplane --l2tp-port $port \
+    2>"$tmp/$1.log" &
+  pids+=($!)
+  waitfor test -S "$tmp/$1.sock" || fail "$1: no control socket"
+}
+start lns
+start lac
+lns() { "$ctl" -s "$tmp/lns.sock" "$@"; }
+lac() { "$ctl" -s "$tmp/lac.sock" "$@"; }
+
+lac connect office >/dev/null || fail "l2tpctl connect office"
+up() { [[ $(lns sessions --json | jq '[.sessions[] | select(.state == "established")] | length') == 1 ]]; }
+waitfor up || fail "no established session on the LNS"
+waitfor bash -c "[[ \$($ctl -s $tmp/lac.sock sessions --json | jq -r '.sessions[0].state') == established ]]" ||
+  fail "no established session on the LAC"
+
+t=$(lns tunnels --json) || fail "lns tunnels"
+jq -e '.tunnels | length == 1' <<<"$t" >/dev/null || fail "LNS tunnels: $t"
+jq -e '.tunnels[0] | .role == "lns" and .state == "established" and .peer == "127.0.0.2:'$port'" and .sessions == 1' \
+  <<<"$t" >/dev/null || fail "LNS tunnel: $t"
+s=$(lns sessions --json)
+jq -e '.sessions[0] | .address == "10.99.0.10" and .role == "lns" and .peer == "127.0.0.2:'$port'"' <<<"$s" \
+  >/dev/null || fail "LNS session: $s"
+l=$(lac sessions --json)
+jq -e '.sessions[0] | .user == "alice" and .role == "lac" and .profile == "office"' <<<"$l" >/dev/null ||
+  fail "LAC session: $l"
+# The tunnel ids agree across the two daemons.
+lns_tid=$(jq '.tunnels[0].tunnel' <<<"$t")
+lac_peer_tid=$(lac tunnels --json | jq '.tunnels[0].peer_tunnel')
+[[ $lns_tid == "$lac_peer_tid" ]] || fail "LAC sees peer tunnel $lac_peer_tid, LNS has $lns_tid"
+sid=$(jq '.sessions[0].session' <<<"$s")
+lns show "$lns_tid/$sid" --json | jq -e '.session.address == "10.99.0.10"' >/dev/null || fail "show T/S"
+lns show "$lns_tid" | grep -q "^$lns_tid " || fail "show T (text)"
+
+# Disconnecting the profile clears the session on both ends and audits it.
+lac disconnect office >/dev/null || fail "l2tpctl disconnect office"
+waitfor bash -c "[[ \$($ctl -s $tmp/lns.sock sessions --json | jq '.sessions | length') == 0 ]]" ||
+  fail "LNS session still there after disconnect"
+waitfor bash -c "[[ \$($ctl -s $tmp/lns.sock tunnels --json | jq '[.tunnels[] | select(.state == \"established\")] | length') == 0 ]]" ||
+  fail "LNS tunnel still established after the LAC's StopCCN"
+[[ $(wc -l <"$tmp/audit.jsonl") == 2 ]] || fail "audit has $(wc -l <"$tmp/audit.jsonl") lines: $(cat "$tmp/audit.jsonl")"
+jq -se '.[0].event == "start" and .[1].event == "stop" and .[0].address == "10.99.0.10"
+        and .[1].session == .[0].session and (.[1].reason | test("StopCCN|CDN")) and .[1].duration_seconds >= 0' \
+  "$tmp/audit.jsonl" >/dev/null || fail "audit records: $(cat "$tmp/audit.jsonl")"
+
+# Connect again, then stop the LNS: its StopCCN reaches the LAC, which
+# schedules a reconnect (the profile is still wanted).
+lac connect office >/dev/null || fail "second connect"
+waitfor up || fail "no session after reconnecting"
+kill -TERM "${pids[0]}"
+waitfor bash -c "! kill -0 ${pids[0]} 2>/dev/null" || fail "LNS still running after SIGTERM"
+wait "${pids[0]}"; rc=$?
+[[ $rc == 0 ]] || fail "LNS exit status $rc"
+waitfor grep -q "LAC office: tunnel down: peer sent StopCCN (result 6); reconnecting in 5s" "$tmp/lac.log" ||
+  fail "the LAC did not schedule a reconnect"
+[[ $(grep -c '"event":"stop"' "$tmp/audit.jsonl") == 2 ]] || fail "second stop record missing"
+kill -TERM "${pids[1]}"; wait "${pids[1]}" 2>/dev/null; pids=()
+echo "ok: LAC and LNS daemons over loopback"

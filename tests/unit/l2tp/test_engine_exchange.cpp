@@ -1,0 +1,569 @@
+// A LAC and an LNS of this code in one process, over an in-memory network,
+// with fake kernels and fake pppd launchers: RFC 2661 exchanges from SCCRQ
+// to teardown, asserted by the messages on the wire, the kernel calls and the
+// pppd starts and stops.
+#include "common/log.h"
+#include "exchange_lab.h"
+
+#include <doctest.h>
+
+#include <algorithm>
+
+using namespace l2tpsec;
+using namespace l2tpsec::l2tp;
+using namespace l2tpsec::l2tp::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+bool contains(const std::vector<std::string> &v, const std::string &s)
+{
+	return std::find(v.begin(), v.end(), s) != v.end();
+}
+
+/// The wire log without the acknowledgements, for readable sequences.
+std::vector<std::string> messages(const Lab &lab)
+{
+	std::vector<std::string> v;
+	for (const std::string &w : lab.wire)
+		if (w.find(" ZLB") == std::string::npos)
+			v.push_back(w);
+	return v;
+}
+
+struct Pair {
+	Lab lab;
+	std::unique_ptr<Host> lns, lac;
+	explicit Pair(EngineConfig lnsCfg = lnsConfig(), EngineConfig lacCfg = lacConfig())
+	{
+		lns = lab.host("192.0.2.1", lnsCfg);
+		lac = lab.host("192.0.2.2", lacCfg);
+	}
+	uint16_t connect()
+	{
+		auto tid = lac->engine.connect(lacRequest(), lab.now);
+		REQUIRE(tid);
+		lab.settle();
+		return tid.value();
+	}
+};
+
+/// Log lines at warn or above, collected while it lives.
+struct LogCapture {
+	std::vector<std::string> lines;
+	LogCapture()
+	{
+		log::setSink([this](LogLevel lvl, std::string_view, std::string_view msg) {
+			if (lvl >= LogLevel::Warn)
+				lines.emplace_back(msg);
+		});
+	}
+	~LogCapture() { log::setSink(nullptr); }
+	bool has(const std::string &part) const
+	{
+		return std::any_of(lines.begin(), lines.end(),
+		                   [&](const std::string &l) { return l.find(part) != std::string::npos; });
+	}
+};
+
+} // namespace
+
+TEST_CASE("LAC to LNS: tunnel and session come up, in the kernel and with pppd on both ends")
+{
+	Pair p;
+	uint16_t lacTid = p.connect();
+
+	CHECK(messages(p.lab) == std::vector<std::string>{"192.0.2.2>192.0.2.1 SCCRQ", "192.0.2.1>192.0.2.2 SCCRP",
+	                                                  "192.0.2.2>192.0.2.1 SCCCN", "192.0.2.2>192.0.2.1 ICRQ",
+	                                                  "192.0.2.1>192.0.2.2 ICRP", "192.0.2.2>192.0.2.1 ICCN"});
+
+	auto lnsTunnels = p.lns->engine.tunnels();
+	auto lacTunnels = p.lac->engine.tunnels();
+	REQUIRE(lnsTunnels.size() == 1);
+	REQUIRE(lacTunnels.size() == 1);
+	const TunnelInfo &lt = lnsTunnels[0];
+	CHECK(lt.state == TunnelStateName::Established);
+	CHECK(lacTunnels[0].state == TunnelStateName::Established);
+	CHECK(lt.peerTunnelId == lacTid);
+	CHECK(lacTunnels[0].peerTunnelId == lt.tunnelId);
+	CHECK(lt.peerHostName == "lac");
+	CHECK(lacTunnels[0].peerHostName == "lns");
+	CHECK(lt.peer == Endpoint{ip("192.0.2.2"), 1701});
+	CHECK(kernel::OwnedTunnelIds{}.contains(lt.tunnelId));
+
+	auto lnsSessions = p.lns->engine.sessions();
+	auto lacSessions = p.lac->engine.sessions();
+	REQUIRE(lnsSessions.size() == 1);
+	REQUIRE(lacSessions.size() == 1);
+	CHECK(lnsSessions[0].state == SessionStateName::Established);
+	CHECK(lacSessions[0].state == SessionStateName::Established);
+	CHECK(lnsSessions[0].peerSessionId == lacSessions[0].sessionId);
+	CHECK(lacSessions[0].peerSessionId == lnsSessions[0].sessionId);
+	CHECK(lnsSessions[0].address == ip("10.99.0.10"));
+	CHECK(lacSessions[0].lacProfile == "office");
+
+	// Kernel: a managed tunnel and a session on each end, LNS mode on the LNS.
+	uint16_t lnsTid = lt.tunnelId, lnsSid = lnsSessions[0].sessionId, lacSid = lacSessions[0].sessionId;
+	CHECK(p.lns->kernel.hasTunnel(lnsTid));
+	CHECK(p.lns->kernel.tunnelParams(lnsTid)->peerTunnelId == lacTid);
+	CHECK(p.lns->kernel.tunnelParams(lnsTid)->udpFd >= 0);
+	CHECK(p.lns->kernel.hasSession(lnsTid, lnsSid));
+	CHECK(p.lac->kernel.hasTunnel(lacTid));
+	CHECK(p.lac->kernel.hasSession(lacTid, lacSid));
+	CHECK(p.lns->kernel.callLog() ==
+	      std::vector<std::string>{"createTunnel " + std::to_string(lnsTid),
+	                               "createSession " + std::to_string(lnsTid) + "/" + std::to_string(lnsSid),
+	                               "openPppSocket " + std::to_string(lnsTid) + "/" + std::to_string(lnsSid)});
+	// pppd: LNS mode with the pool address; LAC mode with the profile.
+	REQUIRE(p.lns->ppp.starts().size() == 1);
+	CHECK(p.lns->ppp.starts()[0].lns);
+	CHECK(p.lns->ppp.starts()[0].remoteAddress == ip("10.99.0.10"));
+	CHECK(p.lns->ppp.starts()[0].peerSessionId == lacSid);
+	REQUIRE(p.lac->ppp.starts().size() == 1);
+	CHECK_FALSE(p.lac->ppp.starts()[0].lns);
+	CHECK(p.lac->ppp.starts()[0].lacProfile == "office");
+	CHECK(p.lns->observer.events ==
+	      std::vector<std::string>{"tunnel-up " + std::to_string(lnsTid),
+	                               "session-up " + std::to_string(lnsTid) + "/" + std::to_string(lnsSid)});
+	CHECK(p.lns->engine.pool()->leased() == 1);
+}
+
+TEST_CASE("a CDN from the LAC clears the LNS session: pppd stopped, kernel session gone, address back, audited")
+{
+	Pair p;
+	uint16_t lacTid = p.connect();
+	auto lnsS = p.lns->engine.sessions().at(0);
+	auto lacS = p.lac->engine.sessions().at(0);
+	p.lab.advance(5min);
+	p.lab.wire.clear();
+	REQUIRE(p.lac->engine.disconnectSession(lacTid, lacS.sessionId, "user request", p.lab.now));
+	p.lab.settle();
+
+	CHECK(messages(p.lab) == std::vector<std::string>{"192.0.2.2>192.0.2.1 CDN"});
+	CHECK(p.lns->engine.sessions().empty());
+	CHECK(p.lac->engine.sessions().empty());
+	CHECK_FALSE(p.lns->ppp.running(lnsS.tunnelId, lnsS.sessionId));
+	CHECK_FALSE(p.lac->ppp.running(lacTid, lacS.sessionId));
+	CHECK_FALSE(p.lns->kernel.hasSession(lnsS.tunnelId, lnsS.sessionId));
+	CHECK_FALSE(p.lac->kernel.hasSession(lacTid, lacS.sessionId));
+	CHECK(p.lns->engine.pool()->leased() == 0);
+	// The tunnel stays.
+	CHECK(p.lns->engine.tunnels().at(0).state == TunnelStateName::Established);
+	REQUIRE(p.lns->observer.ends.size() == 1);
+	const SessionEnd &end = p.lns->observer.ends[0];
+	CHECK(end.reason == "peer sent CDN (result 3)");
+	CHECK(end.session.address == ip("10.99.0.10"));
+	CHECK(end.stats.has_value());
+	CHECK(end.ended - end.session.started == 5min);
+	REQUIRE(p.lac->observer.ends.size() == 1);
+	CHECK(p.lac->observer.ends[0].reason == "user request");
+}
+
+TEST_CASE("StopCCN clears the tunnel on both ends; the tunnel lingers to acknowledge, then goes")
+{
+	EngineConfig lns = lnsConfig();
+	lns.stopLinger = 10s;
+	Pair p(lns);
+	uint16_t lacTid = p.connect();
+	uint16_t lnsTid = p.lns->engine.tunnels().at(0).tunnelId;
+	p.lab.wire.clear();
+	REQUIRE(p.lac->engine.closeTunnel(lacTid, "admin", p.lab.now));
+	p.lab.settle();
+	CHECK(messages(p.lab) == std::vector<std::string>{"192.0.2.2>192.0.2.1 StopCCN"});
+	// The LAC got its ack and is gone; the LNS lingers.
+	CHECK(p.lac->engine.tunnelCount() == 0);
+	CHECK(p.lac->sockets.openSockets() == 0);
+	CHECK_FALSE(p.lac->kernel.hasTunnel(lacTid));
+	REQUIRE(p.lns->engine.tunnelCount() == 1);
+	CHECK(p.lns->engine.tunnels().at(0).state == TunnelStateName::Closing);
+	CHECK_FALSE(p.lns->kernel.hasTunnel(lnsTid));
+	CHECK(p.lns->ppp.runningCount() == 0);
+	CHECK(p.lns->engine.pool()->leased() == 0);
+	CHECK(contains(p.lns->observer.events,
+	               "tunnel-down " + std::to_string(lnsTid) + ": peer sent StopCCN (result 1)"));
+	p.lab.advance(10s);
+	CHECK(p.lns->engine.tunnelCount() == 0);
+	CHECK(p.lns->sockets.openSockets() == 0);
+}
+
+TEST_CASE("lost SCCRP and ICCN are retransmitted and the session still comes up")
+{
+	Pair p;
+	int sccrpDrops = 1, iccnDrops = 1;
+	p.lab.drop = [&](const FakeNetwork::Datagram &d) {
+		std::string t = typeOf(d.bytes);
+		if (t == "SCCRP" && sccrpDrops > 0)
+			return sccrpDrops-- > 0;
+		if (t == "ICCN" && iccnDrops > 0)
+			return iccnDrops-- > 0;
+		return false;
+	};
+	(void)p.connect();
+	CHECK(p.lac->engine.sessions().empty()); // still waiting for the SCCRP
+	p.lab.advance(5s);
+	REQUIRE(p.lns->engine.sessions().size() == 1);
+	CHECK(p.lns->engine.sessions()[0].state == SessionStateName::Established);
+	CHECK(p.lac->engine.sessions().at(0).state == SessionStateName::Established);
+	CHECK(p.lns->engine.tunnels().at(0).transport.retransmitted >= 1);
+	CHECK(p.lac->engine.tunnels().at(0).transport.retransmitted >= 1);
+	CHECK(p.lab.net.dropped() == 2);
+}
+
+TEST_CASE("a duplicated SCCRQ makes one tunnel, not two")
+{
+	Pair p;
+	bool duplicated = false;
+	p.lab.drop = [&](const FakeNetwork::Datagram &d) {
+		if (!duplicated && typeOf(d.bytes) == "SCCRQ") {
+			duplicated = true;
+			p.lab.net.queue().push_back(d); // deliver it twice
+		}
+		return false;
+	};
+	(void)p.connect();
+	CHECK(duplicated);
+	CHECK(p.lns->engine.tunnelCount() == 1);
+	CHECK(p.lns->engine.sessions().size() == 1);
+	CHECK(p.lns->engine.tunnels().at(0).transport.duplicates == 1);
+}
+
+TEST_CASE("reordered datagrams are put back in order")
+{
+	Pair p;
+	uint16_t lacTid = p.connect();
+	// Two more calls in one burst, delivered in reverse order.
+	REQUIRE(p.lac->engine.placeCall(lacTid, p.lab.now));
+	REQUIRE(p.lac->engine.placeCall(lacTid, p.lab.now));
+	p.lab.net.reorder();
+	p.lab.advance(3s);
+	CHECK(p.lns->engine.sessions().size() == 3);
+	CHECK(p.lac->engine.sessions().size() == 3);
+	for (const SessionInfo &s : p.lns->engine.sessions())
+		CHECK(s.state == SessionStateName::Established);
+}
+
+TEST_CASE("an LNS that never answers: the LAC gives up after the retry limit and cleans up")
+{
+	EngineConfig lac = lacConfig();
+	lac.retries = 3;
+	Pair p(lnsConfig(), lac);
+	p.lab.net.detach(ip("192.0.2.1"));
+	(void)p.connect();
+	REQUIRE(p.lac->engine.tunnelCount() == 1);
+	// 1 + 2 + 4 s of retransmissions, then 8 s waiting for the last.
+	p.lab.advance(14s);
+	CHECK(p.lac->engine.tunnelCount() == 1);
+	p.lab.advance(2s);
+	CHECK(p.lac->engine.tunnelCount() == 0);
+	CHECK(p.lac->sockets.openSockets() == 0);
+	CHECK(p.lac->sockets.sentDatagrams() == 4); // SCCRQ and 3 retransmissions
+}
+
+TEST_CASE("a peer that dies is noticed by HELLO: tunnel, session, kernel state and pppd go within the timeout")
+{
+	EngineConfig lns = lnsConfig();
+	lns.helloInterval = 30s;
+	Pair p(lns);
+	(void)p.connect();
+	REQUIRE(p.lns->engine.sessions().size() == 1);
+	auto s = p.lns->engine.sessions()[0];
+	p.lab.advance(1s); // everything acknowledged
+	TimePoint died = p.lab.now;
+	p.lab.kill(*p.lac); // the LAC is gone, silently
+	// HELLO after 30 s of silence, then 1+2+4+8+8 s of retransmissions and
+	// 8 s for the last: gone by 30 + 31 s.
+	p.lab.advance(59s);
+	CHECK(p.lns->engine.tunnelCount() == 1);
+	p.lab.advance(2s);
+	CHECK(p.lab.now - died <= 61s);
+	CHECK(p.lns->engine.tunnelCount() == 0);
+	CHECK_FALSE(p.lns->ppp.running(s.tunnelId, s.sessionId));
+	CHECK_FALSE(p.lns->kernel.hasTunnel(s.tunnelId));
+	CHECK(p.lns->engine.pool()->leased() == 0);
+	REQUIRE(p.lns->observer.ends.size() == 1);
+	CHECK(p.lns->observer.ends[0].reason == "the peer stopped answering (5 retransmissions)");
+}
+
+TEST_CASE("HELLO keeps a quiet but live tunnel up")
+{
+	EngineConfig lns = lnsConfig();
+	lns.helloInterval = 30s;
+	Pair p(lns);
+	(void)p.connect();
+	p.lab.wire.clear();
+	p.lab.advance(10min);
+	CHECK(p.lns->engine.tunnels().at(0).state == TunnelStateName::Established);
+	CHECK(p.lns->engine.sessions().size() == 1);
+	auto hellos = std::count(p.lab.wire.begin(), p.lab.wire.end(), "192.0.2.1>192.0.2.2 HELLO");
+	CHECK(hellos >= 10);
+}
+
+TEST_CASE("tunnel authentication: matching secrets connect; a wrong secret is refused with StopCCN")
+{
+	EngineConfig lns = lnsConfig(), lac = lacConfig();
+	lns.secret = lac.secret = "tunnel-secret";
+	{
+		Pair p(lns, lac);
+		(void)p.connect();
+		CHECK(p.lns->engine.sessions().size() == 1);
+		CHECK(p.lac->engine.sessions().size() == 1);
+	}
+	lac.secret = "wrong";
+	LogCapture logs;
+	Pair p(lns, lac);
+	(void)p.connect();
+	// The LAC finds the LNS's Challenge Response wrong and stops.
+	CHECK(p.lac->engine.sessions().empty());
+	CHECK(p.lns->engine.sessions().empty());
+	CHECK(p.lac->engine.tunnelCount() == 0);
+	CHECK(contains(messages(p.lab), "192.0.2.2>192.0.2.1 StopCCN"));
+	CHECK(logs.has("tunnel authentication failed: wrong or missing Challenge Response in SCCRP"));
+	CHECK(p.lns->kernel.callLog().empty());
+}
+
+TEST_CASE("an LNS without a secret refuses a LAC that challenges it")
+{
+	EngineConfig lac = lacConfig();
+	lac.secret = "s";
+	LogCapture logs;
+	Pair p(lnsConfig(), lac);
+	(void)p.connect();
+	CHECK(contains(messages(p.lab), "192.0.2.1>192.0.2.2 StopCCN"));
+	CHECK(logs.has("no [l2tp] secret is configured"));
+	// The LAC acknowledged the StopCCN and lingers for its retransmissions.
+	REQUIRE(p.lac->engine.tunnelCount() == 1);
+	CHECK(p.lac->engine.tunnels()[0].state == TunnelStateName::Closing);
+	CHECK(p.lac->engine.sessions().empty());
+	p.lab.advance(31s);
+	CHECK(p.lac->engine.tunnelCount() == 0);
+	CHECK(p.lns->engine.tunnelCount() == 0);
+}
+
+TEST_CASE("an SCCRQ with an unknown mandatory AVP is answered with StopCCN, error 8")
+{
+	Lab lab;
+	auto lns = lab.host("192.0.2.1", lnsConfig());
+	ControlMessage m;
+	m.type = MessageType::Sccrq;
+	m.protocolVersion = ProtocolVersion{1, 0};
+	m.hostName = "odd";
+	m.framingCapabilities = 3;
+	m.assignedTunnelId = 77;
+	m.unknownAvps.push_back(UnknownAvp{0, 200, true, false, {1, 2}});
+	auto bytes = encodeControlMessage(m, ControlEnvelope{0, 0, 0, 0});
+	REQUIRE(bytes);
+	// Unknown mandatory AVPs make the SCCRQ undecodable before a tunnel
+	// exists: it is dropped with a warning (nothing to answer with).
+	LogCapture logs;
+	lns->engine.onDatagram(0, Endpoint{ip("192.0.2.1"), 1701}, Endpoint{ip("192.0.2.9"), 1701}, bytes.value(),
+	                       lab.now);
+	CHECK(lns->engine.tunnelCount() == 0);
+	CHECK(logs.has("bad SCCRQ from 192.0.2.9:1701"));
+
+	// In an established tunnel, an unknown mandatory AVP in a tunnel message
+	// clears the tunnel with StopCCN result 2, error 8 (§4.1).
+	Pair p;
+	(void)p.connect();
+	uint16_t lnsTid = p.lns->engine.tunnels().at(0).tunnelId;
+	uint16_t lacTid = p.lac->engine.tunnels().at(0).tunnelId;
+	ControlMessage hello;
+	hello.type = MessageType::Hello;
+	hello.unknownAvps.push_back(UnknownAvp{0, 200, true, false, {1}});
+	// Ns 3: the LAC has sent SCCRQ, SCCCN, ICRQ, ICCN (0-3) -> next is 4.
+	auto raw = encodeControlMessage(hello, ControlEnvelope{lnsTid, 0, 4, 2});
+	REQUIRE(raw);
+	p.lab.wire.clear();
+	p.lns->engine.onDatagram(1, Endpoint{ip("192.0.2.1"), 1701}, Endpoint{ip("192.0.2.2"), 1701}, raw.value(),
+	                         p.lab.now);
+	REQUIRE_FALSE(p.lab.net.queue().empty());
+	bool sawStop = false;
+	for (const auto &d : p.lab.net.queue()) {
+		auto pkt = parsePacket(d.bytes);
+		REQUIRE(pkt);
+		auto msg = decodeControlMessage(*pkt);
+		if (msg && msg->type == MessageType::StopCcn) {
+			sawStop = true;
+			REQUIRE(msg->resultCode.has_value());
+			CHECK(msg->resultCode->result == 2);
+			CHECK(msg->resultCode->error == 8);
+			CHECK(pkt->header.tunnelId == lacTid);
+		}
+	}
+	CHECK(sawStop);
+	p.lab.settle();
+	CHECK(p.lns->engine.sessions().empty());
+	CHECK(p.lac->engine.sessions().empty());
+	CHECK(p.lac->engine.tunnels().at(0).state == TunnelStateName::Closing);
+	p.lab.advance(31s);
+	CHECK(p.lac->engine.tunnelCount() == 0);
+	CHECK(p.lns->engine.tunnelCount() == 0);
+}
+
+TEST_CASE("pool exhausted: the extra call is refused with CDN result 4 and a clear log line")
+{
+	EngineConfig lns = lnsConfig();
+	lns.pool = std::make_pair(ip("10.99.0.10"), ip("10.99.0.11"));
+	Pair p(lns);
+	uint16_t lacTid = p.connect();
+	REQUIRE(p.lac->engine.placeCall(lacTid, p.lab.now));
+	p.lab.settle();
+	CHECK(p.lns->engine.sessions().size() == 2);
+	LogCapture logs;
+	p.lab.wire.clear();
+	REQUIRE(p.lac->engine.placeCall(lacTid, p.lab.now));
+	p.lab.settle();
+	CHECK(messages(p.lab) == std::vector<std::string>{"192.0.2.2>192.0.2.1 ICRQ", "192.0.2.1>192.0.2.2 CDN"});
+	CHECK(logs.has("address pool exhausted (2 addresses leased): call refused"));
+	CHECK(p.lns->engine.sessions().size() == 2);
+	CHECK(p.lac->engine.sessions().size() == 2);
+	CHECK(p.lns->ppp.starts().size() == 2);
+	// The LAC saw result 4 (temporary lack of facilities).
+	bool found = false;
+	for (const std::string &e : p.lac->observer.events)
+		found = found || e.find("session-down") != std::string::npos;
+	CHECK_FALSE(found); // it never came up, so there is nothing to audit
+}
+
+TEST_CASE("a kernel that refuses the session: CDN, and nothing is left behind")
+{
+	Pair p;
+	p.lns->kernel.failNext(Error{ENOMEM, "L2TP_CMD_SESSION_CREATE: Cannot allocate memory"},
+	                       kernel::FakeL2tpDataplane::Op::CreateSession);
+	LogCapture logs;
+	(void)p.connect();
+	CHECK(p.lns->engine.sessions().empty());
+	CHECK(p.lac->engine.sessions().empty());
+	CHECK(p.lns->engine.pool()->leased() == 0);
+	CHECK(p.lns->ppp.starts().empty());
+	CHECK(contains(messages(p.lab), "192.0.2.1>192.0.2.2 CDN"));
+	// The tunnel itself stays up for the next call.
+	CHECK(p.lns->engine.tunnels().at(0).state == TunnelStateName::Established);
+
+	// pppd failing to start: the kernel session is rolled back too.
+	p.lns->ppp.failNext(Error{ENOENT, "exec /usr/sbin/pppd: No such file or directory"});
+	REQUIRE(p.lac->engine.placeCall(p.lac->engine.tunnels().at(0).tunnelId, p.lab.now));
+	p.lab.settle();
+	CHECK(p.lns->engine.sessions().empty());
+	CHECK(p.lns->kernel.listSessions()->empty());
+	CHECK(p.lns->engine.pool()->leased() == 0);
+}
+
+TEST_CASE("pppd ending clears the session with a CDN to the peer")
+{
+	Pair p;
+	(void)p.connect();
+	auto s = p.lns->engine.sessions().at(0);
+	p.lab.wire.clear();
+	p.lns->engine.pppEnded(s.tunnelId, s.sessionId,
+	                       "the peer failed or refused to authenticate itself (pppd exit 11)", p.lab.now);
+	p.lab.settle();
+	CHECK(messages(p.lab) == std::vector<std::string>{"192.0.2.1>192.0.2.2 CDN"});
+	CHECK(p.lns->engine.sessions().empty());
+	CHECK(p.lac->engine.sessions().empty());
+	CHECK(p.lns->ppp.stops() == 0); // it had ended already: nothing to stop
+	REQUIRE(p.lns->observer.ends.size() == 1);
+	CHECK(p.lns->observer.ends[0].reason == "the peer failed or refused to authenticate itself (pppd exit 11)");
+	CHECK(p.lac->ppp.stops() == 1);
+}
+
+TEST_CASE("a LAC that restarts and reuses its port replaces its old tunnel")
+{
+	Lab lab;
+	auto lns = lab.host("192.0.2.1", lnsConfig());
+	auto lac = lab.host("192.0.2.2", lacConfig());
+	REQUIRE(lac->engine.connect(lacRequest(), lab.now));
+	lab.settle();
+	uint16_t oldTid = lns->engine.tunnels().at(0).tunnelId;
+	// Crash: the LAC's state is gone without a word to the LNS.
+	lab.net.detach(ip("192.0.2.2"));
+	lab.hosts.pop_back();
+	lac.reset();
+	EngineConfig again = lacConfig();
+	again.seed = 99;
+	auto lac2 = lab.host("192.0.2.2", again);
+	LogCapture logs;
+	REQUIRE(lac2->engine.connect(lacRequest(), lab.now));
+	lab.settle();
+	REQUIRE(lns->engine.tunnelCount() == 1);
+	CHECK(lns->engine.tunnels().at(0).tunnelId != oldTid);
+	CHECK(lns->engine.sessions().size() == 1);
+	CHECK_FALSE(lns->kernel.hasTunnel(oldTid));
+	CHECK(lns->engine.pool()->leased() == 1);
+	CHECK(logs.has("192.0.2.2:1701 started a new tunnel from the same port"));
+}
+
+TEST_CASE("SLI and WEN on an established session are accepted and ignored")
+{
+	Pair p;
+	(void)p.connect();
+	auto lnsS = p.lns->engine.sessions().at(0);
+	auto lacT = p.lac->engine.tunnels().at(0);
+	for (MessageType t : {MessageType::Sli, MessageType::Wen}) {
+		ControlMessage m;
+		m.type = t;
+		if (t == MessageType::Sli)
+			m.accm = Accm{0, 0};
+		else
+			m.callErrors = CallErrors{};
+		auto raw = encodeControlMessage(m, ControlEnvelope{lacT.peerTunnelId, lnsS.sessionId, 0, 0});
+		REQUIRE(raw);
+		// Sent through the LAC's reliable transport by hand would need its
+		// internals; instead feed it with the next Ns the LNS expects.
+		auto pkt = parsePacket(raw.value());
+		REQUIRE(pkt);
+		uint16_t ns = static_cast<uint16_t>(4 + (t == MessageType::Wen ? 1 : 0));
+		std::vector<uint8_t> bytes = raw.value();
+		bytes[8] = static_cast<uint8_t>(ns >> 8);
+		bytes[9] = static_cast<uint8_t>(ns);
+		p.lns->engine.onDatagram(1, Endpoint{ip("192.0.2.1"), 1701}, lacT.local, bytes, p.lab.now);
+	}
+	p.lab.settle();
+	REQUIRE(p.lns->engine.sessions().size() == 1);
+	CHECK(p.lns->engine.sessions()[0].state == SessionStateName::Established);
+}
+
+TEST_CASE("20 sessions over 5 tunnels between two engines of this code, then shutdown clears all")
+{
+	EngineConfig lns = lnsConfig();
+	lns.pool = std::make_pair(ip("10.99.0.10"), ip("10.99.0.200"));
+	Pair p(lns);
+	std::vector<uint16_t> tids;
+	for (uint16_t i = 0; i < 5; ++i) {
+		auto tid = p.lac->engine.connect(lacRequest("192.0.2.1", static_cast<uint16_t>(1701 + i)), p.lab.now);
+		REQUIRE(tid);
+		tids.push_back(tid.value());
+	}
+	p.lab.settle();
+	for (uint16_t tid : tids)
+		for (int i = 0; i < 3; ++i)
+			REQUIRE(p.lac->engine.placeCall(tid, p.lab.now));
+	p.lab.settle();
+	CHECK(p.lns->engine.tunnelCount() == 5);
+	CHECK(p.lns->engine.sessions().size() == 20);
+	CHECK(p.lac->engine.sessions().size() == 20);
+	CHECK(p.lns->ppp.runningCount() == 20);
+	CHECK(p.lac->ppp.runningCount() == 20);
+	CHECK(p.lns->kernel.listSessions()->size() == 20);
+	CHECK(p.lns->engine.pool()->leased() == 20);
+	for (const TunnelInfo &t : p.lns->engine.tunnels())
+		CHECK(t.sessions == 4);
+
+	p.lns->engine.shutdown(p.lab.now);
+	p.lab.settle();
+	CHECK(p.lns->engine.done());
+	CHECK(p.lac->engine.sessions().empty());
+	CHECK(p.lns->ppp.runningCount() == 0);
+	CHECK(p.lac->ppp.runningCount() == 0);
+	CHECK(p.lns->kernel.listTunnels()->empty());
+	CHECK(p.lac->kernel.listTunnels()->empty());
+	CHECK(p.lns->engine.pool()->leased() == 0);
+	CHECK(p.lns->observer.ends.size() == 20);
+	p.lab.advance(31s); // the LAC's tunnels linger to acknowledge
+	CHECK(p.lac->engine.tunnelCount() == 0);
+	// New SCCRQs are refused while shutting down.
+	REQUIRE(p.lac->engine.connect(lacRequest(), p.lab.now));
+	p.lab.settle();
+	CHECK(contains(messages(p.lab), "192.0.2.1>192.0.2.2 StopCCN"));
+	CHECK(p.lac->engine.sessions().empty());
+	CHECK(p.lns->engine.sessions().empty());
+}
