@@ -24,6 +24,7 @@
 //                    rx_bytes, tx_bytes, rx_packets, tx_packets}]}
 //   show     {id: "TUNNEL" | "TUNNEL/SESSION"} => {tunnel, sessions} | {session}
 //   connect  {profile: NAME}  => {profile, tunnel, state}
+//   call     {profile: NAME}  => {profile, tunnel}: one more session in its tunnel
 //   disconnect {target: PROFILE | TUNNEL/SESSION | TUNNEL | USER}
 //                 => {profile, disconnected} | {sessions: [...]} | {tunnels: [...]}
 //
@@ -45,6 +46,7 @@ inline constexpr const char *kTunnels = "tunnels";
 inline constexpr const char *kSessions = "sessions";
 inline constexpr const char *kShow = "show";
 inline constexpr const char *kConnect = "connect";
+inline constexpr const char *kCall = "call";
 inline constexpr const char *kDisconnect = "disconnect";
 } // namespace cmd
 

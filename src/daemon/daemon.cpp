@@ -102,6 +102,9 @@ void Daemon::registerCommands()
 	control_->handle(control::cmd::kConnect, [this](const json &req) -> Result<json> {
 		return l2tp_->connect(req.value("profile", std::string()));
 	});
+	control_->handle(control::cmd::kCall, [this](const json &req) -> Result<json> {
+		return l2tp_->call(req.value("profile", std::string()));
+	});
 	control_->handle(control::cmd::kDisconnect, [this](const json &req) -> Result<json> {
 		return l2tp_->disconnect(req.value("target", std::string()));
 	});

@@ -238,6 +238,11 @@ void L2tpService::connectLac(Lac &lac)
 			break;
 		}
 	req.local = l2tp::Endpoint{localAddress, options_.port};
+	// A second tunnel to the same server takes an ephemeral port: two tunnels
+	// with one address/port pair would look like one to the kernel.
+	for (const l2tp::TunnelInfo &t : engine_->tunnels())
+		if (!t.lns && t.peer.address == lac.profile.server)
+			req.local.port = 0;
 	req.server = l2tp::Endpoint{lac.profile.server, 1701};
 	if (options_.port != 1701)
 		req.server.port = options_.port; // tests run both ends on another port
@@ -284,6 +289,18 @@ Result<json> L2tpService::connect(const std::string &profile)
 	if (!lac.tunnelId)
 		return Error{EAGAIN, "LAC " + profile + ": " + lac.lastError};
 	return json{{"profile", profile}, {"tunnel", *lac.tunnelId}, {"state", "connecting"}};
+}
+
+Result<json> L2tpService::call(const std::string &profile)
+{
+	auto it = lacs_.find(profile);
+	if (it == lacs_.end())
+		return Error{ENOENT, "no [[lac]] profile named '" + profile + "'"};
+	if (!it->second.tunnelId)
+		return Error{ENOTCONN, "LAC " + profile + " has no tunnel; l2tpctl connect " + profile + " first"};
+	L2S_TRY(engine_->placeCall(*it->second.tunnelId, l2tp::TransportClock::now()));
+	arm();
+	return json{{"profile", profile}, {"tunnel", *it->second.tunnelId}};
 }
 
 // ---- observer -------------------------------------------------------------------

@@ -50,6 +50,8 @@ public:
 	/// ARG: a LAC profile name, "TUNNEL/SESSION", a tunnel id, or a user name.
 	Result<nlohmann::json> disconnect(const std::string &arg);
 	Result<nlohmann::json> connect(const std::string &profile);
+	/// One more session in a connected LAC profile's tunnel.
+	Result<nlohmann::json> call(const std::string &profile);
 
 	// EngineObserver.
 	void tunnelUp(const l2tp::TunnelInfo &t) override;

@@ -225,6 +225,16 @@ void cmdConnect(const Globals &g, const Args &a, Outcome &out)
 	std::printf("%s: %s (tunnel %s)\n", a.arg.c_str(), str(*d, "state").c_str(), str(*d, "tunnel").c_str());
 }
 
+void cmdCall(const Globals &g, const Args &a, Outcome &out)
+{
+	auto d = call(g, {{"cmd", control::cmd::kCall}, {"profile", a.arg}}, out);
+	if (!d)
+		return;
+	if (g.json)
+		return printJson(*d);
+	std::printf("%s: another call placed in tunnel %s\n", a.arg.c_str(), str(*d, "tunnel").c_str());
+}
+
 void cmdDisconnect(const Globals &g, const Args &a, Outcome &out)
 {
 	auto d = call(g, {{"cmd", control::cmd::kDisconnect}, {"target", a.arg}}, out);
@@ -258,6 +268,8 @@ const std::vector<Command> kCommands = {
         {"sessions", "list the sessions with their users, addresses and byte counters", nullptr, nullptr, cmdSessions},
         {"show", "show one tunnel with its sessions, or one session", "ID", "TUNNEL or TUNNEL/SESSION", cmdShow},
         {"connect", "start a [[lac]] profile's tunnel and session", "PROFILE", "the profile's name", cmdConnect},
+        {"call", "place one more session in a connected [[lac]] profile's tunnel", "PROFILE", "the profile's name",
+         cmdCall},
         {"disconnect", "stop a LAC profile, or clear a session, a tunnel or every session of a user", "TARGET",
          "PROFILE, TUNNEL/SESSION, TUNNEL or USER", cmdDisconnect},
 };
