@@ -108,18 +108,18 @@ void L2tpEngine::onSccrq(uint64_t, const Endpoint &local, const Endpoint &from, 
 	uint16_t peerTid = msg->assignedTunnelId.value_or(0);
 
 	// A retransmitted SCCRQ belongs to the tunnel it already created.
-	size_t fromAddress = 0;
 	std::vector<uint16_t> stale;
-	for (const auto &[tid, t] : tunnels_) {
-		if (t->peer() == from && t->lns()) {
+	if (auto same = byPeer_.find(from); same != byPeer_.end()) {
+		for (uint16_t tid : same->second) {
+			Tunnel *t = findTunnel(tid);
+			if (!t->lns())
+				continue;
 			if (t->peerTunnelId() == peerTid && t->state() != TunnelStateName::Dead) {
 				t->receive(packet);
 				settle(tid);
 				return;
 			}
 			stale.push_back(tid);
-		} else if (t->peer().address == from.address) {
-			++fromAddress;
 		}
 	}
 	// A new tunnel from the same address and port: the peer restarted and
@@ -130,6 +130,9 @@ void L2tpEngine::onSccrq(uint64_t, const Endpoint &local, const Endpoint &from, 
 		findTunnel(tid)->abandon("the peer started a new tunnel (restarted?)");
 		settle(tid);
 	}
+	size_t fromAddress = 0;
+	if (auto n = perAddress_.find(from.address); n != perAddress_.end())
+		fromAddress = n->second;
 	if (fromAddress >= ctx_.config.maxTunnelsPerPeer) {
 		logWarn(kLog, "SCCRQ from {} dropped: it already has {} tunnels ([l2tp] max_tunnels_per_peer)",
 		        from.str(), fromAddress);
@@ -266,6 +269,8 @@ Tunnel &L2tpEngine::addTunnel(std::unique_ptr<Tunnel> t)
 {
 	uint16_t tid = t->tunnelId();
 	Tunnel &ref = *t;
+	byPeer_[ref.peer()].insert(tid);
+	++perAddress_[ref.peer().address];
 	tunnels_.emplace(tid, std::move(t));
 	return ref;
 }
@@ -280,6 +285,13 @@ void L2tpEngine::settle(uint16_t tunnelId)
 	if (!t)
 		return;
 	if (t->removable()) {
+		if (auto peers = byPeer_.find(t->peer()); peers != byPeer_.end()) {
+			peers->second.erase(tunnelId);
+			if (peers->second.empty())
+				byPeer_.erase(peers);
+		}
+		if (auto n = perAddress_.find(t->peer().address); n != perAddress_.end() && --n->second == 0)
+			perAddress_.erase(n);
 		tunnels_.erase(tunnelId);
 		return;
 	}

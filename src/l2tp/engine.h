@@ -188,6 +188,10 @@ private:
 	EngineContext ctx_;
 	bool shuttingDown_ = false;
 	std::map<uint16_t, std::unique_ptr<Tunnel>> tunnels_;
+	/// Tunnels by peer address and port, and how many each peer address has:
+	/// a new SCCRQ looks only at its own peer's, whatever the tunnel count.
+	std::map<Endpoint, std::set<uint16_t>> byPeer_;
+	std::map<IpAddress, size_t> perAddress_;
 	std::set<std::pair<TimePoint, uint16_t>> deadlines_;
 	std::map<uint16_t, TimePoint> deadlineOf_;
 };

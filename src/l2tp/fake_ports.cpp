@@ -6,14 +6,15 @@
 
 namespace l2tpsec::l2tp {
 
-FakeTunnelSockets::FakeTunnelSockets(FakeNetwork &net, IpAddress address) : net_(net), address_(address)
+FakeTunnelSockets::FakeTunnelSockets(FakeNetwork &net, IpAddress address)
+    : net_(net), address_(address), fd_(::eventfd(0, EFD_CLOEXEC))
 {
 }
 
 FakeTunnelSockets::~FakeTunnelSockets()
 {
-	for (auto &[id, s] : sockets_)
-		::close(s.fd);
+	if (fd_ >= 0)
+		::close(fd_);
 }
 
 Result<TunnelSocket> FakeTunnelSockets::open(const Endpoint &local, const Endpoint &peer)
@@ -23,22 +24,20 @@ Result<TunnelSocket> FakeTunnelSockets::open(const Endpoint &local, const Endpoi
 		failOpen_.reset();
 		return e;
 	}
-	Sock s{local, peer, -1};
+	Sock s{local, peer};
 	if (s.local.address.isUnspecified() || s.local.address == IpAddress{})
 		s.local.address = address_;
 	if (s.local.port == 0)
 		s.local.port = nextPort_++;
-	for (const auto &[id, other] : sockets_)
-		if (other.local == s.local && other.peer == s.peer)
-			return Error{EADDRINUSE, "bind " + s.local.str() + " connected to " + s.peer.str() +
-			                                 ": Address already in use"};
-	// A real descriptor: the fake kernel checks that a managed tunnel's fd is open.
-	s.fd = ::eventfd(0, EFD_CLOEXEC);
-	if (s.fd < 0)
-		return sysError("eventfd for a fake tunnel socket");
+	if (connected_.contains({s.local, s.peer}))
+		return Error{EADDRINUSE,
+		             "bind " + s.local.str() + " connected to " + s.peer.str() + ": Address already in use"};
+	if (fd_ < 0)
+		return Error{EMFILE, "no eventfd for the fake tunnel sockets"};
 	uint64_t id = nextId_++;
 	sockets_.emplace(id, s);
-	return TunnelSocket{id, s.fd};
+	connected_[{s.local, s.peer}] = id;
+	return TunnelSocket{id, fd_};
 }
 
 Result<void> FakeTunnelSockets::send(uint64_t socketId, std::span<const uint8_t> datagram)
@@ -56,15 +55,14 @@ void FakeTunnelSockets::close(uint64_t socketId)
 	auto it = sockets_.find(socketId);
 	if (it == sockets_.end())
 		return;
-	::close(it->second.fd);
+	connected_.erase({it->second.local, it->second.peer});
 	sockets_.erase(it);
 }
 
 std::optional<uint64_t> FakeTunnelSockets::route(const Endpoint &to, const Endpoint &from) const
 {
-	for (const auto &[id, s] : sockets_)
-		if (s.local == to && s.peer == from)
-			return id;
+	if (auto it = connected_.find({to, from}); it != connected_.end())
+		return it->second;
 	if (to.port == 1701)
 		return 0;
 	return std::nullopt;

@@ -43,15 +43,20 @@ public:
 private:
 	struct Sock {
 		Endpoint local, peer;
-		int fd = -1;
 	};
 	FakeNetwork &net_;
 	IpAddress address_;
 	std::map<uint64_t, Sock> sockets_;
+	/// (local, peer) -> socket id: how a datagram finds its connected socket.
+	std::map<std::pair<Endpoint, Endpoint>, uint64_t> connected_;
 	uint64_t nextId_ = 1;
 	uint16_t nextPort_ = 40000;
 	uint64_t sent_ = 0;
 	std::optional<Error> failOpen_;
+	/// One real descriptor stands for every socket: the fake kernel checks
+	/// that a managed tunnel's fd is open, and thousands of tunnels must not
+	/// need thousands of descriptors.
+	int fd_ = -1;
 };
 
 /// The wire between hosts. Datagrams queue up until deliver() hands them to

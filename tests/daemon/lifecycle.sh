@@ -93,7 +93,7 @@ grep -q "info daemon: received SIGTERM: telling peers (StopCCN), then stopping" 
 grep -q "info daemon: stopped" "$tmp/log" || fail "no stopped line"
 [[ ! -e $sock ]] || fail "control socket left behind"
 # Every log line has a timestamp, a level and a component.
-bad=$(grep -Ev '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z (debug|info|warn|error) [a-z]+: ' "$tmp/log") &&
+bad=$(grep -Ev '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z (debug|info|warn|error) [a-z][a-z0-9]*: ' "$tmp/log") &&
   fail "malformed log lines: $bad"
 
 # Without a daemon l2tpctl says so in one line and exits 2.

@@ -5,7 +5,6 @@
 #   usage: l2tp_errors.sh PATH-TO-l2tpsec-dp   (inside the lab VM)
 source "$(dirname "$0")/l2tp_lib.sh"
 
-E="l2tpsec-dp:"
 in_a "$DP" l2tp add-tunnel --tid 16385 --peer-tid 16386 --local 192.0.2.1 --peer 192.0.2.2 || fail "add-tunnel"
 in_a "$DP" l2tp add-session --tid 16385 --sid 1 --peer-sid 2 || fail "add-session"
 
@@ -76,7 +75,7 @@ restore_modules() {
   echo "$modprobe_path" >/proc/sys/kernel/modprobe
   modprobe l2tp_netlink && modprobe l2tp_ppp
 }
-trap 'restore_modules; l2tp_cleanup' EXIT
+trap 'restore_modules; lab_cleanup' EXIT
 echo /bin/false >/proc/sys/kernel/modprobe
 for m in l2tp_eth l2tp_ip6 l2tp_ip l2tp_ppp; do
   [[ -d /sys/module/$m ]] || continue

@@ -1,53 +1,10 @@
-# Sourced by tests/kernel/l2tp_*.sh: skip outside the lab VM, load the L2TP and
-# PPP modules, make two network namespaces joined by a veth pair
-# (192.0.2.1/24 in $NS_A, 192.0.2.2/24 in $NS_B), and clean everything up on
-# exit. Usage: source l2tp_lib.sh "$@"   ($1 is the l2tpsec-dp executable)
-set -uo pipefail
-
-if [[ "${L2TPSEC_LAB:-}" != 1 ]]; then
-  echo "SKIP: kernel suite runs only inside the lab VM; run it through tools/test"
-  exit 77
-fi
-
-DP=${1:?usage: $0 PATH-TO-l2tpsec-dp}
-[[ -x "$DP" ]] || { echo "FAIL: $DP is not executable" >&2; exit 1; }
-T0=$(date +%s.%N)
-WORK=$(mktemp -d /tmp/l2tp-test.XXXXXX)
-NS_A=l2a-$$ NS_B=l2b-$$
-PIDS=()
-
-fail() {
-  echo "FAIL: $*" >&2
-  exit 1
-}
-ok() { awk -v t="$(date +%s.%N)" -v t0="$T0" -v m="$*" 'BEGIN { printf "ok (%5.1fs): %s\n", t - t0, m }'; }
-
-l2tp_cleanup() {
-  local p
-  for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null; done
-  for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
-  # Deleting a namespace deletes its L2TP tunnels and sessions too.
-  ip netns del "$NS_A" 2>/dev/null
-  ip netns del "$NS_B" 2>/dev/null
-  rm -rf "$WORK"
-}
-trap l2tp_cleanup EXIT
-
-# Not for background jobs whose PID matters: a backgrounded function runs in a
-# subshell, so $! would not be the command's PID. Write `ip netns exec ... &`.
-in_a() { ip netns exec "$NS_A" "$@"; }
-in_b() { ip netns exec "$NS_B" "$@"; }
-
-# wait_until SECONDS DESCRIPTION COMMAND...: poll until COMMAND succeeds.
-wait_until() {
-  local limit=$1 what=$2 end
-  shift 2
-  end=$(($(date +%s) + limit))
-  until "$@" >/dev/null 2>&1; do
-    [[ $(date +%s) -lt $end ]] || fail "timed out after ${limit}s waiting for: $what"
-    sleep 0.2
-  done
-}
+# Sourced by tests/kernel/l2tp_*.sh (and l2tp_over_esp.sh): lab_lib.sh (skip
+# outside the lab VM, ok/fail, $WORK, PIDS, cleanup on exit), then the L2TP and
+# PPP modules, /dev/ppp, two network namespaces joined by a veth pair
+# (192.0.2.1/24 in $NS_A, 192.0.2.2/24 in $NS_B) if not made yet, and the
+# L2TP/PPP helpers below. Usage: source l2tp_lib.sh "$@"   ($1 is the l2tpsec-dp executable)
+source "$(dirname "${BASH_SOURCE[0]}")/lab_lib.sh"
+lab_dp "${1:-}"
 
 # no_tunnels NS [ID]: NS lists no tunnel (or not tunnel ID). The kernel removes
 # a deleted tunnel from its list in a workqueue after acknowledging the delete,
@@ -62,17 +19,6 @@ no_tunnels() {
 
 # exited PID: the process is gone or a zombie (our child, not yet reaped).
 exited() { [[ ! -r /proc/$1/stat || "$(cut -d' ' -f3 "/proc/$1/stat")" == Z ]]; }
-
-# expect_error STDERR-TEXT COMMAND...: COMMAND must exit 1 and print exactly
-# that one line to stderr.
-expect_error() {
-  local want=$1 rc
-  shift
-  "$@" >"$WORK/out" 2>"$WORK/err"
-  rc=$?
-  [[ $rc -eq 1 ]] || fail "'$*' exited $rc (expected 1); stderr: $(cat "$WORK/err")"
-  [[ "$(cat "$WORK/err")" == "$want" ]] || fail "'$*' printed '$(cat "$WORK/err")', expected '$want'"
-}
 
 # start_pppd NS NAME LOCAL-IP REMOTE-IP DP-PPP-ARGS...: pppd on a PPPoL2TP
 # socket opened by `l2tpsec-dp ppp`, interface ppp-NAME, log in $WORK/pppd-NAME.*;
@@ -118,16 +64,6 @@ st = s["stats"]
 print(st["tx_packets"], st["rx_packets"], st["tx_bytes"], st["rx_bytes"])'
 }
 
-for m in l2tp_netlink l2tp_ppp ppp_generic; do
-  modprobe "$m" || fail "modprobe $m failed (kernel $(uname -r))"
-done
-
+lab_modules l2tp_netlink l2tp_ppp ppp_generic
 [[ -c /dev/ppp ]] || mknod /dev/ppp c 108 0 || fail "cannot create /dev/ppp"
-
-ip netns add "$NS_A" || fail "ip netns add"
-ip netns add "$NS_B" || fail "ip netns add"
-ip link add "va$$" netns "$NS_A" type veth peer name "vb$$" netns "$NS_B" || fail "cannot create a veth pair"
-ip -n "$NS_A" addr add 192.0.2.1/24 dev "va$$" || fail "cannot address va$$"
-ip -n "$NS_B" addr add 192.0.2.2/24 dev "vb$$" || fail "cannot address vb$$"
-for n in "$NS_A" "$NS_B"; do ip -n "$n" link set lo up; done
-ip -n "$NS_A" link set "va$$" up && ip -n "$NS_B" link set "vb$$" up || fail "cannot bring the veth up"
+lab_netns l2

@@ -32,7 +32,7 @@ monitor_done expire
 want=("expire soft spi 0x0000e001 $A->$B reqid 0x4c320030" "expire hard spi 0x0000e001 $A->$B reqid 0x4c320030")
 [[ "$(cat "$WORK/mon-expire")" == "listening"$'\n'"${want[0]}"$'\n'"${want[1]}" ]] ||
   fail "expire events: $(cat "$WORK/mon-expire")"
-expect_error "$E XFRM_MSG_GETSA spi 0x0000e001 $A->$B: No such process( \(.*\))?" \
+expect_error_re "$E XFRM_MSG_GETSA spi 0x0000e001 $A->$B: No such process( \(.*\))?" \
   dp_a get-sa --src $A --dst $B --spi 0xe001
 ok "soft then hard expire reported for our SA only; after the hard one the SA is gone"
 

@@ -24,7 +24,12 @@ TEST_CASE("a reload with a broken file keeps the config in force")
 	});
 	ConfigLoad load = loadConfigFile(conf);
 	REQUIRE(load.ok());
-	auto d = Daemon::start(DaemonOptions{conf, std::nullopt, std::nullopt}, *load.config);
+	// The fake kernel dataplane: no root or kernel L2TP needed; the listener
+	// on 192.0.2.1 binds even though the address is not here (IP_FREEBIND).
+	DaemonOptions options{conf, std::nullopt, std::nullopt};
+	options.fakeDataplane = true;
+	options.l2tpPort = 21703;
+	auto d = Daemon::start(options, *load.config);
 	REQUIRE(d);
 	CHECK((*d)->status()["listen"] == nlohmann::json::array({"192.0.2.1"}));
 

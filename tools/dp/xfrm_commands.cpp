@@ -199,6 +199,16 @@ constexpr IntegName kIntegs[] = {
         {"hmac-sha2-512-256", EspIntegrity::HmacSha512_256},
 };
 
+/// The entry of a name table (kCiphers, kIntegs) called `name`, or nullptr.
+template <typename Entry, size_t N>
+const Entry *byName(const Entry (&table)[N], const std::string &name)
+{
+	for (const Entry &e : table)
+		if (name == e.name)
+			return &e;
+	return nullptr;
+}
+
 /// A name with parentheses is the kernel's own ("cbc(aes)"): it goes to the
 /// kernel as written, so the kernel's refusal of an unknown one can be seen.
 bool isKernelName(const std::string &s)
@@ -261,13 +271,9 @@ std::optional<SaParams> saParams(Parser &p, const SaOptions &o)
 		s.keys.cipher = EspCipher::AesCbc;
 		s.keys.encryptionKey.assign(16, 0);
 	} else {
-		bool known = false;
-		for (const CipherName &c : kCiphers)
-			if (o.cipher == c.name) {
-				s.keys.cipher = c.cipher;
-				known = true;
-			}
-		if (!known)
+		if (const CipherName *c = byName(kCiphers, o.cipher))
+			s.keys.cipher = c->cipher;
+		else
 			p.bad(fmt::format(
 			        "--cipher: unknown cipher '{}' (aes-cbc, 3des-cbc, aes-gcm-16, null, or a kernel "
 			        "name such as 'cbc(aes)')",
@@ -278,13 +284,9 @@ std::optional<SaParams> saParams(Parser &p, const SaOptions &o)
 		s.keys.integrity = EspIntegrity::HmacSha1_96;
 		s.keys.integrityKey.assign(20, 0);
 	} else {
-		bool known = false;
-		for (const IntegName &i : kIntegs)
-			if (o.integ == i.name) {
-				s.keys.integrity = i.integrity;
-				known = true;
-			}
-		if (!known)
+		if (const IntegName *i = byName(kIntegs, o.integ))
+			s.keys.integrity = i->integrity;
+		else
 			p.bad(fmt::format("--integ: unknown integrity algorithm '{}'", o.integ));
 		s.keys.integrityKey = p.hex("--auth-key", o.authKey);
 	}
@@ -489,6 +491,53 @@ void run(Outcome &out, Body body)
 		return fail(out, kExitRefused, r.error().message);
 }
 
+/// Opens the dataplane and hands it to `use`. Called once the arguments
+/// have parsed, so that a usage error (exit 64) never depends on privileges.
+template <typename Use>
+Result<void> withDataplane(Use use)
+{
+	auto dp = NetlinkIpsecDataplane::create();
+	if (!dp)
+		return std::move(dp).error();
+	return use(**dp);
+}
+
+/// "list": l2tpsec's SAs, then its policies.
+Result<void> printState(NetlinkIpsecDataplane &dp, bool json)
+{
+	auto sas = dp.listSas();
+	if (!sas)
+		return std::move(sas).error();
+	auto pols = dp.listPolicies();
+	if (!pols)
+		return std::move(pols).error();
+	if (json) {
+		std::string s = "{\"sas\": [";
+		for (size_t i = 0; i < sas->size(); i++)
+			s += (i ? ", " : "") + saJson((*sas)[i]);
+		s += "], \"policies\": [";
+		for (size_t i = 0; i < pols->size(); i++)
+			s += (i ? ", " : "") + policyJson((*pols)[i]);
+		std::printf("%s]}\n", s.c_str());
+		return {};
+	}
+	for (const SaState &s : *sas)
+		std::printf("%s\n", saLine(s).c_str());
+	for (const PolicyState &pst : *pols)
+		std::printf("%s\n", policyLine(pst).c_str());
+	return {};
+}
+
+/// "flush": l2tpsec's SAs and policies, and nothing else.
+Result<void> flushState(NetlinkIpsecDataplane &dp)
+{
+	auto r = dp.flush();
+	if (!r)
+		return std::move(r).error();
+	std::printf("flushed %zu SAs, %zu policies\n", r->sas, r->policies);
+	return {};
+}
+
 volatile sig_atomic_t stopRequested = 0;
 
 void onStopSignal(int)
@@ -605,22 +654,21 @@ void addXfrmCommands(CLI::App &app, Outcome &out)
 			auto params = id ? saParams(p, sa) : std::nullopt;
 			if (!params)
 				return {};
-			auto dp = NetlinkIpsecDataplane::create();
-			if (!dp)
-				return std::move(dp).error();
-			if (sa.allocSpi) {
-				auto spi = (*dp)->allocSpi(id->src, id->dst, params->reqid);
-				if (!spi)
-					return std::move(spi).error();
-				id->spi = *spi;
-			}
-			Result<void> r = isKernelName(sa.cipher) || isKernelName(sa.integ)
-			                         ? addSaRaw(**dp, p, sa, *id, *params, sa.update)
-			                 : sa.update ? (*dp)->updateSa(*id, *params)
-			                             : (*dp)->addSa(*id, *params);
-			if (r && sa.allocSpi)
-				std::printf("0x%08x\n", id->spi);
-			return r;
+			return withDataplane([&](NetlinkIpsecDataplane &dp) -> Result<void> {
+				if (sa.allocSpi) {
+					auto spi = dp.allocSpi(id->src, id->dst, params->reqid);
+					if (!spi)
+						return std::move(spi).error();
+					id->spi = *spi;
+				}
+				Result<void> r = isKernelName(sa.cipher) || isKernelName(sa.integ)
+				                         ? addSaRaw(dp, p, sa, *id, *params, sa.update)
+				                 : sa.update ? dp.updateSa(*id, *params)
+				                             : dp.addSa(*id, *params);
+				if (r && sa.allocSpi)
+					std::printf("0x%08x\n", id->spi);
+				return r;
+			});
 		});
 	});
 
@@ -633,10 +681,7 @@ void addXfrmCommands(CLI::App &app, Outcome &out)
 			auto params = id ? saParams(p, sa) : std::nullopt;
 			if (!params)
 				return {};
-			auto dp = NetlinkIpsecDataplane::create();
-			if (!dp)
-				return std::move(dp).error();
-			return (*dp)->updateSa(*id, *params);
+			return withDataplane([&](NetlinkIpsecDataplane &dp) { return dp.updateSa(*id, *params); });
 		});
 	});
 
@@ -648,10 +693,7 @@ void addXfrmCommands(CLI::App &app, Outcome &out)
 			auto id = saId(p, sa, true);
 			if (!id)
 				return {};
-			auto dp = NetlinkIpsecDataplane::create();
-			if (!dp)
-				return std::move(dp).error();
-			return (*dp)->deleteSa(*id);
+			return withDataplane([&](NetlinkIpsecDataplane &dp) { return dp.deleteSa(*id); });
 		});
 	});
 
@@ -664,14 +706,13 @@ void addXfrmCommands(CLI::App &app, Outcome &out)
 			auto id = saId(p, sa, true);
 			if (!id)
 				return {};
-			auto dp = NetlinkIpsecDataplane::create();
-			if (!dp)
-				return std::move(dp).error();
-			auto st = (*dp)->querySa(*id);
-			if (!st)
-				return std::move(st).error();
-			std::printf("%s\n", (sa.json ? saJson(*st) : saLine(*st)).c_str());
-			return {};
+			return withDataplane([&](NetlinkIpsecDataplane &dp) -> Result<void> {
+				auto st = dp.querySa(*id);
+				if (!st)
+					return std::move(st).error();
+				std::printf("%s\n", (sa.json ? saJson(*st) : saLine(*st)).c_str());
+				return {};
+			});
 		});
 	});
 
@@ -687,14 +728,14 @@ void addXfrmCommands(CLI::App &app, Outcome &out)
 			auto min = p.number("--min", sa.spiMin), max = p.number("--max", sa.spiMax);
 			if (p.usage)
 				return {};
-			auto dp = NetlinkIpsecDataplane::create();
-			if (!dp)
-				return std::move(dp).error();
-			auto spi = (*dp)->allocSpi(id->src, id->dst, uint32_t(*reqid), uint32_t(*min), uint32_t(*max));
-			if (!spi)
-				return std::move(spi).error();
-			std::printf("0x%08x\n", *spi);
-			return {};
+			return withDataplane([&](NetlinkIpsecDataplane &dp) -> Result<void> {
+				auto spi =
+				        dp.allocSpi(id->src, id->dst, uint32_t(*reqid), uint32_t(*min), uint32_t(*max));
+				if (!spi)
+					return std::move(spi).error();
+				std::printf("0x%08x\n", *spi);
+				return {};
+			});
 		});
 	});
 
@@ -715,10 +756,7 @@ void addXfrmCommands(CLI::App &app, Outcome &out)
 			params.reqid = uint32_t(*reqid);
 			params.mode = *mode;
 			params.priority = pol.priority;
-			auto dp = NetlinkIpsecDataplane::create();
-			if (!dp)
-				return std::move(dp).error();
-			return (*dp)->addPolicy(*id, params);
+			return withDataplane([&](NetlinkIpsecDataplane &dp) { return dp.addPolicy(*id, params); });
 		});
 	});
 
@@ -729,57 +767,20 @@ void addXfrmCommands(CLI::App &app, Outcome &out)
 			auto id = policyId(p, pol);
 			if (!id)
 				return {};
-			auto dp = NetlinkIpsecDataplane::create();
-			if (!dp)
-				return std::move(dp).error();
-			return (*dp)->deletePolicy(*id);
+			return withDataplane([&](NetlinkIpsecDataplane &dp) { return dp.deletePolicy(*id); });
 		});
 	});
 
 	auto *list = x->add_subcommand("list", "l2tpsec's SAs and policies (reqids 0x4c320000-0x4c32ffff)");
 	list->add_flag("--json", misc.json, "one JSON object");
 	list->callback([&out] {
-		run(out, [](Parser &) -> Result<void> {
-			auto dp = NetlinkIpsecDataplane::create();
-			if (!dp)
-				return std::move(dp).error();
-			auto sas = (*dp)->listSas();
-			if (!sas)
-				return std::move(sas).error();
-			auto pols = (*dp)->listPolicies();
-			if (!pols)
-				return std::move(pols).error();
-			if (misc.json) {
-				std::string s = "{\"sas\": [";
-				for (size_t i = 0; i < sas->size(); i++)
-					s += (i ? ", " : "") + saJson((*sas)[i]);
-				s += "], \"policies\": [";
-				for (size_t i = 0; i < pols->size(); i++)
-					s += (i ? ", " : "") + policyJson((*pols)[i]);
-				std::printf("%s]}\n", s.c_str());
-				return {};
-			}
-			for (const SaState &s : *sas)
-				std::printf("%s\n", saLine(s).c_str());
-			for (const PolicyState &pst : *pols)
-				std::printf("%s\n", policyLine(pst).c_str());
-			return {};
+		run(out, [](Parser &) {
+			return withDataplane([](NetlinkIpsecDataplane &dp) { return printState(dp, misc.json); });
 		});
 	});
 
 	auto *flush = x->add_subcommand("flush", "delete l2tpsec's SAs and policies, and nothing else");
-	flush->callback([&out] {
-		run(out, [](Parser &) -> Result<void> {
-			auto dp = NetlinkIpsecDataplane::create();
-			if (!dp)
-				return std::move(dp).error();
-			auto r = (*dp)->flush();
-			if (!r)
-				return std::move(r).error();
-			std::printf("flushed %zu SAs, %zu policies\n", r->sas, r->policies);
-			return {};
-		});
-	});
+	flush->callback([&out] { run(out, [](Parser &) { return withDataplane(flushState); }); });
 
 	auto *encap = x->add_subcommand("encap-socket",
 	                                "hold a UDP socket with UDP_ENCAP_ESPINUDP and IPsec bypass until killed");

@@ -7,7 +7,7 @@
 
 #include <fcntl.h>
 #include <linux/l2tp.h>
-#include <poll.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 
 namespace l2tpsec::kernel {
@@ -70,10 +70,22 @@ std::optional<Error> FakeL2tpDataplane::begin(Op op, uint32_t tunnelId, uint32_t
 
 void FakeL2tpDataplane::reapClosedPppSockets()
 {
-	for (auto it = sessions_.begin(); it != sessions_.end();) {
-		pollfd pfd{it->second.pppPeer.get(), 0, 0};
-		bool closed = it->second.pppPeer && poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLHUP);
-		it = closed ? sessions_.erase(it) : std::next(it);
+	if (!hangups_)
+		return;
+	epoll_event events[64];
+	for (;;) {
+		int n = epoll_wait(hangups_.get(), events, 64, 0);
+		if (n <= 0)
+			return;
+		for (int i = 0; i < n; ++i) {
+			SessionKey key{static_cast<uint32_t>(events[i].data.u64 >> 32),
+			               static_cast<uint32_t>(events[i].data.u64 & 0xffffffff)};
+			// Closing our end (a deleted session) removes it from the
+			// epoll set, so an event always belongs to a live socketpair.
+			auto it = sessions_.find(key);
+			if (it != sessions_.end() && it->second.pppPeer)
+				sessions_.erase(it);
+		}
 	}
 }
 
@@ -280,6 +292,12 @@ Result<UniqueFd> FakeL2tpDataplane::openPppSocket(const SessionParams &params, u
 	auto it = sessions_.find({params.tunnelId, params.sessionId});
 	if (it != sessions_.end() && it->second.pppPeer)
 		return fail(pppConnectError(EEXIST, params.tunnelId, params.sessionId));
+	if (!pppDescriptors_) {
+		if (it == sessions_.end())
+			sessions_.emplace(std::pair{params.tunnelId, params.sessionId},
+			                  Session{params, {}, UniqueFd()});
+		return UniqueFd();
+	}
 	int sv[2];
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0)
 		return fail(sysError("socketpair for a fake PPPoL2TP socket"));
@@ -294,6 +312,13 @@ Result<UniqueFd> FakeL2tpDataplane::openPppSocket(const SessionParams &params, u
 		kept.recvSeq = params.recvSeq;
 		kept.reorderTimeoutMs = params.reorderTimeoutMs;
 	}
+	if (!hangups_)
+		hangups_.reset(epoll_create1(EPOLL_CLOEXEC));
+	epoll_event ev{};
+	ev.events = EPOLLRDHUP | EPOLLHUP;
+	ev.data.u64 = (uint64_t{params.tunnelId} << 32) | params.sessionId;
+	if (!hangups_ || epoll_ctl(hangups_.get(), EPOLL_CTL_ADD, mine.get(), &ev) != 0)
+		return fail(sysError("epoll for a fake PPPoL2TP socket"));
 	it->second.pppPeer = std::move(mine);
 	return theirs;
 }

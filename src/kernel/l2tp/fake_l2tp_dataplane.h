@@ -51,6 +51,11 @@ public:
 
 	explicit FakeL2tpDataplane(OwnedTunnelIds owned = {}) : owned_(owned) {}
 
+	/// Benchmarks with tens of thousands of sessions: openPppSocket() hands
+	/// out no descriptor (an invalid UniqueFd), so a session lives until it is
+	/// deleted. Everything else behaves the same.
+	void withoutPppDescriptors() { pppDescriptors_ = false; }
+
 	Result<void> createTunnel(const TunnelParams &params) override;
 	Result<void> deleteTunnel(uint32_t tunnelId) override;
 	Result<TunnelState> getTunnel(uint32_t tunnelId) override;
@@ -111,6 +116,10 @@ private:
 	std::map<SessionKey, Session> sessions_;
 	std::vector<Call> calls_;
 	std::deque<std::pair<std::optional<Op>, Error>> failures_;
+	/// Watches our ends of the PPPoL2TP socketpairs for hang-ups, so that
+	/// finding the closed ones costs one call, not one poll per session.
+	UniqueFd hangups_;
+	bool pppDescriptors_ = true;
 };
 
 std::string_view opName(FakeL2tpDataplane::Op op);

@@ -168,16 +168,8 @@ Result<l2tpgenl::FamilyInfo> GenlSocket::resolveFamily(std::string_view name)
 	std::string what = fmt::format("CTRL_CMD_GETFAMILY \"{}\"", name);
 	std::optional<l2tpgenl::FamilyInfo> found;
 	auto request = l2tpgenl::buildGetFamily(nextSeq(), name);
-	auto done = transact(request, what, [&](const nl::Message &m) -> Result<void> {
-		auto genl = nl::parseGenl(m);
-		if (!genl)
-			return std::move(genl).error();
-		auto info = l2tpgenl::parseFamily(genl->attrs);
-		if (!info)
-			return std::move(info).error();
-		found = std::move(*info);
-		return {};
-	});
+	auto keep = [&found](l2tpgenl::FamilyInfo f) { found = std::move(f); };
+	auto done = transact(request, what, parseEachAnswer(l2tpgenl::parseFamily, keep));
 	if (!done)
 		return std::move(done).error();
 	if (!found)

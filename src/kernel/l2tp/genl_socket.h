@@ -58,4 +58,21 @@ private:
 	uint32_t seq_ = 0;
 };
 
+/// A ReplyHandler for answers that carry one object each: the attributes
+/// after the genlmsghdr go to `parse` (l2tp_msg.h), its value to `store`.
+template <typename Parse, typename Store>
+GenlSocket::ReplyHandler parseEachAnswer(Parse parse, Store store)
+{
+	return [parse, store](const nl::Message &m) -> Result<void> {
+		auto genl = nl::parseGenl(m);
+		if (!genl)
+			return std::move(genl).error();
+		auto value = parse(genl->attrs);
+		if (!value)
+			return std::move(value).error();
+		store(std::move(*value));
+		return {};
+	};
+}
+
 } // namespace l2tpsec::kernel

@@ -19,36 +19,39 @@ namespace {
 
 using namespace l2tpgenl;
 
-// Parses one answer with `parse` and keeps it in `out`.
-template <typename T, typename Parse>
-GenlSocket::ReplyHandler keepOne(std::optional<T> &out, Parse parse)
+// A command the kernel answers with an ACK alone.
+Result<void> command(GenlSocket &sock, uint8_t cmd, nl::Bytes request, const std::string &what)
 {
-	return [&out, parse](const nl::Message &m) -> Result<void> {
-		auto genl = nl::parseGenl(m);
-		if (!genl)
-			return std::move(genl).error();
-		auto value = parse(genl->attrs);
-		if (!value)
-			return std::move(value).error();
-		out = std::move(*value);
-		return {};
-	};
+	auto done = sock.transact(request, what);
+	if (!done)
+		return explainRequestError(cmd, std::move(done).error());
+	return {};
 }
 
-// Parses every answer of a dump with `parse` into `out`.
-template <typename T, typename Parse>
-GenlSocket::ReplyHandler keepAll(std::vector<T> &out, Parse parse)
+// A GET of one tunnel or session: the one answer, parsed.
+template <typename T>
+Result<T> getOne(GenlSocket &sock, uint8_t cmd, const std::string &what, nl::Bytes request,
+                 Result<T> (*parse)(nl::Bytes))
 {
-	return [&out, parse](const nl::Message &m) -> Result<void> {
-		auto genl = nl::parseGenl(m);
-		if (!genl)
-			return std::move(genl).error();
-		auto value = parse(genl->attrs);
-		if (!value)
-			return std::move(value).error();
-		out.push_back(std::move(*value));
-		return {};
-	};
+	std::optional<T> found;
+	auto done = sock.transact(request, what, parseEachAnswer(parse, [&found](T v) { found = std::move(v); }));
+	if (!done)
+		return explainRequestError(cmd, std::move(done).error());
+	if (!found)
+		return Error{EBADMSG, what + ": acknowledged without an answer"};
+	return std::move(*found);
+}
+
+// A dump: every answer, parsed.
+template <typename T>
+Result<std::vector<T>> dumpAll(GenlSocket &sock, uint8_t cmd, nl::Bytes request, Result<T> (*parse)(nl::Bytes))
+{
+	std::vector<T> all;
+	auto done = sock.transact(request, commandName(cmd) + " dump",
+	                          parseEachAnswer(parse, [&all](T v) { all.push_back(std::move(v)); }));
+	if (!done)
+		return std::move(done).error();
+	return all;
 }
 
 } // namespace
@@ -77,42 +80,24 @@ Result<void> NetlinkL2tpDataplane::createTunnel(const TunnelParams &params)
 	auto request = buildTunnelCreate(family_, sock_.nextSeq(), params);
 	if (!request)
 		return std::move(request).error();
-	auto done = sock_.transact(*request, requestName(L2TP_CMD_TUNNEL_CREATE, params.tunnelId));
-	if (!done)
-		return explainRequestError(L2TP_CMD_TUNNEL_CREATE, std::move(done).error());
-	return {};
+	return command(sock_, L2TP_CMD_TUNNEL_CREATE, *request, requestName(L2TP_CMD_TUNNEL_CREATE, params.tunnelId));
 }
 
 Result<void> NetlinkL2tpDataplane::deleteTunnel(uint32_t tunnelId)
 {
-	auto request = buildTunnelDelete(family_, sock_.nextSeq(), tunnelId);
-	auto done = sock_.transact(request, requestName(L2TP_CMD_TUNNEL_DELETE, tunnelId));
-	if (!done)
-		return explainRequestError(L2TP_CMD_TUNNEL_DELETE, std::move(done).error());
-	return {};
+	return command(sock_, L2TP_CMD_TUNNEL_DELETE, buildTunnelDelete(family_, sock_.nextSeq(), tunnelId),
+	               requestName(L2TP_CMD_TUNNEL_DELETE, tunnelId));
 }
 
 Result<TunnelState> NetlinkL2tpDataplane::getTunnel(uint32_t tunnelId)
 {
-	std::string what = requestName(L2TP_CMD_TUNNEL_GET, tunnelId);
-	std::optional<TunnelState> tunnel;
-	auto request = buildTunnelGet(family_, sock_.nextSeq(), tunnelId);
-	auto done = sock_.transact(request, what, keepOne(tunnel, parseTunnel));
-	if (!done)
-		return explainRequestError(L2TP_CMD_TUNNEL_GET, std::move(done).error());
-	if (!tunnel)
-		return Error{EBADMSG, what + ": acknowledged without an answer"};
-	return *tunnel;
+	return getOne(sock_, L2TP_CMD_TUNNEL_GET, requestName(L2TP_CMD_TUNNEL_GET, tunnelId),
+	              buildTunnelGet(family_, sock_.nextSeq(), tunnelId), parseTunnel);
 }
 
 Result<std::vector<TunnelState>> NetlinkL2tpDataplane::listTunnels()
 {
-	std::string what = commandName(L2TP_CMD_TUNNEL_GET) + " dump";
-	std::vector<TunnelState> tunnels;
-	auto done = sock_.transact(buildTunnelDump(family_, sock_.nextSeq()), what, keepAll(tunnels, parseTunnel));
-	if (!done)
-		return std::move(done).error();
-	return tunnels;
+	return dumpAll(sock_, L2TP_CMD_TUNNEL_GET, buildTunnelDump(family_, sock_.nextSeq()), parseTunnel);
 }
 
 Result<void> NetlinkL2tpDataplane::createSession(const SessionParams &params)
@@ -120,42 +105,26 @@ Result<void> NetlinkL2tpDataplane::createSession(const SessionParams &params)
 	auto request = buildSessionCreate(family_, sock_.nextSeq(), params);
 	if (!request)
 		return std::move(request).error();
-	auto done = sock_.transact(*request, requestName(L2TP_CMD_SESSION_CREATE, params.tunnelId, params.sessionId));
-	if (!done)
-		return explainRequestError(L2TP_CMD_SESSION_CREATE, std::move(done).error());
-	return {};
+	return command(sock_, L2TP_CMD_SESSION_CREATE, *request,
+	               requestName(L2TP_CMD_SESSION_CREATE, params.tunnelId, params.sessionId));
 }
 
 Result<void> NetlinkL2tpDataplane::deleteSession(uint32_t tunnelId, uint32_t sessionId)
 {
-	auto request = buildSessionDelete(family_, sock_.nextSeq(), tunnelId, sessionId);
-	auto done = sock_.transact(request, requestName(L2TP_CMD_SESSION_DELETE, tunnelId, sessionId));
-	if (!done)
-		return explainRequestError(L2TP_CMD_SESSION_DELETE, std::move(done).error());
-	return {};
+	return command(sock_, L2TP_CMD_SESSION_DELETE,
+	               buildSessionDelete(family_, sock_.nextSeq(), tunnelId, sessionId),
+	               requestName(L2TP_CMD_SESSION_DELETE, tunnelId, sessionId));
 }
 
 Result<SessionState> NetlinkL2tpDataplane::getSession(uint32_t tunnelId, uint32_t sessionId)
 {
-	std::string what = requestName(L2TP_CMD_SESSION_GET, tunnelId, sessionId);
-	std::optional<SessionState> session;
-	auto request = buildSessionGet(family_, sock_.nextSeq(), tunnelId, sessionId);
-	auto done = sock_.transact(request, what, keepOne(session, parseSession));
-	if (!done)
-		return explainRequestError(L2TP_CMD_SESSION_GET, std::move(done).error());
-	if (!session)
-		return Error{EBADMSG, what + ": acknowledged without an answer"};
-	return std::move(*session);
+	return getOne(sock_, L2TP_CMD_SESSION_GET, requestName(L2TP_CMD_SESSION_GET, tunnelId, sessionId),
+	              buildSessionGet(family_, sock_.nextSeq(), tunnelId, sessionId), parseSession);
 }
 
 Result<std::vector<SessionState>> NetlinkL2tpDataplane::listSessions()
 {
-	std::string what = commandName(L2TP_CMD_SESSION_GET) + " dump";
-	std::vector<SessionState> sessions;
-	auto done = sock_.transact(buildSessionDump(family_, sock_.nextSeq()), what, keepAll(sessions, parseSession));
-	if (!done)
-		return std::move(done).error();
-	return sessions;
+	return dumpAll(sock_, L2TP_CMD_SESSION_GET, buildSessionDump(family_, sock_.nextSeq()), parseSession);
 }
 
 Result<UniqueFd> NetlinkL2tpDataplane::openPppSocket(const SessionParams &params, uint32_t peerTunnelId, int tunnelFd)

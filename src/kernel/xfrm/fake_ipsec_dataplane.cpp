@@ -54,6 +54,23 @@ bool policyMatches(const PolicyId &a, const PolicyId &b)
 	return a.selector == b.selector && a.direction == b.direction && (a.mark & a.markMask) == (b.mark & b.markMask);
 }
 
+/// What querySa() and listSas() report: a larval SA has no keys yet.
+SaState saState(const FakeIpsecDataplane::Sa &s)
+{
+	SaState st;
+	st.id = s.id;
+	st.reqid = s.params.reqid;
+	st.mode = s.params.mode;
+	st.bytes = s.bytes;
+	st.packets = s.packets;
+	if (!s.larval) {
+		st.cipher = cipherName(s.params.keys.cipher);
+		st.integrity = integrityName(s.params.keys.integrity);
+		st.encap = s.params.encap;
+	}
+	return st;
+}
+
 uint8_t dirIndex(PolicyDirection d)
 {
 	switch (d) {
@@ -77,6 +94,13 @@ std::vector<FakeIpsecDataplane::Policy>::iterator FakeIpsecDataplane::findPolicy
 	                    [&](const Policy &p) { return policyMatches(p.id, id); });
 }
 
+void FakeIpsecDataplane::insertPolicy(const PolicyId &id, const PolicyParams &params)
+{
+	// The kernel's index: a counter in steps of 8, the direction in the low bits.
+	policies_.push_back(Policy{id, params, nextPolicyIndex_ | dirIndex(id.direction)});
+	nextPolicyIndex_ += 8;
+}
+
 std::optional<Error> FakeIpsecDataplane::injected(Call &call)
 {
 	if (!failNext_)
@@ -84,6 +108,15 @@ std::optional<Error> FakeIpsecDataplane::injected(Call &call)
 	Error e = std::move(*failNext_);
 	failNext_.reset();
 	return refuse(call, std::move(e));
+}
+
+std::optional<Error> FakeIpsecDataplane::refusedSpec(Call &call)
+{
+	if (auto e = injected(call))
+		return e;
+	if (auto spec = makeSaSpec(call.sa, *call.saParams, owned_); !spec)
+		return refuse(call, spec.error());
+	return std::nullopt;
 }
 
 Error FakeIpsecDataplane::refuse(Call &call, Error error)
@@ -147,11 +180,8 @@ Result<uint32_t> FakeIpsecDataplane::allocSpi(const IpAddress &src, const IpAddr
 Result<void> FakeIpsecDataplane::addSa(const SaId &id, const SaParams &params)
 {
 	Call c{.op = Op::AddSa, .text = saText("addSa", id) + paramsText(params), .sa = id, .saParams = params};
-	if (auto e = injected(c))
+	if (auto e = refusedSpec(c))
 		return *e;
-	auto spec = makeSaSpec(id, params, owned_);
-	if (!spec)
-		return refuse(c, spec.error());
 	auto it = findSa(id);
 	if (it != sas_.end() && !it->larval)
 		return refuse(c, errnoError(EEXIST, "XFRM_MSG_NEWSA " + describeSa(id)));
@@ -169,11 +199,8 @@ Result<void> FakeIpsecDataplane::addSa(const SaId &id, const SaParams &params)
 Result<void> FakeIpsecDataplane::updateSa(const SaId &id, const SaParams &params)
 {
 	Call c{.op = Op::UpdateSa, .text = saText("updateSa", id) + paramsText(params), .sa = id, .saParams = params};
-	if (auto e = injected(c))
+	if (auto e = refusedSpec(c))
 		return *e;
-	auto spec = makeSaSpec(id, params, owned_);
-	if (!spec)
-		return refuse(c, spec.error());
 	auto it = findSa(id);
 	if (it == sas_.end())
 		return refuse(c, errnoError(ESRCH, "XFRM_MSG_UPDSA " + describeSa(id)));
@@ -190,15 +217,23 @@ Result<void> FakeIpsecDataplane::updateSa(const SaId &id, const SaParams &params
 	return {};
 }
 
+Result<std::vector<FakeIpsecDataplane::Sa>::iterator> FakeIpsecDataplane::lookupSa(Call &call, std::string_view request)
+{
+	if (auto e = injected(call))
+		return *e;
+	auto it = findSa(call.sa);
+	if (it == sas_.end())
+		return refuse(call, errnoError(ESRCH, fmt::format("{} {}", request, describeSa(call.sa))));
+	return it;
+}
+
 Result<void> FakeIpsecDataplane::deleteSa(const SaId &id)
 {
 	Call c{.op = Op::DeleteSa, .text = saText("deleteSa", id), .sa = id};
-	if (auto e = injected(c))
-		return *e;
-	auto it = findSa(id);
-	if (it == sas_.end())
-		return refuse(c, errnoError(ESRCH, "XFRM_MSG_DELSA " + describeSa(id)));
-	sas_.erase(it);
+	auto it = lookupSa(c, "XFRM_MSG_DELSA");
+	if (!it)
+		return std::move(it).error();
+	sas_.erase(*it);
 	record(std::move(c));
 	return {};
 }
@@ -206,24 +241,11 @@ Result<void> FakeIpsecDataplane::deleteSa(const SaId &id)
 Result<SaState> FakeIpsecDataplane::querySa(const SaId &id)
 {
 	Call c{.op = Op::QuerySa, .text = saText("querySa", id), .sa = id};
-	if (auto e = injected(c))
-		return *e;
-	auto it = findSa(id);
-	if (it == sas_.end())
-		return refuse(c, errnoError(ESRCH, "XFRM_MSG_GETSA " + describeSa(id)));
-	SaState st;
-	st.id = it->id;
-	st.reqid = it->params.reqid;
-	st.mode = it->params.mode;
-	st.bytes = it->bytes;
-	st.packets = it->packets;
-	if (!it->larval) {
-		st.cipher = cipherName(it->params.keys.cipher);
-		st.integrity = integrityName(it->params.keys.integrity);
-		st.encap = it->params.encap;
-	}
+	auto it = lookupSa(c, "XFRM_MSG_GETSA");
+	if (!it)
+		return std::move(it).error();
 	record(std::move(c));
-	return st;
+	return saState(**it);
 }
 
 Result<void> FakeIpsecDataplane::addPolicy(const PolicyId &id, const PolicyParams &params)
@@ -239,8 +261,7 @@ Result<void> FakeIpsecDataplane::addPolicy(const PolicyId &id, const PolicyParam
 		return refuse(c, r.error());
 	if (findPolicy(id) != policies_.end())
 		return refuse(c, errnoError(EEXIST, "XFRM_MSG_NEWPOLICY " + describePolicy(id)));
-	policies_.push_back(Policy{id, params, nextPolicyIndex_ | dirIndex(id.direction)});
-	nextPolicyIndex_ += 8;
+	insertPolicy(id, params);
 	record(std::move(c));
 	return {};
 }
@@ -267,18 +288,7 @@ Result<std::vector<SaState>> FakeIpsecDataplane::listSas()
 	for (const Sa &s : sas_) {
 		if (!owned_.contains(s.params.reqid))
 			continue;
-		SaState st;
-		st.id = s.id;
-		st.reqid = s.params.reqid;
-		st.mode = s.params.mode;
-		st.bytes = s.bytes;
-		st.packets = s.packets;
-		if (!s.larval) {
-			st.cipher = cipherName(s.params.keys.cipher);
-			st.integrity = integrityName(s.params.keys.integrity);
-			st.encap = s.params.encap;
-		}
-		out.push_back(st);
+		out.push_back(saState(s));
 	}
 	record(std::move(c));
 	return out;
@@ -310,28 +320,27 @@ Result<FlushReport> FakeIpsecDataplane::flush()
 	return r;
 }
 
+Result<void> FakeIpsecDataplane::socketOption(Call call, std::string_view what, std::vector<int> &applied)
+{
+	if (auto e = injected(call))
+		return *e;
+	if (call.fd < 0)
+		return refuse(call, errnoError(EBADF, fmt::format("{} on fd {}", what, call.fd)));
+	applied.push_back(call.fd);
+	record(std::move(call));
+	return {};
+}
+
 Result<void> FakeIpsecDataplane::bypassSocket(int fd)
 {
-	Call c{.op = Op::BypassSocket, .text = fmt::format("bypassSocket fd={}", fd), .fd = fd};
-	if (auto e = injected(c))
-		return *e;
-	if (fd < 0)
-		return refuse(c, errnoError(EBADF, fmt::format("bypass IPsec policies on fd {}", fd)));
-	bypassed_.push_back(fd);
-	record(std::move(c));
-	return {};
+	return socketOption(Call{.op = Op::BypassSocket, .text = fmt::format("bypassSocket fd={}", fd), .fd = fd},
+	                    "bypass IPsec policies", bypassed_);
 }
 
 Result<void> FakeIpsecDataplane::enableUdpEncap(int fd)
 {
-	Call c{.op = Op::EnableUdpEncap, .text = fmt::format("enableUdpEncap fd={}", fd), .fd = fd};
-	if (auto e = injected(c))
-		return *e;
-	if (fd < 0)
-		return refuse(c, errnoError(EBADF, fmt::format("UDP_ENCAP_ESPINUDP on fd {}", fd)));
-	encap_.push_back(fd);
-	record(std::move(c));
-	return {};
+	return socketOption(Call{.op = Op::EnableUdpEncap, .text = fmt::format("enableUdpEncap fd={}", fd), .fd = fd},
+	                    "UDP_ENCAP_ESPINUDP", encap_);
 }
 
 Result<void> FakeIpsecDataplane::addTraffic(const SaId &id, uint64_t bytes, uint64_t packets)
@@ -355,8 +364,7 @@ void FakeIpsecDataplane::addForeignPolicy(const PolicyId &id, uint32_t reqid)
 {
 	PolicyParams params;
 	params.reqid = reqid;
-	policies_.push_back(Policy{id, params, nextPolicyIndex_ | dirIndex(id.direction)});
-	nextPolicyIndex_ += 8;
+	insertPolicy(id, params);
 }
 
 } // namespace l2tpsec::kernel

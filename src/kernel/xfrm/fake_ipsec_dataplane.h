@@ -14,6 +14,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace l2tpsec::kernel {
@@ -102,8 +103,19 @@ public:
 private:
 	std::vector<Sa>::iterator findSa(const SaId &id);
 	std::vector<Policy>::iterator findPolicy(const PolicyId &id);
+	/// injected(), then the SA that call.sa names; refused with ESRCH, the
+	/// kernel's answer to `request` ("XFRM_MSG_DELSA"), when there is none.
+	Result<std::vector<Sa>::iterator> lookupSa(Call &call, std::string_view request);
+	void insertPolicy(const PolicyId &id, const PolicyParams &params);
+	/// bypassSocket() and enableUdpEncap(): EBADF for a negative fd ("<what>
+	/// on fd -1: Bad file descriptor"), else the fd joins `applied`.
+	Result<void> socketOption(Call call, std::string_view what, std::vector<int> &applied);
 	/// Takes the failNext() error, if any, recording it against `call`.
 	std::optional<Error> injected(Call &call);
+	/// injected(), then makeSaSpec() on call.sa and call.saParams: what
+	/// addSa() and updateSa() check before anything else, as the netlink
+	/// dataplane does before it sends.
+	std::optional<Error> refusedSpec(Call &call);
 	Error refuse(Call &call, Error error);
 	void record(Call call) { records_.push_back(std::move(call)); }
 

@@ -21,6 +21,47 @@ namespace {
 constexpr std::string_view kLog = "xfrm";
 constexpr int kDumpAttempts = 3;
 
+/// The one SA the kernel answers ALLOCSPI and GETSA with, before its ACK.
+Result<SaInfo> queryOneSa(XfrmSocket &sock, std::span<const uint8_t> request, const std::string &what)
+{
+	auto replies = sock.query(request, what);
+	if (!replies)
+		return std::move(replies).error();
+	if (replies->size() != 1)
+		return Error{EBADMSG, fmt::format("{}: {} replies instead of one SA", what, replies->size())};
+	auto sa = parseSa((*replies)[0]);
+	if (!sa)
+		return Error{EBADMSG, what + ": " + sa.error().message};
+	return sa;
+}
+
+/// Dumps SAs or policies into `out`: what `parse` makes of each entry and
+/// `keep` accepts. An entry that does not parse is logged and skipped: a
+/// foreign object of a kind we do not model (BEET, TCP encapsulation, ...);
+/// ours always parse. A dump a concurrent change interrupted (EINTR, see
+/// XfrmSocket::execute) is run again, kDumpAttempts times at most.
+template <typename T, typename Parse, typename Keep>
+Result<void> dump(XfrmSocket &sock, MsgBuffer &buf, std::span<const uint8_t> (*build)(MsgBuffer &, uint32_t),
+                  std::string_view what, std::string_view entryName, Parse parse, Keep keep, std::vector<T> &out)
+{
+	for (int attempt = 1;; attempt++) {
+		out.clear();
+		auto msg = build(buf, sock.nextSeq());
+		auto r = sock.execute(msg, what, [&](const NlMessage &m) -> Result<void> {
+			auto entry = parse(m.bytes);
+			if (!entry) {
+				logWarn(kLog, "skipping {} in the dump: {}", entryName, entry.error().message);
+				return {};
+			}
+			if (keep(*entry))
+				out.push_back(std::move(*entry));
+			return {};
+		});
+		if (r || r.error().code != EINTR || attempt == kDumpAttempts)
+			return r;
+	}
+}
+
 } // namespace
 
 Result<std::unique_ptr<NetlinkIpsecDataplane>> NetlinkIpsecDataplane::create(OwnedReqids owned)
@@ -40,15 +81,10 @@ Result<uint32_t> NetlinkIpsecDataplane::allocSpi(const IpAddress &src, const IpA
 	auto msg = buildAllocSpi(buf_, sock_.nextSeq(), SpiRequest{src, dst, reqid, IpsecMode::Transport, min, max});
 	if (!msg)
 		return std::move(msg).error();
-	auto replies = sock_.query(*msg, what);
-	if (!replies)
-		return std::move(replies).error();
 	// The kernel answers with the larval SA (XFRM_MSG_NEWSA), then the ACK.
-	if (replies->size() != 1)
-		return Error{EBADMSG, fmt::format("{}: {} replies instead of one SA", what, replies->size())};
-	auto sa = parseSa((*replies)[0]);
+	auto sa = queryOneSa(sock_, *msg, what);
 	if (!sa)
-		return Error{EBADMSG, what + ": " + sa.error().message};
+		return std::move(sa).error();
 	uint32_t spi = sa->spec.id.spi;
 	// The kernel forgets a larval SA after net.core.xfrm_acq_expires (30 s
 	// by default); ten minutes on, an entry only remembers a negotiation
@@ -114,15 +150,9 @@ Result<SaState> NetlinkIpsecDataplane::querySa(const SaId &id)
 	auto msg = buildGetSa(buf_, sock_.nextSeq(), id);
 	if (!msg)
 		return std::move(msg).error();
-	std::string what = "XFRM_MSG_GETSA " + describeSa(id);
-	auto replies = sock_.query(*msg, what);
-	if (!replies)
-		return std::move(replies).error();
-	if (replies->size() != 1)
-		return Error{EBADMSG, fmt::format("{}: {} replies instead of one SA", what, replies->size())};
-	auto sa = parseSa((*replies)[0]);
+	auto sa = queryOneSa(sock_, *msg, "XFRM_MSG_GETSA " + describeSa(id));
 	if (!sa)
-		return Error{EBADMSG, what + ": " + sa.error().message};
+		return std::move(sa).error();
 	return toSaState(*sa);
 }
 
@@ -145,49 +175,23 @@ Result<void> NetlinkIpsecDataplane::deletePolicy(const PolicyId &id)
 
 Result<void> NetlinkIpsecDataplane::listSaInfos(std::vector<SaInfo> &out)
 {
-	for (int attempt = 1;; attempt++) {
-		out.clear();
-		auto msg = buildDumpSas(buf_, sock_.nextSeq());
-		auto r = sock_.execute(msg, "XFRM_MSG_GETSA dump", [&](const NlMessage &m) -> Result<void> {
-			auto sa = parseSa(m.bytes);
-			if (!sa) {
-				// A foreign SA of a kind we do not model (BEET, TCP
-				// encapsulation, ...); ours always parse.
-				logWarn(kLog, "skipping an SA in the dump: {}", sa.error().message);
-				return {};
-			}
-			// SPI 0: a larval SA the kernel made for an ACQUIRE or kept
-			// from a failed ALLOCSPI. It carries nothing, DELSA cannot
-			// name it (it is not hashed by SPI), and the kernel drops it
-			// after net.core.xfrm_acq_expires (30 s).
-			if (sa->protocol == IPPROTO_ESP && sa->spec.id.spi != 0 && owned_.contains(sa->spec.reqid))
-				out.push_back(std::move(*sa));
-			return {};
-		});
-		if (r || r.error().code != EINTR || attempt == kDumpAttempts)
-			return r;
-	}
+	// SPI 0: a larval SA the kernel made for an ACQUIRE or kept from a
+	// failed ALLOCSPI. It carries nothing, DELSA cannot name it (it is not
+	// hashed by SPI), and the kernel drops it after
+	// net.core.xfrm_acq_expires (30 s).
+	auto ours = [this](const SaInfo &sa) {
+		return sa.protocol == IPPROTO_ESP && sa.spec.id.spi != 0 && owned_.contains(sa.spec.reqid);
+	};
+	return dump(sock_, buf_, buildDumpSas, "XFRM_MSG_GETSA dump", "an SA", parseSa, ours, out);
 }
 
 Result<void> NetlinkIpsecDataplane::listPolicyInfos(std::vector<PolicyInfo> &out)
 {
-	for (int attempt = 1;; attempt++) {
-		out.clear();
-		auto msg = buildDumpPolicies(buf_, sock_.nextSeq());
-		auto r = sock_.execute(msg, "XFRM_MSG_GETPOLICY dump", [&](const NlMessage &m) -> Result<void> {
-			auto p = parsePolicy(m.bytes);
-			if (!p) {
-				logWarn(kLog, "skipping a policy in the dump: {}", p.error().message);
-				return {};
-			}
-			// Ours: an SPD policy whose (first) template carries our reqid.
-			if (!p->socket && p->templates > 0 && owned_.contains(p->state.params.reqid))
-				out.push_back(*p);
-			return {};
-		});
-		if (r || r.error().code != EINTR || attempt == kDumpAttempts)
-			return r;
-	}
+	// Ours: an SPD policy whose (first) template carries our reqid.
+	auto ours = [this](const PolicyInfo &p) {
+		return !p.socket && p.templates > 0 && owned_.contains(p.state.params.reqid);
+	};
+	return dump(sock_, buf_, buildDumpPolicies, "XFRM_MSG_GETPOLICY dump", "a policy", parsePolicy, ours, out);
 }
 
 Result<std::vector<SaState>> NetlinkIpsecDataplane::listSas()

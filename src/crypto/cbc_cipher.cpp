@@ -1,0 +1,107 @@
+#include "crypto/cbc_cipher.h"
+
+#include <botan/build.h>
+#include <botan/cipher_mode.h>
+#include <botan/exceptn.h>
+
+#include <cstdlib>
+#include <memory>
+#include <string>
+
+#if !defined(BOTAN_HAS_AES) || !defined(BOTAN_HAS_DES) || !defined(BOTAN_HAS_MODE_CBC)
+#error "Botan lacks AES, 3DES or CBC, which IKEv1 message encryption needs"
+#endif
+
+namespace l2tpsec::crypto {
+
+namespace {
+
+const char *botanName(CbcCipher c)
+{
+	switch (c) {
+	case CbcCipher::Aes128: return "AES-128/CBC/NoPadding";
+	case CbcCipher::Aes192: return "AES-192/CBC/NoPadding";
+	case CbcCipher::Aes256: return "AES-256/CBC/NoPadding";
+	case CbcCipher::TripleDes: return "TripleDES/CBC/NoPadding";
+	}
+	std::abort();
+}
+
+Result<std::vector<uint8_t>> run(CbcCipher c, Botan::Cipher_Dir dir, std::span<const uint8_t> key,
+                                 std::span<const uint8_t> iv, std::span<const uint8_t> in)
+{
+	const std::string what = std::string(cipherName(c)) + (dir == Botan::ENCRYPTION ? " encrypt" : " decrypt");
+	if (key.size() != cipherKeyLength(c))
+		return Error{EINVAL, what + ": key is " + std::to_string(key.size()) + " bytes, want " +
+		                             std::to_string(cipherKeyLength(c))};
+	if (iv.size() != cipherBlockSize(c))
+		return Error{EINVAL, what + ": IV is " + std::to_string(iv.size()) + " bytes, want " +
+		                             std::to_string(cipherBlockSize(c))};
+	if (in.size() % cipherBlockSize(c) != 0)
+		return Error{EINVAL, what + ": " + std::to_string(in.size()) + " bytes is not a multiple of the " +
+		                             std::to_string(cipherBlockSize(c)) + "-byte block"};
+
+	// The checks above leave Botan nothing to object to, but its exceptions
+	// must not leave src/crypto/ whatever happens.
+	try {
+		std::unique_ptr<Botan::Cipher_Mode> mode = Botan::Cipher_Mode::create(botanName(c), dir);
+		if (!mode)
+			return Error{0, what + ": not available in Botan"};
+		mode->set_key(key.data(), key.size());
+		mode->start(iv.data(), iv.size());
+		Botan::secure_vector<uint8_t> buf(in.begin(), in.end());
+		mode->finish(buf);
+		return std::vector<uint8_t>(buf.begin(), buf.end());
+	} catch (const Botan::Exception &e) {
+		return Error{0, what + ": " + e.what()};
+	}
+}
+
+} // namespace
+
+size_t cipherKeyLength(CbcCipher c)
+{
+	switch (c) {
+	case CbcCipher::Aes128: return 16;
+	case CbcCipher::Aes192: return 24;
+	case CbcCipher::Aes256: return 32;
+	case CbcCipher::TripleDes: return 24;
+	}
+	std::abort();
+}
+
+size_t cipherBlockSize(CbcCipher c)
+{
+	switch (c) {
+	case CbcCipher::Aes128:
+	case CbcCipher::Aes192:
+	case CbcCipher::Aes256: return 16;
+	case CbcCipher::TripleDes: return 8;
+	}
+	std::abort();
+}
+
+std::string_view cipherName(CbcCipher c)
+{
+	switch (c) {
+	case CbcCipher::Aes128: return "AES-CBC-128";
+	case CbcCipher::Aes192: return "AES-CBC-192";
+	case CbcCipher::Aes256: return "AES-CBC-256";
+	case CbcCipher::TripleDes: return "3DES-CBC";
+	}
+	std::abort();
+}
+
+Result<std::vector<uint8_t>> cbcEncrypt(CbcCipher c, std::span<const uint8_t> key, std::span<const uint8_t> iv,
+                                        std::span<const uint8_t> plaintext)
+{
+	return run(c, Botan::ENCRYPTION, key, iv, plaintext);
+}
+
+Result<std::vector<uint8_t>> cbcDecrypt(CbcCipher c, std::span<const uint8_t> key, std::span<const uint8_t> iv,
+                                        std::span<const uint8_t> ciphertext)
+{
+	return run(c, Botan::DECRYPTION, key, iv, ciphertext);
+}
+
+} // namespace l2tpsec::crypto

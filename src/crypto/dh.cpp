@@ -1,0 +1,207 @@
+#include "crypto/dh.h"
+
+#include <botan/bigint.h>
+#include <botan/build.h>
+#include <botan/dh.h>
+#include <botan/dl_group.h>
+#include <botan/ec_group.h>
+#include <botan/ecdh.h>
+#include <botan/exceptn.h>
+#include <botan/pubkey.h>
+#include <botan/system_rng.h>
+
+#include <cstdlib>
+#include <string>
+#include <utility>
+
+#if !defined(BOTAN_HAS_DIFFIE_HELLMAN) || !defined(BOTAN_HAS_ECDH) || !defined(BOTAN_HAS_SYSTEM_RNG)
+#error "Botan lacks DH, ECDH or System_RNG, which the IKE key exchange needs"
+#endif
+
+namespace l2tpsec::crypto {
+
+namespace {
+
+bool isEcp(DhGroup g)
+{
+	return g == DhGroup::Ecp256 || g == DhGroup::Ecp384;
+}
+
+// Botan's names. "modp/ietf/N" are exactly the RFC 2409 §6.2 / RFC 3526
+// primes with generator 2 (the known-answer tests pin them).
+const char *botanGroupName(DhGroup g)
+{
+	switch (g) {
+	case DhGroup::Modp1024: return "modp/ietf/1024";
+	case DhGroup::Modp1536: return "modp/ietf/1536";
+	case DhGroup::Modp2048: return "modp/ietf/2048";
+	case DhGroup::Modp3072: return "modp/ietf/3072";
+	case DhGroup::Modp4096: return "modp/ietf/4096";
+	case DhGroup::Ecp256: return "secp256r1";
+	case DhGroup::Ecp384: return "secp384r1";
+	}
+	std::abort();
+}
+
+std::string what(DhGroup g, std::string_view text)
+{
+	std::string s = "DH group ";
+	s += std::to_string(static_cast<unsigned>(g));
+	s += " (";
+	s += dhGroupName(g);
+	s += "): ";
+	s += text;
+	return s;
+}
+
+} // namespace
+
+struct DhKeyPair::State {
+	std::unique_ptr<Botan::Private_Key> key;
+};
+
+std::optional<DhGroup> dhGroupFromId(uint16_t id)
+{
+	switch (id) {
+	case 2:
+	case 5:
+	case 14:
+	case 15:
+	case 16:
+	case 19:
+	case 20: return static_cast<DhGroup>(id);
+	default: return std::nullopt;
+	}
+}
+
+std::string_view dhGroupName(DhGroup g)
+{
+	switch (g) {
+	case DhGroup::Modp1024: return "MODP_1024";
+	case DhGroup::Modp1536: return "MODP_1536";
+	case DhGroup::Modp2048: return "MODP_2048";
+	case DhGroup::Modp3072: return "MODP_3072";
+	case DhGroup::Modp4096: return "MODP_4096";
+	case DhGroup::Ecp256: return "ECP_256";
+	case DhGroup::Ecp384: return "ECP_384";
+	}
+	std::abort();
+}
+
+size_t dhSharedSecretLength(DhGroup g)
+{
+	switch (g) {
+	case DhGroup::Modp1024: return 128;
+	case DhGroup::Modp1536: return 192;
+	case DhGroup::Modp2048: return 256;
+	case DhGroup::Modp3072: return 384;
+	case DhGroup::Modp4096: return 512;
+	case DhGroup::Ecp256: return 32;
+	case DhGroup::Ecp384: return 48;
+	}
+	std::abort();
+}
+
+size_t dhPublicValueLength(DhGroup g)
+{
+	return isEcp(g) ? 2 * dhSharedSecretLength(g) : dhSharedSecretLength(g);
+}
+
+DhKeyPair::DhKeyPair(DhGroup g, std::unique_ptr<State> state, std::vector<uint8_t> publicValue)
+    : group_(g), state_(std::move(state)), public_(std::move(publicValue))
+{
+}
+
+DhKeyPair::~DhKeyPair() = default;
+DhKeyPair::DhKeyPair(DhKeyPair &&) noexcept = default;
+DhKeyPair &DhKeyPair::operator=(DhKeyPair &&) noexcept = default;
+
+Result<DhKeyPair> DhKeyPair::generate(DhGroup g)
+{
+	// Botan takes a zero private value as "draw one": for MODP an exponent
+	// of DL_Group::exponent_bits() (twice the group's work factor), for ECP
+	// a scalar in [1, n-1].
+	return fromPrivateValue(g, {});
+}
+
+Result<DhKeyPair> DhKeyPair::fromPrivateValue(DhGroup g, std::span<const uint8_t> privateValue)
+{
+	try {
+		Botan::RandomNumberGenerator &rng = Botan::system_rng();
+		const Botan::BigInt x(privateValue.data(), privateValue.size());
+		auto state = std::make_unique<State>();
+		std::vector<uint8_t> pub;
+		if (isEcp(g)) {
+			const Botan::EC_Group ec(botanGroupName(g));
+			if (!privateValue.empty() && (x.is_zero() || x >= ec.get_order()))
+				return Error{EINVAL, what(g, "private value is 0 or not below the group order")};
+			auto key = std::make_unique<Botan::ECDH_PrivateKey>(rng, ec, x);
+			// Botan encodes 0x04 | x | y (SEC 1 uncompressed); IKE drops the 0x04.
+			std::vector<uint8_t> sec1 = key->public_value(Botan::PointGFp::UNCOMPRESSED);
+			if (sec1.size() != 1 + dhPublicValueLength(g) || sec1[0] != 0x04)
+				return Error{0, what(g, "unexpected public point encoding from Botan")};
+			pub.assign(sec1.begin() + 1, sec1.end());
+			state->key = std::move(key);
+		} else {
+			const Botan::DL_Group dl(botanGroupName(g));
+			if (!privateValue.empty() && x.is_zero())
+				return Error{EINVAL, what(g, "private value is 0")};
+			auto key = std::make_unique<Botan::DH_PrivateKey>(rng, dl, x);
+			// Padded to the prime's length whatever Botan's encoding does.
+			pub = Botan::unlock(Botan::BigInt::encode_1363(key->get_y(), dhPublicValueLength(g)));
+			state->key = std::move(key);
+		}
+		return DhKeyPair(g, std::move(state), std::move(pub));
+	} catch (const Botan::Exception &e) {
+		return Error{0, what(g, std::string("key generation: ") + e.what())};
+	}
+}
+
+Result<SecretBytes> DhKeyPair::sharedSecret(std::span<const uint8_t> peerPublic) const
+{
+	const DhGroup g = group_;
+	if (peerPublic.size() != dhPublicValueLength(g))
+		return Error{EINVAL, what(g, "peer public value is " + std::to_string(peerPublic.size()) +
+		                                     " bytes, want " + std::to_string(dhPublicValueLength(g)))};
+	try {
+		std::vector<uint8_t> agreeInput;
+		if (isEcp(g)) {
+			const Botan::EC_Group ec(botanGroupName(g));
+			agreeInput.reserve(1 + peerPublic.size());
+			agreeInput.push_back(0x04);
+			agreeInput.insert(agreeInput.end(), peerPublic.begin(), peerPublic.end());
+			// OS2ECP itself rejects most off-curve input by throwing; both
+			// paths end in the same error.
+			bool valid = false;
+			try {
+				const Botan::PointGFp point = ec.OS2ECP(agreeInput.data(), agreeInput.size());
+				valid = ec.verify_public_element(point);
+			} catch (const Botan::Exception &) {
+				valid = false;
+			}
+			if (!valid)
+				return Error{EINVAL, what(g, "peer public value is not a point on the curve")};
+		} else {
+			const Botan::DL_Group dl(botanGroupName(g));
+			const Botan::BigInt y(peerPublic.data(), peerPublic.size());
+			// 0, 1 and p-1 give a shared secret of 0, 1 or +-1 whatever our
+			// private value; >= p is not a group element at all.
+			if (y <= 1 || y >= dl.get_p() - 1)
+				return Error{EINVAL, what(g, "peer public value is 0, 1, p-1 or not below p")};
+			agreeInput.assign(peerPublic.begin(), peerPublic.end());
+		}
+		// "Raw": no KDF, the agreed value itself (Botan pads a MODP result
+		// to the prime's length and gives the x coordinate for ECDH).
+		Botan::PK_Key_Agreement ka(*state_->key, Botan::system_rng(), "Raw");
+		const Botan::secure_vector<uint8_t> z = ka.derive_key(0, agreeInput).bits_of();
+		if (z.size() > dhSharedSecretLength(g))
+			return Error{0, what(g, "shared secret longer than the group")};
+		SecretBytes out(dhSharedSecretLength(g) - z.size(), 0);
+		out.insert(out.end(), z.begin(), z.end());
+		return out;
+	} catch (const Botan::Exception &e) {
+		return Error{EINVAL, what(g, std::string("key agreement: ") + e.what())};
+	}
+}
+
+} // namespace l2tpsec::crypto

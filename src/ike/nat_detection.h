@@ -1,0 +1,21 @@
+#pragma once
+// NAT-D payload contents, RFC 3947 §3.2:
+//   HASH = HASH(CKY-I | CKY-R | IP | Port)
+// with the negotiated hash (not the PRF), the address in network order (4
+// bytes for IPv4, 16 for IPv6) and the port as two bytes in network order.
+// Each side sends one for the peer's address and port and one for each of
+// its own; a mismatch on receipt means a NAT rewrote that end.
+
+#include "common/ip_address.h"
+#include "crypto/hash.h"
+#include "ike/codec/isakmp_types.h"
+
+#include <cstdint>
+#include <vector>
+
+namespace l2tpsec::ike {
+
+std::vector<uint8_t> natDetectionHash(crypto::HashAlgorithm hash, const Cookie &ckyI, const Cookie &ckyR,
+                                      const IpAddress &address, uint16_t port);
+
+} // namespace l2tpsec::ike
