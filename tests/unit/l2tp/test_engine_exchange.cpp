@@ -567,3 +567,27 @@ TEST_CASE("20 sessions over 5 tunnels between two engines of this code, then shu
 	CHECK(p.lac->engine.sessions().empty());
 	CHECK(p.lns->engine.sessions().empty());
 }
+
+TEST_CASE("vendor AVPs without the M bit (Windows sends Microsoft's) are accepted and ignored")
+{
+	Lab lab;
+	auto lns = lab.host("192.0.2.1", lnsConfig());
+	ControlMessage m;
+	m.type = MessageType::Sccrq;
+	m.protocolVersion = ProtocolVersion{1, 0};
+	m.hostName = "windows-client";
+	m.framingCapabilities = 3;
+	m.assignedTunnelId = 5;
+	m.receiveWindowSize = 8;
+	m.unknownAvps.push_back(UnknownAvp{kMicrosoftVendorId, 5, false, false, {0x00, 0x01}});
+	auto bytes = encodeControlMessage(m, ControlEnvelope{0, 0, 0, 0});
+	REQUIRE(bytes);
+	lns->engine.onDatagram(0, Endpoint{ip("192.0.2.1"), 1701}, Endpoint{ip("192.0.2.50"), 1701}, bytes.value(),
+	                       lab.now);
+	REQUIRE(lns->engine.tunnelCount() == 1);
+	auto t = lns->engine.tunnels()[0];
+	CHECK(t.state == TunnelStateName::WaitCtlConn);
+	CHECK(t.peerHostName == "windows-client");
+	REQUIRE(lab.net.queue().size() == 1);
+	CHECK(typeOf(lab.net.queue().front().bytes) == "SCCRP");
+}
