@@ -17,18 +17,6 @@ constexpr uint32_t kConnectSpeed = 100000000;
 using S = SessionStateName;
 using E = SessionEvent;
 
-std::string cdnText(const std::optional<ResultCode> &rc)
-{
-	if (!rc)
-		return "no Result Code";
-	std::string s = "result " + std::to_string(rc->result);
-	if (rc->error)
-		s += " error " + std::to_string(*rc->error);
-	if (!rc->message.empty())
-		s += " \"" + rc->message + "\"";
-	return s;
-}
-
 } // namespace
 
 // §7.4.1 (LAC) and §7.4.2 (LNS), and CDN from the peer in any state.
@@ -176,8 +164,10 @@ SessionStateName Tunnel::lacAnswerIcrp(Session &s, const ControlMessage *msg)
 	m.txConnectSpeed = kConnectSpeed;
 	m.framingType = kFramingSync;
 	send(m, s.peerSessionId);
-	if (auto r = connectSession(s); !r)
+	if (auto r = connectSession(s); !r) {
+		logWarn(kLog, "tunnel {} session {}: {}", tunnelId_, s.sessionId, r.error().message);
 		return sendCdn(s, CdnResult::GeneralError, GeneralError::InsufficientResources, r.error().message);
+	}
 	s.started = ctx_.now;
 	s.up = true;
 	logInfo(kLog, "tunnel {} session {}: connected to {} (peer session {})", tunnelId_, s.sessionId, peer_.str(),
@@ -190,8 +180,11 @@ SessionStateName Tunnel::lacAnswerIcrp(Session &s, const ControlMessage *msg)
 SessionStateName Tunnel::lnsAcceptIccn(Session &s, const ControlMessage *msg)
 {
 	s.sequencing = msg->sequencingRequired;
-	if (auto r = connectSession(s); !r)
+	if (auto r = connectSession(s); !r) {
+		logWarn(kLog, "tunnel {} session {}: call from {} refused: {}", tunnelId_, s.sessionId, peer_.str(),
+		        r.error().message);
 		return sendCdn(s, CdnResult::GeneralError, GeneralError::InsufficientResources, r.error().message);
+	}
 	s.started = ctx_.now;
 	s.up = true;
 	logInfo(kLog, "tunnel {} session {}: call from {} connected (peer session {}{}{})", tunnelId_, s.sessionId,
@@ -203,7 +196,7 @@ SessionStateName Tunnel::lnsAcceptIccn(Session &s, const ControlMessage *msg)
 
 SessionStateName Tunnel::peerDisconnected(Session &s, const ControlMessage *msg)
 {
-	std::string why = "peer sent CDN (" + cdnText(msg->resultCode) + ")";
+	std::string why = "peer sent CDN (" + resultCodeText(msg->resultCode) + ")";
 	logInfo(kLog, "tunnel {} session {}: {}", tunnelId_, s.sessionId, why);
 	releaseSession(s, why);
 	return S::Closed;

@@ -31,18 +31,6 @@ TransportConfig transportConfig(const EngineConfig &c)
 	return t;
 }
 
-std::string resultText(const std::optional<ResultCode> &rc)
-{
-	if (!rc)
-		return "no Result Code";
-	std::string s = "result " + std::to_string(rc->result);
-	if (rc->error)
-		s += " error " + std::to_string(*rc->error);
-	if (!rc->message.empty())
-		s += " \"" + rc->message + "\"";
-	return s;
-}
-
 } // namespace
 
 // RFC 2661 §7.2, both roles. Every (state, event) pair not listed is a
@@ -180,22 +168,7 @@ void Tunnel::onDecodeError(uint16_t headerSessionId, const DecodeError &e)
 
 TunnelStateName Tunnel::lacSendSccrq(const ControlMessage *)
 {
-	ControlMessage m;
-	m.type = MessageType::Sccrq;
-	m.protocolVersion = ProtocolVersion{1, 0};
-	m.hostName = ctx_.config.hostName;
-	m.framingCapabilities = kFramingSync | kFramingAsync;
-	m.bearerCapabilities = kBearerDigital | kBearerAnalog;
-	m.assignedTunnelId = tunnelId_;
-	m.receiveWindowSize = ctx_.config.receiveWindow;
-	m.firmwareRevision = kFirmwareRevision;
-	m.vendorName = "l2tpsec";
-	if (!ctx_.config.secret.empty()) {
-		ourChallenge_.resize(kChallengeSize);
-		for (uint8_t &b : ourChallenge_)
-			b = static_cast<uint8_t>(ctx_.rng());
-		m.challenge = ourChallenge_;
-	}
+	ControlMessage m = startOfControlConnection(MessageType::Sccrq);
 	send(m, 0);
 	logInfo(kLog, "tunnel {}: SCCRQ sent to {}", tunnelId_, peer_.str());
 	return S::WaitCtlReply;
@@ -227,28 +200,12 @@ TunnelStateName Tunnel::lnsAnswerSccrq(const ControlMessage *msg)
 	if (msg->receiveWindowSize)
 		transport_.setPeerReceiveWindow(*msg->receiveWindowSize);
 
-	ControlMessage m;
-	m.type = MessageType::Sccrp;
-	m.protocolVersion = ProtocolVersion{1, 0};
-	m.hostName = ctx_.config.hostName;
-	m.framingCapabilities = kFramingSync | kFramingAsync;
-	m.bearerCapabilities = kBearerDigital | kBearerAnalog;
-	m.assignedTunnelId = tunnelId_;
-	m.receiveWindowSize = ctx_.config.receiveWindow;
-	m.firmwareRevision = kFirmwareRevision;
-	m.vendorName = "l2tpsec";
-	if (msg->challenge) {
-		if (ctx_.config.secret.empty())
-			return refuse(StopCcnResult::NotAuthorized, std::nullopt,
-			              "the peer asks for tunnel authentication and no [l2tp] secret is configured");
+	if (msg->challenge && ctx_.config.secret.empty())
+		return refuse(StopCcnResult::NotAuthorized, std::nullopt,
+		              "the peer asks for tunnel authentication and no [l2tp] secret is configured");
+	ControlMessage m = startOfControlConnection(MessageType::Sccrp);
+	if (msg->challenge)
 		m.challengeResponse = computeChallengeResponse(MessageType::Sccrp, ctx_.config.secret, *msg->challenge);
-	}
-	if (!ctx_.config.secret.empty()) {
-		ourChallenge_.resize(kChallengeSize);
-		for (uint8_t &b : ourChallenge_)
-			b = static_cast<uint8_t>(ctx_.rng());
-		m.challenge = ourChallenge_;
-	}
 	send(m, 0);
 	logInfo(kLog, "tunnel {}: SCCRQ from {} (host \"{}\", vendor \"{}\", peer tunnel {}), SCCRP sent", tunnelId_,
 	        peer_.str(), peerHostName_, peerVendorName_, peerTunnelId_);
@@ -314,7 +271,7 @@ TunnelStateName Tunnel::lnsAcceptScccn(const ControlMessage *msg)
 
 TunnelStateName Tunnel::peerStopped(const ControlMessage *msg)
 {
-	std::string why = "peer sent StopCCN (" + resultText(msg->resultCode) + ")";
+	std::string why = "peer sent StopCCN (" + resultCodeText(msg->resultCode) + ")";
 	logInfo(kLog, "tunnel {} (peer {}): {}", tunnelId_, peer_.str(), why);
 	// §5.7: acknowledge at once; the linger re-acknowledges retransmissions.
 	transport_.acknowledgeNow();
@@ -443,6 +400,41 @@ bool Tunnel::removable() const
 }
 
 // ---- helpers ------------------------------------------------------------------
+
+ControlMessage Tunnel::startOfControlConnection(MessageType type)
+{
+	// §6.1/§6.2: what SCCRQ and SCCRP both carry.
+	ControlMessage m;
+	m.type = type;
+	m.protocolVersion = ProtocolVersion{1, 0};
+	m.hostName = ctx_.config.hostName;
+	m.framingCapabilities = kFramingSync | kFramingAsync;
+	m.bearerCapabilities = kBearerDigital | kBearerAnalog;
+	m.assignedTunnelId = tunnelId_;
+	m.receiveWindowSize = ctx_.config.receiveWindow;
+	m.firmwareRevision = kFirmwareRevision;
+	m.vendorName = "l2tpsec";
+	// With a secret, every peer is challenged (§5.1.1).
+	if (!ctx_.config.secret.empty()) {
+		ourChallenge_.resize(kChallengeSize);
+		for (uint8_t &b : ourChallenge_)
+			b = static_cast<uint8_t>(ctx_.rng());
+		m.challenge = ourChallenge_;
+	}
+	return m;
+}
+
+std::string resultCodeText(const std::optional<ResultCode> &rc)
+{
+	if (!rc)
+		return "no Result Code";
+	std::string s = "result " + std::to_string(rc->result);
+	if (rc->error)
+		s += " error " + std::to_string(*rc->error);
+	if (!rc->message.empty())
+		s += " \"" + rc->message + "\"";
+	return s;
+}
 
 ControlMessage Tunnel::stopCcn(StopCcnResult result, std::optional<GeneralError> error, const std::string &text) const
 {

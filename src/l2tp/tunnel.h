@@ -59,6 +59,9 @@ struct Session {
 	TimePoint started{};
 };
 
+/// "result 2 error 8 \"text\"" for logs and audit reasons.
+std::string resultCodeText(const std::optional<ResultCode> &rc);
+
 class Tunnel {
 public:
 	Tunnel(EngineContext &ctx, uint16_t tunnelId, bool lns, TunnelSocket socket, Endpoint local, Endpoint peer);
@@ -138,6 +141,8 @@ private:
 	SessionStateName localDisconnect(Session &s, const ControlMessage *);
 
 	// Helpers.
+	/// SCCRQ or SCCRP with what both carry, and our challenge with a secret.
+	ControlMessage startOfControlConnection(MessageType type);
 	ControlMessage stopCcn(StopCcnResult result, std::optional<GeneralError> error, const std::string &text) const;
 	TunnelStateName refuse(StopCcnResult result, std::optional<GeneralError> error, const std::string &why);
 	void send(const ControlMessage &msg, uint16_t peerSessionId);
