@@ -349,7 +349,7 @@ std::optional<TimePoint> Tunnel::deadline() const
 			consider(ctx_.now);
 		return next;
 	}
-	if (state_ == S::Established) {
+	if (state_ == S::Established && ctx_.config.helloInterval.count() > 0) {
 		TimePoint heard = std::max(transport_.lastHeard().value_or(created_), lastHello_);
 		consider(heard + ctx_.config.helloInterval);
 	}
@@ -369,7 +369,8 @@ void Tunnel::onTimer()
 	}
 	if (state_ == S::Established) {
 		TimePoint heard = std::max(transport_.lastHeard().value_or(created_), lastHello_);
-		if (heard + ctx_.config.helloInterval <= ctx_.now) {
+		// hello_interval = 0s turns HELLOs off.
+		if (ctx_.config.helloInterval.count() > 0 && heard + ctx_.config.helloInterval <= ctx_.now) {
 			// §6.5: keepalive after a quiet interval; its retransmissions
 			// find out whether the peer is still there.
 			ControlMessage hello;

@@ -298,6 +298,20 @@ TEST_CASE("HELLO keeps a quiet but live tunnel up")
 	CHECK(hellos >= 10);
 }
 
+TEST_CASE("hello_interval 0s sends no HELLO at all")
+{
+	EngineConfig lns = lnsConfig(), lac = lacConfig();
+	lns.helloInterval = lac.helloInterval = 0s;
+	Pair p(lns, lac);
+	(void)p.connect();
+	p.lab.advance(1s);
+	p.lab.wire.clear();
+	p.lab.advance(2h);
+	CHECK(p.lab.wire.empty());
+	CHECK_FALSE(p.lns->engine.nextDeadline().has_value());
+	CHECK(p.lns->engine.sessions().size() == 1);
+}
+
 TEST_CASE("tunnel authentication: matching secrets connect; a wrong secret is refused with StopCCN")
 {
 	EngineConfig lns = lnsConfig(), lac = lacConfig();
