@@ -4,6 +4,7 @@
 #include "kernel/l2tp/fake_l2tp_dataplane.h"
 #include "kernel/l2tp/l2tp_netlink.h"
 #include "l2tp/fake_ports.h"
+#include "ppp/orphan_pppd.h"
 
 #include <unistd.h>
 
@@ -105,6 +106,9 @@ Result<std::unique_ptr<L2tpService>> L2tpService::start(EventLoop &loop, const C
 		else if (n.value() > 0)
 			logWarn(kLog, "removed {} tunnel(s) an earlier run left in the kernel", n.value());
 		s->dataplane_ = std::move(dp.value());
+		// And the pppds it left, still holding sockets to dead sessions.
+		if (size_t n = ppp::stopOrphanPppds(); n > 0)
+			logWarn(kLog, "stopped {} pppd(s) an earlier run left behind", n);
 		PppdLauncher::Callbacks cb;
 		cb.ended = [self](uint16_t t, uint16_t sid, const std::string &why) {
 			self->engine_->pppEnded(t, sid, why, l2tp::TransportClock::now());
