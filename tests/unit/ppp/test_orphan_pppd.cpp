@@ -9,6 +9,7 @@
 #include <chrono>
 #include <string>
 #include <thread>
+#include <vector>
 
 using namespace l2tpsec::ppp;
 using namespace std::string_literals;
@@ -27,35 +28,46 @@ TEST_CASE("only pppds with the pppol2tp plugin and our ipparam tag are ours")
 
 TEST_CASE("a leftover pppd of an earlier run is found and stopped; others are left alone")
 {
-	// Stand-ins whose command lines look like pppd's (sleep ignores nothing
-	// we pass after "--": python would do, sh's $0 trick is simpler).
-	pid_t ours = fork();
-	REQUIRE(ours >= 0);
-	if (ours == 0) {
-		execl("/bin/sh", "sh", "-c", "sleep 30", "pppd", "plugin", "pppol2tp.so", "ipparam", "l2tpsec-9-9",
-		      static_cast<char *>(nullptr));
-		_exit(127);
-	}
-	pid_t theirs = fork();
-	REQUIRE(theirs >= 0);
-	if (theirs == 0) {
-		execl("/bin/sh", "sh", "-c", "sleep 30", "pppd", "plugin", "pppol2tp.so", "ipparam", "xl2tpd",
-		      static_cast<char *>(nullptr));
-		_exit(127);
-	}
-	// Wait until both have exec'd (their cmdline shows the arguments).
-	for (int i = 0; i < 200; ++i) {
-		auto found = findOrphanPppds();
+	// Stand-ins whose command lines look like pppd's: python keeps its extra
+	// arguments in /proc/PID/cmdline for its whole life and dies of SIGTERM.
+	// (sh -c would not do: dash may exec the command and lose them.)
+	auto spawn = [](const char *ipparam) {
+		pid_t pid = fork();
+		if (pid == 0) {
+			execl("/usr/bin/python3", "python3", "-c", "import time; time.sleep(30)", "pppd", "plugin",
+			      "pppol2tp.so", "ipparam", ipparam, static_cast<char *>(nullptr));
+			_exit(127);
+		}
+		return pid;
+	};
+	pid_t ours = spawn("l2tpsec-9-9");
+	pid_t theirs = spawn("xl2tpd");
+	REQUIRE(ours > 0);
+	REQUIRE(theirs > 0);
+	// Wait (bounded) until ours has exec'd: its cmdline then shows the arguments.
+	std::vector<pid_t> found;
+	for (int i = 0; i < 500; ++i) {
+		found = findOrphanPppds();
 		if (std::find(found.begin(), found.end(), ours) != found.end())
 			break;
 		std::this_thread::sleep_for(std::chrono::milliseconds(10));
 	}
-	auto found = findOrphanPppds();
 	CHECK(std::find(found.begin(), found.end(), ours) != found.end());
 	CHECK(std::find(found.begin(), found.end(), theirs) == found.end());
 	CHECK(stopOrphanPppds() >= 1);
 	int status = 0;
-	REQUIRE(waitpid(ours, &status, 0) == ours);
+	// Bounded: a missed stand-in must fail the test, not hang it.
+	bool reaped = false;
+	for (int i = 0; i < 500 && !reaped; ++i) {
+		reaped = waitpid(ours, &status, WNOHANG) == ours;
+		if (!reaped)
+			std::this_thread::sleep_for(std::chrono::milliseconds(10));
+	}
+	if (!reaped) {
+		kill(ours, SIGKILL);
+		waitpid(ours, &status, 0);
+	}
+	CHECK(reaped);
 	CHECK(WIFSIGNALED(status));
 	CHECK(WTERMSIG(status) == SIGTERM);
 	// The other one still runs.
