@@ -40,9 +40,10 @@ std::optional<std::string> pppdAuthenticatedUser(std::string_view line)
 	return std::string(user);
 }
 
-std::optional<std::string> pppdRemoteAddress(std::string_view line)
+namespace {
+
+std::optional<std::string> addressAfter(std::string_view line, std::string_view marker)
 {
-	constexpr std::string_view marker = "remote IP address ";
 	if (!line.starts_with(marker))
 		return std::nullopt;
 	std::string_view addr = line.substr(marker.size());
@@ -51,6 +52,79 @@ std::optional<std::string> pppdRemoteAddress(std::string_view line)
 	if (!IpAddress::parse(addr))
 		return std::nullopt;
 	return std::string(addr);
+}
+
+bool isTraceLine(std::string_view line)
+{
+	return line.starts_with("sent [") || line.starts_with("rcvd [");
+}
+
+} // namespace
+
+std::optional<std::string> pppdRemoteAddress(std::string_view line)
+{
+	return addressAfter(line, "remote IP address ");
+}
+
+std::optional<std::string> pppdLocalAddress(std::string_view line)
+{
+	// pppd pads "local" to the width of "remote".
+	return addressAfter(line, "local  IP address ");
+}
+
+std::optional<std::string> pppdChapResponseName(std::string_view line)
+{
+	if (!line.starts_with("rcvd [CHAP Response "))
+		return std::nullopt;
+	constexpr std::string_view marker = ">, name = \"";
+	auto at = line.find(marker);
+	if (at == std::string_view::npos)
+		return std::nullopt;
+	// pppd's print_string(): printable characters as they are, except \ and
+	// " which get a backslash; \n, \r, \t; anything else as \ooo (octal).
+	std::string name;
+	for (size_t i = at + marker.size(); i < line.size(); ++i) {
+		char c = line[i];
+		if (c == '"') {
+			if (line.substr(i + 1) != "]")
+				return std::nullopt;
+			return name;
+		}
+		if (c != '\\') {
+			name += c;
+			continue;
+		}
+		if (++i == line.size())
+			return std::nullopt;
+		switch (line[i]) {
+		case 'n': name += '\n'; break;
+		case 'r': name += '\r'; break;
+		case 't': name += '\t'; break;
+		case '0':
+		case '1':
+		case '2':
+		case '3': {
+			if (i + 2 >= line.size())
+				return std::nullopt;
+			int v = 0;
+			for (size_t k = i; k < i + 3; ++k) {
+				if (line[k] < '0' || line[k] > '7')
+					return std::nullopt;
+				v = v * 8 + (line[k] - '0');
+			}
+			name += static_cast<char>(v);
+			i += 2;
+			break;
+		}
+		default: name += line[i]; break;
+		}
+	}
+	return std::nullopt; // no closing quote: pppd cut the line
+}
+
+bool pppdChapSuccessSent(std::string_view line)
+{
+	return line.starts_with("sent [CHAP Success ");
 }
 
 PppdLauncher::PppdLauncher(EventLoop &loop, Callbacks callbacks) : loop_(loop), cb_(std::move(callbacks))
@@ -117,6 +191,7 @@ Result<void> PppdLauncher::start(l2tp::PppStart start)
 		return Error{child.error().code, "session " + tag + ": " + child.error().message};
 	logInfo("ppp", "session {}: pppd started (pid {})", tag, (*child)->pid());
 	children_[key] = std::move(child.value());
+	links_[key] = LinkState{start.lns, {}, {}, false};
 	return {};
 }
 
@@ -127,17 +202,45 @@ void PppdLauncher::stop(uint16_t tunnelId, uint16_t sessionId)
 		return;
 	std::unique_ptr<ppp::ChildProcess> child = std::move(it->second);
 	children_.erase(it);
+	links_.erase({tunnelId, sessionId});
 	child->stop(kStopGrace);
 	stopping_.push_back(std::move(child));
 }
 
 void PppdLauncher::onLine(Key key, std::string_view line)
 {
-	logInfo("pppd", "session {}: {}", sessionTag(key.first, key.second), line);
-	if (auto user = pppdAuthenticatedUser(line); user && cb_.authenticated)
-		cb_.authenticated(key.first, key.second, *user);
-	if (auto addr = pppdRemoteAddress(line); addr && cb_.linkUp)
-		cb_.linkUp(key.first, key.second, *addr);
+	if (isTraceLine(line))
+		logDebug("pppd", "session {}: {}", sessionTag(key.first, key.second), line);
+	else
+		logInfo("pppd", "session {}: {}", sessionTag(key.first, key.second), line);
+	auto link = links_.find(key);
+	if (link == links_.end())
+		return; // one being stopped
+	LinkState &st = link->second;
+	std::optional<std::string> user = pppdAuthenticatedUser(line);
+	if (!st.authenticated) {
+		// The name in the Response pppd accepted: the last one it received
+		// before it sent Success (it handles one packet at a time, and traces
+		// each as it arrives). Responses after that change nothing.
+		if (auto name = pppdChapResponseName(line))
+			st.chapName = *name;
+		else if (pppdChapSuccessSent(line) && !st.chapName.empty())
+			user = st.chapName;
+	}
+	if (user && !st.authenticated) {
+		st.authenticated = true;
+		if (cb_.authenticated)
+			cb_.authenticated(key.first, key.second, *user);
+	}
+	if (auto local = pppdLocalAddress(line))
+		st.localAddress = *local;
+	if (auto remote = pppdRemoteAddress(line); remote && cb_.linkUp) {
+		// The client's end: the peer's as LNS, ours as LAC.
+		if (st.lns)
+			cb_.linkUp(key.first, key.second, *remote);
+		else if (!st.localAddress.empty())
+			cb_.linkUp(key.first, key.second, st.localAddress);
+	}
 }
 
 void PppdLauncher::onExit(Key key, int waitStatus)
@@ -152,6 +255,7 @@ void PppdLauncher::onExit(Key key, int waitStatus)
 		return;
 	}
 	logInfo("ppp", "session {}: {}", sessionTag(key.first, key.second), e.text);
+	links_.erase(key);
 	// Keep the object alive until this callback has returned.
 	std::shared_ptr<ppp::ChildProcess> dying(std::move(it->second));
 	children_.erase(it);

@@ -5,9 +5,13 @@
 // SIGTERM (then SIGKILL) when the session goes.
 //
 // It also reads what pppd says about the link, because the engine cannot know:
-// the user the peer authenticated as ("... peer authentication succeeded for
-// NAME") and when IPCP is up ("remote IP address A.B.C.D"), which is when the
-// audit's start record is written.
+// the user the peer authenticated as, and when IPCP is up ("remote IP address
+// A.B.C.D"), which is when the audit's start record is written. pppd names the
+// user in a notice only for PAP ("PAP peer authentication succeeded for
+// NAME"); for CHAP and MS-CHAP it does so only in its packet trace (option
+// debug, which an LNS pppd gets): the name of the last "rcvd [CHAP Response"
+// before pppd's own "sent [CHAP Success". Trace lines ("sent [...", "rcvd
+// [...") go to our log at debug level, the rest at info.
 
 #include "common/event_loop.h"
 #include "config/config.h"
@@ -30,8 +34,9 @@ public:
 		std::function<void(uint16_t tunnelId, uint16_t sessionId, const std::string &reason)> ended;
 		/// The peer authenticated as `user` (LNS).
 		std::function<void(uint16_t tunnelId, uint16_t sessionId, const std::string &user)> authenticated;
-		/// IPCP is up: the link carries IP.
-		std::function<void(uint16_t tunnelId, uint16_t sessionId, const std::string &remoteAddress)> linkUp;
+		/// IPCP is up: the link carries IP. `address` is the client's end: the
+		/// peer's for an LNS session, ours (the one the server gave us) for a LAC.
+		std::function<void(uint16_t tunnelId, uint16_t sessionId, const std::string &address)> linkUp;
 	};
 
 	PppdLauncher(EventLoop &loop, Callbacks callbacks);
@@ -56,6 +61,14 @@ private:
 	PppConfig ppp_;
 	std::vector<LacProfile> lac_;
 	std::map<Key, std::unique_ptr<ppp::ChildProcess>> children_;
+	/// What a running pppd has told us so far.
+	struct LinkState {
+		bool lns = true;
+		std::string localAddress; ///< "local  IP address A.B.C.D"
+		std::string chapName;     ///< from the last CHAP Response, until Success
+		bool authenticated = false;
+	};
+	std::map<Key, LinkState> links_;
 	/// pppds asked to stop, kept until they have exited (and are reaped).
 	std::vector<std::unique_ptr<ppp::ChildProcess>> stopping_;
 };
@@ -65,5 +78,12 @@ private:
 std::optional<std::string> pppdAuthenticatedUser(std::string_view line);
 /// The address in a pppd line "remote IP address A.B.C.D", if it is one.
 std::optional<std::string> pppdRemoteAddress(std::string_view line);
+/// The address in a pppd line "local  IP address A.B.C.D", if it is one.
+std::optional<std::string> pppdLocalAddress(std::string_view line);
+/// The name in a pppd trace line `rcvd [CHAP Response id=0x1 <...>, name =
+/// "NAME"]` (option debug), unescaped, if it is one.
+std::optional<std::string> pppdChapResponseName(std::string_view line);
+/// A pppd trace line `sent [CHAP Success ...`: pppd accepted the peer.
+bool pppdChapSuccessSent(std::string_view line);
 
 } // namespace l2tpsec

@@ -57,21 +57,28 @@ int pidfdOpen(pid_t pid)
 [[noreturn]] void runChild(const std::vector<char *> &argv, const std::vector<std::pair<int, int>> &fds, int outFd,
                            int reportFd, const char *secrets)
 {
-	// Park every source descriptor far above the targets first, so a target
-	// number that is also some source's number cannot be clobbered.
-	constexpr int kParkBase = 1000;
+	// Park every source descriptor above the highest target first, so a
+	// target number that is also some source's number cannot be clobbered.
+	// (Just above it, not at a fixed high number: F_DUPFD fails with EINVAL
+	// at or above the soft RLIMIT_NOFILE, often 1024.)
 	std::array<int, 16> parked{};
 	size_t n = std::min(fds.size(), parked.size());
+	int parkBase = 3;
+	for (size_t i = 0; i < n; ++i)
+		parkBase = std::max(parkBase, fds[i].first + 1);
+	int highest = parkBase;
 	for (size_t i = 0; i < n; ++i) {
-		parked[i] = ::fcntl(fds[i].second, F_DUPFD, kParkBase + static_cast<int>(i));
+		parked[i] = ::fcntl(fds[i].second, F_DUPFD, parkBase);
 		if (parked[i] < 0)
 			childFail(reportFd, ChildStage::Dup);
+		highest = std::max(highest, parked[i]);
 	}
-	int reportHigh = ::fcntl(reportFd, F_DUPFD_CLOEXEC, kParkBase + 100);
-	int outHigh = ::fcntl(outFd, F_DUPFD, kParkBase + 101);
+	int reportHigh = ::fcntl(reportFd, F_DUPFD_CLOEXEC, parkBase);
+	int outHigh = ::fcntl(outFd, F_DUPFD, parkBase);
 	if (reportHigh < 0 || outHigh < 0)
 		childFail(reportFd, ChildStage::Dup);
 	reportFd = reportHigh;
+	highest = std::max({highest, reportHigh, outHigh});
 
 	int devnull = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (devnull < 0 || ::dup2(devnull, 0) < 0 || ::dup2(outHigh, 1) < 0 || ::dup2(outHigh, 2) < 0)
@@ -80,14 +87,14 @@ int pidfdOpen(pid_t pid)
 		if (::dup2(parked[i], fds[i].first) < 0)
 			childFail(reportFd, ChildStage::Dup);
 	// Close everything else, except the report pipe (close-on-exec).
-	for (int fd = 3; fd < kParkBase + 200; ++fd) {
+	for (int fd = 3; fd <= highest; ++fd) {
 		bool keep = fd == reportFd;
 		for (size_t i = 0; i < n; ++i)
 			keep = keep || fd == fds[i].first;
 		if (!keep)
 			::close(fd);
 	}
-	::syscall(SYS_close_range, kParkBase + 200, UINT_MAX, 0);
+	::syscall(SYS_close_range, static_cast<unsigned>(highest) + 1, UINT_MAX, 0);
 
 	if (secrets) {
 		if (::unshare(CLONE_NEWNS) < 0)

@@ -39,6 +39,10 @@ std::vector<std::string> pppdArguments(const PppConfig &cfg, const PppdSession &
 		a.emplace_back("auth");
 		for (PppAuth m : cfg.auth)
 			a.emplace_back(requireOption(m));
+		// pppd names the user a CHAP or MS-CHAP peer authenticated as only
+		// in its packet trace; the launcher reads it there (and logs the
+		// trace at debug level).
+		a.emplace_back("debug");
 		if (cfg.localAddress)
 			a.push_back(cfg.localAddress->str() + ":" +
 			            (s.remoteAddress ? s.remoteAddress->str() : std::string()));

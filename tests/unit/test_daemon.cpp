@@ -1,10 +1,14 @@
-// Daemon wiring without a process: reload keeps the old config on errors.
+// Daemon wiring without a process: reload keeps the old config on errors;
+// how PppdLauncher reads pppd's output.
 
 #include "common/log.h"
 #include "config/config_loader.h"
 #include "daemon/daemon.h"
+#include "daemon/pppd_launcher.h"
 
 #include <doctest.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 
 #include <fstream>
 
@@ -56,4 +60,101 @@ TEST_CASE("a reload with a broken file keeps the config in force")
 	d->reset();
 	log::setSink(nullptr);
 	(void)system(("rm -rf " + dir).c_str());
+}
+
+// ---- what pppd says, as PppdLauncher reads it ----------------------------------
+
+TEST_CASE("pppd lines: PAP notice, CHAP trace names (unescaped), Success, local and remote address")
+{
+	CHECK(pppdAuthenticatedUser("PAP peer authentication succeeded for alice") == "alice");
+	CHECK_FALSE(pppdAuthenticatedUser("CHAP authentication succeeded"));
+	// The packet trace of pppd 2.4.9 with `debug`, as it reached l2tpsecd.
+	CHECK(pppdChapResponseName("rcvd [CHAP Response id=0x9e <b36bae6fa7fce2f4dcb4ce86ac92de64000000000000000"
+	                           "04e19f739b7c369b08593de4468d0aa57826de0c2f60934f800>, name = \"alice\"]") ==
+	      "alice");
+	CHECK(pppdChapResponseName("rcvd [CHAP Response id=0x1 <00>, name = \"CORP\\\\bob \\\"x\\\"\\t\\001\"]") ==
+	      std::string("CORP\\bob \"x\"\t\001"));
+	CHECK_FALSE(pppdChapResponseName("sent [CHAP Response id=0x9e <00>, name = \"alice\"]")); // we answered
+	CHECK_FALSE(pppdChapResponseName("rcvd [CHAP Response id=0x1 <00>, name = \"cut off"));   // line split
+	CHECK_FALSE(pppdChapResponseName("rcvd [CHAP Challenge id=0x9e <a003>, name = \"klab\"]"));
+	CHECK(pppdChapSuccessSent("sent [CHAP Success id=0x9e \"S=9875A30D M=Access granted\"]"));
+	CHECK_FALSE(pppdChapSuccessSent("rcvd [CHAP Success id=0x9e \"S=9875A30D M=Access granted\"]"));
+	CHECK(pppdLocalAddress("local  IP address 10.99.0.10") == "10.99.0.10");
+	CHECK(pppdRemoteAddress("remote IP address 10.99.0.1") == "10.99.0.1");
+	CHECK_FALSE(pppdRemoteAddress("remote LL address fe80::408b:58e1:9cd2:4c93"));
+}
+
+namespace {
+
+// A stand-in for pppd: a script that prints what a real pppd 2.4.9 printed in
+// the interop suite, then waits to be stopped.
+struct FakePppd {
+	std::string dir, path;
+	explicit FakePppd(const std::string &output)
+	{
+		char tmpl[] = "/tmp/l2tpsec-fakepppd-XXXXXX";
+		REQUIRE(mkdtemp(tmpl));
+		dir = tmpl;
+		path = dir + "/pppd";
+		std::ofstream(path) << "#!/bin/sh\ncat <<'OUT'\n" << output << "OUT\nexec sleep 30\n";
+		REQUIRE(::chmod(path.c_str(), 0755) == 0);
+	}
+	~FakePppd() { (void)system(("rm -rf " + dir).c_str()); }
+};
+
+struct LauncherRun {
+	std::unique_ptr<EventLoop> loop = std::move(EventLoop::create().value());
+	std::vector<std::string> users, links;
+
+	void run(const FakePppd &fake, bool lns)
+	{
+		PppdLauncher::Callbacks cb;
+		cb.authenticated = [this](uint16_t, uint16_t, const std::string &u) { users.push_back(u); };
+		cb.linkUp = [this](uint16_t, uint16_t, const std::string &a) { links.push_back(a); };
+		PppdLauncher launcher(*loop, cb);
+		PppConfig ppp;
+		ppp.pppd = fake.path;
+		LacProfile office;
+		office.name = "office";
+		office.user = "alice";
+		launcher.configure(ppp, {office});
+		l2tp::PppStart start;
+		start.tunnelId = 16385;
+		start.sessionId = 7;
+		start.lns = lns;
+		start.lacProfile = "office";
+		start.pppSocket = UniqueFd(::open("/dev/null", O_RDWR | O_CLOEXEC));
+		REQUIRE(launcher.start(std::move(start)));
+		for (int i = 0; i < 500 && links.empty(); ++i)
+			REQUIRE(loop->runOnce(std::chrono::milliseconds(10)));
+		launcher.stop(16385, 7);
+	}
+};
+
+} // namespace
+
+TEST_CASE("PppdLauncher (LNS): the user is the CHAP name pppd accepted, later Responses change nothing")
+{
+	FakePppd fake("rcvd [CHAP Response id=0x9d <00>, name = \"mallory\"]\n"
+	              "rcvd [CHAP Response id=0x9e <b36bae6f>, name = \"alice\"]\n"
+	              "sent [CHAP Success id=0x9e \"S=9875A30D M=Access granted\"]\n"
+	              "rcvd [CHAP Response id=0x9e <b36bae6f>, name = \"mallory\"]\n"
+	              "sent [CHAP Success id=0x9e \"S=9875A30D M=Access granted\"]\n"
+	              "local  IP address 10.99.0.1\n"
+	              "remote IP address 10.99.0.10\n");
+	LauncherRun r;
+	r.run(fake, true);
+	CHECK(r.users == std::vector<std::string>{"alice"});
+	CHECK(r.links == std::vector<std::string>{"10.99.0.10"});
+}
+
+TEST_CASE("PppdLauncher (LAC): the link's address is ours, the one the server gave us")
+{
+	FakePppd fake("CHAP authentication succeeded\n"
+	              "local  IP address 10.99.1.10\n"
+	              "remote IP address 10.99.1.1\n");
+	LauncherRun r;
+	r.run(fake, false);
+	CHECK(r.users.empty()); // a LAC knows its user from the profile
+	CHECK(r.links == std::vector<std::string>{"10.99.1.10"});
 }

@@ -5,6 +5,7 @@
 #include <doctest.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -24,7 +25,7 @@ struct Run {
 	std::optional<int> status;
 	std::unique_ptr<ChildProcess> child;
 
-	Result<void> start(SpawnSpec spec)
+	Result<void> start(const SpawnSpec &spec)
 	{
 		auto c = ChildProcess::start(
 		        *loop, spec, [this](std::string_view l) { lines.emplace_back(l); },
@@ -83,6 +84,37 @@ TEST_CASE("descriptors are handed over at the numbers asked for, and no others l
 	CHECK(r.lines[0] == "got hello");
 	// 0-2, 3, and the fd ls itself opens to read /proc/self/fd.
 	CHECK(r.lines[1] == "0 1 2 3 4 ");
+}
+
+TEST_CASE("descriptors are handed over under a low soft RLIMIT_NOFILE, with a stray one above it")
+{
+	// The daemon's limit is often 1024: the child must not park descriptors
+	// at fixed high numbers (F_DUPFD fails with EINVAL at or above the limit).
+	rlimit old{};
+	REQUIRE(::getrlimit(RLIMIT_NOFILE, &old) == 0);
+	std::array<int, 2> p{};
+	REQUIRE(::pipe2(p.data(), O_CLOEXEC) == 0);
+	REQUIRE(::write(p[1], "hello\n", 6) == 6);
+	::close(p[1]);
+	// A stray descriptor of ours, high up and without O_CLOEXEC.
+	int stray = ::fcntl(p[0], F_DUPFD, 200);
+	REQUIRE(stray >= 200);
+	rlimit low = old;
+	low.rlim_cur = 64;
+	REQUIRE(::setrlimit(RLIMIT_NOFILE, &low) == 0);
+	Run r;
+	SpawnSpec spec = sh("read x <&4; echo \"got $x\"; ls /proc/self/fd | sort -n | tr '\\n' ' '");
+	spec.fds = {{4, p[0]}, {3, stray}};
+	auto started = r.start(spec);
+	REQUIRE(::setrlimit(RLIMIT_NOFILE, &old) == 0);
+	REQUIRE(started);
+	::close(p[0]);
+	::close(stray);
+	r.wait();
+	REQUIRE(r.lines.size() == 2);
+	CHECK(r.lines[0] == "got hello");
+	// 0-2, 3 and 4, and the fd ls opens to read /proc/self/fd.
+	CHECK(r.lines[1] == "0 1 2 3 4 5 ");
 }
 
 TEST_CASE("stop sends SIGTERM, and SIGKILL after the grace period when TERM is ignored")

@@ -40,7 +40,7 @@ TEST_CASE("LNS pppd: pppol2tp plugin, required auth, addresses, DNS, MTU, idle, 
 	s.tag = "l2tpsec-16385-7";
 	CHECK(joined(pppdArguments(cfg, s)) ==
 	      "/usr/sbin/pppd plugin pppol2tp.so pppol2tp 3 pppol2tp_tunnel_id 16385 pppol2tp_session_id 7 "
-	      "pppol2tp_lns_mode nodetach auth require-mschap-v2 require-chap 10.99.0.1:10.99.0.10 "
+	      "pppol2tp_lns_mode nodetach auth require-mschap-v2 require-chap debug 10.99.0.1:10.99.0.10 "
 	      "ms-dns 10.99.0.1 ms-dns 192.0.2.53 mtu 1400 mru 1380 idle 600 ipparam l2tpsec-16385-7 "
 	      "lcp-echo-interval 30 lcp-echo-failure 4");
 }
@@ -54,7 +54,7 @@ TEST_CASE("LNS pppd without a pool leaves the addresses to pppd")
 	s.sessionId = 2;
 	CHECK(joined(pppdArguments(cfg, s)) ==
 	      "/opt/ppp/pppd plugin pppol2tp.so pppol2tp 3 pppol2tp_tunnel_id 1 pppol2tp_session_id 2 "
-	      "pppol2tp_lns_mode nodetach auth require-mschap-v2 mtu 1400 mru 1400");
+	      "pppol2tp_lns_mode nodetach auth require-mschap-v2 debug mtu 1400 mru 1400");
 }
 
 TEST_CASE("LAC pppd: no auth of the server, user name, password through a descriptor, never in argv")

@@ -1,0 +1,181 @@
+# shellcheck shell=bash
+# Sourced by the tests/interop/*.sh scripts that run l2tpsecd against real
+# peers (xl2tpd, a second l2tpsecd) with the kernel's L2TP and pppd, inside the
+# lab VM: skip (77) outside it, the ok/fail helpers, a scratch directory, two
+# network namespaces joined by a veth pair (the LNS side $NS_S = 192.0.2.1/24,
+# the LAC side $NS_C = 192.0.2.2/24), background processes, and one EXIT trap
+# that ends all of it.
+#   source interop_lib.sh L2TPSECD L2TPCTL
+# Helpers:
+#   start_l2tpsecd NAME NS CONF   l2tpsecd in NS, control socket $WORK/NAME.sock,
+#                                 log $WORK/NAME.log (PID in ${DAEMON_PID[NAME]})
+#   ctl NAME ARGS...              l2tpctl against daemon NAME
+#   start_xl2tpd NAME NS CONF [CHAP-SECRETS]
+#                                 xl2tpd -D in NS, in a private mount namespace
+#                                 with its own /run and, if given, CHAP-SECRETS
+#                                 over /etc/ppp/chap-secrets (for its pppds);
+#                                 control pipe $WORK/NAME.ctl, log $WORK/NAME.log
+#   xl2tpd_ctl NAME COMMAND       write one command to xl2tpd's control pipe
+#   wait_until SECONDS WHAT CMD...  poll CMD (every 0.2 s) for at most SECONDS
+#   ppp_up NS LOCAL PEER          NS has a ppp interface "inet LOCAL peer PEER/32"
+#   ppp_count NS                  number of ppp interfaces in NS
+#   pppd_count NS                 number of pppd processes in NS
+#   kernel_tunnels NS / kernel_sessions NS   counts from `ip l2tp show`
+# INTEROP_LOGDIR=DIR in the environment keeps each test's logs in DIR/TEST/.
+[[ -n "${INTEROP_LIB_LOADED:-}" ]] && return 0
+INTEROP_LIB_LOADED=1
+set -uo pipefail
+
+if [[ "${L2TPSEC_LAB:-}" != 1 ]]; then
+  echo "SKIP: interop suite runs only inside the lab VM; run it through tools/test" \
+       "(or: tests/lab/vm-run --rw build -- env L2TPSEC_LAB=1 meson test -C build --suite interop)"
+  exit 77
+fi
+
+DAEMON=${1:?usage: $0 L2TPSECD L2TPCTL}
+CTL=${2:?usage: $0 L2TPSECD L2TPCTL}
+T0=$(date +%s.%N)
+WORK=""
+
+# Everything the test wrote, for the failure report.
+dump_logs() {
+  local f
+  [[ -n "$WORK" ]] || return 0
+  for f in "$WORK"/*.log; do
+    [[ -s $f ]] || continue
+    echo "--- $f (last 60 lines)" >&2
+    tail -n 60 "$f" >&2
+  done
+}
+fail() {
+  echo "FAIL: $*" >&2
+  dump_logs
+  exit 1
+}
+elapsed() { awk -v t="$(date +%s.%N)" -v t0="$T0" 'BEGIN { printf "%.1f", t - t0 }'; }
+ok() { echo "ok ($(elapsed)s): $*"; }
+
+for t in ip jq xl2tpd pppd unshare modprobe; do
+  command -v "$t" >/dev/null || fail "$t is not installed (run tools/setup)"
+done
+[[ $EUID -eq 0 ]] || fail "must run as root inside the lab VM"
+[[ -x "$DAEMON" && -x "$CTL" ]] || fail "$DAEMON or $CTL is not executable"
+
+WORK=$(mktemp -d /tmp/l2tpsec-interop.XXXXXX) || fail "mktemp"
+NS_S=isrv-$$ NS_C=icli-$$
+S_IP=192.0.2.1 C_IP=192.0.2.2
+PIDS=()
+declare -A DAEMON_PID=() XL2TPD_PID=()
+
+# Every process in NS (ip netns pids), signalled with SIG.
+kill_ns() {
+  local pids
+  pids=$(ip netns pids "$1" 2>/dev/null) || return 0
+  # shellcheck disable=SC2086 # one PID per word
+  [[ -n "$pids" ]] && kill "-$2" $pids 2>/dev/null
+  return 0
+}
+
+interop_cleanup() {
+  local p i
+  for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null; done
+  # l2tpsecd sends StopCCN and waits up to 3 s for the ack; pppd stops on TERM.
+  for ((i = 0; i < 50; i++)); do
+    local alive=0
+    for p in "${PIDS[@]}"; do kill -0 "$p" 2>/dev/null && alive=1; done
+    [[ $alive == 0 ]] && break
+    sleep 0.1
+  done
+  for p in "${PIDS[@]}"; do kill -KILL "$p" 2>/dev/null; done
+  # What the daemons started (pppd) and anything else left in the namespaces.
+  kill_ns "$NS_S" KILL
+  kill_ns "$NS_C" KILL
+  for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
+  ip netns del "$NS_S" 2>/dev/null
+  ip netns del "$NS_C" 2>/dev/null
+  # INTEROP_LOGDIR=DIR keeps the logs (in the VM: a directory shared with --rw).
+  if [[ -n "${INTEROP_LOGDIR:-}" && -n "$WORK" ]]; then
+    mkdir -p "$INTEROP_LOGDIR/$(basename "$0" .sh)" &&
+      cp "$WORK"/*.log "$WORK"/*.jsonl "$INTEROP_LOGDIR/$(basename "$0" .sh)/" 2>/dev/null
+  fi
+  [[ -n "$WORK" ]] && rm -rf "$WORK"
+  return 0
+}
+trap interop_cleanup EXIT
+
+modprobe l2tp_netlink && modprobe l2tp_ppp && modprobe ppp_generic ||
+  fail "cannot load l2tp_netlink, l2tp_ppp, ppp_generic (kernel $(uname -r))"
+[[ -c /dev/ppp ]] || mknod /dev/ppp c 108 0 || fail "cannot create /dev/ppp"
+
+ip netns add "$NS_S" && ip netns add "$NS_C" || fail "ip netns add"
+ip link add "vs$$" netns "$NS_S" type veth peer name "vc$$" netns "$NS_C" || fail "cannot create a veth pair"
+ip -n "$NS_S" addr add "$S_IP/24" dev "vs$$" && ip -n "$NS_C" addr add "$C_IP/24" dev "vc$$" ||
+  fail "cannot address the veth pair"
+for ns in "$NS_S" "$NS_C"; do
+  ip -n "$ns" link set lo up || fail "cannot bring lo up in $ns"
+done
+ip -n "$NS_S" link set "vs$$" up && ip -n "$NS_C" link set "vc$$" up || fail "cannot bring the veth up"
+
+# wait_until SECONDS WHAT COMMAND...: poll until COMMAND succeeds (a hang
+# guard; the bound is not what a test asserts unless it says so).
+wait_until() {
+  local limit=$1 what=$2 end
+  shift 2
+  end=$(($(date +%s) + limit))
+  until "$@" >/dev/null 2>&1; do
+    [[ $(date +%s) -lt $end ]] || fail "timed out after ${limit}s waiting for: $what"
+    sleep 0.2
+  done
+}
+
+# A secret file (mode 600) holding $2; prints nothing.
+secret_file() { (umask 077 && printf '%s\n' "$2" >"$1"); }
+
+start_l2tpsecd() {
+  local name=$1 ns=$2 conf=$3
+  ip netns exec "$ns" "$DAEMON" -c "$conf" --control-socket "$WORK/$name.sock" 2>"$WORK/$name.log" &
+  DAEMON_PID[$name]=$!
+  PIDS+=($!)
+  wait_until 30 "l2tpsecd $name: control socket" test -S "$WORK/$name.sock"
+  kill -0 "${DAEMON_PID[$name]}" 2>/dev/null || fail "l2tpsecd $name exited at start"
+}
+
+ctl() {
+  local name=$1
+  shift
+  "$CTL" -t 20000 -s "$WORK/$name.sock" "$@"
+}
+
+start_xl2tpd() {
+  local name=$1 ns=$2 conf=$3 secrets=${4:-}
+  : >"$WORK/$name.l2tp-secrets"
+  chmod 600 "$WORK/$name.l2tp-secrets"
+  # (ip netns exec, unshare and sh all exec: $! is xl2tpd.)
+  ip netns exec "$ns" unshare --mount --propagation private -- sh -c '
+    mount -t tmpfs tmpfs /run || exit 1
+    if [ -n "$1" ]; then mount --bind "$1" /etc/ppp/chap-secrets || exit 1; fi
+    shift
+    exec "$@"' sh "$secrets" \
+    xl2tpd -D -c "$conf" -s "$WORK/$name.l2tp-secrets" -p "$WORK/$name.pid" -C "$WORK/$name.ctl" \
+    >"$WORK/$name.log" 2>&1 &
+  XL2TPD_PID[$name]=$!
+  PIDS+=($!)
+  wait_until 30 "xl2tpd $name: control pipe" test -p "$WORK/$name.ctl"
+  kill -0 "${XL2TPD_PID[$name]}" 2>/dev/null || fail "xl2tpd $name exited at start"
+}
+
+xl2tpd_ctl() { echo "$2" >"$WORK/$1.ctl"; }
+
+ppp_up() { ip -n "$1" -4 -o addr show 2>/dev/null | grep -q "inet $2 peer $3/32"; }
+ppp_count() { ip -n "$1" -o link show type ppp 2>/dev/null | wc -l; }
+pppd_count() {
+  local p comm n=0
+  for p in $(ip netns pids "$1" 2>/dev/null); do
+    comm=""
+    read -r comm 2>/dev/null <"/proc/$p/comm"   # (no process per PID: the VM is slow)
+    [[ "$comm" == pppd ]] && n=$((n + 1))
+  done
+  echo "$n"
+}
+kernel_tunnels() { ip -n "$1" l2tp show tunnel | grep -c '^Tunnel '; }
+kernel_sessions() { ip -n "$1" l2tp show session | grep -c '^Session '; }
