@@ -55,14 +55,15 @@ Result<UniqueFd> udpSocket(const l2tp::Endpoint &local, const std::string &what,
 
 } // namespace
 
-UdpTunnelSockets::UdpTunnelSockets(EventLoop &loop, Receiver receiver) : loop_(loop), receiver_(std::move(receiver))
+UdpTunnelSockets::UdpTunnelSockets(EventLoop &loop, Receiver receiver)
+    : loop_(loop), receiver_(std::move(receiver)), buf_(kMaxDatagram)
 {
 }
 
 UdpTunnelSockets::~UdpTunnelSockets()
 {
-	for (auto &fd : listeners_)
-		loop_.removeFd(fd.get());
+	for (auto &l : listeners_)
+		loop_.removeFd(l.fd.get());
 	for (auto &[id, s] : sockets_)
 		loop_.removeFd(s.fd.get());
 }
@@ -76,19 +77,23 @@ Result<void> UdpTunnelSockets::listen(const IpAddress &address, uint16_t port)
 	int one = 1;
 	if (::setsockopt(fd->get(), IPPROTO_IP, IP_PKTINFO, &one, sizeof one) < 0)
 		return sysError("L2TP listener " + local.str() + ": IP_PKTINFO");
-	int raw = fd->get();
-	L2S_TRY(loop_.addFd(raw, EPOLLIN, [this, raw](uint32_t) { readListener(raw); }));
-	listeners_.push_back(std::move(fd.value()));
+	sockaddr_in bound{};
+	socklen_t len = sizeof bound;
+	if (::getsockname(fd->get(), reinterpret_cast<sockaddr *>(&bound), &len) < 0)
+		return sysError("L2TP listener " + local.str() + ": getsockname");
+	size_t index = listeners_.size();
+	L2S_TRY(loop_.addFd(fd->get(), EPOLLIN, [this, index](uint32_t) { readListener(index); }));
+	listeners_.push_back(Listener{std::move(fd.value()), fromSockaddr(bound)});
 	logInfo("l2tp", "listening on {}", local.str());
 	return {};
 }
 
-void UdpTunnelSockets::readListener(int fd)
+void UdpTunnelSockets::readListener(size_t index)
 {
-	std::vector<uint8_t> buf(kMaxDatagram);
+	int fd = listeners_[index].fd.get();
 	for (int i = 0; i < kReadBudget; ++i) {
 		sockaddr_in from{};
-		iovec iov{buf.data(), buf.size()};
+		iovec iov{buf_.data(), buf_.size()};
 		alignas(cmsghdr) std::array<char, CMSG_SPACE(sizeof(in_pktinfo))> control{};
 		msghdr msg{};
 		msg.msg_name = &from;
@@ -100,11 +105,7 @@ void UdpTunnelSockets::readListener(int fd)
 		ssize_t n = ::recvmsg(fd, &msg, 0);
 		if (n < 0)
 			return; // EAGAIN: drained (other errors: nothing to do but wait)
-		l2tp::Endpoint local;
-		sockaddr_in bound{};
-		socklen_t len = sizeof bound;
-		::getsockname(fd, reinterpret_cast<sockaddr *>(&bound), &len);
-		local = fromSockaddr(bound);
+		l2tp::Endpoint local = listeners_[index].bound;
 		for (cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
 			if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
 				in_pktinfo info{};
@@ -114,7 +115,7 @@ void UdpTunnelSockets::readListener(int fd)
 				local.address = IpAddress::v4(ntohl(info.ipi_addr.s_addr));
 			}
 		}
-		receiver_(0, local, fromSockaddr(from), std::span<const uint8_t>(buf.data(), static_cast<size_t>(n)));
+		receiver_(0, local, fromSockaddr(from), std::span<const uint8_t>(buf_.data(), static_cast<size_t>(n)));
 	}
 }
 
@@ -138,16 +139,15 @@ Result<l2tp::TunnelSocket> UdpTunnelSockets::open(const l2tp::Endpoint &local, c
 
 void UdpTunnelSockets::readTunnel(uint64_t id)
 {
-	std::vector<uint8_t> buf(kMaxDatagram);
 	for (int i = 0; i < kReadBudget; ++i) {
 		auto it = sockets_.find(id);
 		if (it == sockets_.end())
 			return; // closed by the engine while handling the last datagram
-		ssize_t n = ::recv(it->second.fd.get(), buf.data(), buf.size(), 0);
+		ssize_t n = ::recv(it->second.fd.get(), buf_.data(), buf_.size(), 0);
 		if (n < 0)
 			return;
 		l2tp::Endpoint local = it->second.local, peer = it->second.peer;
-		receiver_(id, local, peer, std::span<const uint8_t>(buf.data(), static_cast<size_t>(n)));
+		receiver_(id, local, peer, std::span<const uint8_t>(buf_.data(), static_cast<size_t>(n)));
 	}
 }
 

@@ -45,12 +45,18 @@ private:
 		UniqueFd fd;
 		l2tp::Endpoint local, peer;
 	};
-	void readListener(int fd);
+	void readListener(size_t index);
 	void readTunnel(uint64_t id);
 
 	EventLoop &loop_;
 	Receiver receiver_;
-	std::vector<UniqueFd> listeners_;
+	struct Listener {
+		UniqueFd fd;
+		l2tp::Endpoint bound; ///< the port, and the address for a specific one
+	};
+	std::vector<Listener> listeners_;
+	/// One receive buffer for every socket: the loop reads one datagram at a time.
+	std::vector<uint8_t> buf_;
 	std::map<uint64_t, Sock> sockets_;
 	uint64_t nextId_ = 1;
 };
