@@ -1,0 +1,120 @@
+#pragma once
+// What the IKE SAs of one engine share: the configuration, the ports, the
+// observer, the clock, and the table of protected flows. Also the types the
+// engine reports to its observer.
+
+#include "common/ip_address.h"
+#include "common/result.h"
+#include "config/config.h"
+#include "crypto/secret_bytes.h"
+#include "ike/child_sa.h"
+#include "ike/ike_ports.h"
+#include "ike/proposals.h"
+#include "kernel/ipsec_dataplane.h"
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+
+namespace l2tpsec::ike {
+
+struct IkeEngineConfig {
+	ProposalSet proposals;
+	/// The pre-shared key for a peer address (per address or a wildcard;
+	/// RFC 2409 §5.4: in Main Mode it must be found before the peer's ID is
+	/// seen). nullopt refuses the peer.
+	std::function<std::optional<crypto::SecretBytes>(const IpAddress &peer)> psk;
+	/// Answer Main Mode from peers (the LNS); a LAC-only engine refuses.
+	bool acceptPeers = true;
+	std::chrono::seconds ikeLifetime{8 * 3600};
+	std::chrono::seconds saLifetime{3600};
+	/// RFC 3706: probe a peer silent this long (0 = off), declare it dead
+	/// after this long without an answer, probing every dpdRetry meanwhile.
+	std::chrono::seconds dpdInterval{30};
+	std::chrono::seconds dpdTimeout{150};
+	std::chrono::seconds dpdRetry{5};
+	/// RFC 3948 §4: keepalives while we are behind a NAT (0 = off).
+	std::chrono::seconds natKeepalive{20};
+	/// Retransmission of our unanswered messages (RFC 2408 §5 leaves the
+	/// schedule to us): doubling from retransmitTimeout up to
+	/// maxRetransmitTimeout, given up after retransmitTries. The defaults
+	/// resend after 2, 6, 14 and 30 s and give up at 46 s, inside
+	/// setupTimeout, so a silent responder is reported as "no answer".
+	std::chrono::milliseconds retransmitTimeout{2000};
+	std::chrono::milliseconds maxRetransmitTimeout{16000};
+	uint32_t retransmitTries = 4;
+	/// An ISAKMP SA not established this long after its first message is
+	/// dropped (half-open SAs), and a Quick Mode likewise.
+	std::chrono::seconds setupTimeout{60};
+	/// How long a finished Quick Mode stays to answer a retransmitted QM2 (initiator) or QM3.
+	std::chrono::seconds quickModeLinger{30};
+	/// Limits against a flood of Main Mode 1 (each half-open SA costs memory).
+	size_t maxHalfOpen = 4096;
+	size_t maxHalfOpenPerPeer = 16;
+	/// ISAKMP SAs per peer address, established or not.
+	size_t maxSasPerPeer = 64;
+	uint16_t ikePort = 500;
+	uint16_t natTPort = 4500;
+	/// The L2TP port our side of every protected flow uses (RFC 2661 §8.1).
+	uint16_t l2tpPort = 1701;
+	kernel::OwnedReqids reqids;
+};
+
+/// An engine config from the daemon's [ike] section; the PSK lookup stays
+/// the caller's to set (the daemon knows per-profile keys).
+Result<IkeEngineConfig> ikeEngineConfig(const IkeConfig &config);
+
+struct IkeSaInfo {
+	uint64_t id = 0;
+	bool initiator = false;
+	bool established = false;
+	Endpoint local, peer;  ///< current IKE endpoints (4500 after floating)
+	bool natLocal = false; ///< we are behind a NAT (RFC 3947 §3.2)
+	bool natPeer = false;  ///< the peer is
+	std::string suite;     ///< "aes256-sha1-modp2048"
+	std::string peerId;    ///< "192.168.1.10" (the peer's phase-1 ID)
+	std::string peerVendorIds;
+	bool dpd = false; ///< both sides speak RFC 3706
+	std::chrono::seconds lifetime{0};
+	TimePoint created{}, establishedAt{};
+};
+
+struct ChildSaInfo {
+	uint64_t ikeSaId = 0;
+	Endpoint local, peer; ///< the IKE endpoints (ESP-in-UDP ports when natT)
+	uint32_t inboundSpi = 0, outboundSpi = 0;
+	uint32_t reqid = 0;
+	std::string suite; ///< "aes256-sha1"
+	bool natT = false; ///< ESP in UDP (RFC 3948)
+	/// Our side of the flow: local:1701 -> peer:port, UDP.
+	kernel::Selector flow;
+	std::optional<IpAddress> natOa; ///< the peer's original address (NAT-OA)
+	std::chrono::seconds lifetime{0};
+	TimePoint established{};
+};
+
+class IkeObserver {
+public:
+	virtual ~IkeObserver() = default;
+	virtual void ikeSaUp(const IkeSaInfo &) {}
+	/// Also for an initiator's SA that failed before it was up.
+	virtual void ikeSaDown(const IkeSaInfo &, const std::string & /*reason*/) {}
+	virtual void childSaUp(const ChildSaInfo &) {}
+	virtual void childSaDown(const ChildSaInfo &, const std::string & /*reason*/) {}
+	/// A Quick Mode we initiated did not produce an SA pair.
+	virtual void childSaFailed(uint64_t /*ikeSaId*/, const std::string & /*reason*/) {}
+};
+
+struct IkeContext {
+	IkeEngineConfig config;
+	IkeSockets &sockets;
+	kernel::IpsecDataplane &dataplane;
+	IkeRandom &random;
+	IkeObserver *observer = nullptr;
+	ChildFlows flows;
+	TimePoint now{};
+};
+
+} // namespace l2tpsec::ike

@@ -1,0 +1,432 @@
+// The SA manager: routing by cookie, responder SAs for new Main Modes within
+// the limits, LAC connects, timers, INITIAL-CONTACT and the hand-over of IPsec
+// SAs between a peer's ISAKMP SAs.
+#include "ike/ike_engine.h"
+
+#include "common/log.h"
+#include "ike/codec/names.h"
+
+#include <algorithm>
+
+namespace l2tpsec::ike {
+
+namespace {
+
+constexpr std::string_view kLog = "ike";
+
+IkeContext makeContext(IkeEngineConfig config, IkeSockets &sockets, kernel::IpsecDataplane &dataplane,
+                       IkeRandom &random, IkeObserver *observer)
+{
+	kernel::OwnedReqids reqids = config.reqids;
+	return IkeContext{std::move(config), sockets, dataplane, random, observer, ChildFlows(reqids), {}};
+}
+
+bool isZero(const Cookie &c)
+{
+	return c == Cookie{};
+}
+
+} // namespace
+
+Result<IkeEngineConfig> ikeEngineConfig(const IkeConfig &config)
+{
+	IkeEngineConfig c;
+	auto proposals = proposalsFromConfig(config);
+	if (!proposals)
+		return std::move(proposals).error();
+	c.proposals = std::move(*proposals);
+	c.ikeLifetime = config.ikeLifetime;
+	c.saLifetime = config.saLifetime;
+	c.dpdInterval = config.dpdInterval;
+	c.dpdTimeout = config.dpdTimeout;
+	c.natKeepalive = config.natKeepalive;
+	if (config.psk) {
+		crypto::SecretBytes key = crypto::toSecret(std::span(
+		        reinterpret_cast<const uint8_t *>(config.psk->value.data()), config.psk->value.size()));
+		c.psk = [key](const IpAddress &) -> std::optional<crypto::SecretBytes> { return key; };
+	}
+	return c;
+}
+
+IkeEngine::IkeEngine(IkeEngineConfig config, IkeSockets &sockets, kernel::IpsecDataplane &dataplane, IkeRandom &random,
+                     IkeObserver *observer)
+    : ctx_(makeContext(std::move(config), sockets, dataplane, random, observer))
+{
+}
+
+IkeEngine::~IkeEngine() = default;
+
+// ---- datagrams -----------------------------------------------------------------
+
+void IkeEngine::onDatagram(IkeSocket socket, const Endpoint &local, const Endpoint &from,
+                           std::span<const uint8_t> datagram, TimePoint now)
+{
+	ctx_.now = now;
+	stats_.datagrams++;
+	std::span<const uint8_t> bytes = datagram;
+	if (socket == IkeSocket::NatT) {
+		// RFC 3948 §2.3: a keepalive; §2.2: IKE behind the non-ESP marker.
+		if (bytes.size() == 1 && bytes[0] == 0xff)
+			return;
+		if (bytes.size() < 4 || bytes[0] || bytes[1] || bytes[2] || bytes[3]) {
+			stats_.dropped++;
+			logDebug(kLog, "{}: datagram on the NAT-T socket without the non-ESP marker dropped",
+			         from.str());
+			return;
+		}
+		bytes = bytes.subspan(4);
+	}
+	auto m = parseMessage(bytes);
+	if (!m) {
+		stats_.dropped++;
+		logDebug(kLog, "{}: {}", from.str(), m.error().message);
+		return;
+	}
+	const Header &h = m->header;
+	IkeSa *sa = route(h, from);
+	if (!sa) {
+		if (h.exchange == ExchangeType::IdentityProtection && isZero(h.responderCookie) && h.messageId == 0 &&
+		    !h.encrypted() && !isZero(h.initiatorCookie)) {
+			onMainMode1(socket, local, from, *m, bytes);
+			return;
+		}
+		stats_.dropped++;
+		logDebug(kLog, "{}: {} for no ISAKMP SA dropped", from.str(), exchangeTypeName(h.exchange));
+		return;
+	}
+	uint64_t id = sa->id();
+	sa->receive(*m, bytes, socket, local, from);
+	settle(id);
+}
+
+IkeSa *IkeEngine::route(const Header &h, const Endpoint &from)
+{
+	auto find = [&](uint64_t id) { return sas_.at(id).get(); };
+	if (!isZero(h.responderCookie)) {
+		if (auto it = byCookies_.find({h.initiatorCookie, h.responderCookie}); it != byCookies_.end())
+			return find(it->second);
+	}
+	if (auto it = ourInitiators_.find(h.initiatorCookie); it != ourInitiators_.end()) {
+		IkeSa *sa = find(it->second);
+		if (isZero(sa->responderCookie()) || sa->responderCookie() == h.responderCookie)
+			return sa;
+	}
+	if (isZero(h.responderCookie)) {
+		if (auto it = byMm1_.find({h.initiatorCookie, from}); it != byMm1_.end())
+			return find(it->second);
+	}
+	return nullptr;
+}
+
+void IkeEngine::onMainMode1(IkeSocket socket, const Endpoint &local, const Endpoint &from, const Message &m,
+                            std::span<const uint8_t> datagram)
+{
+	const IkeEngineConfig &c = ctx_.config;
+	if (!c.acceptPeers) {
+		stats_.dropped++;
+		logDebug(kLog, "{}: Main Mode refused: this engine does not answer peers", from.str());
+		return;
+	}
+	auto count = [](const std::map<IpAddress, size_t> &counts, const IpAddress &a) {
+		auto it = counts.find(a);
+		return it == counts.end() ? size_t{0} : it->second;
+	};
+	auto sasOf = [this](const IpAddress &a) {
+		auto it = byAddress_.find(a);
+		return it == byAddress_.end() ? size_t{0} : it->second.size();
+	};
+	if (halfOpen_ >= c.maxHalfOpen || count(halfOpenPerAddress_, from.address) >= c.maxHalfOpenPerPeer ||
+	    sasOf(from.address) >= c.maxSasPerPeer) {
+		stats_.refusedMainMode++;
+		if (!limitLogged_)
+			logWarn(kLog,
+			        "{}: Main Mode refused: {} half-open SAs ({} from this address), {} SAs of this "
+			        "address (limits {}, {}, {}); further refusals are not logged until it eases",
+			        from.str(), halfOpen_, count(halfOpenPerAddress_, from.address), sasOf(from.address),
+			        c.maxHalfOpen, c.maxHalfOpenPerPeer, c.maxSasPerPeer);
+		limitLogged_ = true;
+		return;
+	}
+	auto cookie = ctx_.random.bytes(8);
+	if (!cookie || cookie->size() != 8) {
+		logError(kLog, "{}: no responder cookie: {}", from.str(), cookie ? "short" : cookie.error().message);
+		return;
+	}
+	Cookie ckyR;
+	std::copy(cookie->begin(), cookie->end(), ckyR.begin());
+	uint64_t id = nextId_++;
+	const Cookie &ckyI = m.header.initiatorCookie;
+	sas_.emplace(id, std::make_unique<IkeSa>(ctx_, id, false, ckyI, ckyR, local, from));
+	meta_[id] = Meta{from.address, true, true};
+	halfOpen_++;
+	halfOpenPerAddress_[from.address]++;
+	byAddress_[from.address].insert(id);
+	byCookies_[{ckyI, ckyR}] = id;
+	byMm1_[{ckyI, from}] = id;
+	sas_.at(id)->receive(m, datagram, socket, local, from);
+	settle(id);
+}
+
+// ---- bookkeeping -----------------------------------------------------------------
+
+std::vector<IkeSa *> IkeEngine::peerSas(const IkeSa &sa, bool sameId)
+{
+	std::vector<IkeSa *> out;
+	auto ids = byAddress_.find(meta_.at(sa.id()).peerAddress);
+	if (ids == byAddress_.end())
+		return out;
+	for (uint64_t id : ids->second) {
+		IkeSa *other = sas_.at(id).get();
+		if (id == sa.id() || other->dead())
+			continue;
+		if (sameId && other->peerIdBody() != sa.peerIdBody())
+			continue;
+		out.push_back(other);
+	}
+	return out;
+}
+
+void IkeEngine::whenEstablished(IkeSa &sa)
+{
+	// RFC 2407 §4.6.3.3: INITIAL-CONTACT, the peer has no other SAs with
+	// us; else the newest ISAKMP SA takes over the older ones' IPsec SAs
+	// (re-authentication).
+	bool initialContact = sa.takeInitialContact();
+	bool reauthenticated = meta_.at(sa.id()).reauthenticate;
+	std::vector<uint64_t> closed;
+	for (IkeSa *other : peerSas(sa, true)) {
+		if (initialContact) {
+			logInfo(kLog, "peer {}: INITIAL-CONTACT: removing ISAKMP SA {} and its IPsec SAs",
+			        sa.peer().str(), other->id());
+			other->close("replaced (INITIAL-CONTACT from the peer)", false);
+			closed.push_back(other->id());
+			continue;
+		}
+		if (!other->established())
+			continue;
+		if (other->childCount() > 0) {
+			logInfo(kLog, "peer {}: ISAKMP SA {} takes over the IPsec SAs of ISAKMP SA {}", sa.peer().str(),
+			        sa.id(), other->id());
+			sa.adoptChildren(*other);
+		}
+		if (reauthenticated) {
+			other->close("re-authenticated as ISAKMP SA " + std::to_string(sa.id()), true);
+			closed.push_back(other->id());
+		}
+	}
+	for (uint64_t id : closed)
+		erase(id);
+}
+
+void IkeEngine::settle(uint64_t id)
+{
+	auto it = sas_.find(id);
+	if (it == sas_.end())
+		return;
+	IkeSa &sa = *it->second;
+	Meta &m = meta_.at(id);
+	if (!m.cookiesFiled && !isZero(sa.responderCookie())) {
+		byCookies_[{sa.initiatorCookie(), sa.responderCookie()}] = id;
+		m.cookiesFiled = true;
+	}
+	if (m.halfOpen && (sa.established() || sa.dead())) {
+		m.halfOpen = false;
+		halfOpen_--;
+		if (--halfOpenPerAddress_[m.peerAddress] == 0)
+			halfOpenPerAddress_.erase(m.peerAddress);
+		if (halfOpen_ < ctx_.config.maxHalfOpen / 2)
+			limitLogged_ = false;
+		if (sa.established())
+			whenEstablished(sa);
+	}
+	for (uint32_t spi : sa.takeForeignDeletes()) {
+		bool found = false;
+		for (IkeSa *other : peerSas(sa, false))
+			if ((found = other->removeChildBySpi(spi, "deleted by the peer")))
+				break;
+		if (!found)
+			logDebug(kLog, "peer {}: Delete for unknown SPI 0x{:08x}", sa.peer().str(), spi);
+	}
+	if (sa.dead()) {
+		erase(id);
+		return;
+	}
+	if (auto old = deadlineOf_.find(id); old != deadlineOf_.end()) {
+		deadlines_.erase({old->second, id});
+		deadlineOf_.erase(old);
+	}
+	if (auto d = sa.nextDeadline()) {
+		deadlines_.insert({*d, id});
+		deadlineOf_[id] = *d;
+	}
+}
+
+void IkeEngine::erase(uint64_t id)
+{
+	auto it = sas_.find(id);
+	if (it == sas_.end())
+		return;
+	IkeSa &sa = *it->second;
+	Meta m = meta_.at(id);
+	if (m.halfOpen) {
+		halfOpen_--;
+		if (--halfOpenPerAddress_[m.peerAddress] == 0)
+			halfOpenPerAddress_.erase(m.peerAddress);
+	}
+	if (auto a = byAddress_.find(m.peerAddress); a != byAddress_.end()) {
+		a->second.erase(id);
+		if (a->second.empty())
+			byAddress_.erase(a);
+	}
+	auto eraseIf = [id](auto &map, const auto &key) {
+		if (auto e = map.find(key); e != map.end() && e->second == id)
+			map.erase(e);
+	};
+	eraseIf(byCookies_, std::make_pair(sa.initiatorCookie(), sa.responderCookie()));
+	eraseIf(ourInitiators_, sa.initiatorCookie());
+	eraseIf(byMm1_, std::make_pair(sa.initiatorCookie(), sa.originalPeer()));
+	if (auto old = deadlineOf_.find(id); old != deadlineOf_.end()) {
+		deadlines_.erase({old->second, id});
+		deadlineOf_.erase(old);
+	}
+	meta_.erase(id);
+	sas_.erase(it);
+}
+
+// ---- the LAC side and local teardown -------------------------------------------------
+
+Result<uint64_t> IkeEngine::connect(const ConnectRequest &request, TimePoint now)
+{
+	ctx_.now = now;
+	std::set<uint64_t> existing;
+	if (auto a = byAddress_.find(request.server); a != byAddress_.end())
+		existing = a->second;
+	for (uint64_t id : existing) {
+		IkeSa *sa = sas_.at(id).get();
+		if (sa->dead() || (request.reauthenticate && sa->established()))
+			continue;
+		if (sa->established()) {
+			if (!request.child)
+				return id;
+			uint64_t saId = id;
+			auto r = sa->startQuickMode(*request.child);
+			settle(saId);
+			if (!r)
+				return std::move(r).error();
+			return saId;
+		}
+		if (sa->initiator())
+			return Error{EALREADY, "Main Mode to " + request.server.str() + " is in progress"};
+	}
+	auto cookie = ctx_.random.bytes(8);
+	if (!cookie)
+		return std::move(cookie).error();
+	Cookie ckyI;
+	std::copy_n(cookie->begin(), std::min<size_t>(8, cookie->size()), ckyI.begin());
+	uint64_t id = nextId_++;
+	auto sa = std::make_unique<IkeSa>(ctx_, id, true, ckyI, Cookie{}, Endpoint{request.local, ctx_.config.ikePort},
+	                                  Endpoint{request.server, ctx_.config.ikePort});
+	sa->setInitialContact(existing.empty());
+	L2S_TRY(sa->start(request.child));
+	sas_.emplace(id, std::move(sa));
+	meta_[id] = Meta{request.server, true, false, request.reauthenticate};
+	halfOpen_++;
+	halfOpenPerAddress_[request.server]++;
+	byAddress_[request.server].insert(id);
+	ourInitiators_[ckyI] = id;
+	settle(id);
+	return id;
+}
+
+Result<void> IkeEngine::closeSa(uint64_t id, const std::string &reason, TimePoint now)
+{
+	ctx_.now = now;
+	auto it = sas_.find(id);
+	if (it == sas_.end())
+		return Error{ENOENT, "no ISAKMP SA " + std::to_string(id)};
+	it->second->close(reason, true);
+	settle(id);
+	return {};
+}
+
+void IkeEngine::shutdown(TimePoint now)
+{
+	ctx_.now = now;
+	std::vector<uint64_t> ids;
+	for (auto &[id, sa] : sas_)
+		ids.push_back(id);
+	for (uint64_t id : ids) {
+		sas_.at(id)->close("the daemon is stopping", true);
+		erase(id);
+	}
+}
+
+void IkeEngine::onSaExpired(uint32_t spi, bool hard, TimePoint now)
+{
+	ctx_.now = now;
+	for (auto &[id, sa] : sas_) {
+		if (sa->childExpired(spi, hard)) {
+			settle(id);
+			return;
+		}
+	}
+	logDebug(kLog, "{} expiry of SPI 0x{:08x}: no IPsec SA of ours", hard ? "hard" : "soft", spi);
+}
+
+// ---- timers and views --------------------------------------------------------------
+
+std::optional<TimePoint> IkeEngine::nextDeadline() const
+{
+	if (deadlines_.empty())
+		return std::nullopt;
+	return deadlines_.begin()->first;
+}
+
+void IkeEngine::onTimer(TimePoint now)
+{
+	ctx_.now = now;
+	std::vector<uint64_t> due;
+	for (const auto &[t, id] : deadlines_) {
+		if (t > now)
+			break;
+		due.push_back(id);
+	}
+	for (uint64_t id : due) {
+		auto it = sas_.find(id);
+		if (it == sas_.end())
+			continue;
+		IkeSa &sa = *it->second;
+		sa.onTimer();
+		if (sa.expired()) {
+			// The peer's newest ISAKMP SA (if it re-authenticated) keeps the IPsec SAs.
+			IkeSa *successor = nullptr;
+			for (IkeSa *other : peerSas(sa, true))
+				if (other->established() && !other->expired() &&
+				    (!successor || other->info().establishedAt > successor->info().establishedAt))
+					successor = other;
+			if (successor)
+				successor->adoptChildren(sa);
+			sa.close("ISAKMP SA lifetime expired", true);
+		}
+		settle(id);
+	}
+}
+
+std::vector<IkeSaInfo> IkeEngine::ikeSas() const
+{
+	std::vector<IkeSaInfo> out;
+	for (const auto &[id, sa] : sas_)
+		out.push_back(sa->info());
+	return out;
+}
+
+std::vector<ChildSaInfo> IkeEngine::childSas() const
+{
+	std::vector<ChildSaInfo> out;
+	for (const auto &[id, sa] : sas_)
+		for (const ChildSaInfo &c : sa->children())
+			out.push_back(c);
+	return out;
+}
+
+} // namespace l2tpsec::ike

@@ -1,0 +1,120 @@
+#pragma once
+// IkeEngine: every ISAKMP SA of the daemon, in the responder (LNS) and the
+// initiator (LAC) role, IKEv1 with pre-shared keys.
+//
+// It does no I/O of its own. Datagrams from the UDP 500 and 4500 sockets
+// come in through onDatagram(), time through onTimer() (the owner arms one
+// timer at nextDeadline()); it answers through IkeSockets and installs SAs
+// and policies through kernel::IpsecDataplane. What happens goes to an
+// IkeObserver, which is how the daemon learns that a peer's L2TP flow is
+// protected (childSaUp) and no longer is (childSaDown).
+//
+// Routing is by cookie pair (RFC 2408 §2.5.3); a Main Mode 1 with a new
+// initiator cookie makes a responder SA, within the half-open limits. The
+// newest ISAKMP SA of a peer (same address and phase-1 ID) owns the peer's
+// IPsec SAs: an older one hands them over when the new one is up, unless the
+// new one came with INITIAL-CONTACT, which removes the older SAs outright.
+
+#include "common/result.h"
+#include "ike/ike_context.h"
+#include "ike/ike_sa.h"
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace l2tpsec::ike {
+
+/// The LAC side: protect our L2TP flow to a server.
+struct ConnectRequest {
+	IpAddress local;  ///< our address (the socket's, before any NAT)
+	IpAddress server; ///< its IKE runs on the config's ikePort
+	/// The flow to protect; nullopt for an ISAKMP SA alone.
+	std::optional<ChildRequest> child = ChildRequest{};
+	/// A new Main Mode even when an ISAKMP SA to the server is up
+	/// (re-authentication): once it is, it takes over the IPsec SAs and the
+	/// older ISAKMP SAs are deleted.
+	bool reauthenticate = false;
+};
+
+struct IkeEngineStats {
+	uint64_t datagrams = 0;
+	uint64_t dropped = 0;         ///< unparsable or for no SA
+	uint64_t refusedMainMode = 0; ///< Main Mode 1 over a limit
+};
+
+class IkeEngine {
+public:
+	IkeEngine(IkeEngineConfig config, IkeSockets &sockets, kernel::IpsecDataplane &dataplane, IkeRandom &random,
+	          IkeObserver *observer = nullptr);
+	~IkeEngine();
+	IkeEngine(const IkeEngine &) = delete;
+	IkeEngine &operator=(const IkeEngine &) = delete;
+
+	/// One datagram from the IKE socket (500) or the NAT-T socket (4500,
+	/// non-ESP marker still on; a NAT keepalive is ignored). `local` is where
+	/// it arrived, address and port.
+	void onDatagram(IkeSocket socket, const Endpoint &local, const Endpoint &from,
+	                std::span<const uint8_t> datagram, TimePoint now);
+
+	/// LAC: Main Mode to the server, then Quick Mode for the flow; only the
+	/// Quick Mode when an ISAKMP SA to it is up. Returns the ISAKMP SA's id.
+	Result<uint64_t> connect(const ConnectRequest &request, TimePoint now);
+	/// Deletes one ISAKMP SA and its IPsec SAs, telling the peer.
+	Result<void> closeSa(uint64_t id, const std::string &reason, TimePoint now);
+	/// Every SA closed with Delete notifications, the kernel state removed.
+	void shutdown(TimePoint now);
+	/// An XFRM_MSG_EXPIRE for one of our SAs (kernel::xfrm::EventSubscription):
+	/// soft, the initiator rekeys; hard, the pair is removed and the peer told.
+	void onSaExpired(uint32_t spi, bool hard, TimePoint now);
+
+	std::optional<TimePoint> nextDeadline() const;
+	void onTimer(TimePoint now);
+
+	std::vector<IkeSaInfo> ikeSas() const;
+	std::vector<ChildSaInfo> childSas() const;
+	size_t saCount() const { return sas_.size(); }
+	size_t halfOpenCount() const { return halfOpen_; }
+	const IkeEngineStats &stats() const { return stats_; }
+
+private:
+	struct Meta {
+		IpAddress peerAddress;
+		bool halfOpen = true;
+		bool cookiesFiled = false;
+		bool reauthenticate = false;
+	};
+	IkeSa *route(const Header &h, const Endpoint &from);
+	void onMainMode1(IkeSocket socket, const Endpoint &local, const Endpoint &from, const Message &m,
+	                 std::span<const uint8_t> datagram);
+	/// After anything touched SA `id`: bookkeeping, INITIAL-CONTACT and
+	/// hand-overs, its timer re-armed, or its removal.
+	void settle(uint64_t id);
+	void whenEstablished(IkeSa &sa);
+	void erase(uint64_t id);
+	std::vector<IkeSa *> peerSas(const IkeSa &sa, bool sameId);
+
+	IkeContext ctx_;
+	uint64_t nextId_ = 1;
+	std::map<uint64_t, std::unique_ptr<IkeSa>> sas_;
+	std::map<uint64_t, Meta> meta_;
+	/// Routing: SAs whose two cookies are known; our initiator SAs by CKY-I
+	/// (MM2 brings CKY-R); responder SAs by (CKY-I, peer) for MM1 retransmits.
+	std::map<std::pair<Cookie, Cookie>, uint64_t> byCookies_;
+	std::map<Cookie, uint64_t> ourInitiators_;
+	std::map<std::pair<Cookie, Endpoint>, uint64_t> byMm1_;
+	/// Every SA by its peer's (first) address, and the half-open ones' count.
+	std::map<IpAddress, std::set<uint64_t>> byAddress_;
+	std::map<IpAddress, size_t> halfOpenPerAddress_;
+	size_t halfOpen_ = 0;
+	bool limitLogged_ = false;
+	std::set<std::pair<TimePoint, uint64_t>> deadlines_;
+	std::map<uint64_t, TimePoint> deadlineOf_;
+	IkeEngineStats stats_;
+};
+
+} // namespace l2tpsec::ike

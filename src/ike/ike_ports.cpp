@@ -1,0 +1,24 @@
+#include "ike/ike_ports.h"
+
+#include "crypto/random.h"
+
+namespace l2tpsec::ike {
+
+std::string Endpoint::str() const
+{
+	if (address.isV4())
+		return address.str() + ":" + std::to_string(port);
+	return "[" + address.str() + "]:" + std::to_string(port);
+}
+
+Result<std::vector<uint8_t>> SystemRandom::bytes(size_t n)
+{
+	return crypto::randomBytes(n);
+}
+
+Result<crypto::DhKeyPair> SystemRandom::keyPair(crypto::DhGroup group)
+{
+	return crypto::DhKeyPair::generate(group);
+}
+
+} // namespace l2tpsec::ike

@@ -1,0 +1,454 @@
+// The frame of an ISAKMP SA: which handler a message goes to (kRules),
+// duplicate detection and retransmission (RFC 2408 §5), timers, teardown.
+// The exchanges themselves are in main_mode.cpp, quick_mode.cpp and
+// informational.cpp.
+#include "ike/ike_sa.h"
+
+#include "common/log.h"
+#include "ike/codec/codec_error.h"
+#include "ike/codec/names.h"
+
+#include <algorithm>
+
+namespace l2tpsec::ike {
+
+namespace {
+constexpr std::string_view kLog = "ike";
+using S = Phase1State;
+using X = ExchangeType;
+} // namespace
+
+std::string_view phase1StateName(Phase1State s)
+{
+	switch (s) {
+	case S::Start: return "start";
+	case S::InitSentSa: return "MM1 sent";
+	case S::InitSentKe: return "MM3 sent";
+	case S::InitSentAuth: return "MM5 sent";
+	case S::RespSentSa: return "MM2 sent";
+	case S::RespSentKe: return "MM4 sent";
+	case S::Established: return "established";
+	case S::Dead: return "dead";
+	}
+	return "?";
+}
+
+// (phase-1 state, exchange) -> handler. Main Mode messages in order
+// (RFC 2409 §5.4), Quick Mode and protected Informational once the ISAKMP
+// SA is up, cleartext Informational (an error notify from a responder that
+// refused us) while it is being set up. Anything else is dropped.
+const std::vector<IkeSa::Rule> IkeSa::kRules = {
+        {S::Start, X::IdentityProtection, &IkeSa::respondMm1},
+        {S::InitSentSa, X::IdentityProtection, &IkeSa::initiatorMm2},
+        {S::RespSentSa, X::IdentityProtection, &IkeSa::respondMm3},
+        {S::InitSentKe, X::IdentityProtection, &IkeSa::initiatorMm4},
+        {S::RespSentKe, X::IdentityProtection, &IkeSa::respondMm5},
+        {S::InitSentAuth, X::IdentityProtection, &IkeSa::initiatorMm6},
+        {S::Established, X::QuickMode, &IkeSa::onQuickMode},
+        {S::Established, X::Informational, &IkeSa::onInformational},
+        {S::InitSentSa, X::Informational, &IkeSa::onPlainInformational},
+        {S::InitSentKe, X::Informational, &IkeSa::onPlainInformational},
+        {S::InitSentAuth, X::Informational, &IkeSa::onPlainInformational},
+        {S::RespSentSa, X::Informational, &IkeSa::onPlainInformational},
+        {S::RespSentKe, X::Informational, &IkeSa::onPlainInformational},
+};
+
+IkeSa::IkeSa(IkeContext &ctx, uint64_t id, bool initiator, const Cookie &ckyI, const Cookie &ckyR, Endpoint local,
+             Endpoint peer)
+    : ctx_(ctx), id_(id), initiator_(initiator), ckyI_(ckyI), ckyR_(ckyR), local_(std::move(local)),
+      peer_(std::move(peer)), originalPeer_(peer_), created_(ctx.now)
+{
+}
+
+// The owner closes an SA (close() or IkeEngine::shutdown()) before it goes;
+// destroying it only frees memory, so a daemon that stops without shutdown
+// leaves the kernel state for the next start-up to find.
+IkeSa::~IkeSa() = default;
+
+// ---- receiving -------------------------------------------------------------
+
+void IkeSa::receive(const Message &m, Bytes datagram, IkeSocket socket, const Endpoint &local, const Endpoint &from)
+{
+	if (dead())
+		return;
+	std::vector<uint8_t> digest = datagramDigest(datagram);
+	// RFC 2408 §5: a retransmission is answered with the answer it had.
+	Flight *f = nullptr;
+	if (m.header.messageId == 0)
+		f = &phase1_;
+	else if (auto it = quickModes_.find(m.header.messageId); it != quickModes_.end())
+		f = &it->second.flight;
+	if (f && !f->sent.empty() && !f->answered.empty() && f->answered == digest) {
+		logDebug(kLog, "peer {}: retransmitted message, answered again", peerText());
+		send(f->sent);
+		return;
+	}
+
+	Incoming in{m, datagram, socket, local, from, std::move(digest), {}};
+	if (!m.header.encrypted()) {
+		auto chain = parsePayloadChain(m.header.nextPayload, m.body);
+		if (!chain) {
+			logWarn(kLog, "peer {}: {} dropped: {}", from.str(), exchangeTypeName(m.header.exchange),
+			        chain.error().message);
+			return;
+		}
+		in.payloads = std::move(*chain);
+	}
+	dispatch(in);
+}
+
+void IkeSa::dispatch(Incoming &in)
+{
+	for (const Rule &r : kRules) {
+		if (r.state == state_ && r.exchange == in.message.header.exchange) {
+			Phase1State next = (this->*r.handler)(in);
+			if (next == S::Dead && state_ != S::Dead)
+				close("the negotiation failed", false);
+			else if (state_ != S::Dead)
+				state_ = next;
+			return;
+		}
+	}
+	logDebug(kLog, "peer {}: {} in state {} dropped", in.from.str(), exchangeTypeName(in.message.header.exchange),
+	         phase1StateName(state_));
+}
+
+void IkeSa::followPeer(const Incoming &in)
+{
+	lastHeard_ = ctx_.now;
+	if (in.socket == socket_ && in.from == peer_)
+		return;
+	if (in.socket == IkeSocket::NatT && socket_ != IkeSocket::NatT)
+		logInfo(kLog, "peer {}: moved to {} (NAT-T)", peer_.str(), in.from.str());
+	else
+		logInfo(kLog, "peer {}: now at {}", peer_.str(), in.from.str());
+	socket_ = in.socket;
+	peer_ = in.from;
+	local_ = in.local;
+}
+
+// ---- sending ---------------------------------------------------------------
+
+void IkeSa::send(const std::vector<uint8_t> &datagram)
+{
+	Result<void> r;
+	if (socket_ == IkeSocket::NatT) {
+		// RFC 3948 §2.2: IKE on port 4500 starts with four zero bytes.
+		std::vector<uint8_t> marked(4, 0);
+		marked.insert(marked.end(), datagram.begin(), datagram.end());
+		r = ctx_.sockets.send(socket_, local_, peer_, marked);
+	} else {
+		r = ctx_.sockets.send(socket_, local_, peer_, datagram);
+	}
+	if (!r)
+		logDebug(kLog, "peer {}: send: {}", peer_.str(), r.error().message);
+}
+
+void IkeSa::sendAwaiting(Flight &f, std::vector<uint8_t> datagram, std::string what,
+                         const std::vector<uint8_t> &answered)
+{
+	f.sent = std::move(datagram);
+	f.answered = answered;
+	f.what = std::move(what);
+	f.retransmits = 0;
+	f.timeout = ctx_.config.retransmitTimeout;
+	f.retransmitAt = ctx_.now + f.timeout;
+	send(f.sent);
+}
+
+void IkeSa::sendAnswer(Flight &f, std::vector<uint8_t> datagram, const std::vector<uint8_t> &answered)
+{
+	f.sent = std::move(datagram);
+	f.answered = answered;
+	f.retransmitAt.reset();
+	send(f.sent);
+}
+
+bool IkeSa::retransmit(Flight &f)
+{
+	if (!f.retransmitAt || ctx_.now < *f.retransmitAt)
+		return true;
+	if (f.retransmits >= ctx_.config.retransmitTries)
+		return false;
+	f.retransmits++;
+	f.timeout = std::min(f.timeout * 2, ctx_.config.maxRetransmitTimeout);
+	f.retransmitAt = ctx_.now + f.timeout;
+	logDebug(kLog, "peer {}: retransmitting {} ({})", peer_.str(), f.what, f.retransmits);
+	send(f.sent);
+	return true;
+}
+
+Header IkeSa::header(ExchangeType exchange, uint32_t messageId) const
+{
+	Header h;
+	h.initiatorCookie = ckyI_;
+	h.responderCookie = ckyR_;
+	h.exchange = exchange;
+	h.messageId = messageId;
+	return h;
+}
+
+Result<Opened> IkeSa::openPhase1(const Message &m)
+{
+	return openMessage(cipher_, m, iv_);
+}
+
+Result<std::vector<uint8_t>> IkeSa::random(size_t n)
+{
+	return ctx_.random.bytes(n);
+}
+
+Result<uint32_t> IkeSa::newMessageId()
+{
+	for (int i = 0; i < 16; i++) {
+		auto b = random(4);
+		if (!b)
+			return std::move(b).error();
+		uint32_t mid = uint32_t((*b)[0]) << 24 | uint32_t((*b)[1]) << 16 | uint32_t((*b)[2]) << 8 | (*b)[3];
+		if (mid != 0 && !quickModes_.contains(mid) && !usedMessageIds_.contains(mid))
+			return mid;
+	}
+	return Error{EAGAIN, "no free message id"};
+}
+
+std::string IkeSa::peerText() const
+{
+	return peer_.str();
+}
+
+// ---- timers ----------------------------------------------------------------
+
+std::optional<TimePoint> IkeSa::nextDeadline() const
+{
+	if (dead())
+		return std::nullopt;
+	std::optional<TimePoint> next;
+	auto consider = [&](std::optional<TimePoint> t) {
+		if (t && (!next || *t < *next))
+			next = t;
+	};
+	if (!established()) {
+		consider(created_ + ctx_.config.setupTimeout);
+		consider(phase1_.retransmitAt);
+		return next;
+	}
+	consider(establishedAt_ + choice_->lifetime);
+	for (const auto &[mid, qm] : quickModes_) {
+		consider(qm.expires);
+		consider(qm.flight.retransmitAt);
+	}
+	if (dpdActive()) {
+		if (dpdFirstUnanswered_) {
+			consider(dpdNextProbe_);
+			consider(dpdProbeSince_ + ctx_.config.dpdTimeout);
+		} else {
+			consider(lastHeard_ + ctx_.config.dpdInterval);
+		}
+	}
+	if (natLocal_ && ctx_.config.natKeepalive.count() > 0)
+		consider(nextKeepalive_);
+	return next;
+}
+
+void IkeSa::onTimer()
+{
+	if (dead())
+		return;
+	if (!established()) {
+		if (ctx_.now >= created_ + ctx_.config.setupTimeout) {
+			fail(fmt::format("Main Mode not complete after {}s (state: {})",
+			                 ctx_.config.setupTimeout.count(), phase1StateName(state_)));
+			return;
+		}
+		if (!retransmit(phase1_))
+			fail(fmt::format("no answer to {} after {} retransmissions{}", phase1_.what,
+			                 phase1_.retransmits,
+			                 state_ == S::InitSentAuth ? " (pre-shared key mismatch?)" : ""));
+		return;
+	}
+	for (auto it = quickModes_.begin(); it != quickModes_.end();) {
+		QuickMode &qm = it->second;
+		if (qm.state == QuickMode::State::Done) {
+			if (ctx_.now >= qm.expires) {
+				it = quickModes_.erase(it);
+				continue;
+			}
+		} else if (ctx_.now >= qm.expires) {
+			endQuickMode(
+			        qm, fmt::format("Quick Mode not complete after {}s", ctx_.config.setupTimeout.count()));
+		} else if (!retransmit(qm.flight)) {
+			endQuickMode(qm, fmt::format("no answer to {} after {} retransmissions", qm.flight.what,
+			                             qm.flight.retransmits));
+		}
+		++it;
+	}
+	dpdTimer();
+	if (!dead())
+		keepaliveTimer();
+}
+
+bool IkeSa::expired() const
+{
+	return established() && ctx_.now >= establishedAt_ + choice_->lifetime;
+}
+
+// ---- teardown --------------------------------------------------------------
+
+void IkeSa::fail(const std::string &reason)
+{
+	logWarn(kLog, "peer {}: {}", peerText(), reason);
+	close(reason, false);
+}
+
+void IkeSa::close(const std::string &reason, bool notifyPeer)
+{
+	if (state_ == S::Dead && children_.empty() && quickModes_.empty())
+		return;
+	bool wasUp = established();
+	if (notifyPeer && wasUp) {
+		// RFC 2408 §3.15: the SAs go first, the ISAKMP SA that protects
+		// their Delete last. Each names our inbound SPI.
+		for (const ChildSa &c : children_) {
+			uint32_t spi = c.spec().inboundSpi;
+			DeletePayload d{Doi::Ipsec,
+			                ProtocolId::IpsecEsp,
+			                {{uint8_t(spi >> 24), uint8_t(spi >> 16), uint8_t(spi >> 8), uint8_t(spi)}}};
+			auto body = buildDelete(d);
+			if (body)
+				sendInformational({OutPayload{PayloadType::Delete, *body}});
+		}
+		DeletePayload d{Doi::Ipsec, ProtocolId::Isakmp, {cookiePairSpi(ckyI_, ckyR_)}};
+		if (auto body = buildDelete(d))
+			sendInformational({OutPayload{PayloadType::Delete, *body}});
+	}
+	for (auto &[mid, qm] : quickModes_)
+		if (qm.state != QuickMode::State::Done)
+			endQuickMode(qm, reason.empty() ? "the ISAKMP SA is gone" : reason);
+	quickModes_.clear();
+	std::string why = reason.empty() ? "the ISAKMP SA is gone" : reason;
+	while (!children_.empty())
+		removeChild(children_.size() - 1, why);
+	bool report = state_ != S::Dead && (wasUp || initiator_);
+	state_ = S::Dead;
+	psk_.clear();
+	dh_.reset();
+	if (report && ctx_.observer) {
+		IkeSaInfo i = info();
+		i.established = wasUp;
+		ctx_.observer->ikeSaDown(i, why);
+	}
+	if (wasUp)
+		logInfo(kLog, "peer {}: ISAKMP SA {} down: {}", peerText(), id_, why);
+}
+
+void IkeSa::removeChild(size_t index, const std::string &reason)
+{
+	children_[index].remove(ctx_.dataplane, ctx_.flows);
+	ChildSaInfo info = childInfo_[index];
+	children_.erase(children_.begin() + static_cast<ptrdiff_t>(index));
+	childInfo_.erase(childInfo_.begin() + static_cast<ptrdiff_t>(index));
+	logInfo(kLog, "peer {}: IPsec SA in 0x{:08x} out 0x{:08x} down: {}", info.peer.str(), info.inboundSpi,
+	        info.outboundSpi, reason);
+	if (ctx_.observer)
+		ctx_.observer->childSaDown(info, reason);
+}
+
+bool IkeSa::removeChildBySpi(uint32_t spi, const std::string &reason)
+{
+	for (size_t i = 0; i < children_.size(); i++) {
+		if (children_[i].spec().inboundSpi == spi || children_[i].spec().outboundSpi == spi) {
+			removeChild(i, reason);
+			return true;
+		}
+	}
+	return false;
+}
+
+bool IkeSa::childExpired(uint32_t spi, bool hard)
+{
+	for (size_t i = 0; i < children_.size(); i++) {
+		const ChildSaSpec &c = children_[i].spec();
+		if (c.inboundSpi != spi && c.outboundSpi != spi)
+			continue;
+		if (hard) {
+			uint32_t in = c.inboundSpi;
+			DeletePayload d{Doi::Ipsec,
+			                ProtocolId::IpsecEsp,
+			                {{uint8_t(in >> 24), uint8_t(in >> 16), uint8_t(in >> 8), uint8_t(in)}}};
+			if (auto body = buildDelete(d); body && established())
+				sendInformational({OutPayload{PayloadType::Delete, *body}});
+			rekeyed_.erase(in);
+			removeChild(i, "lifetime expired");
+			return true;
+		}
+		if (!initiator_ || !established() || !rekeyed_.insert(c.inboundSpi).second)
+			return true; // the responder waits for the initiator's rekey
+		ChildRequest flow;
+		flow.localPort = c.flow.srcPort;
+		flow.peerPort = c.flow.dstPort;
+		logInfo(kLog, "peer {}: rekeying IPsec SA in 0x{:08x}", peerText(), c.inboundSpi);
+		if (auto r = startQuickMode(flow); !r)
+			logWarn(kLog, "peer {}: rekey of IPsec SA in 0x{:08x}: {}", peerText(), c.inboundSpi,
+			        r.error().message);
+		return true;
+	}
+	return false;
+}
+
+void IkeSa::adoptChildren(IkeSa &from)
+{
+	for (size_t i = 0; i < from.children_.size(); i++) {
+		children_.push_back(std::move(from.children_[i]));
+		ChildSaInfo info = from.childInfo_[i];
+		info.ikeSaId = id_;
+		childInfo_.push_back(info);
+	}
+	from.children_.clear();
+	from.childInfo_.clear();
+}
+
+bool IkeSa::takeInitialContact()
+{
+	return std::exchange(initialContact_, false);
+}
+
+std::vector<uint32_t> IkeSa::takeForeignDeletes()
+{
+	return std::exchange(foreignDeletes_, {});
+}
+
+// ---- views -----------------------------------------------------------------
+
+IkeSaInfo IkeSa::info() const
+{
+	IkeSaInfo i;
+	i.id = id_;
+	i.initiator = initiator_;
+	i.established = established();
+	i.local = local_;
+	i.peer = peer_;
+	i.natLocal = natLocal_;
+	i.natPeer = natPeer_;
+	if (choice_) {
+		i.suite = suiteName(choice_->suite);
+		i.lifetime = choice_->lifetime;
+	}
+	if (auto id = parseId(peerIdB_); id && !peerIdB_.empty()) {
+		if (auto a = idAddresses(*id))
+			i.peerId = a->first.str();
+		else
+			i.peerId = std::string(id->data.begin(), id->data.end());
+	}
+	i.peerVendorIds = peerVendorIds_;
+	i.dpd = dpdActive();
+	i.created = created_;
+	i.establishedAt = establishedAt_;
+	return i;
+}
+
+std::vector<ChildSaInfo> IkeSa::children() const
+{
+	return childInfo_;
+}
+
+} // namespace l2tpsec::ike

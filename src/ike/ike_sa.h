@@ -1,0 +1,280 @@
+#pragma once
+// IkeSa: one ISAKMP SA (RFC 2408) with its exchanges: Main Mode with a
+// pre-shared key in either role (RFC 2409 §5.4, main_mode.cpp), the Quick
+// Modes under it (§5.5, quick_mode.cpp), Informational exchanges with
+// Delete, DPD (RFC 3706) and INITIAL-CONTACT (informational.cpp), NAT-T
+// (RFC 3947) and the SA pairs it installed (child_sa.h).
+//
+// The engine routes datagrams to it by cookie and asks it for its next
+// deadline; it answers through the context's ports. Which handler a message
+// goes to is the table kRules in ike_sa.cpp: (phase-1 state, exchange type).
+
+#include "crypto/dh.h"
+#include "crypto/secret_bytes.h"
+#include "ike/child_sa.h"
+#include "ike/codec/delete_payload.h"
+#include "ike/codec/header.h"
+#include "ike/codec/id_payload.h"
+#include "ike/codec/notify_payload.h"
+#include "ike/codec/sa_payload.h"
+#include "ike/codec/vendor_ids.h"
+#include "ike/ike_context.h"
+#include "ike/keymat.h"
+#include "ike/message_protection.h"
+#include "ike/proposals.h"
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace l2tpsec::ike {
+
+enum class Phase1State : uint8_t {
+	Start,        ///< initiator before MM1; responder before MM1 was answered
+	InitSentSa,   ///< initiator: MM1 sent, waits for MM2
+	InitSentKe,   ///< initiator: MM3 sent, waits for MM4
+	InitSentAuth, ///< initiator: MM5 sent, waits for MM6
+	RespSentSa,   ///< responder: MM2 sent, waits for MM3
+	RespSentKe,   ///< responder: MM4 sent, waits for MM5
+	Established,
+	Dead,
+};
+std::string_view phase1StateName(Phase1State s);
+
+/// The flow an initiator asks Quick Mode for: our port to the peer's 1701.
+struct ChildRequest {
+	uint16_t localPort = 1701;
+	uint16_t peerPort = 1701;
+};
+
+/// A message this SA sent and the datagram that provoked it: what a
+/// retransmission of that datagram is answered with (RFC 2408 §5), and for
+/// the side that waits, the retransmission schedule.
+struct Flight {
+	std::vector<uint8_t> sent;
+	std::vector<uint8_t> answered; ///< digest of the datagram `sent` answers
+	std::optional<TimePoint> retransmitAt;
+	std::chrono::milliseconds timeout{0};
+	uint32_t retransmits = 0;
+	std::string what; ///< "Main Mode 1", for the give-up line
+};
+
+/// One received message on its way through the handlers.
+struct Incoming {
+	const Message &message;
+	Bytes datagram;
+	IkeSocket socket;
+	Endpoint local, from;
+	std::vector<uint8_t> digest;
+	/// The cleartext payloads (encrypted messages are opened by their handler,
+	/// which knows the IV).
+	std::vector<RawPayload> payloads;
+};
+
+/// One Quick Mode exchange, by message id.
+struct QuickMode {
+	enum class State : uint8_t { InitSent, RespSent, Done };
+	uint32_t messageId = 0;
+	bool initiator = false;
+	State state = State::InitSent;
+	std::vector<uint8_t> iv;
+	std::vector<uint8_t> ni, nr; ///< nonce bodies
+	std::optional<crypto::DhKeyPair> dh;
+	std::vector<uint8_t> peerKe;
+	std::vector<EspSuite> offered; ///< initiator
+	EncapsulationMode mode = EncapsulationMode::Transport;
+	std::optional<Phase2Choice> choice;
+	uint32_t inboundSpi = 0;
+	kernel::Selector flow;
+	uint32_t reqid = 0;
+	bool flowAcquired = false;
+	std::vector<uint8_t> idci, idcr; ///< ID bodies (echoed in QM2)
+	std::optional<IpAddress> natOa;
+	crypto::SecretBytes pfsSecret; ///< g(qm)^xy with PFS
+	bool installed = false;        ///< the SA pair (and SPI and flow) went to children_
+	Flight flight;
+	TimePoint expires{};
+};
+
+class IkeSa {
+public:
+	IkeSa(IkeContext &ctx, uint64_t id, bool initiator, const Cookie &ckyI, const Cookie &ckyR, Endpoint local,
+	      Endpoint peer);
+	~IkeSa();
+	IkeSa(const IkeSa &) = delete;
+	IkeSa &operator=(const IkeSa &) = delete;
+
+	/// Initiator: sends Main Mode 1; the flow to ask for once established.
+	Result<void> start(std::optional<ChildRequest> child);
+	/// Initiator, established: a Quick Mode for one more flow.
+	Result<void> startQuickMode(const ChildRequest &child);
+
+	/// A datagram for this SA (the engine routed it by cookie).
+	void receive(const Message &m, Bytes datagram, IkeSocket socket, const Endpoint &local, const Endpoint &from);
+	std::optional<TimePoint> nextDeadline() const;
+	void onTimer();
+
+	/// Local teardown: Delete notifications to the peer (when established
+	/// and asked to), the kernel state removed, the observer told.
+	void close(const std::string &reason, bool notifyPeer);
+	/// Takes over another SA's SA pairs (the old ISAKMP SA of a peer that
+	/// re-authenticated expires; its IPsec SAs live on under the new one).
+	void adoptChildren(IkeSa &from);
+
+	uint64_t id() const { return id_; }
+	bool initiator() const { return initiator_; }
+	const Cookie &initiatorCookie() const { return ckyI_; }
+	const Cookie &responderCookie() const { return ckyR_; }
+	const Endpoint &peer() const { return peer_; }
+	/// The peer's first address and port (before any NAT-T float), the key
+	/// the engine filed the SA under.
+	const Endpoint &originalPeer() const { return originalPeer_; }
+	Phase1State state() const { return state_; }
+	bool established() const { return state_ == Phase1State::Established; }
+	bool dead() const { return state_ == Phase1State::Dead; }
+	/// The peer's phase-1 ID body (empty before MM5/MM6).
+	const std::vector<uint8_t> &peerIdBody() const { return peerIdB_; }
+	/// True once after the peer's MM5 carried INITIAL-CONTACT: the engine
+	/// removes the peer's older SAs (RFC 2407 §4.6.3.3).
+	bool takeInitialContact();
+	/// Initiator: whether MM5 carries INITIAL-CONTACT (no other SA with the peer).
+	void setInitialContact(bool send) { sendInitialContact_ = send; }
+	/// SPIs the peer deleted that none of this SA's pairs has: the engine
+	/// looks for them under the peer's other ISAKMP SAs.
+	std::vector<uint32_t> takeForeignDeletes();
+	/// Removes the SA pair with this inbound or outbound SPI; false if none.
+	bool removeChildBySpi(uint32_t spi, const std::string &reason);
+	/// The kernel expired one SA of a pair (XFRM_MSG_EXPIRE). Soft: the
+	/// initiator rekeys the flow with a new Quick Mode (the pairs overlap
+	/// under the flow's policies). Hard: the pair goes, and the peer gets a
+	/// Delete. False if no pair here has the SPI.
+	bool childExpired(uint32_t spi, bool hard);
+	/// The lifetime ran out: the engine moves the children to a successor, then closes.
+	bool expired() const;
+	IkeSaInfo info() const;
+	std::vector<ChildSaInfo> children() const;
+	size_t childCount() const { return children_.size(); }
+
+private:
+	using Handler = Phase1State (IkeSa::*)(Incoming &);
+	struct Rule {
+		Phase1State state;
+		ExchangeType exchange;
+		Handler handler;
+	};
+	static const std::vector<Rule> kRules;
+
+	// main_mode.cpp (RFC 2409 §5.4)
+	Phase1State respondMm1(Incoming &in);
+	Phase1State initiatorMm2(Incoming &in);
+	Phase1State respondMm3(Incoming &in);
+	Phase1State initiatorMm4(Incoming &in);
+	Phase1State respondMm5(Incoming &in);
+	Phase1State initiatorMm6(Incoming &in);
+	std::vector<OutPayload> vendorIds() const;
+	void readVendorIds(const std::vector<RawPayload> &payloads);
+	Result<void> keyExchange(Bytes peerKe);
+	void detectNat(const std::vector<RawPayload> &payloads, const Endpoint &local, const Endpoint &from);
+	std::vector<OutPayload> natDPayloads() const;
+	void floatToNatT();
+	Result<std::vector<uint8_t>> authHash(bool initiatorHash, Bytes idBody) const;
+	void becomeEstablished(Incoming &in);
+
+	// quick_mode.cpp (RFC 2409 §5.5)
+	Phase1State onQuickMode(Incoming &in);
+	void respondQm1(Incoming &in);
+	void initiatorQm2(Incoming &in, QuickMode &qm);
+	void respondQm3(Incoming &in, QuickMode &qm);
+	void endQuickMode(QuickMode &qm, const std::string &why);
+	bool installChildOk(QuickMode &qm);
+	Result<std::vector<uint8_t>> protectedMessage(ExchangeType exchange, uint32_t messageId,
+	                                              std::vector<uint8_t> &iv, Bytes hash,
+	                                              std::span<const OutPayload> rest);
+
+	// informational.cpp (RFC 2409 §5.7, RFC 3706, RFC 2407 §4.6.3.3)
+	Phase1State onInformational(Incoming &in);
+	Phase1State onPlainInformational(Incoming &in);
+	void sendInformational(std::vector<OutPayload> payloads);
+	void sendPlainNotify(NotifyType type);
+	void onNotify(const NotifyPayload &n);
+	void onDelete(const DeletePayload &d);
+	void dpdTimer();
+	void sendDpd(NotifyType type, uint32_t seq);
+	bool dpdActive() const;
+	void keepaliveTimer();
+
+	// ike_sa.cpp
+	void dispatch(Incoming &in);
+	void send(const std::vector<uint8_t> &datagram);
+	/// Sends a message that waits for an answer, and arms its retransmission.
+	void sendAwaiting(Flight &f, std::vector<uint8_t> datagram, std::string what,
+	                  const std::vector<uint8_t> &answered);
+	/// Sends an answer, kept for retransmissions of the datagram it answers.
+	void sendAnswer(Flight &f, std::vector<uint8_t> datagram, const std::vector<uint8_t> &answered);
+	/// Returns false when the flight gave up.
+	bool retransmit(Flight &f);
+	Result<Opened> openPhase1(const Message &m);
+	Header header(ExchangeType exchange, uint32_t messageId) const;
+	void fail(const std::string &reason);
+	void removeChild(size_t index, const std::string &reason);
+	std::string peerText() const;
+	Result<std::vector<uint8_t>> random(size_t n);
+	Result<uint32_t> newMessageId();
+	/// The peer floated to 4500 or its NAT mapping changed: follow it
+	/// (after the message authenticated).
+	void followPeer(const Incoming &in);
+	crypto::HashAlgorithm prf() const { return choice_->suite.hash; }
+
+	IkeContext &ctx_;
+	uint64_t id_;
+	bool initiator_;
+	Cookie ckyI_, ckyR_;
+	Endpoint local_, peer_, originalPeer_;
+	IkeSocket socket_ = IkeSocket::Ike;
+	Phase1State state_ = Phase1State::Start;
+	TimePoint created_, establishedAt_{};
+
+	// negotiation
+	std::optional<ChildRequest> wantChild_;
+	std::vector<uint8_t> saiB_; ///< the initiator's SA payload body (RFC 2409 §5: SAi_b)
+	std::optional<Phase1Choice> choice_;
+	NatTMethod natMethod_ = NatTMethod::None;
+	bool peerDpd_ = false;
+	std::string peerVendorIds_;
+	bool natLocal_ = false, natPeer_ = false;
+	std::optional<crypto::DhKeyPair> dh_;
+	std::vector<uint8_t> gxi_, gxr_, ni_, nr_;
+	crypto::SecretBytes psk_;
+	crypto::SecretBytes gxy_;
+	std::optional<Phase1Keys> keys_;
+	IsakmpCipher cipher_;
+	std::vector<uint8_t> iv_;              ///< phase-1 CBC chain
+	std::vector<uint8_t> lastPhase1Block_; ///< starts every phase-2 IV (Appendix B)
+	std::vector<uint8_t> peerIdB_;
+	bool initialContact_ = false;
+	bool sendInitialContact_ = true;
+	std::optional<KnownVendorId> natVendorId_; ///< the NAT-T vendor id we answer with
+	std::vector<uint32_t> foreignDeletes_;
+	Flight phase1_;
+
+	// phase 2 and informational
+	std::map<uint32_t, QuickMode> quickModes_;
+	/// Message ids of every Quick Mode this SA ran: a replayed QM1 is
+	/// dropped even after its exchange was forgotten.
+	std::set<uint32_t> usedMessageIds_;
+	std::vector<ChildSa> children_;
+	std::vector<ChildSaInfo> childInfo_;
+	std::set<uint32_t> rekeyed_; ///< inbound SPIs whose soft expiry started a rekey
+
+	// liveness
+	TimePoint lastHeard_{};
+	uint32_t dpdSeq_ = 0;
+	std::optional<uint32_t> dpdFirstUnanswered_;
+	TimePoint dpdProbeSince_{}, dpdNextProbe_{};
+	TimePoint nextKeepalive_{};
+};
+
+} // namespace l2tpsec::ike

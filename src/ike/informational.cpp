@@ -1,0 +1,222 @@
+// Informational exchanges (RFC 2409 §5.7): notifications and deletes under
+// the ISAKMP SA's protection, HDR*, HASH(1), N/D with
+// HASH(1) = prf(SKEYID_a, M-ID | N/D); dead peer detection (RFC 3706);
+// INITIAL-CONTACT (RFC 2407 §4.6.3.3); NAT keepalives (RFC 3948 §4); and the
+// cleartext notify a responder that refuses Main Mode sends.
+#include "common/log.h"
+#include "crypto/constant_time.h"
+#include "ike/codec/message_builder.h"
+#include "ike/codec/names.h"
+#include "ike/ike_sa.h"
+#include "ike/payload_find.h"
+
+namespace l2tpsec::ike {
+
+namespace {
+
+constexpr std::string_view kLog = "ike";
+
+std::optional<uint32_t> spiValue(const std::vector<uint8_t> &spi)
+{
+	if (spi.size() != 4)
+		return std::nullopt;
+	return uint32_t(spi[0]) << 24 | uint32_t(spi[1]) << 16 | uint32_t(spi[2]) << 8 | spi[3];
+}
+
+} // namespace
+
+// ---- sending -----------------------------------------------------------------
+
+void IkeSa::sendInformational(std::vector<OutPayload> payloads)
+{
+	if (!keys_ || lastPhase1Block_.empty())
+		return;
+	auto mid = newMessageId();
+	if (!mid)
+		return;
+	std::vector<uint8_t> iv = phase2Iv(prf(), cipher_.cipher, lastPhase1Block_, *mid);
+	auto after = encodeAfterHash(payloads);
+	auto hash = after ? informationalHash(prf(), keys_->skeyidA, *mid, *after)
+	                  : Result<std::vector<uint8_t>>(after.error());
+	auto datagram = hash ? protectedMessage(ExchangeType::Informational, *mid, iv, *hash, payloads)
+	                     : Result<std::vector<uint8_t>>(hash.error());
+	if (!datagram) {
+		logWarn(kLog, "peer {}: Informational not sent: {}", peerText(), datagram.error().message);
+		return;
+	}
+	send(*datagram);
+}
+
+void IkeSa::sendPlainNotify(NotifyType type)
+{
+	// Before keys exist the notify goes in the clear (RFC 2408 §5.6);
+	// the initiator matches it by its cookie.
+	NotifyPayload n{Doi::Ipsec, ProtocolId::Isakmp, type, {}, {}};
+	MessageBuilder b(header(ExchangeType::Informational, 0));
+	b.add(n);
+	if (auto datagram = b.build())
+		send(*datagram);
+}
+
+// ---- receiving ---------------------------------------------------------------
+
+Phase1State IkeSa::onInformational(Incoming &in)
+{
+	const Header &h = in.message.header;
+	if (!h.encrypted()) {
+		logWarn(kLog, "peer {}: cleartext Informational after Main Mode dropped", in.from.str());
+		return state_;
+	}
+	std::vector<uint8_t> iv = phase2Iv(prf(), cipher_.cipher, lastPhase1Block_, h.messageId);
+	auto opened = openMessage(cipher_, in.message, iv);
+	if (!opened || opened->payloads.empty() || opened->payloads[0].type != PayloadType::Hash) {
+		logWarn(kLog, "peer {}: Informational dropped: {}", in.from.str(),
+		        opened ? "no HASH first" : opened.error().message);
+		return state_;
+	}
+	auto expect = informationalHash(prf(), keys_->skeyidA, h.messageId, bytesAfterHash(opened->payloads));
+	if (!expect || !crypto::constantTimeEqual(opened->payloads[0].body, *expect)) {
+		logWarn(kLog, "peer {}: Informational with a wrong HASH dropped", in.from.str());
+		return state_;
+	}
+	followPeer(in);
+	for (const RawPayload &p : opened->payloads) {
+		if (dead())
+			break;
+		if (p.type == PayloadType::Notification) {
+			if (auto n = parseNotify(p.body))
+				onNotify(*n);
+		} else if (p.type == PayloadType::Delete) {
+			if (auto d = parseDelete(p.body))
+				onDelete(*d);
+		}
+	}
+	return state_;
+}
+
+Phase1State IkeSa::onPlainInformational(Incoming &in)
+{
+	if (in.message.header.encrypted())
+		return state_; // keys of a phase 1 we have not finished: nothing to check them with
+	for (const RawPayload *p : findAll(in.payloads, PayloadType::Notification)) {
+		auto n = parseNotify(p->body);
+		if (!n || !isErrorNotify(n->type))
+			continue;
+		// Unauthenticated, so only an initiator waiting for an answer gives
+		// up on it (as racoon and strongSwan do); a responder ignores it.
+		if (initiator_) {
+			fail("the peer refused Main Mode: " + notifyTypeName(n->type));
+			return Phase1State::Dead;
+		}
+		logWarn(kLog, "peer {}: notify {} during Main Mode", in.from.str(), notifyTypeName(n->type));
+	}
+	return state_;
+}
+
+void IkeSa::onNotify(const NotifyPayload &n)
+{
+	if (n.type == NotifyType::RUThere) {
+		if (auto seq = dpdSequence(n))
+			sendDpd(NotifyType::RUThereAck, *seq);
+		return;
+	}
+	if (n.type == NotifyType::RUThereAck) {
+		// Any probe since the first unanswered one will do (modulo 2^32).
+		auto seq = dpdSequence(n);
+		if (seq && dpdFirstUnanswered_ && *seq - *dpdFirstUnanswered_ <= dpdSeq_ - *dpdFirstUnanswered_)
+			dpdFirstUnanswered_.reset();
+		return;
+	}
+	if (n.type == NotifyType::InitialContact) {
+		initialContact_ = true;
+		return;
+	}
+	if (!isErrorNotify(n.type)) {
+		logDebug(kLog, "peer {}: notify {}", peerText(), notifyTypeName(n.type));
+		return;
+	}
+	// An error about one of our Quick Modes names the SPI we offered.
+	auto spi = spiValue(n.spi);
+	for (auto &[mid, qm] : quickModes_) {
+		if (qm.initiator && qm.state == QuickMode::State::InitSent && (!spi || *spi == qm.inboundSpi)) {
+			endQuickMode(qm, "the peer answered " + notifyTypeName(n.type));
+			return;
+		}
+	}
+	logWarn(kLog, "peer {}: notify {}", peerText(), notifyTypeName(n.type));
+}
+
+void IkeSa::onDelete(const DeletePayload &d)
+{
+	if (d.protocol == ProtocolId::Isakmp) {
+		for (const auto &spi : d.spis) {
+			if (spi == cookiePairSpi(ckyI_, ckyR_)) {
+				logInfo(kLog, "peer {}: deleted ISAKMP SA {}", peerText(), id_);
+				close("deleted by the peer", false);
+				return;
+			}
+		}
+		return;
+	}
+	if (d.protocol != ProtocolId::IpsecEsp)
+		return;
+	// By convention the sender names its inbound SPI, our outbound one.
+	for (const auto &bytes : d.spis) {
+		auto spi = spiValue(bytes);
+		if (spi && !removeChildBySpi(*spi, "deleted by the peer"))
+			foreignDeletes_.push_back(*spi);
+	}
+}
+
+// ---- DPD and keepalives --------------------------------------------------------
+
+bool IkeSa::dpdActive() const
+{
+	return established() && peerDpd_ && ctx_.config.dpdInterval.count() > 0;
+}
+
+void IkeSa::sendDpd(NotifyType type, uint32_t seq)
+{
+	if (auto body = buildNotify(NotifyPayload::dpd(type, ckyI_, ckyR_, seq)))
+		sendInformational({OutPayload{PayloadType::Notification, *body}});
+}
+
+void IkeSa::dpdTimer()
+{
+	if (!dpdActive())
+		return;
+	TimePoint now = ctx_.now;
+	if (dpdFirstUnanswered_) {
+		if (now >= dpdProbeSince_ + ctx_.config.dpdTimeout) {
+			fail(fmt::format("dead peer: no answer to DPD for {} s; removing its SAs",
+			                 ctx_.config.dpdTimeout.count()));
+			return;
+		}
+		if (now >= dpdNextProbe_) {
+			// RFC 3706 §5.5: each R-U-THERE has a new sequence number.
+			sendDpd(NotifyType::RUThere, ++dpdSeq_);
+			dpdNextProbe_ = now + ctx_.config.dpdRetry;
+		}
+		return;
+	}
+	if (now >= lastHeard_ + ctx_.config.dpdInterval) {
+		dpdFirstUnanswered_ = ++dpdSeq_;
+		dpdProbeSince_ = now;
+		dpdNextProbe_ = now + ctx_.config.dpdRetry;
+		logDebug(kLog, "peer {}: silent for {} s, R-U-THERE", peerText(), ctx_.config.dpdInterval.count());
+		sendDpd(NotifyType::RUThere, dpdSeq_);
+	}
+}
+
+void IkeSa::keepaliveTimer()
+{
+	if (!natLocal_ || ctx_.config.natKeepalive.count() <= 0 || ctx_.now < nextKeepalive_)
+		return;
+	// RFC 3948 §2.3: one 0xFF byte, no non-ESP marker.
+	static const std::vector<uint8_t> kKeepalive{0xff};
+	if (auto r = ctx_.sockets.send(IkeSocket::NatT, local_, peer_, kKeepalive); !r)
+		logDebug(kLog, "peer {}: keepalive: {}", peerText(), r.error().message);
+	nextKeepalive_ = ctx_.now + ctx_.config.natKeepalive;
+}
+
+} // namespace l2tpsec::ike

@@ -1,0 +1,483 @@
+// Main Mode with a pre-shared key, RFC 2409 §5.4, in both roles:
+//
+//   Initiator                          Responder
+//   HDR, SA, VID...             -->                      MM1
+//                               <--    HDR, SA, VID...   MM2
+//   HDR, KE, Ni, NAT-D, NAT-D   -->                      MM3
+//                               <--    HDR, KE, Nr, NAT-D, NAT-D   MM4
+//   HDR*, IDii, HASH_I [, N]    -->                      MM5 (port 4500 when NAT)
+//                               <--    HDR*, IDir, HASH_R          MM6
+//
+// NAT traversal per RFC 3947 (or the draft-02/03 numbers): vendor ids in
+// MM1/MM2, NAT-D in MM3/MM4, floating to 4500 from MM5 on.
+#include "common/log.h"
+#include "crypto/constant_time.h"
+#include "ike/codec/codec_error.h"
+#include "ike/codec/message_builder.h"
+#include "ike/codec/names.h"
+#include "ike/ike_sa.h"
+#include "ike/nat_detection.h"
+#include "ike/payload_find.h"
+
+#include <array>
+
+namespace l2tpsec::ike {
+
+namespace {
+
+constexpr std::string_view kLog = "ike";
+using S = Phase1State;
+/// Our nonces: 32 bytes (RFC 2409 §5 allows 8..256).
+constexpr size_t kNonceLen = 32;
+
+bool validNonce(const RawPayload *n)
+{
+	return n && n->body.size() >= 8 && n->body.size() <= 256;
+}
+
+std::string vendorIdText(Bytes data)
+{
+	if (auto known = recogniseVendorId(data)) {
+		// One log line: draft 02's typo ends in a newline.
+		std::string name(vendorIdInfo(*known).name);
+		for (size_t at; (at = name.find('\n')) != std::string::npos;)
+			name.replace(at, 1, "\\n");
+		return name;
+	}
+	std::string s = "unknown:";
+	for (size_t i = 0; i < data.size() && i < 8; i++)
+		s += fmt::format("{:02x}", data[i]);
+	return s;
+}
+
+std::vector<uint8_t> bytesOf(Bytes b)
+{
+	return {b.begin(), b.end()};
+}
+
+} // namespace
+
+// ---- vendor ids and NAT-D ----------------------------------------------------
+
+std::vector<OutPayload> IkeSa::vendorIds() const
+{
+	std::vector<KnownVendorId> ids;
+	if (initiator_) {
+		// As strongSwan and libreswan: RFC 3947 and the drafts pre-RFC peers know.
+		ids = {KnownVendorId::NatTRfc3947, KnownVendorId::NatTDraft03, KnownVendorId::NatTDraft02N,
+		       KnownVendorId::NatTDraft02};
+	} else if (natVendorId_) {
+		ids = {*natVendorId_};
+	}
+	ids.push_back(KnownVendorId::Dpd);
+	std::vector<OutPayload> out;
+	for (KnownVendorId id : ids)
+		out.push_back(OutPayload{PayloadType::VendorId, vendorIdBytes(id)});
+	return out;
+}
+
+void IkeSa::readVendorIds(const std::vector<RawPayload> &payloads)
+{
+	bool rfc = false, draft03 = false, draft02 = false, draft02n = false;
+	std::string names;
+	for (const RawPayload *p : findAll(payloads, PayloadType::VendorId)) {
+		if (!names.empty())
+			names += ", ";
+		names += vendorIdText(p->body);
+		auto known = recogniseVendorId(p->body);
+		if (!known)
+			continue;
+		rfc |= *known == KnownVendorId::NatTRfc3947;
+		draft03 |= *known == KnownVendorId::NatTDraft03;
+		draft02 |= *known == KnownVendorId::NatTDraft02;
+		draft02n |= *known == KnownVendorId::NatTDraft02N;
+		peerDpd_ |= *known == KnownVendorId::Dpd;
+	}
+	peerVendorIds_ = names.empty() ? "none" : names;
+	natMethod_ = rfc                                ? NatTMethod::Rfc3947
+	             : (draft03 || draft02 || draft02n) ? NatTMethod::Draft
+	                                                : NatTMethod::None;
+	if (rfc)
+		natVendorId_ = KnownVendorId::NatTRfc3947;
+	else if (draft03)
+		natVendorId_ = KnownVendorId::NatTDraft03;
+	else if (draft02)
+		natVendorId_ = KnownVendorId::NatTDraft02;
+	else if (draft02n)
+		natVendorId_ = KnownVendorId::NatTDraft02N;
+}
+
+std::vector<OutPayload> IkeSa::natDPayloads() const
+{
+	if (natMethod_ == NatTMethod::None)
+		return {};
+	PayloadType type = natMethod_ == NatTMethod::Rfc3947 ? PayloadType::NatD : PayloadType::NatDDraft;
+	// RFC 3947 §3.2: first the peer's address as we send to it, then ours.
+	return {OutPayload{type, natDetectionHash(prf(), ckyI_, ckyR_, peer_.address, peer_.port)},
+	        OutPayload{type, natDetectionHash(prf(), ckyI_, ckyR_, local_.address, local_.port)}};
+}
+
+void IkeSa::detectNat(const std::vector<RawPayload> &payloads, const Endpoint &local, const Endpoint &from)
+{
+	if (natMethod_ == NatTMethod::None)
+		return;
+	auto natd = findAll(payloads, PayloadType::NatD, PayloadType::NatDDraft);
+	if (natd.size() < 2) {
+		logDebug(kLog, "peer {}: NAT-T negotiated but {} NAT-D payloads", from.str(), natd.size());
+		return;
+	}
+	// The first names us as the peer addressed us; the rest name the peer.
+	auto ours = natDetectionHash(prf(), ckyI_, ckyR_, local.address, local.port);
+	natLocal_ = !crypto::constantTimeEqual(natd[0]->body, ours);
+	auto theirs = natDetectionHash(prf(), ckyI_, ckyR_, from.address, from.port);
+	natPeer_ = true;
+	for (size_t i = 1; i < natd.size(); i++)
+		if (crypto::constantTimeEqual(natd[i]->body, theirs))
+			natPeer_ = false;
+	if (natLocal_ || natPeer_)
+		logInfo(kLog, "peer {}: NAT detected ({}{}{})", from.str(), natLocal_ ? "we are behind one" : "",
+		        natLocal_ && natPeer_ ? ", " : "", natPeer_ ? "the peer is behind one" : "");
+}
+
+void IkeSa::floatToNatT()
+{
+	socket_ = IkeSocket::NatT;
+	local_.port = ctx_.config.natTPort;
+	peer_.port = ctx_.config.natTPort;
+	logInfo(kLog, "peer {}: floating to UDP {} (RFC 3947 §4)", peer_.address.str(), ctx_.config.natTPort);
+}
+
+// ---- keys ------------------------------------------------------------------
+
+Result<void> IkeSa::keyExchange(Bytes peerKe)
+{
+	auto gxy = dh_->sharedSecret(peerKe);
+	if (!gxy)
+		return std::move(gxy).error();
+	gxy_ = std::move(*gxy);
+	auto skeyid = skeyidPreSharedKey(prf(), psk_, ni_, nr_);
+	if (!skeyid)
+		return std::move(skeyid).error();
+	auto keys = derivePhase1Keys(prf(), std::move(*skeyid), gxy_, ckyI_, ckyR_);
+	if (!keys)
+		return std::move(keys).error();
+	keys_ = std::move(*keys);
+	auto key = phase1EncryptionKey(prf(), keys_->skeyidE, choice_->suite.cipher);
+	if (!key)
+		return std::move(key).error();
+	cipher_ = IsakmpCipher{choice_->suite.cipher, std::move(*key)};
+	iv_ = phase1Iv(prf(), choice_->suite.cipher, gxi_, gxr_);
+	dh_.reset();
+	return {};
+}
+
+Result<std::vector<uint8_t>> IkeSa::authHash(bool initiatorHash, Bytes idBody) const
+{
+	if (initiatorHash)
+		return mainModeHashI(prf(), keys_->skeyid, gxi_, gxr_, ckyI_, ckyR_, saiB_, idBody);
+	return mainModeHashR(prf(), keys_->skeyid, gxi_, gxr_, ckyI_, ckyR_, saiB_, idBody);
+}
+
+void IkeSa::becomeEstablished(Incoming &in)
+{
+	(void)in;
+	state_ = S::Established;
+	establishedAt_ = ctx_.now;
+	lastHeard_ = ctx_.now;
+	nextKeepalive_ = ctx_.now + ctx_.config.natKeepalive;
+	phase1_.retransmitAt.reset();
+	psk_.clear();
+	gxy_.clear();
+	if (auto seq = random(4))
+		dpdSeq_ = (uint32_t((*seq)[0]) << 24 | uint32_t((*seq)[1]) << 16 | uint32_t((*seq)[2]) << 8 |
+		           (*seq)[3]) >>
+		          1;
+	IkeSaInfo i = info();
+	logInfo(kLog, "peer {}: ISAKMP SA {} established ({}, {} s; NAT: {}; DPD: {}; peer id {})", peerText(), id_,
+	        i.suite, i.lifetime.count(),
+	        natLocal_ || natPeer_ ? (natLocal_ ? (natPeer_ ? "both" : "local") : "peer") : "none",
+	        i.dpd ? "yes" : "no", i.peerId);
+	if (ctx_.observer)
+		ctx_.observer->ikeSaUp(i);
+}
+
+// ---- initiator ---------------------------------------------------------------
+
+Result<void> IkeSa::start(std::optional<ChildRequest> child)
+{
+	if (!ctx_.config.psk)
+		return Error{ENOKEY, "no pre-shared key configured"};
+	auto psk = ctx_.config.psk(peer_.address);
+	if (!psk)
+		return Error{ENOKEY, "no pre-shared key for " + peer_.address.str()};
+	psk_ = std::move(*psk);
+	wantChild_ = child;
+	SaPayload offer = phase1Offer(ctx_.config.proposals.ike, ctx_.config.ikeLifetime);
+	auto body = buildSa(offer);
+	if (!body)
+		return std::move(body).error();
+	saiB_ = *body;
+	MessageBuilder b(header(ExchangeType::IdentityProtection, 0));
+	b.add(PayloadType::SecurityAssociation, *body);
+	for (OutPayload &v : vendorIds())
+		b.add(v.type, std::move(v.body));
+	auto datagram = b.build();
+	if (!datagram)
+		return std::move(datagram).error();
+	logInfo(kLog, "peer {}: initiating Main Mode ({})", peerText(), describePhase1Offer(offer));
+	state_ = S::InitSentSa;
+	sendAwaiting(phase1_, std::move(*datagram), "Main Mode 1", {});
+	return {};
+}
+
+S IkeSa::initiatorMm2(Incoming &in)
+{
+	const Header &h = in.message.header;
+	const RawPayload *sa = findPayload(in.payloads, PayloadType::SecurityAssociation);
+	if (h.encrypted() || h.messageId != 0 || !sa || h.responderCookie == Cookie{}) {
+		logWarn(kLog, "peer {}: malformed Main Mode 2 dropped", in.from.str());
+		return state_;
+	}
+	auto reply = parseSa(sa->body);
+	if (!reply) {
+		logWarn(kLog, "peer {}: Main Mode 2 dropped: {}", in.from.str(), reply.error().message);
+		return state_;
+	}
+	auto choice = acceptPhase1Reply(*reply, ctx_.config.proposals.ike, ctx_.config.ikeLifetime);
+	if (!choice) {
+		fail(choice.error().message);
+		return S::Dead;
+	}
+	ckyR_ = h.responderCookie;
+	choice_ = std::move(*choice);
+	readVendorIds(in.payloads);
+	logInfo(kLog, "peer {}: Main Mode 2 chose {}; vendor ids: {}", peerText(), suiteName(choice_->suite),
+	        peerVendorIds_);
+	auto dh = ctx_.random.keyPair(choice_->suite.group);
+	auto ni = random(kNonceLen);
+	if (!dh || !ni) {
+		fail("key generation failed: " + (dh ? ni.error().message : dh.error().message));
+		return S::Dead;
+	}
+	dh_ = std::move(*dh);
+	gxi_ = dh_->publicValue();
+	ni_ = std::move(*ni);
+	MessageBuilder b(header(ExchangeType::IdentityProtection, 0));
+	b.add(KeyExchangePayload{gxi_}).add(NoncePayload{ni_});
+	for (OutPayload &p : natDPayloads())
+		b.add(p.type, std::move(p.body));
+	auto datagram = b.build();
+	if (!datagram) {
+		fail(datagram.error().message);
+		return S::Dead;
+	}
+	sendAwaiting(phase1_, std::move(*datagram), "Main Mode 3", in.digest);
+	return S::InitSentKe;
+}
+
+S IkeSa::initiatorMm4(Incoming &in)
+{
+	const Header &h = in.message.header;
+	const RawPayload *ke = findPayload(in.payloads, PayloadType::KeyExchange);
+	const RawPayload *nr = findPayload(in.payloads, PayloadType::Nonce);
+	if (h.encrypted() || h.messageId != 0 || !ke || !validNonce(nr) ||
+	    ke->body.size() != crypto::dhPublicValueLength(choice_->suite.group)) {
+		logWarn(kLog, "peer {}: malformed Main Mode 4 dropped", in.from.str());
+		return state_;
+	}
+	gxr_ = bytesOf(ke->body);
+	nr_ = bytesOf(nr->body);
+	if (auto r = keyExchange(gxr_); !r) {
+		fail("Main Mode 4: " + r.error().message);
+		return S::Dead;
+	}
+	detectNat(in.payloads, local_, in.from);
+	if (natMethod_ != NatTMethod::None && (natLocal_ || natPeer_))
+		floatToNatT();
+
+	std::vector<uint8_t> idBody = buildId(IdPayload::address(local_.address));
+	auto hashI = authHash(true, idBody);
+	if (!hashI) {
+		fail(hashI.error().message);
+		return S::Dead;
+	}
+	std::vector<OutPayload> payloads{OutPayload{PayloadType::Identification, idBody},
+	                                 OutPayload{PayloadType::Hash, *hashI}};
+	if (sendInitialContact_) {
+		if (auto n = buildNotify(NotifyPayload::initialContact(ckyI_, ckyR_)))
+			payloads.push_back(OutPayload{PayloadType::Notification, *n});
+	}
+	auto sealed = sealMessage(cipher_, header(ExchangeType::IdentityProtection, 0), payloads, iv_);
+	if (!sealed) {
+		fail(sealed.error().message);
+		return S::Dead;
+	}
+	iv_ = sealed->lastBlock;
+	sendAwaiting(phase1_, std::move(sealed->datagram), "Main Mode 5", in.digest);
+	return S::InitSentAuth;
+}
+
+S IkeSa::initiatorMm6(Incoming &in)
+{
+	if (!in.message.header.encrypted() || in.message.header.messageId != 0) {
+		logWarn(kLog, "peer {}: cleartext Main Mode 6 dropped", in.from.str());
+		return state_;
+	}
+	auto opened = openPhase1(in.message);
+	const RawPayload *id = opened ? findPayload(opened->payloads, PayloadType::Identification) : nullptr;
+	const RawPayload *hash = opened ? findPayload(opened->payloads, PayloadType::Hash) : nullptr;
+	auto expect = id ? authHash(false, id->body) : Result<std::vector<uint8_t>>(Error{EBADMSG, "no ID"});
+	if (!id || !hash || !expect || !crypto::constantTimeEqual(hash->body, *expect)) {
+		// The responder checked HASH_I with its key first, so with two keys
+		// this is never reached: it is a damaged or forged MM6. Wait for the
+		// answer to MM5's retransmission, IV unchanged.
+		logWarn(kLog, "peer {}: Main Mode 6 does not verify (HASH_R); dropped", in.from.str());
+		return state_;
+	}
+	iv_ = opened->lastBlock;
+	lastPhase1Block_ = opened->lastBlock;
+	peerIdB_ = bytesOf(id->body);
+	followPeer(in);
+	becomeEstablished(in);
+	if (wantChild_) {
+		if (auto r = startQuickMode(*wantChild_); !r) {
+			logError(kLog, "peer {}: Quick Mode not started: {}", peerText(), r.error().message);
+			if (ctx_.observer)
+				ctx_.observer->childSaFailed(id_, r.error().message);
+		}
+		wantChild_.reset();
+	}
+	return S::Established;
+}
+
+// ---- responder -------------------------------------------------------------
+
+S IkeSa::respondMm1(Incoming &in)
+{
+	const Header &h = in.message.header;
+	const RawPayload *sa = findPayload(in.payloads, PayloadType::SecurityAssociation);
+	if (h.encrypted() || h.messageId != 0 || !sa ||
+	    countPayloads(in.payloads, PayloadType::SecurityAssociation) != 1) {
+		logWarn(kLog, "peer {}: malformed Main Mode 1 dropped", in.from.str());
+		return S::Dead;
+	}
+	auto offer = parseSa(sa->body);
+	if (!offer) {
+		logWarn(kLog, "peer {}: Main Mode 1 dropped: {}", in.from.str(), offer.error().message);
+		sendPlainNotify(offer.error().code == kErrUnsupported ? NotifyType::DoiNotSupported
+		                                                      : NotifyType::PayloadMalformed);
+		return S::Dead;
+	}
+	readVendorIds(in.payloads);
+	logInfo(kLog, "peer {}: Main Mode offer: {}; vendor ids: {}", in.from.str(), describePhase1Offer(*offer),
+	        peerVendorIds_);
+	auto psk = ctx_.config.psk ? ctx_.config.psk(in.from.address) : std::nullopt;
+	if (!psk) {
+		logWarn(kLog, "peer {}: no pre-shared key for this peer; Main Mode refused", in.from.str());
+		return S::Dead;
+	}
+	psk_ = std::move(*psk);
+	auto choice = choosePhase1(*offer, ctx_.config.proposals.ike, ctx_.config.ikeLifetime);
+	if (!choice) {
+		logWarn(kLog, "peer {}: no proposal chosen (Main Mode); we accept {}", in.from.str(),
+		        describePhase1Offer(phase1Offer(ctx_.config.proposals.ike, ctx_.config.ikeLifetime)));
+		sendPlainNotify(NotifyType::NoProposalChosen);
+		return S::Dead;
+	}
+	choice_ = std::move(*choice);
+	saiB_ = bytesOf(sa->body);
+	MessageBuilder b(header(ExchangeType::IdentityProtection, 0));
+	b.add(choice_->reply);
+	for (OutPayload &v : vendorIds())
+		b.add(v.type, std::move(v.body));
+	auto datagram = b.build();
+	if (!datagram) {
+		logWarn(kLog, "peer {}: Main Mode 2: {}", in.from.str(), datagram.error().message);
+		return S::Dead;
+	}
+	logInfo(kLog, "peer {}: chose {} ({} s)", in.from.str(), suiteName(choice_->suite), choice_->lifetime.count());
+	sendAnswer(phase1_, std::move(*datagram), in.digest);
+	return S::RespSentSa;
+}
+
+S IkeSa::respondMm3(Incoming &in)
+{
+	const Header &h = in.message.header;
+	const RawPayload *ke = findPayload(in.payloads, PayloadType::KeyExchange);
+	const RawPayload *ni = findPayload(in.payloads, PayloadType::Nonce);
+	if (h.encrypted() || h.messageId != 0 || !ke || !validNonce(ni) ||
+	    ke->body.size() != crypto::dhPublicValueLength(choice_->suite.group)) {
+		logWarn(kLog, "peer {}: malformed Main Mode 3 dropped", in.from.str());
+		return state_;
+	}
+	auto dh = ctx_.random.keyPair(choice_->suite.group);
+	auto nr = random(kNonceLen);
+	if (!dh || !nr) {
+		logError(kLog, "peer {}: key generation failed", in.from.str());
+		return S::Dead;
+	}
+	dh_ = std::move(*dh);
+	gxi_ = bytesOf(ke->body);
+	ni_ = bytesOf(ni->body);
+	gxr_ = dh_->publicValue();
+	nr_ = std::move(*nr);
+	if (auto r = keyExchange(gxi_); !r) {
+		logWarn(kLog, "peer {}: Main Mode 3: {}", in.from.str(), r.error().message);
+		return S::Dead;
+	}
+	detectNat(in.payloads, in.local, in.from);
+	MessageBuilder b(header(ExchangeType::IdentityProtection, 0));
+	b.add(KeyExchangePayload{gxr_}).add(NoncePayload{nr_});
+	// The NAT-D hashes name the peer as it reached us and us as it addressed us.
+	local_ = in.local;
+	peer_ = in.from;
+	for (OutPayload &p : natDPayloads())
+		b.add(p.type, std::move(p.body));
+	auto datagram = b.build();
+	if (!datagram)
+		return S::Dead;
+	sendAnswer(phase1_, std::move(*datagram), in.digest);
+	return S::RespSentKe;
+}
+
+S IkeSa::respondMm5(Incoming &in)
+{
+	if (!in.message.header.encrypted() || in.message.header.messageId != 0) {
+		logWarn(kLog, "peer {}: cleartext Main Mode 5 dropped", in.from.str());
+		return state_;
+	}
+	auto opened = openPhase1(in.message);
+	const RawPayload *id = opened ? findPayload(opened->payloads, PayloadType::Identification) : nullptr;
+	const RawPayload *hash = opened ? findPayload(opened->payloads, PayloadType::Hash) : nullptr;
+	auto expect = id ? authHash(true, id->body) : Result<std::vector<uint8_t>>(Error{EBADMSG, "no ID"});
+	if (!id || !hash || !expect || !crypto::constantTimeEqual(hash->body, *expect)) {
+		// With another key MM5 decrypts to noise: no ID/HASH, or a wrong HASH_I.
+		logWarn(kLog, "peer {}: authentication failed (pre-shared key mismatch?)", in.from.str());
+		return S::Dead;
+	}
+	iv_ = opened->lastBlock;
+	peerIdB_ = bytesOf(id->body);
+	for (const RawPayload *p : findAll(opened->payloads, PayloadType::Notification)) {
+		auto n = parseNotify(p->body);
+		if (n && n->type == NotifyType::InitialContact)
+			initialContact_ = true;
+	}
+	followPeer(in);
+
+	std::vector<uint8_t> idBody = buildId(IdPayload::address(local_.address));
+	auto hashR = authHash(false, idBody);
+	if (!hashR)
+		return S::Dead;
+	std::array<OutPayload, 2> payloads{OutPayload{PayloadType::Identification, idBody},
+	                                   OutPayload{PayloadType::Hash, *hashR}};
+	auto sealed = sealMessage(cipher_, header(ExchangeType::IdentityProtection, 0), payloads, iv_);
+	if (!sealed)
+		return S::Dead;
+	iv_ = sealed->lastBlock;
+	lastPhase1Block_ = sealed->lastBlock;
+	sendAnswer(phase1_, std::move(sealed->datagram), in.digest);
+	becomeEstablished(in);
+	return S::Established;
+}
+
+} // namespace l2tpsec::ike

@@ -1,0 +1,154 @@
+#pragma once
+// Phase-1 and phase-2 proposals: the lists the config asks for (a profile or
+// explicit strongSwan-style spellings, config/proposal_syntax.h), matching a
+// received SA payload, the SA payloads an initiator sends, and the mapping of
+// an ESP choice to kernel::EspKeys.
+//
+// Selection (RFC 2408 §4.2, RFC 2409 §5): the responder picks exactly one
+// transform and returns it unchanged. We pick in OUR order of preference,
+// not the initiator's (strongSwan's default, prefer_configured_proposals):
+// the admin's list decides, so a client that lists a weak suite first still
+// gets the strongest one both sides support. Clients order by strength
+// anyway, so in practice the two orders agree.
+//
+// Lifetimes: the transform goes back as offered (RFC 2408 §4.2: the
+// responder MUST NOT modify it; Windows and strongSwan compare). The lifetime
+// in force is the initiator's when it is not longer than ours, else ours.
+// In phase 2 a shortened lifetime is announced with RESPONDER-LIFETIME
+// (RFC 2407 §4.6.3.1); in phase 1 it is only enforced locally (the ISAKMP
+// SA is deleted, with a Delete, when ours runs out).
+
+#include "common/result.h"
+#include "config/config.h"
+#include "crypto/cbc_cipher.h"
+#include "crypto/dh.h"
+#include "crypto/hash.h"
+#include "ike/codec/sa_payload.h"
+#include "ike/codec/transform_attributes.h"
+#include "kernel/ipsec_dataplane.h"
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace l2tpsec::ike {
+
+/// A phase-1 suite: cipher (with its key length), hash (and its HMAC as the
+/// PRF, RFC 2409 §4), DH group; authentication is always pre-shared key.
+struct IkeSuite {
+	crypto::CbcCipher cipher = crypto::CbcCipher::Aes128;
+	crypto::HashAlgorithm hash = crypto::HashAlgorithm::Sha1;
+	crypto::DhGroup group = crypto::DhGroup::Modp2048;
+	friend bool operator==(const IkeSuite &, const IkeSuite &) = default;
+};
+
+/// A phase-2 (ESP) suite. HMAC-SHA-256 with 96 or 128 bits is one value on
+/// the wire (RFC 2407 §4.5 auth algorithm 5): the config's order decides
+/// which the kernel gets.
+struct EspSuite {
+	kernel::EspCipher cipher = kernel::EspCipher::AesCbc;
+	size_t keyBytes = 16; ///< cipher key without the GCM salt
+	kernel::EspIntegrity integrity = kernel::EspIntegrity::HmacSha1_96;
+	std::optional<crypto::DhGroup> pfs;
+	friend bool operator==(const EspSuite &, const EspSuite &) = default;
+};
+
+/// "aes256-sha1-modp2048", "aes128gcm16", "3des-sha1-modp1024" (config spellings).
+std::string suiteName(const IkeSuite &s);
+std::string suiteName(const EspSuite &s);
+
+struct ProposalSet {
+	std::vector<IkeSuite> ike;
+	std::vector<EspSuite> esp;
+};
+
+std::optional<IkeSuite> ikeSuiteFromSpelling(std::string_view text);
+std::optional<EspSuite> espSuiteFromSpelling(std::string_view text);
+/// The spellings a profile stands for, in order of preference.
+std::vector<std::string_view> profileIkeProposals(ProposalProfile p);
+std::vector<std::string_view> profileEspProposals(ProposalProfile p);
+/// The explicit lists when set, else the profile's. An error names an entry
+/// that does not parse (the loader has checked them; a hand-built config may
+/// not have been).
+Result<ProposalSet> proposalsFromConfig(const IkeConfig &config);
+
+// ---- phase 1 ----
+
+struct Phase1Choice {
+	IkeSuite suite;
+	std::chrono::seconds lifetime{0}; ///< in force: min(initiator's, ours)
+	/// Responder: the MM2 SA payload, the chosen proposal with the chosen
+	/// transform as it was offered.
+	SaPayload reply;
+};
+
+/// Responder: the first of `ours` that the offer contains (pre-shared key,
+/// no PRF attribute, a supported group and no attribute we do not know).
+std::optional<Phase1Choice> choosePhase1(const SaPayload &offer, std::span<const IkeSuite> ours,
+                                         std::chrono::seconds ourLifetime);
+/// Initiator: MM1's SA, one ISAKMP proposal with one transform per suite.
+SaPayload phase1Offer(std::span<const IkeSuite> ours, std::chrono::seconds lifetime);
+/// Initiator: the responder's choice, which must be one proposal with one
+/// transform that is one of `offered`.
+Result<Phase1Choice> acceptPhase1Reply(const SaPayload &reply, std::span<const IkeSuite> offered,
+                                       std::chrono::seconds ourLifetime);
+/// The offer on one line, for the log: "aes256-sha1-modp2048/psk/28800s, ...";
+/// what we cannot use says why: "#4 xauth-psk".
+std::string describePhase1Offer(const SaPayload &offer);
+
+// ---- phase 2 ----
+
+/// How NAT traversal was negotiated from the vendor ids (RFC 3947 §3.1; the
+/// drafts 02/03 use payload types 130/131 and modes 61443/61444).
+enum class NatTMethod : uint8_t { None, Rfc3947, Draft };
+
+/// The encapsulation mode for transport-mode ESP: Transport (2), or with
+/// NAT UDP-Encapsulated-Transport, 4 (RFC 3947 §5.1) or 61444 (drafts).
+EncapsulationMode transportMode(bool udpEncap, NatTMethod method);
+
+struct Phase2Choice {
+	EspSuite suite;
+	EncapsulationMode mode = EncapsulationMode::Transport;
+	std::chrono::seconds lifetime{0}; ///< in force: min(initiator's, ours)
+	uint64_t lifeKilobytes = 0;       ///< 0 = none offered
+	bool lifetimeReduced = false;     ///< responder: send RESPONDER-LIFETIME
+	uint32_t peerSpi = 0;             ///< the SPI the other side chose (our outbound SA)
+	/// Responder: the chosen proposal with only the chosen transform, SPI
+	/// still the initiator's (phase2Reply() puts ours in).
+	Proposal proposal;
+};
+
+/// Responder: the first of `ours` among the offer's ESP proposals.
+/// Transport modes only; with udpEncap a UDP-encapsulated one (4 or 61444),
+/// without it plain transport. Proposals that AND ESP with AH or IPComp
+/// are passed over.
+std::optional<Phase2Choice> choosePhase2(const SaPayload &offer, std::span<const EspSuite> ours,
+                                         std::chrono::seconds ourLifetime, bool udpEncap);
+/// The QM2 SA payload: the chosen proposal and transform, with our SPI.
+SaPayload phase2Reply(const SaPayload &offer, const Phase2Choice &choice, uint32_t ourSpi);
+/// Initiator: QM1's SA, one ESP proposal (our SPI) with one transform per suite.
+SaPayload phase2Offer(std::span<const EspSuite> suites, std::chrono::seconds lifetime, EncapsulationMode mode,
+                      uint32_t ourSpi);
+/// Initiator: the responder's choice must be one of `offered` in the mode we asked for.
+Result<Phase2Choice> acceptPhase2Reply(const SaPayload &reply, std::span<const EspSuite> offered,
+                                       std::chrono::seconds ourLifetime, EncapsulationMode mode);
+/// The offer on one line: "aes256-sha1/transport/3600s, 3des-sha1/udp-transport/3600s".
+std::string describePhase2Offer(const SaPayload &offer);
+/// The lifetime attributes of a RESPONDER-LIFETIME notify (RFC 2407 §4.6.3.1).
+std::vector<DataAttribute> lifetimeAttributes(std::chrono::seconds lifetime);
+/// Seconds out of lifetime attributes (a RESPONDER-LIFETIME's), if any.
+std::optional<std::chrono::seconds> lifetimeSeconds(std::span<const DataAttribute> attrs);
+
+/// KEYMAT bytes an ESP SA of this suite takes: cipher key (+ 4-byte salt for
+/// GCM, RFC 4106 §8.1), then the integrity key.
+size_t espKeymatLength(const EspSuite &s);
+/// The kernel's keys from KEYMAT, split cipher key first (RFC 2409 §5.5;
+/// the Linux and strongSwan convention).
+kernel::EspKeys espKeys(const EspSuite &s, std::span<const uint8_t> keymat);
+
+} // namespace l2tpsec::ike

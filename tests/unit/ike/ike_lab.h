@@ -1,0 +1,313 @@
+#pragma once
+// Two (or more) IKE engines of this code on an in-memory network, each with a
+// fake kernel and a seeded random source, and a clock the test moves.
+
+#include "common/log.h"
+#include "ike/codec/header.h"
+#include "ike/codec/names.h"
+#include "ike/codec/notify_payload.h"
+#include "ike/codec/payload_chain.h"
+#include "ike/fake_ike_ports.h"
+#include "ike/ike_engine.h"
+#include "kernel/xfrm/fake_ipsec_dataplane.h"
+
+#include <fmt/format.h>
+
+#include <doctest.h>
+
+#include <algorithm>
+#include <memory>
+#include <string>
+#include <vector>
+
+// Readable failures for the vectors the tests compare.
+namespace doctest {
+template <>
+struct StringMaker<std::vector<std::string>> {
+	static String convert(const std::vector<std::string> &v)
+	{
+		std::string s = "{";
+		for (const std::string &x : v)
+			s += "\n  \"" + x + "\"";
+		return String((s + "}").c_str());
+	}
+};
+template <>
+struct StringMaker<std::vector<uint32_t>> {
+	static String convert(const std::vector<uint32_t> &v)
+	{
+		std::string s = "{";
+		for (uint32_t x : v)
+			s += fmt::format(" 0x{:08x}", x);
+		return String((s + " }").c_str());
+	}
+};
+} // namespace doctest
+
+namespace l2tpsec::ike::test {
+
+using namespace std::chrono_literals;
+
+inline IpAddress ip(const char *s)
+{
+	return *IpAddress::parse(s);
+}
+
+inline const char *kPsk = "l2tpsec-test-psk";
+
+/// What an observer saw, as lines: "ike-up 1", "child-up in=0x.. out=0x..", ...
+struct RecordingObserver final : IkeObserver {
+	std::vector<std::string> events;
+	std::vector<IkeSaInfo> ikeUps;
+	std::vector<ChildSaInfo> childUps;
+	void ikeSaUp(const IkeSaInfo &i) override
+	{
+		events.push_back("ike-up " + std::to_string(i.id));
+		ikeUps.push_back(i);
+	}
+	void ikeSaDown(const IkeSaInfo &i, const std::string &reason) override
+	{
+		events.push_back("ike-down " + std::to_string(i.id) + ": " + reason);
+	}
+	void childSaUp(const ChildSaInfo &c) override
+	{
+		events.push_back(fmt::format("child-up in=0x{:08x} out=0x{:08x}", c.inboundSpi, c.outboundSpi));
+		childUps.push_back(c);
+	}
+	void childSaDown(const ChildSaInfo &c, const std::string &reason) override
+	{
+		events.push_back(fmt::format("child-down in=0x{:08x}: {}", c.inboundSpi, reason));
+	}
+	void childSaFailed(uint64_t id, const std::string &reason) override
+	{
+		events.push_back("child-failed " + std::to_string(id) + ": " + reason);
+	}
+};
+
+struct Host {
+	IpAddress address;
+	FakeIkeSockets sockets;
+	kernel::FakeIpsecDataplane kernel;
+	FakeIkeRandom random;
+	RecordingObserver observer;
+	IkeEngine engine; ///< last: goes first, before the fakes it uses
+
+	Host(FakeIkeNetwork &net, const char *addr, IkeEngineConfig config, uint64_t seed)
+	    : address(ip(addr)), sockets(net), random(seed),
+	      engine(std::move(config), sockets, kernel, random, &observer)
+	{
+		net.attach(address, engine);
+	}
+};
+
+/// A short name for a datagram: "MM-SA", "MM-KE", "MM*" (encrypted), "QM*",
+/// "INFO*", "INFO(NO-PROPOSAL-CHOSEN)" (cleartext), "keepalive".
+inline std::string describe(const FakeIkeNetwork::Datagram &d, uint16_t natTPort = 4500)
+{
+	std::span<const uint8_t> b = d.bytes;
+	if (b.size() == 1 && b[0] == 0xff)
+		return "keepalive";
+	if (d.to.port == natTPort || d.from.port == natTPort) {
+		if (b.size() < 4)
+			return "?";
+		b = b.subspan(4);
+	}
+	auto m = parseMessage(b);
+	if (!m)
+		return "?";
+	const Header &h = m->header;
+	std::string x = h.exchange == ExchangeType::IdentityProtection ? "MM"
+	                : h.exchange == ExchangeType::QuickMode        ? "QM"
+	                : h.exchange == ExchangeType::Informational    ? "INFO"
+	                                                               : exchangeTypeName(h.exchange);
+	if (h.encrypted())
+		return x + "*";
+	auto chain = parsePayloadChain(h.nextPayload, m->body);
+	if (!chain || chain->empty())
+		return x + "?";
+	PayloadType first = chain->front().type;
+	if (first == PayloadType::SecurityAssociation)
+		return x + "-SA";
+	if (first == PayloadType::KeyExchange)
+		return x + "-KE";
+	if (first == PayloadType::Notification) {
+		auto n = parseNotify(chain->front().body);
+		return x + "(" + (n ? notifyTypeName(n->type) : "?") + ")";
+	}
+	return x + "-" + payloadTypeName(first);
+}
+
+struct Lab {
+	FakeIkeNetwork net;
+	TimePoint now{};
+	std::vector<Host *> hosts;
+	/// Every datagram delivered, "FROM>TO NAME", in order.
+	std::vector<std::string> wire;
+	/// And the datagrams themselves.
+	std::vector<FakeIkeNetwork::Datagram> datagrams;
+	/// Return true to drop; may change the datagram.
+	std::function<bool(FakeIkeNetwork::Datagram &)> tamper;
+
+	Lab()
+	{
+		// Quiet unless a test captures the log (LogCapture lowers it).
+		log::setLevel(LogLevel::Warn);
+		net.onWire = [this](FakeIkeNetwork::Datagram &d) {
+			wire.push_back(d.from.str() + ">" + d.to.str() + " " + describe(d));
+			datagrams.push_back(d);
+			return tamper && tamper(d);
+		};
+	}
+
+	std::unique_ptr<Host> host(const char *address, IkeEngineConfig config, uint64_t seed)
+	{
+		auto h = std::make_unique<Host>(net, address, std::move(config), seed);
+		hosts.push_back(h.get());
+		return h;
+	}
+
+	/// The host stops: it neither receives nor sends nor runs timers.
+	void kill(Host &h)
+	{
+		net.detach(h.address);
+		hosts.erase(std::remove(hosts.begin(), hosts.end(), &h), hosts.end());
+	}
+
+	/// Delivers until the wire is quiet and fires every timer due by now.
+	void settle()
+	{
+		for (int round = 0; round < 1000; ++round) {
+			net.deliver(now);
+			bool fired = false;
+			for (Host *h : hosts) {
+				if (auto d = h->engine.nextDeadline(); d && *d <= now) {
+					h->engine.onTimer(now);
+					fired = true;
+				}
+			}
+			if (!fired && net.queue().empty())
+				return;
+		}
+		FAIL("the lab did not settle");
+	}
+
+	/// Moves the clock forward by `d`, stopping at every deadline on the way.
+	void advance(std::chrono::milliseconds d)
+	{
+		TimePoint end = now + d;
+		settle();
+		for (int round = 0; round < 100000; ++round) {
+			std::optional<TimePoint> next;
+			for (Host *h : hosts)
+				if (auto t = h->engine.nextDeadline(); t && (!next || *t < *next))
+					next = t;
+			if (!next || *next > end)
+				break;
+			now = std::max(now, *next);
+			settle();
+		}
+		now = end;
+		settle();
+	}
+
+	/// The wire entries whose name contains `what`.
+	size_t count(const std::string &what) const
+	{
+		return size_t(std::count_if(wire.begin(), wire.end(),
+		                            [&](const std::string &w) { return w.find(what) != std::string::npos; }));
+	}
+};
+
+inline IkeEngineConfig labConfig(ProposalProfile profile = ProposalProfile::Compat, const char *psk = kPsk)
+{
+	IkeConfig ike;
+	ike.profile = profile;
+	auto c = ikeEngineConfig(ike);
+	REQUIRE(c);
+	std::string key = psk;
+	c->psk = [key](const IpAddress &) -> std::optional<crypto::SecretBytes> {
+		return crypto::SecretBytes(key.begin(), key.end());
+	};
+	return std::move(*c);
+}
+
+/// Log lines at info or above, collected while it lives.
+struct LogCapture {
+	std::vector<std::string> lines;
+	LogCapture() : saved(log::level())
+	{
+		log::setLevel(LogLevel::Info);
+		log::setSink([this](LogLevel lvl, std::string_view, std::string_view msg) {
+			if (lvl >= LogLevel::Info)
+				lines.emplace_back(msg);
+		});
+	}
+	~LogCapture()
+	{
+		log::setSink(nullptr);
+		log::setLevel(saved);
+	}
+	LogLevel saved;
+	bool has(const std::string &part) const
+	{
+		return std::any_of(lines.begin(), lines.end(),
+		                   [&](const std::string &l) { return l.find(part) != std::string::npos; });
+	}
+	size_t countOf(const std::string &part) const
+	{
+		return size_t(std::count_if(lines.begin(), lines.end(),
+		                            [&](const std::string &l) { return l.find(part) != std::string::npos; }));
+	}
+};
+
+using Op = kernel::FakeIpsecDataplane::Op;
+
+inline std::vector<Op> ops(const kernel::FakeIpsecDataplane &k)
+{
+	std::vector<Op> out;
+	for (const auto &c : k.records())
+		out.push_back(c.op);
+	return out;
+}
+
+inline const kernel::FakeIpsecDataplane::Sa *findSa(const kernel::FakeIpsecDataplane &k, uint32_t spi)
+{
+	for (const auto &s : k.sas())
+		if (s.id.spi == spi)
+			return &s;
+	return nullptr;
+}
+
+/// Moves the fake kernel's SPI cursor on, so that the two ends' SPIs differ.
+inline void burnSpi(kernel::FakeIpsecDataplane &k)
+{
+	auto spi = k.allocSpi(ip("192.0.2.99"), ip("192.0.2.98"), kernel::OwnedReqids{}.first);
+	REQUIRE(spi);
+	REQUIRE(k.deleteSa(kernel::SaId{ip("192.0.2.99"), ip("192.0.2.98"), *spi, 0, 0}));
+	k.clearCalls();
+}
+
+/// A server (192.0.2.1, answers Main Mode) and a client (initiator only).
+struct Pair {
+	Lab lab;
+	std::unique_ptr<Host> server, client;
+	explicit Pair(IkeEngineConfig serverCfg = labConfig(), IkeEngineConfig clientCfg = labConfig(),
+	              const char *clientAddress = "192.0.2.2")
+	{
+		clientCfg.acceptPeers = false;
+		server = lab.host("192.0.2.1", std::move(serverCfg), 1);
+		client = lab.host(clientAddress, std::move(clientCfg), 2);
+		burnSpi(client->kernel);
+	}
+	uint64_t connect(uint16_t localPort = 1701)
+	{
+		ChildRequest child;
+		child.localPort = localPort;
+		auto id = client->engine.connect(ConnectRequest{client->address, server->address, child}, lab.now);
+		REQUIRE(id);
+		lab.settle();
+		return *id;
+	}
+};
+
+} // namespace l2tpsec::ike::test

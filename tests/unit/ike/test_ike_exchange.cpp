@@ -1,0 +1,474 @@
+// An initiator (LAC) and a responder (LNS) engine of this code in one
+// process, over an in-memory network, each with a fake kernel: Main Mode and
+// Quick Mode with a pre-shared key, asserted by the messages on the wire,
+// the kernel calls on both ends and the keys they installed.
+#include "ike/codec/message_builder.h"
+#include "ike/codec/vendor_ids.h"
+#include "ike_lab.h"
+#include "strongswan_capture.h"
+
+#include <doctest.h>
+
+using namespace l2tpsec;
+using namespace l2tpsec::ike;
+using namespace l2tpsec::ike::test;
+
+TEST_CASE("Main Mode and Quick Mode with a pre-shared key: both ends up, SAs and policies in both kernels")
+{
+	Pair p;
+	uint64_t id = p.connect();
+	CHECK(p.lab.wire ==
+	      std::vector<std::string>{"192.0.2.2:500>192.0.2.1:500 MM-SA", "192.0.2.1:500>192.0.2.2:500 MM-SA",
+	                               "192.0.2.2:500>192.0.2.1:500 MM-KE", "192.0.2.1:500>192.0.2.2:500 MM-KE",
+	                               "192.0.2.2:500>192.0.2.1:500 MM*", "192.0.2.1:500>192.0.2.2:500 MM*",
+	                               "192.0.2.2:500>192.0.2.1:500 QM*", "192.0.2.1:500>192.0.2.2:500 QM*",
+	                               "192.0.2.2:500>192.0.2.1:500 QM*"});
+
+	// The server reserved its inbound SPI at QM1 and installed at QM3; the
+	// client at QM2. Our inbound SPI is the peer's outbound one.
+	const std::string life = " life=bytes:0/0,packets:0/0,secs:3240/3600";
+	CHECK(p.server->kernel.calls() ==
+	      std::vector<std::string>{
+	              "allocSpi 192.0.2.2->192.0.2.1 reqid=0x4c320000 -> spi=0xc0000001",
+	              "addSa spi=0xc0000001 192.0.2.2->192.0.2.1 reqid=0x4c320000 transport rfc4106(gcm(aes)) "
+	              "sel=192.0.2.2/32->192.0.2.1/32 udp 1701->1701" +
+	                      life + " (completes allocSpi)",
+	              "addSa spi=0xc0000002 192.0.2.1->192.0.2.2 reqid=0x4c320000 transport rfc4106(gcm(aes)) "
+	              "sel=192.0.2.1/32->192.0.2.2/32 udp 1701->1701" +
+	                      life,
+	              "addPolicy out 192.0.2.1/32->192.0.2.2/32 udp 1701->1701 reqid=0x4c320000 transport priority=0",
+	              "addPolicy in 192.0.2.2/32->192.0.2.1/32 udp 1701->1701 reqid=0x4c320000 transport priority=0"});
+	CHECK(p.client->kernel.calls() ==
+	      std::vector<std::string>{
+	              "allocSpi 192.0.2.1->192.0.2.2 reqid=0x4c320000 -> spi=0xc0000002",
+	              "addSa spi=0xc0000002 192.0.2.1->192.0.2.2 reqid=0x4c320000 transport rfc4106(gcm(aes)) "
+	              "sel=192.0.2.1/32->192.0.2.2/32 udp 1701->1701" +
+	                      life + " (completes allocSpi)",
+	              "addSa spi=0xc0000001 192.0.2.2->192.0.2.1 reqid=0x4c320000 transport rfc4106(gcm(aes)) "
+	              "sel=192.0.2.2/32->192.0.2.1/32 udp 1701->1701" +
+	                      life,
+	              "addPolicy out 192.0.2.2/32->192.0.2.1/32 udp 1701->1701 reqid=0x4c320000 transport priority=0",
+	              "addPolicy in 192.0.2.1/32->192.0.2.2/32 udp 1701->1701 reqid=0x4c320000 transport priority=0"});
+
+	// Both ends derived the same KEYMAT for each direction (RFC 2409 §5.5):
+	// 32-byte AES key + 4-byte salt, one per direction, no integrity key.
+	for (uint32_t spi : {0xc0000001u, 0xc0000002u}) {
+		const auto *s = findSa(p.server->kernel, spi);
+		const auto *c = findSa(p.client->kernel, spi);
+		REQUIRE(s);
+		REQUIRE(c);
+		CHECK(s->params.keys.encryptionKey.size() == 36);
+		CHECK(s->params.keys.encryptionKey == c->params.keys.encryptionKey);
+		CHECK(s->params.keys.integrityKey.empty());
+		CHECK(s->params.replayWindow == (s->id.dst == p.server->address ? 32 : 0));
+	}
+	CHECK(findSa(p.server->kernel, 0xc0000001)->params.keys.encryptionKey !=
+	      findSa(p.server->kernel, 0xc0000002)->params.keys.encryptionKey);
+
+	CHECK(p.server->observer.events ==
+	      std::vector<std::string>{"ike-up 1", "child-up in=0xc0000001 out=0xc0000002"});
+	CHECK(p.client->observer.events ==
+	      std::vector<std::string>{"ike-up " + std::to_string(id), "child-up in=0xc0000002 out=0xc0000001"});
+	auto sas = p.server->engine.ikeSas();
+	REQUIRE(sas.size() == 1);
+	CHECK(sas[0].established);
+	CHECK_FALSE(sas[0].initiator);
+	CHECK(sas[0].suite == "aes256-sha256-modp2048");
+	CHECK(sas[0].peerId == "192.0.2.2");
+	CHECK(sas[0].peer == Endpoint{ip("192.0.2.2"), 500});
+	CHECK_FALSE(sas[0].natLocal);
+	CHECK_FALSE(sas[0].natPeer);
+	CHECK(sas[0].dpd);
+	CHECK(sas[0].lifetime == 8h);
+	auto children = p.server->engine.childSas();
+	REQUIRE(children.size() == 1);
+	CHECK(children[0].suite == "aes256gcm16");
+	CHECK_FALSE(children[0].natT);
+	CHECK(children[0].flow == kernel::Selector{ip("192.0.2.1"), ip("192.0.2.2"), 32, 32, 17, 1701, 1701});
+	CHECK(p.client->engine.childSas().at(0).flow ==
+	      kernel::Selector{ip("192.0.2.2"), ip("192.0.2.1"), 32, 32, 17, 1701, 1701});
+	CHECK(p.server->engine.halfOpenCount() == 0);
+}
+
+TEST_CASE("a Windows-like client: ESP aes256-sha1 with HMAC keys, and the server's RESPONDER-LIFETIME is obeyed")
+{
+	IkeEngineConfig server = labConfig();
+	server.saLifetime = 1800s;
+	IkeEngineConfig client = labConfig();
+	client.proposals.ike = {*ikeSuiteFromSpelling("aes256-sha1-modp2048"),
+	                        *ikeSuiteFromSpelling("3des-sha1-modp1024")};
+	client.proposals.esp = {*espSuiteFromSpelling("aes256-sha1"), *espSuiteFromSpelling("3des-sha1")};
+	Pair p(server, client);
+	LogCapture logs;
+	p.connect();
+	CHECK(logs.has("192.0.2.2:500: Main Mode offer: aes256-sha1-modp2048/psk/28800s, "
+	               "3des-sha1-modp1024/psk/28800s; vendor ids: NAT-T (RFC 3947), draft-ietf-ipsec-nat-t-ike-03, "
+	               "draft-ietf-ipsec-nat-t-ike-02\\n, draft-ietf-ipsec-nat-t-ike-02, DPD (RFC 3706)"));
+	CHECK(logs.has("Quick Mode offer: aes256-sha1/transport/3600s, 3des-sha1/transport/3600s"));
+	CHECK(logs.has("RESPONDER-LIFETIME 1800 s"));
+	for (uint32_t spi : {0xc0000001u, 0xc0000002u}) {
+		const auto *s = findSa(p.server->kernel, spi);
+		const auto *c = findSa(p.client->kernel, spi);
+		REQUIRE(s);
+		REQUIRE(c);
+		CHECK(s->params.keys.cipher == kernel::EspCipher::AesCbc);
+		CHECK(s->params.keys.integrity == kernel::EspIntegrity::HmacSha1_96);
+		CHECK(s->params.keys.encryptionKey.size() == 32);
+		CHECK(s->params.keys.integrityKey.size() == 20);
+		CHECK(s->params.keys.encryptionKey == c->params.keys.encryptionKey);
+		CHECK(s->params.keys.integrityKey == c->params.keys.integrityKey);
+		CHECK(s->params.lifetime.hardAdd == 1800s);
+		CHECK(c->params.lifetime.hardAdd == 1800s);
+	}
+	CHECK(p.server->engine.ikeSas().at(0).suite == "aes256-sha1-modp2048");
+}
+
+TEST_CASE("NAT-T: the client behind a NAT; NAT-D tells, both float to 4500, ESP in UDP with the NAT's port")
+{
+	Pair p(labConfig(), labConfig(), "10.0.0.2");
+	p.lab.net.addNat(ip("10.0.0.2"), ip("198.51.100.7"), 30000);
+	LogCapture logs;
+	p.connect();
+	CHECK(p.lab.wire == std::vector<std::string>{
+	                            "198.51.100.7:30000>192.0.2.1:500 MM-SA", "192.0.2.1:500>198.51.100.7:30000 MM-SA",
+	                            "198.51.100.7:30000>192.0.2.1:500 MM-KE", "192.0.2.1:500>198.51.100.7:30000 MM-KE",
+	                            "198.51.100.7:30001>192.0.2.1:4500 MM*", "192.0.2.1:4500>198.51.100.7:30001 MM*",
+	                            "198.51.100.7:30001>192.0.2.1:4500 QM*", "192.0.2.1:4500>198.51.100.7:30001 QM*",
+	                            "198.51.100.7:30001>192.0.2.1:4500 QM*"});
+	CHECK(logs.has("198.51.100.7:30000: NAT detected (the peer is behind one)"));
+	CHECK(logs.has("192.0.2.1:500: NAT detected (we are behind one)"));
+	CHECK(logs.has("peer 198.51.100.7:30000: moved to 198.51.100.7:30001 (NAT-T)"));
+
+	IkeSaInfo s = p.server->engine.ikeSas().at(0);
+	CHECK(s.natPeer);
+	CHECK_FALSE(s.natLocal);
+	CHECK(s.peer == Endpoint{ip("198.51.100.7"), 30001});
+	CHECK(s.local == Endpoint{ip("192.0.2.1"), 4500});
+	CHECK(s.peerId == "10.0.0.2");
+	IkeSaInfo c = p.client->engine.ikeSas().at(0);
+	CHECK(c.natLocal);
+	CHECK_FALSE(c.natPeer);
+	CHECK(c.peer == Endpoint{ip("192.0.2.1"), 4500});
+
+	// The server's SAs are with the NAT's address, ESP in UDP from its port;
+	// NAT-OA gives the client's own address. The flow is the public one.
+	const std::string life = " life=bytes:0/0,packets:0/0,secs:3240/3600";
+	const std::string policy = " transport priority=0";
+	CHECK(p.server->kernel.calls() ==
+	      std::vector<std::string>{
+	              "allocSpi 198.51.100.7->192.0.2.1 reqid=0x4c320000 -> spi=0xc0000001",
+	              "addSa spi=0xc0000001 198.51.100.7->192.0.2.1 reqid=0x4c320000 transport rfc4106(gcm(aes)) "
+	              "sel=198.51.100.7/32->192.0.2.1/32 udp 1701->1701 encap=30001->4500" +
+	                      life + " (completes allocSpi)",
+	              "addSa spi=0xc0000002 192.0.2.1->198.51.100.7 reqid=0x4c320000 transport rfc4106(gcm(aes)) "
+	              "sel=192.0.2.1/32->198.51.100.7/32 udp 1701->1701 encap=4500->30001" +
+	                      life,
+	              "addPolicy out 192.0.2.1/32->198.51.100.7/32 udp 1701->1701 reqid=0x4c320000" + policy,
+	              "addPolicy in 198.51.100.7/32->192.0.2.1/32 udp 1701->1701 reqid=0x4c320000" + policy});
+	const auto *in = findSa(p.server->kernel, 0xc0000001);
+	REQUIRE(in);
+	REQUIRE(in->params.encap);
+	CHECK(in->params.encap->originalAddress == ip("10.0.0.2"));
+	// The client's, between its own address and the server's, 4500 to 4500.
+	const auto *cin = findSa(p.client->kernel, 0xc0000002);
+	REQUIRE(cin);
+	CHECK(cin->id == kernel::SaId{ip("192.0.2.1"), ip("10.0.0.2"), 0xc0000002, 0, 0});
+	REQUIRE(cin->params.encap);
+	CHECK(cin->params.encap->srcPort == 4500);
+	CHECK(cin->params.encap->dstPort == 4500);
+	CHECK(cin->params.selector == kernel::Selector{ip("192.0.2.1"), ip("10.0.0.2"), 32, 32, 17, 1701, 1701});
+	CHECK(cin->params.keys.encryptionKey == findSa(p.server->kernel, 0xc0000002)->params.keys.encryptionKey);
+	CHECK(p.server->engine.childSas().at(0).natT);
+	CHECK(p.server->engine.childSas().at(0).natOa == ip("10.0.0.2"));
+
+	// RFC 3948 §4: the client behind the NAT keeps its mapping open.
+	p.lab.wire.clear();
+	p.lab.advance(21s);
+	CHECK(p.lab.wire == std::vector<std::string>{"198.51.100.7:30001>192.0.2.1:4500 keepalive"});
+}
+
+TEST_CASE("strongSwan's Main Mode 1 is answered with an MM2 that takes one of its proposals")
+{
+	Lab lab;
+	auto server = lab.host("127.0.0.2", labConfig(), 1);
+	LogCapture logs;
+	server->engine.onDatagram(IkeSocket::Ike, Endpoint{ip("127.0.0.2"), 500}, Endpoint{ip("127.0.0.1"), 10500},
+	                          capture::kMainMode1, lab.now);
+	REQUIRE(lab.net.queue().size() == 1);
+	const FakeIkeNetwork::Datagram &mm2 = lab.net.queue().front();
+	CHECK(mm2.to == Endpoint{ip("127.0.0.1"), 10500});
+	auto m = parseMessage(mm2.bytes);
+	REQUIRE(m);
+	auto theirs = parseMessage(capture::kMainMode1);
+	REQUIRE(theirs);
+	CHECK(m->header.initiatorCookie == theirs->header.initiatorCookie);
+	CHECK(m->header.responderCookie != Cookie{});
+	CHECK(m->header.exchange == ExchangeType::IdentityProtection);
+	auto chain = parsePayloadChain(m->header.nextPayload, m->body);
+	REQUIRE(chain);
+	REQUIRE(chain->size() == 3);
+	// The SA is byte for byte the one charon answered itself with.
+	auto charonMm2 = parseMessage(capture::kMainMode2);
+	REQUIRE(charonMm2);
+	auto charonChain = parsePayloadChain(charonMm2->header.nextPayload, charonMm2->body);
+	REQUIRE(charonChain);
+	CHECK(chain->at(0).type == PayloadType::SecurityAssociation);
+	CHECK(std::vector<uint8_t>(chain->at(0).body.begin(), chain->at(0).body.end()) ==
+	      std::vector<uint8_t>(charonChain->at(0).body.begin(), charonChain->at(0).body.end()));
+	CHECK(recogniseVendorId(chain->at(1).body) == KnownVendorId::NatTRfc3947);
+	CHECK(recogniseVendorId(chain->at(2).body) == KnownVendorId::Dpd);
+	CHECK(logs.has("127.0.0.1:10500: Main Mode offer: aes256-sha1-modp2048/psk/95040s, aes128-sha1-modp1024/psk/"
+	               "95040s, 3des-sha1-modp1024/psk/95040s; vendor ids: "));
+	CHECK(logs.has("127.0.0.1:10500: chose aes256-sha1-modp2048 (28800 s)"));
+	CHECK(server->engine.halfOpenCount() == 1);
+}
+
+TEST_CASE("INITIAL-CONTACT: a client that rebooted replaces its old ISAKMP SA and IPsec SAs")
+{
+	Pair p;
+	p.connect();
+	REQUIRE(p.server->kernel.sas().size() == 2);
+	p.lab.kill(*p.client);
+	auto reborn = p.lab.host(
+	        "192.0.2.2",
+	        [] {
+		        IkeEngineConfig c = labConfig();
+		        c.acceptPeers = false;
+		        return c;
+	        }(),
+	        77);
+	p.server->kernel.clearCalls();
+	p.server->observer.events.clear();
+	LogCapture logs;
+	auto id = reborn->engine.connect(ConnectRequest{reborn->address, p.server->address}, p.lab.now);
+	REQUIRE(id);
+	p.lab.settle();
+	CHECK(logs.has("INITIAL-CONTACT: removing ISAKMP SA 1 and its IPsec SAs"));
+	CHECK(p.server->observer.events ==
+	      std::vector<std::string>{"ike-up 2", "child-down in=0xc0000001: replaced (INITIAL-CONTACT from the peer)",
+	                               "ike-down 1: replaced (INITIAL-CONTACT from the peer)",
+	                               "child-up in=0xc0000002 out=0xc0000001"});
+	CHECK(ops(p.server->kernel) == std::vector<Op>{Op::DeleteSa, Op::DeleteSa, Op::DeletePolicy, Op::DeletePolicy,
+	                                               Op::AllocSpi, Op::AddSa, Op::AddSa, Op::AddPolicy,
+	                                               Op::AddPolicy});
+	CHECK(p.server->kernel.installedSpis() == std::vector<uint32_t>{0xc0000002, 0xc0000001});
+	CHECK(p.server->engine.saCount() == 1);
+}
+
+TEST_CASE("two clients behind one NAT: the second L2TP flow from port 1701 is refused, an ephemeral port is not")
+{
+	Lab lab;
+	auto server = lab.host("192.0.2.1", labConfig(), 1);
+	IkeEngineConfig cc = labConfig();
+	cc.acceptPeers = false;
+	auto a = lab.host("10.0.0.2", cc, 2);
+	auto b = lab.host("10.0.0.3", cc, 3);
+	auto c = lab.host("10.0.0.4", cc, 4);
+	lab.net.addNat(ip("10.0.0.2"), ip("198.51.100.7"), 30000);
+	lab.net.addNat(ip("10.0.0.3"), ip("198.51.100.7"), 31000);
+	lab.net.addNat(ip("10.0.0.4"), ip("198.51.100.7"), 32000);
+	// Real SPIs are random; these fakes count from one start, and the server
+	// tells SAs to one NAT address apart by SPI alone.
+	burnSpi(b->kernel);
+	burnSpi(c->kernel);
+	burnSpi(c->kernel);
+	LogCapture logs;
+	REQUIRE(a->engine.connect(ConnectRequest{a->address, server->address}, lab.now));
+	lab.settle();
+	REQUIRE(b->engine.connect(ConnectRequest{b->address, server->address}, lab.now));
+	lab.settle();
+	ChildRequest mac;
+	mac.localPort = 50000; // macOS/iOS: an ephemeral L2TP port
+	REQUIRE(c->engine.connect(ConnectRequest{c->address, server->address, mac}, lab.now));
+	lab.settle();
+	CHECK(a->observer.events.size() == 2);
+	CHECK(b->observer.events ==
+	      std::vector<std::string>{"ike-up 1", "child-failed 1: the peer answered INVALID-ID-INFORMATION"});
+	CHECK(logs.has("Quick Mode refused: the flow is already protected for peer 198.51.100.7:30001 (several "
+	               "clients behind one NAT using the same L2TP port?)"));
+	REQUIRE(c->observer.childUps.size() == 1);
+	auto flows = server->engine.childSas();
+	REQUIRE(flows.size() == 2);
+	CHECK(flows[0].flow.dstPort == 1701);
+	CHECK(flows[1].flow.dstPort == 50000);
+	CHECK(server->kernel.policies().size() == 4);
+	// The refused one reserved nothing in the server's kernel.
+	CHECK(server->kernel.sas().size() == 4);
+}
+
+TEST_CASE("a pre-RFC client (draft NAT-T only): NAT-D type 130, mode 61444, NAT-OA type 131")
+{
+	Pair p(labConfig(), labConfig(), "10.0.0.2");
+	p.lab.net.addNat(ip("10.0.0.2"), ip("198.51.100.7"), 30000);
+	// The client's MM1 loses its RFC 3947 vendor id on the way (no hash covers it).
+	p.lab.tamper = [&](FakeIkeNetwork::Datagram &d) {
+		if (p.lab.wire.back() != "198.51.100.7:30000>192.0.2.1:500 MM-SA")
+			return false;
+		auto m = parseMessage(d.bytes);
+		REQUIRE(m);
+		auto chain = parsePayloadChain(m->header.nextPayload, m->body);
+		REQUIRE(chain);
+		MessageBuilder b(m->header);
+		for (const RawPayload &raw : *chain)
+			if (raw.type != PayloadType::VendorId ||
+			    recogniseVendorId(raw.body) != KnownVendorId::NatTRfc3947)
+				b.add(raw.type, std::vector<uint8_t>(raw.body.begin(), raw.body.end()));
+		auto rebuilt = b.build();
+		REQUIRE(rebuilt);
+		d.bytes = *rebuilt;
+		return false;
+	};
+	LogCapture logs;
+	p.connect();
+	CHECK(logs.has("Main Mode 2 chose aes256-sha256-modp2048; vendor ids: draft-ietf-ipsec-nat-t-ike-03, DPD"));
+	CHECK(logs.has("Quick Mode offer: aes256gcm16/udp-transport-draft/3600s"));
+	// MM3 carries the draft's NAT-D payloads.
+	auto mm3 = parseMessage(p.lab.datagrams.at(2).bytes);
+	REQUIRE(mm3);
+	auto chain = parsePayloadChain(mm3->header.nextPayload, mm3->body);
+	REQUIRE(chain);
+	REQUIRE(chain->size() == 4);
+	CHECK(chain->at(2).type == PayloadType::NatDDraft);
+	CHECK(chain->at(3).type == PayloadType::NatDDraft);
+	REQUIRE(p.server->observer.childUps.size() == 1);
+	CHECK(p.server->observer.childUps[0].natT);
+	CHECK(p.server->observer.childUps[0].natOa == ip("10.0.0.2"));
+	const auto *in = findSa(p.server->kernel, 0xc0000001);
+	REQUIRE(in);
+	REQUIRE(in->params.encap);
+	CHECK(in->params.encap->srcPort == 30001);
+	CHECK(p.client->observer.childUps.size() == 1);
+}
+
+TEST_CASE("a second Quick Mode for the same flow overlaps the first: one reqid, the policies added once")
+{
+	Pair p;
+	p.connect();
+	auto again = p.client->engine.connect(ConnectRequest{p.client->address, p.server->address}, p.lab.now);
+	REQUIRE(again);
+	CHECK(*again == 1); // the same ISAKMP SA, only a Quick Mode
+	p.lab.settle();
+	CHECK(ops(p.server->kernel) == std::vector<Op>{Op::AllocSpi, Op::AddSa, Op::AddSa, Op::AddPolicy, Op::AddPolicy,
+	                                               Op::AllocSpi, Op::AddSa, Op::AddSa});
+	for (const auto &sa : p.server->kernel.sas())
+		CHECK(sa.params.reqid == 0x4c320000);
+	CHECK(p.server->engine.childSas().size() == 2);
+	CHECK(p.client->engine.childSas().size() == 2);
+
+	p.server->kernel.clearCalls();
+	REQUIRE(p.client->engine.closeSa(1, "user request", p.lab.now));
+	p.lab.settle();
+	CHECK(ops(p.server->kernel) == std::vector<Op>{Op::DeleteSa, Op::DeleteSa, Op::DeleteSa, Op::DeleteSa,
+	                                               Op::DeletePolicy, Op::DeletePolicy});
+	CHECK(p.server->kernel.sas().empty());
+	CHECK(p.server->kernel.policies().empty());
+}
+
+TEST_CASE("the ISAKMP SA's lifetime: when ours runs out, the SA and its IPsec SAs go, with Deletes to the peer")
+{
+	IkeEngineConfig server = labConfig();
+	server.ikeLifetime = 1h;
+	Pair p(server);
+	p.connect();
+	CHECK(p.server->engine.ikeSas().at(0).lifetime == 1h);
+	CHECK(p.client->engine.ikeSas().at(0).lifetime == 8h);
+	p.lab.advance(59min);
+	CHECK(p.server->engine.saCount() == 1);
+	p.lab.advance(2min);
+	CHECK(p.server->engine.saCount() == 0);
+	CHECK(p.client->engine.saCount() == 0);
+	CHECK(p.server->kernel.sas().empty());
+	CHECK(p.client->kernel.sas().empty());
+	CHECK(p.server->observer.events.back() == "ike-down 1: ISAKMP SA lifetime expired");
+	CHECK(p.client->observer.events.back() == "ike-down 1: deleted by the peer");
+}
+
+TEST_CASE("re-authentication: the new ISAKMP SA takes over the IPsec SAs on both ends and the old one is deleted")
+{
+	Lab lab;
+	auto server = lab.host("192.0.2.1", labConfig(), 1);
+	auto client = lab.host("192.0.2.2", labConfig(), 2);
+	burnSpi(client->kernel);
+	REQUIRE(client->engine.connect(ConnectRequest{client->address, server->address}, lab.now));
+	lab.settle();
+	REQUIRE(server->engine.childSas().size() == 1);
+	server->kernel.clearCalls();
+	client->kernel.clearCalls();
+	// A second Main Mode between the two, from the server's side this time;
+	// no INITIAL-CONTACT (each side has an SA with the other).
+	LogCapture logs;
+	auto second =
+	        server->engine.connect(ConnectRequest{server->address, client->address, std::nullopt, true}, lab.now);
+	REQUIRE(second);
+	lab.settle();
+	CHECK(logs.has("192.0.2.2:500: ISAKMP SA 2 takes over the IPsec SAs of ISAKMP SA 1"));
+	CHECK(logs.has("192.0.2.1:500: ISAKMP SA 2 takes over the IPsec SAs of ISAKMP SA 1"));
+	CHECK(server->observer.events.back() == "ike-down 1: re-authenticated as ISAKMP SA 2");
+	CHECK(client->observer.events.back() == "ike-down 1: deleted by the peer");
+	for (Host *h : {server.get(), client.get()}) {
+		REQUIRE(h->engine.ikeSas().size() == 1);
+		CHECK(h->engine.ikeSas()[0].id == 2);
+		REQUIRE(h->engine.childSas().size() == 1);
+		CHECK(h->engine.childSas()[0].ikeSaId == 2);
+		CHECK(h->kernel.calls().empty()); // the IPsec SAs were never touched
+		CHECK(h->kernel.sas().size() == 2);
+	}
+	// They now hang off the new ISAKMP SA: its Delete takes them.
+	REQUIRE(client->engine.closeSa(2, "user request", lab.now));
+	lab.settle();
+	CHECK(server->kernel.sas().empty());
+	CHECK(client->kernel.sas().empty());
+}
+
+TEST_CASE("kernel expiry: soft makes the initiator rekey (the pairs overlap), hard removes the old pair on both ends")
+{
+	Pair p;
+	p.connect();
+	// A soft expiry on the server: the client rekeys, not the server.
+	p.server->engine.onSaExpired(0xc0000001, false, p.lab.now);
+	p.lab.settle();
+	CHECK(p.server->engine.childSas().size() == 1);
+	p.client->engine.onSaExpired(0xc0000002, false, p.lab.now);
+	p.client->engine.onSaExpired(0xc0000001, false, p.lab.now); // the pair's other SA: no second rekey
+	p.lab.settle();
+	REQUIRE(p.server->engine.childSas().size() == 2);
+	REQUIRE(p.client->engine.childSas().size() == 2);
+	CHECK(p.server->kernel.policies().size() == 2);
+	// The old pair's hard expiry on the client: it goes there and, by Delete, on the server.
+	p.server->kernel.clearCalls();
+	p.client->engine.onSaExpired(0xc0000002, true, p.lab.now);
+	p.lab.settle();
+	CHECK(p.client->engine.childSas().size() == 1);
+	CHECK(p.server->engine.childSas().size() == 1);
+	CHECK(p.server->kernel.calls() == std::vector<std::string>{"deleteSa spi=0xc0000001 192.0.2.2->192.0.2.1",
+	                                                           "deleteSa spi=0xc0000002 192.0.2.1->192.0.2.2"});
+	CHECK(p.server->kernel.policies().size() == 2);
+	CHECK(p.server->kernel.sas().size() == 2);
+	CHECK(p.client->observer.events.back() == "child-down in=0xc0000002: lifetime expired");
+}
+
+TEST_CASE("Quick Mode with PFS (a KE in QM1 and QM2) and a client that names port 0 (any)")
+{
+	IkeEngineConfig server = labConfig();
+	server.proposals.esp = {*espSuiteFromSpelling("aes128-sha1"), *espSuiteFromSpelling("aes128-sha256-ecp256")};
+	IkeEngineConfig client = labConfig();
+	client.proposals.esp = {*espSuiteFromSpelling("aes128-sha256-ecp256")};
+	Pair p(server, client);
+	LogCapture logs;
+	p.connect(0);
+	CHECK(logs.has("Quick Mode offer: aes128-sha256-ecp256/transport/3600s"));
+	REQUIRE(p.server->observer.childUps.size() == 1);
+	CHECK(p.server->observer.childUps[0].suite == "aes128-sha256-ecp256");
+	CHECK(p.server->observer.childUps[0].flow ==
+	      kernel::Selector{ip("192.0.2.1"), ip("192.0.2.2"), 32, 32, 17, 1701, 0});
+	for (uint32_t spi : {0xc0000001u, 0xc0000002u}) {
+		const auto *s = findSa(p.server->kernel, spi);
+		const auto *c = findSa(p.client->kernel, spi);
+		REQUIRE(s);
+		REQUIRE(c);
+		CHECK(s->params.keys.integrity == kernel::EspIntegrity::HmacSha256_128);
+		CHECK(s->params.keys.encryptionKey == c->params.keys.encryptionKey);
+		CHECK(s->params.keys.integrityKey == c->params.keys.integrityKey);
+	}
+	CHECK(p.client->observer.childUps.size() == 1);
+}
