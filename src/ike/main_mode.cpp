@@ -186,8 +186,13 @@ void IkeSa::becomeEstablished(Incoming &in)
 	lastHeard_ = ctx_.now;
 	nextKeepalive_ = ctx_.now + ctx_.config.natKeepalive;
 	phase1_.retransmitAt.reset();
-	psk_.clear();
-	gxy_.clear();
+	// What only Main Mode's hashes needed goes now (memory per SA at 10,000s
+	// of peers): the keys stay, and the last flight, which answers a
+	// retransmitted MM5 or MM6. swap() frees the storage; clear() keeps it.
+	crypto::SecretBytes().swap(psk_);
+	crypto::SecretBytes().swap(gxy_);
+	for (std::vector<uint8_t> *v : {&gxi_, &gxr_, &ni_, &nr_, &saiB_})
+		std::vector<uint8_t>().swap(*v);
 	if (auto seq = random(4))
 		dpdSeq_ = (uint32_t((*seq)[0]) << 24 | uint32_t((*seq)[1]) << 16 | uint32_t((*seq)[2]) << 8 |
 		           (*seq)[3]) >>
