@@ -27,6 +27,15 @@
 //   call     {profile: NAME}  => {profile, tunnel}: one more session in its tunnel
 //   disconnect {target: PROFILE | TUNNEL/SESSION | TUNNEL | USER}
 //                 => {profile, disconnected} | {sessions: [...]} | {tunnels: [...]}
+//   sas      {}  => {isakmp: [{id, role, state, local, peer, peer_id, nat_local,
+//                    nat_peer, suite, dpd, vendor_ids, lifetime_seconds,
+//                    age_seconds, expires_in_seconds?}],
+//                    ipsec: [{isakmp, local, peer, in_spi, out_spi, reqid, suite,
+//                    mode, nat_t, flow, nat_oa, lifetime_seconds,
+//                    expires_in_seconds, in_bytes, in_packets, out_bytes,
+//                    out_packets}]}   (SPIs as "0x%08x"; counters null when
+//                    the dataplane cannot tell; with [l2tp] ipsec = "off"
+//                    both lists are empty and "ike" says why)
 //
 // A request line longer than kMaxRequestBytes closes the connection.
 
@@ -48,6 +57,7 @@ inline constexpr const char *kShow = "show";
 inline constexpr const char *kConnect = "connect";
 inline constexpr const char *kCall = "call";
 inline constexpr const char *kDisconnect = "disconnect";
+inline constexpr const char *kSas = "sas";
 } // namespace cmd
 
 } // namespace l2tpsec::control

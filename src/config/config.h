@@ -66,6 +66,32 @@ struct L2tpConfig {
 
 enum class PppAuth { MsChapV2, Chap, Pap };
 
+/// A RADIUS server: an IPv4 address (pppd's radius plugin resolves no other
+/// kind) and a UDP port.
+struct RadiusServer {
+	IpAddress address;
+	uint16_t port = 0;
+	friend bool operator==(const RadiusServer &, const RadiusServer &) = default;
+	std::string str() const { return address.str() + ":" + std::to_string(port); }
+};
+
+/// [radius]: the LNS pppd authenticates users and sends accounting through
+/// pppd's radius plugin instead of [ppp] secrets.
+struct RadiusConfig {
+	std::vector<RadiusServer> authServers;
+	/// From the file, or else authServers' addresses on port 1813.
+	std::vector<RadiusServer> accountingServers;
+	std::optional<Secret> secret;
+	/// NAS-Identifier; empty: the host name.
+	std::string nasIdentifier;
+	std::chrono::seconds timeout{3};
+	uint32_t retries = 3;
+	/// Where the daemon writes the radiusclient files the plugin reads (not
+	/// a key: "radius" next to [server] control_socket).
+	std::string runtimeDir;
+	int line = 0; ///< the [radius] header
+};
+
 struct AddressRange {
 	IpAddress first;
 	IpAddress last;
@@ -83,6 +109,8 @@ struct PppConfig {
 	std::chrono::seconds idleTimeout{0};
 	std::string pppd = "/usr/sbin/pppd";
 	std::vector<std::string> options;
+	/// From [radius] (kept here because it is how pppd authenticates).
+	std::optional<RadiusConfig> radius;
 };
 
 struct LacProfile {

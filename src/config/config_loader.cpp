@@ -245,6 +245,30 @@ public:
 		return out;
 	}
 
+	// "A.B.C.D" or "A.B.C.D:PORT"; pppd's radius plugin takes IPv4 only.
+	std::optional<RadiusServer> radiusServer(const Value &n, uint16_t defaultPort)
+	{
+		if (auto s = stringOf(n)) {
+			std::string_view text = *s, host = text;
+			unsigned long port = defaultPort;
+			if (auto colon = text.find(':'); colon != std::string_view::npos) {
+				host = text.substr(0, colon);
+				std::string_view digits = text.substr(colon + 1);
+				bool good = !digits.empty() && digits.size() <= 5 &&
+				            std::all_of(digits.begin(), digits.end(),
+				                        [](char ch) { return ch >= '0' && ch <= '9'; });
+				port = good ? std::stoul(std::string(digits)) : 0;
+			}
+			auto a = IpAddress::parse(host);
+			if (a && a->isV4() && port >= 1 && port <= 65535)
+				return RadiusServer{*a, static_cast<uint16_t>(port)};
+		}
+		expected(n, fmt::format("an IPv4 address with an optional port such as \"192.0.2.5\" or "
+		                        "\"192.0.2.5:{}\"",
+		                        defaultPort));
+		return std::nullopt;
+	}
+
 	std::optional<ConfigPath> path(const Value &n)
 	{
 		auto s = string(n, "a file path");
@@ -545,11 +569,56 @@ const std::vector<KeyEntry> &keyTable()
 				 p->password = *s;
 		 }},
 		{"lac", "autoconnect", [](L &l, const N &n, C &, P *p) { assign(l.boolean(n), p->autoconnect); }},
+		// [radius] (Loader::run engages c.ppp.radius before these run)
+		{"radius", "auth_servers",
+		 [](L &l, const N &n, C &c, P *) {
+			 auto v = l.list<RadiusServer>(n, "RADIUS servers", [&](const N &e) { return l.radiusServer(e, 1812); });
+			 if (v && v->empty())
+				 l.invalid(n, "at least one server is needed");
+			 else if (v && v->size() > 8)
+				 l.invalid(n, fmt::format("{} servers listed; pppd's radius plugin takes at most 8", v->size()));
+			 else
+				 assign(v, c.ppp.radius->authServers);
+		 }},
+		{"radius", "accounting_servers",
+		 [](L &l, const N &n, C &c, P *) {
+			 auto v = l.list<RadiusServer>(n, "RADIUS servers", [&](const N &e) { return l.radiusServer(e, 1813); });
+			 if (v && v->empty())
+				 l.invalid(n, "at least one server is needed (leave the key out to use auth_servers)");
+			 else if (v && v->size() > 8)
+				 l.invalid(n, fmt::format("{} servers listed; pppd's radius plugin takes at most 8", v->size()));
+			 else
+				 assign(v, c.ppp.radius->accountingServers);
+		 }},
+		{"radius", "secret_file",
+		 [](L &l, const N &n, C &c, P *) {
+			 if (auto s = l.secret(n))
+				 c.ppp.radius->secret = *s;
+		 }},
+		{"radius", "nas_identifier",
+		 [](L &l, const N &n, C &c, P *) {
+			 auto s = stringOf(n);
+			 bool good = s && !s->empty() && s->size() <= 253 && s->front() != ' ' && s->back() != ' ' &&
+			             std::all_of(s->begin(), s->end(), [](char ch) {
+				             return static_cast<unsigned char>(ch) >= 0x20 && ch != 0x7f;
+			             });
+			 if (good)
+				 c.ppp.radius->nasIdentifier = *s;
+			 else
+				 l.expected(n, "a name of 1 to 253 printable characters such as \"vpn-gw1\"");
+		 }},
+		{"radius", "timeout",
+		 [](L &l, const N &n, C &c, P *) { assign(l.duration(n, seconds(1), seconds(60)), c.ppp.radius->timeout); }},
+		{"radius", "retries",
+		 [](L &l, const N &n, C &c, P *) {
+			 if (auto v = l.integer(n, 1, 10))
+				 c.ppp.radius->retries = static_cast<uint32_t>(*v);
+		 }},
 	};
 	return table;
 }
 
-const std::vector<std::string_view> kSections = {"server", "ike", "l2tp", "ppp", "lac"};
+const std::vector<std::string_view> kSections = {"server", "ike", "l2tp", "ppp", "radius", "lac"};
 
 void Loader::section(std::string_view name, const std::vector<toml::KeyValue> &entries, LacProfile *lac)
 {
@@ -598,6 +667,27 @@ void Loader::crossCheck()
 	}
 	if (c.ppp.pool && !c.ppp.localAddress)
 		error(lineFor("ppp.pool"), "[ppp] pool: needs local_address, the server's end of every PPP link");
+
+	if (c.ppp.radius) {
+		RadiusConfig &r = *c.ppp.radius;
+		if (r.authServers.empty())
+			error(r.line, "[radius]: missing required key 'auth_servers'");
+		if (!r.secret)
+			error(r.line, "[radius]: missing required key 'secret_file'");
+		if (r.accountingServers.empty())
+			for (const RadiusServer &s : r.authServers)
+				r.accountingServers.push_back({s.address, 1813});
+		// The radiusclient files go next to the control socket (a runtime
+		// directory such as /run/l2tpsec).
+		const std::string &sock = c.server.controlSocket;
+		auto slash = sock.rfind('/');
+		r.runtimeDir =
+		        (slash == std::string::npos ? std::string(".") : sock.substr(0, slash == 0 ? 1 : slash)) +
+		        "/radius";
+		if (lines_.count("ppp.secrets"))
+			warning(lineFor("ppp.secrets"),
+			        "[ppp] secrets: not used for the users of an LNS session; [radius] authenticates them");
+	}
 
 	// [[lac]] profiles: required keys and unique names.
 	std::set<std::string> names;
@@ -669,6 +759,10 @@ ConfigLoad Loader::run(std::string_view text)
 			      fmt::format("[{}] is a single section; write [{}], not [[{}]]", t.name, t.name, t.name));
 			continue;
 		}
+		if (t.name == "radius") {
+			config_.ppp.radius.emplace();
+			config_.ppp.radius->line = t.line;
+		}
 		section(t.name, t.entries, nullptr);
 	}
 	if (out_.errors.empty())
@@ -728,6 +822,24 @@ ConfigLoad loadConfigFile(const std::string &path)
 		readSecret(*c.ike.psk, "[ike] psk_file", path, out);
 	if (c.l2tp.secret)
 		readSecret(*c.l2tp.secret, "[l2tp] secret_file", path, out);
+	if (c.ppp.radius && c.ppp.radius->secret) {
+		Secret &s = *c.ppp.radius->secret;
+		constexpr std::string_view what = "[radius] secret_file";
+		size_t errors = out.errors.size();
+		readSecret(s, what, path, out);
+		// pppd's radius plugin reads it as one word of its servers file,
+		// and uses at most 48 bytes of it.
+		if (out.errors.size() == errors && s.value.find_first_of(" \t") != std::string::npos)
+			out.errors.push_back({path, s.file.line,
+			                      fmt::format("{}: '{}' holds a space or tab; pppd's radius plugin needs "
+			                                  "a secret without them",
+			                                  what, s.file.path)});
+		else if (out.errors.size() == errors && s.value.size() > 48)
+			out.errors.push_back(
+			        {path, s.file.line,
+			         fmt::format("{}: '{}' holds {} bytes; pppd's radius plugin takes at most 48", what,
+			                     s.file.path, s.value.size())});
+	}
 	for (auto &p : c.lac) {
 		if (p.psk)
 			readSecret(*p.psk, fmt::format("[[lac]] '{}' psk_file", p.name), path, out);

@@ -2,6 +2,7 @@
 
 #include "common/log.h"
 #include "config/config_loader.h"
+#include "daemon/service_notify.h"
 #include "l2tpsec/control.h"
 #include "l2tpsec_build_config.h"
 
@@ -50,6 +51,7 @@ Daemon::~Daemon()
 	// The L2TP service stops pppds and clears kernel state; the control
 	// server unregisters from the loop. Both before the loop goes.
 	l2tp_.reset();
+	ike_.reset();
 	control_.reset();
 }
 
@@ -69,9 +71,18 @@ Result<std::unique_ptr<Daemon>> Daemon::start(DaemonOptions options, Config conf
 	if (!control)
 		return std::move(control).error();
 	d->control_ = std::move(*control);
+	if (d->config_.l2tp.ipsec != IpsecRequirement::Off) {
+		IkeServiceOptions ikeOptions{d->options_.fakeDataplane, d->options_.ikePort, d->options_.natTPort,
+		                             d->options_.l2tpPort};
+		auto ike = IkeService::start(*d->loop_, d->config_, ikeOptions);
+		if (!ike)
+			return std::move(ike).error();
+		d->ike_ = std::move(*ike);
+	}
 	L2tpServiceOptions l2tpOptions;
 	l2tpOptions.fakeDataplane = d->options_.fakeDataplane;
 	l2tpOptions.port = d->options_.l2tpPort;
+	l2tpOptions.ike = d->ike_.get();
 	auto l2tp = L2tpService::start(*d->loop_, d->config_, l2tpOptions);
 	if (!l2tp)
 		return std::move(l2tp).error();
@@ -108,6 +119,13 @@ void Daemon::registerCommands()
 	control_->handle(control::cmd::kDisconnect, [this](const json &req) -> Result<json> {
 		return l2tp_->disconnect(req.value("target", std::string()));
 	});
+	control_->handle(control::cmd::kSas, [this](const json &) -> Result<json> {
+		if (!ike_)
+			return json{{"isakmp", json::array()},
+			            {"ipsec", json::array()},
+			            {"ike", "off ([l2tp] ipsec = \"off\")"}};
+		return ike_->sasJson();
+	});
 	control_->handle(control::cmd::kReload, [this](const json &) -> Result<json> {
 		logInfo("daemon", "reload requested over the control socket");
 		L2S_TRY(reload());
@@ -117,6 +135,9 @@ void Daemon::registerCommands()
 
 Result<void> Daemon::run()
 {
+	// Sockets bound and the kernel state recovered (start): tell systemd.
+	service::notifyReady(
+	        fmt::format("running; config {}, listening on {}", options_.configPath, listenText(config_)));
 	L2S_TRY(loop_->run());
 	logInfo("daemon", "stopped");
 	return {};
@@ -142,13 +163,21 @@ void Daemon::stopGracefully(const char *why)
 		return;
 	}
 	stopping_ = true;
+	service::notifyStopping(fmt::format("stopping on {}", why));
 	logInfo("daemon", "received {}: telling peers (StopCCN), then stopping", why);
 	// Peers learn we are going rather than waiting for their HELLO timeout.
-	l2tp_->shutdown(std::chrono::milliseconds(3000), [this] { loop_->stop(); });
+	// IKE after L2TP: StopCCN still travels inside the IPsec SAs, then
+	// Delete notifications tell the peers to drop theirs.
+	l2tp_->shutdown(std::chrono::milliseconds(3000), [this] {
+		if (ike_)
+			ike_->shutdown();
+		loop_->stop();
+	});
 }
 
 Result<void> Daemon::reload()
 {
+	service::notifyReloading(fmt::format("reloading {}", options_.configPath));
 	ConfigLoad load = loadConfigFile(options_.configPath);
 	for (auto &w : load.warnings)
 		logWarn("config", "{}", w.str());
@@ -162,6 +191,8 @@ Result<void> Daemon::reload()
 		logError("daemon",
 		         "reload of {} failed with {} error(s); the configuration loaded at {} stays in force",
 		         options_.configPath, load.errors.size(), isoTime(loadedAt_));
+		service::notifyReady(fmt::format(
+		        "running; reload failed, the configuration loaded at {} stays in force", isoTime(loadedAt_)));
 		return Error{EINVAL, all};
 	}
 	Config next = std::move(*load.config);
@@ -172,13 +203,19 @@ Result<void> Daemon::reload()
 		        next.server.controlSocket);
 	if (next.server.listen != config_.server.listen)
 		logWarn("daemon", "[server] listen changed; it takes effect at restart");
+	if ((next.l2tp.ipsec == IpsecRequirement::Off) != (config_.l2tp.ipsec == IpsecRequirement::Off))
+		logWarn("daemon", "[l2tp] ipsec changed to \"{}\"; IKE starts or stops at restart",
+		        ipsecRequirementName(next.l2tp.ipsec));
 	config_ = std::move(next);
 	if (l2tp_)
 		l2tp_->reconfigure(config_);
+	if (ike_)
+		ike_->reconfigure(config_);
 	loadedAt_ = std::chrono::system_clock::now();
 	reloads_++;
 	applyLogLevel();
 	logInfo("daemon", "reloaded {}", options_.configPath);
+	service::notifyReady(fmt::format("running; reloaded {}", options_.configPath));
 	return {};
 }
 

@@ -6,6 +6,7 @@
 #include "common/result.h"
 #include "config/config.h"
 #include "control/control_server.h"
+#include "daemon/ike_service.h"
 #include "daemon/l2tp_service.h"
 
 #include <nlohmann/json.hpp>
@@ -26,6 +27,9 @@ struct DaemonOptions {
 	bool fakeDataplane = false;
 	/// The L2TP listener port (1701; tests run on another).
 	uint16_t l2tpPort = 1701;
+	/// The IKE and NAT-T ports (500, 4500; tests run on others).
+	uint16_t ikePort = 500;
+	uint16_t natTPort = 4500;
 };
 
 class Daemon {
@@ -55,6 +59,9 @@ private:
 	Config config_;
 	std::unique_ptr<EventLoop> loop_;
 	std::unique_ptr<ControlServer> control_;
+	/// Only when [l2tp] ipsec is not "off"; declared before l2tp_, which
+	/// listens to it, so that it goes after it.
+	std::unique_ptr<IkeService> ike_;
 	std::unique_ptr<L2tpService> l2tp_;
 	bool stopping_ = false;
 	std::chrono::system_clock::time_point started_;

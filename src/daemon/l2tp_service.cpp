@@ -1,6 +1,7 @@
 #include "daemon/l2tp_service.h"
 
 #include "common/log.h"
+#include "daemon/ike_views.h"
 #include "kernel/l2tp/fake_l2tp_dataplane.h"
 #include "kernel/l2tp/l2tp_netlink.h"
 #include "l2tp/fake_ports.h"
@@ -10,6 +11,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <tuple>
 
 namespace l2tpsec {
 
@@ -21,6 +23,8 @@ constexpr std::string_view kLog = "l2tp";
 // LAC reconnect back-off: 5 s, doubling, at most 5 minutes.
 constexpr std::chrono::seconds kFirstBackoff{5};
 constexpr std::chrono::seconds kMaxBackoff{300};
+// From a LAC's IPsec SA pair up to its SCCRQ (see flowProtected()).
+constexpr std::chrono::milliseconds kQuickModeSettle{200};
 
 std::optional<uint32_t> parseNumber(std::string_view s)
 {
@@ -53,6 +57,8 @@ L2tpService::L2tpService(EventLoop &loop, const Config &config, L2tpServiceOptio
 
 L2tpService::~L2tpService()
 {
+	if (options_.ike)
+		options_.ike->setListener(nullptr);
 	if (timer_)
 		loop_.cancelTimer(*timer_);
 	if (shutdownTimer_)
@@ -78,9 +84,12 @@ l2tp::EngineConfig L2tpService::engineConfig(const Config &c) const
 	if (c.ppp.pool)
 		e.pool = std::make_pair(c.ppp.pool->first, c.ppp.pool->last);
 	if (c.l2tp.ipsec == IpsecRequirement::Required) {
-		// Until the IKE engine can vouch for a peer, no L2TP peer is
-		// protected: refuse clearly rather than run L2TP in the clear.
-		e.admitPeer = [](const l2tp::Endpoint &peer) -> std::optional<std::string> {
+		// Only a peer whose L2TP flow an IPsec SA pair protects; the rest
+		// are refused clearly rather than served in the clear.
+		IkeService *ike = options_.ike;
+		e.admitPeer = [ike](const l2tp::Endpoint &peer) -> std::optional<std::string> {
+			if (ike && ike->protects(peer.address, peer.port))
+				return std::nullopt;
 			return "[l2tp] ipsec = \"required\" and no IPsec SA protects " + peer.str();
 		};
 	}
@@ -131,6 +140,8 @@ Result<std::unique_ptr<L2tpService>> L2tpService::start(EventLoop &loop, const C
 	                     std::span<const uint8_t> d) { self->onDatagram(id, local, from, d); });
 	s->engine_ = std::make_unique<l2tp::L2tpEngine>(s->engineConfig(config), *s->dataplane_, *s->sockets_, *s->ppp_,
 	                                                self);
+	if (options.ike)
+		options.ike->setListener(self);
 	if (config.server.listen.empty()) {
 		L2S_TRY(s->sockets_->listen(IpAddress::v4(0), options.port));
 	} else {
@@ -166,6 +177,20 @@ void L2tpService::onDatagram(uint64_t socketId, const l2tp::Endpoint &local, con
 {
 	engine_->onDatagram(socketId, local, from, datagram, l2tp::TransportClock::now());
 	arm();
+	// The last StopCCN acknowledgement ends a shutdown now, not at the limit.
+	finishShutdownIfDone();
+}
+
+void L2tpService::finishShutdownIfDone()
+{
+	if (shutdownDone_ && engine_->done()) {
+		if (shutdownTimer_)
+			loop_.cancelTimer(*shutdownTimer_);
+		shutdownTimer_.reset();
+		auto done = std::move(shutdownDone_);
+		shutdownDone_ = nullptr;
+		done();
+	}
 }
 
 void L2tpService::arm()
@@ -191,11 +216,7 @@ void L2tpService::onTimer()
 {
 	engine_->onTimer(l2tp::TransportClock::now());
 	arm();
-	if (shutdownDone_ && engine_->done()) {
-		auto done = std::move(shutdownDone_);
-		shutdownDone_ = nullptr;
-		done();
-	}
+	finishShutdownIfDone();
 }
 
 void L2tpService::shutdown(std::chrono::milliseconds limit, std::function<void()> done)
@@ -226,13 +247,8 @@ void L2tpService::shutdown(std::chrono::milliseconds limit, std::function<void()
 
 // ---- LAC profiles --------------------------------------------------------------
 
-void L2tpService::connectLac(Lac &lac)
+std::pair<l2tp::Endpoint, l2tp::Endpoint> L2tpService::lacEndpoints(const Lac &lac) const
 {
-	if (lac.retry)
-		loop_.cancelTimer(*lac.retry);
-	lac.retry.reset();
-	l2tp::LacRequest req;
-	req.profile = lac.profile.name;
 	// From the first listen address when there is one: a LAC and an LNS on
 	// one host must not answer each other from the same address and port.
 	IpAddress localAddress = IpAddress::v4(0);
@@ -241,15 +257,42 @@ void L2tpService::connectLac(Lac &lac)
 			localAddress = a;
 			break;
 		}
-	req.local = l2tp::Endpoint{localAddress, options_.port};
+	// Tests run both ends on another port than 1701.
+	return {l2tp::Endpoint{localAddress, options_.port}, l2tp::Endpoint{lac.profile.server, options_.port}};
+}
+
+void L2tpService::connectLac(Lac &lac)
+{
+	if (lac.retry)
+		loop_.cancelTimer(*lac.retry);
+	lac.retry.reset();
+	lac.ikeSaId.reset();
+	auto [local, server] = lacEndpoints(lac);
+	if (!ipsecOn() || options_.ike->protects(server.address, server.port)) {
+		startTunnel(lac);
+		return;
+	}
+	// IPsec first: the tunnel starts when the SA pair is up (flowProtected).
+	auto id = options_.ike->connect(local.address, server.address, server.port);
+	if (!id) {
+		scheduleReconnect(lac, "IKE: " + id.error().message);
+		return;
+	}
+	lac.ikeSaId = *id;
+	logInfo(kLog, "LAC {}: negotiating IPsec with {} (ISAKMP SA {})", lac.profile.name, server.address.str(), *id);
+}
+
+void L2tpService::startTunnel(Lac &lac)
+{
+	lac.ikeSaId.reset();
+	l2tp::LacRequest req;
+	req.profile = lac.profile.name;
+	std::tie(req.local, req.server) = lacEndpoints(lac);
 	// A second tunnel to the same server takes an ephemeral port: two tunnels
 	// with one address/port pair would look like one to the kernel.
 	for (const l2tp::TunnelInfo &t : engine_->tunnels())
 		if (!t.lns && t.peer.address == lac.profile.server)
 			req.local.port = 0;
-	req.server = l2tp::Endpoint{lac.profile.server, 1701};
-	if (options_.port != 1701)
-		req.server.port = options_.port; // tests run both ends on another port
 	auto tid = engine_->connect(req, l2tp::TransportClock::now());
 	arm();
 	if (!tid) {
@@ -264,6 +307,7 @@ void L2tpService::scheduleReconnect(Lac &lac, const std::string &why)
 {
 	lac.lastError = why;
 	lac.tunnelId.reset();
+	lac.ikeSaId.reset();
 	if (!lac.wanted)
 		return;
 	lac.backoff = lac.backoff.count() == 0 ? kFirstBackoff : std::min(lac.backoff * 2, kMaxBackoff);
@@ -287,9 +331,13 @@ Result<json> L2tpService::connect(const std::string &profile)
 	Lac &lac = it->second;
 	if (lac.wanted && lac.tunnelId)
 		return json{{"profile", profile}, {"tunnel", *lac.tunnelId}, {"state", "already connecting or up"}};
+	if (lac.wanted && lac.ikeSaId)
+		return json{{"profile", profile}, {"tunnel", nullptr}, {"state", "already negotiating IPsec"}};
 	lac.wanted = true;
 	lac.backoff = std::chrono::seconds(0);
 	connectLac(lac);
+	if (lac.ikeSaId)
+		return json{{"profile", profile}, {"tunnel", nullptr}, {"state", "negotiating IPsec"}};
 	if (!lac.tunnelId)
 		return Error{EAGAIN, "LAC " + profile + ": " + lac.lastError};
 	return json{{"profile", profile}, {"tunnel", *lac.tunnelId}, {"state", "connecting"}};
@@ -403,6 +451,66 @@ void L2tpService::sessionDown(const l2tp::SessionEnd &e)
 	extras_.erase(it);
 }
 
+// ---- IPsec ----------------------------------------------------------------------
+
+void L2tpService::flowProtected(const ike::ChildSaInfo &child)
+{
+	for (auto &[name, lac] : lacs_) {
+		if (!lac.wanted || !lac.ikeSaId || lac.tunnelId)
+			continue;
+		auto [local, server] = lacEndpoints(lac);
+		if (*lac.ikeSaId != child.ikeSaId && !childProtects(child, server.address, server.port))
+			continue;
+		logInfo(kLog, "LAC {}: IPsec up (in 0x{:08x}, out 0x{:08x}); starting the L2TP tunnel", name,
+		        child.inboundSpi, child.outboundSpi);
+		// The server installs its SAs when our last Quick Mode message
+		// reaches it; an SCCRQ that overtook it would be refused (or, on the
+		// kernel, dropped and retransmitted a second later). A short pause.
+		if (lac.retry)
+			loop_.cancelTimer(*lac.retry);
+		std::string profile = name;
+		lac.retry = loop_.addTimer(kQuickModeSettle, [this, profile] {
+			auto it = lacs_.find(profile);
+			if (it == lacs_.end())
+				return;
+			it->second.retry.reset();
+			if (it->second.wanted && !it->second.tunnelId)
+				startTunnel(it->second);
+		});
+	}
+}
+
+void L2tpService::flowUnprotected(const ike::ChildSaInfo &child, const std::string &reason)
+{
+	if (!ipsecOn())
+		return;
+	auto now = l2tp::TransportClock::now();
+	for (const l2tp::TunnelInfo &t : engine_->tunnels()) {
+		// "optional" admits clear L2TP at the LNS; our own LAC tunnels were
+		// started over IPsec and go with it.
+		if (t.lns && config_.l2tp.ipsec != IpsecRequirement::Required)
+			continue;
+		if (t.state == l2tp::TunnelStateName::Closing || t.state == l2tp::TunnelStateName::Dead)
+			continue; // already on its way out
+		if (!childProtects(child, t.peer.address, t.peer.port) ||
+		    options_.ike->protects(t.peer.address, t.peer.port))
+			continue;
+		logInfo(kLog, "tunnel {} to {}: its IPsec SA is gone ({}); closing it", t.tunnelId, t.peer.str(),
+		        reason);
+		(void)engine_->closeTunnel(t.tunnelId, "IPsec SA down: " + reason, now);
+	}
+	arm();
+}
+
+void L2tpService::connectFailed(uint64_t ikeSaId, const IpAddress &server, const std::string &reason)
+{
+	for (auto &[name, lac] : lacs_) {
+		if (!lac.ikeSaId || (*lac.ikeSaId != ikeSaId && lac.profile.server != server))
+			continue;
+		scheduleReconnect(lac, reason);
+	}
+}
+
 // ---- control views ----------------------------------------------------------------
 
 json L2tpService::sessionJson(const l2tp::SessionInfo &s) const
@@ -511,6 +619,8 @@ Result<json> L2tpService::disconnect(const std::string &arg)
 		if (lac.tunnelId)
 			(void)engine_->closeTunnel(*lac.tunnelId, "l2tpctl disconnect " + arg, now);
 		lac.tunnelId.reset();
+		// An IPsec negotiation under way finishes; its SA stays for the next connect.
+		lac.ikeSaId.reset();
 		arm();
 		return json{{"profile", arg}, {"disconnected", true}};
 	}

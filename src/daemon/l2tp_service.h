@@ -4,10 +4,16 @@
 // engine's one timer armed, writes the session audit, runs the [[lac]]
 // profiles (connect, disconnect, reconnect with back-off) and answers the
 // control socket's tunnels/sessions/show/connect/disconnect commands.
+//
+// With IPsec ([l2tp] ipsec = "required"/"optional") it is IkeService's
+// listener: an LNS admits a peer only while an IPsec SA pair protects its
+// flow ("required") and closes the peer's tunnels when the pair goes; a LAC
+// profile negotiates IPsec first and starts its tunnel once the pair is up.
 
 #include "common/event_loop.h"
 #include "config/config.h"
 #include "daemon/audit_log.h"
+#include "daemon/ike_service.h"
 #include "daemon/pppd_launcher.h"
 #include "daemon/udp_tunnel_sockets.h"
 #include "kernel/l2tp_dataplane.h"
@@ -27,9 +33,11 @@ struct L2tpServiceOptions {
 	bool fakeDataplane = false;
 	/// L2TP listener port (1701; tests may pick another).
 	uint16_t port = 1701;
+	/// IKE when [l2tp] ipsec is not "off"; it outlives the service.
+	IkeService *ike = nullptr;
 };
 
-class L2tpService final : public l2tp::EngineObserver {
+class L2tpService final : public l2tp::EngineObserver, public IpsecListener {
 public:
 	static Result<std::unique_ptr<L2tpService>> start(EventLoop &loop, const Config &config,
 	                                                  L2tpServiceOptions options);
@@ -59,11 +67,18 @@ public:
 	void sessionUp(const l2tp::SessionInfo &s) override;
 	void sessionDown(const l2tp::SessionEnd &e) override;
 
+	// IpsecListener.
+	void flowProtected(const ike::ChildSaInfo &child) override;
+	void flowUnprotected(const ike::ChildSaInfo &child, const std::string &reason) override;
+	void connectFailed(uint64_t ikeSaId, const IpAddress &server, const std::string &reason) override;
+
 private:
 	struct Lac {
 		LacProfile profile;
 		bool wanted = false;
 		std::optional<uint16_t> tunnelId;
+		/// Waiting for IPsec: the ISAKMP SA that connect() negotiates on.
+		std::optional<uint64_t> ikeSaId;
 		std::chrono::seconds backoff{0};
 		std::optional<EventLoop::TimerId> retry;
 		std::string lastError;
@@ -82,7 +97,13 @@ private:
 	                std::span<const uint8_t> datagram);
 	void arm();
 	void onTimer();
+	void finishShutdownIfDone();
 	void connectLac(Lac &lac);
+	/// The L2TP tunnel of a profile, once IPsec (if any) protects it.
+	void startTunnel(Lac &lac);
+	bool ipsecOn() const { return options_.ike && config_.l2tp.ipsec != IpsecRequirement::Off; }
+	/// The profile's L2TP endpoints: ours (first listen address) and the server's.
+	std::pair<l2tp::Endpoint, l2tp::Endpoint> lacEndpoints(const Lac &lac) const;
 	void scheduleReconnect(Lac &lac, const std::string &why);
 	nlohmann::json sessionJson(const l2tp::SessionInfo &s) const;
 	nlohmann::json tunnelJson(const l2tp::TunnelInfo &t) const;

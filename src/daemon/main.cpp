@@ -34,6 +34,10 @@ int runDaemon(int argc, char **argv)
 	             "use an in-memory kernel dataplane and no pppd (tests, benchmarks)");
 	app.add_option("--l2tp-port", opts.l2tpPort, "UDP port of the L2TP listener (default 1701; for tests)")
 	        ->check(CLI::Range(1, 65535));
+	app.add_option("--ike-port", opts.ikePort, "UDP port of IKE (default 500; for tests)")
+	        ->check(CLI::Range(1, 65535));
+	app.add_option("--natt-port", opts.natTPort, "UDP port of IKE after NAT-T floating (default 4500; for tests)")
+	        ->check(CLI::Range(1, 65535));
 	try {
 		app.parse(argc, argv);
 	} catch (const CLI::ParseError &e) {

@@ -3,6 +3,7 @@
 #include "common/log.h"
 #include "ppp/pppd_command.h"
 #include "ppp/pppd_exit.h"
+#include "ppp/radius_files.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -136,12 +137,31 @@ PppdLauncher::~PppdLauncher()
 	// ChildProcess kills and reaps what is still running.
 	children_.clear();
 	stopping_.clear();
+	if (ppp_.radius)
+		ppp::removeRadiusClientFiles(*ppp_.radius);
 }
 
 void PppdLauncher::configure(const PppConfig &ppp, const std::vector<LacProfile> &lac)
 {
+	// Files of a [radius] that is gone or has moved go too (the secret).
+	if (ppp_.radius && (!ppp.radius || ppp.radius->runtimeDir != ppp_.radius->runtimeDir))
+		ppp::removeRadiusClientFiles(*ppp_.radius);
 	ppp_ = ppp;
 	lac_ = lac;
+	radiusWritten_ = false;
+	if (ppp_.radius)
+		writeRadiusFiles();
+}
+
+bool PppdLauncher::writeRadiusFiles()
+{
+	if (auto w = ppp::writeRadiusClientFiles(*ppp_.radius); !w) {
+		logError("ppp", "{}; LNS sessions cannot start until it is fixed", w.error().message);
+		return false;
+	}
+	radiusWritten_ = true;
+	logInfo("ppp", "RADIUS: pppd's radius plugin reads {}", ppp::radiusConfigPath(*ppp_.radius));
+	return true;
 }
 
 Result<void> PppdLauncher::start(l2tp::PppStart start)
@@ -179,6 +199,13 @@ Result<void> PppdLauncher::start(l2tp::PppStart start)
 			s.passwordFd = kPasswordFd;
 			spec.fds.emplace_back(kPasswordFd, passwordRead.get());
 		}
+	} else if (ppp_.radius) {
+		// The radius plugin authenticates the peer; [ppp] secrets is not used.
+		// (The files are rewritten here if that failed at configure().)
+		if (!radiusWritten_ && !writeRadiusFiles())
+			return Error{EIO,
+			             "session " + tag + ": the RADIUS client files could not be written (see above)"};
+		s.peerAddress = start.peer.address.str();
 	} else if (!ppp_.secrets.empty()) {
 		spec.secretsFile = ppp_.secrets.path;
 	}
@@ -189,7 +216,11 @@ Result<void> PppdLauncher::start(l2tp::PppStart start)
 	        [this, key](int status) { onExit(key, status); });
 	if (!child)
 		return Error{child.error().code, "session " + tag + ": " + child.error().message};
-	logInfo("ppp", "session {}: pppd started (pid {})", tag, (*child)->pid());
+	if (s.lns && ppp_.radius)
+		logInfo("ppp", "session {}: pppd started (pid {}), RADIUS NAS-Port-Id {}, Calling-Station-Id {}", tag,
+		        (*child)->pid(), s.tag, s.peerAddress);
+	else
+		logInfo("ppp", "session {}: pppd started (pid {})", tag, (*child)->pid());
 	children_[key] = std::move(child.value());
 	links_[key] = LinkState{start.lns, {}, {}, false};
 	return {};

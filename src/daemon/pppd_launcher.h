@@ -12,6 +12,11 @@
 // debug, which an LNS pppd gets): the name of the last "rcvd [CHAP Response"
 // before pppd's own "sent [CHAP Success". Trace lines ("sent [...", "rcvd
 // [...") go to our log at debug level, the rest at info.
+//
+// With [radius] an LNS pppd authenticates its peer through pppd's radius
+// plugin instead of [ppp] secrets: the launcher writes the plugin's files
+// (ppp/radius_files.h) at configure() and passes the session's tag as
+// NAS-Port-Id and the peer's address as Calling-Station-Id.
 
 #include "common/event_loop.h"
 #include "config/config.h"
@@ -43,6 +48,7 @@ public:
 	~PppdLauncher() override;
 
 	/// The settings for pppds started from now on (a reload changes them).
+	/// With [radius] it (re)writes the files pppd's radius plugin reads.
 	void configure(const PppConfig &ppp, const std::vector<LacProfile> &lac);
 
 	Result<void> start(l2tp::PppStart start) override;
@@ -55,11 +61,13 @@ private:
 	using Key = std::pair<uint16_t, uint16_t>;
 	void onLine(Key key, std::string_view line);
 	void onExit(Key key, int waitStatus);
+	bool writeRadiusFiles();
 
 	EventLoop &loop_;
 	Callbacks cb_;
 	PppConfig ppp_;
 	std::vector<LacProfile> lac_;
+	bool radiusWritten_ = false;
 	std::map<Key, std::unique_ptr<ppp::ChildProcess>> children_;
 	/// What a running pppd has told us so far.
 	struct LinkState {

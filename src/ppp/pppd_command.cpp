@@ -1,5 +1,7 @@
 #include "ppp/pppd_command.h"
 
+#include "ppp/radius_files.h"
+
 #include <sstream>
 
 namespace l2tpsec::ppp {
@@ -39,6 +41,24 @@ std::vector<std::string> pppdArguments(const PppConfig &cfg, const PppdSession &
 		a.emplace_back("auth");
 		for (PppAuth m : cfg.auth)
 			a.emplace_back(requireOption(m));
+		if (cfg.radius) {
+			// pppd-radius(8): the plugin authenticates the peer and sends
+			// accounting. Every request carries the session's tag as
+			// NAS-Port-Id (joins the audit log) and, as Calling-Station-Id,
+			// the peer's address (without it the plugin sends ipparam).
+			a.emplace_back("plugin");
+			a.emplace_back("radius.so");
+			a.emplace_back("radius-config-file");
+			a.push_back(radiusConfigPath(*cfg.radius));
+			if (!s.tag.empty()) {
+				a.emplace_back("avpair");
+				a.push_back("NAS-Port-Id=" + s.tag);
+			}
+			if (!s.peerAddress.empty()) {
+				a.emplace_back("remotenumber");
+				a.push_back(s.peerAddress);
+			}
+		}
 		// pppd names the user a CHAP or MS-CHAP peer authenticated as only
 		// in its packet trace; the launcher reads it there (and logs the
 		// trace at debug level).

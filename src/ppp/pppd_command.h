@@ -28,8 +28,11 @@ struct PppdSession {
 	/// every local user could read it in /proc).
 	std::string user;
 	int passwordFd = -1;
-	/// Passed as ipparam, so ip-up scripts and logs can tell sessions apart.
+	/// Passed as ipparam, so ip-up scripts and logs can tell sessions apart;
+	/// with [radius] also sent as NAS-Port-Id ("l2tpsec-TUNNEL-SESSION").
 	std::string tag;
+	/// LNS with [radius]: the peer's IP address, sent as Calling-Station-Id.
+	std::string peerAddress;
 };
 
 /// argv for execv(), argv[0] being cfg.pppd. Extra options from the config

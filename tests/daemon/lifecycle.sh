@@ -24,9 +24,10 @@ sock=$tmp/run/control
 out=$("$daemon" --check -c "$conf" 2>&1) || fail "--check rejected the example: $out"
 [[ $out == "$conf: configuration is valid" ]] || fail "--check said: $out"
 
-# The fake dataplane: this test runs anywhere, without kernel L2TP; the L2TP
-# listener on a port of its own.
-"$daemon" -c "$conf" --control-socket "$sock" --fake-dataplane --l2tp-port 21701 2>"$tmp/log" &
+# The fake dataplane: this test runs anywhere, without kernel L2TP or XFRM;
+# the L2TP and IKE listeners on ports of their own (the example has IPsec on).
+"$daemon" -c "$conf" --control-socket "$sock" --fake-dataplane --l2tp-port 21701 --ike-port 21501 \
+  --natt-port 24501 2>"$tmp/log" &
 pid=$!
 waitfor test -S "$sock" || fail "no control socket at $sock"
 [[ $(stat -c %a "$sock") == 600 ]] || fail "control socket mode is $(stat -c %a "$sock"), not 600"

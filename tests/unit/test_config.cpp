@@ -97,6 +97,7 @@ TEST_CASE("an empty config gives every default")
 	CHECK(c.ppp.idleTimeout == seconds(0));
 	CHECK(c.ppp.pppd == "/usr/sbin/pppd");
 	CHECK(c.ppp.options.empty());
+	CHECK(!c.ppp.radius);
 	CHECK(c.lac.empty());
 }
 
@@ -210,6 +211,134 @@ password_file = "/etc/l2tpsec/lab.pass"
 	CHECK(c.lac[0].line == 40);
 	CHECK(c.lac[1].name == "lab-2");
 	CHECK(!c.lac[1].autoconnect);
+}
+
+TEST_CASE("[radius]: every key, the defaults, and where the plugin's files go")
+{
+	Config c = parseOk(R"(
+[server]
+control_socket = "/run/test/ctl"
+[radius]
+auth_servers = ["192.0.2.5", "192.0.2.6:11812"]
+accounting_servers = ["192.0.2.7:11813"]
+secret_file = "radius.secret"
+nas_identifier = "vpn gw 1"
+timeout = "5s"
+retries = 2
+)");
+	REQUIRE(c.ppp.radius);
+	const RadiusConfig &r = *c.ppp.radius;
+	CHECK(r.line == 4);
+	REQUIRE(r.authServers.size() == 2);
+	CHECK(r.authServers[0].str() == "192.0.2.5:1812");
+	CHECK(r.authServers[1].str() == "192.0.2.6:11812");
+	REQUIRE(r.accountingServers.size() == 1);
+	CHECK(r.accountingServers[0].str() == "192.0.2.7:11813");
+	REQUIRE(r.secret);
+	CHECK(r.secret->file.path == "/etc/l2tpsec/radius.secret");
+	CHECK(r.secret->file.line == 7);
+	CHECK(r.nasIdentifier == "vpn gw 1");
+	CHECK(r.timeout == seconds(5));
+	CHECK(r.retries == 2);
+	CHECK(r.runtimeDir == "/run/test/radius");
+
+	// Defaults: accounting on the auth servers' addresses, port 1813.
+	c = parseOk("[radius]\nauth_servers = [\"192.0.2.5:11812\", \"192.0.2.6\"]\nsecret_file = \"s\"\n");
+	REQUIRE(c.ppp.radius);
+	REQUIRE(c.ppp.radius->accountingServers.size() == 2);
+	CHECK(c.ppp.radius->accountingServers[0].str() == "192.0.2.5:1813");
+	CHECK(c.ppp.radius->accountingServers[1].str() == "192.0.2.6:1813");
+	CHECK(c.ppp.radius->nasIdentifier.empty());
+	CHECK(c.ppp.radius->timeout == seconds(3));
+	CHECK(c.ppp.radius->retries == 3);
+	CHECK(c.ppp.radius->runtimeDir == "/run/l2tpsec/radius");
+}
+
+TEST_CASE("[radius]: required keys and bad values")
+{
+	CHECK(allErrors("[radius]\n") == std::vector<std::string>{
+	                                         "/etc/l2tpsec/l2tpsec.conf:1: [radius]: missing required key "
+	                                         "'auth_servers'",
+	                                         "/etc/l2tpsec/l2tpsec.conf:1: [radius]: missing required key "
+	                                         "'secret_file'",
+	                                 });
+	const std::string secret = "secret_file = \"s\"\n";
+	CHECK(onlyError("[radius]\n" + secret + "auth_servers = [\"radius.example.com\"]\n") ==
+	      "/etc/l2tpsec/l2tpsec.conf:3: [radius] auth_servers: expected an IPv4 address with an optional port such "
+	      "as \"192.0.2.5\" or \"192.0.2.5:1812\", got \"radius.example.com\"");
+	CHECK(onlyError("[radius]\n" + secret + "auth_servers = [\"2001:db8::5\"]\n") ==
+	      "/etc/l2tpsec/l2tpsec.conf:3: [radius] auth_servers: expected an IPv4 address with an optional port such "
+	      "as \"192.0.2.5\" or \"192.0.2.5:1812\", got \"2001:db8::5\"");
+	CHECK(onlyError("[radius]\n" + secret +
+	                "auth_servers = [\"192.0.2.5\"]\naccounting_servers = "
+	                "[\"192.0.2.5:0\"]\n") ==
+	      "/etc/l2tpsec/l2tpsec.conf:4: [radius] accounting_servers: expected an IPv4 address with an optional "
+	      "port such as \"192.0.2.5\" or \"192.0.2.5:1813\", got \"192.0.2.5:0\"");
+	CHECK(onlyError("[radius]\n" + secret + "auth_servers = [\"192.0.2.5:70000\"]\n")
+	              .find("got \"192.0.2.5:70000\"") != std::string::npos);
+	CHECK(onlyError("[radius]\n" + secret + "auth_servers = []\n") ==
+	      "/etc/l2tpsec/l2tpsec.conf:3: [radius] auth_servers: at least one server is needed");
+	CHECK(onlyError("[radius]\n" + secret + "auth_servers = [\"192.0.2.5\", \"192.0.2.5:1812\"]\n") ==
+	      "/etc/l2tpsec/l2tpsec.conf:3: [radius] auth_servers: \"192.0.2.5:1812\" is listed twice");
+	std::string nine = "[";
+	for (int i = 1; i <= 9; i++)
+		nine += fmt::format("{}\"192.0.2.{}\"", i > 1 ? ", " : "", i);
+	CHECK(onlyError("[radius]\n" + secret + "auth_servers = " + nine + "]\n") ==
+	      "/etc/l2tpsec/l2tpsec.conf:3: [radius] auth_servers: 9 servers listed; pppd's radius plugin takes at "
+	      "most 8");
+	const std::string ok = "[radius]\n" + secret + "auth_servers = [\"192.0.2.5\"]\n";
+	CHECK(onlyError(ok + "nas_identifier = \"\"\n") ==
+	      "/etc/l2tpsec/l2tpsec.conf:4: [radius] nas_identifier: expected a name of 1 to 253 printable characters "
+	      "such as \"vpn-gw1\", got \"\"");
+	CHECK(onlyError(ok + "timeout = \"2m\"\n") ==
+	      "/etc/l2tpsec/l2tpsec.conf:4: [radius] timeout: expected a duration from 1s to 1m such as \"30s\", "
+	      "\"5m\" or \"8h\", got \"2m\"");
+	CHECK(onlyError(ok + "retries = 0\n") ==
+	      "/etc/l2tpsec/l2tpsec.conf:4: [radius] retries: expected an integer from 1 to 10, got 0");
+	CHECK(onlyError(ok + "secretfile = \"x\"\n") ==
+	      "/etc/l2tpsec/l2tpsec.conf:4: unknown key 'secretfile' in [radius] (did you mean 'secret_file'?)");
+	CHECK(onlyError("[[radius]]\n") ==
+	      "/etc/l2tpsec/l2tpsec.conf:1: [radius] is a single section; write [radius], not [[radius]]");
+	// [ppp] secrets is not used for RADIUS users: a warning says so.
+	ConfigLoad r = parseConfig(ok + "[ppp]\nsecrets = \"chap-secrets\"\n", kFile);
+	REQUIRE(r.ok());
+	REQUIRE(r.warnings.size() == 1);
+	CHECK(r.warnings[0].str() == "/etc/l2tpsec/l2tpsec.conf:5: [ppp] secrets: not used for the users of an LNS "
+	                             "session; [radius] authenticates them");
+}
+
+TEST_CASE("[radius] secret_file: read like the other secrets, one word of at most 48 bytes")
+{
+	TempDir dir;
+	std::string conf = dir.write("l2tpsec.conf", "[radius]\nauth_servers = [\"192.0.2.5\"]\nsecret_file = "
+	                                             "\"radius.secret\"\n");
+	dir.write("radius.secret", "testing123\n");
+	ConfigLoad r = loadConfigFile(conf);
+	REQUIRE(r.ok());
+	CHECK(r.warnings.empty());
+	CHECK(r.config->ppp.radius->secret->value == "testing123");
+
+	dir.write("radius.secret", "two words\n");
+	r = loadConfigFile(conf);
+	CHECK(!r.ok());
+	REQUIRE(r.errors.size() == 1);
+	CHECK(r.errors[0].str() == conf + ":3: [radius] secret_file: '" + dir.path +
+	                                   "/radius.secret' holds a space or tab; pppd's radius plugin needs a secret "
+	                                   "without them");
+
+	dir.write("radius.secret", std::string(49, 'x') + "\n");
+	r = loadConfigFile(conf);
+	CHECK(!r.ok());
+	REQUIRE(r.errors.size() == 1);
+	CHECK(r.errors[0].str() == conf + ":3: [radius] secret_file: '" + dir.path +
+	                                   "/radius.secret' holds 49 bytes; pppd's radius plugin takes at most 48");
+
+	::unlink((dir.path + "/radius.secret").c_str());
+	r = loadConfigFile(conf);
+	CHECK(!r.ok());
+	REQUIRE(r.errors.size() == 1);
+	CHECK(r.errors[0].str() == conf + ":3: [radius] secret_file: cannot read '" + dir.path +
+	                                   "/radius.secret': No such file or directory");
 }
 
 TEST_CASE("mru follows mtu unless it is set")
@@ -416,7 +545,7 @@ TEST_CASE("a missing config file is one clear error")
 TEST_CASE("configKeys lists each key once")
 {
 	auto &keys = configKeys();
-	CHECK(keys.size() == 36);
+	CHECK(keys.size() == 42);
 	for (size_t i = 0; i < keys.size(); i++)
 		for (size_t j = i + 1; j < keys.size(); j++)
 			CHECK(!(keys[i].section == keys[j].section && keys[i].key == keys[j].key));

@@ -33,6 +33,9 @@ TEST_CASE("a reload with a broken file keeps the config in force")
 	DaemonOptions options{conf, std::nullopt, std::nullopt};
 	options.fakeDataplane = true;
 	options.l2tpPort = 21703;
+	// [l2tp] ipsec defaults to "required": IKE starts too, on ports of its own.
+	options.ikePort = 21503;
+	options.natTPort = 24503;
 	auto d = Daemon::start(options, *load.config);
 	REQUIRE(d);
 	CHECK((*d)->status()["listen"] == nlohmann::json::array({"192.0.2.1"}));

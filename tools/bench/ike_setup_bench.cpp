@@ -46,6 +46,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -322,7 +323,9 @@ struct Client {
 
 } // namespace
 
-int main(int argc, char **argv)
+namespace {
+
+int run(int argc, char **argv)
 {
 	std::string group = argc > 1 ? argv[1] : "modp2048";
 	long sas = argc > 2 ? std::strtol(argv[2], nullptr, 10) : 1000;
@@ -409,7 +412,8 @@ int main(int argc, char **argv)
 	ssize_t n = ::read(result[0], line.data(), line.size() - 1);
 	double cpu = 0;
 	size_t heap = 0, ikeSas = 0, childSas = 0;
-	if (n <= 0 || std::sscanf(line.data(), "%lf %zu %zu %zu", &cpu, &heap, &ikeSas, &childSas) != 4)
+	std::istringstream fields(std::string(line.data(), n > 0 ? static_cast<size_t>(n) : 0));
+	if (!(fields >> cpu >> heap >> ikeSas >> childSas))
 		die("no result from the responder");
 	::close(hold[1]);
 	int status = 0;
@@ -425,4 +429,15 @@ int main(int argc, char **argv)
 	            group.c_str(), sas, concurrency, seconds, rate, cpu * 1000 / static_cast<double>(sas), limit,
 	            rate / limit, static_cast<double>(heap) / static_cast<double>(sas));
 	return 0;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+	try {
+		return run(argc, argv);
+	} catch (const std::exception &e) {
+		die(e.what());
+	}
 }

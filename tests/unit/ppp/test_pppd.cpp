@@ -1,9 +1,14 @@
 #include "ppp/pppd_command.h"
 #include "ppp/pppd_exit.h"
+#include "ppp/radius_files.h"
 
 #include <doctest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <csignal>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -55,6 +60,105 @@ TEST_CASE("LNS pppd without a pool leaves the addresses to pppd")
 	CHECK(joined(pppdArguments(cfg, s)) ==
 	      "/opt/ppp/pppd plugin pppol2tp.so pppol2tp 3 pppol2tp_tunnel_id 1 pppol2tp_session_id 2 "
 	      "pppol2tp_lns_mode nodetach auth require-mschap-v2 debug mtu 1400 mru 1400");
+}
+
+TEST_CASE("LNS pppd with [radius]: radius plugin, its config file, session tag as NAS-Port-Id, peer as "
+          "Calling-Station-Id")
+{
+	PppConfig cfg;
+	cfg.localAddress = IpAddress::parse("10.99.0.1");
+	RadiusConfig r;
+	r.runtimeDir = "/run/l2tpsec/radius";
+	cfg.radius = r;
+	PppdSession s;
+	s.tunnelId = 16385;
+	s.sessionId = 7;
+	s.remoteAddress = IpAddress::parse("10.99.0.10");
+	s.tag = "l2tpsec-16385-7";
+	s.peerAddress = "192.0.2.2";
+	CHECK(joined(pppdArguments(cfg, s)) ==
+	      "/usr/sbin/pppd plugin pppol2tp.so pppol2tp 3 pppol2tp_tunnel_id 16385 pppol2tp_session_id 7 "
+	      "pppol2tp_lns_mode nodetach auth require-mschap-v2 plugin radius.so radius-config-file "
+	      "/run/l2tpsec/radius/radiusclient.conf avpair NAS-Port-Id=l2tpsec-16385-7 remotenumber 192.0.2.2 debug "
+	      "10.99.0.1:10.99.0.10 mtu 1400 mru 1400 ipparam l2tpsec-16385-7");
+	// A LAC pppd authenticates nobody: no plugin.
+	s.lns = false;
+	CHECK(joined(pppdArguments(cfg, s)).find("radius") == std::string::npos);
+}
+
+TEST_CASE("radiusclient files: servers, timeouts, NAS-Identifier, the secret per server address, a dictionary")
+{
+	RadiusConfig r;
+	r.runtimeDir = "/run/l2tpsec/radius";
+	r.authServers = {{*IpAddress::parse("192.0.2.5"), 1812}, {*IpAddress::parse("192.0.2.6"), 11812}};
+	r.accountingServers = {{*IpAddress::parse("192.0.2.5"), 1813}, {*IpAddress::parse("192.0.2.7"), 1813}};
+	r.secret = Secret{{"/etc/l2tpsec/radius.secret", 3}, "s3cret"};
+	r.timeout = std::chrono::seconds(4);
+	r.retries = 2;
+	auto files = radiusClientFiles(r, "gw1");
+	REQUIRE(files.size() == 4);
+	CHECK(files[0].name == "radiusclient.conf");
+	CHECK(files[0].text.substr(files[0].text.find("authserver")) == "authserver 192.0.2.5:1812,192.0.2.6:11812\n"
+	                                                                "acctserver 192.0.2.5:1813,192.0.2.7:1813\n"
+	                                                                "servers /run/l2tpsec/radius/servers\n"
+	                                                                "dictionary /run/l2tpsec/radius/dictionary\n"
+	                                                                "mapfile /run/l2tpsec/radius/port-id-map\n"
+	                                                                "seqfile /run/l2tpsec/radius/radius.seq\n"
+	                                                                "radius_timeout 4\n"
+	                                                                "radius_retries 2\n"
+	                                                                "nas_identifier gw1\n");
+	CHECK(files[1].name == "servers");
+	CHECK(files[1].text.substr(files[1].text.find('\n') + 1) ==
+	      "192.0.2.5\ts3cret\n192.0.2.6\ts3cret\n192.0.2.7\ts3cret\n");
+	CHECK(files[2].name == "dictionary");
+	for (const char *attr :
+	     {"ATTRIBUTE\tNAS-Port-Id\t\t87\tstring\n", "ATTRIBUTE\tCalling-Station-Id\t31\tstring\n",
+	      "ATTRIBUTE\tAcct-Input-Octets\t42\tinteger\n", "VENDOR\tMicrosoft\t311\n",
+	      "ATTRIBUTE\tMS-CHAP2-Response\t25\tstring\tMicrosoft\n"})
+		CHECK_MESSAGE(files[2].text.find(attr) != std::string::npos, attr);
+	CHECK(files[3].name == "port-id-map");
+	// A configured NAS-Identifier wins over the host name.
+	r.nasIdentifier = "vpn gw 1";
+	CHECK(radiusClientFiles(r, "gw1")[0].text.find("\nnas_identifier vpn gw 1\n") != std::string::npos);
+}
+
+TEST_CASE("radiusclient files are written 0600 into a 0700 directory, replaced, and removed")
+{
+	char tmpl[] = "/tmp/l2tpsec-radius-XXXXXX";
+	REQUIRE(mkdtemp(tmpl));
+	std::string base = tmpl;
+	RadiusConfig r;
+	r.runtimeDir = base + "/radius";
+	r.authServers = {{*IpAddress::parse("192.0.2.5"), 1812}};
+	r.accountingServers = {{*IpAddress::parse("192.0.2.5"), 1813}};
+	r.secret = Secret{{"/x", 1}, "one"};
+	r.nasIdentifier = "gw";
+	REQUIRE(writeRadiusClientFiles(r));
+	struct stat st {};
+	REQUIRE(stat(r.runtimeDir.c_str(), &st) == 0);
+	CHECK((st.st_mode & 0777) == 0700);
+	for (const char *f : {"radiusclient.conf", "servers", "dictionary", "port-id-map"}) {
+		REQUIRE_MESSAGE(stat((r.runtimeDir + "/" + f).c_str(), &st) == 0, f);
+		CHECK((st.st_mode & 0777) == 0600);
+	}
+	r.secret->value = "two";
+	REQUIRE(writeRadiusClientFiles(r));
+	std::ifstream in(r.runtimeDir + "/servers");
+	std::stringstream text;
+	text << in.rdbuf();
+	CHECK(text.str().find("192.0.2.5\ttwo\n") != std::string::npos);
+	CHECK(access((r.runtimeDir + "/servers.new").c_str(), F_OK) != 0);
+	// A file where the directory should be is an error that names it.
+	RadiusConfig bad = r;
+	bad.runtimeDir = r.runtimeDir + "/servers";
+	auto w = writeRadiusClientFiles(bad);
+	REQUIRE(!w);
+	CHECK(w.error().message == "[radius]: " + bad.runtimeDir + " is not a directory");
+	// Removed with the directory, nothing else.
+	removeRadiusClientFiles(r);
+	CHECK(access(r.runtimeDir.c_str(), F_OK) != 0);
+	CHECK(access(base.c_str(), F_OK) == 0);
+	(void)system(("rm -rf " + base).c_str());
 }
 
 TEST_CASE("LAC pppd: no auth of the server, user name, password through a descriptor, never in argv")

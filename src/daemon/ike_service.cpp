@@ -1,0 +1,311 @@
+#include "daemon/ike_service.h"
+
+#include "common/log.h"
+#include "daemon/ike_views.h"
+#include "kernel/xfrm/fake_ipsec_dataplane.h"
+#include "kernel/xfrm/netlink_ipsec_dataplane.h"
+#include "kernel/xfrm/xfrm_events.h"
+
+#include <sys/epoll.h>
+
+#include <algorithm>
+#include <set>
+
+namespace l2tpsec {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr std::string_view kLog = "ike";
+
+crypto::SecretBytes keyOf(const Secret &s)
+{
+	return crypto::toSecret(std::span(reinterpret_cast<const uint8_t *>(s.value.data()), s.value.size()));
+}
+
+} // namespace
+
+IkeService::IkeService(EventLoop &loop, IkeServiceOptions options) : loop_(loop), options_(options)
+{
+}
+
+IkeService::~IkeService()
+{
+	if (timer_)
+		loop_.cancelTimer(*timer_);
+	if (postTimer_)
+		loop_.cancelTimer(*postTimer_);
+	if (events_)
+		loop_.removeFd(events_->fd());
+	// The engine before its ports.
+	engine_.reset();
+	sockets_.reset();
+}
+
+Result<std::unique_ptr<IkeService>> IkeService::start(EventLoop &loop, const Config &config, IkeServiceOptions options)
+{
+	std::unique_ptr<IkeService> s(new IkeService(loop, options));
+	IkeService *self = s.get();
+	auto engineConfig = ike::ikeEngineConfig(config.ike);
+	if (!engineConfig)
+		return Error{engineConfig.error().code, "[ike]: " + engineConfig.error().message};
+	engineConfig->ikePort = options.ikePort;
+	engineConfig->natTPort = options.natTPort;
+	engineConfig->l2tpPort = options.l2tpPort;
+	engineConfig->psk = [self](const IpAddress &peer) { return self->pskFor(peer); };
+	s->setKeys(config);
+	s->started_ = config.ike;
+	if (options.fakeDataplane) {
+		s->dataplane_ = std::make_unique<kernel::FakeIpsecDataplane>(engineConfig->reqids);
+	} else {
+		auto dp = kernel::NetlinkIpsecDataplane::create(engineConfig->reqids);
+		if (!dp)
+			return Error{dp.error().code, "kernel IPsec (XFRM): " + dp.error().message};
+		// SAs and policies an earlier run left protect nothing now.
+		if (auto n = (*dp)->flush(); !n)
+			logWarn(kLog, "clearing earlier IPsec state: {}", n.error().message);
+		else if (n->sas + n->policies > 0)
+			logWarn(kLog, "removed {} IPsec SA(s) and {} policy(ies) an earlier run left in the kernel",
+			        n->sas, n->policies);
+		s->dataplane_ = std::move(dp.value());
+		auto events = kernel::xfrm::EventSubscription::open(engineConfig->reqids);
+		if (!events)
+			return Error{events.error().code, "XFRM events: " + events.error().message};
+		s->events_ = std::make_unique<kernel::xfrm::EventSubscription>(std::move(*events));
+		L2S_TRY(loop.addFd(s->events_->fd(), EPOLLIN, [self](uint32_t) { self->readXfrmEvents(); }));
+	}
+	s->sockets_ = std::make_unique<IkeUdpSockets>(
+	        loop, *s->dataplane_,
+	        [self](ike::IkeSocket k, const ike::Endpoint &local, const ike::Endpoint &from,
+	               std::span<const uint8_t> d) { self->onDatagram(k, local, from, d); });
+	s->engine_ = std::make_unique<ike::IkeEngine>(std::move(*engineConfig), *s->sockets_, *s->dataplane_,
+	                                              s->random_, self);
+	if (config.server.listen.empty()) {
+		L2S_TRY(s->sockets_->listen(IpAddress::v4(0), options.ikePort, options.natTPort));
+	} else {
+		for (const IpAddress &a : config.server.listen)
+			if (a.isV4())
+				L2S_TRY(s->sockets_->listen(a, options.ikePort, options.natTPort));
+	}
+	return s;
+}
+
+void IkeService::setKeys(const Config &config)
+{
+	wildcardPsk_.reset();
+	if (config.ike.psk)
+		wildcardPsk_ = keyOf(*config.ike.psk);
+	serverPsks_.clear();
+	for (const LacProfile &p : config.lac)
+		if (p.psk)
+			serverPsks_.insert_or_assign(p.server, keyOf(*p.psk));
+}
+
+void IkeService::reconfigure(const Config &config)
+{
+	setKeys(config);
+	// The engine's settings are fixed when it starts; say so rather than
+	// silently keep the old ones.
+	const IkeConfig &a = started_, &b = config.ike;
+	bool same = a.profile == b.profile && a.ikeProposals == b.ikeProposals && a.espProposals == b.espProposals &&
+	            a.dpdInterval == b.dpdInterval && a.dpdTimeout == b.dpdTimeout &&
+	            a.natKeepalive == b.natKeepalive && a.ikeLifetime == b.ikeLifetime &&
+	            a.saLifetime == b.saLifetime && a.aggressiveMode == b.aggressiveMode;
+	if (!same)
+		logWarn(kLog, "[ike] settings other than psk_file changed; they take effect at restart");
+}
+
+std::optional<crypto::SecretBytes> IkeService::pskFor(const IpAddress &peer) const
+{
+	// A profile's key for its own server first: it is the more specific.
+	if (auto it = serverPsks_.find(peer); it != serverPsks_.end())
+		return it->second;
+	return wildcardPsk_;
+}
+
+void IkeService::onDatagram(ike::IkeSocket socket, const ike::Endpoint &local, const ike::Endpoint &from,
+                            std::span<const uint8_t> datagram)
+{
+	engine_->onDatagram(socket, local, from, datagram, ike::IkeClock::now());
+	arm();
+}
+
+void IkeService::readXfrmEvents()
+{
+	auto events = events_->readPending();
+	if (!events) {
+		logWarn(kLog, "XFRM events: {}", events.error().message);
+		return;
+	}
+	for (const kernel::xfrm::Event &e : *events) {
+		switch (e.kind) {
+		case kernel::xfrm::EventKind::Expire:
+			logDebug(kLog, "{}", kernel::xfrm::describeEvent(e));
+			engine_->onSaExpired(e.sa.spi, e.hard, ike::IkeClock::now());
+			break;
+		case kernel::xfrm::EventKind::Overflow: resynchronise(); break;
+		case kernel::xfrm::EventKind::Acquire:
+		case kernel::xfrm::EventKind::Mapping:
+			// Nothing to start on demand (the peers initiate; LAC profiles
+			// connect themselves), and NAT mappings follow the peer's IKE.
+			logDebug(kLog, "{}", kernel::xfrm::describeEvent(e));
+			break;
+		}
+	}
+	arm();
+}
+
+void IkeService::resynchronise()
+{
+	// Expiry events were lost: an SA the kernel removed (hard expiry) is
+	// found missing from its list and handled as that event would have been.
+	logWarn(kLog, "the kernel dropped XFRM events; comparing our IPsec SAs with the kernel's");
+	auto sas = dataplane_->listSas();
+	if (!sas) {
+		logWarn(kLog, "listing the kernel's IPsec SAs: {}", sas.error().message);
+		return;
+	}
+	std::set<uint32_t> present;
+	for (const kernel::SaState &st : *sas)
+		present.insert(st.id.spi);
+	for (const ike::ChildSaInfo &c : engine_->childSas()) {
+		if (!present.contains(c.inboundSpi))
+			engine_->onSaExpired(c.inboundSpi, true, ike::IkeClock::now());
+		else if (!present.contains(c.outboundSpi))
+			engine_->onSaExpired(c.outboundSpi, true, ike::IkeClock::now());
+	}
+}
+
+void IkeService::arm()
+{
+	auto next = engine_->nextDeadline();
+	if (next == armedFor_ && timer_)
+		return;
+	if (timer_)
+		loop_.cancelTimer(*timer_);
+	timer_.reset();
+	armedFor_ = next;
+	if (!next)
+		return;
+	auto delay = std::chrono::ceil<std::chrono::milliseconds>(*next - ike::IkeClock::now());
+	timer_ = loop_.addTimer(std::max(delay, std::chrono::milliseconds(0)), [this] {
+		timer_.reset();
+		armedFor_.reset();
+		engine_->onTimer(ike::IkeClock::now());
+		arm();
+	});
+}
+
+void IkeService::post(std::function<void(IpsecListener &)> call)
+{
+	posted_.push_back(std::move(call));
+	if (!postTimer_)
+		postTimer_ = loop_.addTimer(std::chrono::milliseconds(0), [this] { runPosted(); });
+}
+
+void IkeService::runPosted()
+{
+	postTimer_.reset();
+	auto calls = std::move(posted_);
+	posted_.clear();
+	for (auto &c : calls)
+		if (listener_)
+			c(*listener_);
+}
+
+Result<uint64_t> IkeService::connect(const IpAddress &local, const IpAddress &server, uint16_t serverPort)
+{
+	ike::ConnectRequest req;
+	req.local = local;
+	if (local.isUnspecified()) {
+		// The flow to protect needs our real address, not the wildcard.
+		auto source = IkeUdpSockets::sourceAddressFor(server);
+		if (!source)
+			return std::move(source).error();
+		req.local = *source;
+	}
+	req.server = server;
+	req.child = ike::ChildRequest{options_.l2tpPort, serverPort};
+	auto id = engine_->connect(req, ike::IkeClock::now());
+	arm();
+	if (id)
+		connecting_.insert_or_assign(*id, server);
+	return id;
+}
+
+bool IkeService::protects(const IpAddress &peer, uint16_t port) const
+{
+	auto children = engine_->childSas();
+	return std::any_of(children.begin(), children.end(),
+	                   [&](const ike::ChildSaInfo &c) { return childProtects(c, peer, port); });
+}
+
+void IkeService::shutdown()
+{
+	size_t n = engine_->saCount();
+	engine_->shutdown(ike::IkeClock::now());
+	arm();
+	if (n > 0)
+		logInfo(kLog, "closed {} ISAKMP SA(s); Delete notifications sent to the peers of established ones", n);
+}
+
+json IkeService::sasJson() const
+{
+	auto now = ike::IkeClock::now();
+	json isakmp = json::array(), ipsec = json::array();
+	for (const ike::IkeSaInfo &sa : engine_->ikeSas())
+		isakmp.push_back(ikeSaJson(sa, now));
+	for (const ike::ChildSaInfo &c : engine_->childSas()) {
+		auto query = [&](const kernel::SaId &id) -> std::optional<kernel::SaState> {
+			auto st = dataplane_->querySa(id);
+			return st ? std::optional(*st) : std::nullopt;
+		};
+		auto in = query(kernel::SaId{c.peer.address, c.local.address, c.inboundSpi, 0, 0});
+		auto out = query(kernel::SaId{c.local.address, c.peer.address, c.outboundSpi, 0, 0});
+		ipsec.push_back(childSaJson(c, now, in, out));
+	}
+	return json{{"isakmp", isakmp}, {"ipsec", ipsec}};
+}
+
+// ---- observer ------------------------------------------------------------------
+
+void IkeService::ikeSaUp(const ike::IkeSaInfo &)
+{
+}
+
+void IkeService::ikeSaDown(const ike::IkeSaInfo &sa, const std::string &reason)
+{
+	auto it = connecting_.find(sa.id);
+	if (it == connecting_.end())
+		return;
+	// Down before its Quick Mode gave an SA pair, established or not.
+	IpAddress server = it->second;
+	connecting_.erase(it);
+	uint64_t id = sa.id;
+	post([id, server, reason](IpsecListener &l) { l.connectFailed(id, server, "IKE: " + reason); });
+}
+
+void IkeService::childSaUp(const ike::ChildSaInfo &child)
+{
+	connecting_.erase(child.ikeSaId);
+	post([child](IpsecListener &l) { l.flowProtected(child); });
+}
+
+void IkeService::childSaDown(const ike::ChildSaInfo &child, const std::string &reason)
+{
+	post([child, reason](IpsecListener &l) { l.flowUnprotected(child, reason); });
+}
+
+void IkeService::childSaFailed(uint64_t ikeSaId, const std::string &reason)
+{
+	auto it = connecting_.find(ikeSaId);
+	IpAddress server = it != connecting_.end() ? it->second : IpAddress{};
+	if (it != connecting_.end())
+		connecting_.erase(it);
+	post([ikeSaId, server, reason](IpsecListener &l) {
+		l.connectFailed(ikeSaId, server, "Quick Mode: " + reason);
+	});
+}
+
+} // namespace l2tpsec

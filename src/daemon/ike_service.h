@@ -1,0 +1,113 @@
+#pragma once
+// IkeService: the IKEv1 engine on the daemon's event loop. It owns the
+// engine and its real ports (the UDP 500/4500 sockets, the kernel's XFRM or
+// the in-memory fake, the system RNG), keeps the engine's one timer armed,
+// forwards the kernel's SA expiry events, looks up pre-shared keys ([ike]
+// psk for every peer, a [[lac]] profile's psk for its server), and tells its
+// listener, the L2TP service, which peer flows IPsec protects.
+
+#include "common/event_loop.h"
+#include "config/config.h"
+#include "daemon/ike_sockets.h"
+#include "ike/ike_engine.h"
+#include "kernel/ipsec_dataplane.h"
+
+#include <nlohmann/json.hpp>
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace l2tpsec {
+
+namespace kernel::xfrm {
+class EventSubscription;
+}
+
+struct IkeServiceOptions {
+	/// FakeIpsecDataplane instead of the kernel (tests, no root).
+	bool fakeDataplane = false;
+	uint16_t ikePort = 500;
+	uint16_t natTPort = 4500;
+	/// Our side of every protected L2TP flow.
+	uint16_t l2tpPort = 1701;
+};
+
+/// What the L2TP service hears from IKE. Calls come from the event loop,
+/// never from inside an L2TP engine call.
+class IpsecListener {
+public:
+	virtual ~IpsecListener() = default;
+	virtual void flowProtected(const ike::ChildSaInfo &child) = 0;
+	/// An IPsec SA pair is gone (delete, expiry, DPD, shutdown).
+	virtual void flowUnprotected(const ike::ChildSaInfo &child, const std::string &reason) = 0;
+	/// A connect() did not give an IPsec SA pair: Main Mode or Quick Mode failed.
+	virtual void connectFailed(uint64_t ikeSaId, const IpAddress &server, const std::string &reason) = 0;
+};
+
+class IkeService final : public ike::IkeObserver {
+public:
+	static Result<std::unique_ptr<IkeService>> start(EventLoop &loop, const Config &config,
+	                                                 IkeServiceOptions options);
+	~IkeService() override;
+	IkeService(const IkeService &) = delete;
+	IkeService &operator=(const IkeService &) = delete;
+
+	void setListener(IpsecListener *listener) { listener_ = listener; }
+	/// New pre-shared keys apply to new negotiations; the rest of [ike] at restart.
+	void reconfigure(const Config &config);
+
+	/// LAC: an IPsec SA pair for local:l2tpPort <-> server:serverPort. Returns the ISAKMP SA's id.
+	Result<uint64_t> connect(const IpAddress &local, const IpAddress &server, uint16_t serverPort);
+	/// Whether an IPsec SA pair up now covers L2TP from peer:port (0 = any).
+	bool protects(const IpAddress &peer, uint16_t port) const;
+	/// Delete notifications to every peer, the kernel state removed.
+	void shutdown();
+
+	/// `l2tpctl sas`: {isakmp: [...], ipsec: [...]}.
+	nlohmann::json sasJson() const;
+
+	// IkeObserver.
+	void ikeSaUp(const ike::IkeSaInfo &sa) override;
+	void ikeSaDown(const ike::IkeSaInfo &sa, const std::string &reason) override;
+	void childSaUp(const ike::ChildSaInfo &child) override;
+	void childSaDown(const ike::ChildSaInfo &child, const std::string &reason) override;
+	void childSaFailed(uint64_t ikeSaId, const std::string &reason) override;
+
+private:
+	IkeService(EventLoop &loop, IkeServiceOptions options);
+	void setKeys(const Config &config);
+	std::optional<crypto::SecretBytes> pskFor(const IpAddress &peer) const;
+	void onDatagram(ike::IkeSocket socket, const ike::Endpoint &local, const ike::Endpoint &from,
+	                std::span<const uint8_t> datagram);
+	void readXfrmEvents();
+	void resynchronise();
+	void arm();
+	/// Listener calls wait for the loop's next turn: the engine is still
+	/// inside the call that reported the event.
+	void post(std::function<void(IpsecListener &)> call);
+	void runPosted();
+
+	EventLoop &loop_;
+	IkeServiceOptions options_;
+	std::unique_ptr<kernel::IpsecDataplane> dataplane_;
+	/// XFRM expiry events; none on the fake dataplane. (A pointer keeps
+	/// libmnl's headers out of everything that includes this one.)
+	std::unique_ptr<kernel::xfrm::EventSubscription> events_;
+	ike::SystemRandom random_;
+	std::unique_ptr<IkeUdpSockets> sockets_;
+	std::unique_ptr<ike::IkeEngine> engine_;
+	IpsecListener *listener_ = nullptr;
+	IkeConfig started_; ///< the [ike] section the engine was built from
+	std::optional<crypto::SecretBytes> wildcardPsk_;
+	std::map<IpAddress, crypto::SecretBytes> serverPsks_;
+	/// Initiator SAs of connect() and their servers, for connectFailed().
+	std::map<uint64_t, IpAddress> connecting_;
+	std::optional<EventLoop::TimerId> timer_;
+	std::optional<ike::TimePoint> armedFor_;
+	std::vector<std::function<void(IpsecListener &)>> posted_;
+	std::optional<EventLoop::TimerId> postTimer_;
+};
+
+} // namespace l2tpsec

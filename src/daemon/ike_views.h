@@ -1,0 +1,32 @@
+#pragma once
+// Pure helpers between the IKE engine's reports and the rest of the daemon:
+// whether a child SA protects an L2TP peer's flow (what [l2tp] ipsec =
+// "required" admits on), and the JSON of `l2tpctl sas`.
+
+#include "common/ip_address.h"
+#include "ike/ike_context.h"
+#include "kernel/ipsec_dataplane.h"
+
+#include <nlohmann/json.hpp>
+
+#include <optional>
+
+namespace l2tpsec {
+
+/// Whether `child` covers L2TP from peer address:port (0: the port is not
+/// known yet). The child's flow is our side's view, local:1701 -> peer:port,
+/// a port of 0 meaning any; behind a NAT the L2TP packets come from the
+/// NAT's address, which is the IKE peer address, while the flow may name
+/// the client's own (NAT-OA), so either matches.
+bool childProtects(const ike::ChildSaInfo &child, const IpAddress &peer, uint16_t peerPort);
+
+/// One ISAKMP SA for `l2tpctl sas`.
+nlohmann::json ikeSaJson(const ike::IkeSaInfo &sa, ike::TimePoint now);
+/// One IPsec SA pair; byte counters when the dataplane could tell.
+nlohmann::json childSaJson(const ike::ChildSaInfo &child, ike::TimePoint now,
+                           const std::optional<kernel::SaState> &inbound,
+                           const std::optional<kernel::SaState> &outbound);
+/// "0x0000c001", as ip xfrm shows SPIs.
+std::string spiText(uint32_t spi);
+
+} // namespace l2tpsec

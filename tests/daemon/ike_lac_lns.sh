@@ -1,0 +1,157 @@
+#!/bin/bash
+# l2tpsecd over loopback with [l2tp] ipsec = "required" and a pre-shared key,
+# on the fake kernel dataplanes (no root): a LAC profile negotiates IKEv1
+# Main Mode + Quick Mode first, then its L2TP tunnel and session; both daemons
+# list the ISAKMP SA and an IPsec SA pair whose SPIs mirror each other; a LAC
+# with the wrong key gets no SA and no tunnel, and the LNS names it in one log
+# line; L2TP without IPsec is refused; SIGTERM of a LAC deletes its SAs at
+# the LNS (Delete notifications). The kernel-backed version, against
+# strongSwan, is tests/interop/strongswan_psk.sh.
+# Usage: ike_lac_lns.sh L2TPSECD L2TPCTL
+set -uo pipefail
+daemon=$1 ctl=$2
+tmp=$(mktemp -d /tmp/l2tpsec-ikelaclns.XXXXXX)
+pids=()
+declare -A pid=()
+cleanup() { for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done; rm -rf "$tmp"; }
+trap cleanup EXIT
+fail() {
+  echo "FAIL: $*" >&2
+  for f in lns first lac bad clear; do echo "--- $f log:" >&2; cat "$tmp/$f.log" >&2 2>/dev/null; done
+  exit 1
+}
+# Waits up to 10 s for a command to succeed (a hang guard, not a timing claim).
+waitfor() { for _ in $(seq 100); do "$@" && return 0; sleep 0.1; done; return 1; }
+# Ports of this test's own: meson runs the daemon tests in parallel.
+l2tp_port=21705 ike_port=21505 natt_port=24505
+
+echo alice-password >"$tmp/password"
+echo 'correct horse battery staple' >"$tmp/psk"
+echo 'not the key' >"$tmp/wrong.psk"
+chmod 600 "$tmp/password" "$tmp/psk" "$tmp/wrong.psk"
+cat >"$tmp/lns.conf" <<CONF
+[server]
+listen = ["127.0.0.1"]
+audit_log = "$tmp/audit.jsonl"
+[ike]
+psk_file = "$tmp/psk"
+[l2tp]
+ipsec = "required"
+hello_interval = "5s"
+[ppp]
+local_address = "10.99.0.1"
+pool = "10.99.0.10-10.99.0.19"
+CONF
+lac_conf() { # NAME ADDRESS PSKFILE
+  cat >"$tmp/$1.conf" <<CONF
+[server]
+listen = ["$2"]
+[l2tp]
+ipsec = "required"
+[[lac]]
+name = "office"
+server = "127.0.0.1"
+user = "alice"
+password_file = "$tmp/password"
+psk_file = "$3"
+CONF
+}
+lac_conf lac 127.0.0.2 "$tmp/psk"
+lac_conf bad 127.0.0.3 "$tmp/wrong.psk"
+lac_conf first 127.0.0.5 "$tmp/psk"
+
+start() {
+  "$daemon" -c "$tmp/$1.conf" --control-socket "$tmp/$1.sock" --fake-dataplane --l2tp-port $l2tp_port \
+    --ike-port $ike_port --natt-port $natt_port 2>"$tmp/$1.log" &
+  pids+=($!)
+  pid[$1]=$!
+  waitfor test -S "$tmp/$1.sock" || fail "$1: no control socket"
+}
+start lns
+start lac
+lns() { "$ctl" -s "$tmp/lns.sock" "$@"; }
+lac() { "$ctl" -s "$tmp/lac.sock" "$@"; }
+stop() { kill -TERM "${pid[$1]}"; wait "${pid[$1]}" 2>/dev/null; }
+no_sas() { lns sas --json | jq -e '(.isakmp | length) == 0 and (.ipsec | length) == 0' >/dev/null; }
+
+# A first LAC comes and goes (SIGTERM deletes its SAs at the LNS). Each fake
+# dataplane hands out SPIs from 0xc0000001 on; after this one the LNS's are
+# ahead of the LAC's, so the SPI comparison below means something.
+start first
+"$ctl" -s "$tmp/first.sock" connect office >/dev/null || fail "connect (first LAC)"
+waitfor bash -c "$ctl -s $tmp/lns.sock tunnels --json | jq -e '.tunnels[0].state == \"established\"' >/dev/null" ||
+  fail "no tunnel from the first LAC"
+stop first
+waitfor no_sas || fail "SAs of the first LAC still at the LNS after its SIGTERM: $(lns sas --json)"
+
+# IPsec first, then L2TP.
+lac connect office | grep -q "negotiating IPsec" || fail "l2tpctl connect office did not start IKE"
+up() { [[ $(lns sessions --json | jq '[.sessions[] | select(.state == "established")] | length') == 1 ]]; }
+waitfor up || fail "no established session on the LNS"
+grep -q "LAC office: IPsec up (in 0x" "$tmp/lac.log" || fail "the LAC did not wait for IPsec"
+grep -q "ISAKMP SA .* established (aes" "$tmp/lns.log" || fail "no Main Mode on the LNS"
+
+# Both ends list one ISAKMP SA and one IPsec SA pair; the SPIs mirror.
+n=$(lns sas --json) || fail "lns sas --json"
+c=$(lac sas --json) || fail "lac sas --json"
+jq -e '(.isakmp | length) == 1 and .isakmp[0].state == "established" and .isakmp[0].role == "responder"
+       and .isakmp[0].peer == "127.0.0.2:'$ike_port'" and (.isakmp[0].suite | length) > 0' <<<"$n" >/dev/null ||
+  fail "LNS ISAKMP SAs: $n"
+jq -e '(.isakmp | length) == 1 and .isakmp[0].role == "initiator" and .isakmp[0].peer == "127.0.0.1:'$ike_port'"' \
+  <<<"$c" >/dev/null || fail "LAC ISAKMP SAs: $c"
+jq -e '(.ipsec | length) == 1 and .ipsec[0].mode == "transport" and .ipsec[0].nat_t == false' <<<"$n" \
+  >/dev/null || fail "LNS IPsec SAs: $n"
+[[ $(jq -r '.ipsec[0].in_spi' <<<"$n") != $(jq -r '.ipsec[0].in_spi' <<<"$c") ]] || fail "both ends chose one SPI: $n"
+[[ $(jq -r '.ipsec[0].in_spi' <<<"$n") == $(jq -r '.ipsec[0].out_spi' <<<"$c") &&
+   $(jq -r '.ipsec[0].out_spi' <<<"$n") == $(jq -r '.ipsec[0].in_spi' <<<"$c") ]] ||
+  fail "SPIs do not mirror: LNS $n LAC $c"
+[[ $(jq -r '.isakmp[0].suite' <<<"$n") == $(jq -r '.isakmp[0].suite' <<<"$c") ]] || fail "suites differ"
+lns sas | grep -q "^IPsec SAs" || fail "l2tpctl sas (text)"
+# The LNS admitted the tunnel because the SA protects it.
+t=$(lns tunnels --json)
+jq -e '[.tunnels[] | select(.peer == "127.0.0.2:'$l2tp_port'" and .state == "established")] | length == 1' \
+  <<<"$t" >/dev/null ||
+  fail "LNS tunnel: $t"
+
+# The wrong key: no SA, no tunnel, and one line at the LNS naming the peer.
+start bad
+"$ctl" -s "$tmp/bad.sock" connect office >/dev/null || fail "connect with the wrong key"
+waitfor grep -q "peer 127.0.0.3:$ike_port: authentication failed (pre-shared key mismatch?)" "$tmp/lns.log" ||
+  fail "no authentication failure line for 127.0.0.3 at the LNS"
+lns tunnels --json | jq -e '[.tunnels[] | select(.peer | startswith("127.0.0.3"))] | length == 0' >/dev/null ||
+  fail "a tunnel from the LAC with the wrong key"
+lns sas --json | jq -e '[.ipsec[] | select(.peer | startswith("127.0.0.3"))] | length == 0' >/dev/null ||
+  fail "an IPsec SA for the LAC with the wrong key"
+stop bad
+
+# L2TP without IPsec: refused (StopCCN) at the LNS, with the reason logged.
+cat >"$tmp/clear.conf" <<CONF
+[server]
+listen = ["127.0.0.4"]
+[l2tp]
+ipsec = "off"
+[[lac]]
+name = "office"
+server = "127.0.0.1"
+user = "alice"
+password_file = "$tmp/password"
+CONF
+start clear
+"$ctl" -s "$tmp/clear.sock" connect office >/dev/null || fail "connect without IPsec"
+waitfor grep -q 'ipsec = "required" and no IPsec SA protects 127.0.0.4:'$l2tp_port "$tmp/lns.log" ||
+  fail "a clear L2TP peer was not refused"
+lns tunnels --json | jq -e '[.tunnels[] | select(.peer | startswith("127.0.0.4")) | select(.state == "established")]
+  | length == 0' >/dev/null || fail "a tunnel without IPsec"
+stop clear
+
+# SIGTERM of the LAC: StopCCN, then Delete notifications; the LNS drops the SAs.
+kill -TERM "${pid[lac]}"
+waitfor bash -c "! kill -0 ${pid[lac]} 2>/dev/null" || fail "LAC still running after SIGTERM"
+wait "${pid[lac]}"; rc=$?
+[[ $rc == 0 ]] || fail "LAC exit status $rc"
+waitfor no_sas || fail "SAs still at the LNS after the LAC stopped: $(lns sas --json)"
+grep -q "closed 1 ISAKMP SA(s); Delete notifications sent" "$tmp/lac.log" || fail "no Delete at LAC shutdown"
+waitfor bash -c "[[ \$($ctl -s $tmp/lns.sock tunnels --json | jq '[.tunnels[] | select(.state == \"established\")] | length') == 0 ]]" ||
+  fail "LNS tunnel still established after the LAC stopped"
+stop lns; pids=()
+echo "ok: LAC and LNS daemons over IKEv1 + L2TP on loopback"

@@ -1,0 +1,155 @@
+#!/bin/bash
+# strongSwan (charon via swanctl, IKEv1, aes256-sha1-modp2048, PSK, transport
+# mode for udp/1701) as initiator against l2tpsecd as responder, with the
+# kernel's XFRM, L2TP and pppd: the client namespace runs charon and an
+# l2tpsecd LAC with ipsec = "off" (charon's policies carry its L2TP), the
+# server namespace the l2tpsecd LNS with ipsec = "required". Checked: Main Mode
+# and Quick Mode complete, both kernels hold the SA pair, the LNS admits the
+# L2TP tunnel and brings up PPP, a ping over PPP makes the LNS's ESP counters
+# (l2tpctl sas) rise, and a delete from strongSwan removes the LNS's SAs and
+# closes its tunnel.
+#   usage: strongswan_psk.sh L2TPSECD L2TPCTL   (inside the lab VM)
+source "$(dirname "$0")/interop_lib.sh"
+
+command -v swanctl >/dev/null || fail "swanctl is not installed (run tools/setup)"
+charon=""
+for c in /usr/lib/ipsec/charon /usr/libexec/ipsec/charon; do
+  [[ -x $c ]] && { charon=$c; break; }
+done
+[[ -n "$charon" ]] || fail "no charon daemon found (strongswan-charon)"
+
+psk='interop psk 4711'
+secret_file "$WORK/psk" "$psk"
+secret_file "$WORK/chap-secrets" 'alice * alice-pw-4711 *'
+secret_file "$WORK/alice.pass" alice-pw-4711
+cat >"$WORK/lns.conf" <<EOF
+[server]
+listen = ["$S_IP"]
+[ike]
+psk_file = "$WORK/psk"
+[l2tp]
+ipsec = "required"
+[ppp]
+auth = ["mschap-v2"]
+secrets = "$WORK/chap-secrets"
+local_address = "10.99.0.1"
+pool = "10.99.0.10-10.99.0.19"
+options = ["lcp-echo-interval 0", "noccp"]
+EOF
+cat >"$WORK/lac.conf" <<EOF
+[server]
+listen = ["$C_IP"]
+[l2tp]
+ipsec = "off"
+[ppp]
+options = ["lcp-echo-interval 0", "noccp"]
+[[lac]]
+name = "office"
+server = "$S_IP"
+user = "alice"
+password_file = "$WORK/alice.pass"
+EOF
+
+# charon in the client namespace with a private /run, strongswan.conf and
+# vici socket (as in peers_check.sh).
+vici="unix://$WORK/charon.vici"
+cat >"$WORK/strongswan.conf" <<EOF
+charon {
+  load = random nonce aes sha1 sha2 hmac md5 gmp openssl pem pkcs1 x509 pubkey kernel-netlink socket-default vici
+  install_routes = no
+  filelog {
+    charon {
+      path = $WORK/charon.log
+      default = 1
+      ike = 2
+      knl = 2
+      flush_line = yes
+    }
+  }
+  plugins {
+    vici {
+      socket = $vici
+    }
+  }
+}
+swanctl {
+  socket = $vici
+}
+EOF
+cat >"$WORK/swanctl.conf" <<EOF
+connections {
+  l2tp {
+    version = 1
+    local_addrs = $C_IP
+    remote_addrs = $S_IP
+    proposals = aes256-sha1-modp2048
+    local {
+      auth = psk
+      id = $C_IP
+    }
+    remote {
+      auth = psk
+      id = $S_IP
+    }
+    children {
+      l2tp {
+        mode = transport
+        local_ts = dynamic[udp/1701]
+        remote_ts = dynamic[udp/1701]
+        esp_proposals = aes256-sha1
+      }
+    }
+  }
+}
+secrets {
+  ike-l2tp {
+    id-server = $S_IP
+    id-client = $C_IP
+    secret = "$psk"
+  }
+}
+EOF
+swan() { STRONGSWAN_CONF="$WORK/strongswan.conf" timeout 90 swanctl "$@" --uri "$vici"; }
+STRONGSWAN_CONF="$WORK/strongswan.conf" ip netns exec "$NS_C" unshare --mount --propagation private -- \
+  sh -c 'mount -t tmpfs tmpfs /run && exec "$@"' sh "$charon" >"$WORK/charon-out.log" 2>&1 &
+PIDS+=($!)
+wait_until 30 "charon answers swanctl" swan --stats
+swan --load-all --file "$WORK/swanctl.conf" >"$WORK/swanctl-load.log" 2>&1 || fail "swanctl --load-all"
+
+start_l2tpsecd lns "$NS_S" "$WORK/lns.conf"
+ok "l2tpsecd LNS on $S_IP (ipsec required), charon on $C_IP"
+
+swan --initiate --child l2tp --timeout 60 >"$WORK/swanctl-initiate.log" 2>&1 ||
+  fail "swanctl --initiate: $(tail -5 "$WORK/swanctl-initiate.log")"
+sas=$(ctl lns sas --json) || fail "l2tpctl sas"
+jq -e '(.isakmp | length) == 1 and .isakmp[0].state == "established" and .isakmp[0].role == "responder"
+       and .isakmp[0].suite == "aes256-sha1-modp2048" and (.ipsec | length) == 1
+       and .ipsec[0].suite == "aes256-sha1" and .ipsec[0].nat_t == false' <<<"$sas" >/dev/null ||
+  fail "LNS SAs: $sas"
+in_spi=$(jq -r '.ipsec[0].in_spi' <<<"$sas") out_spi=$(jq -r '.ipsec[0].out_spi' <<<"$sas")
+ip -n "$NS_S" xfrm state | grep -q "spi $in_spi" || fail "no inbound SA $in_spi in the LNS kernel"
+ip -n "$NS_C" xfrm state | grep -q "spi $out_spi" || fail "no SA $out_spi in the client kernel (charon)"
+ok "Main Mode + Quick Mode with charon: SA pair in $in_spi out $out_spi in both kernels"
+
+start_l2tpsecd lac "$NS_C" "$WORK/lac.conf"
+ctl lac connect office >/dev/null || fail "l2tpctl connect office"
+wait_until 120 "PPP up over the protected tunnel" ppp_up "$NS_S" 10.99.0.1 10.99.0.10
+ok "L2TP tunnel admitted through the IPsec SA, PPP up"
+
+in_bytes() { ctl lns sas --json | jq '.ipsec[0].in_bytes'; }
+before=$(in_bytes)
+[[ $before =~ ^[0-9]+$ ]] || fail "l2tpctl sas gives no inbound byte counter: $before"
+ip netns exec "$NS_S" ping -c 5 -i 0.3 -W 3 -w 30 10.99.0.10 >/dev/null || fail "no ping reply over PPP"
+after=$(in_bytes)
+((after > before + 5 * 84)) || fail "ESP inbound bytes went from $before to $after only"
+ok "ESP carries L2TP: the LNS's inbound SA counted $before -> $after bytes"
+
+swan --terminate --ike l2tp >"$WORK/swanctl-terminate.log" 2>&1 || fail "swanctl --terminate"
+no_sas() { ctl lns sas --json | jq -e '(.isakmp | length) == 0 and (.ipsec | length) == 0'; }
+wait_until 30 "the LNS drops its SAs after strongSwan's delete" no_sas
+kernel_sa_gone() { ! ip -n "$NS_S" xfrm state | grep -q "spi $in_spi"; }
+wait_until 30 "the LNS kernel SAs removed" kernel_sa_gone
+closed() { [[ $(ctl lns tunnels --json | jq '[.tunnels[] | select(.state == "established")] | length') == 0 ]]; }
+wait_until 30 "the LNS closes the tunnel once its IPsec SA is gone" closed
+ok "strongSwan's delete removed the LNS's SAs and closed the tunnel"
+echo PASS
