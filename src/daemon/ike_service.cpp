@@ -32,8 +32,7 @@ IkeService::IkeService(EventLoop &loop, IkeServiceOptions options) : loop_(loop)
 
 IkeService::~IkeService()
 {
-	if (timer_)
-		loop_.cancelTimer(*timer_);
+	timer_.cancel();
 	if (postTimer_)
 		loop_.cancelTimer(*postTimer_);
 	if (events_)
@@ -179,19 +178,7 @@ void IkeService::resynchronise()
 
 void IkeService::arm()
 {
-	auto next = engine_->nextDeadline();
-	if (next == armedFor_ && timer_)
-		return;
-	if (timer_)
-		loop_.cancelTimer(*timer_);
-	timer_.reset();
-	armedFor_ = next;
-	if (!next)
-		return;
-	auto delay = std::chrono::ceil<std::chrono::milliseconds>(*next - ike::IkeClock::now());
-	timer_ = loop_.addTimer(std::max(delay, std::chrono::milliseconds(0)), [this] {
-		timer_.reset();
-		armedFor_.reset();
+	timer_.arm(engine_->nextDeadline(), [this] {
 		engine_->onTimer(ike::IkeClock::now());
 		arm();
 	});

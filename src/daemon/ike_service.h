@@ -6,6 +6,7 @@
 // psk for every peer, a [[lac]] profile's psk for its server), and tells its
 // listener, the L2TP service, which peer flows IPsec protects.
 
+#include "common/deadline_timer.h"
 #include "common/event_loop.h"
 #include "config/config.h"
 #include "daemon/ike_sockets.h"
@@ -104,8 +105,7 @@ private:
 	std::map<IpAddress, crypto::SecretBytes> serverPsks_;
 	/// Initiator SAs of connect() and their servers, for connectFailed().
 	std::map<uint64_t, IpAddress> connecting_;
-	std::optional<EventLoop::TimerId> timer_;
-	std::optional<ike::TimePoint> armedFor_;
+	DeadlineTimer timer_{loop_};
 	std::vector<std::function<void(IpsecListener &)>> posted_;
 	std::optional<EventLoop::TimerId> postTimer_;
 };

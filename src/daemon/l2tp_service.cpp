@@ -59,8 +59,7 @@ L2tpService::~L2tpService()
 {
 	if (options_.ike)
 		options_.ike->setListener(nullptr);
-	if (timer_)
-		loop_.cancelTimer(*timer_);
+	timer_.cancel();
 	if (shutdownTimer_)
 		loop_.cancelTimer(*shutdownTimer_);
 	for (auto &[name, lac] : lacs_)
@@ -195,21 +194,7 @@ void L2tpService::finishShutdownIfDone()
 
 void L2tpService::arm()
 {
-	auto next = engine_->nextDeadline();
-	if (next == armedFor_ && timer_)
-		return;
-	if (timer_)
-		loop_.cancelTimer(*timer_);
-	timer_.reset();
-	armedFor_ = next;
-	if (!next)
-		return;
-	auto delay = std::chrono::ceil<std::chrono::milliseconds>(*next - l2tp::TransportClock::now());
-	timer_ = loop_.addTimer(std::max(delay, std::chrono::milliseconds(0)), [this] {
-		timer_.reset();
-		armedFor_.reset();
-		onTimer();
-	});
+	timer_.arm(engine_->nextDeadline(), [this] { onTimer(); });
 }
 
 void L2tpService::onTimer()

@@ -10,6 +10,7 @@
 // flow ("required") and closes the peer's tunnels when the pair goes; a LAC
 // profile negotiates IPsec first and starts its tunnel once the pair is up.
 
+#include "common/deadline_timer.h"
 #include "common/event_loop.h"
 #include "config/config.h"
 #include "daemon/audit_log.h"
@@ -119,8 +120,7 @@ private:
 	std::unique_ptr<l2tp::PppLauncher> ppp_;
 	PppdLauncher *pppd_ = nullptr; ///< ppp_ when it is the real launcher
 	std::unique_ptr<l2tp::L2tpEngine> engine_;
-	std::optional<EventLoop::TimerId> timer_;
-	std::optional<l2tp::TimePoint> armedFor_;
+	DeadlineTimer timer_{loop_};
 	std::map<std::string, Lac> lacs_;
 	std::map<Key, SessionExtra> extras_;
 	std::optional<EventLoop::TimerId> shutdownTimer_;

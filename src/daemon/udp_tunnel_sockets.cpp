@@ -1,6 +1,7 @@
 #include "daemon/udp_tunnel_sockets.h"
 
 #include "common/log.h"
+#include "daemon/udp_io.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -19,37 +20,19 @@ constexpr size_t kMaxDatagram = 65535;
 // Datagrams read per wakeup, so one busy socket cannot starve the loop.
 constexpr int kReadBudget = 64;
 
-sockaddr_in toSockaddr(const l2tp::Endpoint &e)
-{
-	sockaddr_in sa{};
-	sa.sin_family = AF_INET;
-	sa.sin_port = htons(e.port);
-	std::memcpy(&sa.sin_addr, e.address.bytes().data(), 4);
-	return sa;
-}
-
 l2tp::Endpoint fromSockaddr(const sockaddr_in &sa)
 {
-	return l2tp::Endpoint{IpAddress::v4(ntohl(sa.sin_addr.s_addr)), ntohs(sa.sin_port)};
+	return l2tp::Endpoint{udp::addressOf(sa), udp::portOf(sa)};
 }
 
 Result<UniqueFd> udpSocket(const l2tp::Endpoint &local, const std::string &what, bool freebind = false)
 {
 	if (!local.address.isV4())
 		return Error{EAFNOSUPPORT, what + ": IPv6 L2TP endpoints are not supported yet"};
-	UniqueFd fd(::socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+	auto fd = udp::socket(what, udp::SocketOptions{.freebind = freebind, .pktinfo = freebind});
 	if (!fd)
-		return sysError(what + ": socket");
-	int one = 1;
-	if (::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0)
-		return sysError(what + ": SO_REUSEADDR");
-	// A listen address that is not up yet (the daemon started before the
-	// network) still binds; datagrams arrive once it is.
-	if (freebind && ::setsockopt(fd.get(), IPPROTO_IP, IP_FREEBIND, &one, sizeof one) < 0)
-		return sysError(what + ": IP_FREEBIND");
-	sockaddr_in sa = toSockaddr(local);
-	if (::bind(fd.get(), reinterpret_cast<const sockaddr *>(&sa), sizeof sa) < 0)
-		return sysError(what + ": bind " + local.str());
+		return fd;
+	L2S_TRY(udp::bind(fd->get(), local.address, local.port, what + ": bind " + local.str()));
 	return fd;
 }
 
@@ -71,12 +54,11 @@ UdpTunnelSockets::~UdpTunnelSockets()
 Result<void> UdpTunnelSockets::listen(const IpAddress &address, uint16_t port)
 {
 	l2tp::Endpoint local{address, port};
+	// Listeners bind before the address is up (IP_FREEBIND) and learn each
+	// datagram's destination (IP_PKTINFO): where the tunnel socket must answer from.
 	auto fd = udpSocket(local, "L2TP listener", true);
 	if (!fd)
 		return std::move(fd).error();
-	int one = 1;
-	if (::setsockopt(fd->get(), IPPROTO_IP, IP_PKTINFO, &one, sizeof one) < 0)
-		return sysError("L2TP listener " + local.str() + ": IP_PKTINFO");
 	sockaddr_in bound{};
 	socklen_t len = sizeof bound;
 	if (::getsockname(fd->get(), reinterpret_cast<sockaddr *>(&bound), &len) < 0)
@@ -92,30 +74,13 @@ void UdpTunnelSockets::readListener(size_t index)
 {
 	int fd = listeners_[index].fd.get();
 	for (int i = 0; i < kReadBudget; ++i) {
-		sockaddr_in from{};
-		iovec iov{buf_.data(), buf_.size()};
-		alignas(cmsghdr) std::array<char, CMSG_SPACE(sizeof(in_pktinfo))> control{};
-		msghdr msg{};
-		msg.msg_name = &from;
-		msg.msg_namelen = sizeof from;
-		msg.msg_iov = &iov;
-		msg.msg_iovlen = 1;
-		msg.msg_control = control.data();
-		msg.msg_controllen = control.size();
-		ssize_t n = ::recvmsg(fd, &msg, 0);
-		if (n < 0)
-			return; // EAGAIN: drained (other errors: nothing to do but wait)
+		auto r = udp::receive(fd, buf_);
+		if (!r)
+			return; // drained (or an error: nothing to do but wait)
 		l2tp::Endpoint local = listeners_[index].bound;
-		for (cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
-			if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
-				in_pktinfo info{};
-				std::memcpy(&info, CMSG_DATA(c), sizeof info);
-				// The address the datagram was sent to: where the
-				// tunnel socket must answer from.
-				local.address = IpAddress::v4(ntohl(info.ipi_addr.s_addr));
-			}
-		}
-		receiver_(0, local, fromSockaddr(from), std::span<const uint8_t>(buf_.data(), static_cast<size_t>(n)));
+		if (r->to)
+			local.address = *r->to;
+		receiver_(0, local, fromSockaddr(r->from), std::span<const uint8_t>(buf_.data(), r->size));
 	}
 }
 
@@ -124,7 +89,7 @@ Result<l2tp::TunnelSocket> UdpTunnelSockets::open(const l2tp::Endpoint &local, c
 	auto fd = udpSocket(local, "tunnel socket to " + peer.str());
 	if (!fd)
 		return std::move(fd).error();
-	sockaddr_in sa = toSockaddr(peer);
+	sockaddr_in sa = udp::toSockaddr(peer.address, peer.port);
 	if (::connect(fd->get(), reinterpret_cast<const sockaddr *>(&sa), sizeof sa) < 0)
 		return sysError("tunnel socket: connect " + peer.str());
 	sockaddr_in bound{};

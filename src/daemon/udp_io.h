@@ -1,0 +1,54 @@
+#pragma once
+// The IPv4 UDP plumbing that the L2TP and IKE listeners share: address
+// conversion, a non-blocking socket with the options both want, and a
+// receive that also reports the address each datagram was sent to
+// (IP_PKTINFO), so that an answer leaves from the address the peer used.
+
+#include "common/ip_address.h"
+#include "common/result.h"
+#include "common/unique_fd.h"
+
+#include <netinet/in.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+
+namespace l2tpsec::udp {
+
+sockaddr_in toSockaddr(const IpAddress &address, uint16_t port);
+IpAddress addressOf(const sockaddr_in &sa);
+uint16_t portOf(const sockaddr_in &sa);
+
+struct SocketOptions {
+	/// A listen address that is not up yet (the daemon started before the
+	/// network) still binds; datagrams arrive once it is.
+	bool freebind = false;
+	/// recvmsg() reports each datagram's destination address.
+	bool pktinfo = false;
+};
+
+/// A non-blocking IPv4 UDP socket with SO_REUSEADDR and `options`, not yet
+/// bound (callers may set more options first). Errors start with `what`.
+Result<UniqueFd> socket(const std::string &what, SocketOptions options = {});
+Result<void> bind(int fd, const IpAddress &address, uint16_t port, const std::string &what);
+
+struct Received {
+	size_t size = 0;
+	sockaddr_in from{};
+	/// Where it was sent to (with SocketOptions::pktinfo).
+	std::optional<IpAddress> to;
+};
+/// One waiting datagram into `buf`; nullopt when none waits (EAGAIN) or the
+/// socket reports an error (an ICMP error for an earlier send: nothing to do
+/// but wait for the next datagram).
+std::optional<Received> receive(int fd, std::span<uint8_t> buf);
+
+/// Sends to address:port, from `source` when it is set (IP_PKTINFO: for a
+/// socket bound to the wildcard address).
+Result<void> sendTo(int fd, const IpAddress &address, uint16_t port, std::span<const uint8_t> datagram,
+                    const std::optional<IpAddress> &source, const std::string &what);
+
+} // namespace l2tpsec::udp
