@@ -16,6 +16,11 @@
 #                                 over /etc/ppp/chap-secrets (for its pppds);
 #                                 control pipe $WORK/NAME.ctl, log $WORK/NAME.log
 #   xl2tpd_ctl NAME COMMAND       write one command to xl2tpd's control pipe
+#   start_charon NAME NS SWANCTL-CONF
+#                                 strongSwan's charon in NS with a private /run, its own
+#                                 strongswan.conf and vici socket, log $WORK/NAME.log;
+#                                 SWANCTL-CONF (connections, secrets) loaded
+#   swan NAME ARGS...             swanctl against charon NAME
 #   wait_until SECONDS WHAT CMD...  poll CMD (every 0.2 s) for at most SECONDS
 #   ppp_up NS LOCAL PEER          NS has a ppp interface "inet LOCAL peer PEER/32"
 #   ppp_count NS                  number of ppp interfaces in NS
@@ -179,3 +184,46 @@ pppd_count() {
 }
 kernel_tunnels() { ip -n "$1" l2tp show tunnel | grep -c '^Tunnel '; }
 kernel_sessions() { ip -n "$1" l2tp show session | grep -c '^Session '; }
+
+# strongSwan's charon as a Linux L2TP/IPsec client runs it (NetworkManager-l2tp
+# drives it the same way), with everything private to the test.
+start_charon() {
+  local name=$1 ns=$2 conf=$3 charon="" c
+  command -v swanctl >/dev/null || fail "swanctl is not installed (run tools/setup)"
+  for c in /usr/lib/ipsec/charon /usr/libexec/ipsec/charon; do
+    [[ -x $c ]] && { charon=$c; break; }
+  done
+  [[ -n "$charon" ]] || fail "no charon daemon found (strongswan-charon)"
+  cat >"$WORK/$name.strongswan.conf" <<EOF
+charon {
+  load = random nonce aes sha1 sha2 hmac md5 gmp openssl pem pkcs1 x509 pubkey kernel-netlink socket-default vici
+  install_routes = no
+  filelog {
+    charon {
+      path = $WORK/$name.log
+      default = 1
+      ike = 2
+      knl = 2
+      flush_line = yes
+    }
+  }
+  plugins {
+    vici {
+      socket = unix://$WORK/$name.vici
+    }
+  }
+}
+EOF
+  STRONGSWAN_CONF="$WORK/$name.strongswan.conf" ip netns exec "$ns" unshare --mount --propagation private -- \
+    sh -c 'mount -t tmpfs tmpfs /run && exec "$@"' sh "$charon" >"$WORK/$name-out.log" 2>&1 &
+  PIDS+=($!)
+  wait_until 30 "charon $name answers swanctl" swan "$name" --stats
+  swan "$name" --load-all --file "$conf" >"$WORK/$name-load.log" 2>&1 ||
+    fail "swanctl --load-all for $name: $(tail -5 "$WORK/$name-load.log")"
+}
+
+swan() {
+  local name=$1
+  shift
+  STRONGSWAN_CONF="$WORK/$name.strongswan.conf" timeout 90 swanctl "$@" --uri "unix://$WORK/$name.vici"
+}

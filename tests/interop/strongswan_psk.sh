@@ -11,13 +11,6 @@
 #   usage: strongswan_psk.sh L2TPSECD L2TPCTL   (inside the lab VM)
 source "$(dirname "$0")/interop_lib.sh"
 
-command -v swanctl >/dev/null || fail "swanctl is not installed (run tools/setup)"
-charon=""
-for c in /usr/lib/ipsec/charon /usr/libexec/ipsec/charon; do
-  [[ -x $c ]] && { charon=$c; break; }
-done
-[[ -n "$charon" ]] || fail "no charon daemon found (strongswan-charon)"
-
 psk='interop psk 4711'
 secret_file "$WORK/psk" "$psk"
 secret_file "$WORK/chap-secrets" 'alice * alice-pw-4711 *'
@@ -50,32 +43,6 @@ user = "alice"
 password_file = "$WORK/alice.pass"
 EOF
 
-# charon in the client namespace with a private /run, strongswan.conf and
-# vici socket (as in peers_check.sh).
-vici="unix://$WORK/charon.vici"
-cat >"$WORK/strongswan.conf" <<EOF
-charon {
-  load = random nonce aes sha1 sha2 hmac md5 gmp openssl pem pkcs1 x509 pubkey kernel-netlink socket-default vici
-  install_routes = no
-  filelog {
-    charon {
-      path = $WORK/charon.log
-      default = 1
-      ike = 2
-      knl = 2
-      flush_line = yes
-    }
-  }
-  plugins {
-    vici {
-      socket = $vici
-    }
-  }
-}
-swanctl {
-  socket = $vici
-}
-EOF
 cat >"$WORK/swanctl.conf" <<EOF
 connections {
   l2tp {
@@ -109,17 +76,12 @@ secrets {
   }
 }
 EOF
-swan() { STRONGSWAN_CONF="$WORK/strongswan.conf" timeout 90 swanctl "$@" --uri "$vici"; }
-STRONGSWAN_CONF="$WORK/strongswan.conf" ip netns exec "$NS_C" unshare --mount --propagation private -- \
-  sh -c 'mount -t tmpfs tmpfs /run && exec "$@"' sh "$charon" >"$WORK/charon-out.log" 2>&1 &
-PIDS+=($!)
-wait_until 30 "charon answers swanctl" swan --stats
-swan --load-all --file "$WORK/swanctl.conf" >"$WORK/swanctl-load.log" 2>&1 || fail "swanctl --load-all"
+start_charon charon "$NS_C" "$WORK/swanctl.conf"
 
 start_l2tpsecd lns "$NS_S" "$WORK/lns.conf"
 ok "l2tpsecd LNS on $S_IP (ipsec required), charon on $C_IP"
 
-swan --initiate --child l2tp --timeout 60 >"$WORK/swanctl-initiate.log" 2>&1 ||
+swan charon --initiate --child l2tp --timeout 60 >"$WORK/swanctl-initiate.log" 2>&1 ||
   fail "swanctl --initiate: $(tail -5 "$WORK/swanctl-initiate.log")"
 sas=$(ctl lns sas --json) || fail "l2tpctl sas"
 jq -e '(.isakmp | length) == 1 and .isakmp[0].state == "established" and .isakmp[0].role == "responder"
@@ -144,7 +106,7 @@ after=$(in_bytes)
 ((after > before + 5 * 84)) || fail "ESP inbound bytes went from $before to $after only"
 ok "ESP carries L2TP: the LNS's inbound SA counted $before -> $after bytes"
 
-swan --terminate --ike l2tp >"$WORK/swanctl-terminate.log" 2>&1 || fail "swanctl --terminate"
+swan charon --terminate --ike l2tp >"$WORK/swanctl-terminate.log" 2>&1 || fail "swanctl --terminate"
 no_sas() { ctl lns sas --json | jq -e '(.isakmp | length) == 0 and (.ipsec | length) == 0'; }
 wait_until 30 "the LNS drops its SAs after strongSwan's delete" no_sas
 kernel_sa_gone() { ! ip -n "$NS_S" xfrm state | grep -q "spi $in_spi"; }

@@ -1,0 +1,128 @@
+#!/bin/bash
+# The demo (tools/demo runs it in the lab VM) and its test: the Linux
+# L2TP/IPsec client stack that NetworkManager-l2tp drives -- strongSwan's
+# charon for IKEv1 with a pre-shared key, xl2tpd for L2TP, pppd with
+# MS-CHAPv2 -- dials an l2tpsecd server that requires IPsec. It ends with
+# the connected session as l2tpctl shows it: the ISAKMP and IPsec SAs, the
+# tunnel and the session, with traffic counted on the ESP SA.
+#   usage: demo_client.sh L2TPSECD L2TPCTL   (inside the lab VM)
+source "$(dirname "$0")/interop_lib.sh"
+
+psk='demo pre-shared key 0815'
+secret_file "$WORK/psk" "$psk"
+secret_file "$WORK/chap-secrets" 'alice * alice-pw-0815 *'
+cat >"$WORK/server.conf" <<EOF
+[server]
+listen = ["$S_IP"]
+audit_log = "$WORK/audit.jsonl"
+[ike]
+psk_file = "$WORK/psk"
+[l2tp]
+ipsec = "required"
+[ppp]
+auth = ["mschap-v2"]
+secrets = "$WORK/chap-secrets"
+local_address = "10.99.0.1"
+pool = "10.99.0.10-10.99.0.19"
+dns = ["10.99.0.1"]
+options = ["lcp-echo-interval 0", "noccp"]
+EOF
+start_l2tpsecd server "$NS_S" "$WORK/server.conf"
+ok "server: l2tpsecd on $S_IP (IKE 500/4500, L2TP 1701, IPsec required)"
+
+# The client: charon protects UDP 1701 <-> 1701 in transport mode, as
+# NetworkManager-l2tp configures it; xl2tpd and its pppd run the L2TP and PPP.
+cat >"$WORK/swanctl.conf" <<EOF
+connections {
+  vpn {
+    version = 1
+    local_addrs = $C_IP
+    remote_addrs = $S_IP
+    proposals = aes256-sha1-modp2048
+    local {
+      auth = psk
+    }
+    remote {
+      auth = psk
+    }
+    children {
+      l2tp {
+        mode = transport
+        local_ts = dynamic[udp/1701]
+        remote_ts = dynamic[udp/1701]
+        esp_proposals = aes256-sha1
+      }
+    }
+  }
+}
+secrets {
+  ike-vpn {
+    secret = "$psk"
+  }
+}
+EOF
+start_charon charon "$NS_C" "$WORK/swanctl.conf"
+swan charon --initiate --child l2tp --timeout 60 >"$WORK/swanctl-initiate.log" 2>&1 ||
+  fail "swanctl --initiate: $(tail -5 "$WORK/swanctl-initiate.log")"
+ok "client: strongSwan negotiated IKEv1 Main Mode + Quick Mode with the server"
+
+cat >"$WORK/client-ppp.options" <<EOF
+name alice
+user alice
+password alice-pw-0815
+noauth
+refuse-pap
+refuse-chap
+refuse-mschap
+refuse-eap
+noccp
+noipdefault
+nodefaultroute
+lcp-echo-interval 0
+mtu 1400
+mru 1400
+debug
+logfile $WORK/client-pppd.log
+EOF
+cat >"$WORK/xl2tpd.conf" <<EOF
+[global]
+listen-addr = $C_IP
+port = 1701
+access control = no
+[lac vpn]
+lns = $S_IP
+redial = no
+autodial = no
+require authentication = no
+length bit = yes
+pppoptfile = $WORK/client-ppp.options
+EOF
+start_xl2tpd xl2tpd "$NS_C" "$WORK/xl2tpd.conf"
+xl2tpd_ctl xl2tpd "c vpn"
+wait_until 120 "PPP up at the client (10.99.0.10 peer 10.99.0.1)" ppp_up "$NS_C" 10.99.0.10 10.99.0.1
+ok "client: xl2tpd + pppd connected, alice authenticated with MS-CHAPv2, address 10.99.0.10"
+
+ip netns exec "$NS_C" ping -c 5 -i 0.3 -W 3 -w 30 10.99.0.1 >/dev/null || fail "no ping reply over the VPN"
+ok "client pings the server's end of the PPP link through ESP"
+
+sas=$(ctl server sas --json) || fail "l2tpctl sas"
+jq -e '(.isakmp | length) == 1 and .isakmp[0].state == "established" and (.ipsec | length) == 1
+       and .ipsec[0].in_bytes > 0' <<<"$sas" >/dev/null || fail "server SAs: $sas"
+sessions=$(ctl server sessions --json) || fail "l2tpctl sessions"
+jq -e '[.sessions[] | select(.state == "established")] | length == 1' <<<"$sessions" >/dev/null ||
+  fail "server sessions: $sessions"
+wire=$(ip -n "$NS_S" -s xfrm state | grep -c 'proto esp') || true
+((wire == 2)) || fail "the server's kernel holds $wire ESP SAs, expected 2"
+
+echo
+echo "== l2tpctl sas"
+ctl server sas
+echo
+echo "== l2tpctl tunnels"
+ctl server tunnels
+echo
+echo "== l2tpctl sessions"
+ctl server sessions
+echo
+ok "one connected session, protected by IPsec, shown by l2tpctl"
+echo PASS
