@@ -66,37 +66,8 @@ swan charon --initiate --child l2tp --timeout 60 >"$WORK/swanctl-initiate.log" 2
   fail "swanctl --initiate: $(tail -5 "$WORK/swanctl-initiate.log")"
 ok "client: strongSwan negotiated IKEv1 Main Mode + Quick Mode with the server"
 
-cat >"$WORK/client-ppp.options" <<EOF
-name alice
-user alice
-password alice-pw-0815
-noauth
-refuse-pap
-refuse-chap
-refuse-mschap
-refuse-eap
-noccp
-noipdefault
-nodefaultroute
-lcp-echo-interval 0
-mtu 1400
-mru 1400
-debug
-logfile $WORK/client-pppd.log
-EOF
-cat >"$WORK/xl2tpd.conf" <<EOF
-[global]
-listen-addr = $C_IP
-port = 1701
-access control = no
-[lac vpn]
-lns = $S_IP
-redial = no
-autodial = no
-require authentication = no
-length bit = yes
-pppoptfile = $WORK/client-ppp.options
-EOF
+client_ppp_options vpn alice alice-pw-0815
+xl2tpd_client_conf vpn
 start_xl2tpd xl2tpd "$NS_C" "$WORK/xl2tpd.conf"
 xl2tpd_ctl xl2tpd "c vpn"
 wait_until 120 "PPP up at the client (10.99.0.10 peer 10.99.0.1)" ppp_up "$NS_C" 10.99.0.10 10.99.0.1

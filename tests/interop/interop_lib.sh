@@ -227,3 +227,42 @@ swan() {
   shift
   STRONGSWAN_CONF="$WORK/$name.strongswan.conf" timeout 90 swanctl "$@" --uri "unix://$WORK/$name.vici"
 }
+
+# client_ppp_options PROFILE USER PASSWORD: the options file of an xl2tpd
+# client's pppd ($WORK/PROFILE-ppp.options, log $WORK/PROFILE-pppd.log): it
+# authenticates with MS-CHAPv2 only, as the stock clients are set up.
+client_ppp_options() {
+  cat >"$WORK/$1-ppp.options" <<EOF
+name $2
+user $2
+password $3
+noauth
+refuse-pap
+refuse-chap
+refuse-mschap
+refuse-eap
+noccp
+noipdefault
+nodefaultroute
+lcp-echo-interval 0
+mtu 1400
+mru 1400
+debug
+logfile $WORK/$1-pppd.log
+EOF
+}
+
+# xl2tpd_client_conf PROFILE...: $WORK/xl2tpd.conf for xl2tpd as a LAC on
+# $C_IP:1701, one [lac PROFILE] section each towards $S_IP with the options of
+# client_ppp_options PROFILE; XL2TPD_AUTODIAL=yes dials at start.
+xl2tpd_client_conf() {
+  local p
+  {
+    printf '[global]\nlisten-addr = %s\nport = 1701\naccess control = no\n' "$C_IP"
+    for p in "$@"; do
+      printf '[lac %s]\nlns = %s\nredial = no\nautodial = %s\nrequire authentication = no\n' \
+        "$p" "$S_IP" "${XL2TPD_AUTODIAL:-no}"
+      printf 'length bit = yes\npppoptfile = %s\n' "$WORK/$p-ppp.options"
+    done
+  } >"$WORK/xl2tpd.conf"
+}

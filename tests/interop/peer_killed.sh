@@ -30,28 +30,8 @@ options = ["lcp-echo-interval 0"]
 EOF
 start_l2tpsecd lns "$NS_S" "$WORK/lns.conf"
 
-cat >"$WORK/lac-ppp.options" <<EOF
-user alice
-password alice-pw-4711
-noauth
-noccp
-noipdefault
-nodefaultroute
-lcp-echo-interval 0
-logfile $WORK/lac-pppd.log
-EOF
-cat >"$WORK/xl2tpd.conf" <<EOF
-[global]
-listen-addr = $C_IP
-port = 1701
-access control = no
-[lac office]
-lns = $S_IP
-redial = no
-autodial = yes
-require authentication = no
-pppoptfile = $WORK/lac-ppp.options
-EOF
+client_ppp_options office alice alice-pw-4711
+XL2TPD_AUTODIAL=yes xl2tpd_client_conf office
 start_xl2tpd xl2tpd "$NS_C" "$WORK/xl2tpd.conf"
 wait_until 120 "ppp up in the LNS namespace" ppp_up "$NS_S" 10.99.0.1 10.99.0.10
 wait_until 30 "ppp up in the LAC namespace" ppp_up "$NS_C" 10.99.0.10 10.99.0.1

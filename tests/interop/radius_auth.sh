@@ -169,48 +169,9 @@ grep -qx "$R_IP	$R_SECRET" "$WORK/radius/servers" || fail "the servers file does
 ok "radiusclient files written into $WORK/radius (700, files 600)"
 
 # Two LAC profiles: one with a wrong password, one with the right one.
-lac_options() {
-  cat <<EOF2
-name alice
-user alice
-password $2
-noauth
-refuse-pap
-refuse-chap
-refuse-mschap
-refuse-eap
-noccp
-noipdefault
-nodefaultroute
-lcp-echo-interval 0
-mtu 1400
-mru 1400
-debug
-logfile $WORK/$1-pppd.log
-EOF2
-}
-lac_options bad 'not-the-password' >"$WORK/bad-ppp.options"
-lac_options good 'alice-radius-pw' >"$WORK/good-ppp.options"
-cat >"$WORK/xl2tpd.conf" <<EOF2
-[global]
-listen-addr = $C_IP
-port = 1701
-access control = no
-[lac bad]
-lns = $S_IP
-redial = no
-autodial = no
-require authentication = no
-length bit = yes
-pppoptfile = $WORK/bad-ppp.options
-[lac good]
-lns = $S_IP
-redial = no
-autodial = no
-require authentication = no
-length bit = yes
-pppoptfile = $WORK/good-ppp.options
-EOF2
+client_ppp_options bad alice 'not-the-password'
+client_ppp_options good alice 'alice-radius-pw'
+xl2tpd_client_conf bad good
 start_xl2tpd xl2tpd "$NS_C" "$WORK/xl2tpd.conf"
 
 # 1. The wrong password: FreeRADIUS rejects it, the LNS pppd refuses the

@@ -28,37 +28,8 @@ EOF
 start_l2tpsecd lns "$NS_S" "$WORK/lns.conf"
 ok "l2tpsecd LNS listening on $S_IP:1701"
 
-cat >"$WORK/lac-ppp.options" <<EOF
-name alice
-user alice
-password alice-pw-4711
-noauth
-refuse-pap
-refuse-chap
-refuse-mschap
-refuse-eap
-noccp
-noipdefault
-nodefaultroute
-lcp-echo-interval 0
-mtu 1400
-mru 1400
-debug
-logfile $WORK/lac-pppd.log
-EOF
-cat >"$WORK/xl2tpd.conf" <<EOF
-[global]
-listen-addr = $C_IP
-port = 1701
-access control = no
-[lac office]
-lns = $S_IP
-redial = no
-autodial = no
-require authentication = no
-length bit = yes
-pppoptfile = $WORK/lac-ppp.options
-EOF
+client_ppp_options office alice alice-pw-4711
+xl2tpd_client_conf office
 start_xl2tpd xl2tpd "$NS_C" "$WORK/xl2tpd.conf"
 xl2tpd_ctl xl2tpd "c office"
 
@@ -67,11 +38,11 @@ wait_until 60 "ppp up in the LNS namespace (10.99.0.1 peer 10.99.0.10)" ppp_up "
 ok "PPP up: LAC 10.99.0.10 <-> LNS 10.99.0.1"
 # xl2tpd's pppd (debug) agreed to authenticate with MS-CHAPv2, as alice, and
 # was accepted.
-grep -q '^sent \[LCP ConfAck id=0x[0-9a-f]* .*<auth chap MS-v2>' "$WORK/lac-pppd.log" ||
+grep -q '^sent \[LCP ConfAck id=0x[0-9a-f]* .*<auth chap MS-v2>' "$WORK/office-pppd.log" ||
   fail "xl2tpd's pppd did not agree to MS-CHAPv2"
-grep -q '^sent \[CHAP Response id=0x[0-9a-f]* <[0-9a-f]*>, name = "alice"\]' "$WORK/lac-pppd.log" ||
+grep -q '^sent \[CHAP Response id=0x[0-9a-f]* <[0-9a-f]*>, name = "alice"\]' "$WORK/office-pppd.log" ||
   fail "xl2tpd's pppd sent no CHAP Response as alice"
-grep -q '^CHAP authentication succeeded' "$WORK/lac-pppd.log" || fail "xl2tpd's pppd was not accepted"
+grep -q '^CHAP authentication succeeded' "$WORK/office-pppd.log" || fail "xl2tpd's pppd was not accepted"
 ok "alice authenticated with MS-CHAPv2"
 
 ip netns exec "$NS_C" ping -c 3 -i 0.3 -W 3 -w 30 10.99.0.1 >/dev/null || fail "no ping reply LAC -> LNS over PPP"
