@@ -184,6 +184,15 @@ struct Lifetime {
 	}
 };
 
+/// An attribute value that must fit the 16 bits of the enumerations it names
+/// (algorithms, groups, modes); nullopt when it does not.
+std::optional<uint16_t> sixteenBits(std::optional<uint64_t> value)
+{
+	if (!value || *value > 0xffff)
+		return std::nullopt;
+	return static_cast<uint16_t>(*value);
+}
+
 struct Phase1Attrs {
 	std::optional<uint16_t> encryption, keyBits, hash, auth, group, prf;
 	Lifetime life;
@@ -197,11 +206,7 @@ Phase1Attrs decodePhase1(const Transform &t)
 	std::optional<uint16_t> lifeType;
 	for (const DataAttribute &attr : t.attributes) {
 		auto value = attr.asInteger();
-		auto basic = [&]() -> std::optional<uint16_t> {
-			if (!value || *value > 0xffff)
-				return std::nullopt;
-			return static_cast<uint16_t>(*value);
-		};
+		auto basic = [&] { return sixteenBits(value); };
 		switch (static_cast<IkeAttribute>(attr.type)) {
 		case IkeAttribute::EncryptionAlgorithm: a.encryption = basic(); break;
 		case IkeAttribute::HashAlgorithm: a.hash = basic(); break;
@@ -340,11 +345,7 @@ Phase2Attrs decodePhase2(const Transform &t)
 	std::optional<uint16_t> lifeType;
 	for (const DataAttribute &attr : t.attributes) {
 		auto value = attr.asInteger();
-		auto basic = [&]() -> std::optional<uint16_t> {
-			if (!value || *value > 0xffff)
-				return std::nullopt;
-			return static_cast<uint16_t>(*value);
-		};
+		auto basic = [&] { return sixteenBits(value); };
 		switch (static_cast<IpsecAttribute>(attr.type)) {
 		case IpsecAttribute::SaLifeType: lifeType = basic(); break;
 		case IpsecAttribute::SaLifeDuration: a.life.add(lifeType, value); break;
