@@ -7,6 +7,7 @@
 #include <botan/ec_group.h>
 #include <botan/ecdh.h>
 #include <botan/exceptn.h>
+#include <botan/numthry.h>
 #include <botan/pubkey.h>
 #include <botan/system_rng.h>
 
@@ -43,6 +44,30 @@ const char *botanGroupName(DhGroup g)
 	std::abort();
 }
 
+// Botan builds a DL_Group from its name by parsing the prime and computing
+// Montgomery parameters and the generator's window table: cached once per
+// group, they are immutable and safe to share between threads.
+template <DhGroup G>
+const Botan::DL_Group &cachedDlGroup()
+{
+	static const Botan::DL_Group group(botanGroupName(G));
+	return group;
+}
+
+const Botan::DL_Group &dlGroup(DhGroup g)
+{
+	switch (g) {
+	case DhGroup::Modp1024: return cachedDlGroup<DhGroup::Modp1024>();
+	case DhGroup::Modp1536: return cachedDlGroup<DhGroup::Modp1536>();
+	case DhGroup::Modp2048: return cachedDlGroup<DhGroup::Modp2048>();
+	case DhGroup::Modp3072: return cachedDlGroup<DhGroup::Modp3072>();
+	case DhGroup::Modp4096: return cachedDlGroup<DhGroup::Modp4096>();
+	case DhGroup::Ecp256:
+	case DhGroup::Ecp384: break;
+	}
+	std::abort();
+}
+
 std::string what(DhGroup g, std::string_view text)
 {
 	std::string s = "DH group ";
@@ -58,6 +83,9 @@ std::string what(DhGroup g, std::string_view text)
 
 struct DhKeyPair::State {
 	std::unique_ptr<Botan::Private_Key> key;
+	/// MODP only: the private exponent, for the shared secret's one
+	/// exponentiation (sharedSecret() says why not PK_Key_Agreement).
+	Botan::BigInt x;
 };
 
 std::optional<DhGroup> dhGroupFromId(uint16_t id)
@@ -143,12 +171,13 @@ Result<DhKeyPair> DhKeyPair::fromPrivateValue(DhGroup g, std::span<const uint8_t
 			pub.assign(sec1.begin() + 1, sec1.end());
 			state->key = std::move(key);
 		} else {
-			const Botan::DL_Group dl(botanGroupName(g));
+			const Botan::DL_Group &dl = dlGroup(g);
 			if (!privateValue.empty() && x.is_zero())
 				return Error{EINVAL, what(g, "private value is 0")};
 			auto key = std::make_unique<Botan::DH_PrivateKey>(rng, dl, x);
 			// Padded to the prime's length whatever Botan's encoding does.
 			pub = Botan::unlock(Botan::BigInt::encode_1363(key->get_y(), dhPublicValueLength(g)));
+			state->x = key->get_x();
 			state->key = std::move(key);
 		}
 		return DhKeyPair(g, std::move(state), std::move(pub));
@@ -164,38 +193,50 @@ Result<SecretBytes> DhKeyPair::sharedSecret(std::span<const uint8_t> peerPublic)
 		return Error{EINVAL, what(g, "peer public value is " + std::to_string(peerPublic.size()) +
 		                                     " bytes, want " + std::to_string(dhPublicValueLength(g)))};
 	try {
-		std::vector<uint8_t> agreeInput;
+		Botan::secure_vector<uint8_t> z;
 		if (isEcp(g)) {
 			const Botan::EC_Group ec(botanGroupName(g));
-			agreeInput.reserve(1 + peerPublic.size());
-			agreeInput.push_back(0x04);
-			agreeInput.insert(agreeInput.end(), peerPublic.begin(), peerPublic.end());
-			// OS2ECP itself rejects most off-curve input by throwing; both
-			// paths end in the same error.
+			std::vector<uint8_t> sec1;
+			sec1.reserve(1 + peerPublic.size());
+			sec1.push_back(0x04);
+			sec1.insert(sec1.end(), peerPublic.begin(), peerPublic.end());
+			// OS2ECP throws for a point that is not on the curve. P-256 and
+			// P-384 have cofactor 1, so every point on the curve but the
+			// identity is in the prime-order group: Botan's
+			// verify_public_element() would add a full scalar multiplication
+			// by the order to prove what the curve equation already does.
 			bool valid = false;
 			try {
-				const Botan::PointGFp point = ec.OS2ECP(agreeInput.data(), agreeInput.size());
-				valid = ec.verify_public_element(point);
+				const Botan::PointGFp point = ec.OS2ECP(sec1.data(), sec1.size());
+				valid = ec.get_cofactor() == 1 && !point.is_zero() && point.on_the_curve();
 			} catch (const Botan::Exception &) {
 				valid = false;
 			}
 			if (!valid)
 				return Error{EINVAL, what(g, "peer public value is not a point on the curve")};
+			// "Raw": no KDF, the x coordinate of the shared point.
+			Botan::PK_Key_Agreement ka(*state_->key, Botan::system_rng(), "Raw");
+			z = ka.derive_key(0, sec1).bits_of();
 		} else {
-			const Botan::DL_Group dl(botanGroupName(g));
+			const Botan::DL_Group &dl = dlGroup(g);
 			const Botan::BigInt y(peerPublic.data(), peerPublic.size());
 			// 0, 1 and p-1 give a shared secret of 0, 1 or +-1 whatever our
 			// private value; >= p is not a group element at all.
 			if (y <= 1 || y >= dl.get_p() - 1)
 				return Error{EINVAL, what(g, "peer public value is 0, 1, p-1 or not below p")};
-			agreeInput.assign(peerPublic.begin(), peerPublic.end());
+			// y^x mod p by Botan's Montgomery exponentiation, which is
+			// constant-time in the exponent. Not PK_Key_Agreement: its
+			// operation blinds the base with a fresh blinder each time it is
+			// made (a 2048-bit modular inverse and a second exponentiation),
+			// which more than doubled this step's cost. Blinding protects a
+			// long-lived key used on many inputs; this private value is
+			// ephemeral and used for exactly one shared secret.
+			z = Botan::BigInt::encode_1363(Botan::power_mod(y, state_->x, dl.get_p()), dhSharedSecretLength(g));
 		}
-		// "Raw": no KDF, the agreed value itself (Botan pads a MODP result
-		// to the prime's length and gives the x coordinate for ECDH).
-		Botan::PK_Key_Agreement ka(*state_->key, Botan::system_rng(), "Raw");
-		const Botan::secure_vector<uint8_t> z = ka.derive_key(0, agreeInput).bits_of();
 		if (z.size() > dhSharedSecretLength(g))
 			return Error{0, what(g, "shared secret longer than the group")};
+		// Botan pads a MODP result to the prime's length already; an x
+		// coordinate may come shorter.
 		SecretBytes out(dhSharedSecretLength(g) - z.size(), 0);
 		out.insert(out.end(), z.begin(), z.end());
 		return out;
