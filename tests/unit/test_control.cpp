@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <cstring>
+#include <filesystem>
 #include <thread>
 
 using namespace l2tpsec;
@@ -45,7 +46,8 @@ struct Fixture {
 	~Fixture()
 	{
 		server.reset();
-		(void)system(("rm -rf " + dir).c_str());
+		std::error_code ignoredError;
+		std::filesystem::remove_all(dir, ignoredError);
 	}
 
 	// Runs the client on a thread while the loop serves it.

@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
+#include <filesystem>
 #include <fstream>
 
 using namespace l2tpsec;
@@ -62,7 +63,8 @@ TEST_CASE("a reload with a broken file keeps the config in force")
 
 	d->reset();
 	log::setSink(nullptr);
-	(void)system(("rm -rf " + dir).c_str());
+	std::error_code ignoredError;
+	std::filesystem::remove_all(dir, ignoredError);
 }
 
 // ---- what pppd says, as PppdLauncher reads it ----------------------------------
@@ -102,7 +104,11 @@ struct FakePppd {
 		std::ofstream(path) << "#!/bin/sh\ncat <<'OUT'\n" << output << "OUT\nexec sleep 30\n";
 		REQUIRE(::chmod(path.c_str(), 0755) == 0);
 	}
-	~FakePppd() { (void)system(("rm -rf " + dir).c_str()); }
+	~FakePppd()
+	{
+		std::error_code ignoredError;
+		std::filesystem::remove_all(dir, ignoredError);
+	}
 };
 
 struct LauncherRun {

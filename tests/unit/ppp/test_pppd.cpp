@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -158,7 +159,8 @@ TEST_CASE("radiusclient files are written 0600 into a 0700 directory, replaced, 
 	removeRadiusClientFiles(r);
 	CHECK(access(r.runtimeDir.c_str(), F_OK) != 0);
 	CHECK(access(base.c_str(), F_OK) == 0);
-	(void)system(("rm -rf " + base).c_str());
+	std::error_code ignored;
+	std::filesystem::remove_all(base, ignored);
 }
 
 TEST_CASE("LAC pppd: no auth of the server, user name, password through a descriptor, never in argv")
