@@ -218,7 +218,11 @@ void setLen(std::vector<uint8_t> &m, uint32_t len)
 TEST_CASE("SAs round-trip through build and parse: every algorithm, both families, all options")
 {
 	for (const AlgCase &a : kAlgorithms) {
-		for (auto [src, dst] : {std::pair{"192.0.2.1", "192.0.2.2"}, std::pair{"2001:db8::1", "2001:db8::2"}}) {
+		// Named copies, not a structured binding: clang 14 cannot capture
+		// those in CAPTURE()'s lambda.
+		for (const auto &pair :
+		     {std::pair{"192.0.2.1", "192.0.2.2"}, std::pair{"2001:db8::1", "2001:db8::2"}}) {
+			const char *src = pair.first, *dst = pair.second;
 			CAPTURE(a.label);
 			CAPTURE(src);
 			SaId id{ip(src), ip(dst), 0xc0000001, 0x10, 0xff};
