@@ -15,6 +15,7 @@
 #include "ike/codec/message_builder.h"
 #include "ike/codec/nat_oa_payload.h"
 #include "ike/ike_sa.h"
+#include "ike/nat_detection.h"
 #include "ike/payload_find.h"
 
 #include <array>
@@ -222,7 +223,9 @@ void IkeSa::initiatorQm2(Incoming &in, QuickMode &qm)
 		qm.pfsSecret = std::move(*secret);
 	}
 	auto ids = findAll(chain, PayloadType::Identification);
-	if (!ids.empty() && (ids.size() != 2 || bytesOf(ids[0]->body) != qm.idci || bytesOf(ids[1]->body) != qm.idcr)) {
+	bool natTransport = natLocal_ || natPeer_;
+	if (!ids.empty() && (ids.size() != 2 || !quickModeIdAnswers(qm.idci, ids[0]->body, natTransport) ||
+	                     !quickModeIdAnswers(qm.idcr, ids[1]->body, natTransport))) {
 		endQuickMode(qm, "the responder changed the identities");
 		return;
 	}

@@ -395,8 +395,10 @@ bool Tunnel::removable() const
 		return true;
 	if (state_ != S::Closing)
 		return false;
+	// The linger re-acknowledges a peer's StopCCN; a daemon that is stopping
+	// does not wait for it.
 	if (closingByPeer_)
-		return ctx_.now >= lingerUntil_;
+		return ctx_.now >= lingerUntil_ || ctx_.shuttingDown;
 	return transport_.allAcked();
 }
 

@@ -186,6 +186,24 @@ TEST_CASE("StopCCN clears the tunnel on both ends; the tunnel lingers to acknowl
 	CHECK(p.lns->sockets.openSockets() == 0);
 }
 
+TEST_CASE("shutdown does not wait for a tunnel that lingers after the peer's StopCCN")
+{
+	Pair p;
+	uint16_t lacTid = p.connect();
+	REQUIRE(p.lac->engine.closeTunnel(lacTid, "admin", p.lab.now));
+	p.lab.settle();
+	REQUIRE(p.lns->engine.tunnelCount() == 1);
+	REQUIRE(p.lns->engine.tunnels().at(0).state == TunnelStateName::Closing);
+	p.lab.wire.clear();
+	p.lns->engine.shutdown(p.lab.now);
+	// Nothing to tell the peer, nothing to wait for: done at once, not after
+	// the 31 s linger (the daemon gave it 3 s and warned of an unacknowledged StopCCN).
+	CHECK(p.lns->engine.done());
+	CHECK(p.lns->sockets.openSockets() == 0);
+	p.lab.settle();
+	CHECK(messages(p.lab).empty());
+}
+
 TEST_CASE("lost SCCRP and ICCN are retransmitted and the session still comes up")
 {
 	Pair p;
