@@ -20,6 +20,7 @@ struct ConfigPath {
 	std::string path;
 	int line = 0;
 	bool empty() const { return path.empty(); }
+	friend bool operator==(const ConfigPath &a, const ConfigPath &b) { return a.path == b.path; }
 };
 
 /// A secret read from a file named in the config (trailing newline removed).
@@ -38,8 +39,23 @@ struct ServerConfig {
 
 enum class ProposalProfile { Modern, Compat, Legacy };
 
+/// Certificate authentication (RFC 2409 §5.1), in [ike] and in a [[lac]]
+/// profile: our certificate (PEM, may hold its chain) and private key, the
+/// CAs a peer's certificate must chain to, our ID (empty: the certificate's
+/// subject DN) and, for a LAC, the identity the server must prove (empty:
+/// any certificate the CAs vouch for).
+struct CertConfig {
+	ConfigPath certificate;
+	ConfigPath privateKey;
+	std::vector<ConfigPath> ca;
+	std::string localId;
+	std::string peerId;
+	bool enabled() const { return !certificate.empty(); }
+};
+
 struct IkeConfig {
 	std::optional<Secret> psk;
+	CertConfig cert;
 	ProposalProfile profile = ProposalProfile::Compat;
 	/// Explicit lists; when non-empty they replace the profile's.
 	std::vector<std::string> ikeProposals;
@@ -117,6 +133,7 @@ struct LacProfile {
 	std::string name;
 	IpAddress server;
 	std::optional<Secret> psk;
+	CertConfig cert;
 	std::string user;
 	std::optional<Secret> password;
 	bool autoconnect = false;

@@ -283,6 +283,29 @@ public:
 		return ConfigPath{p, lineOf(n)};
 	}
 
+	std::optional<std::vector<ConfigPath>> caList(const Value &n)
+	{
+		auto v = list<ConfigPath>(n, "CA certificate files", [&](const Value &e) { return path(e); });
+		if (v && v->empty()) {
+			invalid(n, "at least one CA certificate file is needed");
+			return std::nullopt;
+		}
+		return v;
+	}
+
+	// An IKE identity: an IPv4 address, a DN ("C=CH, O=Example, CN=vpn"), a
+	// host name or user@host; the IKE engine parses it at start.
+	std::optional<std::string> identity(const Value &n)
+	{
+		auto s = stringOf(n);
+		if (!s || s->empty() || s->size() > 1024) {
+			expected(n, "an identity such as \"vpn.example.com\", \"C=CH, O=Example, CN=vpn\" or "
+			            "\"192.0.2.1\"");
+			return std::nullopt;
+		}
+		return s;
+	}
+
 	std::optional<Secret> secret(const Value &n)
 	{
 		auto p = path(n);
@@ -312,6 +335,7 @@ public:
 private:
 	void section(std::string_view name, const std::vector<toml::KeyValue> &entries, LacProfile *lac);
 	void crossCheck();
+	void checkCert(const CertConfig &cert, const std::string &where, const std::function<int(const char *)> &line);
 
 	std::string file_;
 	std::string baseDir_;
@@ -374,6 +398,10 @@ const std::vector<KeyEntry> &keyTable()
 			 if (auto s = l.secret(n))
 				 c.ike.psk = *s;
 		 }},
+		{"ike", "certificate", [](L &l, const N &n, C &c, P *) { assign(l.path(n), c.ike.cert.certificate); }},
+		{"ike", "private_key", [](L &l, const N &n, C &c, P *) { assign(l.path(n), c.ike.cert.privateKey); }},
+		{"ike", "ca", [](L &l, const N &n, C &c, P *) { assign(l.caList(n), c.ike.cert.ca); }},
+		{"ike", "local_id", [](L &l, const N &n, C &c, P *) { assign(l.identity(n), c.ike.cert.localId); }},
 		{"ike", "proposals",
 		 [](L &l, const N &n, C &c, P *) {
 			 assign(l.choice<ProposalProfile>(n, {{"modern", ProposalProfile::Modern},
@@ -562,6 +590,11 @@ const std::vector<KeyEntry> &keyTable()
 			 if (auto s = l.secret(n))
 				 p->psk = *s;
 		 }},
+		{"lac", "certificate", [](L &l, const N &n, C &, P *p) { assign(l.path(n), p->cert.certificate); }},
+		{"lac", "private_key", [](L &l, const N &n, C &, P *p) { assign(l.path(n), p->cert.privateKey); }},
+		{"lac", "ca", [](L &l, const N &n, C &, P *p) { assign(l.caList(n), p->cert.ca); }},
+		{"lac", "local_id", [](L &l, const N &n, C &, P *p) { assign(l.identity(n), p->cert.localId); }},
+		{"lac", "peer_id", [](L &l, const N &n, C &, P *p) { assign(l.identity(n), p->cert.peerId); }},
 		{"lac", "user", [](L &l, const N &n, C &, P *p) { assign(l.string(n, "a user name"), p->user); }},
 		{"lac", "password_file",
 		 [](L &l, const N &n, C &, P *p) {
@@ -644,6 +677,28 @@ void Loader::section(std::string_view name, const std::vector<toml::KeyValue> &e
 	}
 }
 
+// The certificate keys come together: certificate, private_key and ca,
+// with local_id and peer_id only beside a certificate.
+void Loader::checkCert(const CertConfig &cert, const std::string &where, const std::function<int(const char *)> &line)
+{
+	if (cert.enabled()) {
+		if (cert.privateKey.empty())
+			error(line("certificate"),
+			      fmt::format("{} certificate: needs private_key, the key it certifies", where));
+		if (cert.ca.empty())
+			error(line("certificate"), fmt::format("{} certificate: needs ca, the CA certificates a peer's "
+			                                       "certificate must chain to",
+			                                       where));
+		return;
+	}
+	for (auto [key, set] :
+	     {std::pair{"private_key", !cert.privateKey.empty()}, std::pair{"ca", !cert.ca.empty()},
+	      std::pair{"local_id", !cert.localId.empty()}, std::pair{"peer_id", !cert.peerId.empty()}})
+		if (set)
+			error(line(key),
+			      fmt::format("{} {}: only used with certificate, which is not set", where, key));
+}
+
 void Loader::crossCheck()
 {
 	auto lineFor = [&](const char *k) {
@@ -665,6 +720,7 @@ void Loader::crossCheck()
 			                  "the server's own address",
 			                  c.ppp.localAddress->str()));
 	}
+	checkCert(c.ike.cert, "[ike]", [&](const char *key) { return lineFor(fmt::format("ike.{}", key).c_str()); });
 	if (c.ppp.pool && !c.ppp.localAddress)
 		error(lineFor("ppp.pool"), "[ppp] pool: needs local_address, the server's end of every PPP link");
 
@@ -706,8 +762,9 @@ void Loader::crossCheck()
 			missing("user");
 		if (!p.password)
 			missing("password_file");
-		if (!p.psk && c.l2tp.ipsec != IpsecRequirement::Off)
-			missing("psk_file");
+		if (!p.psk && !p.cert.enabled() && c.l2tp.ipsec != IpsecRequirement::Off)
+			missing("psk_file' or 'certificate");
+		checkCert(p.cert, fmt::format("[[lac]] '{}'", p.name), [&](const char *) { return p.line; });
 	}
 }
 
@@ -797,6 +854,36 @@ void readSecret(Secret &s, std::string_view what, const std::string &file, Confi
 		         fmt::format("{}: '{}' can be read by other users; chmod 600 it", what, s.file.path)});
 }
 
+// The certificate files must be readable, and the private key by us alone
+// (unlike a loose psk_file, which only warns: a key others could read has
+// to be replaced, not just chmod-ed). Their contents are the IKE engine's
+// to check (it parses them with the crypto library at start).
+void checkCertFiles(const CertConfig &cert, const std::string &where, const std::string &file, ConfigLoad &out)
+{
+	if (!cert.enabled())
+		return;
+	auto readable = [&](const ConfigPath &p, std::string_view key) {
+		std::ifstream in(p.path, std::ios::binary);
+		if (!in) {
+			out.errors.push_back(
+			        {file, p.line,
+			         fmt::format("{} {}: cannot read '{}': {}", where, key, p.path, std::strerror(errno))});
+			return false;
+		}
+		return true;
+	};
+	readable(cert.certificate, "certificate");
+	for (const ConfigPath &ca : cert.ca)
+		readable(ca, "ca");
+	struct stat st {};
+	if (readable(cert.privateKey, "private_key") && stat(cert.privateKey.path.c_str(), &st) == 0 &&
+	    (st.st_mode & 077))
+		out.errors.push_back({file, cert.privateKey.line,
+		                      fmt::format("{} private_key: '{}' can be read by other users (mode {:03o}); "
+		                                  "chmod 600 it",
+		                                  where, cert.privateKey.path, st.st_mode & 0777)});
+}
+
 } // namespace
 
 ConfigLoad parseConfig(std::string_view text, const std::string &fileName)
@@ -840,7 +927,9 @@ ConfigLoad loadConfigFile(const std::string &path)
 			         fmt::format("{}: '{}' holds {} bytes; pppd's radius plugin takes at most 48", what,
 			                     s.file.path, s.value.size())});
 	}
+	checkCertFiles(c.ike.cert, "[ike]", path, out);
 	for (auto &p : c.lac) {
+		checkCertFiles(p.cert, fmt::format("[[lac]] '{}'", p.name), path, out);
 		if (p.psk)
 			readSecret(*p.psk, fmt::format("[[lac]] '{}' psk_file", p.name), path, out);
 		if (p.password)

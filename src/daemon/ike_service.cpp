@@ -19,6 +19,12 @@ namespace {
 
 constexpr std::string_view kLog = "ike";
 
+bool sameCerts(const CertConfig &a, const CertConfig &b)
+{
+	return a.certificate == b.certificate && a.privateKey == b.privateKey && a.ca == b.ca &&
+	       a.localId == b.localId && a.peerId == b.peerId;
+}
+
 crypto::SecretBytes keyOf(const Secret &s)
 {
 	return crypto::toSecret(std::span(reinterpret_cast<const uint8_t *>(s.value.data()), s.value.size()));
@@ -53,8 +59,29 @@ Result<std::unique_ptr<IkeService>> IkeService::start(EventLoop &loop, const Con
 	engineConfig->natTPort = options.natTPort;
 	engineConfig->l2tpPort = options.l2tpPort;
 	engineConfig->psk = [self](const IpAddress &peer) { return self->pskFor(peer); };
+	// Certificates: a [[lac]] profile's for its server, else the [ike] ones
+	// (ikeEngineConfig() read those). Read once here; a bad file stops the start.
+	std::map<IpAddress, std::shared_ptr<const ike::CertCredentials>> profileCerts;
+	for (const LacProfile &p : config.lac) {
+		if (!p.cert.enabled())
+			continue;
+		auto creds = ike::loadCertCredentials(p.cert, fmt::format("[[lac]] '{}'", p.name));
+		if (!creds)
+			return std::move(creds).error();
+		profileCerts.insert_or_assign(p.server, std::move(*creds));
+	}
+	if (!profileCerts.empty()) {
+		auto fallback = engineConfig->certs;
+		engineConfig->certs = [profileCerts = std::move(profileCerts),
+		                       fallback](const IpAddress &peer) -> std::shared_ptr<const ike::CertCredentials> {
+			if (auto it = profileCerts.find(peer); it != profileCerts.end())
+				return it->second;
+			return fallback ? fallback(peer) : nullptr;
+		};
+	}
 	s->setKeys(config);
 	s->started_ = config.ike;
+	s->startedLac_ = config.lac;
 	if (options.fakeDataplane) {
 		s->dataplane_ = std::make_unique<kernel::FakeIpsecDataplane>(engineConfig->reqids);
 	} else {
@@ -110,9 +137,14 @@ void IkeService::reconfigure(const Config &config)
 	bool same = a.profile == b.profile && a.ikeProposals == b.ikeProposals && a.espProposals == b.espProposals &&
 	            a.dpdInterval == b.dpdInterval && a.dpdTimeout == b.dpdTimeout &&
 	            a.natKeepalive == b.natKeepalive && a.ikeLifetime == b.ikeLifetime &&
-	            a.saLifetime == b.saLifetime && a.aggressiveMode == b.aggressiveMode;
+	            a.saLifetime == b.saLifetime && a.aggressiveMode == b.aggressiveMode && sameCerts(a.cert, b.cert);
+	for (const LacProfile &p : config.lac)
+		same = same && std::any_of(startedLac_.begin(), startedLac_.end(), [&](const LacProfile &q) {
+			       return q.server == p.server && sameCerts(q.cert, p.cert);
+		       });
 	if (!same)
-		logWarn(kLog, "[ike] settings other than psk_file changed; they take effect at restart");
+		logWarn(kLog, "[ike] settings other than psk_file (or a [[lac]] certificate) changed; they take "
+		              "effect at restart");
 }
 
 std::optional<crypto::SecretBytes> IkeService::pskFor(const IpAddress &peer) const

@@ -103,6 +103,7 @@ private:
 	IkeConfig started_; ///< the [ike] section the engine was built from
 	std::optional<crypto::SecretBytes> wildcardPsk_;
 	std::map<IpAddress, crypto::SecretBytes> serverPsks_;
+	std::vector<LacProfile> startedLac_; ///< the certificate settings in force
 	/// Initiator SAs of connect() and their servers, for connectFailed().
 	std::map<uint64_t, IpAddress> connecting_;
 	DeadlineTimer timer_{loop_};

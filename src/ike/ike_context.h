@@ -7,6 +7,7 @@
 #include "common/result.h"
 #include "config/config.h"
 #include "crypto/secret_bytes.h"
+#include "ike/cert_auth.h"
 #include "ike/child_sa.h"
 #include "ike/ike_ports.h"
 #include "ike/proposals.h"
@@ -26,6 +27,15 @@ struct IkeEngineConfig {
 	/// RFC 2409 §5.4: in Main Mode it must be found before the peer's ID is
 	/// seen). nullopt refuses the peer.
 	std::function<std::optional<crypto::SecretBytes>(const IpAddress &peer)> psk;
+	/// Certificate credentials for a peer address (RFC 2409 §5.1; a LAC
+	/// profile's for its server, else the [ike] ones), nullptr for none. An
+	/// initiator with credentials offers signatures, with a key as well the
+	/// key too; a responder accepts what it has credentials for.
+	std::function<std::shared_ptr<const CertCredentials>(const IpAddress &peer)> certs;
+	/// The time a peer's certificate must be valid at.
+	std::function<std::chrono::system_clock::time_point()> wallClock = [] {
+		return std::chrono::system_clock::now();
+	};
 	/// Answer Main Mode from peers (the LNS); a LAC-only engine refuses.
 	bool acceptPeers = true;
 	std::chrono::seconds ikeLifetime{8 * 3600};
@@ -62,8 +72,10 @@ struct IkeEngineConfig {
 	kernel::OwnedReqids reqids;
 };
 
-/// An engine config from the daemon's [ike] section; the PSK lookup stays
-/// the caller's to set (the daemon knows per-profile keys).
+/// An engine config from the daemon's [ike] section; the PSK and
+/// certificate lookups stay the caller's to set (the daemon knows
+/// per-profile keys). The [ike] certificate files are read here (errors as
+/// loadCertCredentials() gives them) and serve every peer.
 Result<IkeEngineConfig> ikeEngineConfig(const IkeConfig &config);
 
 struct IkeSaInfo {

@@ -45,6 +45,12 @@ Result<IkeEngineConfig> ikeEngineConfig(const IkeConfig &config)
 		        reinterpret_cast<const uint8_t *>(config.psk->value.data()), config.psk->value.size()));
 		c.psk = [key](const IpAddress &) -> std::optional<crypto::SecretBytes> { return key; };
 	}
+	if (config.cert.enabled()) {
+		auto creds = loadCertCredentials(config.cert, "");
+		if (!creds)
+			return std::move(creds).error();
+		c.certs = [creds = *creds](const IpAddress &) { return creds; };
+	}
 	return c;
 }
 

@@ -261,9 +261,9 @@ void IkeSa::onTimer()
 			return;
 		}
 		if (!retransmit(phase1_))
-			fail(fmt::format("no answer to {} after {} retransmissions{}", phase1_.what,
-			                 phase1_.retransmits,
-			                 state_ == S::InitSentAuth ? " (pre-shared key mismatch?)" : ""));
+			fail(fmt::format(
+			        "no answer to {} after {} retransmissions{}", phase1_.what, phase1_.retransmits,
+			        state_ == S::InitSentAuth && !signatures() ? " (pre-shared key mismatch?)" : ""));
 		return;
 	}
 	for (auto it = quickModes_.begin(); it != quickModes_.end();) {
@@ -433,7 +433,9 @@ IkeSaInfo IkeSa::info() const
 		i.suite = suiteName(choice_->suite);
 		i.lifetime = choice_->lifetime;
 	}
-	if (auto id = parseId(peerIdB_); id && !peerIdB_.empty()) {
+	if (!peerIdText_.empty()) {
+		i.peerId = peerIdText_; // a DN as text, not its DER
+	} else if (auto id = parseId(peerIdB_); id && !peerIdB_.empty()) {
 		if (auto a = idAddresses(*id))
 			i.peerId = a->first.str();
 		else

@@ -182,6 +182,25 @@ private:
 	void floatToNatT();
 	Result<std::vector<uint8_t>> authHash(bool initiatorHash, Bytes idBody) const;
 	void becomeEstablished(Incoming &in);
+	// Signatures (RFC 2409 §5.1)
+	bool signatures() const;
+	/// The methods we can offer or accept with this peer (credentials and key).
+	std::vector<IkeAuthMethod> authMethods() const;
+	/// CERTREQ payloads for MM3/MM4 naming our CAs.
+	std::vector<OutPayload> certRequests() const;
+	/// Our ID; then CERT(s) and SIG, or HASH, for MM5/MM6.
+	std::vector<uint8_t> ourIdBody() const;
+	Result<std::vector<OutPayload>> authPayloads(bool initiatorHash, Bytes idBody) const;
+	struct AuthFailure {
+		NotifyType notify;
+		std::string reason;
+	};
+	/// Checks the peer's ID, certificate (chain, validity, ID match,
+	/// expected identity) and SIG; sets peerIdText_ on success.
+	std::optional<AuthFailure> verifyPeerSignature(const std::vector<RawPayload> &payloads, Bytes idBody,
+	                                               bool initiatorHash);
+	/// Tells the peer why, under the phase-1 keys: N(notify) [, D(ISAKMP SA)].
+	void sendAuthFailure(NotifyType notify, bool withDelete);
 
 	// quick_mode.cpp (RFC 2409 §5.5)
 	Phase1State onQuickMode(Incoming &in);
@@ -248,6 +267,9 @@ private:
 	std::optional<crypto::DhKeyPair> dh_;
 	std::vector<uint8_t> gxi_, gxr_, ni_, nr_;
 	crypto::SecretBytes psk_;
+	std::shared_ptr<const CertCredentials> creds_; ///< ours for this peer, if any
+	std::vector<IkeAuthMethod> offeredAuths_;      ///< initiator
+	std::string peerIdText_;                       ///< the peer's ID for logs and info(), once verified
 	crypto::SecretBytes gxy_;
 	std::optional<Phase1Keys> keys_;
 	IsakmpCipher cipher_;

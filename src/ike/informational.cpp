@@ -96,8 +96,29 @@ Phase1State IkeSa::onInformational(Incoming &in)
 
 Phase1State IkeSa::onPlainInformational(Incoming &in)
 {
-	if (in.message.header.encrypted())
-		return state_; // keys of a phase 1 we have not finished: nothing to check them with
+	if (in.message.header.encrypted()) {
+		// Only one is expected: a responder refusing our signature after MM5
+		// (its IV chains from MM5's last block, lastPhase1Block_ until MM6).
+		// Other keys of an unfinished phase 1: nothing to check them with.
+		if (!initiator_ || state_ != Phase1State::InitSentAuth || !keys_ || lastPhase1Block_.empty())
+			return state_;
+		const Header &h = in.message.header;
+		auto opened = openMessage(cipher_, in.message,
+		                          phase2Iv(prf(), cipher_.cipher, lastPhase1Block_, h.messageId));
+		if (!opened || opened->payloads.empty() || opened->payloads[0].type != PayloadType::Hash)
+			return state_;
+		auto expect = informationalHash(prf(), keys_->skeyidA, h.messageId, bytesAfterHash(opened->payloads));
+		if (!expect || !crypto::constantTimeEqual(opened->payloads[0].body, *expect))
+			return state_;
+		for (const RawPayload *p : findAll(opened->payloads, PayloadType::Notification)) {
+			auto n = parseNotify(p->body);
+			if (n && isErrorNotify(n->type)) {
+				fail("the peer refused our authentication: " + notifyTypeName(n->type));
+				return Phase1State::Dead;
+			}
+		}
+		return state_;
+	}
 	for (const RawPayload *p : findAll(in.payloads, PayloadType::Notification)) {
 		auto n = parseNotify(p->body);
 		if (!n || !isErrorNotify(n->type))

@@ -10,11 +10,23 @@
 //
 // NAT traversal per RFC 3947 (or the draft-02/03 numbers): vendor ids in
 // MM1/MM2, NAT-D in MM3/MM4, floating to 4500 from MM5 on.
+//
+// With signatures (RFC 2409 §5.1; RSA, or ECDSA by RFC 4754's numbers) the
+// same six messages, as strongSwan and Windows send them:
+//   HDR, KE, Ni, NAT-D, NAT-D, CERTREQ...     MM3 (CERTREQ: our CAs' DNs)
+//   HDR, KE, Nr, NAT-D, NAT-D, CERTREQ...     MM4
+//   HDR*, IDii, CERT..., SIG_I [, N]          MM5
+//   HDR*, IDir, CERT..., SIG_R                MM6
+// SKEYID = prf(Ni_b | Nr_b, g^xy); SIG_I/SIG_R sign HASH_I/HASH_R
+// (crypto/signature.h says how), which ECDSA computes with the HMAC of its
+// own SHA-2 (authHash()). The peer's certificate must chain to one of
+// our CAs and carry the ID it sent (cert_auth.h).
 #include "common/log.h"
 #include "crypto/constant_time.h"
 #include "ike/codec/codec_error.h"
 #include "ike/codec/message_builder.h"
 #include "ike/codec/names.h"
+#include "ike/codec/opaque_payloads.h"
 #include "ike/ike_sa.h"
 #include "ike/nat_detection.h"
 #include "ike/payload_find.h"
@@ -53,6 +65,12 @@ std::string vendorIdText(Bytes data)
 std::vector<uint8_t> bytesOf(Bytes b)
 {
 	return {b.begin(), b.end()};
+}
+
+/// "/rsasig" after a suite's name; nothing for the usual pre-shared key.
+std::string authSuffix(IkeAuthMethod m)
+{
+	return m == IkeAuthMethod::PreSharedKey ? "" : "/" + authMethodName(m);
 }
 
 } // namespace
@@ -155,7 +173,7 @@ Result<void> IkeSa::keyExchange(Bytes peerKe)
 	if (!gxy)
 		return std::move(gxy).error();
 	gxy_ = std::move(*gxy);
-	auto skeyid = skeyidPreSharedKey(prf(), psk_, ni_, nr_);
+	auto skeyid = signatures() ? skeyidSignature(prf(), ni_, nr_, gxy_) : skeyidPreSharedKey(prf(), psk_, ni_, nr_);
 	if (!skeyid)
 		return std::move(skeyid).error();
 	auto keys = derivePhase1Keys(prf(), std::move(*skeyid), gxy_, ckyI_, ckyR_);
@@ -173,9 +191,147 @@ Result<void> IkeSa::keyExchange(Bytes peerKe)
 
 Result<std::vector<uint8_t>> IkeSa::authHash(bool initiatorHash, Bytes idBody) const
 {
+	// With ECDSA, HASH_I and HASH_R take the HMAC of the method's SHA-2
+	// (keyed with SKEYID as ever), whatever PRF the suite negotiated: what
+	// strongSwan's keymat_v1 does (its prf_auth), so what its peers expect.
+	crypto::HashAlgorithm alg = prf();
+	if (choice_->auth == IkeAuthMethod::EcdsaSha256P256)
+		alg = crypto::HashAlgorithm::Sha256;
+	else if (choice_->auth == IkeAuthMethod::EcdsaSha384P384)
+		alg = crypto::HashAlgorithm::Sha384;
+	else if (choice_->auth == IkeAuthMethod::EcdsaSha512P521)
+		alg = crypto::HashAlgorithm::Sha512;
 	if (initiatorHash)
-		return mainModeHashI(prf(), keys_->skeyid, gxi_, gxr_, ckyI_, ckyR_, saiB_, idBody);
-	return mainModeHashR(prf(), keys_->skeyid, gxi_, gxr_, ckyI_, ckyR_, saiB_, idBody);
+		return mainModeHashI(alg, keys_->skeyid, gxi_, gxr_, ckyI_, ckyR_, saiB_, idBody);
+	return mainModeHashR(alg, keys_->skeyid, gxi_, gxr_, ckyI_, ckyR_, saiB_, idBody);
+}
+
+// ---- signatures ----------------------------------------------------------------
+
+bool IkeSa::signatures() const
+{
+	return choice_ && isSignatureMethod(choice_->auth);
+}
+
+std::vector<IkeAuthMethod> IkeSa::authMethods() const
+{
+	std::vector<IkeAuthMethod> m;
+	if (creds_)
+		m.push_back(signatureMethod(creds_->key->kind()));
+	if (!psk_.empty())
+		m.push_back(IkeAuthMethod::PreSharedKey);
+	return m;
+}
+
+std::vector<OutPayload> IkeSa::certRequests() const
+{
+	std::vector<OutPayload> out;
+	if (!signatures())
+		return out;
+	// RFC 2408 §3.10: one per CA we accept; an empty authority asks for any.
+	std::vector<std::vector<uint8_t>> cas = creds_->trust->subjects();
+	if (cas.empty())
+		cas.emplace_back();
+	for (std::vector<uint8_t> &dn : cas)
+		out.push_back(OutPayload{PayloadType::CertificateRequest,
+		                         buildCertificateRequest({CertEncoding::X509Signature, std::move(dn)})});
+	return out;
+}
+
+std::vector<uint8_t> IkeSa::ourIdBody() const
+{
+	if (signatures())
+		return buildId(creds_->localId);
+	return buildId(IdPayload::address(local_.address));
+}
+
+Result<std::vector<OutPayload>> IkeSa::authPayloads(bool initiatorHash, Bytes idBody) const
+{
+	auto hash = authHash(initiatorHash, idBody);
+	if (!hash)
+		return std::move(hash).error();
+	std::vector<OutPayload> out{OutPayload{PayloadType::Identification, bytesOf(idBody)}};
+	if (!signatures()) {
+		out.push_back(OutPayload{PayloadType::Hash, std::move(*hash)});
+		return out;
+	}
+	for (const crypto::Certificate &c : creds_->chain)
+		out.push_back(
+		        OutPayload{PayloadType::Certificate, buildCertificate({CertEncoding::X509Signature, c.der()})});
+	auto sig = creds_->key->signIke(*hash);
+	if (!sig)
+		return std::move(sig).error();
+	out.push_back(OutPayload{PayloadType::Signature, std::move(*sig)});
+	return out;
+}
+
+std::optional<IkeSa::AuthFailure> IkeSa::verifyPeerSignature(const std::vector<RawPayload> &payloads, Bytes idBody,
+                                                             bool initiatorHash)
+{
+	using N = NotifyType;
+	auto id = parseId(idBody);
+	if (!id)
+		return AuthFailure{N::InvalidIdInformation, "malformed ID: " + id.error().message};
+	std::vector<crypto::Certificate> certs;
+	for (const RawPayload *p : findAll(payloads, PayloadType::Certificate)) {
+		auto c = parseCertificate(p->body);
+		if (!c || c->encoding != CertEncoding::X509Signature)
+			continue; // CRLs, PKCS#7 and the like are not ours to use
+		auto x = crypto::Certificate::fromDer(c->data);
+		if (!x && certs.empty())
+			return AuthFailure{N::InvalidCertificate,
+			                   "its certificate does not parse: " + x.error().message};
+		if (x)
+			certs.push_back(std::move(*x));
+	}
+	if (certs.empty())
+		return AuthFailure{N::AuthenticationFailed,
+		                   fmt::format("no certificate sent (ID '{}'; we have none of it)", identityText(*id))};
+	const crypto::Certificate &leaf = certs.front();
+	std::span<const crypto::Certificate> intermediates = std::span(certs).subspan(1);
+	if (auto r = creds_->trust->verify(leaf, intermediates, ctx_.config.wallClock()); !r)
+		return AuthFailure{N::AuthenticationFailed,
+		                   fmt::format("certificate '{}' (issuer '{}') not trusted: {}", leaf.subjectText(),
+		                               leaf.issuerText(), r.error().message)};
+	crypto::PublicKey key = leaf.publicKey();
+	if (!key.kind() || signatureMethod(*key.kind()) != choice_->auth)
+		return AuthFailure{N::AuthenticationFailed,
+		                   fmt::format("certificate '{}' holds a{} key, not one for {}", leaf.subjectText(),
+		                               key.kind() ? "n " + std::string(crypto::signatureKindName(*key.kind()))
+		                                          : " unusable",
+		                               authMethodName(choice_->auth))};
+	if (auto r = idMatchesCertificate(*id, leaf); !r)
+		return AuthFailure{N::AuthenticationFailed, r.error().message};
+	if (creds_->peerId) {
+		if (auto r = idMatchesCertificate(*creds_->peerId, leaf); !r)
+			return AuthFailure{N::AuthenticationFailed,
+			                   fmt::format("not the expected peer (peer_id '{}'): {}",
+			                               identityText(*creds_->peerId), r.error().message)};
+	}
+	const RawPayload *sig = findPayload(payloads, PayloadType::Signature);
+	if (!sig)
+		return AuthFailure{N::AuthenticationFailed, "no SIG payload"};
+	auto hash = authHash(initiatorHash, idBody);
+	if (!hash || !key.verifyIke(*hash, sig->body))
+		return AuthFailure{N::InvalidSignature, fmt::format("invalid signature ({} by '{}')",
+		                                                    authMethodName(choice_->auth), leaf.subjectText())};
+	peerIdText_ = identityText(*id);
+	return std::nullopt;
+}
+
+void IkeSa::sendAuthFailure(NotifyType notify, bool withDelete)
+{
+	std::vector<OutPayload> payloads;
+	if (auto n =
+	            buildNotify(NotifyPayload{Doi::Ipsec, ProtocolId::Isakmp, notify, cookiePairSpi(ckyI_, ckyR_), {}}))
+		payloads.push_back(OutPayload{PayloadType::Notification, *n});
+	if (withDelete) {
+		// The responder thinks the SA is up: the Delete ends it there.
+		DeletePayload d{Doi::Ipsec, ProtocolId::Isakmp, {cookiePairSpi(ckyI_, ckyR_)}};
+		if (auto body = buildDelete(d))
+			payloads.push_back(OutPayload{PayloadType::Delete, *body});
+	}
+	sendInformational(std::move(payloads));
 }
 
 void IkeSa::becomeEstablished(Incoming &in)
@@ -191,6 +347,8 @@ void IkeSa::becomeEstablished(Incoming &in)
 	// retransmitted MM5 or MM6. swap() frees the storage; clear() keeps it.
 	crypto::SecretBytes().swap(psk_);
 	crypto::SecretBytes().swap(gxy_);
+	creds_.reset();
+	std::vector<IkeAuthMethod>().swap(offeredAuths_);
 	for (std::vector<uint8_t> *v : {&gxi_, &gxr_, &ni_, &nr_, &saiB_})
 		std::vector<uint8_t>().swap(*v);
 	if (auto seq = random(4))
@@ -210,14 +368,15 @@ void IkeSa::becomeEstablished(Incoming &in)
 
 Result<void> IkeSa::start(std::optional<ChildRequest> child)
 {
-	if (!ctx_.config.psk)
-		return Error{ENOKEY, "no pre-shared key configured"};
-	auto psk = ctx_.config.psk(peer_.address);
-	if (!psk)
-		return Error{ENOKEY, "no pre-shared key for " + peer_.address.str()};
-	psk_ = std::move(*psk);
+	creds_ = ctx_.config.certs ? ctx_.config.certs(peer_.address) : nullptr;
+	auto psk = ctx_.config.psk ? ctx_.config.psk(peer_.address) : std::nullopt;
+	if (psk)
+		psk_ = std::move(*psk);
+	if (!creds_ && psk_.empty())
+		return Error{ENOKEY, "no pre-shared key or certificate for " + peer_.address.str()};
+	offeredAuths_ = authMethods();
 	wantChild_ = child;
-	SaPayload offer = phase1Offer(ctx_.config.proposals.ike, ctx_.config.ikeLifetime);
+	SaPayload offer = phase1Offer(ctx_.config.proposals.ike, ctx_.config.ikeLifetime, offeredAuths_);
 	auto body = buildSa(offer);
 	if (!body)
 		return std::move(body).error();
@@ -248,7 +407,7 @@ S IkeSa::initiatorMm2(Incoming &in)
 		logWarn(kLog, "peer {}: Main Mode 2 dropped: {}", in.from.str(), reply.error().message);
 		return state_;
 	}
-	auto choice = acceptPhase1Reply(*reply, ctx_.config.proposals.ike, ctx_.config.ikeLifetime);
+	auto choice = acceptPhase1Reply(*reply, ctx_.config.proposals.ike, ctx_.config.ikeLifetime, offeredAuths_);
 	if (!choice) {
 		fail(choice.error().message);
 		return S::Dead;
@@ -256,8 +415,8 @@ S IkeSa::initiatorMm2(Incoming &in)
 	ckyR_ = h.responderCookie;
 	choice_ = std::move(*choice);
 	readVendorIds(in.payloads);
-	logInfo(kLog, "peer {}: Main Mode 2 chose {}; vendor ids: {}", peerText(), suiteName(choice_->suite),
-	        peerVendorIds_);
+	logInfo(kLog, "peer {}: Main Mode 2 chose {}{}; vendor ids: {}", peerText(), suiteName(choice_->suite),
+	        authSuffix(choice_->auth), peerVendorIds_);
 	auto dh = ctx_.random.keyPair(choice_->suite.group);
 	auto ni = random(kNonceLen);
 	if (!dh || !ni) {
@@ -270,6 +429,8 @@ S IkeSa::initiatorMm2(Incoming &in)
 	MessageBuilder b(header(ExchangeType::IdentityProtection, 0));
 	b.add(KeyExchangePayload{gxi_}).add(NoncePayload{ni_});
 	for (OutPayload &p : natDPayloads())
+		b.add(p.type, std::move(p.body));
+	for (OutPayload &p : certRequests())
 		b.add(p.type, std::move(p.body));
 	auto datagram = b.build();
 	if (!datagram) {
@@ -300,14 +461,13 @@ S IkeSa::initiatorMm4(Incoming &in)
 	if (natMethod_ != NatTMethod::None && (natLocal_ || natPeer_))
 		floatToNatT();
 
-	std::vector<uint8_t> idBody = buildId(IdPayload::address(local_.address));
-	auto hashI = authHash(true, idBody);
-	if (!hashI) {
-		fail(hashI.error().message);
+	std::vector<uint8_t> idBody = ourIdBody();
+	auto auth = authPayloads(true, idBody);
+	if (!auth) {
+		fail(auth.error().message);
 		return S::Dead;
 	}
-	std::vector<OutPayload> payloads{OutPayload{PayloadType::Identification, idBody},
-	                                 OutPayload{PayloadType::Hash, *hashI}};
+	std::vector<OutPayload> payloads = std::move(*auth);
 	if (sendInitialContact_) {
 		if (auto n = buildNotify(NotifyPayload::initialContact(ckyI_, ckyR_)))
 			payloads.push_back(OutPayload{PayloadType::Notification, *n});
@@ -318,6 +478,9 @@ S IkeSa::initiatorMm4(Incoming &in)
 		return S::Dead;
 	}
 	iv_ = sealed->lastBlock;
+	// A responder that refuses our signature says so in an Informational
+	// whose IV starts from MM5's last block (onPlainInformational).
+	lastPhase1Block_ = sealed->lastBlock;
 	sendAwaiting(phase1_, std::move(sealed->datagram), "Main Mode 5", in.digest);
 	return S::InitSentAuth;
 }
@@ -330,9 +493,22 @@ S IkeSa::initiatorMm6(Incoming &in)
 	}
 	auto opened = openPhase1(in.message);
 	const RawPayload *id = opened ? findPayload(opened->payloads, PayloadType::Identification) : nullptr;
-	const RawPayload *hash = opened ? findPayload(opened->payloads, PayloadType::Hash) : nullptr;
-	auto expect = id ? authHash(false, id->body) : Result<std::vector<uint8_t>>(Error{EBADMSG, "no ID"});
-	if (!id || !hash || !expect || !crypto::constantTimeEqual(hash->body, *expect)) {
+	if (signatures() && id) {
+		// It decrypted, so it is the responder's: what it proves is final.
+		if (auto bad = verifyPeerSignature(opened->payloads, id->body, false)) {
+			lastPhase1Block_ = opened->lastBlock;
+			iv_ = opened->lastBlock;
+			sendAuthFailure(bad->notify, true);
+			fail("authentication of the responder failed: " + bad->reason);
+			return S::Dead;
+		}
+	}
+	const RawPayload *hash = opened && !signatures() ? findPayload(opened->payloads, PayloadType::Hash) : nullptr;
+	auto expect =
+	        id && !signatures() ? authHash(false, id->body) : Result<std::vector<uint8_t>>(Error{EBADMSG, "no ID"});
+	bool verified =
+	        signatures() ? id != nullptr : id && hash && expect && crypto::constantTimeEqual(hash->body, *expect);
+	if (!verified) {
 		// The responder checked HASH_I with its key first, so with two keys
 		// this is never reached: it is a damaged or forged MM6. Wait for the
 		// answer to MM5's retransmission, IV unchanged.
@@ -377,19 +553,28 @@ S IkeSa::respondMm1(Incoming &in)
 	logInfo(kLog, "peer {}: Main Mode offer: {}; vendor ids: {}", in.from.str(), describePhase1Offer(*offer),
 	        peerVendorIds_);
 	auto psk = ctx_.config.psk ? ctx_.config.psk(in.from.address) : std::nullopt;
-	if (!psk) {
-		logWarn(kLog, "peer {}: no pre-shared key for this peer; Main Mode refused", in.from.str());
+	if (psk)
+		psk_ = std::move(*psk);
+	creds_ = ctx_.config.certs ? ctx_.config.certs(in.from.address) : nullptr;
+	if (psk_.empty() && !creds_) {
+		logWarn(kLog, "peer {}: no pre-shared key or certificate for this peer; Main Mode refused",
+		        in.from.str());
 		return S::Dead;
 	}
-	psk_ = std::move(*psk);
-	auto choice = choosePhase1(*offer, ctx_.config.proposals.ike, ctx_.config.ikeLifetime);
+	std::vector<IkeAuthMethod> auths = authMethods();
+	auto choice = choosePhase1(*offer, ctx_.config.proposals.ike, ctx_.config.ikeLifetime, auths);
 	if (!choice) {
 		logWarn(kLog, "peer {}: no proposal chosen (Main Mode); we accept {}", in.from.str(),
-		        describePhase1Offer(phase1Offer(ctx_.config.proposals.ike, ctx_.config.ikeLifetime)));
+		        describePhase1Offer(phase1Offer(ctx_.config.proposals.ike, ctx_.config.ikeLifetime, auths)));
 		sendPlainNotify(NotifyType::NoProposalChosen);
 		return S::Dead;
 	}
 	choice_ = std::move(*choice);
+	// What the choice does not use goes now.
+	if (signatures())
+		crypto::SecretBytes().swap(psk_);
+	else
+		creds_.reset();
 	saiB_ = bytesOf(sa->body);
 	MessageBuilder b(header(ExchangeType::IdentityProtection, 0));
 	b.add(choice_->reply);
@@ -400,7 +585,8 @@ S IkeSa::respondMm1(Incoming &in)
 		logWarn(kLog, "peer {}: Main Mode 2: {}", in.from.str(), datagram.error().message);
 		return S::Dead;
 	}
-	logInfo(kLog, "peer {}: chose {} ({} s)", in.from.str(), suiteName(choice_->suite), choice_->lifetime.count());
+	logInfo(kLog, "peer {}: chose {}{} ({} s)", in.from.str(), suiteName(choice_->suite), authSuffix(choice_->auth),
+	        choice_->lifetime.count());
 	sendAnswer(phase1_, std::move(*datagram), in.digest);
 	return S::RespSentSa;
 }
@@ -438,6 +624,8 @@ S IkeSa::respondMm3(Incoming &in)
 	peer_ = in.from;
 	for (OutPayload &p : natDPayloads())
 		b.add(p.type, std::move(p.body));
+	for (OutPayload &p : certRequests())
+		b.add(p.type, std::move(p.body));
 	auto datagram = b.build();
 	if (!datagram)
 		return S::Dead;
@@ -453,9 +641,23 @@ S IkeSa::respondMm5(Incoming &in)
 	}
 	auto opened = openPhase1(in.message);
 	const RawPayload *id = opened ? findPayload(opened->payloads, PayloadType::Identification) : nullptr;
-	const RawPayload *hash = opened ? findPayload(opened->payloads, PayloadType::Hash) : nullptr;
-	auto expect = id ? authHash(true, id->body) : Result<std::vector<uint8_t>>(Error{EBADMSG, "no ID"});
-	if (!id || !hash || !expect || !crypto::constantTimeEqual(hash->body, *expect)) {
+	if (signatures()) {
+		if (!id) {
+			logWarn(kLog, "peer {}: authentication failed: Main Mode 5 does not decrypt to an ID",
+			        in.from.str());
+			return S::Dead;
+		}
+		if (auto bad = verifyPeerSignature(opened->payloads, id->body, true)) {
+			logWarn(kLog, "peer {}: authentication failed: {}", in.from.str(), bad->reason);
+			lastPhase1Block_ = opened->lastBlock;
+			sendAuthFailure(bad->notify, false);
+			return S::Dead;
+		}
+	}
+	const RawPayload *hash = opened && !signatures() ? findPayload(opened->payloads, PayloadType::Hash) : nullptr;
+	auto expect =
+	        id && !signatures() ? authHash(true, id->body) : Result<std::vector<uint8_t>>(Error{EBADMSG, "no ID"});
+	if (!signatures() && (!id || !hash || !expect || !crypto::constantTimeEqual(hash->body, *expect))) {
 		// With another key MM5 decrypts to noise: no ID/HASH, or a wrong HASH_I.
 		logWarn(kLog, "peer {}: authentication failed (pre-shared key mismatch?)", in.from.str());
 		return S::Dead;
@@ -469,13 +671,13 @@ S IkeSa::respondMm5(Incoming &in)
 	}
 	followPeer(in);
 
-	std::vector<uint8_t> idBody = buildId(IdPayload::address(local_.address));
-	auto hashR = authHash(false, idBody);
-	if (!hashR)
+	std::vector<uint8_t> idBody = ourIdBody();
+	auto payloads = authPayloads(false, idBody);
+	if (!payloads) {
+		logWarn(kLog, "peer {}: Main Mode 6: {}", in.from.str(), payloads.error().message);
 		return S::Dead;
-	std::array<OutPayload, 2> payloads{OutPayload{PayloadType::Identification, idBody},
-	                                   OutPayload{PayloadType::Hash, *hashR}};
-	auto sealed = sealMessage(cipher_, header(ExchangeType::IdentityProtection, 0), payloads, iv_);
+	}
+	auto sealed = sealMessage(cipher_, header(ExchangeType::IdentityProtection, 0), *payloads, iv_);
 	if (!sealed)
 		return S::Dead;
 	iv_ = sealed->lastBlock;

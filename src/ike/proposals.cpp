@@ -264,11 +264,9 @@ struct AuthRow {
 	std::string_view name;
 };
 constexpr std::array kAuthNames{
-        AuthRow{IkeAuthMethod::PreSharedKey, "psk"},
-        AuthRow{IkeAuthMethod::RsaSignatures, "rsasig"},
-        AuthRow{IkeAuthMethod::EcdsaSha256P256, "ecdsa256"},
-        AuthRow{IkeAuthMethod::EcdsaSha384P384, "ecdsa384"},
-        AuthRow{IkeAuthMethod::XauthInitPreShared, "xauth-psk"},
+        AuthRow{IkeAuthMethod::PreSharedKey, "psk"},          AuthRow{IkeAuthMethod::RsaSignatures, "rsasig"},
+        AuthRow{IkeAuthMethod::EcdsaSha256P256, "ecdsa256"},  AuthRow{IkeAuthMethod::EcdsaSha384P384, "ecdsa384"},
+        AuthRow{IkeAuthMethod::EcdsaSha512P521, "ecdsa521"},  AuthRow{IkeAuthMethod::XauthInitPreShared, "xauth-psk"},
         AuthRow{IkeAuthMethod::XauthInitRsa, "xauth-rsasig"},
 };
 
@@ -297,13 +295,13 @@ std::string phase1Text(const Phase1Attrs &a)
 	return s;
 }
 
-/// The suite of a transform we could run with a pre-shared key, if any.
-std::optional<IkeSuite> usableSuite(const Transform &t, const Phase1Attrs &a)
+/// The suite of a transform we could run with one of `auths`, if any.
+std::optional<IkeSuite> usableSuite(const Transform &t, const Phase1Attrs &a, std::span<const IkeAuthMethod> auths)
 {
 	if (t.id != kTransformKeyIke || !a.encryption || !a.hash || !a.group || !a.auth)
 		return std::nullopt;
-	if (*a.auth != static_cast<uint16_t>(IkeAuthMethod::PreSharedKey) || a.prf || a.customGroup ||
-	    !a.unknown.empty() || a.life.bad)
+	bool authOk = std::any_of(auths.begin(), auths.end(), [&](IkeAuthMethod m) { return uint16_t(m) == *a.auth; });
+	if (!authOk || a.prf || a.customGroup || !a.unknown.empty() || a.life.bad)
 		return std::nullopt;
 	// RFC 3602-style AES without Key Length is taken as 128 bits (racoon, strongSwan).
 	uint16_t bits = a.keyBits.value_or(0);
@@ -564,8 +562,13 @@ Result<ProposalSet> proposalsFromConfig(const IkeConfig &config)
 
 // ---- phase 1 ---------------------------------------------------------------
 
+std::string authMethodName(IkeAuthMethod m)
+{
+	return authText(uint16_t(m));
+}
+
 std::optional<Phase1Choice> choosePhase1(const SaPayload &offer, std::span<const IkeSuite> ours,
-                                         std::chrono::seconds ourLifetime)
+                                         std::chrono::seconds ourLifetime, std::span<const IkeAuthMethod> auths)
 {
 	for (const IkeSuite &want : ours) {
 		for (const Proposal &p : offer.proposals) {
@@ -573,11 +576,12 @@ std::optional<Phase1Choice> choosePhase1(const SaPayload &offer, std::span<const
 				continue;
 			for (const Transform &t : p.transforms) {
 				Phase1Attrs a = decodePhase1(t);
-				auto suite = usableSuite(t, a);
+				auto suite = usableSuite(t, a, auths);
 				if (!suite || *suite != want)
 					continue;
 				Phase1Choice c;
 				c.suite = want;
+				c.auth = static_cast<IkeAuthMethod>(*a.auth);
 				c.lifetime = inForce(a.life.seconds, ourLifetime);
 				c.reply = SaPayload{
 				        offer.doi, offer.situation, {Proposal{p.number, p.protocol, p.spi, {t}}}};
@@ -588,42 +592,49 @@ std::optional<Phase1Choice> choosePhase1(const SaPayload &offer, std::span<const
 	return std::nullopt;
 }
 
-SaPayload phase1Offer(std::span<const IkeSuite> ours, std::chrono::seconds lifetime)
+SaPayload phase1Offer(std::span<const IkeSuite> ours, std::chrono::seconds lifetime,
+                      std::span<const IkeAuthMethod> auths)
 {
 	Proposal p{1, ProtocolId::Isakmp, {}, {}};
 	uint8_t number = 1;
 	for (const IkeSuite &s : ours) {
-		const IkeCipherRow &c = ikeCipherRow(s.cipher);
-		Transform t{number++, kTransformKeyIke, {}};
-		t.attributes.push_back(DataAttribute::basic(u16(IkeAttribute::EncryptionAlgorithm), uint16_t(c.wire)));
-		if (c.keyBits)
-			t.attributes.push_back(DataAttribute::basic(u16(IkeAttribute::KeyLength), c.keyBits));
-		t.attributes.push_back(
-		        DataAttribute::basic(u16(IkeAttribute::HashAlgorithm), uint16_t(hashRow(s.hash).wire)));
-		t.attributes.push_back(DataAttribute::basic(u16(IkeAttribute::GroupDescription), uint16_t(s.group)));
-		t.attributes.push_back(DataAttribute::basic(u16(IkeAttribute::AuthenticationMethod),
-		                                            uint16_t(IkeAuthMethod::PreSharedKey)));
-		t.attributes.push_back(DataAttribute::basic(u16(IkeAttribute::LifeType), uint16_t(LifeType::Seconds)));
-		t.attributes.push_back(
-		        DataAttribute::integer(u16(IkeAttribute::LifeDuration), uint64_t(lifetime.count())));
-		p.transforms.push_back(std::move(t));
+		for (IkeAuthMethod auth : auths) {
+			const IkeCipherRow &c = ikeCipherRow(s.cipher);
+			Transform t{number++, kTransformKeyIke, {}};
+			t.attributes.push_back(
+			        DataAttribute::basic(u16(IkeAttribute::EncryptionAlgorithm), uint16_t(c.wire)));
+			if (c.keyBits)
+				t.attributes.push_back(DataAttribute::basic(u16(IkeAttribute::KeyLength), c.keyBits));
+			t.attributes.push_back(
+			        DataAttribute::basic(u16(IkeAttribute::HashAlgorithm), uint16_t(hashRow(s.hash).wire)));
+			t.attributes.push_back(
+			        DataAttribute::basic(u16(IkeAttribute::GroupDescription), uint16_t(s.group)));
+			t.attributes.push_back(
+			        DataAttribute::basic(u16(IkeAttribute::AuthenticationMethod), uint16_t(auth)));
+			t.attributes.push_back(
+			        DataAttribute::basic(u16(IkeAttribute::LifeType), uint16_t(LifeType::Seconds)));
+			t.attributes.push_back(
+			        DataAttribute::integer(u16(IkeAttribute::LifeDuration), uint64_t(lifetime.count())));
+			p.transforms.push_back(std::move(t));
+		}
 	}
 	return SaPayload{Doi::Ipsec, kSituationIdentityOnly, {std::move(p)}};
 }
 
 Result<Phase1Choice> acceptPhase1Reply(const SaPayload &reply, std::span<const IkeSuite> offered,
-                                       std::chrono::seconds ourLifetime)
+                                       std::chrono::seconds ourLifetime, std::span<const IkeAuthMethod> auths)
 {
 	if (reply.proposals.size() != 1 || reply.proposals[0].transforms.size() != 1 ||
 	    reply.proposals[0].protocol != ProtocolId::Isakmp)
 		return Error{EBADMSG, "the responder's SA must hold one ISAKMP proposal with one transform"};
 	const Transform &t = reply.proposals[0].transforms[0];
 	Phase1Attrs a = decodePhase1(t);
-	auto suite = usableSuite(t, a);
+	auto suite = usableSuite(t, a, auths);
 	if (!suite || std::find(offered.begin(), offered.end(), *suite) == offered.end())
 		return Error{EBADMSG, "the responder chose " + phase1Text(a) + ", which we did not offer"};
 	Phase1Choice c;
 	c.suite = *suite;
+	c.auth = static_cast<IkeAuthMethod>(*a.auth);
 	c.lifetime = inForce(a.life.seconds, ourLifetime);
 	c.reply = reply;
 	return c;

@@ -27,6 +27,7 @@
 #include "ike/codec/transform_attributes.h"
 #include "kernel/ipsec_dataplane.h"
 
+#include <array>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -39,7 +40,9 @@
 namespace l2tpsec::ike {
 
 /// A phase-1 suite: cipher (with its key length), hash (and its HMAC as the
-/// PRF, RFC 2409 §4), DH group; authentication is always pre-shared key.
+/// PRF, RFC 2409 §4), DH group. The authentication method is negotiated
+/// alongside (the auth lists below): what the credentials allow, not the
+/// admin's suite list.
 struct IkeSuite {
 	crypto::CbcCipher cipher = crypto::CbcCipher::Aes128;
 	crypto::HashAlgorithm hash = crypto::HashAlgorithm::Sha1;
@@ -79,24 +82,36 @@ Result<ProposalSet> proposalsFromConfig(const IkeConfig &config);
 
 // ---- phase 1 ----
 
+/// The engine authenticates with a pre-shared key (RFC 2409 §5.4) or
+/// signatures (§5.1: RSA, and ECDSA by the RFC 4754 numbers, cert_auth.h).
+/// "psk", "rsasig", "ecdsa256", ... for logs.
+std::string authMethodName(IkeAuthMethod m);
+inline constexpr std::array<IkeAuthMethod, 1> kPskOnly{IkeAuthMethod::PreSharedKey};
+
 struct Phase1Choice {
 	IkeSuite suite;
+	IkeAuthMethod auth = IkeAuthMethod::PreSharedKey;
 	std::chrono::seconds lifetime{0}; ///< in force: min(initiator's, ours)
 	/// Responder: the MM2 SA payload, the chosen proposal with the chosen
 	/// transform as it was offered.
 	SaPayload reply;
 };
 
-/// Responder: the first of `ours` that the offer contains (pre-shared key,
-/// no PRF attribute, a supported group and no attribute we do not know).
+/// Responder: the first of `ours` that the offer contains with one of
+/// `auths` (no PRF attribute, a supported group and no attribute we do not
+/// know). For one suite the offer's order of methods decides.
 std::optional<Phase1Choice> choosePhase1(const SaPayload &offer, std::span<const IkeSuite> ours,
-                                         std::chrono::seconds ourLifetime);
-/// Initiator: MM1's SA, one ISAKMP proposal with one transform per suite.
-SaPayload phase1Offer(std::span<const IkeSuite> ours, std::chrono::seconds lifetime);
+                                         std::chrono::seconds ourLifetime,
+                                         std::span<const IkeAuthMethod> auths = kPskOnly);
+/// Initiator: MM1's SA, one ISAKMP proposal with one transform per suite
+/// and authentication method (suites in order, each with every method).
+SaPayload phase1Offer(std::span<const IkeSuite> ours, std::chrono::seconds lifetime,
+                      std::span<const IkeAuthMethod> auths = kPskOnly);
 /// Initiator: the responder's choice, which must be one proposal with one
-/// transform that is one of `offered`.
+/// transform that is one of `offered` with one of `auths`.
 Result<Phase1Choice> acceptPhase1Reply(const SaPayload &reply, std::span<const IkeSuite> offered,
-                                       std::chrono::seconds ourLifetime);
+                                       std::chrono::seconds ourLifetime,
+                                       std::span<const IkeAuthMethod> auths = kPskOnly);
 /// The offer on one line, for the log: "aes256-sha1-modp2048/psk/28800s, ...";
 /// what we cannot use says why: "#4 xauth-psk".
 std::string describePhase1Offer(const SaPayload &offer);

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <fstream>
 
 using namespace l2tpsec;
@@ -52,7 +53,11 @@ struct TempDir {
 		REQUIRE(mkdtemp(tmpl));
 		path = tmpl;
 	}
-	~TempDir() { (void)system(("rm -rf " + path).c_str()); }
+	~TempDir()
+	{
+		std::error_code ignoredError;
+		std::filesystem::remove_all(path, ignoredError);
+	}
 	std::string write(const std::string &name, const std::string &content, mode_t mode = 0600) const
 	{
 		std::string p = path + "/" + name;
@@ -480,7 +485,7 @@ TEST_CASE("lac profiles: required keys and unique names")
 	              "/etc/l2tpsec/l2tpsec.conf:1: [[lac]] 'x': missing required key 'server'",
 	              "/etc/l2tpsec/l2tpsec.conf:1: [[lac]] 'x': missing required key 'user'",
 	              "/etc/l2tpsec/l2tpsec.conf:1: [[lac]] 'x': missing required key 'password_file'",
-	              "/etc/l2tpsec/l2tpsec.conf:1: [[lac]] 'x': missing required key 'psk_file'",
+	              "/etc/l2tpsec/l2tpsec.conf:1: [[lac]] 'x': missing required key 'psk_file' or 'certificate'",
 	      });
 	CHECK(allErrors("[[lac]]\nuser = \"u\"\n")[0] ==
 	      "/etc/l2tpsec/l2tpsec.conf:1: [[lac]] profile: missing required key 'name'");
@@ -491,6 +496,66 @@ TEST_CASE("lac profiles: required keys and unique names")
 	                            "\"p\"\npsk_file = \"k\"\n";
 	CHECK(onlyError(profile + profile) ==
 	      "/etc/l2tpsec/l2tpsec.conf:7: [[lac]] name: 'a' is used by an earlier profile");
+}
+
+TEST_CASE("certificate keys: read into [ike] and [[lac]], and only together")
+{
+	Config c = parseOk("[ike]\ncertificate = \"server.pem\"\nprivate_key = \"/k/server.key\"\n"
+	                   "ca = [\"ca.pem\", \"/ca2.pem\"]\nlocal_id = \"vpn.example.com\"\n"
+	                   "[[lac]]\nname = \"a\"\nserver = \"192.0.2.9\"\nuser = \"u\"\npassword_file = \"p\"\n"
+	                   "certificate = \"a.pem\"\nprivate_key = \"a.key\"\nca = [\"ca.pem\"]\n"
+	                   "peer_id = \"C=CH, O=Example, CN=vpn\"\n");
+	CHECK(c.ike.cert.enabled());
+	CHECK(c.ike.cert.certificate.path == "/etc/l2tpsec/server.pem");
+	CHECK(c.ike.cert.certificate.line == 2);
+	CHECK(c.ike.cert.privateKey.path == "/k/server.key");
+	REQUIRE(c.ike.cert.ca.size() == 2);
+	CHECK(c.ike.cert.ca[0].path == "/etc/l2tpsec/ca.pem");
+	CHECK(c.ike.cert.ca[1].path == "/ca2.pem");
+	CHECK(c.ike.cert.localId == "vpn.example.com");
+	CHECK(c.ike.cert.peerId.empty());
+	REQUIRE(c.lac.size() == 1);
+	CHECK(!c.lac[0].psk); // a certificate stands in for psk_file
+	CHECK(c.lac[0].cert.certificate.path == "/etc/l2tpsec/a.pem");
+	CHECK(c.lac[0].cert.peerId == "C=CH, O=Example, CN=vpn");
+
+	CHECK(allErrors("[ike]\ncertificate = \"s.pem\"\n") ==
+	      std::vector<std::string>{
+	              "/etc/l2tpsec/l2tpsec.conf:2: [ike] certificate: needs private_key, the key it certifies",
+	              "/etc/l2tpsec/l2tpsec.conf:2: [ike] certificate: needs ca, the CA certificates a peer's "
+	              "certificate must chain to"});
+	CHECK(onlyError("[ike]\nprivate_key = \"s.key\"\n") ==
+	      "/etc/l2tpsec/l2tpsec.conf:2: [ike] private_key: only used with certificate, which is not set");
+	CHECK(onlyError("[ike]\nca = []\n") ==
+	      "/etc/l2tpsec/l2tpsec.conf:2: [ike] ca: at least one CA certificate file is needed");
+	CHECK(onlyError("[ike]\nlocal_id = 5\n") ==
+	      "/etc/l2tpsec/l2tpsec.conf:2: [ike] local_id: expected an identity such as \"vpn.example.com\", "
+	      "\"C=CH, O=Example, CN=vpn\" or \"192.0.2.1\", got 5");
+	CHECK(onlyError("[[lac]]\nname = \"a\"\nserver = \"192.0.2.9\"\nuser = \"u\"\npassword_file = \"p\"\n"
+	                "psk_file = \"k\"\npeer_id = \"vpn\"\n") ==
+	      "/etc/l2tpsec/l2tpsec.conf:1: [[lac]] 'a' peer_id: only used with certificate, which is not set");
+}
+
+TEST_CASE("loadConfigFile: certificate files must be readable, the private key by us alone")
+{
+	TempDir dir;
+	dir.write("s.pem", "-----BEGIN CERTIFICATE-----\n", 0644);
+	dir.write("ca.pem", "-----BEGIN CERTIFICATE-----\n", 0644);
+	std::string key = dir.write("s.key", "-----BEGIN PRIVATE KEY-----\n", 0600);
+	std::string conf = dir.write("l2tpsec.conf", "[ike]\ncertificate = \"s.pem\"\nprivate_key = \"s.key\"\n"
+	                                             "ca = [\"ca.pem\", \"none.pem\"]\n");
+	ConfigLoad r = loadConfigFile(conf);
+	REQUIRE(r.errors.size() == 1);
+	CHECK(r.errors[0].str() ==
+	      conf + ":4: [ike] ca: cannot read '" + dir.path + "/none.pem': No such file or directory");
+	dir.write("none.pem", "", 0644);
+	r = loadConfigFile(conf);
+	CHECK(r.ok());
+	chmod(key.c_str(), 0640);
+	r = loadConfigFile(conf);
+	REQUIRE(r.errors.size() == 1);
+	CHECK(r.errors[0].str() ==
+	      conf + ":3: [ike] private_key: '" + key + "' can be read by other users (mode 640); chmod 600 it");
 }
 
 TEST_CASE("every problem is reported, not just the first")
@@ -545,7 +610,7 @@ TEST_CASE("a missing config file is one clear error")
 TEST_CASE("configKeys lists each key once")
 {
 	auto &keys = configKeys();
-	CHECK(keys.size() == 42);
+	CHECK(keys.size() == 51);
 	for (size_t i = 0; i < keys.size(); i++)
 		for (size_t j = i + 1; j < keys.size(); j++)
 			CHECK(!(keys[i].section == keys[j].section && keys[i].key == keys[j].key));
