@@ -19,8 +19,19 @@
 #   start_charon NAME NS SWANCTL-CONF
 #                                 strongSwan's charon in NS with a private /run, its own
 #                                 strongswan.conf and vici socket, log $WORK/NAME.log;
-#                                 SWANCTL-CONF (connections, secrets) loaded
+#                                 SWANCTL-CONF (connections, secrets) loaded;
+#                                 SWANCTL_LOAD="PLUGIN..." makes swanctl load only
+#                                 those (each call starts faster in the VM)
 #   swan NAME ARGS...             swanctl against charon NAME
+#   stop_charon NAME / stop_l2tpsecd NAME
+#                                 SIGTERM and wait until it has exited
+#   nat_router                    a NAT router namespace $NS_R (MASQUERADE) with a
+#                                 client namespace $NS_N ($N_IP) behind it, towards
+#                                 $NS_S's second address $S_NAT_IP
+#   xfrm_count NS state|policy    number of SAs / SPD policies (not per-socket
+#                                 ones) in NS's kernel
+#   xfrm_sa_bytes NS SPI...       the byte counters of the SAs with these SPIs
+#                                 (0x%08x) in NS, one a line
 #   wait_until SECONDS WHAT CMD...  poll CMD (every 0.2 s) for at most SECONDS
 #   ppp_up NS LOCAL PEER          NS has a ppp interface "inet LOCAL peer PEER/32"
 #   ppp_count NS                  number of ppp interfaces in NS
@@ -70,7 +81,8 @@ WORK=$(mktemp -d /tmp/l2tpsec-interop.XXXXXX) || fail "mktemp"
 NS_S=isrv-$$ NS_C=icli-$$
 S_IP=192.0.2.1 C_IP=192.0.2.2
 PIDS=()
-declare -A DAEMON_PID=() XL2TPD_PID=()
+declare -A DAEMON_PID=() XL2TPD_PID=() CHARON_PID=()
+NS_R="" NS_N=""
 
 # Every process in NS (ip netns pids), signalled with SIG.
 kill_ns() {
@@ -95,9 +107,12 @@ interop_cleanup() {
   # What the daemons started (pppd) and anything else left in the namespaces.
   kill_ns "$NS_S" KILL
   kill_ns "$NS_C" KILL
+  [[ -n "$NS_N" ]] && kill_ns "$NS_N" KILL
   for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
   ip netns del "$NS_S" 2>/dev/null
   ip netns del "$NS_C" 2>/dev/null
+  [[ -n "$NS_N" ]] && ip netns del "$NS_N" 2>/dev/null
+  [[ -n "$NS_R" ]] && ip netns del "$NS_R" 2>/dev/null
   # INTEROP_LOGDIR=DIR keeps the logs (in the VM: a directory shared with --rw).
   if [[ -n "${INTEROP_LOGDIR:-}" && -n "$WORK" ]]; then
     mkdir -p "$INTEROP_LOGDIR/$(basename "$0" .sh)" &&
@@ -214,8 +229,11 @@ charon {
   }
 }
 EOF
+  [[ -n "${SWANCTL_LOAD:-}" ]] &&
+    printf 'swanctl {\n  load = %s\n}\n' "$SWANCTL_LOAD" >>"$WORK/$name.strongswan.conf"
   STRONGSWAN_CONF="$WORK/$name.strongswan.conf" ip netns exec "$ns" unshare --mount --propagation private -- \
     sh -c 'mount -t tmpfs tmpfs /run && exec "$@"' sh "$charon" >"$WORK/$name-out.log" 2>&1 &
+  CHARON_PID[$name]=$!
   PIDS+=($!)
   wait_until 30 "charon $name answers swanctl" swan "$name" --stats
   swan "$name" --load-all --file "$conf" >"$WORK/$name-load.log" 2>&1 ||
@@ -265,4 +283,70 @@ xl2tpd_client_conf() {
       printf 'length bit = yes\npppoptfile = %s\n' "$WORK/$p-ppp.options"
     done
   } >"$WORK/xl2tpd.conf"
+}
+
+# stop_pid PID WHAT: SIGTERM, then wait (at most 15 s: l2tpsecd waits up to 3 s
+# for StopCCN acks) until it has exited.
+stop_pid() {
+  local pid=$1 what=$2 i
+  kill -TERM "$pid" 2>/dev/null || return 0
+  for ((i = 0; i < 150; i++)); do
+    kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null; return 0; }
+    sleep 0.1
+  done
+  fail "$what did not exit within 15 s of SIGTERM"
+}
+stop_l2tpsecd() { stop_pid "${DAEMON_PID[$1]}" "l2tpsecd $1"; }
+stop_charon() { stop_pid "${CHARON_PID[$1]}" "charon $1"; }
+
+# nat_router: a router namespace $NS_R between the server namespace and a
+# client namespace $NS_N behind a NAT. $NS_S gets a second veth and address,
+# $S_NAT_IP = 198.51.100.1/24, towards the router's public side $R_IP =
+# 198.51.100.2/24; $NS_N is $N_IP = 10.77.0.2/24 with its default route via
+# the router's inside 10.77.0.1, which masquerades what leaves by its public
+# side (the server sees every client packet from $R_IP).
+nat_router() {
+  NS_R=irtr-$$ NS_N=inat-$$
+  S_NAT_IP=198.51.100.1 R_IP=198.51.100.2 N_IP=10.77.0.2
+  ip netns add "$NS_R" && ip netns add "$NS_N" || fail "ip netns add (NAT router)"
+  ip link add "vsr$$" netns "$NS_S" type veth peer name "vrs$$" netns "$NS_R" &&
+    ip link add "vrn$$" netns "$NS_R" type veth peer name "vnr$$" netns "$NS_N" ||
+    fail "cannot create the NAT router's veth pairs"
+  ip -n "$NS_S" addr add "$S_NAT_IP/24" dev "vsr$$" && ip -n "$NS_R" addr add "$R_IP/24" dev "vrs$$" &&
+    ip -n "$NS_R" addr add 10.77.0.1/24 dev "vrn$$" && ip -n "$NS_N" addr add "$N_IP/24" dev "vnr$$" ||
+    fail "cannot address the NAT router's veth pairs"
+  ip -n "$NS_R" link set lo up && ip -n "$NS_N" link set lo up &&
+    ip -n "$NS_S" link set "vsr$$" up && ip -n "$NS_R" link set "vrs$$" up &&
+    ip -n "$NS_R" link set "vrn$$" up && ip -n "$NS_N" link set "vnr$$" up ||
+    fail "cannot bring the NAT router's links up"
+  ip -n "$NS_N" route add default via 10.77.0.1 || fail "no default route behind the NAT"
+  ip netns exec "$NS_R" sysctl -qw net.ipv4.ip_forward=1 || fail "cannot enable forwarding in $NS_R"
+  ip netns exec "$NS_R" nft -f - <<EOF || fail "cannot set up MASQUERADE in $NS_R"
+table ip nat {
+  chain postrouting {
+    type nat hook postrouting priority srcnat; policy accept;
+    oifname "vrs$$" masquerade
+  }
+}
+EOF
+}
+
+# (Policies: those of the SPD; the per-socket ones, such as the daemons' IKE
+# bypasses, do not count.)
+xfrm_count() {
+  if [[ $2 == policy ]]; then
+    ip -n "$1" xfrm policy list | grep -c '^[[:space:]]dir '
+  else
+    ip -n "$1" xfrm state list | grep -c '^src '
+  fi
+}
+
+xfrm_sa_bytes() {
+  local ns=$1
+  shift
+  ip -s -n "$ns" xfrm state | awk -v want="$*" '
+    /^src / { spi = "" }
+    $1 == "proto" && $3 == "spi" { spi = $4; sub(/\(.*/, "", spi) }
+    spi != "" && /lifetime current:/ { getline; split($1, a, "("); bytes[spi] = a[1] }
+    END { n = split(want, w, " "); for (i = 1; i <= n; i++) { if (!(w[i] in bytes)) exit 1; print bytes[w[i]] } }'
 }

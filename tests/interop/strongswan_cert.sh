@@ -1,0 +1,252 @@
+#!/bin/bash
+# strongSwan (charon via swanctl, IKEv1, auth = pubkey) against l2tpsecd with
+# X.509 certificates, RSA and then ECDSA P-256 (auth methods 3 and 9), in both
+# roles, with the kernel's XFRM and L2TP. The test PKI (a CA, a server and a
+# client certificate per key type) is made here with openssl.
+#   1. charon initiates to an l2tpsecd LNS (ipsec = "required", [ike]
+#      certificate); an l2tpsecd LAC beside charon (ipsec = "off": charon's
+#      policies carry its L2TP) sets up a tunnel. Checked: both kernels hold
+#      the SA pair, the LNS saw charon's certificate subject as the peer id,
+#      the tunnel came up through ESP (the LNS's SA counted bytes both ways),
+#      and charon's delete removes the LNS's SAs.
+#   2. An l2tpsecd LAC ([[lac]] certificate, peer_id, ipsec = "required")
+#      initiates to charon; an l2tpsecd LNS beside charon (ipsec = "off")
+#      takes the tunnel. Checked: the LAC's SA counted bytes both ways, then
+#      the LAC daemon stops, its Delete removes charon's SAs.
+# No PPP is waited for: the L2TP tunnel's own control messages are the
+# traffic that has to cross the SAs.
+#   usage: strongswan_cert.sh L2TPSECD L2TPCTL   (inside the lab VM)
+source "$(dirname "$0")/interop_lib.sh"
+
+command -v openssl >/dev/null || fail "openssl is not installed"
+ORG="/C=CH/O=l2tpsec interop"
+SERVER_DN="C=CH, O=l2tpsec interop, CN=vpn.example.test"
+CLIENT_DN="C=CH, O=l2tpsec interop, CN=client.example.test"
+
+# make_pki KIND: $WORK/KIND/{ca,server,client}.{pem,key}; keys in the
+# traditional PEM forms charon's pkcs1 and openssl plugins read.
+make_pki() {
+  local kind=$1 d="$WORK/$1" name
+  mkdir -p "$d"
+  newkey() {
+    if [[ $kind == rsa ]]; then
+      openssl genrsa -traditional -out "$1" 2048 2>/dev/null
+    else
+      openssl ecparam -name prime256v1 -genkey -noout -out "$1"
+    fi
+  }
+  newkey "$d/ca.key"
+  openssl req -x509 -new -key "$d/ca.key" -sha256 -days 30 -subj "$ORG/CN=interop CA $kind" \
+    -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
+    -out "$d/ca.pem" 2>/dev/null || fail "openssl: CA ($kind)"
+  for name in server client; do
+    newkey "$d/$name.key"
+    local cn=vpn.example.test san="DNS:vpn.example.test,IP:$S_IP"
+    [[ $name == client ]] && cn=client.example.test san="DNS:client.example.test,IP:$C_IP"
+    openssl req -new -key "$d/$name.key" -subj "$ORG/CN=$cn" -out "$d/$name.csr" 2>/dev/null ||
+      fail "openssl: $name request ($kind)"
+    printf 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nsubjectAltName=%s\n' "$san" \
+      >"$d/$name.ext"
+    openssl x509 -req -in "$d/$name.csr" -CA "$d/ca.pem" -CAkey "$d/ca.key" -CAcreateserial -sha256 \
+      -days 30 -extfile "$d/$name.ext" -out "$d/$name.pem" 2>/dev/null || fail "openssl: $name ($kind)"
+  done
+  chmod 600 "$d"/*.key
+}
+
+secret_file "$WORK/chap-secrets" 'alice * alice-pw-4711 *'
+secret_file "$WORK/alice.pass" alice-pw-4711
+ppp_section() {
+  cat <<EOF
+[ppp]
+auth = ["mschap-v2"]
+secrets = "$WORK/chap-secrets"
+local_address = "10.99.0.1"
+pool = "10.99.0.10-10.99.0.19"
+options = ["lcp-echo-interval 0", "noccp"]
+EOF
+}
+
+# charon_conf KIND ROLE: swanctl.conf for charon as "client" (initiator on
+# $C_IP) or "server" (responder on $S_IP).
+charon_conf() {
+  local kind=$1 role=$2 d="$WORK/$1" me peer_ip my_ip peer_dn keysec=rsa
+  [[ $kind == ecdsa ]] && keysec=ecdsa
+  if [[ $role == client ]]; then
+    me=client my_ip=$C_IP peer_ip=$S_IP peer_dn=$SERVER_DN
+  else
+    me=server my_ip=$S_IP peer_ip=$C_IP peer_dn=$CLIENT_DN
+  fi
+  cat <<EOF
+connections {
+  l2tp {
+    version = 1
+    local_addrs = $my_ip
+    remote_addrs = $peer_ip
+    proposals = aes256-sha1-modp2048
+    send_certreq = yes
+    local {
+      auth = pubkey
+      certs = $d/$me.pem
+    }
+    remote {
+      auth = pubkey
+      id = "$peer_dn"
+    }
+    children {
+      l2tp {
+        mode = transport
+        local_ts = dynamic[udp/1701]
+        remote_ts = dynamic[udp/1701]
+        esp_proposals = aes256-sha1
+      }
+    }
+  }
+}
+authorities {
+  interop {
+    cacert = $d/ca.pem
+  }
+}
+secrets {
+  $keysec-$me {
+    file = $d/$me.key
+  }
+}
+EOF
+}
+
+stop_all() {
+  local p
+  for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null; done
+  for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
+  PIDS=()
+  kill_ns "$NS_S" KILL
+  kill_ns "$NS_C" KILL
+  ip -n "$NS_S" xfrm state flush
+  ip -n "$NS_C" xfrm state flush
+  ip -n "$NS_S" xfrm policy flush
+  ip -n "$NS_C" xfrm policy flush
+}
+
+established_tunnels() { ctl "$1" tunnels --json | jq '[.tunnels[] | select(.state == "established")] | length'; }
+tunnel_up() { [[ $(established_tunnels "$1") == 1 ]]; }
+# bytes_rise NAME: the daemon's first IPsec SA counted traffic both ways.
+bytes_rise() {
+  local sas
+  sas=$(ctl "$1" sas --json) || return 1
+  jq -e '(.ipsec | length) == 1 and .ipsec[0].in_bytes > 0 and .ipsec[0].out_bytes > 0' <<<"$sas" >/dev/null
+}
+no_sas() { ctl "$1" sas --json | jq -e '(.isakmp | length) == 0 and (.ipsec | length) == 0'; }
+charon_no_sas() { ! swan charon --list-sas 2>/dev/null | grep -qE 'ESTABLISHED|INSTALLED'; }
+
+for kind in rsa ecdsa; do
+  make_pki "$kind"
+  d="$WORK/$kind"
+  method=rsasig
+  [[ $kind == ecdsa ]] && method=ecdsa256
+
+  # ---- 1. charon initiates to the l2tpsecd LNS --------------------------------
+  cat >"$WORK/lns.conf" <<EOF
+[server]
+listen = ["$S_IP"]
+[ike]
+certificate = "$d/server.pem"
+private_key = "$d/server.key"
+ca = ["$d/ca.pem"]
+[l2tp]
+ipsec = "required"
+$(ppp_section)
+EOF
+  cat >"$WORK/lac.conf" <<EOF
+[server]
+listen = ["$C_IP"]
+[l2tp]
+ipsec = "off"
+[ppp]
+options = ["lcp-echo-interval 0", "noccp"]
+[[lac]]
+name = "office"
+server = "$S_IP"
+user = "alice"
+password_file = "$WORK/alice.pass"
+EOF
+  charon_conf "$kind" client >"$WORK/swanctl.conf"
+  start_charon charon "$NS_C" "$WORK/swanctl.conf"
+  start_l2tpsecd lns "$NS_S" "$WORK/lns.conf"
+  swan charon --initiate --child l2tp --timeout 60 >"$WORK/swanctl-initiate.log" 2>&1 ||
+    fail "$kind: swanctl --initiate: $(tail -5 "$WORK/swanctl-initiate.log")"
+  sas=$(ctl lns sas --json) || fail "l2tpctl sas"
+  jq -e --arg dn "$CLIENT_DN" '(.isakmp | length) == 1 and .isakmp[0].state == "established"
+       and .isakmp[0].role == "responder" and .isakmp[0].peer_id == $dn and (.ipsec | length) == 1' \
+    <<<"$sas" >/dev/null || fail "$kind: LNS SAs: $sas"
+  grep -q "chose aes256-sha1-modp2048/$method" "$WORK/lns.log" || fail "$kind: the LNS did not choose $method"
+  in_spi=$(jq -r '.ipsec[0].in_spi' <<<"$sas") out_spi=$(jq -r '.ipsec[0].out_spi' <<<"$sas")
+  ip -n "$NS_S" xfrm state | grep -q "spi $in_spi" || fail "$kind: no inbound SA $in_spi in the LNS kernel"
+  ip -n "$NS_C" xfrm state | grep -q "spi $out_spi" || fail "$kind: no SA $out_spi in charon's kernel"
+  grep -q "authentication of '$SERVER_DN' with" "$WORK/charon.log" ||
+    fail "$kind: charon did not authenticate the LNS's certificate"
+  ok "$kind: charon -> l2tpsecd LNS: Main Mode ($method) + Quick Mode, SA pair in $in_spi out $out_spi"
+
+  start_l2tpsecd lac "$NS_C" "$WORK/lac.conf"
+  ctl lac connect office >/dev/null || fail "$kind: l2tpctl connect office"
+  wait_until 60 "$kind: the LNS's tunnel up" tunnel_up lns
+  wait_until 30 "$kind: the LNS's ESP counters rise both ways" bytes_rise lns
+  ok "$kind: the L2TP tunnel came up through ESP ($(ctl lns sas --json | jq -c '[.ipsec[0].in_bytes, .ipsec[0].out_bytes]') bytes in/out)"
+
+  swan charon --terminate --ike l2tp >"$WORK/swanctl-terminate.log" 2>&1 || fail "$kind: swanctl --terminate"
+  wait_until 30 "$kind: the LNS drops its SAs after charon's delete" no_sas lns
+  kernel_sa_gone() { ! ip -n "$NS_S" xfrm state | grep -q "spi $in_spi"; }
+  wait_until 30 "$kind: the LNS kernel SAs removed" kernel_sa_gone
+  wait_until 30 "$kind: charon's SAs gone" charon_no_sas
+  ok "$kind: charon's delete removed the SAs at both ends"
+  stop_all
+
+  # ---- 2. the l2tpsecd LAC initiates to charon --------------------------------
+  cat >"$WORK/lns.conf" <<EOF
+[server]
+listen = ["$S_IP"]
+[l2tp]
+ipsec = "off"
+$(ppp_section)
+EOF
+  cat >"$WORK/lac.conf" <<EOF
+[server]
+listen = ["$C_IP"]
+[l2tp]
+ipsec = "required"
+[ppp]
+options = ["lcp-echo-interval 0", "noccp"]
+[[lac]]
+name = "office"
+server = "$S_IP"
+user = "alice"
+password_file = "$WORK/alice.pass"
+certificate = "$d/client.pem"
+private_key = "$d/client.key"
+ca = ["$d/ca.pem"]
+peer_id = "vpn.example.test"
+EOF
+  charon_conf "$kind" server >"$WORK/swanctl.conf"
+  start_charon charon "$NS_S" "$WORK/swanctl.conf"
+  start_l2tpsecd lns "$NS_S" "$WORK/lns.conf"
+  start_l2tpsecd lac "$NS_C" "$WORK/lac.conf"
+  ctl lac connect office >/dev/null || fail "$kind: l2tpctl connect office (LAC with a certificate)"
+  wait_until 60 "$kind: the LNS behind charon has the tunnel" tunnel_up lns
+  wait_until 30 "$kind: the LAC's ESP counters rise both ways" bytes_rise lac
+  sas=$(ctl lac sas --json)
+  jq -e --arg dn "$SERVER_DN" '.isakmp[0].role == "initiator" and .isakmp[0].peer_id == $dn' <<<"$sas" \
+    >/dev/null || fail "$kind: LAC SAs: $sas"
+  grep -q "authentication of '$CLIENT_DN' with" "$WORK/charon.log" ||
+    fail "$kind: charon did not authenticate the LAC's certificate"
+  ok "$kind: l2tpsecd LAC -> charon: Main Mode ($method) + Quick Mode, tunnel through ESP" \
+    "($(jq -c '[.ipsec[0].in_bytes, .ipsec[0].out_bytes]' <<<"$sas") bytes in/out)"
+
+  kill -TERM "${DAEMON_PID[lac]}"
+  wait "${DAEMON_PID[lac]}" 2>/dev/null
+  wait_until 30 "$kind: charon drops its SAs after the LAC's delete" charon_no_sas
+  lac_kernel_clear() { [[ -z "$(ip -n "$NS_C" xfrm state)" ]]; }
+  wait_until 30 "$kind: the LAC's kernel SAs removed" lac_kernel_clear
+  ok "$kind: the LAC's delete removed the SAs at both ends"
+  stop_all
+done
+echo PASS
