@@ -231,7 +231,8 @@ Result<SecretBytes> DhKeyPair::sharedSecret(std::span<const uint8_t> peerPublic)
 			// which more than doubled this step's cost. Blinding protects a
 			// long-lived key used on many inputs; this private value is
 			// ephemeral and used for exactly one shared secret.
-			z = Botan::BigInt::encode_1363(Botan::power_mod(y, state_->x, dl.get_p()), dhSharedSecretLength(g));
+			z = Botan::BigInt::encode_1363(Botan::power_mod(y, state_->x, dl.get_p()),
+			                               dhSharedSecretLength(g));
 		}
 		if (z.size() > dhSharedSecretLength(g))
 			return Error{0, what(g, "shared secret longer than the group")};
