@@ -287,6 +287,13 @@ inline void burnSpi(kernel::FakeIpsecDataplane &k)
 	k.clearCalls();
 }
 
+/// What Lab::wire records for a Pair's Main Mode + Quick Mode without NAT,
+/// whatever authenticates it: six Main Mode messages, three Quick Mode.
+inline const std::vector<std::string> kDirectSetupWire{
+        "192.0.2.2:500>192.0.2.1:500 MM-SA", "192.0.2.1:500>192.0.2.2:500 MM-SA", "192.0.2.2:500>192.0.2.1:500 MM-KE",
+        "192.0.2.1:500>192.0.2.2:500 MM-KE", "192.0.2.2:500>192.0.2.1:500 MM*",   "192.0.2.1:500>192.0.2.2:500 MM*",
+        "192.0.2.2:500>192.0.2.1:500 QM*",   "192.0.2.1:500>192.0.2.2:500 QM*",   "192.0.2.2:500>192.0.2.1:500 QM*"};
+
 /// A server (192.0.2.1, answers Main Mode) and a client (initiator only).
 struct Pair {
 	Lab lab;
