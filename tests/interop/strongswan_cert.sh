@@ -1,8 +1,11 @@
 #!/bin/bash
 # strongSwan (charon via swanctl, IKEv1, auth = pubkey) against l2tpsecd with
 # X.509 certificates, RSA and then ECDSA P-256 (auth methods 3 and 9), in both
-# roles, with the kernel's XFRM and L2TP. The test PKI (a CA, a server and a
-# client certificate per key type) is made here with openssl.
+# roles, once directly and once with the client behind a NAT router namespace
+# (nft masquerade, interop_lib.sh's nat_router), where IKE floats to UDP 4500
+# and both kernels carry the ESP in UDP; with the kernel's XFRM and L2TP. The
+# test PKI (a CA, a server and a client certificate per key type) is made here
+# with openssl.
 #   1. charon initiates to an l2tpsecd LNS (ipsec = "required", [ike]
 #      certificate); an l2tpsecd LAC beside charon (ipsec = "off": charon's
 #      policies carry its L2TP) sets up a tunnel. Checked: both kernels hold
@@ -19,6 +22,8 @@
 source "$(dirname "$0")/interop_lib.sh"
 
 command -v openssl >/dev/null || fail "openssl is not installed"
+command -v nft >/dev/null || fail "nft is not installed (run tools/setup)"
+nat_router
 ORG="/C=CH/O=l2tpsec interop"
 SERVER_DN="C=CH, O=l2tpsec interop, CN=vpn.example.test"
 CLIENT_DN="C=CH, O=l2tpsec interop, CN=client.example.test"
@@ -66,15 +71,25 @@ options = ["lcp-echo-interval 0", "noccp"]
 EOF
 }
 
+# topology direct|nat: the client's namespace and address, the server address
+# it dials, and NAT true/false (the server listens on both of its addresses).
+topology() {
+  if [[ $1 == direct ]]; then
+    CNS=$NS_C CIP=$C_IP SIP=$S_IP NAT=false
+  else
+    CNS=$NS_N CIP=$N_IP SIP=$S_NAT_IP NAT=true
+  fi
+}
+
 # charon_conf KIND ROLE: swanctl.conf for charon as "client" (initiator on
-# $C_IP) or "server" (responder on $S_IP).
+# $CIP) or "server" (responder on $S_IP and $S_NAT_IP).
 charon_conf() {
   local kind=$1 role=$2 d="$WORK/$1" me peer_ip my_ip peer_dn keysec=rsa
   [[ $kind == ecdsa ]] && keysec=ecdsa
   if [[ $role == client ]]; then
-    me=client my_ip=$C_IP peer_ip=$S_IP peer_dn=$SERVER_DN
+    me=client my_ip=$CIP peer_ip=$SIP peer_dn=$SERVER_DN
   else
-    me=server my_ip=$S_IP peer_ip=$C_IP peer_dn=$CLIENT_DN
+    me=server my_ip="$S_IP, $S_NAT_IP" peer_ip=%any peer_dn=$CLIENT_DN
   fi
   cat <<EOF
 connections {
@@ -120,12 +135,11 @@ stop_all() {
   for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null; done
   for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
   PIDS=()
-  kill_ns "$NS_S" KILL
-  kill_ns "$NS_C" KILL
-  ip -n "$NS_S" xfrm state flush
-  ip -n "$NS_C" xfrm state flush
-  ip -n "$NS_S" xfrm policy flush
-  ip -n "$NS_C" xfrm policy flush
+  for ns in "$NS_S" "$NS_C" "$NS_N"; do
+    kill_ns "$ns" KILL
+    ip -n "$ns" xfrm state flush
+    ip -n "$ns" xfrm policy flush
+  done
 }
 
 established_tunnels() { ctl "$1" tunnels --json | jq '[.tunnels[] | select(.state == "established")] | length'; }
@@ -137,18 +151,25 @@ bytes_rise() {
   jq -e '(.ipsec | length) == 1 and .ipsec[0].in_bytes > 0 and .ipsec[0].out_bytes > 0' <<<"$sas" >/dev/null
 }
 no_sas() { ctl "$1" sas --json | jq -e '(.isakmp | length) == 0 and (.ipsec | length) == 0'; }
+# encap_ok NS: NS's kernel SAs are ESP in UDP (both of the pair) behind the
+# NAT, plain ESP (none) directly.
+encap_ok() {
+  local n
+  n=$(ip -n "$1" xfrm state | grep -c 'encap type espinudp')
+  if [[ $NAT == true ]]; then [[ $n == 2 ]]; else [[ $n == 0 ]]; fi
+}
 charon_no_sas() { ! swan charon --list-sas 2>/dev/null | grep -qE 'ESTABLISHED|INSTALLED'; }
 
-for kind in rsa ecdsa; do
-  make_pki "$kind"
-  d="$WORK/$kind"
-  method=rsasig
+# cases KIND TOPO: both roles with KIND's certificates in TOPO (topology).
+cases() {
+  local kind=$1 topo=$2 d="$WORK/$1" method=rsasig sas in_spi out_spi
   [[ $kind == ecdsa ]] && method=ecdsa256
+  topology "$topo"
 
   # ---- 1. charon initiates to the l2tpsecd LNS --------------------------------
   cat >"$WORK/lns.conf" <<EOF
 [server]
-listen = ["$S_IP"]
+listen = ["$S_IP", "$S_NAT_IP"]
 [ike]
 certificate = "$d/server.pem"
 private_key = "$d/server.key"
@@ -159,66 +180,70 @@ $(ppp_section)
 EOF
   cat >"$WORK/lac.conf" <<EOF
 [server]
-listen = ["$C_IP"]
+listen = ["$CIP"]
 [l2tp]
 ipsec = "off"
 [ppp]
 options = ["lcp-echo-interval 0", "noccp"]
 [[lac]]
 name = "office"
-server = "$S_IP"
+server = "$SIP"
 user = "alice"
 password_file = "$WORK/alice.pass"
 EOF
   charon_conf "$kind" client >"$WORK/swanctl.conf"
-  start_charon charon "$NS_C" "$WORK/swanctl.conf"
+  start_charon charon "$CNS" "$WORK/swanctl.conf"
   start_l2tpsecd lns "$NS_S" "$WORK/lns.conf"
   swan charon --initiate --child l2tp --timeout 60 >"$WORK/swanctl-initiate.log" 2>&1 ||
-    fail "$kind: swanctl --initiate: $(tail -5 "$WORK/swanctl-initiate.log")"
+    fail "$kind $topo: swanctl --initiate: $(tail -5 "$WORK/swanctl-initiate.log")"
   sas=$(ctl lns sas --json) || fail "l2tpctl sas"
   jq -e --arg dn "$CLIENT_DN" '(.isakmp | length) == 1 and .isakmp[0].state == "established"
        and .isakmp[0].role == "responder" and .isakmp[0].peer_id == $dn and (.ipsec | length) == 1' \
-    <<<"$sas" >/dev/null || fail "$kind: LNS SAs: $sas"
-  grep -q "chose aes256-sha1-modp2048/$method" "$WORK/lns.log" || fail "$kind: the LNS did not choose $method"
+    <<<"$sas" >/dev/null || fail "$kind $topo: LNS SAs: $sas"
+  jq -e --argjson nat "$NAT" '.isakmp[0].nat_peer == $nat and .isakmp[0].nat_local == false
+       and .ipsec[0].nat_t == $nat' <<<"$sas" >/dev/null || fail "$kind $topo: LNS NAT state: $sas"
+  grep -q "chose aes256-sha1-modp2048/$method" "$WORK/lns.log" || fail "$kind $topo: the LNS did not choose $method"
   in_spi=$(jq -r '.ipsec[0].in_spi' <<<"$sas") out_spi=$(jq -r '.ipsec[0].out_spi' <<<"$sas")
-  ip -n "$NS_S" xfrm state | grep -q "spi $in_spi" || fail "$kind: no inbound SA $in_spi in the LNS kernel"
-  ip -n "$NS_C" xfrm state | grep -q "spi $out_spi" || fail "$kind: no SA $out_spi in charon's kernel"
+  ip -n "$NS_S" xfrm state | grep -q "spi $in_spi" || fail "$kind $topo: no inbound SA $in_spi in the LNS kernel"
+  ip -n "$CNS" xfrm state | grep -q "spi $out_spi" || fail "$kind $topo: no SA $out_spi in charon's kernel"
+  encap_ok "$NS_S" && encap_ok "$CNS" || fail "$kind $topo: ESP in UDP is not $NAT in both kernels:" \
+    "$(ip -n "$NS_S" xfrm state) $(ip -n "$CNS" xfrm state)"
   grep -q "authentication of '$SERVER_DN' with" "$WORK/charon.log" ||
-    fail "$kind: charon did not authenticate the LNS's certificate"
-  ok "$kind: charon -> l2tpsecd LNS: Main Mode ($method) + Quick Mode, SA pair in $in_spi out $out_spi"
+    fail "$kind $topo: charon did not authenticate the LNS's certificate"
+  ok "$kind $topo: charon -> l2tpsecd LNS: Main Mode ($method) + Quick Mode, SA pair in $in_spi out $out_spi"
 
-  start_l2tpsecd lac "$NS_C" "$WORK/lac.conf"
-  ctl lac connect office >/dev/null || fail "$kind: l2tpctl connect office"
-  wait_until 60 "$kind: the LNS's tunnel up" tunnel_up lns
-  wait_until 30 "$kind: the LNS's ESP counters rise both ways" bytes_rise lns
-  ok "$kind: the L2TP tunnel came up through ESP ($(ctl lns sas --json | jq -c '[.ipsec[0].in_bytes, .ipsec[0].out_bytes]') bytes in/out)"
+  start_l2tpsecd lac "$CNS" "$WORK/lac.conf"
+  ctl lac connect office >/dev/null || fail "$kind $topo: l2tpctl connect office"
+  wait_until 60 "$kind $topo: the LNS's tunnel up" tunnel_up lns
+  wait_until 30 "$kind $topo: the LNS's ESP counters rise both ways" bytes_rise lns
+  ok "$kind $topo: the L2TP tunnel came up through ESP ($(ctl lns sas --json | jq -c '[.ipsec[0].in_bytes, .ipsec[0].out_bytes]') bytes in/out)"
 
-  swan charon --terminate --ike l2tp >"$WORK/swanctl-terminate.log" 2>&1 || fail "$kind: swanctl --terminate"
-  wait_until 30 "$kind: the LNS drops its SAs after charon's delete" no_sas lns
+  swan charon --terminate --ike l2tp >"$WORK/swanctl-terminate.log" 2>&1 || fail "$kind $topo: swanctl --terminate"
+  wait_until 30 "$kind $topo: the LNS drops its SAs after charon's delete" no_sas lns
   kernel_sa_gone() { ! ip -n "$NS_S" xfrm state | grep -q "spi $in_spi"; }
-  wait_until 30 "$kind: the LNS kernel SAs removed" kernel_sa_gone
-  wait_until 30 "$kind: charon's SAs gone" charon_no_sas
-  ok "$kind: charon's delete removed the SAs at both ends"
+  wait_until 30 "$kind $topo: the LNS kernel SAs removed" kernel_sa_gone
+  wait_until 30 "$kind $topo: charon's SAs gone" charon_no_sas
+  ok "$kind $topo: charon's delete removed the SAs at both ends"
   stop_all
 
   # ---- 2. the l2tpsecd LAC initiates to charon --------------------------------
   cat >"$WORK/lns.conf" <<EOF
 [server]
-listen = ["$S_IP"]
+listen = ["$S_IP", "$S_NAT_IP"]
 [l2tp]
 ipsec = "off"
 $(ppp_section)
 EOF
   cat >"$WORK/lac.conf" <<EOF
 [server]
-listen = ["$C_IP"]
+listen = ["$CIP"]
 [l2tp]
 ipsec = "required"
 [ppp]
 options = ["lcp-echo-interval 0", "noccp"]
 [[lac]]
 name = "office"
-server = "$S_IP"
+server = "$SIP"
 user = "alice"
 password_file = "$WORK/alice.pass"
 certificate = "$d/client.pem"
@@ -229,24 +254,32 @@ EOF
   charon_conf "$kind" server >"$WORK/swanctl.conf"
   start_charon charon "$NS_S" "$WORK/swanctl.conf"
   start_l2tpsecd lns "$NS_S" "$WORK/lns.conf"
-  start_l2tpsecd lac "$NS_C" "$WORK/lac.conf"
-  ctl lac connect office >/dev/null || fail "$kind: l2tpctl connect office (LAC with a certificate)"
-  wait_until 60 "$kind: the LNS behind charon has the tunnel" tunnel_up lns
-  wait_until 30 "$kind: the LAC's ESP counters rise both ways" bytes_rise lac
+  start_l2tpsecd lac "$CNS" "$WORK/lac.conf"
+  ctl lac connect office >/dev/null || fail "$kind $topo: l2tpctl connect office (LAC with a certificate)"
+  wait_until 60 "$kind $topo: the LNS behind charon has the tunnel" tunnel_up lns
+  wait_until 30 "$kind $topo: the LAC's ESP counters rise both ways" bytes_rise lac
   sas=$(ctl lac sas --json)
-  jq -e --arg dn "$SERVER_DN" '.isakmp[0].role == "initiator" and .isakmp[0].peer_id == $dn' <<<"$sas" \
-    >/dev/null || fail "$kind: LAC SAs: $sas"
+  jq -e --arg dn "$SERVER_DN" --argjson nat "$NAT" '.isakmp[0].role == "initiator" and .isakmp[0].peer_id == $dn
+       and .isakmp[0].nat_local == $nat and .isakmp[0].nat_peer == false and .ipsec[0].nat_t == $nat' \
+    <<<"$sas" >/dev/null || fail "$kind $topo: LAC SAs: $sas"
+  encap_ok "$NS_S" && encap_ok "$CNS" || fail "$kind $topo: ESP in UDP is not $NAT in both kernels:" \
+    "$(ip -n "$NS_S" xfrm state) $(ip -n "$CNS" xfrm state)"
   grep -q "authentication of '$CLIENT_DN' with" "$WORK/charon.log" ||
-    fail "$kind: charon did not authenticate the LAC's certificate"
-  ok "$kind: l2tpsecd LAC -> charon: Main Mode ($method) + Quick Mode, tunnel through ESP" \
+    fail "$kind $topo: charon did not authenticate the LAC's certificate"
+  ok "$kind $topo: l2tpsecd LAC -> charon: Main Mode ($method) + Quick Mode, tunnel through ESP" \
     "($(jq -c '[.ipsec[0].in_bytes, .ipsec[0].out_bytes]' <<<"$sas") bytes in/out)"
 
   kill -TERM "${DAEMON_PID[lac]}"
   wait "${DAEMON_PID[lac]}" 2>/dev/null
-  wait_until 30 "$kind: charon drops its SAs after the LAC's delete" charon_no_sas
-  lac_kernel_clear() { [[ -z "$(ip -n "$NS_C" xfrm state)" ]]; }
-  wait_until 30 "$kind: the LAC's kernel SAs removed" lac_kernel_clear
-  ok "$kind: the LAC's delete removed the SAs at both ends"
+  wait_until 30 "$kind $topo: charon drops its SAs after the LAC's delete" charon_no_sas
+  lac_kernel_clear() { [[ -z "$(ip -n "$CNS" xfrm state)" ]]; }
+  wait_until 30 "$kind $topo: the LAC's kernel SAs removed" lac_kernel_clear
+  ok "$kind $topo: the LAC's delete removed the SAs at both ends"
   stop_all
+}
+
+for kind in rsa ecdsa; do
+  make_pki "$kind"
+  for topo in direct nat; do cases "$kind" "$topo"; done
 done
 echo PASS
