@@ -11,6 +11,7 @@
 #include <botan/pubkey.h>
 #include <botan/system_rng.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <string>
 #include <utility>
@@ -82,7 +83,7 @@ std::string what(DhGroup g, std::string_view text)
 } // namespace
 
 struct DhKeyPair::State {
-	std::unique_ptr<Botan::Private_Key> key;
+	std::unique_ptr<Botan::Private_Key> key; ///< ECP only
 	/// MODP only: the private exponent, for the shared secret's one
 	/// exponentiation (sharedSecret() says why not PK_Key_Agreement).
 	Botan::BigInt x;
@@ -174,11 +175,22 @@ Result<DhKeyPair> DhKeyPair::fromPrivateValue(DhGroup g, std::span<const uint8_t
 			const Botan::DL_Group &dl = dlGroup(g);
 			if (!privateValue.empty() && x.is_zero())
 				return Error{EINVAL, what(g, "private value is 0")};
-			auto key = std::make_unique<Botan::DH_PrivateKey>(rng, dl, x);
+			// What Botan's DH_PrivateKey does for a drawn exponent: one of
+			// exponent_bits() bits, g^x with the fixed-base table. A given
+			// value is raised over its own length: DH_PrivateKey would take
+			// the prime's (2048 bits for MODP2048, ~8x the work), and only
+			// known-answer tests and the setup benchmark's load generator
+			// give one. The shared secret needs x alone, so no Botan key.
+			Botan::BigInt exponent = x;
+			size_t bits = exponent.bits();
+			if (privateValue.empty()) {
+				bits = dl.exponent_bits();
+				exponent.randomize(rng, bits);
+			}
+			const Botan::BigInt y = dl.power_g_p(exponent, std::max<size_t>(bits, 1));
 			// Padded to the prime's length whatever Botan's encoding does.
-			pub = Botan::unlock(Botan::BigInt::encode_1363(key->get_y(), dhPublicValueLength(g)));
-			state->x = key->get_x();
-			state->key = std::move(key);
+			pub = Botan::unlock(Botan::BigInt::encode_1363(y, dhPublicValueLength(g)));
+			state->x = std::move(exponent);
 		}
 		return DhKeyPair(g, std::move(state), std::move(pub));
 	} catch (const Botan::Exception &e) {

@@ -43,8 +43,11 @@ IkeService::~IkeService()
 		loop_.cancelTimer(*postTimer_);
 	if (events_)
 		loop_.removeFd(events_->fd());
+	if (dhWorkers_)
+		loop_.removeFd(dhWorkers_->fd());
 	// The engine before its ports.
 	engine_.reset();
+	dhWorkers_.reset();
 	sockets_.reset();
 }
 
@@ -107,6 +110,16 @@ Result<std::unique_ptr<IkeService>> IkeService::start(EventLoop &loop, const Con
 	               std::span<const uint8_t> d) { self->onDatagram(k, local, from, d); });
 	s->engine_ = std::make_unique<ike::IkeEngine>(std::move(*engineConfig), *s->sockets_, *s->dataplane_,
 	                                              s->random_, self);
+	auto workers = ike::DhWorkers::start(ike::DhWorkers::defaultThreads());
+	if (!workers)
+		return std::move(workers).error();
+	s->dhWorkers_ = std::move(*workers);
+	s->engine_->offloadDh(*s->dhWorkers_);
+	L2S_TRY(loop.addFd(s->dhWorkers_->fd(), EPOLLIN, [self](uint32_t) {
+		self->dhWorkers_->deliver(*self->engine_, ike::IkeClock::now());
+		self->arm();
+	}));
+	logInfo(kLog, "Main Mode Diffie-Hellman on {} worker thread(s)", s->dhWorkers_->threads());
 	if (config.server.listen.empty()) {
 		L2S_TRY(s->sockets_->listen(IpAddress::v4(0), options.ikePort, options.natTPort));
 	} else {

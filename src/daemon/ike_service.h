@@ -10,6 +10,7 @@
 #include "common/event_loop.h"
 #include "config/config.h"
 #include "daemon/ike_sockets.h"
+#include "ike/dh_workers.h"
 #include "ike/ike_engine.h"
 #include "kernel/ipsec_dataplane.h"
 
@@ -98,6 +99,8 @@ private:
 	std::unique_ptr<kernel::xfrm::EventSubscription> events_;
 	ike::SystemRandom random_;
 	std::unique_ptr<IkeUdpSockets> sockets_;
+	/// Main Mode 3's DH, one thread per CPU (the engine's thread does the rest).
+	std::unique_ptr<ike::DhWorkers> dhWorkers_;
 	std::unique_ptr<ike::IkeEngine> engine_;
 	IpsecListener *listener_ = nullptr;
 	IkeConfig started_; ///< the [ike] section the engine was built from

@@ -117,4 +117,25 @@ size_t FakeIkeNetwork::deliver(TimePoint now, size_t maxDatagrams)
 	return n;
 }
 
+bool QueuedDhOffload::submit(DhWork work)
+{
+	if (full_)
+		return false;
+	queue_.push_back(std::move(work));
+	return true;
+}
+
+size_t QueuedDhOffload::runAll(IkeEngine &engine, TimePoint now)
+{
+	size_t n = 0;
+	while (!queue_.empty()) {
+		DhWork w = std::move(queue_.front());
+		queue_.pop_front();
+		auto pair = random_.keyPair(w.group);
+		engine.onDhDone(w.sa, pair ? computeDh(std::move(*pair), w.peerPublic) : std::move(pair).error(), now);
+		n++;
+	}
+	return n;
+}
+
 } // namespace l2tpsec::ike

@@ -45,6 +45,25 @@ private:
 	uint64_t state_;
 };
 
+/// A DhOffload that keeps the work until the test runs it: what the
+/// engine does between Main Mode 3 and its answer can be looked at. Key
+/// pairs come from the given IkeRandom, so runs repeat.
+class QueuedDhOffload final : public DhOffload {
+public:
+	explicit QueuedDhOffload(IkeRandom &random) : random_(random) {}
+	bool submit(DhWork work) override;
+	/// Computes every waiting work and hands it to `engine`; returns how many.
+	size_t runAll(IkeEngine &engine, TimePoint now);
+	/// With full = true, submit() refuses (a busy pool).
+	void setFull(bool full) { full_ = full; }
+	size_t waiting() const { return queue_.size(); }
+
+private:
+	IkeRandom &random_;
+	std::deque<DhWork> queue_;
+	bool full_ = false;
+};
+
 /// The wire. Datagrams queue until deliver() hands them to the engines; a
 /// test can drop, duplicate, rewrite or reorder them on the way. A NAT in
 /// front of a host rewrites its source address and port on the way out

@@ -82,11 +82,12 @@ struct IkeSaInfo {
 	uint64_t id = 0;
 	bool initiator = false;
 	bool established = false;
-	Endpoint local, peer;  ///< current IKE endpoints (4500 after floating)
-	bool natLocal = false; ///< we are behind a NAT (RFC 3947 §3.2)
-	bool natPeer = false;  ///< the peer is
-	std::string suite;     ///< "aes256-sha1-modp2048"
-	std::string peerId;    ///< "192.168.1.10" (the peer's phase-1 ID)
+	std::string_view phase; ///< phase1StateName(): "MM2 sent", "MM3 DH", ...
+	Endpoint local, peer;   ///< current IKE endpoints (4500 after floating)
+	bool natLocal = false;  ///< we are behind a NAT (RFC 3947 §3.2)
+	bool natPeer = false;   ///< the peer is
+	std::string suite;      ///< "aes256-sha1-modp2048"
+	std::string peerId;     ///< "192.168.1.10" (the peer's phase-1 ID)
 	std::string peerVendorIds;
 	bool dpd = false; ///< both sides speak RFC 3706
 	std::chrono::seconds lifetime{0};
@@ -125,6 +126,8 @@ struct IkeContext {
 	kernel::IpsecDataplane &dataplane;
 	IkeRandom &random;
 	IkeObserver *observer = nullptr;
+	/// Main Mode 3's DH on other threads; none: on the engine's own.
+	DhOffload *dhOffload = nullptr;
 	ChildFlows flows;
 	TimePoint now{};
 };

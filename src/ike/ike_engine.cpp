@@ -18,7 +18,7 @@ IkeContext makeContext(IkeEngineConfig config, IkeSockets &sockets, kernel::Ipse
                        IkeRandom &random, IkeObserver *observer)
 {
 	kernel::OwnedReqids reqids = config.reqids;
-	return IkeContext{std::move(config), sockets, dataplane, random, observer, ChildFlows(reqids), {}};
+	return IkeContext{std::move(config), sockets, dataplane, random, observer, nullptr, ChildFlows(reqids), {}};
 }
 
 bool isZero(const Cookie &c)
@@ -103,6 +103,16 @@ void IkeEngine::onDatagram(IkeSocket socket, const Endpoint &local, const Endpoi
 	uint64_t id = sa->id();
 	sa->receive(*m, bytes, socket, local, from);
 	settle(id);
+}
+
+void IkeEngine::onDhDone(uint64_t sa, Result<DhWorkDone> done, TimePoint now)
+{
+	ctx_.now = now;
+	auto it = sas_.find(sa);
+	if (it == sas_.end())
+		return; // timed out or closed while its DH ran; ids are never reused
+	it->second->completeDh(std::move(done));
+	settle(sa);
 }
 
 IkeSa *IkeEngine::route(const Header &h, const Endpoint &from)

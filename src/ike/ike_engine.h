@@ -68,6 +68,11 @@ public:
 	Result<void> closeSa(uint64_t id, const std::string &reason, TimePoint now);
 	/// Every SA closed with Delete notifications, the kernel state removed.
 	void shutdown(TimePoint now);
+	/// Main Mode 3's DH goes to `offload` (DhWorkers in the daemon) instead
+	/// of running inside onDatagram(); it must outlive the engine's use of it.
+	void offloadDh(DhOffload &offload) { ctx_.dhOffload = &offload; }
+	/// The offload's answer for SA `sa` (gone meanwhile: dropped).
+	void onDhDone(uint64_t sa, Result<DhWorkDone> done, TimePoint now);
 	/// An XFRM_MSG_EXPIRE for one of our SAs (kernel::xfrm::EventSubscription):
 	/// soft, the initiator rekeys; hard, the pair is removed and the peer told.
 	void onSaExpired(uint32_t spi, bool hard, TimePoint now);

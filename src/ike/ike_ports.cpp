@@ -21,4 +21,12 @@ Result<crypto::DhKeyPair> SystemRandom::keyPair(crypto::DhGroup group)
 	return crypto::DhKeyPair::generate(group);
 }
 
+Result<DhWorkDone> computeDh(crypto::DhKeyPair pair, std::span<const uint8_t> peerPublic)
+{
+	auto secret = pair.sharedSecret(peerPublic);
+	if (!secret)
+		return std::move(secret).error();
+	return DhWorkDone{pair.publicValue(), std::move(*secret)};
+}
+
 } // namespace l2tpsec::ike

@@ -60,4 +60,33 @@ public:
 	Result<crypto::DhKeyPair> keyPair(crypto::DhGroup group) override;
 };
 
+/// The responder's share of Main Mode's Diffie-Hellman (RFC 2409 §5): a
+/// fresh key pair and g^xy with the initiator's public value from Main
+/// Mode 3. It is nearly all of a responder's CPU per SA
+/// (tools/bench/ike_setup_bench), so a daemon computes it on other threads
+/// (DhWorkers) while its own thread goes on with other peers.
+struct DhWork {
+	uint64_t sa = 0; ///< IkeSa::id(): where the answer goes
+	crypto::DhGroup group{};
+	std::vector<uint8_t> peerPublic;
+};
+struct DhWorkDone {
+	std::vector<uint8_t> ourPublic;
+	crypto::SecretBytes sharedSecret;
+};
+
+/// One DhWork with a given key pair: what every DhOffload runs, and the
+/// engine itself when it has none.
+Result<DhWorkDone> computeDh(crypto::DhKeyPair pair, std::span<const uint8_t> peerPublic);
+
+/// Takes DhWork off the engine's thread. The owner hands each answer back to
+/// IkeEngine::onDhDone() on the engine's thread.
+class DhOffload {
+public:
+	virtual ~DhOffload() = default;
+	/// False when the work is not taken (a full queue): the engine drops the
+	/// Main Mode 3, whose retransmission tries again.
+	virtual bool submit(DhWork work) = 0;
+};
+
 } // namespace l2tpsec::ike

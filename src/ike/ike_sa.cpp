@@ -26,6 +26,7 @@ std::string_view phase1StateName(Phase1State s)
 	case S::InitSentKe: return "MM3 sent";
 	case S::InitSentAuth: return "MM5 sent";
 	case S::RespSentSa: return "MM2 sent";
+	case S::RespDh: return "MM3 DH";
 	case S::RespSentKe: return "MM4 sent";
 	case S::Established: return "established";
 	case S::Dead: return "dead";
@@ -50,6 +51,7 @@ const std::vector<IkeSa::Rule> IkeSa::kRules = {
         {S::InitSentKe, X::Informational, &IkeSa::onPlainInformational},
         {S::InitSentAuth, X::Informational, &IkeSa::onPlainInformational},
         {S::RespSentSa, X::Informational, &IkeSa::onPlainInformational},
+        {S::RespDh, X::Informational, &IkeSa::onPlainInformational},
         {S::RespSentKe, X::Informational, &IkeSa::onPlainInformational},
 };
 
@@ -425,6 +427,7 @@ IkeSaInfo IkeSa::info() const
 	i.id = id_;
 	i.initiator = initiator_;
 	i.established = established();
+	i.phase = phase1StateName(state_);
 	i.local = local_;
 	i.peer = peer_;
 	i.natLocal = natLocal_;

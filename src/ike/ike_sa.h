@@ -38,6 +38,7 @@ enum class Phase1State : uint8_t {
 	InitSentKe,   ///< initiator: MM3 sent, waits for MM4
 	InitSentAuth, ///< initiator: MM5 sent, waits for MM6
 	RespSentSa,   ///< responder: MM2 sent, waits for MM3
+	RespDh,       ///< responder: MM3 in, its DH runs on a DhOffload
 	RespSentKe,   ///< responder: MM4 sent, waits for MM5
 	Established,
 	Dead,
@@ -111,6 +112,9 @@ public:
 	Result<void> start(std::optional<ChildRequest> child);
 	/// Initiator, established: a Quick Mode for one more flow.
 	Result<void> startQuickMode(const ChildRequest &child);
+	/// Responder: the DhOffload's answer to this SA's Main Mode 3; Main Mode
+	/// 4 goes out (or the SA fails). Ignored in any other state.
+	void completeDh(Result<DhWorkDone> done);
 
 	/// A datagram for this SA (the engine routed it by cookie).
 	void receive(const Message &m, Bytes datagram, IkeSocket socket, const Endpoint &local, const Endpoint &from);
@@ -176,7 +180,12 @@ private:
 	Phase1State initiatorMm6(Incoming &in);
 	std::vector<OutPayload> vendorIds() const;
 	void readVendorIds(const std::vector<RawPayload> &payloads);
+	/// Main Mode 3's answer once g^xy is known (here or on a DhOffload).
+	Phase1State answerMm3(Result<DhWorkDone> done);
+	/// g^xy with our dh_, then deriveKeys().
 	Result<void> keyExchange(Bytes peerKe);
+	/// SKEYID and its keys, the phase-1 cipher and IV (RFC 2409 §5, Appendix B).
+	Result<void> deriveKeys(crypto::SecretBytes gxy);
 	void detectNat(const std::vector<RawPayload> &payloads, const Endpoint &local, const Endpoint &from);
 	std::vector<OutPayload> natDPayloads() const;
 	void floatToNatT();
@@ -271,6 +280,7 @@ private:
 	std::vector<IkeAuthMethod> offeredAuths_;      ///< initiator
 	std::string peerIdText_;                       ///< the peer's ID for logs and info(), once verified
 	crypto::SecretBytes gxy_;
+	std::vector<uint8_t> mm3Digest_; ///< responder: the MM3 that MM4 answers (RespDh)
 	std::optional<Phase1Keys> keys_;
 	IsakmpCipher cipher_;
 	std::vector<uint8_t> iv_;              ///< phase-1 CBC chain

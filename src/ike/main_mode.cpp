@@ -170,9 +170,15 @@ void IkeSa::floatToNatT()
 Result<void> IkeSa::keyExchange(Bytes peerKe)
 {
 	auto gxy = dh_->sharedSecret(peerKe);
+	dh_.reset();
 	if (!gxy)
 		return std::move(gxy).error();
-	gxy_ = std::move(*gxy);
+	return deriveKeys(std::move(*gxy));
+}
+
+Result<void> IkeSa::deriveKeys(crypto::SecretBytes gxy)
+{
+	gxy_ = std::move(gxy);
 	auto skeyid = signatures() ? skeyidSignature(prf(), ni_, nr_, gxy_) : skeyidPreSharedKey(prf(), psk_, ni_, nr_);
 	if (!skeyid)
 		return std::move(skeyid).error();
@@ -185,7 +191,6 @@ Result<void> IkeSa::keyExchange(Bytes peerKe)
 		return std::move(key).error();
 	cipher_ = IsakmpCipher{choice_->suite.cipher, std::move(*key)};
 	iv_ = phase1Iv(prf(), choice_->suite.cipher, gxi_, gxr_);
-	dh_.reset();
 	return {};
 }
 
@@ -601,27 +606,58 @@ S IkeSa::respondMm3(Incoming &in)
 		logWarn(kLog, "peer {}: malformed Main Mode 3 dropped", in.from.str());
 		return state_;
 	}
-	auto dh = ctx_.random.keyPair(choice_->suite.group);
 	auto nr = random(kNonceLen);
-	if (!dh || !nr) {
+	if (!nr) {
 		logError(kLog, "peer {}: key generation failed", in.from.str());
 		return S::Dead;
 	}
-	dh_ = std::move(*dh);
 	gxi_ = bytesOf(ke->body);
 	ni_ = bytesOf(ni->body);
-	gxr_ = dh_->publicValue();
 	nr_ = std::move(*nr);
-	if (auto r = keyExchange(gxi_); !r) {
-		logWarn(kLog, "peer {}: Main Mode 3: {}", in.from.str(), r.error().message);
-		return S::Dead;
-	}
 	detectNat(in.payloads, in.local, in.from);
-	MessageBuilder b(header(ExchangeType::IdentityProtection, 0));
-	b.add(KeyExchangePayload{gxr_}).add(NoncePayload{nr_});
 	// The NAT-D hashes name the peer as it reached us and us as it addressed us.
 	local_ = in.local;
 	peer_ = in.from;
+	mm3Digest_ = in.digest;
+	if (ctx_.dhOffload) {
+		if (!ctx_.dhOffload->submit(DhWork{id_, choice_->suite.group, gxi_})) {
+			logWarn(kLog, "peer {}: Main Mode 3 dropped: the DH workers are busy", in.from.str());
+			return state_;
+		}
+		return S::RespDh;
+	}
+	auto dh = ctx_.random.keyPair(choice_->suite.group);
+	if (!dh) {
+		logError(kLog, "peer {}: key generation failed", in.from.str());
+		return S::Dead;
+	}
+	return answerMm3(computeDh(std::move(*dh), gxi_));
+}
+
+void IkeSa::completeDh(Result<DhWorkDone> done)
+{
+	if (state_ != S::RespDh)
+		return;
+	S next = answerMm3(std::move(done));
+	if (next == S::Dead)
+		close("the negotiation failed", false);
+	else
+		state_ = next;
+}
+
+S IkeSa::answerMm3(Result<DhWorkDone> done)
+{
+	if (!done) {
+		logWarn(kLog, "peer {}: Main Mode 3: {}", peer_.str(), done.error().message);
+		return S::Dead;
+	}
+	gxr_ = std::move(done->ourPublic);
+	if (auto r = deriveKeys(std::move(done->sharedSecret)); !r) {
+		logWarn(kLog, "peer {}: Main Mode 3: {}", peer_.str(), r.error().message);
+		return S::Dead;
+	}
+	MessageBuilder b(header(ExchangeType::IdentityProtection, 0));
+	b.add(KeyExchangePayload{gxr_}).add(NoncePayload{nr_});
 	for (OutPayload &p : natDPayloads())
 		b.add(p.type, std::move(p.body));
 	for (OutPayload &p : certRequests())
@@ -629,7 +665,8 @@ S IkeSa::respondMm3(Incoming &in)
 	auto datagram = b.build();
 	if (!datagram)
 		return S::Dead;
-	sendAnswer(phase1_, std::move(*datagram), in.digest);
+	sendAnswer(phase1_, std::move(*datagram), mm3Digest_);
+	mm3Digest_.clear();
 	return S::RespSentKe;
 }
 
