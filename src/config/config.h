@@ -39,6 +39,13 @@ struct ServerConfig {
 
 enum class ProposalProfile { Modern, Compat, Legacy };
 
+/// [ike] tunnel_mode: what a Quick Mode that asks for tunnel-mode ESP gets.
+/// Stock clients ask for transport mode; some peers (strongSwan with
+/// mode=tunnel, routers) for tunnel mode around the same L2TP flow.
+enum class TunnelModePolicy { Refuse, Accept };
+/// [[lac]] mode: the ESP mode a LAC profile asks its server for.
+enum class EspMode { Transport, Tunnel };
+
 /// Certificate authentication (RFC 2409 §5.1), in [ike] and in a [[lac]]
 /// profile: our certificate (PEM, may hold its chain) and private key, the
 /// CAs a peer's certificate must chain to, our ID (empty: the certificate's
@@ -66,6 +73,7 @@ struct IkeConfig {
 	std::chrono::seconds ikeLifetime{8 * 3600};
 	std::chrono::seconds saLifetime{3600};
 	bool aggressiveMode = false;
+	TunnelModePolicy tunnelMode = TunnelModePolicy::Refuse;
 };
 
 /// RFC 2661 with or without IPsec underneath (mission: required by default).
@@ -137,6 +145,7 @@ struct LacProfile {
 	std::string user;
 	std::optional<Secret> password;
 	bool autoconnect = false;
+	EspMode mode = EspMode::Transport;
 	int line = 0;
 };
 

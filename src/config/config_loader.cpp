@@ -450,6 +450,12 @@ const std::vector<KeyEntry> &keyTable()
 			 assign(l.duration(n, seconds(60), seconds(2 * 86400)), c.ike.saLifetime);
 		 }},
 		{"ike", "aggressive_mode", [](L &l, const N &n, C &c, P *) { assign(l.boolean(n), c.ike.aggressiveMode); }},
+		{"ike", "tunnel_mode",
+		 [](L &l, const N &n, C &c, P *) {
+			 assign(l.choice<TunnelModePolicy>(
+					n, {{"refuse", TunnelModePolicy::Refuse}, {"accept", TunnelModePolicy::Accept}}),
+				c.ike.tunnelMode);
+		 }},
 		// [l2tp]
 		{"l2tp", "ipsec",
 		 [](L &l, const N &n, C &c, P *) {
@@ -602,6 +608,11 @@ const std::vector<KeyEntry> &keyTable()
 				 p->password = *s;
 		 }},
 		{"lac", "autoconnect", [](L &l, const N &n, C &, P *p) { assign(l.boolean(n), p->autoconnect); }},
+		{"lac", "mode",
+		 [](L &l, const N &n, C &, P *p) {
+			 assign(l.choice<EspMode>(n, {{"transport", EspMode::Transport}, {"tunnel", EspMode::Tunnel}}),
+				p->mode);
+		 }},
 		// [radius] (Loader::run engages c.ppp.radius before these run)
 		{"radius", "auth_servers",
 		 [](L &l, const N &n, C &c, P *) {

@@ -150,7 +150,9 @@ void IkeService::reconfigure(const Config &config)
 	bool same = a.profile == b.profile && a.ikeProposals == b.ikeProposals && a.espProposals == b.espProposals &&
 	            a.dpdInterval == b.dpdInterval && a.dpdTimeout == b.dpdTimeout &&
 	            a.natKeepalive == b.natKeepalive && a.ikeLifetime == b.ikeLifetime &&
-	            a.saLifetime == b.saLifetime && a.aggressiveMode == b.aggressiveMode && sameCerts(a.cert, b.cert);
+	            a.saLifetime == b.saLifetime && a.aggressiveMode == b.aggressiveMode &&
+	            a.tunnelMode == b.tunnelMode && sameCerts(a.cert, b.cert);
+	// A [[lac]] mode is read at each connect, like the profile's server.
 	for (const LacProfile &p : config.lac)
 		same = same && std::any_of(startedLac_.begin(), startedLac_.end(), [&](const LacProfile &q) {
 			       return q.server == p.server && sameCerts(q.cert, p.cert);
@@ -246,7 +248,8 @@ void IkeService::runPosted()
 			c(*listener_);
 }
 
-Result<uint64_t> IkeService::connect(const IpAddress &local, const IpAddress &server, uint16_t serverPort)
+Result<uint64_t> IkeService::connect(const IpAddress &local, const IpAddress &server, uint16_t serverPort,
+                                     kernel::IpsecMode mode)
 {
 	ike::ConnectRequest req;
 	req.local = local;
@@ -258,7 +261,7 @@ Result<uint64_t> IkeService::connect(const IpAddress &local, const IpAddress &se
 		req.local = *source;
 	}
 	req.server = server;
-	req.child = ike::ChildRequest{options_.l2tpPort, serverPort};
+	req.child = ike::ChildRequest{options_.l2tpPort, serverPort, mode};
 	auto id = engine_->connect(req, ike::IkeClock::now());
 	arm();
 	if (id)

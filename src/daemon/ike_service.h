@@ -61,7 +61,8 @@ public:
 	void reconfigure(const Config &config);
 
 	/// LAC: an IPsec SA pair for local:l2tpPort <-> server:serverPort. Returns the ISAKMP SA's id.
-	Result<uint64_t> connect(const IpAddress &local, const IpAddress &server, uint16_t serverPort);
+	Result<uint64_t> connect(const IpAddress &local, const IpAddress &server, uint16_t serverPort,
+	                         kernel::IpsecMode mode = kernel::IpsecMode::Transport);
 	/// Whether an IPsec SA pair up now covers L2TP from peer:port (0 = any).
 	bool protects(const IpAddress &peer, uint16_t port) const;
 	/// Delete notifications to every peer, the kernel state removed.

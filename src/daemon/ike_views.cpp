@@ -66,7 +66,7 @@ json childSaJson(const ike::ChildSaInfo &c, ike::TimePoint now, const std::optio
 	       {"out_spi", spiText(c.outboundSpi)},
 	       {"reqid", c.reqid},
 	       {"suite", c.suite},
-	       {"mode", "transport"},
+	       {"mode", kernel::modeName(c.mode)},
 	       {"nat_t", c.natT},
 	       {"flow", flowText(c.flow)},
 	       {"nat_oa", c.natOa ? json(c.natOa->str()) : json(nullptr)},

@@ -258,7 +258,9 @@ void L2tpService::connectLac(Lac &lac)
 		return;
 	}
 	// IPsec first: the tunnel starts when the SA pair is up (flowProtected).
-	auto id = options_.ike->connect(local.address, server.address, server.port);
+	auto id = options_.ike->connect(local.address, server.address, server.port,
+	                                lac.profile.mode == EspMode::Tunnel ? kernel::IpsecMode::Tunnel
+	                                                                    : kernel::IpsecMode::Transport);
 	if (!id) {
 		scheduleReconnect(lac, "IKE: " + id.error().message);
 		return;

@@ -21,11 +21,16 @@ kernel::PolicyId policyId(const kernel::Selector &flow, kernel::PolicyDirection 
 	return id;
 }
 
-kernel::PolicyParams policyParams(uint32_t reqid)
+kernel::PolicyParams policyParams(uint32_t reqid, const FlowTemplate &tmpl, kernel::PolicyDirection dir)
 {
 	kernel::PolicyParams p;
-	p.mode = kernel::IpsecMode::Transport;
+	p.mode = tmpl.mode;
 	p.reqid = reqid;
+	if (tmpl.mode == kernel::IpsecMode::Tunnel) {
+		bool out = dir == kernel::PolicyDirection::Out;
+		p.tunnelSrc = out ? tmpl.outerLocal : tmpl.outerPeer;
+		p.tunnelDst = out ? tmpl.outerPeer : tmpl.outerLocal;
+	}
 	return p;
 }
 
@@ -60,12 +65,15 @@ ChildFlows::Key ChildFlows::key(const kernel::Selector &s)
 	return {s.src, s.dst, s.srcPrefix, s.dstPrefix, s.protocol, s.srcPort, s.dstPort};
 }
 
-Result<uint32_t> ChildFlows::acquire(const kernel::Selector &flow, const Endpoint &peer)
+Result<uint32_t> ChildFlows::acquire(const kernel::Selector &flow, const Endpoint &peer, const FlowTemplate &tmpl)
 {
 	auto it = flows_.find(key(flow));
 	if (it != flows_.end()) {
 		if (it->second.peer.address != peer.address || it->second.peer.port != peer.port)
 			return Error{EEXIST, "the flow is already protected for peer " + it->second.peer.str()};
+		if (it->second.tmpl != tmpl)
+			return Error{EEXIST, fmt::format("the flow is already protected in {} mode",
+			                                 kernel::modeName(it->second.tmpl.mode))};
 		it->second.users++;
 		return it->second.reqid;
 	}
@@ -77,7 +85,7 @@ Result<uint32_t> ChildFlows::acquire(const kernel::Selector &flow, const Endpoin
 		if (reqids_.contains(r))
 			continue;
 		reqids_.insert(r);
-		flows_.emplace(key(flow), Entry{r, peer, 1, false});
+		flows_.emplace(key(flow), Entry{r, peer, tmpl, 1, false});
 		return r;
 	}
 	return Error{ENOSPC, "every reqid of l2tpsec's range is in use"};
@@ -90,9 +98,12 @@ Result<void> ChildFlows::addPolicies(kernel::IpsecDataplane &dataplane, const ke
 		return Error{ENOENT, "flow not acquired"};
 	if (it->second.policies)
 		return {};
-	uint32_t reqid = it->second.reqid;
-	L2S_TRY(dataplane.addPolicy(policyId(flow, kernel::PolicyDirection::Out), policyParams(reqid)));
-	if (auto r = dataplane.addPolicy(policyId(flow, kernel::PolicyDirection::In), policyParams(reqid)); !r) {
+	auto params = [&](kernel::PolicyDirection dir) { return policyParams(it->second.reqid, it->second.tmpl, dir); };
+	L2S_TRY(dataplane.addPolicy(policyId(flow, kernel::PolicyDirection::Out),
+	                            params(kernel::PolicyDirection::Out)));
+	if (auto r = dataplane.addPolicy(policyId(flow, kernel::PolicyDirection::In),
+	                                 params(kernel::PolicyDirection::In));
+	    !r) {
 		(void)dataplane.deletePolicy(policyId(flow, kernel::PolicyDirection::Out));
 		return r;
 	}
@@ -125,6 +136,13 @@ std::optional<Endpoint> ChildFlows::holder(const kernel::Selector &flow) const
 
 // ---- ChildSa ---------------------------------------------------------------
 
+FlowTemplate flowTemplate(kernel::IpsecMode mode, const Endpoint &local, const Endpoint &peer)
+{
+	if (mode == kernel::IpsecMode::Transport)
+		return {};
+	return FlowTemplate{mode, local.address, peer.address};
+}
+
 kernel::SaId ChildSa::inboundId() const
 {
 	return kernel::SaId{spec_.peer.address, spec_.local.address, spec_.inboundSpi, 0, 0};
@@ -141,7 +159,7 @@ Result<ChildSa> ChildSa::install(kernel::IpsecDataplane &dataplane, ChildFlows &
 	const ChildSaSpec &s = c.spec_;
 	auto params = [&](bool inbound) {
 		kernel::SaParams p;
-		p.mode = kernel::IpsecMode::Transport;
+		p.mode = s.mode;
 		p.reqid = s.reqid;
 		p.selector = inbound ? reversed(s.flow) : s.flow;
 		p.keys = inbound ? s.inboundKeys : s.outboundKeys;
@@ -151,7 +169,8 @@ Result<ChildSa> ChildSa::install(kernel::IpsecDataplane &dataplane, ChildFlows &
 			kernel::NatTEncap e;
 			e.srcPort = inbound ? s.peer.port : s.local.port;
 			e.dstPort = inbound ? s.local.port : s.peer.port;
-			e.originalAddress = s.natOa;
+			if (s.mode == kernel::IpsecMode::Transport)
+				e.originalAddress = s.natOa; // no checksums to fix up in tunnel mode
 			p.encap = e;
 		}
 		p.lifetime = s.lifetime;

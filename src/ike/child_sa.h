@@ -2,11 +2,14 @@
 // The kernel state of one IPsec SA pair ("child SA") that Quick Mode
 // negotiated, and the engine's table of protected flows.
 //
-// A pair is two transport-mode ESP SAs (inbound with our SPI, outbound with
-// the peer's) and the two policies of its flow, local:1701 <-> peer:port
-// UDP, all under one reqid from OwnedReqids. SAs that rekey a flow share the
-// flow's reqid and policies, so old and new overlap without a gap; the last
-// SA of a flow takes its policies with it.
+// A pair is two ESP SAs (inbound with our SPI, outbound with the peer's) and
+// the two policies of its flow, local:1701 <-> peer:port UDP, all under one
+// reqid from OwnedReqids. SAs that rekey a flow share the flow's reqid and
+// policies, so old and new overlap without a gap; the last SA of a flow
+// takes its policies with it. Transport mode, or tunnel mode (RFC 2401
+// §4.1) between the IKE endpoints for peers that ask for it: the inner
+// flow is the same L2TP flow, the policies' templates carry the outer
+// addresses.
 
 #include "common/result.h"
 #include "ike/ike_ports.h"
@@ -24,6 +27,16 @@ namespace l2tpsec::ike {
 /// Our side's selector turned around: what the inbound policy and SA match.
 kernel::Selector reversed(const kernel::Selector &s);
 
+/// How a flow's policies send it: transport mode, or tunnel mode between
+/// two outer addresses (the IKE endpoints; unset in transport mode).
+struct FlowTemplate {
+	kernel::IpsecMode mode = kernel::IpsecMode::Transport;
+	IpAddress outerLocal, outerPeer;
+	friend bool operator==(const FlowTemplate &, const FlowTemplate &) = default;
+};
+/// The template of a flow protected in `mode` between two IKE endpoints.
+FlowTemplate flowTemplate(kernel::IpsecMode mode, const Endpoint &local, const Endpoint &peer);
+
 class ChildFlows {
 public:
 	explicit ChildFlows(kernel::OwnedReqids range) : range_(range), next_(range.first) {}
@@ -32,9 +45,12 @@ public:
 	/// (IKE endpoint address) already has it, else a fresh one. Refused when
 	/// another peer holds the same flow (two clients behind one NAT, both
 	/// sending L2TP from port 1701): the kernel could not tell their
-	/// traffic apart. Every acquire() needs a release().
-	Result<uint32_t> acquire(const kernel::Selector &flow, const Endpoint &peer);
-	/// Adds the flow's IN and OUT policies unless it has them.
+	/// traffic apart. Also refused when the peer asks for the flow in
+	/// another mode than its SAs have: one flow has one pair of policies.
+	/// Every acquire() needs a release().
+	Result<uint32_t> acquire(const kernel::Selector &flow, const Endpoint &peer, const FlowTemplate &tmpl = {});
+	/// Adds the flow's IN and OUT policies (with the template acquire() was
+	/// given) unless it has them.
 	Result<void> addPolicies(kernel::IpsecDataplane &dataplane, const kernel::Selector &flow);
 	/// One user less; the last one deletes the policies (if added) and frees the reqid.
 	void release(kernel::IpsecDataplane &dataplane, const kernel::Selector &flow);
@@ -49,6 +65,7 @@ private:
 	struct Entry {
 		uint32_t reqid = 0;
 		Endpoint peer;
+		FlowTemplate tmpl;
 		size_t users = 0;
 		bool policies = false;
 	};
@@ -60,10 +77,11 @@ private:
 
 /// What one SA pair needs in the kernel.
 struct ChildSaSpec {
-	Endpoint local, peer; ///< IKE endpoints: SA addresses, ESP-in-UDP ports
+	Endpoint local, peer; ///< IKE endpoints: SA addresses (tunnel mode: outer), ESP-in-UDP ports
+	kernel::IpsecMode mode = kernel::IpsecMode::Transport;
 	bool udpEncap = false;
-	std::optional<IpAddress> natOa; ///< the peer's original address (RFC 3947 §5.2)
-	kernel::Selector flow;          ///< our side: local:1701 -> peer:port, UDP
+	std::optional<IpAddress> natOa; ///< the peer's original address (RFC 3947 §5.2), transport mode
+	kernel::Selector flow;          ///< our side: local:1701 -> peer:port, UDP (tunnel mode: the inner flow)
 	uint32_t reqid = 0;
 	uint32_t inboundSpi = 0, outboundSpi = 0;
 	kernel::EspKeys inboundKeys, outboundKeys;

@@ -38,6 +38,10 @@ struct IkeEngineConfig {
 	};
 	/// Answer Main Mode from peers (the LNS); a LAC-only engine refuses.
 	bool acceptPeers = true;
+	/// Responder: take a Quick Mode that asks for tunnel mode ([ike]
+	/// tunnel_mode = "accept"); its IDs must still name the L2TP flow
+	/// between the two hosts. Refused (NO-PROPOSAL-CHOSEN) otherwise.
+	bool acceptTunnelMode = false;
 	std::chrono::seconds ikeLifetime{8 * 3600};
 	std::chrono::seconds saLifetime{3600};
 	/// RFC 3706: probe a peer silent this long (0 = off), declare it dead
@@ -100,8 +104,10 @@ struct ChildSaInfo {
 	uint32_t inboundSpi = 0, outboundSpi = 0;
 	uint32_t reqid = 0;
 	std::string suite; ///< "aes256-sha1"
+	kernel::IpsecMode mode = kernel::IpsecMode::Transport;
 	bool natT = false; ///< ESP in UDP (RFC 3948)
-	/// Our side of the flow: local:1701 -> peer:port, UDP.
+	/// Our side of the flow: local:1701 -> peer:port, UDP (in tunnel mode
+	/// the inner flow; behind a NAT its peer is the peer's own address).
 	kernel::Selector flow;
 	std::optional<IpAddress> natOa; ///< the peer's original address (NAT-OA)
 	std::chrono::seconds lifetime{0};

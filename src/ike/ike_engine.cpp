@@ -37,6 +37,7 @@ Result<IkeEngineConfig> ikeEngineConfig(const IkeConfig &config)
 	c.proposals = std::move(*proposals);
 	c.ikeLifetime = config.ikeLifetime;
 	c.saLifetime = config.saLifetime;
+	c.acceptTunnelMode = config.tunnelMode == TunnelModePolicy::Accept;
 	c.dpdInterval = config.dpdInterval;
 	c.dpdTimeout = config.dpdTimeout;
 	c.natKeepalive = config.natKeepalive;

@@ -388,6 +388,7 @@ bool IkeSa::childExpired(uint32_t spi, bool hard)
 		ChildRequest flow;
 		flow.localPort = c.flow.srcPort;
 		flow.peerPort = c.flow.dstPort;
+		flow.mode = c.mode;
 		logInfo(kLog, "peer {}: rekeying IPsec SA in 0x{:08x}", peerText(), c.inboundSpi);
 		if (auto r = startQuickMode(flow); !r)
 			logWarn(kLog, "peer {}: rekey of IPsec SA in 0x{:08x}: {}", peerText(), c.inboundSpi,

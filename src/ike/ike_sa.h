@@ -45,10 +45,15 @@ enum class Phase1State : uint8_t {
 };
 std::string_view phase1StateName(Phase1State s);
 
-/// The flow an initiator asks Quick Mode for: our port to the peer's 1701.
+/// The flow an initiator asks Quick Mode for: our port to the peer's 1701,
+/// in transport or tunnel mode.
 struct ChildRequest {
 	uint16_t localPort = 1701;
 	uint16_t peerPort = 1701;
+	kernel::IpsecMode mode = kernel::IpsecMode::Transport;
+	/// 0: the IDs are ID_IPV4_ADDR; else ID_IPV4_ADDR_SUBNET of the address
+	/// with this prefix length, the form some routers send (tests).
+	uint8_t idPrefix = 0;
 };
 
 /// A message this SA sent and the datagram that provoked it: what a

@@ -364,17 +364,7 @@ Phase2Attrs decodePhase2(const Transform &t)
 
 std::string modeText(std::optional<uint16_t> mode)
 {
-	if (!mode)
-		return "no-mode";
-	switch (static_cast<EncapsulationMode>(*mode)) {
-	case EncapsulationMode::Tunnel: return "tunnel";
-	case EncapsulationMode::Transport: return "transport";
-	case EncapsulationMode::UdpTunnel: return "udp-tunnel";
-	case EncapsulationMode::UdpTransport: return "udp-transport";
-	case EncapsulationMode::UdpTunnelDraft: return "udp-tunnel-draft";
-	case EncapsulationMode::UdpTransportDraft: return "udp-transport-draft";
-	default: return "mode" + std::to_string(*mode);
-	}
+	return mode ? encapsulationModeName(static_cast<EncapsulationMode>(*mode)) : "no-mode";
 }
 
 std::string phase2Text(const Transform &t, const Phase2Attrs &a)
@@ -406,14 +396,16 @@ std::string phase2Text(const Transform &t, const Phase2Attrs &a)
 	return s;
 }
 
-bool modeAllowed(std::optional<uint16_t> mode, bool udpEncap)
+bool modeAllowed(std::optional<uint16_t> mode, bool udpEncap, bool acceptTunnel)
 {
 	if (!mode)
 		return false;
 	auto m = static_cast<EncapsulationMode>(*mode);
-	if (udpEncap)
-		return m == EncapsulationMode::UdpTransport || m == EncapsulationMode::UdpTransportDraft;
-	return m == EncapsulationMode::Transport;
+	bool transport = udpEncap ? m == EncapsulationMode::UdpTransport || m == EncapsulationMode::UdpTransportDraft
+	                          : m == EncapsulationMode::Transport;
+	bool tunnel = udpEncap ? m == EncapsulationMode::UdpTunnel || m == EncapsulationMode::UdpTunnelDraft
+	                       : m == EncapsulationMode::Tunnel;
+	return transport || (acceptTunnel && tunnel);
 }
 
 /// Does transform t (ESP) with attributes a carry suite s?
@@ -658,15 +650,49 @@ std::string describePhase1Offer(const SaPayload &offer)
 
 // ---- phase 2 ---------------------------------------------------------------
 
+EncapsulationMode encapsulationMode(kernel::IpsecMode mode, bool udpEncap, NatTMethod method)
+{
+	bool tunnel = mode == kernel::IpsecMode::Tunnel;
+	if (!udpEncap)
+		return tunnel ? EncapsulationMode::Tunnel : EncapsulationMode::Transport;
+	if (method == NatTMethod::Draft)
+		return tunnel ? EncapsulationMode::UdpTunnelDraft : EncapsulationMode::UdpTransportDraft;
+	return tunnel ? EncapsulationMode::UdpTunnel : EncapsulationMode::UdpTransport;
+}
+
 EncapsulationMode transportMode(bool udpEncap, NatTMethod method)
 {
-	if (!udpEncap)
-		return EncapsulationMode::Transport;
-	return method == NatTMethod::Draft ? EncapsulationMode::UdpTransportDraft : EncapsulationMode::UdpTransport;
+	return encapsulationMode(kernel::IpsecMode::Transport, udpEncap, method);
+}
+
+kernel::IpsecMode ipsecMode(EncapsulationMode mode)
+{
+	switch (mode) {
+	case EncapsulationMode::Tunnel:
+	case EncapsulationMode::UdpTunnel:
+	case EncapsulationMode::UdpTunnelDraft: return kernel::IpsecMode::Tunnel;
+	case EncapsulationMode::Transport:
+	case EncapsulationMode::UdpTransport:
+	case EncapsulationMode::UdpTransportDraft: break;
+	}
+	return kernel::IpsecMode::Transport;
+}
+
+std::string encapsulationModeName(EncapsulationMode mode)
+{
+	switch (mode) {
+	case EncapsulationMode::Tunnel: return "tunnel";
+	case EncapsulationMode::Transport: return "transport";
+	case EncapsulationMode::UdpTunnel: return "udp-tunnel";
+	case EncapsulationMode::UdpTransport: return "udp-transport";
+	case EncapsulationMode::UdpTunnelDraft: return "udp-tunnel-draft";
+	case EncapsulationMode::UdpTransportDraft: return "udp-transport-draft";
+	}
+	return "mode" + std::to_string(static_cast<uint16_t>(mode));
 }
 
 std::optional<Phase2Choice> choosePhase2(const SaPayload &offer, std::span<const EspSuite> ours,
-                                         std::chrono::seconds ourLifetime, bool udpEncap)
+                                         std::chrono::seconds ourLifetime, bool udpEncap, bool acceptTunnel)
 {
 	// RFC 2408 §4.2: proposals with one number are one offer (AND). Only a
 	// lone ESP proposal is an offer we can take.
@@ -680,7 +706,7 @@ std::optional<Phase2Choice> choosePhase2(const SaPayload &offer, std::span<const
 				continue;
 			for (const Transform &t : p.transforms) {
 				Phase2Attrs a = decodePhase2(t);
-				if (!matches(want, t, a) || !modeAllowed(a.mode, udpEncap))
+				if (!matches(want, t, a) || !modeAllowed(a.mode, udpEncap, acceptTunnel))
 					continue;
 				Phase2Choice c;
 				c.suite = want;

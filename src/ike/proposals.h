@@ -122,9 +122,16 @@ std::string describePhase1Offer(const SaPayload &offer);
 /// drafts 02/03 use payload types 130/131 and modes 61443/61444).
 enum class NatTMethod : uint8_t { None, Rfc3947, Draft };
 
-/// The encapsulation mode for transport-mode ESP: Transport (2), or with
-/// NAT UDP-Encapsulated-Transport, 4 (RFC 3947 §5.1) or 61444 (drafts).
+/// The Encapsulation Mode attribute (RFC 2407 §4.5) for ESP in `mode`:
+/// Transport (2) or Tunnel (1); with NAT the UDP-encapsulated ones, 4 and 3
+/// (RFC 3947 §5.1), or 61444 and 61443 (drafts).
+EncapsulationMode encapsulationMode(kernel::IpsecMode mode, bool udpEncap, NatTMethod method);
+/// encapsulationMode() for transport mode.
 EncapsulationMode transportMode(bool udpEncap, NatTMethod method);
+/// The kernel's mode of an Encapsulation Mode value (every tunnel value is Tunnel).
+kernel::IpsecMode ipsecMode(EncapsulationMode mode);
+/// "transport", "tunnel", "udp-tunnel-draft", "mode7", for logs.
+std::string encapsulationModeName(EncapsulationMode mode);
 
 struct Phase2Choice {
 	EspSuite suite;
@@ -139,11 +146,12 @@ struct Phase2Choice {
 };
 
 /// Responder: the first of `ours` among the offer's ESP proposals.
-/// Transport modes only; with udpEncap a UDP-encapsulated one (4 or 61444),
-/// without it plain transport. Proposals that AND ESP with AH or IPComp
-/// are passed over.
+/// Transport mode, and with acceptTunnel tunnel mode too (for one suite the
+/// offer's order decides between them); with udpEncap only the
+/// UDP-encapsulated values (4 or 61444, 3 or 61443), without it only the
+/// plain ones. Proposals that AND ESP with AH or IPComp are passed over.
 std::optional<Phase2Choice> choosePhase2(const SaPayload &offer, std::span<const EspSuite> ours,
-                                         std::chrono::seconds ourLifetime, bool udpEncap);
+                                         std::chrono::seconds ourLifetime, bool udpEncap, bool acceptTunnel = false);
 /// The QM2 SA payload: the chosen proposal and transform, with our SPI.
 SaPayload phase2Reply(const SaPayload &offer, const Phase2Choice &choice, uint32_t ourSpi);
 /// Initiator: QM1's SA, one ESP proposal (our SPI) with one transform per suite.

@@ -1,5 +1,7 @@
-// Quick Mode, RFC 2409 §5.5, in both roles, for transport-mode ESP over the
-// L2TP flow (RFC 3193 §5: UDP 1701 on the server's side):
+// Quick Mode, RFC 2409 §5.5, in both roles, for ESP over the L2TP flow
+// (RFC 3193 §5: UDP 1701 on the server's side), in transport mode, or in
+// tunnel mode around the same flow when a peer asks for it (and [ike]
+// tunnel_mode lets it) or a LAC profile says so:
 //
 //   Initiator                                  Responder
 //   HDR*, HASH(1), SA, Ni [, KE] [, IDci, IDcr] [, NAT-OAi, NAT-OAr]  -->  QM1
@@ -42,16 +44,85 @@ std::string spiText(uint32_t spi)
 	return fmt::format("0x{:08x}", spi);
 }
 
-/// "192.0.2.2 udp/1701" for the log.
+/// The prefix length of a netmask, nullopt when its ones are not contiguous.
+std::optional<unsigned> maskPrefix(const IpAddress &mask)
+{
+	size_t bytes = mask.isV4() ? 4 : 16;
+	unsigned prefix = 0;
+	bool zeros = false;
+	for (size_t i = 0; i < bytes; i++) {
+		for (int bit = 7; bit >= 0; bit--) {
+			bool one = (mask.bytes()[i] >> bit) & 1;
+			if (one && zeros)
+				return std::nullopt;
+			zeros = zeros || !one;
+			prefix += one ? 1 : 0;
+		}
+	}
+	return prefix;
+}
+
+/// "192.0.2.2 proto 17 port 1701", "10.1.0.0/16 proto 17 port 1701" for the log.
 std::string idText(const IdPayload &id)
 {
 	std::string s;
-	if (auto a = idAddresses(id))
+	if (auto a = idAddresses(id)) {
 		s = a->first.str();
-	else
+		bool subnet = id.type == IdType::Ipv4AddrSubnet || id.type == IdType::Ipv6AddrSubnet;
+		if (auto prefix = subnet && a->second ? maskPrefix(*a->second) : std::nullopt)
+			s += "/" + std::to_string(*prefix);
+		else if (a->second)
+			s += (subnet ? "/" : "-") + a->second->str();
+	} else {
 		s = "id-type-" + std::to_string(int(id.type));
+	}
 	s += " proto " + std::to_string(id.protocol) + " port " + std::to_string(id.port);
 	return s;
+}
+
+/// The one host a Quick Mode ID names: an address, or a subnet of one
+/// address (ID_IPV4_ADDR_SUBNET a/255.255.255.255, what some peers send for
+/// a host in tunnel mode). nullopt for a wider subnet, a range or a name.
+std::optional<IpAddress> idHost(const IdPayload &id)
+{
+	auto a = idAddresses(id);
+	if (!a)
+		return std::nullopt;
+	switch (id.type) {
+	case IdType::Ipv4Addr:
+	case IdType::Ipv6Addr: return a->first;
+	case IdType::Ipv4AddrSubnet:
+	case IdType::Ipv6AddrSubnet:
+		if (a->second && maskPrefix(*a->second) == (a->first.isV4() ? 32u : 128u))
+			return a->first;
+		return std::nullopt;
+	case IdType::Reserved:
+	case IdType::Fqdn:
+	case IdType::UserFqdn:
+	case IdType::Ipv4AddrRange:
+	case IdType::Ipv6AddrRange:
+	case IdType::DerAsn1Dn:
+	case IdType::DerAsn1Gn:
+	case IdType::KeyId: break;
+	}
+	return std::nullopt;
+}
+
+/// An initiator's ID for one end of the flow: the address, or its subnet
+/// with `prefix` bits.
+IdPayload quickModeId(const IpAddress &address, uint8_t prefix, uint16_t port)
+{
+	if (prefix == 0)
+		return IdPayload::address(address, kIpProtoUdp, port);
+	std::array<uint8_t, 16> net = address.bytes(), mask{};
+	for (size_t i = 0; i < mask.size(); i++) {
+		unsigned bits = prefix > i * 8 ? std::min(8u, unsigned(prefix - i * 8)) : 0u;
+		mask[i] = uint8_t(0xff00u >> bits);
+		net[i] &= mask[i];
+	}
+	size_t len = address.isV4() ? 4 : 16;
+	return IdPayload::subnet(*ipFromBytes(std::span(net.data(), len)), *ipFromBytes(std::span(mask.data(), len)),
+	                         kIpProtoUdp, port);
 }
 
 kernel::SaLifetime saLifetime(const Phase2Choice &c)
@@ -98,7 +169,7 @@ Result<void> IkeSa::startQuickMode(const ChildRequest &child)
 	qm.initiator = true;
 	qm.flow = kernel::Selector{local_.address, peer_.address, 32, 32, kIpProtoUdp, child.localPort, child.peerPort};
 	bool udpEncap = natLocal_ || natPeer_;
-	qm.mode = transportMode(udpEncap, natMethod_);
+	qm.mode = encapsulationMode(child.mode, udpEncap, natMethod_);
 	// RFC 2409 §5.5: one KE for the whole offer, so only the suites with
 	// the first one's PFS group.
 	for (const EspSuite &s : ctx_.config.proposals.esp)
@@ -115,7 +186,7 @@ Result<void> IkeSa::startQuickMode(const ChildRequest &child)
 			return std::move(dh).error();
 		qm.dh = std::move(*dh);
 	}
-	auto reqid = ctx_.flows.acquire(qm.flow, peer_);
+	auto reqid = ctx_.flows.acquire(qm.flow, peer_, flowTemplate(ipsecMode(qm.mode), local_, peer_));
 	if (!reqid)
 		return std::move(reqid).error();
 	qm.reqid = *reqid;
@@ -127,8 +198,8 @@ Result<void> IkeSa::startQuickMode(const ChildRequest &child)
 	}
 	qm.inboundSpi = *spi;
 
-	IdPayload idci = IdPayload::address(local_.address, kIpProtoUdp, child.localPort);
-	IdPayload idcr = IdPayload::address(peer_.address, kIpProtoUdp, child.peerPort);
+	IdPayload idci = quickModeId(local_.address, child.idPrefix, child.localPort);
+	IdPayload idcr = quickModeId(peer_.address, child.idPrefix, child.peerPort);
 	qm.idci = buildId(idci);
 	qm.idcr = buildId(idcr);
 	SaPayload offer = phase2Offer(qm.offered, ctx_.config.saLifetime, qm.mode, qm.inboundSpi);
@@ -137,9 +208,10 @@ Result<void> IkeSa::startQuickMode(const ChildRequest &child)
 	if (qm.dh)
 		rest.add(KeyExchangePayload{qm.dh->publicValue()});
 	rest.add(PayloadType::Identification, qm.idci).add(PayloadType::Identification, qm.idcr);
-	if (udpEncap) {
+	if (udpEncap && child.mode == kernel::IpsecMode::Transport) {
 		// RFC 3947 §5.2: NAT-OAi and NAT-OAr, our addresses as we know them;
-		// the drafts send the initiator's alone.
+		// the drafts send the initiator's alone. Not in tunnel mode: the
+		// inner packets carry their own addresses.
 		PayloadType t = natMethod_ == NatTMethod::Rfc3947 ? PayloadType::NatOa : PayloadType::NatOaDraft;
 		rest.add(NatOaPayload{local_.address}, t);
 		if (natMethod_ == NatTMethod::Rfc3947)
@@ -230,7 +302,7 @@ void IkeSa::initiatorQm2(Incoming &in, QuickMode &qm)
 		return;
 	}
 	auto oas = findAll(chain, PayloadType::NatOa, PayloadType::NatOaDraft);
-	if (oas.size() >= 2) {
+	if (oas.size() >= 2 && ipsecMode(qm.mode) == kernel::IpsecMode::Transport) {
 		if (auto oa = parseNatOa(oas[1]->body); oa && oa->address.family() == peer_.address.family())
 			qm.natOa = oa->address; // NAT-OAr: the responder's own address
 	}
@@ -294,29 +366,52 @@ void IkeSa::respondQm1(Incoming &in)
 		if (auto body = buildNotify(n))
 			sendInformational({OutPayload{PayloadType::Notification, *body}});
 	};
-	auto choice = choosePhase2(*sa, ctx_.config.proposals.esp, ctx_.config.saLifetime, udpEncap);
+	const bool acceptTunnel = ctx_.config.acceptTunnelMode;
+	auto choice = choosePhase2(*sa, ctx_.config.proposals.esp, ctx_.config.saLifetime, udpEncap, acceptTunnel);
 	if (!choice) {
-		logWarn(kLog, "peer {}: no proposal chosen (Quick Mode{}); we accept {}", peerText(),
-		        udpEncap ? ", UDP-encapsulated" : "",
-		        describePhase2Offer(phase2Offer(ctx_.config.proposals.esp, ctx_.config.saLifetime,
-		                                        transportMode(udpEncap, natMethod_), 0)));
+		if (!acceptTunnel &&
+		    choosePhase2(*sa, ctx_.config.proposals.esp, ctx_.config.saLifetime, udpEncap, true))
+			logWarn(kLog,
+			        "peer {}: no proposal chosen (Quick Mode): tunnel mode offered, [ike] tunnel_mode is "
+			        "refuse",
+			        peerText());
+		else
+			logWarn(kLog, "peer {}: no proposal chosen (Quick Mode{}); we accept {}{}", peerText(),
+			        udpEncap ? ", UDP-encapsulated" : "",
+			        describePhase2Offer(phase2Offer(ctx_.config.proposals.esp, ctx_.config.saLifetime,
+			                                        transportMode(udpEncap, natMethod_), 0)),
+			        acceptTunnel ? " (or tunnel mode)" : "");
 		notify(NotifyType::NoProposalChosen);
 		return;
 	}
 	qm.choice = *choice;
+	qm.mode = choice->mode;
+	const bool tunnel = ipsecMode(choice->mode) == kernel::IpsecMode::Tunnel;
 
 	// The identities must be an L2TP flow: the client's address, UDP, any
 	// port (Windows 1701, macOS/iOS 0 or their own) to our address, UDP 1701.
-	// Behind a NAT the address on its side is a private one (NAT-OA).
+	// Behind a NAT the address on its side is a private one (NAT-OA). The
+	// addresses are hosts: ID_IPV4_ADDR, or a subnet of one address; we
+	// protect L2TP, not the networks behind a peer.
 	auto idPayloads = findAll(chain, PayloadType::Identification);
 	auto idci = idPayloads.size() == 2 ? parseId(idPayloads[0]->body) : Result<IdPayload>(Error{EBADMSG, "none"});
 	auto idcr = idPayloads.size() == 2 ? parseId(idPayloads[1]->body) : Result<IdPayload>(Error{EBADMSG, "none"});
-	auto ci = idci ? idAddresses(*idci) : Result<IdAddresses>(Error{EBADMSG, ""});
-	auto cr = idcr ? idAddresses(*idcr) : Result<IdAddresses>(Error{EBADMSG, ""});
-	bool l2tp = ci && cr && idci->type == (peer_.address.isV4() ? IdType::Ipv4Addr : IdType::Ipv6Addr) &&
-	            idcr->type == idci->type && idci->protocol == kIpProtoUdp && idcr->protocol == kIpProtoUdp &&
-	            (idcr->port == ctx_.config.l2tpPort || idcr->port == 0) &&
-	            (natPeer_ || ci->first == peer_.address) && (natLocal_ || cr->first == local_.address);
+	auto ci = idci ? idHost(*idci) : std::nullopt;
+	auto cr = idcr ? idHost(*idcr) : std::nullopt;
+	if (idci && idcr && (!ci || !cr) && idAddresses(*idci) && idAddresses(*idcr)) {
+		logWarn(kLog,
+		        "peer {}: Quick Mode for {} <-> {} names more than one host; only the L2TP flow between "
+		        "two hosts is protected; refused",
+		        peerText(), idText(*idci), idText(*idcr));
+		notify(NotifyType::InvalidIdInformation);
+		return;
+	}
+	// In tunnel mode the inner packets carry the peer's own address: behind
+	// a NAT its private one, which the flow then names; ours must be ours.
+	bool l2tp = ci && cr && ci->family() == peer_.address.family() && cr->family() == ci->family() &&
+	            idci->protocol == kIpProtoUdp && idcr->protocol == kIpProtoUdp &&
+	            (idcr->port == ctx_.config.l2tpPort || idcr->port == 0) && (natPeer_ || *ci == peer_.address) &&
+	            ((natLocal_ && !tunnel) || *cr == local_.address);
 	if (!l2tp) {
 		logWarn(kLog, "peer {}: Quick Mode for {} is not an L2TP flow to us (udp/{}); refused", peerText(),
 		        idci && idcr ? idText(*idci) + " <-> " + idText(*idcr) : "no identities", ctx_.config.l2tpPort);
@@ -325,8 +420,8 @@ void IkeSa::respondQm1(Incoming &in)
 	}
 	qm.idci = bytesOf(idPayloads[0]->body);
 	qm.idcr = bytesOf(idPayloads[1]->body);
-	qm.flow =
-	        kernel::Selector{local_.address, peer_.address, 32, 32, kIpProtoUdp, ctx_.config.l2tpPort, idci->port};
+	qm.flow = kernel::Selector{local_.address, tunnel ? *ci : peer_.address, 32,        32,
+	                           kIpProtoUdp,    ctx_.config.l2tpPort,         idci->port};
 
 	if (choice->suite.pfs) {
 		const RawPayload *ke = findPayload(chain, PayloadType::KeyExchange);
@@ -342,7 +437,7 @@ void IkeSa::respondQm1(Incoming &in)
 		qm.dh = std::move(*dh);
 	}
 	auto oas = findAll(chain, PayloadType::NatOa, PayloadType::NatOaDraft);
-	if (!oas.empty()) {
+	if (!oas.empty() && !tunnel) {
 		if (auto oa = parseNatOa(oas[0]->body); oa && oa->address.family() == peer_.address.family())
 			qm.natOa = oa->address; // NAT-OAi: the client's own (private) address
 	}
@@ -351,7 +446,7 @@ void IkeSa::respondQm1(Incoming &in)
 		return;
 	qm.nr = std::move(*nr);
 
-	auto reqid = ctx_.flows.acquire(qm.flow, peer_);
+	auto reqid = ctx_.flows.acquire(qm.flow, peer_, flowTemplate(ipsecMode(qm.mode), local_, peer_));
 	if (!reqid) {
 		logWarn(kLog,
 		        "peer {}: Quick Mode refused: {} (several clients behind one NAT using the same L2TP "
@@ -376,7 +471,7 @@ void IkeSa::respondQm1(Incoming &in)
 	if (qm.dh)
 		rest.add(KeyExchangePayload{qm.dh->publicValue()});
 	rest.add(PayloadType::Identification, qm.idci).add(PayloadType::Identification, qm.idcr);
-	if (udpEncap && natMethod_ == NatTMethod::Rfc3947) {
+	if (udpEncap && natMethod_ == NatTMethod::Rfc3947 && !tunnel) {
 		// RFC 3947 §5.2, as strongSwan answers: the initiator's address as
 		// we see it, then ours.
 		rest.add(NatOaPayload{peer_.address}, PayloadType::NatOa)
@@ -399,9 +494,8 @@ void IkeSa::respondQm1(Incoming &in)
 		return;
 	}
 	logInfo(kLog, "peer {}: Quick Mode {} chose {} ({}, {} s) for {} <-> {}, SPI in {} out {}", peerText(),
-	        spiText(mid), suiteName(choice->suite), udpEncap ? "UDP-encapsulated transport" : "transport",
-	        choice->lifetime.count(), idText(*idci), idText(*idcr), spiText(qm.inboundSpi),
-	        spiText(choice->peerSpi));
+	        spiText(mid), suiteName(choice->suite), encapsulationModeName(choice->mode), choice->lifetime.count(),
+	        idText(*idci), idText(*idcr), spiText(qm.inboundSpi), spiText(choice->peerSpi));
 	qm.state = QuickMode::State::RespSent;
 	qm.expires = ctx_.now + ctx_.config.setupTimeout;
 	usedMessageIds_.insert(mid);
@@ -475,6 +569,7 @@ bool IkeSa::installChildOk(QuickMode &qm)
 	ChildSaSpec spec;
 	spec.local = local_;
 	spec.peer = peer_;
+	spec.mode = ipsecMode(c.mode);
 	spec.udpEncap = natLocal_ || natPeer_;
 	spec.natOa = qm.natOa;
 	spec.flow = qm.flow;
@@ -507,6 +602,7 @@ bool IkeSa::installChildOk(QuickMode &qm)
 	info.outboundSpi = spec.outboundSpi;
 	info.reqid = spec.reqid;
 	info.suite = suiteName(c.suite);
+	info.mode = spec.mode;
 	info.natT = spec.udpEncap;
 	info.flow = spec.flow;
 	info.natOa = spec.natOa;
@@ -514,8 +610,9 @@ bool IkeSa::installChildOk(QuickMode &qm)
 	info.established = ctx_.now;
 	children_.push_back(std::move(*child));
 	childInfo_.push_back(info);
-	logInfo(kLog, "peer {}: IPsec SA up: SPI in {} out {}, {}, {} s{}", peerText(), spiText(info.inboundSpi),
-	        spiText(info.outboundSpi), info.suite, info.lifetime.count(), info.natT ? ", ESP in UDP" : "");
+	logInfo(kLog, "peer {}: IPsec SA up: SPI in {} out {}, {}, {} mode, {} s{}", peerText(),
+	        spiText(info.inboundSpi), spiText(info.outboundSpi), info.suite, kernel::modeName(info.mode),
+	        info.lifetime.count(), info.natT ? ", ESP in UDP" : "");
 	if (ctx_.observer)
 		ctx_.observer->childSaUp(info);
 	return true;

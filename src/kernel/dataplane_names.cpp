@@ -2,6 +2,15 @@
 
 namespace l2tpsec::kernel {
 
+std::string_view modeName(IpsecMode mode)
+{
+	switch (mode) {
+	case IpsecMode::Transport: return "transport";
+	case IpsecMode::Tunnel: return "tunnel";
+	}
+	return "?";
+}
+
 std::string_view cipherName(EspCipher c)
 {
 	switch (c) {

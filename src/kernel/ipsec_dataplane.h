@@ -182,6 +182,7 @@ public:
 	virtual Result<void> enableUdpEncap(int fd) = 0;
 };
 
+std::string_view modeName(IpsecMode mode);      ///< "transport", "tunnel"
 std::string_view cipherName(EspCipher c);       ///< XFRM's name, "cbc(aes)"
 std::string_view integrityName(EspIntegrity i); ///< XFRM's name, "hmac(sha1)"; "" for None
 unsigned integrityTruncationBits(EspIntegrity i);

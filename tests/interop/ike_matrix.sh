@@ -31,16 +31,7 @@ SETS=(aes256-sha1-modp2048:aes256-sha1 aes128-sha1-modp1024:aes128-sha1 3des-sha
 
 psk='interop matrix psk 4711'
 secret_file "$WORK/psk" "$psk"
-secret_file "$WORK/chap-secrets" 'alice * alice-pw-4711 *'
-secret_file "$WORK/alice.pass" alice-pw-4711
-PPP_LNS='[ppp]
-auth = ["mschap-v2"]
-secrets = "'"$WORK"'/chap-secrets"
-local_address = "10.99.0.1"
-pool = "10.99.0.10-10.99.0.19"
-options = ["lcp-echo-interval 0", "noccp", "noipv6"]'
-PPP_LAC='[ppp]
-options = ["lcp-echo-interval 0", "noccp", "noipv6"]'
+ppp_alice
 
 # The kernels' IPsec state before any case: each case must leave it so.
 declare -A BASE=()
@@ -140,7 +131,6 @@ charon_sas_ok() {
     grep -qF "$(swan_ike_suite "$2")" <<<"$out" &&
     [[ $(grep -cF "INSTALLED, $mode, $(swan_esp_suite "$3")" <<<"$out") == 1 ]]
 }
-charon_no_sas() { ! swan "$1" --list-sas | grep -q 'IKEv1'; }
 
 # kernel_pair_ok NS NAT: NS's kernel holds the SA pair $IN_SPI/$OUT_SPI, both
 # ESP in UDP if NAT is true, neither if not.
@@ -154,13 +144,6 @@ kernel_pair_ok() {
 
 # The polls read l2tpctl's JSON (dump(2): one '"key": value' a line) with
 # grep and awk: jq starts slowly in the emulated VM.
-tunnel_up() { ctl "$1" tunnels --json | grep -q '"state": "established"'; }
-# No tunnel at all, closing ones included (the closer's goes once the peer
-# has acknowledged its StopCCN; the other end's lingers, RFC 2661 §5.7, so
-# the LAC closes before the next case dials from port 1701 again).
-no_tunnel() { ! ctl "$1" tunnels --json | grep -q '"tunnel":'; }
-no_ike_sas() { [[ $(ctl "$1" sas --json | grep -c -e '"isakmp": \[\]' -e '"ipsec": \[\]') == 2 ]]; }
-child_up() { ctl "$1" sas --json | grep -q '"in_spi":'; }
 
 # counters NAME NS: COUNTERS=(the byte counters of l2tpsecd NAME's inbound and
 # outbound SA, l2tpctl sas; then of charon's, the same SPIs, in NS's kernel).

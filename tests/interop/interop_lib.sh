@@ -32,6 +32,14 @@
 #                                 ones) in NS's kernel
 #   xfrm_sa_bytes NS SPI...       the byte counters of the SAs with these SPIs
 #                                 (0x%08x) in NS, one a line
+#   tunnel_up NAME / no_tunnel NAME   l2tpsecd NAME has an established L2TP
+#                                 tunnel / none at all, closing ones included
+#   child_up NAME / no_ike_sas NAME   l2tpsecd NAME has an IPsec SA pair / no SAs
+#   charon_no_sas NAME            charon NAME holds no IKEv1 SA
+#   ppp_alice                     alice's CHAP secret ($WORK/chap-secrets) and
+#                                 password ($WORK/alice.pass); PPP_LNS and PPP_LAC,
+#                                 the [ppp] sections of an l2tpsecd LNS (10.99.0.1,
+#                                 pool 10.99.0.10-19) and LAC
 #   wait_until SECONDS WHAT CMD...  poll CMD (every 0.2 s) for at most SECONDS
 #   ppp_up NS LOCAL PEER          NS has a ppp interface "inet LOCAL peer PEER/32"
 #   ppp_count NS                  number of ppp interfaces in NS
@@ -349,4 +357,28 @@ xfrm_sa_bytes() {
     $1 == "proto" && $3 == "spi" { spi = $4; sub(/\(.*/, "", spi) }
     spi != "" && /lifetime current:/ { getline; split($1, a, "("); bytes[spi] = a[1] }
     END { n = split(want, w, " "); for (i = 1; i <= n; i++) { if (!(w[i] in bytes)) exit 1; print bytes[w[i]] } }'
+}
+
+tunnel_up() { ctl "$1" tunnels --json | grep -q '"state": "established"'; }
+# No tunnel at all, closing ones included (the closer's goes once the peer
+# has acknowledged its StopCCN; the other end's lingers, RFC 2661 §5.7, so
+# a LAC closes before it dials from port 1701 again).
+no_tunnel() { ! ctl "$1" tunnels --json | grep -q '"tunnel":'; }
+no_ike_sas() { [[ $(ctl "$1" sas --json | grep -c -e '"isakmp": \[\]' -e '"ipsec": \[\]') == 2 ]]; }
+child_up() { ctl "$1" sas --json | grep -q '"in_spi":'; }
+charon_no_sas() { ! swan "$1" --list-sas | grep -q 'IKEv1'; }
+
+ppp_alice() {
+  secret_file "$WORK/chap-secrets" 'alice * alice-pw-4711 *'
+  secret_file "$WORK/alice.pass" alice-pw-4711
+  # shellcheck disable=SC2034 # for the scripts that source this
+  PPP_LNS='[ppp]
+auth = ["mschap-v2"]
+secrets = "'"$WORK"'/chap-secrets"
+local_address = "10.99.0.1"
+pool = "10.99.0.10-10.99.0.19"
+options = ["lcp-echo-interval 0", "noccp", "noipv6"]'
+  # shellcheck disable=SC2034
+  PPP_LAC='[ppp]
+options = ["lcp-echo-interval 0", "noccp", "noipv6"]'
 }

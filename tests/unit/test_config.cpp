@@ -86,6 +86,7 @@ TEST_CASE("an empty config gives every default")
 	CHECK(c.ike.ikeLifetime == seconds(8 * 3600));
 	CHECK(c.ike.saLifetime == seconds(3600));
 	CHECK(!c.ike.aggressiveMode);
+	CHECK(c.ike.tunnelMode == TunnelModePolicy::Refuse);
 	CHECK(c.l2tp.ipsec == IpsecRequirement::Required);
 	CHECK(c.l2tp.helloInterval == seconds(60));
 	CHECK(!c.l2tp.secret);
@@ -126,6 +127,7 @@ nat_keepalive = 15
 ike_lifetime = "1d"
 sa_lifetime = "30m"
 aggressive_mode = true
+tunnel_mode = "accept"
 
 [l2tp]
 ipsec = "optional"
@@ -154,6 +156,7 @@ psk_file = "/etc/l2tpsec/office.psk"
 user = "alice"
 password_file = "/etc/l2tpsec/office.pass"
 autoconnect = true
+mode = "tunnel"
 
 [[lac]]
 name = "lab-2"
@@ -185,6 +188,7 @@ password_file = "/etc/l2tpsec/lab.pass"
 	CHECK(c.ike.ikeLifetime == seconds(86400));
 	CHECK(c.ike.saLifetime == seconds(1800));
 	CHECK(c.ike.aggressiveMode);
+	CHECK(c.ike.tunnelMode == TunnelModePolicy::Accept);
 	CHECK(c.l2tp.ipsec == IpsecRequirement::Optional);
 	CHECK(c.l2tp.helloInterval == seconds(120));
 	REQUIRE(c.l2tp.secret);
@@ -213,9 +217,11 @@ password_file = "/etc/l2tpsec/lab.pass"
 	CHECK(c.lac[0].user == "alice");
 	CHECK(c.lac[0].password->file.path == "/etc/l2tpsec/office.pass");
 	CHECK(c.lac[0].autoconnect);
-	CHECK(c.lac[0].line == 40);
+	CHECK(c.lac[0].mode == EspMode::Tunnel);
+	CHECK(c.lac[0].line == 41);
 	CHECK(c.lac[1].name == "lab-2");
 	CHECK(!c.lac[1].autoconnect);
+	CHECK(c.lac[1].mode == EspMode::Transport);
 }
 
 TEST_CASE("[radius]: every key, the defaults, and where the plugin's files go")
@@ -463,6 +469,13 @@ TEST_CASE("bad values that have the right type")
 	                "psk_file = \"k\"\n") ==
 	      "/etc/l2tpsec/l2tpsec.conf:2: [lac] name: expected a name of letters, digits, '-', '_' or '.' (at most "
 	      "64), got \"bad name\"");
+	CHECK(onlyError("[ike]\ntunnel_mode = \"allow\"\n") ==
+	      "/etc/l2tpsec/l2tpsec.conf:2: [ike] tunnel_mode: expected one of \"refuse\", \"accept\", got \"allow\"");
+	CHECK(onlyError("[ike]\ntunnel_mode = true\n") ==
+	      "/etc/l2tpsec/l2tpsec.conf:2: [ike] tunnel_mode: expected one of \"refuse\", \"accept\", got true");
+	CHECK(onlyError("[[lac]]\nname = \"a\"\nserver = \"192.0.2.9\"\nuser = \"u\"\npassword_file = \"p\"\n"
+	                "psk_file = \"k\"\nmode = \"beet\"\n") ==
+	      "/etc/l2tpsec/l2tpsec.conf:7: [lac] mode: expected one of \"transport\", \"tunnel\", got \"beet\"");
 }
 
 TEST_CASE("cross-field rules")
@@ -610,7 +623,7 @@ TEST_CASE("a missing config file is one clear error")
 TEST_CASE("configKeys lists each key once")
 {
 	auto &keys = configKeys();
-	CHECK(keys.size() == 51);
+	CHECK(keys.size() == 53);
 	for (size_t i = 0; i < keys.size(); i++)
 		for (size_t j = i + 1; j < keys.size(); j++)
 			CHECK(!(keys[i].section == keys[j].section && keys[i].key == keys[j].key));

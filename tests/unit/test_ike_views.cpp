@@ -69,6 +69,9 @@ TEST_CASE("sas JSON: SPIs as ip xfrm shows them, counters null when the dataplan
 	CHECK(j["expires_in_seconds"] == 3000);
 	CHECK(j["flow"] == "192.0.2.1:1701 <-> 198.51.100.7:1701 udp");
 	CHECK(j["nat_oa"].is_null());
+	CHECK(j["mode"] == "transport");
+	c.mode = kernel::IpsecMode::Tunnel;
+	CHECK(childSaJson(c, now, in, std::nullopt)["mode"] == "tunnel");
 
 	ike::IkeSaInfo sa;
 	sa.id = 3;

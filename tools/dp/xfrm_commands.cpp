@@ -354,7 +354,7 @@ std::string saLine(const SaState &s)
 {
 	return fmt::format("sa spi=0x{:08x} src={} dst={} reqid=0x{:08x} mode={} cipher={} integrity={} encap={} "
 	                   "bytes={} packets={} add_time={} use_time={}",
-	                   s.id.spi, s.id.src.str(), s.id.dst.str(), s.reqid, xfrm::modeName(s.mode),
+	                   s.id.spi, s.id.src.str(), s.id.dst.str(), s.reqid, kernel::modeName(s.mode),
 	                   s.cipher.empty() ? "none" : s.cipher, s.integrity.empty() ? "none" : s.integrity,
 	                   encapText(s.encap), s.bytes, s.packets, s.addTime, s.useTime);
 }
@@ -383,7 +383,7 @@ std::string saJson(const SaState &s)
 	                   "\"mode\": {}, \"cipher\": {}, \"integrity\": {}, \"encap\": {}, \"bytes\": {}, "
 	                   "\"packets\": {}, \"add_time\": {}, \"use_time\": {}}}",
 	                   s.id.spi, jsonString(s.id.src.str()), jsonString(s.id.dst.str()), s.id.mark, s.id.markMask,
-	                   s.reqid, jsonString(xfrm::modeName(s.mode)), jsonString(s.cipher), jsonString(s.integrity),
+	                   s.reqid, jsonString(kernel::modeName(s.mode)), jsonString(s.cipher), jsonString(s.integrity),
 	                   encap, s.bytes, s.packets, s.addTime, s.useTime);
 }
 
@@ -391,7 +391,7 @@ std::string policyLine(const PolicyState &p)
 {
 	return fmt::format("policy dir={} sel={} reqid=0x{:08x} mode={} priority={} index={}",
 	                   xfrm::directionName(p.id.direction), xfrm::describeSelector(p.id.selector), p.params.reqid,
-	                   xfrm::modeName(p.params.mode), p.params.priority, p.index);
+	                   kernel::modeName(p.params.mode), p.params.priority, p.index);
 }
 
 std::string policyJson(const PolicyState &p)
@@ -400,7 +400,7 @@ std::string policyJson(const PolicyState &p)
 	                   "{}}}",
 	                   jsonString(xfrm::directionName(p.id.direction)),
 	                   jsonString(xfrm::describeSelector(p.id.selector)), p.params.reqid,
-	                   jsonString(xfrm::modeName(p.params.mode)), p.params.priority, p.index);
+	                   jsonString(kernel::modeName(p.params.mode)), p.params.priority, p.index);
 }
 
 void addSaOptions(CLI::App *c, SaOptions &o, bool withKeys)

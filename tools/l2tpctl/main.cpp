@@ -275,12 +275,12 @@ void cmdSas(const Globals &g, const Args &, Outcome &out)
 		        sa.contains("expires_in_seconds") ? humanDuration(sa.value("expires_in_seconds", 0LL)).c_str()
 		                                          : "-",
 		        str(sa, "peer_id").c_str());
-	std::printf("\nIPsec SAs\n%-7s %-21s %-10s %-10s %-18s %-5s %-9s %7s %7s\n", "ISAKMP", "PEER", "IN SPI",
-	            "OUT SPI", "SUITE", "NAT-T", "EXPIRES", "IN", "OUT");
+	std::printf("\nIPsec SAs\n%-7s %-21s %-10s %-10s %-18s %-9s %-5s %-9s %7s %7s\n", "ISAKMP", "PEER", "IN SPI",
+	            "OUT SPI", "SUITE", "MODE", "NAT-T", "EXPIRES", "IN", "OUT");
 	for (const json &c : d->value("ipsec", json::array()))
-		std::printf("%-7s %-21s %-10s %-10s %-18s %-5s %-9s %7s %7s\n", str(c, "isakmp").c_str(),
+		std::printf("%-7s %-21s %-10s %-10s %-18s %-9s %-5s %-9s %7s %7s\n", str(c, "isakmp").c_str(),
 		            str(c, "peer").c_str(), str(c, "in_spi").c_str(), str(c, "out_spi").c_str(),
-		            str(c, "suite").c_str(), c.value("nat_t", false) ? "yes" : "no",
+		            str(c, "suite").c_str(), str(c, "mode").c_str(), c.value("nat_t", false) ? "yes" : "no",
 		            humanDuration(c.value("expires_in_seconds", 0LL)).c_str(), bytes(c, "in_bytes").c_str(),
 		            bytes(c, "out_bytes").c_str());
 }

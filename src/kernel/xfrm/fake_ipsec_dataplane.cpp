@@ -251,8 +251,12 @@ Result<SaState> FakeIpsecDataplane::querySa(const SaId &id)
 Result<void> FakeIpsecDataplane::addPolicy(const PolicyId &id, const PolicyParams &params)
 {
 	Call c{.op = Op::AddPolicy,
-	       .text = policyText("addPolicy", id) + fmt::format(" reqid=0x{:08x} {} priority={}", params.reqid,
-	                                                         modeName(params.mode), params.priority),
+	       .text = policyText("addPolicy", id) +
+	               fmt::format(" reqid=0x{:08x} {}{} priority={}", params.reqid, modeName(params.mode),
+	                           params.mode == IpsecMode::Tunnel
+	                                   ? " " + params.tunnelSrc.str() + "->" + params.tunnelDst.str()
+	                                   : std::string(),
+	                           params.priority),
 	       .policy = id,
 	       .policyParams = params};
 	if (auto e = injected(c))

@@ -175,6 +175,5 @@ std::string describeSelector(const Selector &sel);
 /// "out 192.0.2.1/32->192.0.2.2/32 udp 1701->1701"
 std::string describePolicy(const PolicyId &id);
 std::string_view directionName(PolicyDirection dir); ///< "in", "out", "fwd"
-std::string_view modeName(IpsecMode mode);           ///< "transport", "tunnel"
 
 } // namespace l2tpsec::kernel::xfrm

@@ -88,15 +88,6 @@ std::string_view directionName(PolicyDirection dir)
 	return "?";
 }
 
-std::string_view modeName(IpsecMode mode)
-{
-	switch (mode) {
-	case IpsecMode::Transport: return "transport";
-	case IpsecMode::Tunnel: return "tunnel";
-	}
-	return "?";
-}
-
 std::string describePolicy(const PolicyId &id)
 {
 	std::string s = fmt::format("{} {}", directionName(id.direction), describeSelector(id.selector));

@@ -4,9 +4,11 @@
 
 #include "common/log.h"
 #include "ike/codec/header.h"
+#include "ike/codec/message_builder.h"
 #include "ike/codec/names.h"
 #include "ike/codec/notify_payload.h"
 #include "ike/codec/payload_chain.h"
+#include "ike/codec/vendor_ids.h"
 #include "ike/fake_ike_ports.h"
 #include "ike/ike_engine.h"
 #include "kernel/xfrm/fake_ipsec_dataplane.h"
@@ -294,6 +296,29 @@ inline const std::vector<std::string> kDirectSetupWire{
         "192.0.2.1:500>192.0.2.2:500 MM-KE", "192.0.2.2:500>192.0.2.1:500 MM*",   "192.0.2.1:500>192.0.2.2:500 MM*",
         "192.0.2.2:500>192.0.2.1:500 QM*",   "192.0.2.1:500>192.0.2.2:500 QM*",   "192.0.2.2:500>192.0.2.1:500 QM*"};
 
+/// The client's MM1 (the datagram Lab::wire names `mm1`) loses its RFC 3947
+/// vendor id on the way (no hash covers it): a pre-RFC client, draft NAT-T only.
+inline void dropRfc3947VendorId(Lab &lab, std::string mm1)
+{
+	lab.tamper = [&lab, mm1](FakeIkeNetwork::Datagram &d) {
+		if (lab.wire.back() != mm1)
+			return false;
+		auto m = parseMessage(d.bytes);
+		REQUIRE(m);
+		auto chain = parsePayloadChain(m->header.nextPayload, m->body);
+		REQUIRE(chain);
+		MessageBuilder b(m->header);
+		for (const RawPayload &raw : *chain)
+			if (raw.type != PayloadType::VendorId ||
+			    recogniseVendorId(raw.body) != KnownVendorId::NatTRfc3947)
+				b.add(raw.type, std::vector<uint8_t>(raw.body.begin(), raw.body.end()));
+		auto rebuilt = b.build();
+		REQUIRE(rebuilt);
+		d.bytes = *rebuilt;
+		return false;
+	};
+}
+
 /// A server (192.0.2.1, answers Main Mode) and a client (initiator only).
 struct Pair {
 	Lab lab;
@@ -310,6 +335,10 @@ struct Pair {
 	{
 		ChildRequest child;
 		child.localPort = localPort;
+		return connect(child);
+	}
+	uint64_t connect(const ChildRequest &child)
+	{
 		auto id = client->engine.connect(ConnectRequest{client->address, server->address, child}, lab.now);
 		REQUIRE(id);
 		lab.settle();

@@ -282,8 +282,63 @@ TEST_CASE("phase 2 with NAT-T: UDP-Encapsulated-Transport, RFC 3947's 4 and the 
 	CHECK(transportMode(false, NatTMethod::Rfc3947) == EncapsulationMode::Transport);
 	CHECK(transportMode(true, NatTMethod::Rfc3947) == EncapsulationMode::UdpTransport);
 	CHECK(transportMode(true, NatTMethod::Draft) == EncapsulationMode::UdpTransportDraft);
-	// Tunnel mode is not ours to give.
+	// Tunnel mode only when accepted (acceptTunnel, the next test).
 	CHECK_FALSE(choosePhase2(espSa({espTransform(1, EspTransformId::AesCbc, 128, 2, 1)}), compat.esp, 1h, false));
+}
+
+TEST_CASE("phase 2 tunnel mode: 1, or with NAT-T 3 and 61443, only when accepted; the offer's order between modes")
+{
+	ProposalSet compat = profile(ProposalProfile::Compat);
+	using M = EncapsulationMode;
+	auto offer = [](std::initializer_list<uint16_t> modes) {
+		std::vector<Transform> ts;
+		uint8_t n = 1;
+		for (uint16_t m : modes)
+			ts.push_back(espTransform(n++, EspTransformId::AesCbc, 128, 2, m));
+		return espSa(ts);
+	};
+	for (M mode : {M::Tunnel, M::UdpTunnel, M::UdpTunnelDraft}) {
+		bool udpEncap = mode != M::Tunnel;
+		CAPTURE(encapsulationModeName(mode));
+		auto c = choosePhase2(offer({uint16_t(mode)}), compat.esp, 1h, udpEncap, true);
+		REQUIRE(c);
+		CHECK(c->mode == mode);
+		CHECK(ipsecMode(c->mode) == kernel::IpsecMode::Tunnel);
+		CHECK(c->proposal.transforms.at(0).attributes ==
+		      offer({uint16_t(mode)}).proposals[0].transforms[0].attributes);
+		// Not without acceptTunnel, and not the other NAT-T state's value.
+		CHECK_FALSE(choosePhase2(offer({uint16_t(mode)}), compat.esp, 1h, udpEncap, false));
+		CHECK_FALSE(choosePhase2(offer({uint16_t(mode)}), compat.esp, 1h, !udpEncap, true));
+	}
+	// Transport first, tunnel second: transport either way. Tunnel first:
+	// tunnel when accepted, else the transport behind it.
+	CHECK(choosePhase2(offer({2, 1}), compat.esp, 1h, false, false)->mode == M::Transport);
+	CHECK(choosePhase2(offer({2, 1}), compat.esp, 1h, false, true)->mode == M::Transport);
+	CHECK(choosePhase2(offer({1, 2}), compat.esp, 1h, false, false)->mode == M::Transport);
+	CHECK(choosePhase2(offer({1, 2}), compat.esp, 1h, false, true)->mode == M::Tunnel);
+	CHECK(choosePhase2(offer({3, 4}), compat.esp, 1h, true, false)->mode == M::UdpTransport);
+	CHECK(choosePhase2(offer({3, 4}), compat.esp, 1h, true, true)->mode == M::UdpTunnel);
+	CHECK(describePhase2Offer(offer({1, 3, 61443})) ==
+	      "aes128-sha1/tunnel/3600s, aes128-sha1/udp-tunnel/3600s, aes128-sha1/udp-tunnel-draft/3600s");
+
+	CHECK(encapsulationMode(kernel::IpsecMode::Tunnel, false, NatTMethod::Rfc3947) == M::Tunnel);
+	CHECK(encapsulationMode(kernel::IpsecMode::Tunnel, true, NatTMethod::Rfc3947) == M::UdpTunnel);
+	CHECK(encapsulationMode(kernel::IpsecMode::Tunnel, true, NatTMethod::Draft) == M::UdpTunnelDraft);
+	CHECK(encapsulationMode(kernel::IpsecMode::Transport, true, NatTMethod::Draft) == M::UdpTransportDraft);
+	for (M m : {M::Transport, M::UdpTransport, M::UdpTransportDraft})
+		CHECK(ipsecMode(m) == kernel::IpsecMode::Transport);
+	CHECK(encapsulationModeName(static_cast<M>(7)) == "mode7");
+
+	// The initiator's offer and the reply it accepts carry the mode.
+	SaPayload ours = phase2Offer(compat.esp, 1h, M::UdpTunnel, 0xc0000001);
+	auto chosen = choosePhase2(ours, compat.esp, 1h, true, true);
+	REQUIRE(chosen);
+	auto accepted = acceptPhase2Reply(phase2Reply(ours, *chosen, 0xc0000002), compat.esp, 1h, M::UdpTunnel);
+	REQUIRE(accepted);
+	CHECK(accepted->mode == M::UdpTunnel);
+	auto wrong = acceptPhase2Reply(phase2Reply(ours, *chosen, 0xc0000002), compat.esp, 1h, M::UdpTransport);
+	REQUIRE_FALSE(wrong);
+	CHECK(wrong.error().message == "the responder chose mode udp-tunnel, we asked for udp-transport");
 }
 
 TEST_CASE("phase 2: PFS groups must match, AND offers and ESN are passed over, GCM needs no integrity")
