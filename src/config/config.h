@@ -146,6 +146,9 @@ struct LacProfile {
 	std::optional<Secret> password;
 	bool autoconnect = false;
 	EspMode mode = EspMode::Transport;
+	/// Phase 1 to the server in Aggressive Mode (RFC 2409 §5.4) instead of
+	/// Main Mode; needs [ike] aggressive_mode and a psk_file.
+	bool aggressiveMode = false;
 	int line = 0;
 };
 

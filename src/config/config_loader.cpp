@@ -613,6 +613,7 @@ const std::vector<KeyEntry> &keyTable()
 			 assign(l.choice<EspMode>(n, {{"transport", EspMode::Transport}, {"tunnel", EspMode::Tunnel}}),
 				p->mode);
 		 }},
+		{"lac", "aggressive_mode", [](L &l, const N &n, C &, P *p) { assign(l.boolean(n), p->aggressiveMode); }},
 		// [radius] (Loader::run engages c.ppp.radius before these run)
 		{"radius", "auth_servers",
 		 [](L &l, const N &n, C &c, P *) {
@@ -776,6 +777,15 @@ void Loader::crossCheck()
 		if (!p.psk && !p.cert.enabled() && c.l2tp.ipsec != IpsecRequirement::Off)
 			missing("psk_file' or 'certificate");
 		checkCert(p.cert, fmt::format("[[lac]] '{}'", p.name), [&](const char *) { return p.line; });
+		// [ike] aggressive_mode is the one switch that allows Aggressive
+		// Mode at all; a profile only chooses it for its own server.
+		if (p.aggressiveMode && !c.ike.aggressiveMode)
+			error(p.line,
+			      fmt::format("[[lac]] '{}' aggressive_mode: needs [ike] aggressive_mode = true", p.name));
+		else if (p.aggressiveMode && !p.psk)
+			error(p.line, fmt::format("[[lac]] '{}' aggressive_mode: needs a psk_file (Aggressive Mode "
+			                          "authenticates with a pre-shared key only)",
+			                          p.name));
 	}
 }
 

@@ -69,6 +69,24 @@ const Botan::DL_Group &dlGroup(DhGroup g)
 	std::abort();
 }
 
+// Botan finds an EC_Group by name in a registry under a global lock; the DH
+// worker threads would queue on it for every key pair and shared secret.
+template <DhGroup G>
+const Botan::EC_Group &cachedEcGroup()
+{
+	static const Botan::EC_Group group(botanGroupName(G));
+	return group;
+}
+
+const Botan::EC_Group &ecGroup(DhGroup g)
+{
+	if (g == DhGroup::Ecp256)
+		return cachedEcGroup<DhGroup::Ecp256>();
+	if (g == DhGroup::Ecp384)
+		return cachedEcGroup<DhGroup::Ecp384>();
+	std::abort();
+}
+
 std::string what(DhGroup g, std::string_view text)
 {
 	std::string s = "DH group ";
@@ -161,7 +179,7 @@ Result<DhKeyPair> DhKeyPair::fromPrivateValue(DhGroup g, std::span<const uint8_t
 		auto state = std::make_unique<State>();
 		std::vector<uint8_t> pub;
 		if (isEcp(g)) {
-			const Botan::EC_Group ec(botanGroupName(g));
+			const Botan::EC_Group &ec = ecGroup(g);
 			if (!privateValue.empty() && (x.is_zero() || x >= ec.get_order()))
 				return Error{EINVAL, what(g, "private value is 0 or not below the group order")};
 			auto key = std::make_unique<Botan::ECDH_PrivateKey>(rng, ec, x);
@@ -207,7 +225,7 @@ Result<SecretBytes> DhKeyPair::sharedSecret(std::span<const uint8_t> peerPublic)
 	try {
 		Botan::secure_vector<uint8_t> z;
 		if (isEcp(g)) {
-			const Botan::EC_Group ec(botanGroupName(g));
+			const Botan::EC_Group &ec = ecGroup(g);
 			std::vector<uint8_t> sec1;
 			sec1.reserve(1 + peerPublic.size());
 			sec1.push_back(0x04);

@@ -136,9 +136,13 @@ void IkeService::setKeys(const Config &config)
 	if (config.ike.psk)
 		wildcardPsk_ = keyOf(*config.ike.psk);
 	serverPsks_.clear();
-	for (const LacProfile &p : config.lac)
+	aggressiveServers_.clear();
+	for (const LacProfile &p : config.lac) {
 		if (p.psk)
 			serverPsks_.insert_or_assign(p.server, keyOf(*p.psk));
+		if (p.aggressiveMode)
+			aggressiveServers_.insert(p.server);
+	}
 }
 
 void IkeService::reconfigure(const Config &config)
@@ -262,6 +266,7 @@ Result<uint64_t> IkeService::connect(const IpAddress &local, const IpAddress &se
 	}
 	req.server = server;
 	req.child = ike::ChildRequest{options_.l2tpPort, serverPort, mode};
+	req.aggressive = aggressiveServers_.contains(server);
 	auto id = engine_->connect(req, ike::IkeClock::now());
 	arm();
 	if (id)

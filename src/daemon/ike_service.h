@@ -19,6 +19,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 
 namespace l2tpsec {
@@ -107,6 +108,8 @@ private:
 	IkeConfig started_; ///< the [ike] section the engine was built from
 	std::optional<crypto::SecretBytes> wildcardPsk_;
 	std::map<IpAddress, crypto::SecretBytes> serverPsks_;
+	/// Servers of [[lac]] profiles with aggressive_mode (connect() asks for it).
+	std::set<IpAddress> aggressiveServers_;
 	std::vector<LacProfile> startedLac_; ///< the certificate settings in force
 	/// Initiator SAs of connect() and their servers, for connectFailed().
 	std::map<uint64_t, IpAddress> connecting_;

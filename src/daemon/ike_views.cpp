@@ -47,6 +47,7 @@ json ikeSaJson(const ike::IkeSaInfo &sa, ike::TimePoint now)
 	       {"nat_local", sa.natLocal},
 	       {"nat_peer", sa.natPeer},
 	       {"suite", sa.suite},
+	       {"exchange", sa.aggressive ? "aggressive" : "main"},
 	       {"dpd", sa.dpd},
 	       {"vendor_ids", sa.peerVendorIds},
 	       {"lifetime_seconds", sa.lifetime.count()},

@@ -42,6 +42,10 @@ struct IkeEngineConfig {
 	/// tunnel_mode = "accept"); its IDs must still name the L2TP flow
 	/// between the two hosts. Refused (NO-PROPOSAL-CHOSEN) otherwise.
 	bool acceptTunnelMode = false;
+	/// [ike] aggressive_mode: answer Aggressive Mode (RFC 2409 §5.4, PSK
+	/// only) and allow connect() to ask for it. Off, an Aggressive Mode 1
+	/// is dropped with one log line.
+	bool aggressiveMode = false;
 	std::chrono::seconds ikeLifetime{8 * 3600};
 	std::chrono::seconds saLifetime{3600};
 	/// RFC 3706: probe a peer silent this long (0 = off), declare it dead
@@ -93,7 +97,8 @@ struct IkeSaInfo {
 	std::string suite;      ///< "aes256-sha1-modp2048"
 	std::string peerId;     ///< "192.168.1.10" (the peer's phase-1 ID)
 	std::string peerVendorIds;
-	bool dpd = false; ///< both sides speak RFC 3706
+	bool dpd = false;        ///< both sides speak RFC 3706
+	bool aggressive = false; ///< phase 1 was Aggressive Mode, not Main Mode
 	std::chrono::seconds lifetime{0};
 	TimePoint created{}, establishedAt{};
 };

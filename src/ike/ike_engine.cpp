@@ -1,6 +1,6 @@
-// The SA manager: routing by cookie, responder SAs for new Main Modes within
-// the limits, LAC connects, timers, INITIAL-CONTACT and the hand-over of IPsec
-// SAs between a peer's ISAKMP SAs.
+// The SA manager: routing by cookie, responder SAs for new Main Modes (and
+// allowed Aggressive Modes) within the limits, LAC connects, timers,
+// INITIAL-CONTACT and the hand-over of IPsec SAs between a peer's ISAKMP SAs.
 #include "ike/ike_engine.h"
 
 #include "common/log.h"
@@ -41,6 +41,7 @@ Result<IkeEngineConfig> ikeEngineConfig(const IkeConfig &config)
 	c.dpdInterval = config.dpdInterval;
 	c.dpdTimeout = config.dpdTimeout;
 	c.natKeepalive = config.natKeepalive;
+	c.aggressiveMode = config.aggressiveMode;
 	if (config.psk) {
 		crypto::SecretBytes key = crypto::toSecret(std::span(
 		        reinterpret_cast<const uint8_t *>(config.psk->value.data()), config.psk->value.size()));
@@ -92,9 +93,10 @@ void IkeEngine::onDatagram(IkeSocket socket, const Endpoint &local, const Endpoi
 	const Header &h = m->header;
 	IkeSa *sa = route(h, from);
 	if (!sa) {
-		if (h.exchange == ExchangeType::IdentityProtection && isZero(h.responderCookie) && h.messageId == 0 &&
-		    !h.encrypted() && !isZero(h.initiatorCookie)) {
-			onMainMode1(socket, local, from, *m, bytes);
+		bool phase1 = h.exchange == ExchangeType::IdentityProtection || h.exchange == ExchangeType::Aggressive;
+		if (phase1 && isZero(h.responderCookie) && h.messageId == 0 && !h.encrypted() &&
+		    !isZero(h.initiatorCookie)) {
+			onPhase1Start(socket, local, from, *m, bytes);
 			return;
 		}
 		stats_.dropped++;
@@ -135,15 +137,40 @@ IkeSa *IkeEngine::route(const Header &h, const Endpoint &from)
 	return nullptr;
 }
 
-void IkeEngine::onMainMode1(IkeSocket socket, const Endpoint &local, const Endpoint &from, const Message &m,
-                            std::span<const uint8_t> datagram)
+bool IkeEngine::aggressiveAllowed(const Endpoint &from, const Cookie &ckyI)
+{
+	if (ctx_.config.aggressiveMode)
+		return true;
+	// Dropped without an answer, as libreswan does (pluto ignores an
+	// Aggressive Mode 1 no connection allows). strongSwan answers
+	// AUTHENTICATION-FAILED, but a cleartext notify to an unauthenticated
+	// source tells a scanner (ike-scan) what we run, can be reflected at a
+	// spoofed address, and makes the peer give up no sooner than its
+	// retransmissions would; the log line is what the admin needs.
+	stats_.dropped++;
+	stats_.refusedAggressive++;
+	auto [it, fresh] = aggressiveRefused_.try_emplace(from.address, ckyI);
+	if (!fresh && it->second == ckyI)
+		return false; // a retransmission of the refused one
+	it->second = ckyI;
+	if (aggressiveRefused_.size() > 4096)
+		aggressiveRefused_.clear(); // bounded; at worst a line is repeated
+	logWarn(kLog, "Aggressive Mode from {} refused: [ike] aggressive_mode is off", from.str());
+	return false;
+}
+
+void IkeEngine::onPhase1Start(IkeSocket socket, const Endpoint &local, const Endpoint &from, const Message &m,
+                              std::span<const uint8_t> datagram)
 {
 	const IkeEngineConfig &c = ctx_.config;
+	const char *mode = m.header.exchange == ExchangeType::Aggressive ? "Aggressive Mode" : "Main Mode";
 	if (!c.acceptPeers) {
 		stats_.dropped++;
-		logDebug(kLog, "{}: Main Mode refused: this engine does not answer peers", from.str());
+		logDebug(kLog, "{}: {} refused: this engine does not answer peers", from.str(), mode);
 		return;
 	}
+	if (m.header.exchange == ExchangeType::Aggressive && !aggressiveAllowed(from, m.header.initiatorCookie))
+		return;
 	auto count = [](const std::map<IpAddress, size_t> &counts, const IpAddress &a) {
 		auto it = counts.find(a);
 		return it == counts.end() ? size_t{0} : it->second;
@@ -157,10 +184,10 @@ void IkeEngine::onMainMode1(IkeSocket socket, const Endpoint &local, const Endpo
 		stats_.refusedMainMode++;
 		if (!limitLogged_)
 			logWarn(kLog,
-			        "{}: Main Mode refused: {} half-open SAs ({} from this address), {} SAs of this "
+			        "{}: {} refused: {} half-open SAs ({} from this address), {} SAs of this "
 			        "address (limits {}, {}, {}); further refusals are not logged until it eases",
-			        from.str(), halfOpen_, count(halfOpenPerAddress_, from.address), sasOf(from.address),
-			        c.maxHalfOpen, c.maxHalfOpenPerPeer, c.maxSasPerPeer);
+			        from.str(), mode, halfOpen_, count(halfOpenPerAddress_, from.address),
+			        sasOf(from.address), c.maxHalfOpen, c.maxHalfOpenPerPeer, c.maxSasPerPeer);
 		limitLogged_ = true;
 		return;
 	}
@@ -180,7 +207,12 @@ void IkeEngine::onMainMode1(IkeSocket socket, const Endpoint &local, const Endpo
 	byAddress_[from.address].insert(id);
 	byCookies_[{ckyI, ckyR}] = id;
 	byMm1_[{ckyI, from}] = id;
-	sas_.at(id)->receive(m, datagram, socket, local, from);
+	IkeSa &sa = *sas_.at(id);
+	sa.receive(m, datagram, socket, local, from);
+	// A first message that did not parse left the SA where it started:
+	// it goes now rather than hold a half-open slot until setupTimeout.
+	if (sa.state() == Phase1State::Start)
+		sa.close("", false);
 	settle(id);
 }
 
@@ -335,6 +367,9 @@ Result<uint64_t> IkeEngine::connect(const ConnectRequest &request, TimePoint now
 		if (sa->initiator())
 			return Error{EALREADY, "Main Mode to " + request.server.str() + " is in progress"};
 	}
+	if (request.aggressive && !ctx_.config.aggressiveMode)
+		return Error{EPERM,
+		             "Aggressive Mode to " + request.server.str() + " needs [ike] aggressive_mode = true"};
 	auto cookie = ctx_.random.bytes(8);
 	if (!cookie)
 		return std::move(cookie).error();
@@ -344,7 +379,7 @@ Result<uint64_t> IkeEngine::connect(const ConnectRequest &request, TimePoint now
 	auto sa = std::make_unique<IkeSa>(ctx_, id, true, ckyI, Cookie{}, Endpoint{request.local, ctx_.config.ikePort},
 	                                  Endpoint{request.server, ctx_.config.ikePort});
 	sa->setInitialContact(existing.empty());
-	L2S_TRY(sa->start(request.child));
+	L2S_TRY(sa->start(request.child, request.aggressive));
 	sas_.emplace(id, std::move(sa));
 	meta_[id] = Meta{request.server, true, false, request.reauthenticate};
 	halfOpen_++;

@@ -10,7 +10,8 @@
 // protected (childSaUp) and no longer is (childSaDown).
 //
 // Routing is by cookie pair (RFC 2408 §2.5.3); a Main Mode 1 with a new
-// initiator cookie makes a responder SA, within the half-open limits. The
+// initiator cookie makes a responder SA, within the half-open limits, and so
+// does an Aggressive Mode 1 when the config allows it (dropped otherwise). The
 // newest ISAKMP SA of a peer (same address and phase-1 ID) owns the peer's
 // IPsec SAs: an older one hands them over when the new one is up, unless the
 // new one came with INITIAL-CONTACT, which removes the older SAs outright.
@@ -39,12 +40,16 @@ struct ConnectRequest {
 	/// (re-authentication): once it is, it takes over the IPsec SAs and the
 	/// older ISAKMP SAs are deleted.
 	bool reauthenticate = false;
+	/// Aggressive Mode instead of Main Mode (pre-shared key only); refused
+	/// unless the engine's aggressiveMode allows it.
+	bool aggressive = false;
 };
 
 struct IkeEngineStats {
 	uint64_t datagrams = 0;
-	uint64_t dropped = 0;         ///< unparsable or for no SA
-	uint64_t refusedMainMode = 0; ///< Main Mode 1 over a limit
+	uint64_t dropped = 0;           ///< unparsable or for no SA
+	uint64_t refusedMainMode = 0;   ///< Main Mode 1 or Aggressive Mode 1 over a limit
+	uint64_t refusedAggressive = 0; ///< Aggressive Mode 1 while aggressiveMode is off
 };
 
 class IkeEngine {
@@ -61,8 +66,9 @@ public:
 	void onDatagram(IkeSocket socket, const Endpoint &local, const Endpoint &from,
 	                std::span<const uint8_t> datagram, TimePoint now);
 
-	/// LAC: Main Mode to the server, then Quick Mode for the flow; only the
-	/// Quick Mode when an ISAKMP SA to it is up. Returns the ISAKMP SA's id.
+	/// LAC: Main Mode (or Aggressive Mode) to the server, then Quick Mode for
+	/// the flow; only the Quick Mode when an ISAKMP SA to it is up. Returns
+	/// the ISAKMP SA's id.
 	Result<uint64_t> connect(const ConnectRequest &request, TimePoint now);
 	/// Deletes one ISAKMP SA and its IPsec SAs, telling the peer.
 	Result<void> closeSa(uint64_t id, const std::string &reason, TimePoint now);
@@ -94,8 +100,11 @@ private:
 		bool reauthenticate = false;
 	};
 	IkeSa *route(const Header &h, const Endpoint &from);
-	void onMainMode1(IkeSocket socket, const Endpoint &local, const Endpoint &from, const Message &m,
-	                 std::span<const uint8_t> datagram);
+	/// Main Mode 1 or Aggressive Mode 1 for no SA: a responder SA, within the limits.
+	void onPhase1Start(IkeSocket socket, const Endpoint &local, const Endpoint &from, const Message &m,
+	                   std::span<const uint8_t> datagram);
+	/// Whether an Aggressive Mode 1 may go on (logs a refusal once per attempt).
+	bool aggressiveAllowed(const Endpoint &from, const Cookie &ckyI);
 	/// After anything touched SA `id`: bookkeeping, INITIAL-CONTACT and
 	/// hand-overs, its timer re-armed, or its removal.
 	void settle(uint64_t id);
@@ -117,6 +126,9 @@ private:
 	std::map<IpAddress, size_t> halfOpenPerAddress_;
 	size_t halfOpen_ = 0;
 	bool limitLogged_ = false;
+	/// The last refused Aggressive Mode 1 of each address: its
+	/// retransmissions are not logged again.
+	std::map<IpAddress, Cookie> aggressiveRefused_;
 	std::set<std::pair<TimePoint, uint64_t>> deadlines_;
 	std::map<uint64_t, TimePoint> deadlineOf_;
 	IkeEngineStats stats_;

@@ -28,14 +28,17 @@ std::string_view phase1StateName(Phase1State s)
 	case S::RespSentSa: return "MM2 sent";
 	case S::RespDh: return "MM3 DH";
 	case S::RespSentKe: return "MM4 sent";
+	case S::InitSentAm: return "AM1 sent";
+	case S::RespSentAm: return "AM2 sent";
 	case S::Established: return "established";
 	case S::Dead: return "dead";
 	}
 	return "?";
 }
 
-// (phase-1 state, exchange) -> handler. Main Mode messages in order
-// (RFC 2409 §5.4), Quick Mode and protected Informational once the ISAKMP
+// (phase-1 state, exchange) -> handler. Main Mode or Aggressive Mode
+// messages in order (RFC 2409 §5.4; the engine lets an Aggressive Mode 1
+// in only when the config allows it), Quick Mode and protected Informational once the ISAKMP
 // SA is up, cleartext Informational (an error notify from a responder that
 // refused us) while it is being set up. Anything else is dropped.
 const std::vector<IkeSa::Rule> IkeSa::kRules = {
@@ -45,6 +48,9 @@ const std::vector<IkeSa::Rule> IkeSa::kRules = {
         {S::InitSentKe, X::IdentityProtection, &IkeSa::initiatorMm4},
         {S::RespSentKe, X::IdentityProtection, &IkeSa::respondMm5},
         {S::InitSentAuth, X::IdentityProtection, &IkeSa::initiatorMm6},
+        {S::Start, X::Aggressive, &IkeSa::respondAm1},
+        {S::InitSentAm, X::Aggressive, &IkeSa::initiatorAm2},
+        {S::RespSentAm, X::Aggressive, &IkeSa::respondAm3},
         {S::Established, X::QuickMode, &IkeSa::onQuickMode},
         {S::Established, X::Informational, &IkeSa::onInformational},
         {S::InitSentSa, X::Informational, &IkeSa::onPlainInformational},
@@ -53,6 +59,8 @@ const std::vector<IkeSa::Rule> IkeSa::kRules = {
         {S::RespSentSa, X::Informational, &IkeSa::onPlainInformational},
         {S::RespDh, X::Informational, &IkeSa::onPlainInformational},
         {S::RespSentKe, X::Informational, &IkeSa::onPlainInformational},
+        {S::InitSentAm, X::Informational, &IkeSa::onPlainInformational},
+        {S::RespSentAm, X::Informational, &IkeSa::onPlainInformational},
 };
 
 IkeSa::IkeSa(IkeContext &ctx, uint64_t id, bool initiator, const Cookie &ckyI, const Cookie &ckyR, Endpoint local,
@@ -258,14 +266,17 @@ void IkeSa::onTimer()
 		return;
 	if (!established()) {
 		if (ctx_.now >= created_ + ctx_.config.setupTimeout) {
-			fail(fmt::format("Main Mode not complete after {}s (state: {})",
+			fail(fmt::format("{} not complete after {}s (state: {})", phase1Name(),
 			                 ctx_.config.setupTimeout.count(), phase1StateName(state_)));
 			return;
 		}
 		if (!retransmit(phase1_))
-			fail(fmt::format(
-			        "no answer to {} after {} retransmissions{}", phase1_.what, phase1_.retransmits,
-			        state_ == S::InitSentAuth && !signatures() ? " (pre-shared key mismatch?)" : ""));
+			fail(fmt::format("no answer to {} after {} retransmissions{}", phase1_.what,
+			                 phase1_.retransmits,
+			                 // In Aggressive Mode the initiator that cannot verify AM2 goes quiet.
+			                 (state_ == S::InitSentAuth && !signatures()) || state_ == S::RespSentAm
+			                         ? " (pre-shared key mismatch?)"
+			                         : ""));
 		return;
 	}
 	for (auto it = quickModes_.begin(); it != quickModes_.end();) {
@@ -447,6 +458,7 @@ IkeSaInfo IkeSa::info() const
 	}
 	i.peerVendorIds = peerVendorIds_;
 	i.dpd = dpdActive();
+	i.aggressive = aggressive_;
 	i.created = created_;
 	i.establishedAt = establishedAt_;
 	return i;

@@ -1,6 +1,7 @@
 #pragma once
 // IkeSa: one ISAKMP SA (RFC 2408) with its exchanges: Main Mode with a
-// pre-shared key in either role (RFC 2409 §5.4, main_mode.cpp), the Quick
+// pre-shared key in either role (RFC 2409 §5.4, main_mode.cpp), or
+// Aggressive Mode with one when the config allows (aggressive_mode.cpp), the Quick
 // Modes under it (§5.5, quick_mode.cpp), Informational exchanges with
 // Delete, DPD (RFC 3706) and INITIAL-CONTACT (informational.cpp), NAT-T
 // (RFC 3947) and the SA pairs it installed (child_sa.h).
@@ -40,6 +41,8 @@ enum class Phase1State : uint8_t {
 	RespSentSa,   ///< responder: MM2 sent, waits for MM3
 	RespDh,       ///< responder: MM3 in, its DH runs on a DhOffload
 	RespSentKe,   ///< responder: MM4 sent, waits for MM5
+	InitSentAm,   ///< initiator: AM1 sent, waits for AM2
+	RespSentAm,   ///< responder: AM2 sent, waits for AM3
 	Established,
 	Dead,
 };
@@ -113,8 +116,9 @@ public:
 	IkeSa(const IkeSa &) = delete;
 	IkeSa &operator=(const IkeSa &) = delete;
 
-	/// Initiator: sends Main Mode 1; the flow to ask for once established.
-	Result<void> start(std::optional<ChildRequest> child);
+	/// Initiator: sends Main Mode 1 (or Aggressive Mode 1, which
+	/// aggressive_mode.cpp goes on from); the flow to ask for once established.
+	Result<void> start(std::optional<ChildRequest> child, bool aggressive = false);
 	/// Initiator, established: a Quick Mode for one more flow.
 	Result<void> startQuickMode(const ChildRequest &child);
 	/// Responder: the DhOffload's answer to this SA's Main Mode 3; Main Mode
@@ -144,7 +148,8 @@ public:
 	Phase1State state() const { return state_; }
 	bool established() const { return state_ == Phase1State::Established; }
 	bool dead() const { return state_ == Phase1State::Dead; }
-	/// The peer's phase-1 ID body (empty before MM5/MM6).
+	/// The peer's phase-1 ID body (empty before MM5/MM6; an Aggressive Mode
+	/// responder has AM1's IDii, proven only once AM3 verifies).
 	const std::vector<uint8_t> &peerIdBody() const { return peerIdB_; }
 	/// True once after the peer's MM5 carried INITIAL-CONTACT: the engine
 	/// removes the peer's older SAs (RFC 2407 §4.6.3.3).
@@ -183,6 +188,21 @@ private:
 	Phase1State initiatorMm4(Incoming &in);
 	Phase1State respondMm5(Incoming &in);
 	Phase1State initiatorMm6(Incoming &in);
+	// shared by Main Mode and Aggressive Mode (main_mode.cpp)
+	/// Responder: the initiator's SA payload parsed, our key or credentials
+	/// for the peer (keyFor) and the choice; false when refused (logged,
+	/// and the peer told when it helps).
+	bool chooseOffer(Incoming &in, const RawPayload &sa, std::string_view mode, const IpAddress &keyFor,
+	                 std::span<const IkeSuite> ours, bool pskOnly);
+	/// Our DH key pair and nonce; the responder also takes the
+	/// initiator's KE and nonce and derives the keys.
+	Result<void> ourKeyAndNonce(crypto::DhGroup group);
+	Result<void> responderKeys(Bytes ke, Bytes ni);
+	/// The peer's HASH_I / HASH_R over its ID (idBody) against ours.
+	bool peerHashVerifies(const std::vector<RawPayload> &payloads, Bytes idBody, bool initiatorHash) const;
+	void readInitialContact(const std::vector<RawPayload> &payloads);
+	/// Initiator: established; the Quick Mode asked for starts.
+	void establishedAsInitiator(Incoming &in);
 	std::vector<OutPayload> vendorIds() const;
 	void readVendorIds(const std::vector<RawPayload> &payloads);
 	/// Main Mode 3's answer once g^xy is known (here or on a DhOffload).
@@ -196,6 +216,10 @@ private:
 	void floatToNatT();
 	Result<std::vector<uint8_t>> authHash(bool initiatorHash, Bytes idBody) const;
 	void becomeEstablished(Incoming &in);
+	// aggressive_mode.cpp (RFC 2409 §5.4, Aggressive Mode with a pre-shared key)
+	Phase1State respondAm1(Incoming &in);
+	Phase1State initiatorAm2(Incoming &in);
+	Phase1State respondAm3(Incoming &in);
 	// Signatures (RFC 2409 §5.1)
 	bool signatures() const;
 	/// The methods we can offer or accept with this peer (credentials and key).
@@ -254,6 +278,8 @@ private:
 	void fail(const std::string &reason);
 	void removeChild(size_t index, const std::string &reason);
 	std::string peerText() const;
+	/// "Main Mode" or "Aggressive Mode", for log lines.
+	std::string_view phase1Name() const { return aggressive_ ? "Aggressive Mode" : "Main Mode"; }
 	Result<std::vector<uint8_t>> random(size_t n);
 	Result<uint32_t> newMessageId();
 	/// The peer floated to 4500 or its NAT mapping changed: follow it
@@ -283,6 +309,8 @@ private:
 	crypto::SecretBytes psk_;
 	std::shared_ptr<const CertCredentials> creds_; ///< ours for this peer, if any
 	std::vector<IkeAuthMethod> offeredAuths_;      ///< initiator
+	std::vector<IkeSuite> offeredSuites_;          ///< initiator: the suites MM1/AM1 offered
+	bool aggressive_ = false;                      ///< Aggressive Mode, not Main Mode
 	std::string peerIdText_;                       ///< the peer's ID for logs and info(), once verified
 	crypto::SecretBytes gxy_;
 	std::vector<uint8_t> mm3Digest_; ///< responder: the MM3 that MM4 answers (RespDh)

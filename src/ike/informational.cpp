@@ -126,10 +126,10 @@ Phase1State IkeSa::onPlainInformational(Incoming &in)
 		// Unauthenticated, so only an initiator waiting for an answer gives
 		// up on it (as racoon and strongSwan do); a responder ignores it.
 		if (initiator_) {
-			fail("the peer refused Main Mode: " + notifyTypeName(n->type));
+			fail(fmt::format("the peer refused {}: {}", phase1Name(), notifyTypeName(n->type)));
 			return Phase1State::Dead;
 		}
-		logWarn(kLog, "peer {}: notify {} during Main Mode", in.from.str(), notifyTypeName(n->type));
+		logWarn(kLog, "peer {}: notify {} during {}", in.from.str(), notifyTypeName(n->type), phase1Name());
 	}
 	return state_;
 }

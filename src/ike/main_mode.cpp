@@ -42,11 +42,6 @@ using S = Phase1State;
 /// Our nonces: 32 bytes (RFC 2409 §5 allows 8..256).
 constexpr size_t kNonceLen = 32;
 
-bool validNonce(const RawPayload *n)
-{
-	return n && n->body.size() >= 8 && n->body.size() <= 256;
-}
-
 std::string vendorIdText(Bytes data)
 {
 	if (auto known = recogniseVendorId(data)) {
@@ -60,11 +55,6 @@ std::string vendorIdText(Bytes data)
 	for (size_t i = 0; i < data.size() && i < 8; i++)
 		s += fmt::format("{:02x}", data[i]);
 	return s;
-}
-
-std::vector<uint8_t> bytesOf(Bytes b)
-{
-	return {b.begin(), b.end()};
 }
 
 /// "/rsasig" after a suite's name; nothing for the usual pre-shared key.
@@ -192,6 +182,35 @@ Result<void> IkeSa::deriveKeys(crypto::SecretBytes gxy)
 	cipher_ = IsakmpCipher{choice_->suite.cipher, std::move(*key)};
 	iv_ = phase1Iv(prf(), choice_->suite.cipher, gxi_, gxr_);
 	return {};
+}
+
+Result<void> IkeSa::ourKeyAndNonce(crypto::DhGroup group)
+{
+	auto dh = ctx_.random.keyPair(group);
+	if (!dh)
+		return std::move(dh).error();
+	auto nonce = random(kNonceLen);
+	if (!nonce)
+		return std::move(nonce).error();
+	dh_ = std::move(*dh);
+	(initiator_ ? gxi_ : gxr_) = dh_->publicValue();
+	(initiator_ ? ni_ : nr_) = std::move(*nonce);
+	return {};
+}
+
+Result<void> IkeSa::responderKeys(Bytes ke, Bytes ni)
+{
+	L2S_TRY(ourKeyAndNonce(choice_->suite.group));
+	gxi_ = bytesOf(ke);
+	ni_ = bytesOf(ni);
+	return keyExchange(gxi_);
+}
+
+bool IkeSa::peerHashVerifies(const std::vector<RawPayload> &payloads, Bytes idBody, bool initiatorHash) const
+{
+	const RawPayload *hash = findPayload(payloads, PayloadType::Hash);
+	auto expect = authHash(initiatorHash, idBody);
+	return hash && expect && crypto::constantTimeEqual(hash->body, *expect);
 }
 
 Result<std::vector<uint8_t>> IkeSa::authHash(bool initiatorHash, Bytes idBody) const
@@ -365,37 +384,83 @@ void IkeSa::becomeEstablished(Incoming &in)
 	        i.suite, i.lifetime.count(),
 	        natLocal_ || natPeer_ ? (natLocal_ ? (natPeer_ ? "both" : "local") : "peer") : "none",
 	        i.dpd ? "yes" : "no", i.peerId);
+	if (aggressive_)
+		logWarn(kLog,
+		        "peer {}: ISAKMP SA {} is an Aggressive Mode SA with a pre-shared key: the key's hash went "
+		        "out in the clear and can be guessed at offline; prefer Main Mode",
+		        peerText(), id_);
 	if (ctx_.observer)
 		ctx_.observer->ikeSaUp(i);
 }
 
+void IkeSa::establishedAsInitiator(Incoming &in)
+{
+	becomeEstablished(in);
+	if (wantChild_) {
+		if (auto r = startQuickMode(*wantChild_); !r) {
+			logError(kLog, "peer {}: Quick Mode not started: {}", peerText(), r.error().message);
+			if (ctx_.observer)
+				ctx_.observer->childSaFailed(id_, r.error().message);
+		}
+		wantChild_.reset();
+	}
+}
+
+void IkeSa::readInitialContact(const std::vector<RawPayload> &payloads)
+{
+	for (const RawPayload *p : findAll(payloads, PayloadType::Notification)) {
+		auto n = parseNotify(p->body);
+		if (n && n->type == NotifyType::InitialContact)
+			initialContact_ = true;
+	}
+}
+
 // ---- initiator ---------------------------------------------------------------
 
-Result<void> IkeSa::start(std::optional<ChildRequest> child)
+Result<void> IkeSa::start(std::optional<ChildRequest> child, bool aggressive)
 {
-	creds_ = ctx_.config.certs ? ctx_.config.certs(peer_.address) : nullptr;
+	aggressive_ = aggressive;
+	// Aggressive Mode here is pre-shared keys only.
+	creds_ = ctx_.config.certs && !aggressive ? ctx_.config.certs(peer_.address) : nullptr;
 	auto psk = ctx_.config.psk ? ctx_.config.psk(peer_.address) : std::nullopt;
 	if (psk)
 		psk_ = std::move(*psk);
 	if (!creds_ && psk_.empty())
-		return Error{ENOKEY, "no pre-shared key or certificate for " + peer_.address.str()};
+		return Error{ENOKEY, (aggressive ? "no pre-shared key (Aggressive Mode needs one) for "
+		                                 : "no pre-shared key or certificate for ") +
+		                             peer_.address.str()};
 	offeredAuths_ = authMethods();
 	wantChild_ = child;
-	SaPayload offer = phase1Offer(ctx_.config.proposals.ike, ctx_.config.ikeLifetime, offeredAuths_);
+	offeredSuites_ = ctx_.config.proposals.ike;
+	if (offeredSuites_.empty())
+		return Error{EINVAL, "no IKE proposals to offer"};
+	if (aggressive) {
+		// AM1 carries our KE, so every suite it offers has that one group:
+		// the first suite's (the admin's preference).
+		crypto::DhGroup group = offeredSuites_.front().group;
+		std::erase_if(offeredSuites_, [group](const IkeSuite &s) { return s.group != group; });
+	}
+	SaPayload offer = phase1Offer(offeredSuites_, ctx_.config.ikeLifetime, offeredAuths_);
 	auto body = buildSa(offer);
 	if (!body)
 		return std::move(body).error();
 	saiB_ = *body;
-	MessageBuilder b(header(ExchangeType::IdentityProtection, 0));
+	MessageBuilder b(header(aggressive ? ExchangeType::Aggressive : ExchangeType::IdentityProtection, 0));
 	b.add(PayloadType::SecurityAssociation, *body);
+	if (aggressive) {
+		// AM1 (aggressive_mode.cpp) brings KE, nonce and ID at once.
+		L2S_TRY(ourKeyAndNonce(offeredSuites_.front().group));
+		b.add(KeyExchangePayload{gxi_}).add(NoncePayload{ni_});
+		b.add(PayloadType::Identification, ourIdBody());
+	}
 	for (OutPayload &v : vendorIds())
 		b.add(v.type, std::move(v.body));
 	auto datagram = b.build();
 	if (!datagram)
 		return std::move(datagram).error();
-	logInfo(kLog, "peer {}: initiating Main Mode ({})", peerText(), describePhase1Offer(offer));
-	state_ = S::InitSentSa;
-	sendAwaiting(phase1_, std::move(*datagram), "Main Mode 1", {});
+	logInfo(kLog, "peer {}: initiating {} ({})", peerText(), phase1Name(), describePhase1Offer(offer));
+	state_ = aggressive ? S::InitSentAm : S::InitSentSa;
+	sendAwaiting(phase1_, std::move(*datagram), fmt::format("{} 1", phase1Name()), {});
 	return {};
 }
 
@@ -412,7 +477,7 @@ S IkeSa::initiatorMm2(Incoming &in)
 		logWarn(kLog, "peer {}: Main Mode 2 dropped: {}", in.from.str(), reply.error().message);
 		return state_;
 	}
-	auto choice = acceptPhase1Reply(*reply, ctx_.config.proposals.ike, ctx_.config.ikeLifetime, offeredAuths_);
+	auto choice = acceptPhase1Reply(*reply, offeredSuites_, ctx_.config.ikeLifetime, offeredAuths_);
 	if (!choice) {
 		fail(choice.error().message);
 		return S::Dead;
@@ -422,15 +487,10 @@ S IkeSa::initiatorMm2(Incoming &in)
 	readVendorIds(in.payloads);
 	logInfo(kLog, "peer {}: Main Mode 2 chose {}{}; vendor ids: {}", peerText(), suiteName(choice_->suite),
 	        authSuffix(choice_->auth), peerVendorIds_);
-	auto dh = ctx_.random.keyPair(choice_->suite.group);
-	auto ni = random(kNonceLen);
-	if (!dh || !ni) {
-		fail("key generation failed: " + (dh ? ni.error().message : dh.error().message));
+	if (auto r = ourKeyAndNonce(choice_->suite.group); !r) {
+		fail("key generation failed: " + r.error().message);
 		return S::Dead;
 	}
-	dh_ = std::move(*dh);
-	gxi_ = dh_->publicValue();
-	ni_ = std::move(*ni);
 	MessageBuilder b(header(ExchangeType::IdentityProtection, 0));
 	b.add(KeyExchangePayload{gxi_}).add(NoncePayload{ni_});
 	for (OutPayload &p : natDPayloads())
@@ -508,11 +568,7 @@ S IkeSa::initiatorMm6(Incoming &in)
 			return S::Dead;
 		}
 	}
-	const RawPayload *hash = opened && !signatures() ? findPayload(opened->payloads, PayloadType::Hash) : nullptr;
-	auto expect =
-	        id && !signatures() ? authHash(false, id->body) : Result<std::vector<uint8_t>>(Error{EBADMSG, "no ID"});
-	bool verified =
-	        signatures() ? id != nullptr : id && hash && expect && crypto::constantTimeEqual(hash->body, *expect);
+	bool verified = signatures() ? id != nullptr : id && peerHashVerifies(opened->payloads, id->body, false);
 	if (!verified) {
 		// The responder checked HASH_I with its key first, so with two keys
 		// this is never reached: it is a damaged or forged MM6. Wait for the
@@ -524,19 +580,53 @@ S IkeSa::initiatorMm6(Incoming &in)
 	lastPhase1Block_ = opened->lastBlock;
 	peerIdB_ = bytesOf(id->body);
 	followPeer(in);
-	becomeEstablished(in);
-	if (wantChild_) {
-		if (auto r = startQuickMode(*wantChild_); !r) {
-			logError(kLog, "peer {}: Quick Mode not started: {}", peerText(), r.error().message);
-			if (ctx_.observer)
-				ctx_.observer->childSaFailed(id_, r.error().message);
-		}
-		wantChild_.reset();
-	}
+	establishedAsInitiator(in);
 	return S::Established;
 }
 
 // ---- responder -------------------------------------------------------------
+
+bool IkeSa::chooseOffer(Incoming &in, const RawPayload &sa, std::string_view mode, const IpAddress &keyFor,
+                        std::span<const IkeSuite> ours, bool pskOnly)
+{
+	auto offer = parseSa(sa.body);
+	if (!offer) {
+		logWarn(kLog, "peer {}: {} 1 dropped: {}", in.from.str(), mode, offer.error().message);
+		sendPlainNotify(offer.error().code == kErrUnsupported ? NotifyType::DoiNotSupported
+		                                                      : NotifyType::PayloadMalformed);
+		return false;
+	}
+	readVendorIds(in.payloads);
+	logInfo(kLog, "peer {}: {} offer: {}; vendor ids: {}", in.from.str(), mode, describePhase1Offer(*offer),
+	        peerVendorIds_);
+	auto psk = ctx_.config.psk ? ctx_.config.psk(keyFor) : std::nullopt;
+	if (psk)
+		psk_ = std::move(*psk);
+	creds_ = ctx_.config.certs && !pskOnly ? ctx_.config.certs(keyFor) : nullptr;
+	if (psk_.empty() && !creds_) {
+		logWarn(kLog, "peer {}: no pre-shared key{} for this peer; {} refused", in.from.str(),
+		        pskOnly ? "" : " or certificate", mode);
+		return false;
+	}
+	std::vector<IkeAuthMethod> auths = authMethods();
+	auto choice = choosePhase1(*offer, ours, ctx_.config.ikeLifetime, auths);
+	if (!choice) {
+		logWarn(kLog, "peer {}: no proposal chosen ({}); we accept {}", in.from.str(), mode,
+		        describePhase1Offer(phase1Offer(ctx_.config.proposals.ike, ctx_.config.ikeLifetime, auths)));
+		sendPlainNotify(NotifyType::NoProposalChosen);
+		return false;
+	}
+	choice_ = std::move(*choice);
+	// What the choice does not use goes now.
+	if (signatures())
+		crypto::SecretBytes().swap(psk_);
+	else
+		creds_.reset();
+	saiB_ = bytesOf(sa.body);
+	logInfo(kLog, "peer {}: chose {}{} ({} s)", in.from.str(), suiteName(choice_->suite), authSuffix(choice_->auth),
+	        choice_->lifetime.count());
+	return true;
+}
 
 S IkeSa::respondMm1(Incoming &in)
 {
@@ -547,40 +637,8 @@ S IkeSa::respondMm1(Incoming &in)
 		logWarn(kLog, "peer {}: malformed Main Mode 1 dropped", in.from.str());
 		return S::Dead;
 	}
-	auto offer = parseSa(sa->body);
-	if (!offer) {
-		logWarn(kLog, "peer {}: Main Mode 1 dropped: {}", in.from.str(), offer.error().message);
-		sendPlainNotify(offer.error().code == kErrUnsupported ? NotifyType::DoiNotSupported
-		                                                      : NotifyType::PayloadMalformed);
+	if (!chooseOffer(in, *sa, "Main Mode", in.from.address, ctx_.config.proposals.ike, false))
 		return S::Dead;
-	}
-	readVendorIds(in.payloads);
-	logInfo(kLog, "peer {}: Main Mode offer: {}; vendor ids: {}", in.from.str(), describePhase1Offer(*offer),
-	        peerVendorIds_);
-	auto psk = ctx_.config.psk ? ctx_.config.psk(in.from.address) : std::nullopt;
-	if (psk)
-		psk_ = std::move(*psk);
-	creds_ = ctx_.config.certs ? ctx_.config.certs(in.from.address) : nullptr;
-	if (psk_.empty() && !creds_) {
-		logWarn(kLog, "peer {}: no pre-shared key or certificate for this peer; Main Mode refused",
-		        in.from.str());
-		return S::Dead;
-	}
-	std::vector<IkeAuthMethod> auths = authMethods();
-	auto choice = choosePhase1(*offer, ctx_.config.proposals.ike, ctx_.config.ikeLifetime, auths);
-	if (!choice) {
-		logWarn(kLog, "peer {}: no proposal chosen (Main Mode); we accept {}", in.from.str(),
-		        describePhase1Offer(phase1Offer(ctx_.config.proposals.ike, ctx_.config.ikeLifetime, auths)));
-		sendPlainNotify(NotifyType::NoProposalChosen);
-		return S::Dead;
-	}
-	choice_ = std::move(*choice);
-	// What the choice does not use goes now.
-	if (signatures())
-		crypto::SecretBytes().swap(psk_);
-	else
-		creds_.reset();
-	saiB_ = bytesOf(sa->body);
 	MessageBuilder b(header(ExchangeType::IdentityProtection, 0));
 	b.add(choice_->reply);
 	for (OutPayload &v : vendorIds())
@@ -590,8 +648,6 @@ S IkeSa::respondMm1(Incoming &in)
 		logWarn(kLog, "peer {}: Main Mode 2: {}", in.from.str(), datagram.error().message);
 		return S::Dead;
 	}
-	logInfo(kLog, "peer {}: chose {}{} ({} s)", in.from.str(), suiteName(choice_->suite), authSuffix(choice_->auth),
-	        choice_->lifetime.count());
 	sendAnswer(phase1_, std::move(*datagram), in.digest);
 	return S::RespSentSa;
 }
@@ -691,21 +747,14 @@ S IkeSa::respondMm5(Incoming &in)
 			return S::Dead;
 		}
 	}
-	const RawPayload *hash = opened && !signatures() ? findPayload(opened->payloads, PayloadType::Hash) : nullptr;
-	auto expect =
-	        id && !signatures() ? authHash(true, id->body) : Result<std::vector<uint8_t>>(Error{EBADMSG, "no ID"});
-	if (!signatures() && (!id || !hash || !expect || !crypto::constantTimeEqual(hash->body, *expect))) {
+	if (!signatures() && (!id || !peerHashVerifies(opened->payloads, id->body, true))) {
 		// With another key MM5 decrypts to noise: no ID/HASH, or a wrong HASH_I.
 		logWarn(kLog, "peer {}: authentication failed (pre-shared key mismatch?)", in.from.str());
 		return S::Dead;
 	}
 	iv_ = opened->lastBlock;
 	peerIdB_ = bytesOf(id->body);
-	for (const RawPayload *p : findAll(opened->payloads, PayloadType::Notification)) {
-		auto n = parseNotify(p->body);
-		if (n && n->type == NotifyType::InitialContact)
-			initialContact_ = true;
-	}
+	readInitialContact(opened->payloads);
 	followPeer(in);
 
 	std::vector<uint8_t> idBody = ourIdBody();

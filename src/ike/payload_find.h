@@ -28,6 +28,17 @@ inline std::vector<const RawPayload *> findAll(const std::vector<RawPayload> &ch
 	return out;
 }
 
+/// A nonce body of the size RFC 2409 §5 allows (8 to 256 bytes).
+inline bool validNonce(const RawPayload *n)
+{
+	return n && n->body.size() >= 8 && n->body.size() <= 256;
+}
+
+inline std::vector<uint8_t> bytesOf(Bytes b)
+{
+	return {b.begin(), b.end()};
+}
+
 inline size_t countPayloads(const std::vector<RawPayload> &chain, PayloadType type)
 {
 	size_t n = 0;

@@ -29,11 +29,6 @@ namespace {
 constexpr std::string_view kLog = "ike";
 constexpr size_t kNonceLen = 32;
 
-std::vector<uint8_t> bytesOf(Bytes b)
-{
-	return {b.begin(), b.end()};
-}
-
 std::vector<uint8_t> spiBytes(uint32_t spi)
 {
 	return {uint8_t(spi >> 24), uint8_t(spi >> 16), uint8_t(spi >> 8), uint8_t(spi)};

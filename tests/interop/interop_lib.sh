@@ -22,6 +22,7 @@
 #                                 SWANCTL-CONF (connections, secrets) loaded;
 #                                 SWANCTL_LOAD="PLUGIN..." makes swanctl load only
 #                                 those (each call starts faster in the VM)
+#                                 CHARON_EXTRA="KEY = VALUE" adds a charon setting
 #   swan NAME ARGS...             swanctl against charon NAME
 #   stop_charon NAME / stop_l2tpsecd NAME
 #                                 SIGTERM and wait until it has exited
@@ -41,6 +42,9 @@
 #                                 the [ppp] sections of an l2tpsecd LNS (10.99.0.1,
 #                                 pool 10.99.0.10-19) and LAC
 #   wait_until SECONDS WHAT CMD...  poll CMD (every 0.2 s) for at most SECONDS
+#   esp_ping NAME NS ADDRESS      ping ADDRESS over PPP from NS; the inbound SA of
+#                                 daemon NAME (l2tpctl sas, first IPsec SA) must
+#                                 count the replies
 #   ppp_up NS LOCAL PEER          NS has a ppp interface "inet LOCAL peer PEER/32"
 #   ppp_count NS                  number of ppp interfaces in NS
 #   pppd_count NS                 number of pppd processes in NS
@@ -221,6 +225,7 @@ start_charon() {
 charon {
   load = random nonce aes sha1 sha2 hmac md5 gmp openssl pem pkcs1 x509 pubkey kernel-netlink socket-default vici
   install_routes = no
+  ${CHARON_EXTRA:-}
   filelog {
     charon {
       path = $WORK/$name.log
@@ -347,6 +352,16 @@ xfrm_count() {
   else
     ip -n "$1" xfrm state list | grep -c '^src '
   fi
+}
+
+esp_ping() {
+  local name=$1 ns=$2 address=$3 before after
+  before=$(ctl "$name" sas --json | jq '.ipsec[0].in_bytes')
+  [[ $before =~ ^[0-9]+$ ]] || fail "l2tpctl sas gives no inbound byte counter: $before"
+  ip netns exec "$ns" ping -c 5 -i 0.3 -W 3 -w 30 "$address" >/dev/null || fail "no ping reply over PPP"
+  after=$(ctl "$name" sas --json | jq '.ipsec[0].in_bytes')
+  ((after > before + 5 * 84)) || fail "ESP inbound bytes went from $before to $after only"
+  ok "ESP carries L2TP: $name's inbound SA counted $before -> $after bytes"
 }
 
 xfrm_sa_bytes() {

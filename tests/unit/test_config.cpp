@@ -511,6 +511,25 @@ TEST_CASE("lac profiles: required keys and unique names")
 	      "/etc/l2tpsec/l2tpsec.conf:7: [[lac]] name: 'a' is used by an earlier profile");
 }
 
+TEST_CASE("lac aggressive_mode: only with [ike] aggressive_mode and a pre-shared key")
+{
+	const std::string profile = "[[lac]]\nname = \"a\"\nserver = \"192.0.2.9\"\nuser = \"u\"\npassword_file = "
+	                            "\"p\"\n";
+	Config c = parseOk("[ike]\naggressive_mode = true\n" + profile + "psk_file = \"k\"\naggressive_mode = true\n");
+	REQUIRE(c.lac.size() == 1);
+	CHECK(c.lac[0].aggressiveMode);
+	CHECK_FALSE(parseOk(profile + "psk_file = \"k\"\n").lac[0].aggressiveMode);
+	CHECK(onlyError(profile + "psk_file = \"k\"\naggressive_mode = true\n") ==
+	      "/etc/l2tpsec/l2tpsec.conf:1: [[lac]] 'a' aggressive_mode: needs [ike] aggressive_mode = true");
+	CHECK(onlyError("[ike]\naggressive_mode = true\n" + profile +
+	                "certificate = \"c.pem\"\nprivate_key = \"k.pem\"\nca = [\"ca.pem\"]\naggressive_mode = "
+	                "true\n") ==
+	      "/etc/l2tpsec/l2tpsec.conf:3: [[lac]] 'a' aggressive_mode: needs a psk_file (Aggressive Mode "
+	      "authenticates with a pre-shared key only)");
+	CHECK(onlyError(profile + "psk_file = \"k\"\naggressive_mode = 1\n") ==
+	      "/etc/l2tpsec/l2tpsec.conf:7: [lac] aggressive_mode: expected true or false, got 1");
+}
+
 TEST_CASE("certificate keys: read into [ike] and [[lac]], and only together")
 {
 	Config c = parseOk("[ike]\ncertificate = \"server.pem\"\nprivate_key = \"/k/server.key\"\n"
@@ -623,7 +642,7 @@ TEST_CASE("a missing config file is one clear error")
 TEST_CASE("configKeys lists each key once")
 {
 	auto &keys = configKeys();
-	CHECK(keys.size() == 53);
+	CHECK(keys.size() == 54);
 	for (size_t i = 0; i < keys.size(); i++)
 		for (size_t j = i + 1; j < keys.size(); j++)
 			CHECK(!(keys[i].section == keys[j].section && keys[i].key == keys[j].key));

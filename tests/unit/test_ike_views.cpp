@@ -88,6 +88,10 @@ TEST_CASE("sas JSON: SPIs as ip xfrm shows them, counters null when the dataplan
 	CHECK(k["state"] == "established");
 	CHECK(k["peer"] == "198.51.100.7:4500");
 	CHECK(k["nat_peer"] == true);
+	CHECK(k["exchange"] == "main");
+	sa.aggressive = true;
+	CHECK(ikeSaJson(sa, now)["exchange"] == "aggressive");
+	sa.aggressive = false;
 	CHECK(k["age_seconds"] == 10);
 	CHECK(k["expires_in_seconds"] == 28792);
 	sa.established = false;

@@ -266,15 +266,16 @@ void cmdSas(const Globals &g, const Args &, Outcome &out)
 			s += s.empty() ? "peer" : "+peer";
 		return s.empty() ? std::string("-") : s;
 	};
-	std::printf("ISAKMP SAs\n%-5s %-9s %-11s %-21s %-10s %-26s %-9s %s\n", "ID", "ROLE", "STATE", "PEER", "NAT",
-	            "SUITE", "EXPIRES", "PEER ID");
+	std::printf("ISAKMP SAs\n%-5s %-9s %-10s %-11s %-21s %-10s %-26s %-9s %s\n", "ID", "ROLE", "EXCHANGE", "STATE",
+	            "PEER", "NAT", "SUITE", "EXPIRES", "PEER ID");
 	for (const json &sa : d->value("isakmp", json::array()))
-		std::printf(
-		        "%-5s %-9s %-11s %-21s %-10s %-26s %-9s %s\n", str(sa, "id").c_str(), str(sa, "role").c_str(),
-		        str(sa, "state").c_str(), str(sa, "peer").c_str(), nat(sa).c_str(), str(sa, "suite").c_str(),
-		        sa.contains("expires_in_seconds") ? humanDuration(sa.value("expires_in_seconds", 0LL)).c_str()
-		                                          : "-",
-		        str(sa, "peer_id").c_str());
+		std::printf("%-5s %-9s %-10s %-11s %-21s %-10s %-26s %-9s %s\n", str(sa, "id").c_str(),
+		            str(sa, "role").c_str(), str(sa, "exchange").c_str(), str(sa, "state").c_str(),
+		            str(sa, "peer").c_str(), nat(sa).c_str(), str(sa, "suite").c_str(),
+		            sa.contains("expires_in_seconds")
+		                    ? humanDuration(sa.value("expires_in_seconds", 0LL)).c_str()
+		                    : "-",
+		            str(sa, "peer_id").c_str());
 	std::printf("\nIPsec SAs\n%-7s %-21s %-10s %-10s %-18s %-9s %-5s %-9s %7s %7s\n", "ISAKMP", "PEER", "IN SPI",
 	            "OUT SPI", "SUITE", "MODE", "NAT-T", "EXPIRES", "IN", "OUT");
 	for (const json &c : d->value("ipsec", json::array()))

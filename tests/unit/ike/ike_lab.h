@@ -102,7 +102,7 @@ struct Host {
 	}
 };
 
-/// A short name for a datagram: "MM-SA", "MM-KE", "MM*" (encrypted), "QM*",
+/// A short name for a datagram: "MM-SA", "MM-KE", "MM*" (encrypted), "AM-SA", "AM*", "QM*",
 /// "INFO*", "INFO(NO-PROPOSAL-CHOSEN)" (cleartext), "keepalive".
 inline std::string describe(const FakeIkeNetwork::Datagram &d, uint16_t natTPort = 4500)
 {
@@ -119,6 +119,7 @@ inline std::string describe(const FakeIkeNetwork::Datagram &d, uint16_t natTPort
 		return "?";
 	const Header &h = m->header;
 	std::string x = h.exchange == ExchangeType::IdentityProtection ? "MM"
+	                : h.exchange == ExchangeType::Aggressive       ? "AM"
 	                : h.exchange == ExchangeType::QuickMode        ? "QM"
 	                : h.exchange == ExchangeType::Informational    ? "INFO"
 	                                                               : exchangeTypeName(h.exchange);
@@ -219,6 +220,16 @@ struct Lab {
 		                            [&](const std::string &w) { return w.find(what) != std::string::npos; }));
 	}
 };
+
+/// The datagrams on the wire whose line contains `what`, in order.
+inline std::vector<std::vector<uint8_t>> sent(const Lab &lab, const std::string &what)
+{
+	std::vector<std::vector<uint8_t>> out;
+	for (size_t i = 0; i < lab.wire.size(); i++)
+		if (lab.wire[i].find(what) != std::string::npos)
+			out.push_back(lab.datagrams[i].bytes);
+	return out;
+}
 
 inline IkeEngineConfig labConfig(ProposalProfile profile = ProposalProfile::Compat, const char *psk = kPsk)
 {
@@ -345,5 +356,26 @@ struct Pair {
 		return *id;
 	}
 };
+
+/// After a set-up by a client at 10.0.0.2 behind the lab's NAT
+/// (198.51.100.7, ports from 30000): both ends saw the NAT, the ISAKMP SAs
+/// moved to 4500. `seenAt` is the NAT port of the message the server saw
+/// the NAT-D of.
+inline void checkBehindNat(const Pair &p, const LogCapture &logs, uint16_t seenAt)
+{
+	CHECK(logs.has(fmt::format("198.51.100.7:{}: NAT detected (the peer is behind one)", seenAt)));
+	CHECK(logs.has("192.0.2.1:500: NAT detected (we are behind one)"));
+	CHECK(logs.has("peer 198.51.100.7:30000: moved to 198.51.100.7:30001 (NAT-T)"));
+	IkeSaInfo s = p.server->engine.ikeSas().at(0);
+	CHECK(s.natPeer);
+	CHECK_FALSE(s.natLocal);
+	CHECK(s.peer == Endpoint{ip("198.51.100.7"), 30001});
+	CHECK(s.local == Endpoint{ip("192.0.2.1"), 4500});
+	CHECK(s.peerId == "10.0.0.2");
+	IkeSaInfo c = p.client->engine.ikeSas().at(0);
+	CHECK(c.natLocal);
+	CHECK_FALSE(c.natPeer);
+	CHECK(c.peer == Endpoint{ip("192.0.2.1"), 4500});
+}
 
 } // namespace l2tpsec::ike::test

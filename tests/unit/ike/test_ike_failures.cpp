@@ -22,16 +22,6 @@ std::function<bool(FakeIkeNetwork::Datagram &)> dropNth(Lab &lab, const std::str
 	};
 }
 
-/// The datagrams on the wire whose line contains `what`, in order.
-std::vector<std::vector<uint8_t>> sent(const Lab &lab, const std::string &what)
-{
-	std::vector<std::vector<uint8_t>> out;
-	for (size_t i = 0; i < lab.wire.size(); i++)
-		if (lab.wire[i].find(what) != std::string::npos)
-			out.push_back(lab.datagrams[i].bytes);
-	return out;
-}
-
 } // namespace
 
 TEST_CASE("a wrong pre-shared key: the responder refuses MM5, the initiator gives up; no kernel state anywhere")
