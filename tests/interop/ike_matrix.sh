@@ -81,46 +81,6 @@ swan_esp_suite() {
   echo "ESP:$(swan_alg "$c")/$(swan_alg "$i")"
 }
 
-# swanctl_conf FILE IKE ESP [LOCAL REMOTE]: one IKEv1 PSK connection "l2tp"
-# for udp/1701 in transport mode; without addresses, any (a responder).
-swanctl_conf() {
-  local addrs="" ids=""
-  if [[ $# -ge 5 ]]; then
-    addrs="local_addrs = $4
-    remote_addrs = $5"
-    ids="id = $4"
-  fi
-  cat >"$1" <<EOF
-connections {
-  l2tp {
-    version = 1
-    $addrs
-    proposals = $2
-    local {
-      auth = psk
-      $ids
-    }
-    remote {
-      auth = psk
-    }
-    children {
-      l2tp {
-        mode = transport
-        local_ts = dynamic[udp/1701]
-        remote_ts = dynamic[udp/1701]
-        esp_proposals = $3
-      }
-    }
-  }
-}
-secrets {
-  ike-l2tp {
-    secret = "$psk"
-  }
-}
-EOF
-}
-
 # charon_sas_ok NAME IKE ESP NAT: charon NAME holds one established IKEv1 SA
 # with IKE and one installed child with ESP, in UDP if NAT is true.
 charon_sas_ok() {
@@ -218,7 +178,7 @@ charon_initiates() {
   lns_conf "$WORK/lns.conf" required "$ike" "$esp"
   start_l2tpsecd lns "$NS_S" "$WORK/lns.conf"
   step "LNS started"
-  swanctl_conf "$WORK/$charon.conf" "$ike" "$esp" "$CIP" "$SIP"
+  charon_psk_conf "$WORK/$charon.conf" ike="$ike" esp="$esp" me="$CIP" peer="$SIP"
   if [[ -z "${CHARON_PID[$charon]:-}" ]]; then
     start_charon "$charon" "$CNS" "$WORK/$charon.conf"
     lac_conf "$WORK/$lacd.conf" off
@@ -290,7 +250,7 @@ l2tpsecd_initiates() {
   t0=$(date +%s.%N)
   who=$(deleter)
   topology "$topo"
-  swanctl_conf "$WORK/swan-srv.conf" "$ike" "$esp"
+  charon_psk_conf "$WORK/swan-srv.conf" ike="$ike" esp="$esp"
   swan swan-srv --load-all --file "$WORK/swan-srv.conf" >"$WORK/swan-srv-load.log" 2>&1 ||
     fail "swanctl --load-all: $(tail -5 "$WORK/swan-srv-load.log")"
   lac_conf "$WORK/lac.conf" required "$ike" "$esp"
@@ -359,7 +319,7 @@ done
 
 lns_conf "$WORK/lns2.conf" off
 start_l2tpsecd lns2 "$NS_S" "$WORK/lns2.conf"
-swanctl_conf "$WORK/swan-srv.conf" "${SETS[0]%%:*}" "${SETS[0]#*:}"
+charon_psk_conf "$WORK/swan-srv.conf" ike="${SETS[0]%%:*}" esp="${SETS[0]#*:}"
 start_charon swan-srv "$NS_S" "$WORK/swan-srv.conf"
 for topo in direct nat; do
   for s in "${SETS[@]}"; do l2tpsecd_initiates "$topo" "${s%%:*}" "${s#*:}"; done

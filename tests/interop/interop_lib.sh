@@ -312,6 +312,57 @@ stop_pid() {
 stop_l2tpsecd() { stop_pid "${DAEMON_PID[$1]}" "l2tpsecd $1"; }
 stop_charon() { stop_pid "${CHARON_PID[$1]}" "charon $1"; }
 
+# charon_psk_conf FILE [NAME=VALUE...]: a swanctl.conf with one IKEv1
+# connection "l2tp", the pre-shared key $psk, protecting the L2TP flow (UDP
+# 1701 at both ends). NAME: me and peer (addresses, and me as our ID; without
+# them any, as a responder takes), ike and esp (proposals; by default
+# aes256-sha1-modp2048 and aes256-sha1), mode (transport, the default, or
+# tunnel: the flow between me and peer), aggressive (yes: Aggressive Mode).
+charon_psk_conf() {
+  local file=$1 kv me="" peer="" ike=aes256-sha1-modp2048 esp=aes256-sha1 mode=transport aggressive=no
+  shift
+  for kv in "$@"; do
+    case ${kv%%=*} in
+      me | peer | ike | esp | mode | aggressive) printf -v "${kv%%=*}" '%s' "${kv#*=}" ;;
+      *) fail "charon_psk_conf: unknown setting $kv" ;;
+    esac
+  done
+  local addrs="" id="" ts_me="dynamic[udp/1701]" ts_peer="dynamic[udp/1701]"
+  [[ -n $me ]] && addrs="local_addrs = $me" id="id = $me"
+  [[ -n $peer ]] && addrs+=$'\n'"    remote_addrs = $peer"
+  [[ $mode == tunnel ]] && ts_me="$me/32[udp/1701]" ts_peer="$peer/32[udp/1701]"
+  cat >"$file" <<EOF
+connections {
+  l2tp {
+    version = 1
+    aggressive = $aggressive
+    $addrs
+    proposals = $ike
+    local {
+      auth = psk
+      $id
+    }
+    remote {
+      auth = psk
+    }
+    children {
+      l2tp {
+        mode = $mode
+        local_ts = $ts_me
+        remote_ts = $ts_peer
+        esp_proposals = $esp
+      }
+    }
+  }
+}
+secrets {
+  ike-l2tp {
+    secret = "$psk"
+  }
+}
+EOF
+}
+
 # nat_router: a router namespace $NS_R between the server namespace and a
 # client namespace $NS_N behind a NAT. $NS_S gets a second veth and address,
 # $S_NAT_IP = 198.51.100.1/24, towards the router's public side $R_IP =

@@ -21,16 +21,7 @@ source "$(dirname "$0")/interop_lib.sh"
 
 psk='interop aggressive psk 4711'
 secret_file "$WORK/psk" "$psk"
-secret_file "$WORK/chap-secrets" 'alice * alice-pw-4711 *'
-secret_file "$WORK/alice.pass" alice-pw-4711
-PPP_LNS='[ppp]
-auth = ["mschap-v2"]
-secrets = "'"$WORK"'/chap-secrets"
-local_address = "10.99.0.1"
-pool = "10.99.0.10-10.99.0.19"
-options = ["lcp-echo-interval 0", "noccp"]'
-PPP_LAC='[ppp]
-options = ["lcp-echo-interval 0", "noccp"]'
+ppp_alice
 
 # lns_conf FILE AGGRESSIVE: the LNS on $S_IP, IPsec required.
 lns_conf() {
@@ -56,47 +47,9 @@ lac_profile() {
   printf '%s\n' "$@"
 }
 
-# charon_conf FILE LOCAL REMOTE: one IKEv1 Aggressive Mode connection "l2tp".
-charon_conf() {
-  cat >"$1" <<EOF
-connections {
-  l2tp {
-    version = 1
-    aggressive = yes
-    local_addrs = $2
-    remote_addrs = $3
-    proposals = aes256-sha1-modp2048
-    local {
-      auth = psk
-      id = $2
-    }
-    remote {
-      auth = psk
-      id = $3
-    }
-    children {
-      l2tp {
-        mode = transport
-        local_ts = dynamic[udp/1701]
-        remote_ts = dynamic[udp/1701]
-        esp_proposals = aes256-sha1
-      }
-    }
-  }
-}
-secrets {
-  ike-l2tp {
-    id-a = $2
-    id-b = $3
-    secret = "$psk"
-  }
-}
-EOF
-}
-
 # ---- (A) charon initiates Aggressive Mode, l2tpsecd answers --------------------
 
-charon_conf "$WORK/swanctl.conf" "$C_IP" "$S_IP"
+charon_psk_conf "$WORK/swanctl.conf" aggressive=yes me="$C_IP" peer="$S_IP"
 cat >"$WORK/lac.conf" <<EOF
 [server]
 listen = ["$C_IP"]
@@ -159,7 +112,7 @@ stop_charon charon
 
 # ---- (C) l2tpsecd initiates Aggressive Mode, charon answers ---------------------
 
-charon_conf "$WORK/swanctl-srv.conf" "$S_IP" "$C_IP"
+charon_psk_conf "$WORK/swanctl-srv.conf" aggressive=yes me="$S_IP" peer="$C_IP"
 CHARON_EXTRA="i_dont_care_about_security_and_use_aggressive_mode_psk = yes" \
   start_charon swan-srv "$NS_S" "$WORK/swanctl-srv.conf"
 cat >"$WORK/lns2.conf" <<EOF

@@ -50,43 +50,6 @@ lac_conf() {
     [[ $2 != off ]] && printf 'psk_file = "%s"\nmode = "tunnel"\n' "$WORK/psk"
   } >"$1"
 }
-# swanctl_conf FILE LOCAL REMOTE [initiator]: IKEv1 PSK, tunnel mode for the
-# L2TP flow between the two hosts.
-swanctl_conf() {
-  cat >"$1" <<EOF
-connections {
-  l2tp {
-    version = 1
-    local_addrs = $2
-    remote_addrs = $3
-    proposals = aes256-sha1-modp2048
-    local {
-      auth = psk
-      id = $2
-    }
-    remote {
-      auth = psk
-      id = $3
-    }
-    children {
-      l2tp {
-        mode = tunnel
-        local_ts = $2/32[udp/1701]
-        remote_ts = $3/32[udp/1701]
-        esp_proposals = aes256-sha1
-      }
-    }
-  }
-}
-secrets {
-  ike-l2tp {
-    id-a = $2
-    id-b = $3
-    secret = "$psk"
-  }
-}
-EOF
-}
 
 # kernel_tunnel_ok NS LOCAL PEER SPI...: NS holds the SAs with these SPIs, in
 # tunnel mode, and an out and an in policy for the L2TP flow whose templates
@@ -112,7 +75,7 @@ sa_bytes() { ctl "$1" sas --json | jq -r '.ipsec[0] | "\(.in_bytes) \(.out_bytes
 
 # ---- 0. refused: tunnel_mode = "refuse" ---------------------------------------
 
-swanctl_conf "$WORK/swan-cli.conf" "$C_IP" "$S_IP"
+charon_psk_conf "$WORK/swan-cli.conf" mode=tunnel me="$C_IP" peer="$S_IP"
 start_charon charon "$NS_C" "$WORK/swan-cli.conf"
 lns_conf "$WORK/lns-refuse.conf" required refuse
 start_l2tpsecd lns "$NS_S" "$WORK/lns-refuse.conf"
@@ -135,7 +98,7 @@ ok "tunnel_mode = refuse: NO-PROPOSAL-CHOSEN to charon, and the log says why"
 # the LNS through the SA; charon deletes it.
 charon_initiates() {
   local ns=$1 local=$2 server=$3 outer=$4 nat=$5 sas in_spi out_spi before after out_after peer
-  swanctl_conf "$WORK/swan-$ns.conf" "$local" "$server"
+  charon_psk_conf "$WORK/swan-$ns.conf" mode=tunnel me="$local" peer="$server"
   start_charon "charon-$ns" "$ns" "$WORK/swan-$ns.conf"
   swan "charon-$ns" --initiate --child l2tp --timeout 60 >"$WORK/swanctl-initiate-$ns.log" 2>&1 ||
     fail "swanctl --initiate: $(tail -5 "$WORK/swanctl-initiate-$ns.log")"
@@ -196,7 +159,7 @@ stop_l2tpsecd lns
 
 lns_conf "$WORK/lns2.conf" off
 start_l2tpsecd lns2 "$NS_S" "$WORK/lns2.conf"
-swanctl_conf "$WORK/swan-srv.conf" "$S_IP" "$C_IP"
+charon_psk_conf "$WORK/swan-srv.conf" mode=tunnel me="$S_IP" peer="$C_IP"
 start_charon swan-srv "$NS_S" "$WORK/swan-srv.conf"
 lac_conf "$WORK/lac.conf" required
 start_l2tpsecd lac2 "$NS_C" "$WORK/lac.conf"
