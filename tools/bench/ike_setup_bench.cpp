@@ -59,6 +59,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -69,6 +70,7 @@
 #include <memory>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 using namespace l2tpsec;
@@ -287,6 +289,41 @@ double dhLimit(crypto::DhGroup group)
 	return rounds / (t - t0);
 }
 
+/// What the DH computation alone allows on all the cores at once: `cores`
+/// threads each making key pairs and shared secrets for `seconds` of wall
+/// time, counted together. This is the mission's yardstick ("per second on 2
+/// cores within 70 % of what the DH computation alone allows") measured as
+/// such, so it includes whatever the two CPUs lose to each other (shared
+/// caches, a hypervisor), which a one-thread figure times two would not.
+double dhLimitAllCores(crypto::DhGroup group, unsigned cores, double seconds)
+{
+	auto peer = crypto::DhKeyPair::generate(group);
+	if (!peer)
+		die(peer.error().message);
+	std::atomic<bool> stop{false};
+	std::vector<long> counts(cores, 0);
+	std::vector<std::thread> threads;
+	auto t0 = Clock::now();
+	for (unsigned i = 0; i < cores; ++i)
+		threads.emplace_back([&, i] {
+			while (!stop.load(std::memory_order_relaxed)) {
+				auto kp = crypto::DhKeyPair::generate(group);
+				if (!kp || !kp->sharedSecret(peer->publicValue()))
+					die("DH failed");
+				++counts[i];
+			}
+		});
+	std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+	stop = true;
+	for (auto &t : threads)
+		t.join();
+	double wall = std::chrono::duration<double>(Clock::now() - t0).count();
+	long total = 0;
+	for (long c : counts)
+		total += c;
+	return static_cast<double>(total) / wall;
+}
+
 struct CountingObserver final : IkeObserver {
 	size_t childUps = 0, failures = 0;
 	void childSaUp(const ChildSaInfo &) override { ++childUps; }
@@ -393,110 +430,141 @@ int run(int argc, char **argv)
 	long portArg = argc > 4 ? std::strtol(argv[4], nullptr, 10) : 15500;
 	const unsigned cores = DhWorkers::defaultThreads();
 	long dhThreads = argc > 5 ? std::strtol(argv[5], nullptr, 10) : static_cast<long>(cores);
+	long repeat = argc > 6 ? std::strtol(argv[6], nullptr, 10) : 1;
 	auto dhGroup = group == "modp2048"   ? crypto::DhGroup::Modp2048
 	               : group == "modp1024" ? crypto::DhGroup::Modp1024
 	               : group == "ecp256"   ? crypto::DhGroup::Ecp256
 	                                     : crypto::DhGroup{};
 	if (dhGroup == crypto::DhGroup{} || sas < 1 || sas > 60000 || concurrency < 1 || concurrency > 4096 ||
-	    portArg < 1024 || portArg > 65535 || dhThreads < 0 || dhThreads > 64) {
+	    portArg < 1024 || portArg > 65535 || dhThreads < 0 || dhThreads > 64 || repeat < 1 || repeat > 50) {
 		std::fprintf(stderr,
 		             "usage: ike_setup_bench modp2048|ecp256|modp1024 SAS (1-60000) [CONCURRENCY (1-4096) "
-		             "[PORT [DH_THREADS (0-64, default: one per CPU)]]]\n");
+		             "[PORT [DH_THREADS (0-64, default: one per CPU) [RUNS (1-50)]]]]\n");
 		return 64;
 	}
 	auto port = static_cast<uint16_t>(portArg);
 	log::setLevel(LogLevel::Warn); // per-SA info lines would dominate
-	double limit = dhLimit(dhGroup);
+	std::vector<double> shares, rates;
+	for (long round = 0; round < repeat; ++round) {
+		double limit = dhLimit(dhGroup);
+		double allCoresBefore = dhLimitAllCores(dhGroup, cores, 1.0);
 
-	int ready[2], result[2], hold[2];
-	if (::pipe(ready) < 0 || ::pipe(result) < 0 || ::pipe(hold) < 0)
-		die("pipe");
-	pid_t pid = ::fork();
-	if (pid < 0)
-		die("fork");
-	if (pid == 0) {
-		::close(hold[1]);
-		_exit(responder(group, port, static_cast<size_t>(sas), static_cast<unsigned>(dhThreads), ready[1],
-		                result[1], hold[0]));
-	}
-	::close(hold[0]);
-	char c;
-	if (::read(ready[0], &c, 1) != 1)
-		die("the responder did not start");
-
-	int fd = udpSocket("0.0.0.0", port);
-	LoopbackSockets sockets(fd);
-	LoadGeneratorRandom random;
-	CountingObserver observer;
-	IkeEngineConfig cfg = benchConfig(group, port);
-	cfg.acceptPeers = false;
-	IpAddress server = *IpAddress::parse("127.0.0.1");
-	std::vector<Client> clients(static_cast<size_t>(sas));
-	std::map<IpAddress, IkeEngine *> byAddress;
-	for (size_t i = 0; i < clients.size(); ++i) {
-		Client &cl = clients[i];
-		cl.address = IpAddress::v4((127u << 24) | (1u << 16) | static_cast<uint32_t>(i + 1));
-		cl.kernel = std::make_unique<CountingIpsecDataplane>();
-		cl.engine = std::make_unique<IkeEngine>(cfg, sockets, *cl.kernel, random, &observer);
-		byAddress[cl.address] = cl.engine.get();
-	}
-
-	size_t started = 0;
-	double initiatorCpu0 = cpuSeconds();
-	auto t0 = Clock::now();
-	auto deadline = t0 + std::chrono::minutes(30);
-	while (observer.childUps < clients.size()) {
-		if (observer.failures > 0)
-			die(fmt::format("{} setups failed", observer.failures));
-		if (Clock::now() > deadline)
-			die(fmt::format("timed out with {} of {} SAs up", observer.childUps, clients.size()));
-		while (started < clients.size() && started - observer.childUps < static_cast<size_t>(concurrency)) {
-			Client &cl = clients[started++];
-			if (auto id = cl.engine->connect(ConnectRequest{cl.address, server}, Clock::now()); !id)
-				die("connect: " + id.error().message);
+		int ready[2], result[2], hold[2];
+		if (::pipe(ready) < 0 || ::pipe(result) < 0 || ::pipe(hold) < 0)
+			die("pipe");
+		pid_t pid = ::fork();
+		if (pid < 0)
+			die("fork");
+		if (pid == 0) {
+			::close(hold[1]);
+			_exit(responder(group, port, static_cast<size_t>(sas), static_cast<unsigned>(dhThreads),
+			                ready[1], result[1], hold[0]));
 		}
-		pollfd p{fd, POLLIN, 0};
-		::poll(&p, 1, 20);
-		drain(fd, port, 256, [&](const Endpoint &local, const Endpoint &from, std::span<const uint8_t> d) {
-			if (auto it = byAddress.find(local.address); it != byAddress.end())
-				it->second->onDatagram(IkeSocket::Ike, local, from, d, Clock::now());
-		});
-		// Retransmissions: only the setups in flight have anything due soon.
-		auto now = Clock::now();
-		for (size_t i = started > static_cast<size_t>(concurrency) * 2
-		                        ? started - static_cast<size_t>(concurrency) * 2
-		                        : 0;
-		     i < started; ++i)
-			if (auto dl = clients[i].engine->nextDeadline(); dl && *dl <= now)
-				clients[i].engine->onTimer(now);
+		::close(hold[0]);
+		char c;
+		if (::read(ready[0], &c, 1) != 1)
+			die("the responder did not start");
+
+		int fd = udpSocket("0.0.0.0", port);
+		LoopbackSockets sockets(fd);
+		LoadGeneratorRandom random;
+		CountingObserver observer;
+		IkeEngineConfig cfg = benchConfig(group, port);
+		cfg.acceptPeers = false;
+		IpAddress server = *IpAddress::parse("127.0.0.1");
+		std::vector<Client> clients(static_cast<size_t>(sas));
+		std::map<IpAddress, IkeEngine *> byAddress;
+		for (size_t i = 0; i < clients.size(); ++i) {
+			Client &cl = clients[i];
+			cl.address = IpAddress::v4((127u << 24) | (1u << 16) | static_cast<uint32_t>(i + 1));
+			cl.kernel = std::make_unique<CountingIpsecDataplane>();
+			cl.engine = std::make_unique<IkeEngine>(cfg, sockets, *cl.kernel, random, &observer);
+			byAddress[cl.address] = cl.engine.get();
+		}
+
+		size_t started = 0;
+		double initiatorCpu0 = cpuSeconds();
+		auto t0 = Clock::now();
+		auto deadline = t0 + std::chrono::minutes(30);
+		while (observer.childUps < clients.size()) {
+			if (observer.failures > 0)
+				die(fmt::format("{} setups failed", observer.failures));
+			if (Clock::now() > deadline)
+				die(fmt::format("timed out with {} of {} SAs up", observer.childUps, clients.size()));
+			while (started < clients.size() &&
+			       started - observer.childUps < static_cast<size_t>(concurrency)) {
+				Client &cl = clients[started++];
+				if (auto id = cl.engine->connect(ConnectRequest{cl.address, server}, Clock::now()); !id)
+					die("connect: " + id.error().message);
+			}
+			pollfd p{fd, POLLIN, 0};
+			::poll(&p, 1, 20);
+			drain(fd, port, 256,
+			      [&](const Endpoint &local, const Endpoint &from, std::span<const uint8_t> d) {
+				      if (auto it = byAddress.find(local.address); it != byAddress.end())
+					      it->second->onDatagram(IkeSocket::Ike, local, from, d, Clock::now());
+			      });
+			// Retransmissions: only the setups in flight have anything due soon.
+			auto now = Clock::now();
+			for (size_t i = started > static_cast<size_t>(concurrency) * 2
+			                        ? started - static_cast<size_t>(concurrency) * 2
+			                        : 0;
+			     i < started; ++i)
+				if (auto dl = clients[i].engine->nextDeadline(); dl && *dl <= now)
+					clients[i].engine->onTimer(now);
+		}
+		double seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+		double initiatorCpuMs = (cpuSeconds() - initiatorCpu0) * 1000 / static_cast<double>(sas);
+
+		std::array<char, 256> line{};
+		ssize_t n = ::read(result[0], line.data(), line.size() - 1);
+		double cpu = 0;
+		size_t heap = 0, ikeSas = 0, childSas = 0;
+		std::istringstream fields(std::string(line.data(), n > 0 ? static_cast<size_t>(n) : 0));
+		if (!(fields >> cpu >> heap >> ikeSas >> childSas))
+			die("no result from the responder");
+		::close(hold[1]);
+		int status = 0;
+		::waitpid(pid, &status, 0);
+		if (ikeSas != clients.size() || childSas != clients.size())
+			die(fmt::format("the responder holds {} ISAKMP and {} IPsec SAs, not {}", ikeSas, childSas,
+			                clients.size()));
+
+		// The faster of the readings before and after the run, so that a
+		// moment when the machine was slow cannot flatter the share.
+		double allCores = std::max(allCoresBefore, dhLimitAllCores(dhGroup, cores, 1.0));
+		double rate = static_cast<double>(sas) / seconds;
+		double cpuMs = cpu * 1000 / static_cast<double>(sas), dhMs = 1000 / limit;
+		std::printf(
+		        "{\"group\":\"%s\",\"sas\":%ld,\"concurrency\":%ld,\"dh_threads\":%ld,\"cores\":%u,"
+		        "\"setup_seconds\":%.3f,\"setups_per_second\":%.1f,\"responder_cpu_ms_per_sa\":%.3f,"
+		        "\"dh_limit_per_second\":%.1f,\"dh_share\":%.2f,\"dh_share_of_all_cores\":%.2f,"
+		        "\"dh_ms_per_sa\":%.3f,\"dh_share_of_responder_cpu\":%.2f,\"responder_heap_bytes_per_sa\":%.0f,"
+		        "\"initiator_cpu_ms_per_sa\":%.3f,\"dh_limit_all_cores_per_second\":%.1f,"
+		        "\"dh_share_of_all_cores_measured\":%.2f}\n",
+		        group.c_str(), sas, concurrency, dhThreads, cores, seconds, rate, cpuMs, limit, rate / limit,
+		        rate / (cores * limit), dhMs, dhMs / cpuMs,
+		        static_cast<double>(heap) / static_cast<double>(sas), initiatorCpuMs, allCores,
+		        rate / allCores);
+		shares.push_back(rate / allCores);
+		rates.push_back(rate);
+		for (int f : {ready[0], ready[1], result[0], result[1], hold[1]})
+			::close(f);
+		::close(fd);
 	}
-	double seconds = std::chrono::duration<double>(Clock::now() - t0).count();
-	double initiatorCpuMs = (cpuSeconds() - initiatorCpu0) * 1000 / static_cast<double>(sas);
-
-	std::array<char, 256> line{};
-	ssize_t n = ::read(result[0], line.data(), line.size() - 1);
-	double cpu = 0;
-	size_t heap = 0, ikeSas = 0, childSas = 0;
-	std::istringstream fields(std::string(line.data(), n > 0 ? static_cast<size_t>(n) : 0));
-	if (!(fields >> cpu >> heap >> ikeSas >> childSas))
-		die("no result from the responder");
-	::close(hold[1]);
-	int status = 0;
-	::waitpid(pid, &status, 0);
-	if (ikeSas != clients.size() || childSas != clients.size())
-		die(fmt::format("the responder holds {} ISAKMP and {} IPsec SAs, not {}", ikeSas, childSas,
-		                clients.size()));
-
-	double rate = static_cast<double>(sas) / seconds;
-	double cpuMs = cpu * 1000 / static_cast<double>(sas), dhMs = 1000 / limit;
-	std::printf("{\"group\":\"%s\",\"sas\":%ld,\"concurrency\":%ld,\"dh_threads\":%ld,\"cores\":%u,"
-	            "\"setup_seconds\":%.3f,\"setups_per_second\":%.1f,\"responder_cpu_ms_per_sa\":%.3f,"
-	            "\"dh_limit_per_second\":%.1f,\"dh_share\":%.2f,\"dh_share_of_all_cores\":%.2f,"
-	            "\"dh_ms_per_sa\":%.3f,\"dh_share_of_responder_cpu\":%.2f,\"responder_heap_bytes_per_sa\":%.0f,"
-	            "\"initiator_cpu_ms_per_sa\":%.3f}\n",
-	            group.c_str(), sas, concurrency, dhThreads, cores, seconds, rate, cpuMs, limit, rate / limit,
-	            rate / (cores * limit), dhMs, dhMs / cpuMs, static_cast<double>(heap) / static_cast<double>(sas),
-	            initiatorCpuMs);
+	if (repeat > 1) {
+		auto median = [](std::vector<double> v) {
+			std::sort(v.begin(), v.end());
+			return v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
+		};
+		std::printf(
+		        "{\"group\":\"%s\",\"sas\":%ld,\"runs\":%ld,\"median_setups_per_second\":%.1f,"
+		        "\"median_dh_share_of_all_cores_measured\":%.2f,\"min_dh_share_of_all_cores_measured\":%.2f,"
+		        "\"max_dh_share_of_all_cores_measured\":%.2f}\n",
+		        group.c_str(), sas, repeat, median(rates), median(shares),
+		        *std::min_element(shares.begin(), shares.end()),
+		        *std::max_element(shares.begin(), shares.end()));
+	}
 	return 0;
 }
 
