@@ -7,7 +7,6 @@
 #include <botan/ec_group.h>
 #include <botan/ecdh.h>
 #include <botan/exceptn.h>
-#include <botan/numthry.h>
 #include <botan/pow_mod.h>
 #include <botan/pubkey.h>
 #include <botan/system_rng.h>
@@ -46,50 +45,36 @@ const char *botanGroupName(DhGroup g)
 	std::abort();
 }
 
-// Botan builds a DL_Group from its name by parsing the prime and computing
-// Montgomery parameters and the generator's window table: cached once per
-// group, they are immutable and safe to share between threads.
+// One MODP group's precomputed state, made once and immutable afterwards,
+// so the DH worker threads share it without locks:
+//  - the DL_Group: Botan builds it from its name by parsing the prime and
+//    computing Montgomery parameters and the generator's window table;
+//  - a Power_Mod over p for the shared secret y^x mod p. Botan's power_mod()
+//    builds a Modular_Reducer and Montgomery parameters for p on every call
+//    (a constant-time division of 2^4096 by p for MODP2048, about a third of
+//    the whole computation); each use copies this one, and the copy shares
+//    them without recomputing.
+struct ModpGroup {
+	Botan::DL_Group group;
+	Botan::Power_Mod powerModP;
+	explicit ModpGroup(const char *name) : group(name), powerModP(group.get_p()) {}
+};
+
 template <DhGroup G>
-const Botan::DL_Group &cachedDlGroup()
+const ModpGroup &cachedModpGroup()
 {
-	static const Botan::DL_Group group(botanGroupName(G));
-	return group;
+	static const ModpGroup modp(botanGroupName(G));
+	return modp;
 }
 
-const Botan::DL_Group &dlGroup(DhGroup g)
+const ModpGroup &modpGroup(DhGroup g)
 {
 	switch (g) {
-	case DhGroup::Modp1024: return cachedDlGroup<DhGroup::Modp1024>();
-	case DhGroup::Modp1536: return cachedDlGroup<DhGroup::Modp1536>();
-	case DhGroup::Modp2048: return cachedDlGroup<DhGroup::Modp2048>();
-	case DhGroup::Modp3072: return cachedDlGroup<DhGroup::Modp3072>();
-	case DhGroup::Modp4096: return cachedDlGroup<DhGroup::Modp4096>();
-	case DhGroup::Ecp256:
-	case DhGroup::Ecp384: break;
-	}
-	std::abort();
-}
-
-// y^x mod p for the shared secret. Botan's power_mod() builds a
-// Modular_Reducer and Montgomery parameters for p on every call (a
-// constant-time division of 2^4096 by p for MODP2048, about a third of the
-// whole computation); a Power_Mod made once per group keeps them, and each
-// call works on its own copy, which shares them without recomputing.
-template <DhGroup G>
-const Botan::Power_Mod &cachedPowerModP()
-{
-	static const Botan::Power_Mod pm(cachedDlGroup<G>().get_p());
-	return pm;
-}
-
-const Botan::Power_Mod &powerModP(DhGroup g)
-{
-	switch (g) {
-	case DhGroup::Modp1024: return cachedPowerModP<DhGroup::Modp1024>();
-	case DhGroup::Modp1536: return cachedPowerModP<DhGroup::Modp1536>();
-	case DhGroup::Modp2048: return cachedPowerModP<DhGroup::Modp2048>();
-	case DhGroup::Modp3072: return cachedPowerModP<DhGroup::Modp3072>();
-	case DhGroup::Modp4096: return cachedPowerModP<DhGroup::Modp4096>();
+	case DhGroup::Modp1024: return cachedModpGroup<DhGroup::Modp1024>();
+	case DhGroup::Modp1536: return cachedModpGroup<DhGroup::Modp1536>();
+	case DhGroup::Modp2048: return cachedModpGroup<DhGroup::Modp2048>();
+	case DhGroup::Modp3072: return cachedModpGroup<DhGroup::Modp3072>();
+	case DhGroup::Modp4096: return cachedModpGroup<DhGroup::Modp4096>();
 	case DhGroup::Ecp256:
 	case DhGroup::Ecp384: break;
 	}
@@ -217,7 +202,7 @@ Result<DhKeyPair> DhKeyPair::fromPrivateValue(DhGroup g, std::span<const uint8_t
 			pub.assign(sec1.begin() + 1, sec1.end());
 			state->key = std::move(key);
 		} else {
-			const Botan::DL_Group &dl = dlGroup(g);
+			const Botan::DL_Group &dl = modpGroup(g).group;
 			if (!privateValue.empty() && x.is_zero())
 				return Error{EINVAL, what(g, "private value is 0")};
 			// What Botan's DH_PrivateKey does for a drawn exponent: one of
@@ -275,11 +260,11 @@ Result<SecretBytes> DhKeyPair::sharedSecret(std::span<const uint8_t> peerPublic)
 			Botan::PK_Key_Agreement ka(*state_->key, Botan::system_rng(), "Raw");
 			z = ka.derive_key(0, sec1).bits_of();
 		} else {
-			const Botan::DL_Group &dl = dlGroup(g);
+			const ModpGroup &modp = modpGroup(g);
 			const Botan::BigInt y(peerPublic.data(), peerPublic.size());
 			// 0, 1 and p-1 give a shared secret of 0, 1 or +-1 whatever our
 			// private value; >= p is not a group element at all.
-			if (y <= 1 || y >= dl.get_p() - 1)
+			if (y <= 1 || y >= modp.group.get_p() - 1)
 				return Error{EINVAL, what(g, "peer public value is 0, 1, p-1 or not below p")};
 			// y^x mod p by Botan's Montgomery exponentiation, which is
 			// constant-time in the exponent (its loop runs over the
@@ -289,7 +274,7 @@ Result<SecretBytes> DhKeyPair::sharedSecret(std::span<const uint8_t> peerPublic)
 			// which more than doubled this step's cost. Blinding protects a
 			// long-lived key used on many inputs; this private value is
 			// ephemeral and used for exactly one shared secret.
-			Botan::Power_Mod pm(powerModP(g));
+			Botan::Power_Mod pm(modp.powerModP);
 			pm.set_exponent(state_->x); // first: the base's window size depends on it
 			pm.set_base(y);
 			z = Botan::BigInt::encode_1363(pm.execute(), dhSharedSecretLength(g));

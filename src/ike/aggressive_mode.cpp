@@ -154,11 +154,29 @@ S IkeSa::respondAm1(Incoming &in)
 	             [&](const IkeSuite &s) { return crypto::dhPublicValueLength(s.group) == ke->body.size(); });
 	if (!chooseOffer(in, *sa, "Aggressive Mode", keyFor, ours, true))
 		return S::Dead;
-	if (auto r = responderKeys(ke->body, ni->body); !r) {
-		logWarn(kLog, "peer {}: Aggressive Mode 1: {}", in.from.str(), r.error().message);
+	auto nr = random(kNonceLen);
+	if (!nr) {
+		logError(kLog, "peer {}: key generation failed", in.from.str());
 		return S::Dead;
 	}
+	gxi_ = bytesOf(ke->body);
+	ni_ = bytesOf(ni->body);
+	nr_ = std::move(*nr);
 	peerIdB_ = bytesOf(id->body);
+	return startResponderDh(in, "Aggressive Mode 1", S::RespAmDh);
+}
+
+S IkeSa::answerAm1(Result<DhWorkDone> done)
+{
+	if (!done) {
+		logWarn(kLog, "peer {}: Aggressive Mode 1: {}", peer_.str(), done.error().message);
+		return S::Dead;
+	}
+	gxr_ = std::move(done->ourPublic);
+	if (auto r = deriveKeys(std::move(done->sharedSecret)); !r) {
+		logWarn(kLog, "peer {}: Aggressive Mode 1: {}", peer_.str(), r.error().message);
+		return S::Dead;
+	}
 	std::vector<uint8_t> idBody = ourIdBody();
 	auto hashR = authHash(false, idBody);
 	if (!hashR)
@@ -175,12 +193,13 @@ S IkeSa::respondAm1(Incoming &in)
 		b.add(p.type, std::move(p.body));
 	auto datagram = b.build();
 	if (!datagram) {
-		logWarn(kLog, "peer {}: Aggressive Mode 2: {}", in.from.str(), datagram.error().message);
+		logWarn(kLog, "peer {}: Aggressive Mode 2: {}", peer_.str(), datagram.error().message);
 		return S::Dead;
 	}
 	// Retransmitted until AM3 comes (the initiator answers a repeat with
 	// AM3 again); a repeated AM1 gets it too.
-	sendAwaiting(phase1_, std::move(*datagram), "Aggressive Mode 2", in.digest);
+	sendAwaiting(phase1_, std::move(*datagram), "Aggressive Mode 2", dhRequestDigest_);
+	dhRequestDigest_.clear();
 	return S::RespSentAm;
 }
 

@@ -85,8 +85,7 @@ void DhWorkers::run()
 			w = std::move(queue_.front());
 			queue_.pop_front();
 		}
-		auto pair = crypto::DhKeyPair::generate(w.group);
-		Result<DhWorkDone> done = pair ? computeDh(std::move(*pair), w.peerPublic) : std::move(pair).error();
+		Result<DhWorkDone> done = computeDh(crypto::DhKeyPair::generate(w.group), w.peerPublic);
 		bool wasEmpty;
 		{
 			std::lock_guard lock(mutex_);

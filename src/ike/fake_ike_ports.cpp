@@ -131,8 +131,7 @@ size_t QueuedDhOffload::runAll(IkeEngine &engine, TimePoint now)
 	while (!queue_.empty()) {
 		DhWork w = std::move(queue_.front());
 		queue_.pop_front();
-		auto pair = random_.keyPair(w.group);
-		engine.onDhDone(w.sa, pair ? computeDh(std::move(*pair), w.peerPublic) : std::move(pair).error(), now);
+		engine.onDhDone(w.sa, computeDh(random_.keyPair(w.group), w.peerPublic), now);
 		n++;
 	}
 	return n;

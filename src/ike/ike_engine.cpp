@@ -365,7 +365,8 @@ Result<uint64_t> IkeEngine::connect(const ConnectRequest &request, TimePoint now
 			return saId;
 		}
 		if (sa->initiator())
-			return Error{EALREADY, "Main Mode to " + request.server.str() + " is in progress"};
+			return Error{EALREADY,
+			             std::string(sa->phase1Name()) + " to " + request.server.str() + " is in progress"};
 	}
 	if (request.aggressive && !ctx_.config.aggressiveMode)
 		return Error{EPERM,

@@ -21,12 +21,14 @@ Result<crypto::DhKeyPair> SystemRandom::keyPair(crypto::DhGroup group)
 	return crypto::DhKeyPair::generate(group);
 }
 
-Result<DhWorkDone> computeDh(crypto::DhKeyPair pair, std::span<const uint8_t> peerPublic)
+Result<DhWorkDone> computeDh(Result<crypto::DhKeyPair> pair, std::span<const uint8_t> peerPublic)
 {
-	auto secret = pair.sharedSecret(peerPublic);
+	if (!pair)
+		return std::move(pair).error();
+	auto secret = pair->sharedSecret(peerPublic);
 	if (!secret)
 		return std::move(secret).error();
-	return DhWorkDone{pair.publicValue(), std::move(*secret)};
+	return DhWorkDone{pair->publicValue(), std::move(*secret)};
 }
 
 } // namespace l2tpsec::ike

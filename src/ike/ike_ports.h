@@ -60,9 +60,9 @@ public:
 	Result<crypto::DhKeyPair> keyPair(crypto::DhGroup group) override;
 };
 
-/// The responder's share of Main Mode's Diffie-Hellman (RFC 2409 §5): a
+/// The responder's share of the phase-1 Diffie-Hellman (RFC 2409 §5): a
 /// fresh key pair and g^xy with the initiator's public value from Main
-/// Mode 3. It is nearly all of a responder's CPU per SA
+/// Mode 3 or Aggressive Mode 1. It is nearly all of a responder's CPU per SA
 /// (tools/bench/ike_setup_bench), so a daemon computes it on other threads
 /// (DhWorkers) while its own thread goes on with other peers.
 struct DhWork {
@@ -75,9 +75,9 @@ struct DhWorkDone {
 	crypto::SecretBytes sharedSecret;
 };
 
-/// One DhWork with a given key pair: what every DhOffload runs, and the
-/// engine itself when it has none.
-Result<DhWorkDone> computeDh(crypto::DhKeyPair pair, std::span<const uint8_t> peerPublic);
+/// One DhWork with a freshly made key pair (or the error that making it
+/// gave): what every DhOffload runs, and the engine itself when it has none.
+Result<DhWorkDone> computeDh(Result<crypto::DhKeyPair> pair, std::span<const uint8_t> peerPublic);
 
 /// Takes DhWork off the engine's thread. The owner hands each answer back to
 /// IkeEngine::onDhDone() on the engine's thread.
@@ -85,7 +85,7 @@ class DhOffload {
 public:
 	virtual ~DhOffload() = default;
 	/// False when the work is not taken (a full queue): the engine drops the
-	/// Main Mode 3, whose retransmission tries again.
+	/// Main Mode 3 or Aggressive Mode 1, whose retransmission tries again.
 	virtual bool submit(DhWork work) = 0;
 };
 

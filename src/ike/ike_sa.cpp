@@ -29,6 +29,7 @@ std::string_view phase1StateName(Phase1State s)
 	case S::RespDh: return "MM3 DH";
 	case S::RespSentKe: return "MM4 sent";
 	case S::InitSentAm: return "AM1 sent";
+	case S::RespAmDh: return "AM1 DH";
 	case S::RespSentAm: return "AM2 sent";
 	case S::Established: return "established";
 	case S::Dead: return "dead";
@@ -60,6 +61,7 @@ const std::vector<IkeSa::Rule> IkeSa::kRules = {
         {S::RespDh, X::Informational, &IkeSa::onPlainInformational},
         {S::RespSentKe, X::Informational, &IkeSa::onPlainInformational},
         {S::InitSentAm, X::Informational, &IkeSa::onPlainInformational},
+        {S::RespAmDh, X::Informational, &IkeSa::onPlainInformational},
         {S::RespSentAm, X::Informational, &IkeSa::onPlainInformational},
 };
 

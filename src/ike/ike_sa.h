@@ -42,6 +42,7 @@ enum class Phase1State : uint8_t {
 	RespDh,       ///< responder: MM3 in, its DH runs on a DhOffload
 	RespSentKe,   ///< responder: MM4 sent, waits for MM5
 	InitSentAm,   ///< initiator: AM1 sent, waits for AM2
+	RespAmDh,     ///< responder: AM1 in, its DH runs on a DhOffload
 	RespSentAm,   ///< responder: AM2 sent, waits for AM3
 	Established,
 	Dead,
@@ -121,8 +122,9 @@ public:
 	Result<void> start(std::optional<ChildRequest> child, bool aggressive = false);
 	/// Initiator, established: a Quick Mode for one more flow.
 	Result<void> startQuickMode(const ChildRequest &child);
-	/// Responder: the DhOffload's answer to this SA's Main Mode 3; Main Mode
-	/// 4 goes out (or the SA fails). Ignored in any other state.
+	/// Responder: the DhOffload's answer to this SA's Main Mode 3 or
+	/// Aggressive Mode 1; Main Mode 4 or Aggressive Mode 2 goes out (or the
+	/// SA fails). Ignored in any other state.
 	void completeDh(Result<DhWorkDone> done);
 
 	/// A datagram for this SA (the engine routed it by cookie).
@@ -170,9 +172,13 @@ public:
 	bool expired() const;
 	IkeSaInfo info() const;
 	std::vector<ChildSaInfo> children() const;
+	/// "Main Mode" or "Aggressive Mode", for log lines and errors.
+	std::string_view phase1Name() const { return aggressive_ ? "Aggressive Mode" : "Main Mode"; }
 	size_t childCount() const { return children_.size(); }
 
 private:
+	/// Our nonces in phase 1 and Quick Mode: 32 bytes (RFC 2409 §5 allows 8..256).
+	static constexpr size_t kNonceLen = 32;
 	using Handler = Phase1State (IkeSa::*)(Incoming &);
 	struct Rule {
 		Phase1State state;
@@ -194,10 +200,12 @@ private:
 	/// and the peer told when it helps).
 	bool chooseOffer(Incoming &in, const RawPayload &sa, std::string_view mode, const IpAddress &keyFor,
 	                 std::span<const IkeSuite> ours, bool pskOnly);
-	/// Our DH key pair and nonce; the responder also takes the
-	/// initiator's KE and nonce and derives the keys.
+	/// Initiator: our DH key pair and nonce.
 	Result<void> ourKeyAndNonce(crypto::DhGroup group);
-	Result<void> responderKeys(Bytes ke, Bytes ni);
+	/// Responder, gxi_ known: g^xy on the DhOffload (the SA waits in
+	/// `waiting`, RespDh or RespAmDh) or, without one, here and answered at
+	/// once. `message` names the request for the log.
+	Phase1State startResponderDh(const Incoming &in, std::string_view message, Phase1State waiting);
 	/// The peer's HASH_I / HASH_R over its ID (idBody) against ours.
 	bool peerHashVerifies(const std::vector<RawPayload> &payloads, Bytes idBody, bool initiatorHash) const;
 	void readInitialContact(const std::vector<RawPayload> &payloads);
@@ -205,8 +213,10 @@ private:
 	void establishedAsInitiator(Incoming &in);
 	std::vector<OutPayload> vendorIds() const;
 	void readVendorIds(const std::vector<RawPayload> &payloads);
-	/// Main Mode 3's answer once g^xy is known (here or on a DhOffload).
+	/// Main Mode 3's and Aggressive Mode 1's answers once g^xy is known
+	/// (here or on a DhOffload).
 	Phase1State answerMm3(Result<DhWorkDone> done);
+	Phase1State answerAm1(Result<DhWorkDone> done);
 	/// g^xy with our dh_, then deriveKeys().
 	Result<void> keyExchange(Bytes peerKe);
 	/// SKEYID and its keys, the phase-1 cipher and IV (RFC 2409 §5, Appendix B).
@@ -278,8 +288,6 @@ private:
 	void fail(const std::string &reason);
 	void removeChild(size_t index, const std::string &reason);
 	std::string peerText() const;
-	/// "Main Mode" or "Aggressive Mode", for log lines.
-	std::string_view phase1Name() const { return aggressive_ ? "Aggressive Mode" : "Main Mode"; }
 	Result<std::vector<uint8_t>> random(size_t n);
 	Result<uint32_t> newMessageId();
 	/// The peer floated to 4500 or its NAT mapping changed: follow it
@@ -313,7 +321,9 @@ private:
 	bool aggressive_ = false;                      ///< Aggressive Mode, not Main Mode
 	std::string peerIdText_;                       ///< the peer's ID for logs and info(), once verified
 	crypto::SecretBytes gxy_;
-	std::vector<uint8_t> mm3Digest_; ///< responder: the MM3 that MM4 answers (RespDh)
+	/// Responder: the MM3 or AM1 that the answer after the DH answers
+	/// (RespDh, RespAmDh).
+	std::vector<uint8_t> dhRequestDigest_;
 	std::optional<Phase1Keys> keys_;
 	IsakmpCipher cipher_;
 	std::vector<uint8_t> iv_;              ///< phase-1 CBC chain

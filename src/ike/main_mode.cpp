@@ -39,8 +39,6 @@ namespace {
 
 constexpr std::string_view kLog = "ike";
 using S = Phase1State;
-/// Our nonces: 32 bytes (RFC 2409 §5 allows 8..256).
-constexpr size_t kNonceLen = 32;
 
 std::string vendorIdText(Bytes data)
 {
@@ -196,14 +194,6 @@ Result<void> IkeSa::ourKeyAndNonce(crypto::DhGroup group)
 	(initiator_ ? gxi_ : gxr_) = dh_->publicValue();
 	(initiator_ ? ni_ : nr_) = std::move(*nonce);
 	return {};
-}
-
-Result<void> IkeSa::responderKeys(Bytes ke, Bytes ni)
-{
-	L2S_TRY(ourKeyAndNonce(choice_->suite.group));
-	gxi_ = bytesOf(ke);
-	ni_ = bytesOf(ni);
-	return keyExchange(gxi_);
 }
 
 bool IkeSa::peerHashVerifies(const std::vector<RawPayload> &payloads, Bytes idBody, bool initiatorHash) const
@@ -674,27 +664,30 @@ S IkeSa::respondMm3(Incoming &in)
 	// The NAT-D hashes name the peer as it reached us and us as it addressed us.
 	local_ = in.local;
 	peer_ = in.from;
-	mm3Digest_ = in.digest;
+	return startResponderDh(in, "Main Mode 3", S::RespDh);
+}
+
+S IkeSa::startResponderDh(const Incoming &in, std::string_view message, S waiting)
+{
+	dhRequestDigest_ = in.digest;
 	if (ctx_.dhOffload) {
 		if (!ctx_.dhOffload->submit(DhWork{id_, choice_->suite.group, gxi_})) {
-			logWarn(kLog, "peer {}: Main Mode 3 dropped: the DH workers are busy", in.from.str());
-			return state_;
+			logWarn(kLog, "peer {}: {} dropped: the DH workers are busy", in.from.str(), message);
+			// Main Mode 3 waits in its state for the retransmission; a
+			// first Aggressive Mode 1 has no state to wait in.
+			return waiting == S::RespDh ? state_ : S::Dead;
 		}
-		return S::RespDh;
+		return waiting;
 	}
-	auto dh = ctx_.random.keyPair(choice_->suite.group);
-	if (!dh) {
-		logError(kLog, "peer {}: key generation failed", in.from.str());
-		return S::Dead;
-	}
-	return answerMm3(computeDh(std::move(*dh), gxi_));
+	auto done = computeDh(ctx_.random.keyPair(choice_->suite.group), gxi_);
+	return waiting == S::RespDh ? answerMm3(std::move(done)) : answerAm1(std::move(done));
 }
 
 void IkeSa::completeDh(Result<DhWorkDone> done)
 {
-	if (state_ != S::RespDh)
+	if (state_ != S::RespDh && state_ != S::RespAmDh)
 		return;
-	S next = answerMm3(std::move(done));
+	S next = state_ == S::RespDh ? answerMm3(std::move(done)) : answerAm1(std::move(done));
 	if (next == S::Dead)
 		close("the negotiation failed", false);
 	else
@@ -721,8 +714,8 @@ S IkeSa::answerMm3(Result<DhWorkDone> done)
 	auto datagram = b.build();
 	if (!datagram)
 		return S::Dead;
-	sendAnswer(phase1_, std::move(*datagram), mm3Digest_);
-	mm3Digest_.clear();
+	sendAnswer(phase1_, std::move(*datagram), dhRequestDigest_);
+	dhRequestDigest_.clear();
 	return S::RespSentKe;
 }
 

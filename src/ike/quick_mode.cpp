@@ -27,7 +27,6 @@ namespace l2tpsec::ike {
 namespace {
 
 constexpr std::string_view kLog = "ike";
-constexpr size_t kNonceLen = 32;
 
 std::vector<uint8_t> spiBytes(uint32_t spi)
 {

@@ -1,6 +1,6 @@
-// Main Mode 3's Diffie-Hellman off the engine's thread (DhOffload): the
-// responder answers MM3 only when the offload hands the result back, ignores
-// the MM3's retransmissions meanwhile, drops an answer for an SA that went,
+// Main Mode 3's and Aggressive Mode 1's Diffie-Hellman off the engine's
+// thread (DhOffload): the responder answers MM3 (AM1) only when the offload
+// hands the result back, ignores retransmissions meanwhile, drops an answer for an SA that went,
 // refuses MM3 when the offload is full (the retransmission gets through
 // later), fails on a bad public value found by the offload, and with the
 // daemon's real worker threads (DhWorkers) comes up like the inline engine.
@@ -22,7 +22,11 @@ const std::string kMm4 = "192.0.2.1:500>192.0.2.2:500 MM-KE";
 /// A Pair whose server runs its MM3 DH on a QueuedDhOffload.
 struct OffloadPair : Pair {
 	QueuedDhOffload offload{server->random};
-	OffloadPair() { server->engine.offloadDh(offload); }
+	explicit OffloadPair(IkeEngineConfig serverCfg = labConfig(), IkeEngineConfig clientCfg = labConfig())
+	    : Pair(std::move(serverCfg), std::move(clientCfg))
+	{
+		server->engine.offloadDh(offload);
+	}
 	void start()
 	{
 		REQUIRE(client->engine.connect(ConnectRequest{client->address, server->address, ChildRequest{}},
@@ -97,6 +101,72 @@ TEST_CASE("DH offload: a full offload drops MM3 with a log line; the client's re
 	CHECK(logs.has("peer 192.0.2.2:500: Main Mode 3 dropped: the DH workers are busy"));
 	CHECK(p.offload.waiting() == 0);
 	CHECK(p.server->engine.ikeSas().at(0).phase == "MM2 sent");
+	p.offload.setFull(false);
+	p.lab.advance(2500ms);
+	CHECK(p.offload.waiting() == 1);
+	p.offload.runAll(p.server->engine, p.lab.now);
+	p.lab.settle();
+	CHECK(p.server->observer.childUps.size() == 1);
+	CHECK(p.client->observer.childUps.size() == 1);
+}
+
+namespace {
+
+IkeEngineConfig aggressiveConfig()
+{
+	IkeEngineConfig c = labConfig();
+	c.aggressiveMode = true;
+	return c;
+}
+
+const std::string kAm1 = "192.0.2.2:500>192.0.2.1:500 AM-SA";
+const std::string kAm2 = "192.0.2.1:500>192.0.2.2:500 AM-SA";
+
+} // namespace
+
+TEST_CASE("DH offload: Aggressive Mode 1's DH runs on the offload too; AM2 waits for it, a repeated AM1 is not "
+          "answered meanwhile")
+{
+	OffloadPair p(aggressiveConfig(), aggressiveConfig());
+	REQUIRE(p.client->engine.connect(
+	        ConnectRequest{.local = p.client->address, .server = p.server->address, .aggressive = true},
+	        p.lab.now));
+	p.lab.settle();
+	CHECK(p.lab.count(kAm1) == 1);
+	CHECK(p.lab.count(kAm2) == 0);
+	CHECK(p.offload.waiting() == 1);
+	CHECK(p.server->engine.ikeSas().at(0).phase == "AM1 DH");
+	CHECK(p.server->engine.halfOpenCount() == 1);
+	p.lab.advance(2500ms); // the client's retransmission timer fires once
+	CHECK(p.lab.count(kAm1) == 2);
+	CHECK(p.lab.count(kAm2) == 0);
+	CHECK(p.offload.waiting() == 1);
+
+	CHECK(p.offload.runAll(p.server->engine, p.lab.now) == 1);
+	p.lab.settle();
+	CHECK(p.lab.count(kAm2) == 1);
+	CHECK(p.server->engine.ikeSas().at(0).aggressive);
+	REQUIRE(p.server->observer.childUps.size() == 1);
+	REQUIRE(p.client->observer.childUps.size() == 1);
+	for (uint32_t spi : p.server->kernel.installedSpis())
+		CHECK(findSa(p.server->kernel, spi)->params.keys.encryptionKey ==
+		      findSa(p.client->kernel, spi)->params.keys.encryptionKey);
+	CHECK(p.server->engine.halfOpenCount() == 0);
+}
+
+TEST_CASE("DH offload: a full offload drops a first Aggressive Mode 1 and its SA; the retransmission gets through")
+{
+	OffloadPair p(aggressiveConfig(), aggressiveConfig());
+	LogCapture logs;
+	p.offload.setFull(true);
+	REQUIRE(p.client->engine.connect(
+	        ConnectRequest{.local = p.client->address, .server = p.server->address, .aggressive = true},
+	        p.lab.now));
+	p.lab.settle();
+	CHECK(logs.has("peer 192.0.2.2:500: Aggressive Mode 1 dropped: the DH workers are busy"));
+	CHECK(p.offload.waiting() == 0);
+	CHECK(p.server->engine.ikeSas().empty());
+	CHECK(p.server->engine.halfOpenCount() == 0);
 	p.offload.setFull(false);
 	p.lab.advance(2500ms);
 	CHECK(p.offload.waiting() == 1);
