@@ -5,6 +5,7 @@
 #include <botan/build.h>
 #include <botan/hash.h>
 
+#include <array>
 #include <cstdlib>
 #include <memory>
 
@@ -59,9 +60,14 @@ std::string_view hashName(HashAlgorithm alg)
 
 std::vector<uint8_t> hash(HashAlgorithm alg, std::initializer_list<std::span<const uint8_t>> parts)
 {
-	// create() reports an unknown name with nullptr, never an exception; the
-	// build-time check above rules that out.
-	std::unique_ptr<Botan::HashFunction> h = Botan::HashFunction::create(detail::botanHashName(alg));
+	// This thread's hash object for alg, made once (create() parses the name
+	// and searches Botan's registry every time); final() leaves it ready for
+	// the next message. create() reports an unknown name with nullptr, never
+	// an exception; the build-time check above rules that out.
+	static thread_local std::array<std::unique_ptr<Botan::HashFunction>, 5> hashes;
+	auto &h = hashes.at(static_cast<size_t>(alg));
+	if (!h)
+		h = Botan::HashFunction::create(detail::botanHashName(alg));
 	if (!h)
 		std::abort();
 	for (std::span<const uint8_t> part : parts)

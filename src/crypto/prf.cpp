@@ -5,6 +5,7 @@
 #include <botan/exceptn.h>
 #include <botan/mac.h>
 
+#include <array>
 #include <string>
 #include <utility>
 
@@ -22,19 +23,40 @@ Prf::~Prf() = default;
 Prf::Prf(Prf &&) noexcept = default;
 Prf &Prf::operator=(Prf &&) noexcept = default;
 
+namespace {
+
+std::string hmacName(HashAlgorithm alg)
+{
+	return "HMAC(" + detail::botanHashName(alg) + ")";
+}
+
+// A fresh HMAC for alg, cloned from this thread's unkeyed one: create() by
+// name parses the name and searches Botan's registry every time, which cost
+// more than the HMAC itself for IKE's short inputs.
+std::unique_ptr<Botan::MessageAuthenticationCode> newHmac(HashAlgorithm alg)
+{
+	static thread_local std::array<std::unique_ptr<Botan::MessageAuthenticationCode>, 5> prototypes;
+	auto &p = prototypes.at(static_cast<size_t>(alg));
+	if (!p)
+		p = Botan::MessageAuthenticationCode::create(hmacName(alg));
+	return std::unique_ptr<Botan::MessageAuthenticationCode>(p ? p->clone() : nullptr);
+}
+
+} // namespace
+
 Result<Prf> Prf::create(HashAlgorithm alg, std::span<const uint8_t> key)
 {
-	const std::string name = "HMAC(" + detail::botanHashName(alg) + ")";
 	auto state = std::make_unique<State>();
-	state->mac = Botan::MessageAuthenticationCode::create(name);
+	state->mac = newHmac(alg);
 	if (!state->mac)
-		return Error{0, "PRF " + name + ": not available in Botan"};
+		return Error{0, "PRF " + hmacName(alg) + ": not available in Botan"};
 	// set_key() throws Invalid_Key_Length past HMAC's maximum; nothing of
 	// Botan's may escape src/crypto/.
 	try {
 		state->mac->set_key(key.data(), key.size());
 	} catch (const Botan::Exception &e) {
-		return Error{0, "PRF " + name + " key of " + std::to_string(key.size()) + " bytes: " + e.what()};
+		return Error{0,
+		             "PRF " + hmacName(alg) + " key of " + std::to_string(key.size()) + " bytes: " + e.what()};
 	}
 	return Prf(alg, std::move(state));
 }

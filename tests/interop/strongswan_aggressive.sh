@@ -16,6 +16,11 @@
 #       l2tpsecd LNS at ipsec = "off" behind charon: SAs in both kernels,
 #       the tunnel up through them, all four ESP counters rise, and the
 #       LAC's delete at stop removes charon's SAs.
+#   (D) as (A) with charon and the LAC behind the NAT router (nft masquerade):
+#       the LNS finds the key by charon's private ID, both ends detect the NAT
+#       from Aggressive Mode's NAT-D, IKE floats to 4500 for AM3, the SA pair
+#       is ESP in UDP in both kernels, PPP comes up through it, and charon's
+#       delete clears both ends.
 #   usage: strongswan_aggressive.sh L2TPSECD L2TPCTL   (inside the lab VM)
 source "$(dirname "$0")/interop_lib.sh"
 
@@ -43,7 +48,8 @@ has_sa() { [[ $(ip -n "$1" xfrm state) == *"spi $2 "* ]]; }
 
 # lac_profile LINE...: the [[lac]] profile "office" to the LNS, with LINEs added.
 lac_profile() {
-  printf '[[lac]]\nname = "office"\nserver = "%s"\nuser = "alice"\npassword_file = "%s"\n' "$S_IP" "$WORK/alice.pass"
+  printf '[[lac]]\nname = "office"\nserver = "%s"\nuser = "alice"\npassword_file = "%s"\n' "${LAC_SERVER:-$S_IP}" \
+    "$WORK/alice.pass"
   printf '%s\n' "$@"
 }
 
@@ -173,4 +179,57 @@ wait_until 30 "charon drops its SAs after l2tpsecd's delete" charon_no_sas
 wait_until 30 "charon's kernel SAs removed" kernel_sa_gone "$NS_S" "$in_spi"
 wait_until 30 "the LAC's kernel SAs removed" kernel_sa_gone "$NS_C" "$out_spi"
 ok "l2tpsecd's delete at stop removed both ends' SAs"
+stop_l2tpsecd lns2
+stop_charon swan-srv
+
+# ---- (D) charon behind a NAT initiates Aggressive Mode ---------------------------
+
+nat_router
+charon_psk_conf "$WORK/swanctl-nat.conf" aggressive=yes me="$N_IP" peer="$S_NAT_IP"
+start_charon charon-nat "$NS_N" "$WORK/swanctl-nat.conf"
+cat >"$WORK/lns-nat.conf" <<EOF
+[server]
+listen = ["$S_IP", "$S_NAT_IP"]
+[ike]
+psk_file = "$WORK/psk"
+aggressive_mode = true
+[l2tp]
+ipsec = "required"
+$PPP_LNS
+EOF
+start_l2tpsecd lns-nat "$NS_S" "$WORK/lns-nat.conf"
+ok "l2tpsecd LNS on $S_NAT_IP, charon on $N_IP behind the NAT router"
+
+swan charon-nat --initiate --child l2tp --timeout 60 >"$WORK/swanctl-nat-initiate.log" 2>&1 ||
+  fail "swanctl --initiate behind the NAT: $(tail -5 "$WORK/swanctl-nat-initiate.log")"
+sas=$(ctl lns-nat sas --json) || fail "l2tpctl sas"
+jq -e '.isakmp[0].state == "established" and .isakmp[0].exchange == "aggressive"
+       and .isakmp[0].nat_peer == true and .isakmp[0].nat_local == false
+       and .ipsec[0].nat_t == true' <<<"$sas" >/dev/null ||
+  fail "LNS SAs behind the NAT: $sas"
+espinudp() { ip -n "$1" xfrm state | grep -c 'encap type espinudp'; }
+[[ $(espinudp "$NS_S") == 2 && $(espinudp "$NS_N") == 2 ]] ||
+  fail "not two ESP-in-UDP SAs in both kernels: $(ip -n "$NS_S" xfrm state) // $(ip -n "$NS_N" xfrm state)"
+ok "Aggressive Mode through the NAT: NAT detected, ESP in UDP in both kernels"
+
+cat >"$WORK/lac-nat.conf" <<EOF
+[server]
+listen = ["$N_IP"]
+[l2tp]
+ipsec = "off"
+$PPP_LAC
+$(LAC_SERVER=$S_NAT_IP lac_profile)
+EOF
+start_l2tpsecd lac-nat "$NS_N" "$WORK/lac-nat.conf"
+ctl lac-nat connect office >/dev/null || fail "l2tpctl connect office (behind the NAT)"
+wait_until 120 "PPP up over the protected tunnel through the NAT" ppp_up "$NS_S" 10.99.0.1 10.99.0.10
+esp_ping lns-nat "$NS_S" 10.99.0.10
+
+stop_l2tpsecd lac-nat
+swan charon-nat --terminate --ike l2tp >"$WORK/swanctl-nat-terminate.log" 2>&1 || fail "swanctl --terminate"
+wait_until 30 "the LNS drops its SAs after strongSwan's delete" no_sas lns-nat
+no_kernel_sas() { [[ $(xfrm_count "$1" state) == 0 ]]; }
+wait_until 30 "the LNS kernel SAs removed" no_kernel_sas "$NS_S"
+wait_until 30 "the client kernel SAs removed" no_kernel_sas "$NS_N"
+ok "behind the NAT: strongSwan's delete removed both ends' SAs"
 echo PASS

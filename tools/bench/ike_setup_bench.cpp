@@ -25,8 +25,16 @@
 //    in CPU time;
 //    dh_share = setups_per_second / dh_limit_per_second;
 //  - cores (the CPUs this process may use) and dh_share_of_all_cores =
-//    setups_per_second / (cores * dh_limit_per_second): the mission's
-//    target (>= 0.7 "on 2 cores") compares with this one;
+//    setups_per_second / (cores * dh_limit_per_second), the one-core limit
+//    times the cores;
+//  - dh_limit_all_cores_per_second: what the DH alone allows on all the
+//    cores at once, measured so (one DH thread per core for 1 s of wall
+//    time, before and after the run, the faster reading kept), and
+//    dh_share_of_all_cores_measured = setups_per_second / that: the
+//    mission's target (">= 0.7 of what the DH alone allows on 2 cores")
+//    compares with this one. The load generator's own CPU
+//    (initiator_cpu_ms_per_sa) comes out of the same two cores, so this
+//    share counts it against the responder;
 //  - dh_ms_per_sa (1000 / dh_limit_per_second) and dh_share_of_responder_cpu
 //    = dh_ms_per_sa / responder_cpu_ms_per_sa: how much of the responder's
 //    CPU per SA is the DH itself, the rest being our protocol work. Unlike
@@ -40,7 +48,11 @@
 //    The responder's kernel stand-in keeps nothing (a real kernel holds its
 //    SAs outside the daemon), so this is the engine's own share.
 //
-//   usage: ike_setup_bench modp2048|ecp256|modp1024 SAS [CONCURRENCY [PORT [DH_THREADS]]]
+// With RUNS > 1 the whole measurement repeats and a last line gives the
+// median and range of setups_per_second and of the measured share: this
+// machine's speed moves by tens of percent from one second to the next.
+//
+//   usage: ike_setup_bench modp2048|ecp256|modp1024 SAS [CONCURRENCY [PORT [DH_THREADS|auto [RUNS]]]]
 #include "common/log.h"
 #include "crypto/dh.h"
 #include "ike/dh_workers.h"
@@ -70,6 +82,7 @@
 #include <memory>
 #include <sstream>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -429,7 +442,8 @@ int run(int argc, char **argv)
 	long concurrency = argc > 3 ? std::strtol(argv[3], nullptr, 10) : 64;
 	long portArg = argc > 4 ? std::strtol(argv[4], nullptr, 10) : 15500;
 	const unsigned cores = DhWorkers::defaultThreads();
-	long dhThreads = argc > 5 ? std::strtol(argv[5], nullptr, 10) : static_cast<long>(cores);
+	long dhThreads = argc > 5 && std::string_view(argv[5]) != "auto" ? std::strtol(argv[5], nullptr, 10)
+	                                                                 : static_cast<long>(cores);
 	long repeat = argc > 6 ? std::strtol(argv[6], nullptr, 10) : 1;
 	auto dhGroup = group == "modp2048"   ? crypto::DhGroup::Modp2048
 	               : group == "modp1024" ? crypto::DhGroup::Modp1024
@@ -439,7 +453,7 @@ int run(int argc, char **argv)
 	    portArg < 1024 || portArg > 65535 || dhThreads < 0 || dhThreads > 64 || repeat < 1 || repeat > 50) {
 		std::fprintf(stderr,
 		             "usage: ike_setup_bench modp2048|ecp256|modp1024 SAS (1-60000) [CONCURRENCY (1-4096) "
-		             "[PORT [DH_THREADS (0-64, default: one per CPU) [RUNS (1-50)]]]]\n");
+		             "[PORT [DH_THREADS (0-64 or auto: one per CPU) [RUNS (1-50)]]]]\n");
 		return 64;
 	}
 	auto port = static_cast<uint16_t>(portArg);
