@@ -168,15 +168,8 @@ S IkeSa::respondAm1(Incoming &in)
 
 S IkeSa::answerAm1(Result<DhWorkDone> done)
 {
-	if (!done) {
-		logWarn(kLog, "peer {}: Aggressive Mode 1: {}", peer_.str(), done.error().message);
+	if (!takeDh(std::move(done), "Aggressive Mode 1"))
 		return S::Dead;
-	}
-	gxr_ = std::move(done->ourPublic);
-	if (auto r = deriveKeys(std::move(done->sharedSecret)); !r) {
-		logWarn(kLog, "peer {}: Aggressive Mode 1: {}", peer_.str(), r.error().message);
-		return S::Dead;
-	}
 	std::vector<uint8_t> idBody = ourIdBody();
 	auto hashR = authHash(false, idBody);
 	if (!hashR)

@@ -217,6 +217,9 @@ private:
 	/// (here or on a DhOffload).
 	Phase1State answerMm3(Result<DhWorkDone> done);
 	Phase1State answerAm1(Result<DhWorkDone> done);
+	/// Our public value and the keys from a DH answer; false (logged,
+	/// naming `message`) when it failed.
+	bool takeDh(Result<DhWorkDone> done, std::string_view message);
 	/// g^xy with our dh_, then deriveKeys().
 	Result<void> keyExchange(Bytes peerKe);
 	/// SKEYID and its keys, the phase-1 cipher and IV (RFC 2409 §5, Appendix B).

@@ -694,17 +694,24 @@ void IkeSa::completeDh(Result<DhWorkDone> done)
 		state_ = next;
 }
 
-S IkeSa::answerMm3(Result<DhWorkDone> done)
+bool IkeSa::takeDh(Result<DhWorkDone> done, std::string_view message)
 {
 	if (!done) {
-		logWarn(kLog, "peer {}: Main Mode 3: {}", peer_.str(), done.error().message);
-		return S::Dead;
+		logWarn(kLog, "peer {}: {}: {}", peer_.str(), message, done.error().message);
+		return false;
 	}
 	gxr_ = std::move(done->ourPublic);
 	if (auto r = deriveKeys(std::move(done->sharedSecret)); !r) {
-		logWarn(kLog, "peer {}: Main Mode 3: {}", peer_.str(), r.error().message);
-		return S::Dead;
+		logWarn(kLog, "peer {}: {}: {}", peer_.str(), message, r.error().message);
+		return false;
 	}
+	return true;
+}
+
+S IkeSa::answerMm3(Result<DhWorkDone> done)
+{
+	if (!takeDh(std::move(done), "Main Mode 3"))
+		return S::Dead;
 	MessageBuilder b(header(ExchangeType::IdentityProtection, 0));
 	b.add(KeyExchangePayload{gxr_}).add(NoncePayload{nr_});
 	for (OutPayload &p : natDPayloads())

@@ -35,6 +35,19 @@ struct OffloadPair : Pair {
 	}
 };
 
+/// After a full offload refused the first try: room again, and the
+/// client's retransmission brings both ends up.
+void retransmissionGetsThrough(OffloadPair &p)
+{
+	p.offload.setFull(false);
+	p.lab.advance(2500ms);
+	CHECK(p.offload.waiting() == 1);
+	p.offload.runAll(p.server->engine, p.lab.now);
+	p.lab.settle();
+	CHECK(p.server->observer.childUps.size() == 1);
+	CHECK(p.client->observer.childUps.size() == 1);
+}
+
 } // namespace
 
 TEST_CASE("DH offload: MM4 waits for the offload, then the exchange ends exactly as the inline one")
@@ -101,13 +114,7 @@ TEST_CASE("DH offload: a full offload drops MM3 with a log line; the client's re
 	CHECK(logs.has("peer 192.0.2.2:500: Main Mode 3 dropped: the DH workers are busy"));
 	CHECK(p.offload.waiting() == 0);
 	CHECK(p.server->engine.ikeSas().at(0).phase == "MM2 sent");
-	p.offload.setFull(false);
-	p.lab.advance(2500ms);
-	CHECK(p.offload.waiting() == 1);
-	p.offload.runAll(p.server->engine, p.lab.now);
-	p.lab.settle();
-	CHECK(p.server->observer.childUps.size() == 1);
-	CHECK(p.client->observer.childUps.size() == 1);
+	retransmissionGetsThrough(p);
 }
 
 namespace {
@@ -167,13 +174,7 @@ TEST_CASE("DH offload: a full offload drops a first Aggressive Mode 1 and its SA
 	CHECK(p.offload.waiting() == 0);
 	CHECK(p.server->engine.ikeSas().empty());
 	CHECK(p.server->engine.halfOpenCount() == 0);
-	p.offload.setFull(false);
-	p.lab.advance(2500ms);
-	CHECK(p.offload.waiting() == 1);
-	p.offload.runAll(p.server->engine, p.lab.now);
-	p.lab.settle();
-	CHECK(p.server->observer.childUps.size() == 1);
-	CHECK(p.client->observer.childUps.size() == 1);
+	retransmissionGetsThrough(p);
 }
 
 TEST_CASE("DH offload: a public value the offload refuses (g^x = 1) ends the SA with the reason in the log")
