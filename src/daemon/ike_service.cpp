@@ -195,10 +195,14 @@ void IkeService::readXfrmEvents()
 			engine_->onSaExpired(e.sa.spi, e.hard, ike::IkeClock::now());
 			break;
 		case kernel::xfrm::EventKind::Overflow: resynchronise(); break;
-		case kernel::xfrm::EventKind::Acquire:
 		case kernel::xfrm::EventKind::Mapping:
+			// The peer's NAT rebound: its ESP comes from a new port.
+			logDebug(kLog, "{}", kernel::xfrm::describeEvent(e));
+			engine_->onNatMapping(e.sa, ike::Endpoint{e.newAddress, e.newPort}, ike::IkeClock::now());
+			break;
+		case kernel::xfrm::EventKind::Acquire:
 			// Nothing to start on demand (the peers initiate; LAC profiles
-			// connect themselves), and NAT mappings follow the peer's IKE.
+			// connect themselves).
 			logDebug(kLog, "{}", kernel::xfrm::describeEvent(e));
 			break;
 		}

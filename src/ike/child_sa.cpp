@@ -6,6 +6,7 @@
 #include "crypto/secret_bytes.h"
 
 #include <cerrno>
+#include <utility>
 
 namespace l2tpsec::ike {
 
@@ -34,12 +35,14 @@ kernel::PolicyParams policyParams(uint32_t reqid, const FlowTemplate &tmpl, kern
 	return p;
 }
 
+// The keys are zeroed but keep their length: an XFRM_MSG_UPDSA (a NAT
+// rebinding) must describe the SA with keys the kernel can set up, and
+// xfrm_state_update() then keeps the live SA's own keys and takes only its
+// encapsulation and lifetimes.
 void wipe(kernel::EspKeys &k)
 {
 	crypto::secureWipe(k.encryptionKey.data(), k.encryptionKey.size());
 	crypto::secureWipe(k.integrityKey.data(), k.integrityKey.size());
-	k.encryptionKey.clear();
-	k.integrityKey.clear();
 }
 
 std::string hexSpi(uint32_t spi)
@@ -126,6 +129,12 @@ void ChildFlows::release(kernel::IpsecDataplane &dataplane, const kernel::Select
 	flows_.erase(it);
 }
 
+void ChildFlows::moveHolder(const kernel::Selector &flow, const Endpoint &peer)
+{
+	if (auto it = flows_.find(key(flow)); it != flows_.end())
+		it->second.peer = peer;
+}
+
 std::optional<Endpoint> ChildFlows::holder(const kernel::Selector &flow) const
 {
 	auto it = flows_.find(key(flow));
@@ -153,30 +162,34 @@ kernel::SaId ChildSa::outboundId() const
 	return kernel::SaId{spec_.local.address, spec_.peer.address, spec_.outboundSpi, 0, 0};
 }
 
+kernel::SaParams ChildSa::saParams(bool inbound) const
+{
+	const ChildSaSpec &s = spec_;
+	kernel::SaParams p;
+	p.mode = s.mode;
+	p.reqid = s.reqid;
+	p.selector = inbound ? reversed(s.flow) : s.flow;
+	p.keys = inbound ? s.inboundKeys : s.outboundKeys;
+	if (s.udpEncap) {
+		// RFC 3948: the UDP ports of the ESP-in-UDP header, from the
+		// SA's source to its destination.
+		kernel::NatTEncap e;
+		e.srcPort = inbound ? s.peer.port : s.local.port;
+		e.dstPort = inbound ? s.local.port : s.peer.port;
+		if (s.mode == kernel::IpsecMode::Transport)
+			e.originalAddress = s.natOa; // no checksums to fix up in tunnel mode
+		p.encap = e;
+	}
+	p.lifetime = s.lifetime;
+	p.replayWindow = inbound ? 32 : 0;
+	return p;
+}
+
 Result<ChildSa> ChildSa::install(kernel::IpsecDataplane &dataplane, ChildFlows &flows, ChildSaSpec spec)
 {
 	ChildSa c(std::move(spec));
 	const ChildSaSpec &s = c.spec_;
-	auto params = [&](bool inbound) {
-		kernel::SaParams p;
-		p.mode = s.mode;
-		p.reqid = s.reqid;
-		p.selector = inbound ? reversed(s.flow) : s.flow;
-		p.keys = inbound ? s.inboundKeys : s.outboundKeys;
-		if (s.udpEncap) {
-			// RFC 3948: the UDP ports of the ESP-in-UDP header, from the
-			// SA's source to its destination.
-			kernel::NatTEncap e;
-			e.srcPort = inbound ? s.peer.port : s.local.port;
-			e.dstPort = inbound ? s.local.port : s.peer.port;
-			if (s.mode == kernel::IpsecMode::Transport)
-				e.originalAddress = s.natOa; // no checksums to fix up in tunnel mode
-			p.encap = e;
-		}
-		p.lifetime = s.lifetime;
-		p.replayWindow = inbound ? 32 : 0;
-		return p;
-	};
+	auto params = [&](bool inbound) { return c.saParams(inbound); };
 	auto done = [&](Result<ChildSa> r) {
 		wipe(c.spec_.inboundKeys);
 		wipe(c.spec_.outboundKeys);
@@ -200,6 +213,26 @@ Result<ChildSa> ChildSa::install(kernel::IpsecDataplane &dataplane, ChildFlows &
 	wipe(out.spec_.inboundKeys);
 	wipe(out.spec_.outboundKeys);
 	return out;
+}
+
+size_t ChildSa::followPeer(kernel::IpsecDataplane &dataplane, const Endpoint &peer)
+{
+	Endpoint was = std::exchange(spec_.peer, peer);
+	if (!spec_.udpEncap || was == peer)
+		return 0;
+	// xfrm_state_update() copies the whole encapsulation (ports and NAT-OA)
+	// when the encapsulation types match, and the lifetimes; the rest of
+	// saParams(), the wiped keys included, only has to pass its checks.
+	size_t updated = 0;
+	for (bool inbound : {false, true}) {
+		kernel::SaId id = inbound ? inboundId() : outboundId();
+		if (auto r = dataplane.updateSa(id, saParams(inbound)); !r)
+			logWarn(kLog, "peer {}: moving {} SA {} to {}: {}", was.str(), inbound ? "inbound" : "outbound",
+			        hexSpi(id.spi), peer.str(), r.error().message);
+		else
+			updated++;
+	}
+	return updated;
 }
 
 void ChildSa::remove(kernel::IpsecDataplane &dataplane, ChildFlows &flows)

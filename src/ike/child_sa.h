@@ -55,6 +55,10 @@ public:
 	/// One user less; the last one deletes the policies (if added) and frees the reqid.
 	void release(kernel::IpsecDataplane &dataplane, const kernel::Selector &flow);
 
+	/// The flow's holder moved (its NAT gave it another port): a rekey from
+	/// the new endpoint is the same peer's.
+	void moveHolder(const kernel::Selector &flow, const Endpoint &peer);
+
 	size_t size() const { return flows_.size(); }
 	/// Who holds a flow (for log lines), if anyone.
 	std::optional<Endpoint> holder(const kernel::Selector &flow) const;
@@ -94,18 +98,27 @@ public:
 	/// and the flow's policies. On a failure, whatever this call added is
 	/// deleted again, the inbound SA included (larval or not), and the first
 	/// error comes back. The flow stays acquired either way. The keys are
-	/// wiped from the spec once in the kernel.
+	/// wiped (zeroed, their length kept) from the spec once in the kernel.
 	static Result<ChildSa> install(kernel::IpsecDataplane &dataplane, ChildFlows &flows, ChildSaSpec spec);
 
 	/// Deletes both SAs and releases the flow. A failure is logged: an SA the
 	/// kernel expired is already gone.
 	void remove(kernel::IpsecDataplane &dataplane, ChildFlows &flows);
 
+	/// The peer's NAT gave it another outside port (same address): the
+	/// ESP-in-UDP ports follow, outbound SA's destination and inbound SA's
+	/// source (XFRM_MSG_UPDSA, keys and the rest unchanged in the kernel).
+	/// Returns how many of the two SAs the kernel updated (0 without ESP in
+	/// UDP); a failure is logged as a warning naming the peer and the SPI.
+	size_t followPeer(kernel::IpsecDataplane &dataplane, const Endpoint &peer);
+
 	const ChildSaSpec &spec() const { return spec_; }
 	kernel::SaId inboundId() const;
 	kernel::SaId outboundId() const;
 
 private:
+	/// One SA of the pair as install() adds it (after it, with the wiped keys).
+	kernel::SaParams saParams(bool inbound) const;
 	explicit ChildSa(ChildSaSpec spec) : spec_(std::move(spec)) {}
 	ChildSaSpec spec_;
 };

@@ -426,6 +426,35 @@ void IkeEngine::onSaExpired(uint32_t spi, bool hard, TimePoint now)
 	logDebug(kLog, "{} expiry of SPI 0x{:08x}: no IPsec SA of ours", hard ? "hard" : "soft", spi);
 }
 
+void IkeEngine::onNatMapping(const kernel::SaId &inbound, const Endpoint &to, TimePoint now)
+{
+	ctx_.now = now;
+	IkeSa *sa = inboundOwner(inbound.spi);
+	if (!sa) {
+		logDebug(kLog, "NAT mapping of SPI 0x{:08x} to {}: no IPsec SA of ours", inbound.spi, to.str());
+		return;
+	}
+	uint64_t id = sa->id();
+	sa->onNatMapping(inbound.spi, to);
+	settle(id);
+}
+
+IkeSa *IkeEngine::inboundOwner(uint32_t spi)
+{
+	if (auto it = inboundOwners_.find(spi); it != inboundOwners_.end())
+		if (auto sa = sas_.find(it->second); sa != sas_.end() && sa->second->hasInboundSpi(spi))
+			return sa->second.get();
+	for (auto &[id, sa] : sas_) {
+		if (!sa->hasInboundSpi(spi))
+			continue;
+		if (inboundOwners_.size() >= 4096)
+			inboundOwners_.clear(); // stale entries of gone SAs go with it
+		inboundOwners_[spi] = id;
+		return sa.get();
+	}
+	return nullptr;
+}
+
 // ---- timers and views --------------------------------------------------------------
 
 std::optional<TimePoint> IkeEngine::nextDeadline() const

@@ -83,6 +83,14 @@ public:
 	/// soft, the initiator rekeys; hard, the pair is removed and the peer told.
 	void onSaExpired(uint32_t spi, bool hard, TimePoint now);
 
+	/// An XFRM_MSG_MAPPING: authenticated ESP for our inbound SA `inbound`
+	/// came from `to`, not from the peer's known endpoint (its NAT rebound).
+	/// A new port of the same address moves the owning ISAKMP SA and its
+	/// IPsec SAs' ESP-in-UDP ports there; another address is only logged.
+	/// An SPI of no SA here is ignored. Repeats (one per ESP packet until
+	/// the kernel's inbound SA is updated) are cheap and quiet.
+	void onNatMapping(const kernel::SaId &inbound, const Endpoint &to, TimePoint now);
+
 	std::optional<TimePoint> nextDeadline() const;
 	void onTimer(TimePoint now);
 
@@ -110,6 +118,8 @@ private:
 	void settle(uint64_t id);
 	void whenEstablished(IkeSa &sa);
 	void erase(uint64_t id);
+	/// The ISAKMP SA holding the pair with this inbound SPI, if any.
+	IkeSa *inboundOwner(uint32_t spi);
 	std::vector<IkeSa *> peerSas(const IkeSa &sa, bool sameId);
 
 	IkeContext ctx_;
@@ -129,6 +139,10 @@ private:
 	/// The last refused Aggressive Mode 1 of each address: its
 	/// retransmissions are not logged again.
 	std::map<IpAddress, Cookie> aggressiveRefused_;
+	/// Inbound SPI -> ISAKMP SA, filled by inboundOwner(): MAPPING events
+	/// come once per ESP packet, and a lookup must not scan every SA.
+	/// Checked before use (pairs move between SAs), bounded by clearing.
+	std::map<uint32_t, uint64_t> inboundOwners_;
 	std::set<std::pair<TimePoint, uint64_t>> deadlines_;
 	std::map<uint64_t, TimePoint> deadlineOf_;
 	IkeEngineStats stats_;

@@ -130,13 +130,77 @@ void IkeSa::followPeer(const Incoming &in)
 	lastHeard_ = ctx_.now;
 	if (in.socket == socket_ && in.from == peer_)
 		return;
-	if (in.socket == IkeSocket::NatT && socket_ != IkeSocket::NatT)
-		logInfo(kLog, "peer {}: moved to {} (NAT-T)", peer_.str(), in.from.str());
-	else
-		logInfo(kLog, "peer {}: now at {}", peer_.str(), in.from.str());
-	socket_ = in.socket;
-	peer_ = in.from;
-	local_ = in.local;
+	movePeerTo(in.socket, in.local, in.from);
+}
+
+void IkeSa::onNatMapping(uint32_t inboundSpi, const Endpoint &to)
+{
+	if (to == peer_)
+		return; // a repeat, or IKE from the new port was first
+	if (to.address != peer_.address) {
+		if (reportedAddressChange_ == to)
+			return;
+		reportedAddressChange_ = to;
+		logInfo(kLog,
+		        "peer {}: ESP (SPI in 0x{:08x}) now comes from {}: another address, so its IPsec SAs "
+		        "are kept as they are until the peer re-keys or DPD or the L2TP hello removes them",
+		        peer_.str(), inboundSpi, to.str());
+		return;
+	}
+	// ESP in UDP arrives on the NAT-T socket's port; IKE goes there too.
+	Endpoint local = local_;
+	if (socket_ != IkeSocket::NatT)
+		local.port = ctx_.config.natTPort;
+	movePeerTo(IkeSocket::NatT, local, to);
+}
+
+void IkeSa::movePeerTo(IkeSocket socket, const Endpoint &local, const Endpoint &to)
+{
+	Endpoint was = std::exchange(peer_, to);
+	bool floated = socket == IkeSocket::NatT && socket_ != IkeSocket::NatT;
+	socket_ = socket;
+	local_ = local;
+	reportedAddressChange_.reset();
+	if (floated)
+		logInfo(kLog, "peer {}: moved to {} (NAT-T)", was.str(), to.str());
+	if (was.address != to.address) {
+		// The SAs' ids hold the address: they stay until the peer re-keys
+		// or DPD or the L2TP hello removes them.
+		logInfo(kLog, "peer {}: now at {}{}", was.str(), to.str(),
+		        children_.empty() ? "" : "; its IPsec SAs stay at the old address");
+		return;
+	}
+	size_t moved = moveChildren(to);
+	if (!floated)
+		logInfo(kLog, "peer {}: NAT mapping moved to {}; {} of {} IPsec SAs updated", was.str(), to.str(),
+		        moved, children_.size());
+}
+
+size_t IkeSa::moveChildren(const Endpoint &to)
+{
+	size_t complete = 0;
+	for (size_t i = 0; i < children_.size(); i++) {
+		ChildSa &c = children_[i];
+		if (c.spec().peer.address != to.address)
+			continue; // a pair left at an address the peer had before
+		size_t updated = c.followPeer(ctx_.dataplane, to);
+		if (!c.spec().udpEncap || updated == 2)
+			complete++;
+		ctx_.flows.moveHolder(c.spec().flow, to);
+		childInfo_[i].peer = to;
+	}
+	// A Quick Mode under way holds its flow already; its pair is installed
+	// with peer_, so the new port.
+	for (const auto &[mid, qm] : quickModes_)
+		if (qm.flowAcquired)
+			ctx_.flows.moveHolder(qm.flow, to);
+	return complete;
+}
+
+bool IkeSa::hasInboundSpi(uint32_t spi) const
+{
+	return std::any_of(children_.begin(), children_.end(),
+	                   [spi](const ChildSa &c) { return c.spec().inboundSpi == spi; });
 }
 
 // ---- sending ---------------------------------------------------------------

@@ -168,6 +168,16 @@ public:
 	/// under the flow's policies). Hard: the pair goes, and the peer gets a
 	/// Delete. False if no pair here has the SPI.
 	bool childExpired(uint32_t spi, bool hard);
+	/// Whether one of this SA's pairs has this inbound SPI.
+	bool hasInboundSpi(uint32_t spi) const;
+	/// The kernel saw authenticated ESP for the pair with this inbound SPI
+	/// from `to` (XFRM_MSG_MAPPING). Another port of the peer's address:
+	/// its NAT rebound, and IKE and every pair's ESP-in-UDP ports follow
+	/// (one info line). Another address: logged once, nothing moves (the
+	/// SAs' ids hold the address). A repeat of the last mapping costs a
+	/// comparison: the kernel raises one for every such packet until the
+	/// inbound SA's encapsulation is updated.
+	void onNatMapping(uint32_t inboundSpi, const Endpoint &to);
 	/// The lifetime ran out: the engine moves the children to a successor, then closes.
 	bool expired() const;
 	IkeSaInfo info() const;
@@ -296,6 +306,13 @@ private:
 	/// The peer floated to 4500 or its NAT mapping changed: follow it
 	/// (after the message authenticated).
 	void followPeer(const Incoming &in);
+	/// IKE goes to `to` through `socket` from `local`; when only the port
+	/// changed, the pairs' ESP-in-UDP ports and the flows' holder follow
+	/// too. followPeer() and onNatMapping() share it, and its log line.
+	void movePeerTo(IkeSocket socket, const Endpoint &local, const Endpoint &to);
+	/// The pairs follow the peer to `to` (same address); how many of them
+	/// the kernel took completely.
+	size_t moveChildren(const Endpoint &to);
 	crypto::HashAlgorithm prf() const { return choice_->suite.hash; }
 
 	IkeContext &ctx_;
@@ -346,6 +363,10 @@ private:
 	std::vector<ChildSa> children_;
 	std::vector<ChildSaInfo> childInfo_;
 	std::set<uint32_t> rekeyed_; ///< inbound SPIs whose soft expiry started a rekey
+
+	/// The last endpoint at another address the kernel reported ESP from
+	/// (onNatMapping()): logged once, not per packet.
+	std::optional<Endpoint> reportedAddressChange_;
 
 	// liveness
 	TimePoint lastHeard_{};
