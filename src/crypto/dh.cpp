@@ -113,7 +113,8 @@ std::string what(DhGroup g, std::string_view text)
 } // namespace
 
 struct DhKeyPair::State {
-	std::unique_ptr<Botan::Private_Key> key; ///< ECP only
+	/// ECP only; null for the private value 1 (see fromPrivateValue()).
+	std::unique_ptr<Botan::Private_Key> key;
 	/// MODP only: the private exponent, for the shared secret's one
 	/// exponentiation (sharedSecret() says why not PK_Key_Agreement).
 	Botan::BigInt x;
@@ -194,9 +195,22 @@ Result<DhKeyPair> DhKeyPair::fromPrivateValue(DhGroup g, std::span<const uint8_t
 			const Botan::EC_Group &ec = ecGroup(g);
 			if (!privateValue.empty() && (x.is_zero() || x >= ec.get_order()))
 				return Error{EINVAL, what(g, "private value is 0 or not below the group order")};
-			auto key = std::make_unique<Botan::ECDH_PrivateKey>(rng, ec, x);
+			// The private value 1 (given only by known-answer tests and the
+			// setup benchmark's load generator, never drawn in practice: a
+			// chance of 2^-256): its public point is the base point and its
+			// shared secret the peer's own x coordinate, so no scalar
+			// multiplication is needed. Botan would blind and multiply all
+			// the same, which kept the load generator's ECDH at full cost
+			// while the MODP one (an exponent of one bit) costs nothing.
+			std::unique_ptr<Botan::ECDH_PrivateKey> key;
+			std::vector<uint8_t> sec1;
+			if (x == 1) {
+				sec1 = ec.get_base_point().encode(Botan::PointGFp::UNCOMPRESSED);
+			} else {
+				key = std::make_unique<Botan::ECDH_PrivateKey>(rng, ec, x);
+				sec1 = key->public_value(Botan::PointGFp::UNCOMPRESSED);
+			}
 			// Botan encodes 0x04 | x | y (SEC 1 uncompressed); IKE drops the 0x04.
-			std::vector<uint8_t> sec1 = key->public_value(Botan::PointGFp::UNCOMPRESSED);
 			if (sec1.size() != 1 + dhPublicValueLength(g) || sec1[0] != 0x04)
 				return Error{0, what(g, "unexpected public point encoding from Botan")};
 			pub.assign(sec1.begin() + 1, sec1.end());
@@ -256,9 +270,14 @@ Result<SecretBytes> DhKeyPair::sharedSecret(std::span<const uint8_t> peerPublic)
 			}
 			if (!valid)
 				return Error{EINVAL, what(g, "peer public value is not a point on the curve")};
-			// "Raw": no KDF, the x coordinate of the shared point.
-			Botan::PK_Key_Agreement ka(*state_->key, Botan::system_rng(), "Raw");
-			z = ka.derive_key(0, sec1).bits_of();
+			if (!state_->key) {
+				// Private value 1: 1 * P = P, so its x coordinate.
+				z.assign(sec1.begin() + 1, sec1.begin() + 1 + dhSharedSecretLength(g));
+			} else {
+				// "Raw": no KDF, the x coordinate of the shared point.
+				Botan::PK_Key_Agreement ka(*state_->key, Botan::system_rng(), "Raw");
+				z = ka.derive_key(0, sec1).bits_of();
+			}
 		} else {
 			const ModpGroup &modp = modpGroup(g);
 			const Botan::BigInt y(peerPublic.data(), peerPublic.size());

@@ -273,3 +273,33 @@ TEST_CASE("dh: a moved key pair keeps working")
 	REQUIRE(s);
 	CHECK(bytes(*s) == kEcp256.gir);
 }
+
+TEST_CASE("dh: ECP with the private value 1: the base point, and the peer's x coordinate as Botan's ECDH gives it")
+{
+	// SEC 2 / FIPS 186-4 base points (x | y).
+	const auto p256G = hex("6b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c296"
+	                       "4fe342e2fe1a7f9b8ee7eb4a7c0f9e162bce33576b315ececbb6406837bf51f5");
+	const uint8_t one = 1;
+	for (DhGroup g : {DhGroup::Ecp256, DhGroup::Ecp384}) {
+		CAPTURE(dhGroupName(g));
+		auto a = DhKeyPair::fromPrivateValue(g, std::span(&one, 1));
+		auto b = DhKeyPair::generate(g);
+		REQUIRE(a);
+		REQUIRE(b);
+		CHECK(a->publicValue().size() == dhPublicValueLength(g));
+		if (g == DhGroup::Ecp256)
+			CHECK(a->publicValue() == p256G);
+		// b's side is Botan's full multiplication of the base point by b's scalar.
+		auto s1 = a->sharedSecret(b->publicValue());
+		auto s2 = b->sharedSecret(a->publicValue());
+		REQUIRE(s1);
+		REQUIRE(s2);
+		CHECK(bytes(*s1) == bytes(*s2));
+		CHECK(bytes(*s1) == std::vector<uint8_t>(b->publicValue().begin(),
+		                                         b->publicValue().begin() + dhSharedSecretLength(g)));
+		// The peer's point is still checked.
+		auto offCurve = b->publicValue();
+		offCurve.back() ^= 0x01;
+		CHECK_FALSE(a->sharedSecret(offCurve));
+	}
+}
