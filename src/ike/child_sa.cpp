@@ -4,14 +4,13 @@
 
 #include "common/log.h"
 #include "crypto/secret_bytes.h"
+#include "ike/ike_log.h"
 
 #include <cerrno>
 
 namespace l2tpsec::ike {
 
 namespace {
-
-constexpr std::string_view kLog = "ike";
 
 kernel::PolicyId policyId(const kernel::Selector &flow, kernel::PolicyDirection dir)
 {
