@@ -29,6 +29,7 @@
 // Quick Mode, DPD, Delete and INITIAL-CONTACT once the SA is up.
 #include "common/log.h"
 #include "ike/codec/message_builder.h"
+#include "ike/ike_log.h"
 #include "ike/ike_sa.h"
 #include "ike/payload_find.h"
 
@@ -38,7 +39,6 @@ namespace l2tpsec::ike {
 
 namespace {
 
-constexpr std::string_view kLog = "ike";
 using S = Phase1State;
 
 } // namespace

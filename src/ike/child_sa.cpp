@@ -4,6 +4,7 @@
 
 #include "common/log.h"
 #include "crypto/secret_bytes.h"
+#include "ike/ike_log.h"
 
 #include <cerrno>
 #include <utility>
@@ -11,8 +12,6 @@
 namespace l2tpsec::ike {
 
 namespace {
-
-constexpr std::string_view kLog = "ike";
 
 kernel::PolicyId policyId(const kernel::Selector &flow, kernel::PolicyDirection dir)
 {

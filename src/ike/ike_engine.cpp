@@ -5,14 +5,13 @@
 
 #include "common/log.h"
 #include "ike/codec/names.h"
+#include "ike/ike_log.h"
 
 #include <algorithm>
 
 namespace l2tpsec::ike {
 
 namespace {
-
-constexpr std::string_view kLog = "ike";
 
 IkeContext makeContext(IkeEngineConfig config, IkeSockets &sockets, kernel::IpsecDataplane &dataplane,
                        IkeRandom &random, IkeObserver *observer)

@@ -7,13 +7,13 @@
 #include "common/log.h"
 #include "ike/codec/codec_error.h"
 #include "ike/codec/names.h"
+#include "ike/ike_log.h"
 
 #include <algorithm>
 
 namespace l2tpsec::ike {
 
 namespace {
-constexpr std::string_view kLog = "ike";
 using S = Phase1State;
 using X = ExchangeType;
 } // namespace

@@ -7,14 +7,13 @@
 #include "crypto/constant_time.h"
 #include "ike/codec/message_builder.h"
 #include "ike/codec/names.h"
+#include "ike/ike_log.h"
 #include "ike/ike_sa.h"
 #include "ike/payload_find.h"
 
 namespace l2tpsec::ike {
 
 namespace {
-
-constexpr std::string_view kLog = "ike";
 
 std::optional<uint32_t> spiValue(const std::vector<uint8_t> &spi)
 {

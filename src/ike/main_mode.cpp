@@ -27,6 +27,7 @@
 #include "ike/codec/message_builder.h"
 #include "ike/codec/names.h"
 #include "ike/codec/opaque_payloads.h"
+#include "ike/ike_log.h"
 #include "ike/ike_sa.h"
 #include "ike/nat_detection.h"
 #include "ike/payload_find.h"
@@ -37,7 +38,6 @@ namespace l2tpsec::ike {
 
 namespace {
 
-constexpr std::string_view kLog = "ike";
 using S = Phase1State;
 
 std::string vendorIdText(Bytes data)

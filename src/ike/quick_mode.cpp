@@ -16,6 +16,7 @@
 #include "crypto/constant_time.h"
 #include "ike/codec/message_builder.h"
 #include "ike/codec/nat_oa_payload.h"
+#include "ike/ike_log.h"
 #include "ike/ike_sa.h"
 #include "ike/nat_detection.h"
 #include "ike/payload_find.h"
@@ -25,8 +26,6 @@
 namespace l2tpsec::ike {
 
 namespace {
-
-constexpr std::string_view kLog = "ike";
 
 std::vector<uint8_t> spiBytes(uint32_t spi)
 {

@@ -4,13 +4,10 @@
 
 #include "common/log.h"
 #include "l2tp/codec/l2tp_header.h"
+#include "l2tp/l2tp_log.h"
 #include "l2tp/tunnel.h"
 
 namespace l2tpsec::l2tp {
-
-namespace {
-constexpr std::string_view kLog = "l2tp";
-} // namespace
 
 std::string Endpoint::str() const
 {

@@ -3,40 +3,40 @@
 // socket, pppd and pool address. Outgoing calls (OCRQ) are refused: no stock
 // L2TP/IPsec client or server uses them.
 #include "common/log.h"
+#include "l2tp/l2tp_log.h"
 #include "l2tp/tunnel.h"
 
 namespace l2tpsec::l2tp {
 
 namespace {
 
-constexpr std::string_view kLog = "l2tp";
 // (Tx) Connect Speed in ICCN, in bits per second: there is no modem; this is
 // what Windows reports for its virtual one, and what peers log.
 constexpr uint32_t kConnectSpeed = 100000000;
 
-using S = SessionStateName;
-using E = SessionEvent;
+using SessState = SessionStateName;
+using SessEvent = SessionEvent;
 
 } // namespace
 
 // §7.4.1 (LAC) and §7.4.2 (LNS), and CDN from the peer in any state.
 const std::vector<Tunnel::SessionRule> Tunnel::kSessionRules = {
-        {S::Idle, E::Open, &Tunnel::lacSendIcrq},
-        {S::Idle, E::RecvIcrq, &Tunnel::lnsAnswerIcrq},
-        {S::WaitReply, E::RecvIcrp, &Tunnel::lacAnswerIcrp},
-        {S::WaitConnect, E::RecvIccn, &Tunnel::lnsAcceptIccn},
+        {SessState::Idle, SessEvent::Open, &Tunnel::lacSendIcrq},
+        {SessState::Idle, SessEvent::RecvIcrq, &Tunnel::lnsAnswerIcrq},
+        {SessState::WaitReply, SessEvent::RecvIcrp, &Tunnel::lacAnswerIcrp},
+        {SessState::WaitConnect, SessEvent::RecvIccn, &Tunnel::lnsAcceptIccn},
 
-        {S::WaitReply, E::RecvCdn, &Tunnel::peerDisconnected},
-        {S::WaitConnect, E::RecvCdn, &Tunnel::peerDisconnected},
-        {S::Established, E::RecvCdn, &Tunnel::peerDisconnected},
+        {SessState::WaitReply, SessEvent::RecvCdn, &Tunnel::peerDisconnected},
+        {SessState::WaitConnect, SessEvent::RecvCdn, &Tunnel::peerDisconnected},
+        {SessState::Established, SessEvent::RecvCdn, &Tunnel::peerDisconnected},
 
-        {S::Established, E::RecvWen, &Tunnel::ignoreInfo},
-        {S::Established, E::RecvSli, &Tunnel::ignoreInfo},
-        {S::WaitConnect, E::RecvSli, &Tunnel::ignoreInfo},
+        {SessState::Established, SessEvent::RecvWen, &Tunnel::ignoreInfo},
+        {SessState::Established, SessEvent::RecvSli, &Tunnel::ignoreInfo},
+        {SessState::WaitConnect, SessEvent::RecvSli, &Tunnel::ignoreInfo},
 
-        {S::WaitReply, E::Close, &Tunnel::localDisconnect},
-        {S::WaitConnect, E::Close, &Tunnel::localDisconnect},
-        {S::Established, E::Close, &Tunnel::localDisconnect},
+        {SessState::WaitReply, SessEvent::Close, &Tunnel::localDisconnect},
+        {SessState::WaitConnect, SessEvent::Close, &Tunnel::localDisconnect},
+        {SessState::Established, SessEvent::Close, &Tunnel::localDisconnect},
 };
 
 void Tunnel::sessionEvent(Session &s, SessionEvent event, const ControlMessage *msg)
@@ -47,7 +47,7 @@ void Tunnel::sessionEvent(Session &s, SessionEvent event, const ControlMessage *
 			return;
 		}
 	}
-	if (s.state == S::Closed)
+	if (s.state == SessState::Closed)
 		return;
 	std::string what = msg ? messageTypeName(msg->type) : "event " + std::to_string(static_cast<int>(event));
 	logWarn(kLog, "tunnel {} session {}: unexpected {} in state {}", tunnelId_, s.sessionId, what,
@@ -81,8 +81,8 @@ void Tunnel::onSessionMessage(uint16_t headerSessionId, const ControlMessage &ms
 			sessions_.erase(s.sessionId);
 			return;
 		}
-		sessionEvent(s, E::RecvIcrq, &msg);
-		if (s.state == S::Closed)
+		sessionEvent(s, SessEvent::RecvIcrq, &msg);
+		if (s.state == SessState::Closed)
 			sessions_.erase(s.sessionId);
 		return;
 	}
@@ -95,15 +95,15 @@ void Tunnel::onSessionMessage(uint16_t headerSessionId, const ControlMessage &ms
 	}
 	Session &s = it->second;
 	switch (msg.type) {
-	case MessageType::Icrp: sessionEvent(s, E::RecvIcrp, &msg); break;
-	case MessageType::Iccn: sessionEvent(s, E::RecvIccn, &msg); break;
-	case MessageType::Cdn: sessionEvent(s, E::RecvCdn, &msg); break;
-	case MessageType::Wen: sessionEvent(s, E::RecvWen, &msg); break;
-	case MessageType::Sli: sessionEvent(s, E::RecvSli, &msg); break;
+	case MessageType::Icrp: sessionEvent(s, SessEvent::RecvIcrp, &msg); break;
+	case MessageType::Iccn: sessionEvent(s, SessEvent::RecvIccn, &msg); break;
+	case MessageType::Cdn: sessionEvent(s, SessEvent::RecvCdn, &msg); break;
+	case MessageType::Wen: sessionEvent(s, SessEvent::RecvWen, &msg); break;
+	case MessageType::Sli: sessionEvent(s, SessEvent::RecvSli, &msg); break;
 	case MessageType::Ocrp:
 	case MessageType::Occn:
 		// They answer OCRQs we never send.
-		sessionEvent(s, E::Close, &msg);
+		sessionEvent(s, SessEvent::Close, &msg);
 		break;
 	case MessageType::Zlb:
 	case MessageType::Sccrq:
@@ -114,7 +114,7 @@ void Tunnel::onSessionMessage(uint16_t headerSessionId, const ControlMessage &ms
 	case MessageType::Ocrq:
 	case MessageType::Icrq: break; // tunnel messages and new calls are dispatched elsewhere
 	}
-	if (s.state == S::Closed)
+	if (s.state == SessState::Closed)
 		sessions_.erase(it);
 }
 
@@ -130,7 +130,7 @@ SessionStateName Tunnel::lacSendIcrq(Session &s, const ControlMessage *)
 	m.bearerType = kBearerAnalog;
 	send(m, 0);
 	s.setupDeadline = ctx_.now + ctx_.config.callSetupTimeout;
-	return S::WaitReply;
+	return SessState::WaitReply;
 }
 
 SessionStateName Tunnel::lnsAnswerIcrq(Session &s, const ControlMessage *msg)
@@ -150,7 +150,7 @@ SessionStateName Tunnel::lnsAnswerIcrq(Session &s, const ControlMessage *msg)
 	m.assignedSessionId = s.sessionId;
 	send(m, s.peerSessionId);
 	s.setupDeadline = ctx_.now + ctx_.config.callSetupTimeout;
-	return S::WaitConnect;
+	return SessState::WaitConnect;
 }
 
 SessionStateName Tunnel::lacAnswerIcrp(Session &s, const ControlMessage *msg)
@@ -174,7 +174,7 @@ SessionStateName Tunnel::lacAnswerIcrp(Session &s, const ControlMessage *msg)
 	        s.peerSessionId);
 	if (ctx_.observer)
 		ctx_.observer->sessionUp(makeSessionInfo(s));
-	return S::Established;
+	return SessState::Established;
 }
 
 SessionStateName Tunnel::lnsAcceptIccn(Session &s, const ControlMessage *msg)
@@ -191,7 +191,7 @@ SessionStateName Tunnel::lnsAcceptIccn(Session &s, const ControlMessage *msg)
 	        peer_.str(), s.peerSessionId, s.address ? ", address " : "", s.address ? s.address->str() : "");
 	if (ctx_.observer)
 		ctx_.observer->sessionUp(makeSessionInfo(s));
-	return S::Established;
+	return SessState::Established;
 }
 
 SessionStateName Tunnel::peerDisconnected(Session &s, const ControlMessage *msg)
@@ -199,7 +199,7 @@ SessionStateName Tunnel::peerDisconnected(Session &s, const ControlMessage *msg)
 	std::string why = "peer sent CDN (" + resultCodeText(msg->resultCode) + ")";
 	logInfo(kLog, "tunnel {} session {}: {}", tunnelId_, s.sessionId, why);
 	releaseSession(s, why);
-	return S::Closed;
+	return SessState::Closed;
 }
 
 SessionStateName Tunnel::ignoreInfo(Session &s, const ControlMessage *msg)
@@ -226,8 +226,8 @@ Result<void> Tunnel::closeSession(uint16_t sessionId, CdnResult result, const st
 		             "tunnel " + std::to_string(tunnelId_) + " has no session " + std::to_string(sessionId)};
 	pendingCdnResult_ = result;
 	pendingCdnReason_ = reason;
-	sessionEvent(it->second, E::Close, nullptr);
-	if (it->second.state == S::Closed)
+	sessionEvent(it->second, SessEvent::Close, nullptr);
+	if (it->second.state == SessState::Closed)
 		sessions_.erase(it);
 	flush();
 	return {};
@@ -262,7 +262,7 @@ void Tunnel::startPendingCalls()
 {
 	for (; pendingCalls_ > 0; --pendingCalls_) {
 		Session &s = newSession(0);
-		sessionEvent(s, E::Open, nullptr);
+		sessionEvent(s, SessEvent::Open, nullptr);
 	}
 }
 
@@ -304,7 +304,7 @@ SessionStateName Tunnel::sendCdn(Session &s, CdnResult result, std::optional<Gen
 	m.resultCode = rc;
 	send(m, s.peerSessionId);
 	releaseSession(s, text.empty() ? "refused" : text);
-	return S::Closed;
+	return SessState::Closed;
 }
 
 Result<void> Tunnel::connectSession(Session &s)
@@ -365,7 +365,7 @@ void Tunnel::releaseSession(Session &s, const std::string &reason)
 		ctx_.observer->sessionDown(end);
 	}
 	s.address.reset();
-	s.state = S::Closed;
+	s.state = SessState::Closed;
 }
 
 void Tunnel::releaseAll(const std::string &reason)

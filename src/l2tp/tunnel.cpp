@@ -5,6 +5,7 @@
 
 #include "common/log.h"
 #include "l2tp/codec/l2tp_header.h"
+#include "l2tp/l2tp_log.h"
 
 #include <algorithm>
 
@@ -12,13 +13,12 @@ namespace l2tpsec::l2tp {
 
 namespace {
 
-constexpr std::string_view kLog = "l2tp";
 // Firmware Revision AVP: the protocol engine's revision, for peers' logs.
 constexpr uint16_t kFirmwareRevision = 0x0100;
 constexpr size_t kChallengeSize = 16;
 
-using S = TunnelStateName;
-using E = TunnelEvent;
+using TunState = TunnelStateName;
+using TunEvent = TunnelEvent;
 
 TransportConfig transportConfig(const EngineConfig &c)
 {
@@ -36,29 +36,29 @@ TransportConfig transportConfig(const EngineConfig &c)
 // RFC 2661 §7.2, both roles. Every (state, event) pair not listed is a
 // protocol error, or ignored while closing.
 const std::vector<Tunnel::TunnelRule> Tunnel::kTunnelRules = {
-        {S::Idle, E::Open, &Tunnel::lacSendSccrq},
-        {S::Idle, E::RecvSccrq, &Tunnel::lnsAnswerSccrq},
-        {S::WaitCtlReply, E::RecvSccrp, &Tunnel::lacAnswerSccrp},
-        {S::WaitCtlConn, E::RecvScccn, &Tunnel::lnsAcceptScccn},
+        {TunState::Idle, TunEvent::Open, &Tunnel::lacSendSccrq},
+        {TunState::Idle, TunEvent::RecvSccrq, &Tunnel::lnsAnswerSccrq},
+        {TunState::WaitCtlReply, TunEvent::RecvSccrp, &Tunnel::lacAnswerSccrp},
+        {TunState::WaitCtlConn, TunEvent::RecvScccn, &Tunnel::lnsAcceptScccn},
 
-        {S::WaitCtlReply, E::RecvStopCcn, &Tunnel::peerStopped},
-        {S::WaitCtlConn, E::RecvStopCcn, &Tunnel::peerStopped},
-        {S::Established, E::RecvStopCcn, &Tunnel::peerStopped},
+        {TunState::WaitCtlReply, TunEvent::RecvStopCcn, &Tunnel::peerStopped},
+        {TunState::WaitCtlConn, TunEvent::RecvStopCcn, &Tunnel::peerStopped},
+        {TunState::Established, TunEvent::RecvStopCcn, &Tunnel::peerStopped},
 
-        {S::WaitCtlReply, E::RecvHello, &Tunnel::stayUp},
-        {S::WaitCtlConn, E::RecvHello, &Tunnel::stayUp},
-        {S::Established, E::RecvHello, &Tunnel::stayUp},
+        {TunState::WaitCtlReply, TunEvent::RecvHello, &Tunnel::stayUp},
+        {TunState::WaitCtlConn, TunEvent::RecvHello, &Tunnel::stayUp},
+        {TunState::Established, TunEvent::RecvHello, &Tunnel::stayUp},
 
-        {S::Idle, E::Close, &Tunnel::localStop},
-        {S::WaitCtlReply, E::Close, &Tunnel::localStop},
-        {S::WaitCtlConn, E::Close, &Tunnel::localStop},
-        {S::Established, E::Close, &Tunnel::localStop},
+        {TunState::Idle, TunEvent::Close, &Tunnel::localStop},
+        {TunState::WaitCtlReply, TunEvent::Close, &Tunnel::localStop},
+        {TunState::WaitCtlConn, TunEvent::Close, &Tunnel::localStop},
+        {TunState::Established, TunEvent::Close, &Tunnel::localStop},
 
-        {S::Idle, E::TransportFailed, &Tunnel::peerGone},
-        {S::WaitCtlReply, E::TransportFailed, &Tunnel::peerGone},
-        {S::WaitCtlConn, E::TransportFailed, &Tunnel::peerGone},
-        {S::Established, E::TransportFailed, &Tunnel::peerGone},
-        {S::Closing, E::TransportFailed, &Tunnel::peerGone},
+        {TunState::Idle, TunEvent::TransportFailed, &Tunnel::peerGone},
+        {TunState::WaitCtlReply, TunEvent::TransportFailed, &Tunnel::peerGone},
+        {TunState::WaitCtlConn, TunEvent::TransportFailed, &Tunnel::peerGone},
+        {TunState::Established, TunEvent::TransportFailed, &Tunnel::peerGone},
+        {TunState::Closing, TunEvent::TransportFailed, &Tunnel::peerGone},
 };
 
 Tunnel::Tunnel(EngineContext &ctx, uint16_t tunnelId, bool lns, TunnelSocket socket, Endpoint local, Endpoint peer)
@@ -69,7 +69,7 @@ Tunnel::Tunnel(EngineContext &ctx, uint16_t tunnelId, bool lns, TunnelSocket soc
 
 Tunnel::~Tunnel()
 {
-	if (state_ != S::Dead && state_ != S::Closing)
+	if (state_ != TunState::Dead && state_ != TunState::Closing)
 		abandon("the daemon is stopping");
 	ctx_.sockets.close(socket_.id);
 }
@@ -82,7 +82,7 @@ void Tunnel::tunnelEvent(TunnelEvent event, const ControlMessage *msg)
 			return;
 		}
 	}
-	if (state_ == S::Closing || state_ == S::Dead)
+	if (state_ == TunState::Closing || state_ == TunState::Dead)
 		return; // what arrives after StopCCN only needs the transport's ack
 	std::string what = msg ? messageTypeName(msg->type) : "event " + std::to_string(static_cast<int>(event));
 	logWarn(kLog, "tunnel {} (peer {}): unexpected {} in state {}", tunnelId_, peer_.str(), what,
@@ -97,7 +97,7 @@ void Tunnel::receive(const Packet &packet)
 	const Header &h = packet.header;
 	(void)transport_.receive(h.ns, h.nr, h.sessionId, packet.payload, ctx_.now);
 	for (const Delivery &d : transport_.takeDeliveries()) {
-		if (state_ == S::Dead)
+		if (state_ == TunState::Dead)
 			break;
 		deliver(d);
 	}
@@ -117,11 +117,11 @@ void Tunnel::deliver(const Delivery &d)
 	}
 	const ControlMessage &msg = decoded.value();
 	switch (msg.type) {
-	case MessageType::Sccrq: tunnelEvent(E::RecvSccrq, &msg); break;
-	case MessageType::Sccrp: tunnelEvent(E::RecvSccrp, &msg); break;
-	case MessageType::Scccn: tunnelEvent(E::RecvScccn, &msg); break;
-	case MessageType::StopCcn: tunnelEvent(E::RecvStopCcn, &msg); break;
-	case MessageType::Hello: tunnelEvent(E::RecvHello, &msg); break;
+	case MessageType::Sccrq: tunnelEvent(TunEvent::RecvSccrq, &msg); break;
+	case MessageType::Sccrp: tunnelEvent(TunEvent::RecvSccrp, &msg); break;
+	case MessageType::Scccn: tunnelEvent(TunEvent::RecvScccn, &msg); break;
+	case MessageType::StopCcn: tunnelEvent(TunEvent::RecvStopCcn, &msg); break;
+	case MessageType::Hello: tunnelEvent(TunEvent::RecvHello, &msg); break;
 	case MessageType::Zlb: break; // acknowledgements never reach here; nothing to do if one did
 	case MessageType::Ocrq:
 	case MessageType::Ocrp:
@@ -159,7 +159,7 @@ void Tunnel::onDecodeError(uint16_t headerSessionId, const DecodeError &e)
 		}
 		return;
 	}
-	if (state_ == S::Closing || state_ == S::Dead)
+	if (state_ == TunState::Closing || state_ == TunState::Dead)
 		return;
 	state_ = refuse(StopCcnResult::GeneralError, e.generalError(), e.message);
 }
@@ -171,7 +171,7 @@ TunnelStateName Tunnel::lacSendSccrq(const ControlMessage *)
 	ControlMessage m = startOfControlConnection(MessageType::Sccrq);
 	send(m, 0);
 	logInfo(kLog, "tunnel {}: SCCRQ sent to {}", tunnelId_, peer_.str());
-	return S::WaitCtlReply;
+	return TunState::WaitCtlReply;
 }
 
 TunnelStateName Tunnel::lnsAnswerSccrq(const ControlMessage *msg)
@@ -195,7 +195,7 @@ TunnelStateName Tunnel::lnsAnswerSccrq(const ControlMessage *msg)
 		stop.resultCode->error = 0x0100;
 		send(stop, 0);
 		enterClosing("unsupported L2TP protocol version", false);
-		return S::Closing;
+		return TunState::Closing;
 	}
 	if (msg->receiveWindowSize)
 		transport_.setPeerReceiveWindow(*msg->receiveWindowSize);
@@ -209,7 +209,7 @@ TunnelStateName Tunnel::lnsAnswerSccrq(const ControlMessage *msg)
 	send(m, 0);
 	logInfo(kLog, "tunnel {}: SCCRQ from {} (host \"{}\", vendor \"{}\", peer tunnel {}), SCCRP sent", tunnelId_,
 	        peer_.str(), peerHostName_, peerVendorName_, peerTunnelId_);
-	return S::WaitCtlConn;
+	return TunState::WaitCtlConn;
 }
 
 TunnelStateName Tunnel::lacAnswerSccrp(const ControlMessage *msg)
@@ -247,7 +247,7 @@ TunnelStateName Tunnel::lacAnswerSccrp(const ControlMessage *msg)
 	announcedUp_ = true;
 	if (ctx_.observer)
 		ctx_.observer->tunnelUp(info());
-	state_ = S::Established;
+	state_ = TunState::Established;
 	startPendingCalls();
 	return state_;
 }
@@ -266,7 +266,7 @@ TunnelStateName Tunnel::lnsAcceptScccn(const ControlMessage *msg)
 	announcedUp_ = true;
 	if (ctx_.observer)
 		ctx_.observer->tunnelUp(info());
-	return S::Established;
+	return TunState::Established;
 }
 
 TunnelStateName Tunnel::peerStopped(const ControlMessage *msg)
@@ -276,7 +276,7 @@ TunnelStateName Tunnel::peerStopped(const ControlMessage *msg)
 	// §5.7: acknowledge at once; the linger re-acknowledges retransmissions.
 	transport_.acknowledgeNow();
 	enterClosing(why, true);
-	return S::Closing;
+	return TunState::Closing;
 }
 
 TunnelStateName Tunnel::stayUp(const ControlMessage *)
@@ -289,19 +289,20 @@ TunnelStateName Tunnel::localStop(const ControlMessage *)
 	send(stopCcn(pendingStopResult_, std::nullopt, closeReason_), 0);
 	logInfo(kLog, "tunnel {} (peer {}): closing: {}", tunnelId_, peer_.str(), closeReason_);
 	enterClosing(closeReason_, false);
-	return S::Closing;
+	return TunState::Closing;
 }
 
 TunnelStateName Tunnel::peerGone(const ControlMessage *)
 {
-	std::string why = state_ == S::Closing ? closeReason_ + " (StopCCN not acknowledged)"
-	                                       : "the peer stopped answering (" + std::to_string(ctx_.config.retries) +
-	                                                 " retransmissions)";
-	if (state_ != S::Closing) {
+	std::string why =
+	        state_ == TunState::Closing
+	                ? closeReason_ + " (StopCCN not acknowledged)"
+	                : "the peer stopped answering (" + std::to_string(ctx_.config.retries) + " retransmissions)";
+	if (state_ != TunState::Closing) {
 		logWarn(kLog, "tunnel {} (peer {}): {}", tunnelId_, peer_.str(), why);
 		enterClosing(why, false);
 	}
-	return S::Dead;
+	return TunState::Dead;
 }
 
 // ---- local requests ---------------------------------------------------------
@@ -310,7 +311,7 @@ void Tunnel::open(const std::string &lacProfile)
 {
 	lacProfile_ = lacProfile;
 	pendingCalls_ = 1;
-	tunnelEvent(E::Open, nullptr);
+	tunnelEvent(TunEvent::Open, nullptr);
 	flush();
 }
 
@@ -318,38 +319,38 @@ void Tunnel::close(StopCcnResult result, const std::string &reason)
 {
 	closeReason_ = reason;
 	pendingStopResult_ = result;
-	tunnelEvent(E::Close, nullptr);
+	tunnelEvent(TunEvent::Close, nullptr);
 	flush();
 }
 
 void Tunnel::abandon(const std::string &reason)
 {
-	if (state_ == S::Dead)
+	if (state_ == TunState::Dead)
 		return;
-	if (state_ != S::Closing)
+	if (state_ != TunState::Closing)
 		enterClosing(reason, false);
-	state_ = S::Dead;
+	state_ = TunState::Dead;
 }
 
 // ---- timers -----------------------------------------------------------------
 
 std::optional<TimePoint> Tunnel::deadline() const
 {
-	if (state_ == S::Dead)
+	if (state_ == TunState::Dead)
 		return ctx_.now;
 	std::optional<TimePoint> next = transport_.nextDeadline();
 	auto consider = [&next](TimePoint t) {
 		if (!next || t < *next)
 			next = t;
 	};
-	if (state_ == S::Closing) {
+	if (state_ == TunState::Closing) {
 		if (closingByPeer_)
 			consider(lingerUntil_);
 		else if (transport_.allAcked())
 			consider(ctx_.now);
 		return next;
 	}
-	if (state_ == S::Established && ctx_.config.helloInterval.count() > 0) {
+	if (state_ == TunState::Established && ctx_.config.helloInterval.count() > 0) {
 		TimePoint heard = std::max(transport_.lastHeard().value_or(created_), lastHello_);
 		consider(heard + ctx_.config.helloInterval);
 	}
@@ -363,11 +364,11 @@ void Tunnel::onTimer()
 {
 	transport_.onTimer(ctx_.now);
 	if (transport_.failed()) {
-		tunnelEvent(E::TransportFailed, nullptr);
+		tunnelEvent(TunEvent::TransportFailed, nullptr);
 		flush();
 		return;
 	}
-	if (state_ == S::Established) {
+	if (state_ == TunState::Established) {
 		TimePoint heard = std::max(transport_.lastHeard().value_or(created_), lastHello_);
 		// hello_interval = 0s turns HELLOs off.
 		if (ctx_.config.helloInterval.count() > 0 && heard + ctx_.config.helloInterval <= ctx_.now) {
@@ -391,9 +392,9 @@ void Tunnel::onTimer()
 
 bool Tunnel::removable() const
 {
-	if (state_ == S::Dead)
+	if (state_ == TunState::Dead)
 		return true;
-	if (state_ != S::Closing)
+	if (state_ != TunState::Closing)
 		return false;
 	// The linger re-acknowledges a peer's StopCCN; a daemon that is stopping
 	// does not wait for it.
@@ -461,7 +462,7 @@ TunnelStateName Tunnel::refuse(StopCcnResult result, std::optional<GeneralError>
 	logWarn(kLog, "tunnel {} (peer {}): closing: {}", tunnelId_, peer_.str(), why);
 	send(stopCcn(result, error, why), 0);
 	enterClosing(why, false);
-	return S::Closing;
+	return TunState::Closing;
 }
 
 void Tunnel::enterClosing(const std::string &reason, bool peerInitiated)

@@ -15,7 +15,7 @@ namespace l2tpsec::kernel::xfrm {
 
 namespace {
 
-constexpr size_t kReceiveBytes = 64 * 1024;
+constexpr size_t kEventReceiveBytes = 64 * 1024;
 // A burst of expiries (thousands of SAs added together expire together)
 // must not overflow the socket; the kernel may grant less.
 constexpr int kSocketBuffer = 4 * 1024 * 1024;
@@ -38,7 +38,7 @@ Result<EventSubscription> EventSubscription::open(OwnedReqids owned)
 	if (setsockopt(fd.get(), SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) < 0)
 		setsockopt(fd.get(), SOL_SOCKET, SO_RCVBUF, &size, sizeof(size)); // unprivileged: best effort
 	EventSubscription s(std::move(fd), owned);
-	s.rx_.resize(kReceiveBytes / sizeof(uint64_t));
+	s.rx_.resize(kEventReceiveBytes / sizeof(uint64_t));
 	return s;
 }
 

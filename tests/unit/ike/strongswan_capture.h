@@ -16,10 +16,16 @@
 //
 // clang-format off
 
+#include "ike/codec/isakmp_types.h"
+
 #include <cstdint>
 #include <vector>
 
 namespace l2tpsec::ike::capture {
+
+// The exchange's cookies (CKY-I, CKY-R), in every datagram's header.
+inline const Cookie kCkyI = {0x5b, 0xde, 0x05, 0x99, 0x5e, 0x3f, 0x47, 0x10};
+inline const Cookie kCkyR = {0xb7, 0xbd, 0x19, 0x63, 0x89, 0x14, 0x2d, 0x7d};
 
 // Main Mode 1, initiator -> responder: HDR, SA (3 transforms), VID x5
 inline const std::vector<uint8_t> kMainMode1 = {

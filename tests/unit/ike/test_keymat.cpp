@@ -41,9 +41,6 @@ constexpr HashAlgorithm kSha1 = HashAlgorithm::Sha1;
 constexpr uint32_t kQuickModeMid = 0x94285f58;     // 2485673816 in charon's log
 constexpr uint32_t kInformationalMid = 0x078e0045; // 126746693
 
-const Cookie kCkyI = {0x5b, 0xde, 0x05, 0x99, 0x5e, 0x3f, 0x47, 0x10};
-const Cookie kCkyR = {0xb7, 0xbd, 0x19, 0x63, 0x89, 0x14, 0x2d, 0x7d};
-
 // charon (initiator and responder alike), "shared Diffie Hellman secret".
 const auto kCharonGxy = hex("72ba6f753203468ce4f3af8d2875a522dc3209596b2b6f97871791a80ff84d1b"
                             "0de04f1174cf82386837dc2d1c7b049560c879ce49c6d53c22c5aadf35e67fc5"
@@ -183,7 +180,7 @@ TEST_CASE("keymat: strongSwan Main Mode, phase-1 keys")
 	REQUIRE(skeyid);
 	CHECK(vec(*skeyid) == kCharonSkeyid);
 
-	auto keys = derivePhase1Keys(kSha1, *skeyid, kCharonGxy, kCkyI, kCkyR);
+	auto keys = derivePhase1Keys(kSha1, *skeyid, kCharonGxy, cap::kCkyI, cap::kCkyR);
 	REQUIRE(keys);
 	CHECK(vec(keys->skeyid) == kCharonSkeyid);
 	CHECK(vec(keys->skeyidD) == kCharonSkeyidD);
@@ -219,12 +216,12 @@ TEST_CASE("keymat: strongSwan Main Mode 5/6 decrypt, IV chaining, HASH_I and HAS
 	const RawPayload &idii = find(*chain5, PayloadType::Identification);
 	const RawPayload &idir = find(*chain6, PayloadType::Identification);
 
-	auto hashI = mainModeHashI(kSha1, kCharonSkeyid, in.gxi, in.gxr, kCkyI, kCkyR, in.saiB, idii.body);
+	auto hashI = mainModeHashI(kSha1, kCharonSkeyid, in.gxi, in.gxr, cap::kCkyI, cap::kCkyR, in.saiB, idii.body);
 	REQUIRE(hashI);
 	CHECK(*hashI == kCharonHashI);
 	CHECK(*hashI == vec(find(*chain5, PayloadType::Hash).body));
 
-	auto hashR = mainModeHashR(kSha1, kCharonSkeyid, in.gxi, in.gxr, kCkyI, kCkyR, in.saiB, idir.body);
+	auto hashR = mainModeHashR(kSha1, kCharonSkeyid, in.gxi, in.gxr, cap::kCkyI, cap::kCkyR, in.saiB, idir.body);
 	REQUIRE(hashR);
 	CHECK(*hashR == kCharonHashR);
 	CHECK(*hashR == vec(find(*chain6, PayloadType::Hash).body));

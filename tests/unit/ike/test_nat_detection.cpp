@@ -19,19 +19,12 @@ using l2tpsec::crypto::HashAlgorithm;
 using l2tpsec::ike::test::hex;
 namespace cap = l2tpsec::ike::capture;
 
-namespace {
-
-const Cookie kCkyI = {0x5b, 0xde, 0x05, 0x99, 0x5e, 0x3f, 0x47, 0x10};
-const Cookie kCkyR = {0xb7, 0xbd, 0x19, 0x63, 0x89, 0x14, 0x2d, 0x7d};
-
-} // namespace
-
 TEST_CASE("nat-d: strongSwan's hashes of both ends")
 {
-	const auto initiator =
-	        natDetectionHash(HashAlgorithm::Sha1, kCkyI, kCkyR, IpAddress::parse("127.0.0.1").value(), 10500);
-	const auto responder =
-	        natDetectionHash(HashAlgorithm::Sha1, kCkyI, kCkyR, IpAddress::parse("127.0.0.2").value(), 500);
+	const auto initiator = natDetectionHash(HashAlgorithm::Sha1, cap::kCkyI, cap::kCkyR,
+	                                        IpAddress::parse("127.0.0.1").value(), 10500);
+	const auto responder = natDetectionHash(HashAlgorithm::Sha1, cap::kCkyI, cap::kCkyR,
+	                                        IpAddress::parse("127.0.0.2").value(), 500);
 	CHECK(initiator == hex("700dc0fcb79fcf77146e5eb7db09a367aa96e312"));
 	CHECK(responder == hex("9bd79249838948bfe25f42933434e7dafe359ffa"));
 
@@ -50,8 +43,8 @@ TEST_CASE("nat-d: IPv6 hashes all 16 bytes (python)")
 {
 	// hashlib.sha256(cky_i + cky_r + ipaddress.ip_address("2001:db8::1").packed
 	//                + (4500).to_bytes(2, "big")).hexdigest()
-	const auto h =
-	        natDetectionHash(HashAlgorithm::Sha256, kCkyI, kCkyR, IpAddress::parse("2001:db8::1").value(), 4500);
+	const auto h = natDetectionHash(HashAlgorithm::Sha256, cap::kCkyI, cap::kCkyR,
+	                                IpAddress::parse("2001:db8::1").value(), 4500);
 	CHECK(h == hex("ba469fc1f9bcdb63bcfcfe342ba145b252a82bd30bdc81633c960f262f9bb07f"));
 }
 

@@ -22,9 +22,6 @@ namespace cap = l2tpsec::ike::capture;
 
 namespace {
 
-const Cookie kCkyI = {0x5b, 0xde, 0x05, 0x99, 0x5e, 0x3f, 0x47, 0x10};
-const Cookie kCkyR = {0xb7, 0xbd, 0x19, 0x63, 0x89, 0x14, 0x2d, 0x7d};
-
 std::vector<ParsedPayload> parseAll(const std::vector<RawPayload> &chain)
 {
 	std::vector<ParsedPayload> out;
@@ -128,7 +125,7 @@ TEST_CASE("strongSwan Main Mode 1: SA with three transforms and five vendor IDs"
 {
 	Header h;
 	auto p = parsePlain(cap::kMainMode1, &h);
-	CHECK(h.initiatorCookie == kCkyI);
+	CHECK(h.initiatorCookie == cap::kCkyI);
 	CHECK(h.responderCookie == Cookie{});
 	CHECK(h.exchange == ExchangeType::IdentityProtection);
 	CHECK(h.flags == 0);
@@ -187,8 +184,8 @@ TEST_CASE("strongSwan Main Mode 2: the chosen transform and four vendor IDs")
 {
 	Header h;
 	auto p = parsePlain(cap::kMainMode2, &h);
-	CHECK(h.initiatorCookie == kCkyI);
-	CHECK(h.responderCookie == kCkyR);
+	CHECK(h.initiatorCookie == cap::kCkyI);
+	CHECK(h.responderCookie == cap::kCkyR);
 	CHECK(h.exchange == ExchangeType::IdentityProtection);
 	CHECK(h.length == 164);
 	REQUIRE(p.size() == 5);
@@ -238,7 +235,7 @@ TEST_CASE("strongSwan Main Mode 5: IDii, HASH_I, INITIAL-CONTACT behind 16 bytes
 	const auto &id = as<IdPayload>(p[0]);
 	CHECK(id == IdPayload::address(IpAddress::parse("127.0.0.1").value(), 0, 0));
 	CHECK(as<HashPayload>(p[1]).data.size() == 20);
-	CHECK(as<NotifyPayload>(p[2]) == NotifyPayload::initialContact(kCkyI, kCkyR));
+	CHECK(as<NotifyPayload>(p[2]) == NotifyPayload::initialContact(cap::kCkyI, cap::kCkyR));
 }
 
 TEST_CASE("strongSwan Main Mode 6: IDir, HASH_R behind 12 bytes of padding")
