@@ -17,7 +17,7 @@ using nlohmann::json;
 
 namespace {
 
-constexpr std::string_view kLog = "ike";
+constexpr std::string_view kIkeLog = "ike";
 
 bool sameCerts(const CertConfig &a, const CertConfig &b)
 {
@@ -93,9 +93,9 @@ Result<std::unique_ptr<IkeService>> IkeService::start(EventLoop &loop, const Con
 			return Error{dp.error().code, "kernel IPsec (XFRM): " + dp.error().message};
 		// SAs and policies an earlier run left protect nothing now.
 		if (auto n = (*dp)->flush(); !n)
-			logWarn(kLog, "clearing earlier IPsec state: {}", n.error().message);
+			logWarn(kIkeLog, "clearing earlier IPsec state: {}", n.error().message);
 		else if (n->sas + n->policies > 0)
-			logWarn(kLog, "removed {} IPsec SA(s) and {} policy(ies) an earlier run left in the kernel",
+			logWarn(kIkeLog, "removed {} IPsec SA(s) and {} policy(ies) an earlier run left in the kernel",
 			        n->sas, n->policies);
 		s->dataplane_ = std::move(dp.value());
 		auto events = kernel::xfrm::EventSubscription::open(engineConfig->reqids);
@@ -119,7 +119,7 @@ Result<std::unique_ptr<IkeService>> IkeService::start(EventLoop &loop, const Con
 		self->dhWorkers_->deliver(*self->engine_, ike::IkeClock::now());
 		self->arm();
 	}));
-	logInfo(kLog, "Main Mode Diffie-Hellman on {} worker thread(s)", s->dhWorkers_->threads());
+	logInfo(kIkeLog, "Main Mode Diffie-Hellman on {} worker thread(s)", s->dhWorkers_->threads());
 	if (config.server.listen.empty()) {
 		L2S_TRY(s->sockets_->listen(IpAddress::v4(0), options.ikePort, options.natTPort));
 	} else {
@@ -162,8 +162,8 @@ void IkeService::reconfigure(const Config &config)
 			       return q.server == p.server && sameCerts(q.cert, p.cert);
 		       });
 	if (!same)
-		logWarn(kLog, "[ike] settings other than psk_file (or a [[lac]] certificate) changed; they take "
-		              "effect at restart");
+		logWarn(kIkeLog, "[ike] settings other than psk_file (or a [[lac]] certificate) changed; they take "
+		                 "effect at restart");
 }
 
 std::optional<crypto::SecretBytes> IkeService::pskFor(const IpAddress &peer) const
@@ -185,25 +185,25 @@ void IkeService::readXfrmEvents()
 {
 	auto events = events_->readPending();
 	if (!events) {
-		logWarn(kLog, "XFRM events: {}", events.error().message);
+		logWarn(kIkeLog, "XFRM events: {}", events.error().message);
 		return;
 	}
 	for (const kernel::xfrm::Event &e : *events) {
 		switch (e.kind) {
 		case kernel::xfrm::EventKind::Expire:
-			logDebug(kLog, "{}", kernel::xfrm::describeEvent(e));
+			logDebug(kIkeLog, "{}", kernel::xfrm::describeEvent(e));
 			engine_->onSaExpired(e.sa.spi, e.hard, ike::IkeClock::now());
 			break;
 		case kernel::xfrm::EventKind::Overflow: resynchronise(); break;
 		case kernel::xfrm::EventKind::Mapping:
 			// The peer's NAT rebound: its ESP comes from a new port.
-			logDebug(kLog, "{}", kernel::xfrm::describeEvent(e));
+			logDebug(kIkeLog, "{}", kernel::xfrm::describeEvent(e));
 			engine_->onNatMapping(e.sa, ike::Endpoint{e.newAddress, e.newPort}, ike::IkeClock::now());
 			break;
 		case kernel::xfrm::EventKind::Acquire:
 			// Nothing to start on demand (the peers initiate; LAC profiles
 			// connect themselves).
-			logDebug(kLog, "{}", kernel::xfrm::describeEvent(e));
+			logDebug(kIkeLog, "{}", kernel::xfrm::describeEvent(e));
 			break;
 		}
 	}
@@ -214,10 +214,10 @@ void IkeService::resynchronise()
 {
 	// Expiry events were lost: an SA the kernel removed (hard expiry) is
 	// found missing from its list and handled as that event would have been.
-	logWarn(kLog, "the kernel dropped XFRM events; comparing our IPsec SAs with the kernel's");
+	logWarn(kIkeLog, "the kernel dropped XFRM events; comparing our IPsec SAs with the kernel's");
 	auto sas = dataplane_->listSas();
 	if (!sas) {
-		logWarn(kLog, "listing the kernel's IPsec SAs: {}", sas.error().message);
+		logWarn(kIkeLog, "listing the kernel's IPsec SAs: {}", sas.error().message);
 		return;
 	}
 	std::set<uint32_t> present;
@@ -280,9 +280,7 @@ Result<uint64_t> IkeService::connect(const IpAddress &local, const IpAddress &se
 
 bool IkeService::protects(const IpAddress &peer, uint16_t port) const
 {
-	auto children = engine_->childSas();
-	return std::any_of(children.begin(), children.end(),
-	                   [&](const ike::ChildSaInfo &c) { return childProtects(c, peer, port); });
+	return engine_->anyChildSa([&](const ike::ChildSaInfo &c) { return childProtects(c, peer, port); });
 }
 
 void IkeService::shutdown()
@@ -291,7 +289,8 @@ void IkeService::shutdown()
 	engine_->shutdown(ike::IkeClock::now());
 	arm();
 	if (n > 0)
-		logInfo(kLog, "closed {} ISAKMP SA(s); Delete notifications sent to the peers of established ones", n);
+		logInfo(kIkeLog, "closed {} ISAKMP SA(s); Delete notifications sent to the peers of established ones",
+		        n);
 }
 
 json IkeService::sasJson() const

@@ -16,11 +16,7 @@ namespace l2tpsec {
 
 namespace {
 
-constexpr size_t kMaxDatagram = 65535;
-// Datagrams read per wakeup, so that a flood on one socket cannot starve the loop.
-constexpr int kReadBudget = 64;
-
-ike::Endpoint fromSockaddr(const sockaddr_in &sa)
+ike::Endpoint ikeEndpointOf(const sockaddr_in &sa)
 {
 	return ike::Endpoint{udp::addressOf(sa), udp::portOf(sa)};
 }
@@ -33,7 +29,7 @@ const char *kindName(ike::IkeSocket kind)
 } // namespace
 
 IkeUdpSockets::IkeUdpSockets(EventLoop &loop, kernel::IpsecDataplane &dataplane, Receiver receiver)
-    : loop_(loop), dataplane_(dataplane), receiver_(std::move(receiver)), buf_(kMaxDatagram)
+    : loop_(loop), dataplane_(dataplane), receiver_(std::move(receiver)), buf_(udp::kMaxDatagram)
 {
 }
 
@@ -78,7 +74,7 @@ Result<void> IkeUdpSockets::bind(const ike::Endpoint &local, ike::IkeSocket kind
 
 void IkeUdpSockets::read(size_t index)
 {
-	for (int i = 0; i < kReadBudget; ++i) {
+	for (int i = 0; i < udp::kReadBudget; ++i) {
 		const Listener &l = listeners_[index];
 		auto r = udp::receive(l.fd.get(), buf_);
 		if (!r)
@@ -86,7 +82,7 @@ void IkeUdpSockets::read(size_t index)
 		ike::Endpoint local = l.bound;
 		if (r->to)
 			local.address = *r->to;
-		receiver_(l.kind, local, fromSockaddr(r->from), std::span<const uint8_t>(buf_.data(), r->size));
+		receiver_(l.kind, local, ikeEndpointOf(r->from), std::span<const uint8_t>(buf_.data(), r->size));
 	}
 }
 
@@ -130,7 +126,7 @@ Result<IpAddress> IkeUdpSockets::sourceAddressFor(const IpAddress &peer)
 	socklen_t len = sizeof local;
 	if (::getsockname(fd.get(), reinterpret_cast<sockaddr *>(&local), &len) < 0)
 		return sysError("route to " + peer.str() + ": getsockname");
-	return fromSockaddr(local).address;
+	return ikeEndpointOf(local).address;
 }
 
 } // namespace l2tpsec

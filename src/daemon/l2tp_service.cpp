@@ -19,7 +19,7 @@ using nlohmann::json;
 
 namespace {
 
-constexpr std::string_view kLog = "l2tp";
+constexpr std::string_view kL2tpLog = "l2tp";
 // LAC reconnect back-off: 5 s, doubling, at most 5 minutes.
 constexpr std::chrono::seconds kFirstBackoff{5};
 constexpr std::chrono::seconds kMaxBackoff{300};
@@ -110,13 +110,13 @@ Result<std::unique_ptr<L2tpService>> L2tpService::start(EventLoop &loop, const C
 			return Error{dp.error().code, "kernel L2TP: " + dp.error().message};
 		// Whatever an earlier run left in the kernel goes first.
 		if (auto n = (*dp)->flush(); !n)
-			logWarn(kLog, "clearing earlier tunnels: {}", n.error().message);
+			logWarn(kL2tpLog, "clearing earlier tunnels: {}", n.error().message);
 		else if (n.value() > 0)
-			logWarn(kLog, "removed {} tunnel(s) an earlier run left in the kernel", n.value());
+			logWarn(kL2tpLog, "removed {} tunnel(s) an earlier run left in the kernel", n.value());
 		s->dataplane_ = std::move(dp.value());
 		// And the pppds it left, still holding sockets to dead sessions.
 		if (size_t n = ppp::stopOrphanPppds(); n > 0)
-			logWarn(kLog, "stopped {} pppd(s) an earlier run left behind", n);
+			logWarn(kL2tpLog, "stopped {} pppd(s) an earlier run left behind", n);
 		PppdLauncher::Callbacks cb;
 		cb.ended = [self](uint16_t t, uint16_t sid, const std::string &why) {
 			self->engine_->pppEnded(t, sid, why, l2tp::TransportClock::now());
@@ -163,12 +163,12 @@ void L2tpService::reconfigure(const Config &config)
 {
 	config_ = config;
 	if (auto r = audit_.open(config.server.auditLog.path); !r)
-		logError(kLog, "{}", r.error().message);
+		logError(kL2tpLog, "{}", r.error().message);
 	if (pppd_)
 		pppd_->configure(config.ppp, config.lac);
 	for (const LacProfile &p : config.lac)
 		lacs_[p.name].profile = p;
-	logInfo(kLog, "new settings apply to new tunnels and sessions; established ones keep theirs");
+	logInfo(kL2tpLog, "new settings apply to new tunnels and sessions; established ones keep theirs");
 }
 
 void L2tpService::onDatagram(uint64_t socketId, const l2tp::Endpoint &local, const l2tp::Endpoint &from,
@@ -222,7 +222,7 @@ void L2tpService::shutdown(std::chrono::milliseconds limit, std::function<void()
 	shutdownTimer_ = loop_.addTimer(limit, [this] {
 		shutdownTimer_.reset();
 		if (shutdownDone_) {
-			logWarn(kLog, "{} tunnel(s) did not acknowledge StopCCN in time", engine_->tunnelCount());
+			logWarn(kL2tpLog, "{} tunnel(s) did not acknowledge StopCCN in time", engine_->tunnelCount());
 			auto d = std::move(shutdownDone_);
 			shutdownDone_ = nullptr;
 			d();
@@ -266,7 +266,8 @@ void L2tpService::connectLac(Lac &lac)
 		return;
 	}
 	lac.ikeSaId = *id;
-	logInfo(kLog, "LAC {}: negotiating IPsec with {} (ISAKMP SA {})", lac.profile.name, server.address.str(), *id);
+	logInfo(kL2tpLog, "LAC {}: negotiating IPsec with {} (ISAKMP SA {})", lac.profile.name, server.address.str(),
+	        *id);
 }
 
 void L2tpService::startTunnel(Lac &lac)
@@ -287,7 +288,7 @@ void L2tpService::startTunnel(Lac &lac)
 		return;
 	}
 	lac.tunnelId = tid.value();
-	logInfo(kLog, "LAC {}: connecting to {} (tunnel {})", lac.profile.name, req.server.str(), tid.value());
+	logInfo(kL2tpLog, "LAC {}: connecting to {} (tunnel {})", lac.profile.name, req.server.str(), tid.value());
 }
 
 void L2tpService::scheduleReconnect(Lac &lac, const std::string &why)
@@ -298,7 +299,7 @@ void L2tpService::scheduleReconnect(Lac &lac, const std::string &why)
 	if (!lac.wanted)
 		return;
 	lac.backoff = lac.backoff.count() == 0 ? kFirstBackoff : std::min(lac.backoff * 2, kMaxBackoff);
-	logWarn(kLog, "LAC {}: {}; reconnecting in {}s", lac.profile.name, why, lac.backoff.count());
+	logWarn(kL2tpLog, "LAC {}: {}; reconnecting in {}s", lac.profile.name, why, lac.backoff.count());
 	std::string name = lac.profile.name;
 	lac.retry = loop_.addTimer(lac.backoff, [this, name] {
 		auto it = lacs_.find(name);
@@ -448,7 +449,7 @@ void L2tpService::flowProtected(const ike::ChildSaInfo &child)
 		auto [local, server] = lacEndpoints(lac);
 		if (*lac.ikeSaId != child.ikeSaId && !childProtects(child, server.address, server.port))
 			continue;
-		logInfo(kLog, "LAC {}: IPsec up (in 0x{:08x}, out 0x{:08x}); starting the L2TP tunnel", name,
+		logInfo(kL2tpLog, "LAC {}: IPsec up (in 0x{:08x}, out 0x{:08x}); starting the L2TP tunnel", name,
 		        child.inboundSpi, child.outboundSpi);
 		// The server installs its SAs when our last Quick Mode message
 		// reaches it; an SCCRQ that overtook it would be refused (or, on the
@@ -482,7 +483,7 @@ void L2tpService::flowUnprotected(const ike::ChildSaInfo &child, const std::stri
 		if (!childProtects(child, t.peer.address, t.peer.port) ||
 		    options_.ike->protects(t.peer.address, t.peer.port))
 			continue;
-		logInfo(kLog, "tunnel {} to {}: its IPsec SA is gone ({}); closing it", t.tunnelId, t.peer.str(),
+		logInfo(kL2tpLog, "tunnel {} to {}: its IPsec SA is gone ({}); closing it", t.tunnelId, t.peer.str(),
 		        reason);
 		(void)engine_->closeTunnel(t.tunnelId, "IPsec SA down: " + reason, now);
 	}

@@ -18,6 +18,12 @@
 
 namespace l2tpsec::udp {
 
+/// The largest UDP payload: the size of a receive buffer.
+inline constexpr size_t kMaxDatagram = 65535;
+/// Datagrams read per wakeup, so that a flood on one socket cannot starve
+/// the event loop.
+inline constexpr int kReadBudget = 64;
+
 sockaddr_in toSockaddr(const IpAddress &address, uint16_t port);
 IpAddress addressOf(const sockaddr_in &sa);
 uint16_t portOf(const sockaddr_in &sa);

@@ -15,12 +15,7 @@ namespace l2tpsec {
 
 namespace {
 
-// L2TP control messages are small; this is the largest UDP payload.
-constexpr size_t kMaxDatagram = 65535;
-// Datagrams read per wakeup, so one busy socket cannot starve the loop.
-constexpr int kReadBudget = 64;
-
-l2tp::Endpoint fromSockaddr(const sockaddr_in &sa)
+l2tp::Endpoint l2tpEndpointOf(const sockaddr_in &sa)
 {
 	return l2tp::Endpoint{udp::addressOf(sa), udp::portOf(sa)};
 }
@@ -39,7 +34,7 @@ Result<UniqueFd> udpSocket(const l2tp::Endpoint &local, const std::string &what,
 } // namespace
 
 UdpTunnelSockets::UdpTunnelSockets(EventLoop &loop, Receiver receiver)
-    : loop_(loop), receiver_(std::move(receiver)), buf_(kMaxDatagram)
+    : loop_(loop), receiver_(std::move(receiver)), buf_(udp::kMaxDatagram)
 {
 }
 
@@ -65,7 +60,7 @@ Result<void> UdpTunnelSockets::listen(const IpAddress &address, uint16_t port)
 		return sysError("L2TP listener " + local.str() + ": getsockname");
 	size_t index = listeners_.size();
 	L2S_TRY(loop_.addFd(fd->get(), EPOLLIN, [this, index](uint32_t) { readListener(index); }));
-	listeners_.push_back(Listener{std::move(fd.value()), fromSockaddr(bound)});
+	listeners_.push_back(Listener{std::move(fd.value()), l2tpEndpointOf(bound)});
 	logInfo("l2tp", "listening on {}", local.str());
 	return {};
 }
@@ -73,14 +68,14 @@ Result<void> UdpTunnelSockets::listen(const IpAddress &address, uint16_t port)
 void UdpTunnelSockets::readListener(size_t index)
 {
 	int fd = listeners_[index].fd.get();
-	for (int i = 0; i < kReadBudget; ++i) {
+	for (int i = 0; i < udp::kReadBudget; ++i) {
 		auto r = udp::receive(fd, buf_);
 		if (!r)
 			return; // drained (or an error: nothing to do but wait)
 		l2tp::Endpoint local = listeners_[index].bound;
 		if (r->to)
 			local.address = *r->to;
-		receiver_(0, local, fromSockaddr(r->from), std::span<const uint8_t>(buf_.data(), r->size));
+		receiver_(0, local, l2tpEndpointOf(r->from), std::span<const uint8_t>(buf_.data(), r->size));
 	}
 }
 
@@ -98,13 +93,13 @@ Result<l2tp::TunnelSocket> UdpTunnelSockets::open(const l2tp::Endpoint &local, c
 	uint64_t id = nextId_++;
 	int raw = fd->get();
 	L2S_TRY(loop_.addFd(raw, EPOLLIN, [this, id](uint32_t) { readTunnel(id); }));
-	sockets_.emplace(id, Sock{std::move(fd.value()), fromSockaddr(bound), peer});
+	sockets_.emplace(id, Sock{std::move(fd.value()), l2tpEndpointOf(bound), peer});
 	return l2tp::TunnelSocket{id, raw};
 }
 
 void UdpTunnelSockets::readTunnel(uint64_t id)
 {
-	for (int i = 0; i < kReadBudget; ++i) {
+	for (int i = 0; i < udp::kReadBudget; ++i) {
 		auto it = sockets_.find(id);
 		if (it == sockets_.end())
 			return; // closed by the engine while handling the last datagram

@@ -501,6 +501,15 @@ std::vector<IkeSaInfo> IkeEngine::ikeSas() const
 	return out;
 }
 
+bool IkeEngine::anyChildSa(const std::function<bool(const ChildSaInfo &)> &pred) const
+{
+	for (const auto &[id, sa] : sas_)
+		for (const ChildSaInfo &c : sa->children())
+			if (pred(c))
+				return true;
+	return false;
+}
+
 std::vector<ChildSaInfo> IkeEngine::childSas() const
 {
 	std::vector<ChildSaInfo> out;

@@ -20,6 +20,7 @@
 #include "ike/ike_context.h"
 #include "ike/ike_sa.h"
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -96,6 +97,9 @@ public:
 
 	std::vector<IkeSaInfo> ikeSas() const;
 	std::vector<ChildSaInfo> childSas() const;
+	/// Whether `pred` holds for an IPsec SA pair, without copying them all
+	/// (the L2TP admission asks this for every new tunnel).
+	bool anyChildSa(const std::function<bool(const ChildSaInfo &)> &pred) const;
 	size_t saCount() const { return sas_.size(); }
 	size_t halfOpenCount() const { return halfOpen_; }
 	const IkeEngineStats &stats() const { return stats_; }

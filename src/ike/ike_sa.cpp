@@ -530,9 +530,4 @@ IkeSaInfo IkeSa::info() const
 	return i;
 }
 
-std::vector<ChildSaInfo> IkeSa::children() const
-{
-	return childInfo_;
-}
-
 } // namespace l2tpsec::ike

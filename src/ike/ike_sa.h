@@ -181,7 +181,7 @@ public:
 	/// The lifetime ran out: the engine moves the children to a successor, then closes.
 	bool expired() const;
 	IkeSaInfo info() const;
-	std::vector<ChildSaInfo> children() const;
+	const std::vector<ChildSaInfo> &children() const { return childInfo_; }
 	/// "Main Mode" or "Aggressive Mode", for log lines and errors.
 	std::string_view phase1Name() const { return aggressive_ ? "Aggressive Mode" : "Main Mode"; }
 	size_t childCount() const { return children_.size(); }

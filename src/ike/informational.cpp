@@ -13,17 +13,6 @@
 
 namespace l2tpsec::ike {
 
-namespace {
-
-std::optional<uint32_t> spiValue(const std::vector<uint8_t> &spi)
-{
-	if (spi.size() != 4)
-		return std::nullopt;
-	return uint32_t(spi[0]) << 24 | uint32_t(spi[1]) << 16 | uint32_t(spi[2]) << 8 | spi[3];
-}
-
-} // namespace
-
 // ---- sending -----------------------------------------------------------------
 
 void IkeSa::sendInformational(std::vector<OutPayload> payloads)

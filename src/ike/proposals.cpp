@@ -122,11 +122,6 @@ uint16_t u16(IpsecAttribute a)
 	return static_cast<uint16_t>(a);
 }
 
-std::vector<uint8_t> spiBytes(uint32_t spi)
-{
-	return {uint8_t(spi >> 24), uint8_t(spi >> 16), uint8_t(spi >> 8), uint8_t(spi)};
-}
-
 // ---- profiles --------------------------------------------------------------
 
 // modern: AES-CBC 128/256 x SHA1/SHA2-256 x MODP2048/ECP256/ECP384
@@ -431,13 +426,6 @@ bool matches(const EspSuite &s, const Transform &t, const Phase2Attrs &a)
 	}
 	uint16_t group = a.group.value_or(0);
 	return s.pfs ? group == static_cast<uint16_t>(*s.pfs) : group == 0;
-}
-
-std::optional<uint32_t> spiValue(const std::vector<uint8_t> &spi)
-{
-	if (spi.size() != 4)
-		return std::nullopt;
-	return uint32_t(spi[0]) << 24 | uint32_t(spi[1]) << 16 | uint32_t(spi[2]) << 8 | spi[3];
 }
 
 } // namespace
@@ -844,6 +832,18 @@ kernel::EspKeys espKeys(const EspSuite &s, std::span<const uint8_t> keymat)
 	k.encryptionKey.assign(keymat.begin(), keymat.begin() + static_cast<ptrdiff_t>(cipherLen));
 	k.integrityKey.assign(keymat.begin() + static_cast<ptrdiff_t>(cipherLen), keymat.end());
 	return k;
+}
+
+std::vector<uint8_t> spiBytes(uint32_t spi)
+{
+	return {uint8_t(spi >> 24), uint8_t(spi >> 16), uint8_t(spi >> 8), uint8_t(spi)};
+}
+
+std::optional<uint32_t> spiValue(const std::vector<uint8_t> &spi)
+{
+	if (spi.size() != 4)
+		return std::nullopt;
+	return uint32_t(spi[0]) << 24 | uint32_t(spi[1]) << 16 | uint32_t(spi[2]) << 8 | spi[3];
 }
 
 } // namespace l2tpsec::ike

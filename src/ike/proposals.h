@@ -174,4 +174,9 @@ size_t espKeymatLength(const EspSuite &s);
 /// the Linux and strongSwan convention).
 kernel::EspKeys espKeys(const EspSuite &s, std::span<const uint8_t> keymat);
 
+/// An ESP SPI as a proposal or notify carries it: 4 bytes, big-endian.
+std::vector<uint8_t> spiBytes(uint32_t spi);
+/// The SPI of 4 such bytes; nullopt for any other length.
+std::optional<uint32_t> spiValue(const std::vector<uint8_t> &spi);
+
 } // namespace l2tpsec::ike

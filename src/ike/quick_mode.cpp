@@ -27,11 +27,6 @@ namespace l2tpsec::ike {
 
 namespace {
 
-std::vector<uint8_t> spiBytes(uint32_t spi)
-{
-	return {uint8_t(spi >> 24), uint8_t(spi >> 16), uint8_t(spi >> 8), uint8_t(spi)};
-}
-
 std::string spiText(uint32_t spi)
 {
 	return fmt::format("0x{:08x}", spi);
