@@ -119,7 +119,8 @@ Result<std::unique_ptr<IkeService>> IkeService::start(EventLoop &loop, const Con
 		self->dhWorkers_->deliver(*self->engine_, ike::IkeClock::now());
 		self->arm();
 	}));
-	logInfo(kIkeLog, "Main Mode Diffie-Hellman on {} worker thread(s)", s->dhWorkers_->threads());
+	logInfo(kIkeLog, "phase-1 Diffie-Hellman (Main Mode 3, Aggressive Mode 1) on {} worker thread(s)",
+	        s->dhWorkers_->threads());
 	if (config.server.listen.empty()) {
 		L2S_TRY(s->sockets_->listen(IpAddress::v4(0), options.ikePort, options.natTPort));
 	} else {

@@ -227,6 +227,9 @@ private:
 	/// (here or on a DhOffload).
 	Phase1State answerMm3(Result<DhWorkDone> done);
 	Phase1State answerAm1(Result<DhWorkDone> done);
+	/// The answer of the request that waits in `waiting` (RespDh: Main Mode
+	/// 3, RespAmDh: Aggressive Mode 1).
+	Phase1State answerDh(Phase1State waiting, Result<DhWorkDone> done);
 	/// Our public value and the keys from a DH answer; false (logged,
 	/// naming `message`) when it failed.
 	bool takeDh(Result<DhWorkDone> done, std::string_view message);

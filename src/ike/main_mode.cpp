@@ -679,19 +679,23 @@ S IkeSa::startResponderDh(const Incoming &in, std::string_view message, S waitin
 		}
 		return waiting;
 	}
-	auto done = computeDh(ctx_.random.keyPair(choice_->suite.group), gxi_);
-	return waiting == S::RespDh ? answerMm3(std::move(done)) : answerAm1(std::move(done));
+	return answerDh(waiting, computeDh(ctx_.random.keyPair(choice_->suite.group), gxi_));
 }
 
 void IkeSa::completeDh(Result<DhWorkDone> done)
 {
 	if (state_ != S::RespDh && state_ != S::RespAmDh)
 		return;
-	S next = state_ == S::RespDh ? answerMm3(std::move(done)) : answerAm1(std::move(done));
+	S next = answerDh(state_, std::move(done));
 	if (next == S::Dead)
 		close("the negotiation failed", false);
 	else
 		state_ = next;
+}
+
+S IkeSa::answerDh(S waiting, Result<DhWorkDone> done)
+{
+	return waiting == S::RespDh ? answerMm3(std::move(done)) : answerAm1(std::move(done));
 }
 
 bool IkeSa::takeDh(Result<DhWorkDone> done, std::string_view message)
