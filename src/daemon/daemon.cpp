@@ -53,6 +53,7 @@ Daemon::~Daemon()
 	l2tp_.reset();
 	ike_.reset();
 	control_.reset();
+	lock_.reset();
 }
 
 Result<std::unique_ptr<Daemon>> Daemon::start(DaemonOptions options, Config config)
@@ -63,10 +64,20 @@ Result<std::unique_ptr<Daemon>> Daemon::start(DaemonOptions options, Config conf
 	std::unique_ptr<Daemon> d(new Daemon(std::move(options), std::move(config), std::move(*loop)));
 	d->applyLogLevel();
 	Daemon *self = d.get();
-	L2S_TRY(d->loop_->watchSignals({SIGTERM, SIGINT, SIGHUP}, [self](int s) { self->onSignal(s); }));
+	L2S_TRY(d->loop_->watchSignals({SIGTERM, SIGINT, SIGHUP, SIGUSR1}, [self](int s) { self->onSignal(s); }));
 	// A control client that vanishes mid-reply must not kill the daemon.
 	signal(SIGPIPE, SIG_IGN);
 	std::string socketPath = d->options_.controlSocket.value_or(d->config_.server.controlSocket);
+	// The lock before anything else: start-up recovery below removes the
+	// kernel state and pppds of an earlier run, which must not be a live
+	// daemon's. A fake dataplane owns no kernel state and starts no pppd
+	// (tests run several side by side); its control socket is still its own.
+	if (!d->options_.fakeDataplane) {
+		auto lock = InstanceLock::acquire(*d->loop_, socketPath);
+		if (!lock)
+			return std::move(lock).error();
+		d->lock_ = std::move(*lock);
+	}
 	auto control = ControlServer::listen(*d->loop_, socketPath);
 	if (!control)
 		return std::move(control).error();
@@ -149,6 +160,11 @@ void Daemon::onSignal(int signo)
 	case SIGHUP:
 		logInfo("daemon", "received SIGHUP: reloading {}", options_.configPath);
 		(void)reload();
+		return;
+	case SIGUSR1:
+		logInfo("daemon", "received SIGUSR1: reopening the audit log");
+		if (l2tp_)
+			l2tp_->reopenAuditLog();
 		return;
 	case SIGTERM:
 	case SIGINT: stopGracefully(signo == SIGTERM ? "SIGTERM" : "SIGINT"); return;

@@ -7,6 +7,7 @@
 #include "config/config.h"
 #include "control/control_server.h"
 #include "daemon/ike_service.h"
+#include "daemon/instance_lock.h"
 #include "daemon/l2tp_service.h"
 
 #include <nlohmann/json.hpp>
@@ -58,6 +59,8 @@ private:
 	DaemonOptions options_;
 	Config config_;
 	std::unique_ptr<EventLoop> loop_;
+	/// Held from before anything is bound or recovered until the end.
+	std::unique_ptr<InstanceLock> lock_;
 	std::unique_ptr<ControlServer> control_;
 	/// Only when [l2tp] ipsec is not "off"; declared before l2tp_, which
 	/// listens to it, so that it goes after it.

@@ -159,10 +159,23 @@ Result<std::unique_ptr<L2tpService>> L2tpService::start(EventLoop &loop, const C
 	return s;
 }
 
+void L2tpService::reopenAuditLog()
+{
+	if (audit_.path().empty())
+		return;
+	if (auto r = audit_.reopen(); !r)
+		logError(kL2tpLog, "{}", r.error().message);
+	else
+		logInfo(kL2tpLog, "reopened the audit log {}", audit_.path());
+}
+
 void L2tpService::reconfigure(const Config &config)
 {
 	config_ = config;
-	if (auto r = audit_.open(config.server.auditLog.path); !r)
+	// The same file is opened again too: a reload after a rotation writes
+	// to the new file at once.
+	const std::string &audit = config.server.auditLog.path;
+	if (auto r = audit == audit_.path() ? audit_.reopen() : audit_.open(audit); !r)
 		logError(kL2tpLog, "{}", r.error().message);
 	if (pppd_)
 		pppd_->configure(config.ppp, config.lac);

@@ -49,6 +49,8 @@ public:
 	/// A reloaded config: pppd settings, LAC profiles and the audit file
 	/// apply from now on; tunnel settings apply to new tunnels.
 	void reconfigure(const Config &config);
+	/// Opens the audit file again at its path (SIGUSR1, after logrotate).
+	void reopenAuditLog();
 	/// StopCCN to every tunnel; calls `done` once they are acknowledged or
 	/// after `limit`, whichever is first.
 	void shutdown(std::chrono::milliseconds limit, std::function<void()> done);

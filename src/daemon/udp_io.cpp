@@ -33,7 +33,7 @@ Result<UniqueFd> socket(const std::string &what, SocketOptions options)
 	if (!fd)
 		return sysError(what + ": socket");
 	int one = 1;
-	if (::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0)
+	if (options.shareAddress && ::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0)
 		return sysError(what + ": SO_REUSEADDR");
 	if (options.freebind && ::setsockopt(fd.get(), IPPROTO_IP, IP_FREEBIND, &one, sizeof one) < 0)
 		return sysError(what + ": IP_FREEBIND");

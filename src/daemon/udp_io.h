@@ -29,6 +29,10 @@ IpAddress addressOf(const sockaddr_in &sa);
 uint16_t portOf(const sockaddr_in &sa);
 
 struct SocketOptions {
+	/// SO_REUSEADDR: the L2TP port, which the listener shares with one
+	/// connected socket per tunnel. Nothing else: a second daemon must fail
+	/// to bind IKE's ports rather than take half of their datagrams.
+	bool shareAddress = false;
 	/// A listen address that is not up yet (the daemon started before the
 	/// network) still binds; datagrams arrive once it is.
 	bool freebind = false;
@@ -36,7 +40,7 @@ struct SocketOptions {
 	bool pktinfo = false;
 };
 
-/// A non-blocking IPv4 UDP socket with SO_REUSEADDR and `options`, not yet
+/// A non-blocking IPv4 UDP socket with `options`, not yet
 /// bound (callers may set more options first). Errors start with `what`.
 Result<UniqueFd> socket(const std::string &what, SocketOptions options = {});
 Result<void> bind(int fd, const IpAddress &address, uint16_t port, const std::string &what);

@@ -40,6 +40,25 @@ bool isTag(std::string_view t)
 	return true;
 }
 
+std::string readFile(const std::string &path)
+{
+	std::ifstream f(path, std::ios::binary);
+	return std::string((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+}
+
+// The parent pid from /proc/PID/stat: "PID (COMM) STATE PPID ...", where COMM
+// may itself hold spaces and parentheses, so the fields after the last ')'.
+pid_t parentOf(const std::string &stat)
+{
+	size_t close = stat.rfind(')');
+	if (close == std::string::npos || close + 4 >= stat.size())
+		return 0;
+	std::string_view rest = std::string_view(stat).substr(close + 4); // ") S "
+	pid_t ppid = 0;
+	std::from_chars(rest.data(), rest.data() + rest.size(), ppid);
+	return ppid;
+}
+
 } // namespace
 
 bool isOurPppd(std::string_view cmdline)
@@ -67,10 +86,17 @@ std::vector<pid_t> findOrphanPppds(const std::string &procRoot)
 		auto [end, ec] = std::from_chars(name.data(), name.data() + name.size(), pid);
 		if (ec != std::errc{} || end != name.data() + name.size() || pid == self)
 			continue;
-		std::ifstream f(procRoot + "/" + std::string(name) + "/cmdline", std::ios::binary);
-		std::string cmdline((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-		if (isOurPppd(cmdline))
-			pids.push_back(pid);
+		std::string proc = procRoot + "/" + std::string(name);
+		if (!isOurPppd(readFile(proc + "/cmdline")))
+			continue;
+		// A pppd whose parent is a running l2tpsecd is that daemon's, not an
+		// orphan: one in another network namespace (only one runs per
+		// namespace) may serve its own sessions.
+		pid_t parent = parentOf(readFile(proc + "/stat"));
+		if (parent > 1 && parent != self &&
+		    readFile(procRoot + "/" + std::to_string(parent) + "/comm") == "l2tpsecd\n")
+			continue;
+		pids.push_back(pid);
 	}
 	::closedir(dir);
 	return pids;

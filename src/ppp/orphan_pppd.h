@@ -15,7 +15,8 @@ namespace l2tpsec::ppp {
 /// Whether a NUL-separated /proc/PID/cmdline is a pppd l2tpsecd started.
 bool isOurPppd(std::string_view cmdline);
 
-/// The pids of such pppds under `procRoot` (normally "/proc").
+/// The pids of such pppds under `procRoot` (normally "/proc") whose parent is
+/// not a running l2tpsecd (another network namespace's daemon keeps its own).
 std::vector<pid_t> findOrphanPppds(const std::string &procRoot = "/proc");
 
 /// Sends SIGTERM to each; returns how many it signalled.

@@ -6,7 +6,8 @@
 # server namespace the l2tpsecd LNS with ipsec = "required". Checked: Main Mode
 # and Quick Mode complete, both kernels hold the SA pair, the LNS admits the
 # L2TP tunnel and brings up PPP, a ping over PPP makes the LNS's ESP counters
-# (l2tpctl sas) rise, and a delete from strongSwan removes the LNS's SAs and
+# (l2tpctl sas) rise, a second l2tpsecd started beside the LNS refuses and
+# changes nothing, and a delete from strongSwan removes the LNS's SAs and
 # closes its tunnel.
 #   usage: strongswan_psk.sh L2TPSECD L2TPCTL   (inside the lab VM)
 source "$(dirname "$0")/interop_lib.sh"
@@ -98,6 +99,38 @@ ctl lac connect office >/dev/null || fail "l2tpctl connect office"
 wait_until 120 "PPP up over the protected tunnel" ppp_up "$NS_S" 10.99.0.1 10.99.0.10
 ok "L2TP tunnel admitted through the IPsec SA, PPP up"
 
+esp_ping lns "$NS_S" 10.99.0.10
+
+# A second l2tpsecd started by mistake beside the serving one (another
+# control socket, the same config) refuses to start and changes nothing:
+# the client's pings go on, the SAs, the session, the kernel's state and the
+# pppd stay as they were.
+snapshot() {
+  ctl lns sas --json | jq -c '[.isakmp[] | {id, state}], [.ipsec[] | {in_spi, out_spi}]'
+  ctl lns sessions --json | jq -c '[.sessions[] | {tunnel, session, user, address, state}]'
+  ip -n "$NS_S" xfrm state list | grep -c '^src '
+  ip -n "$NS_S" xfrm policy list | grep -c '^src '
+  kernel_sessions "$NS_S"
+  pppd_count "$NS_S"
+}
+before=$(snapshot)
+ip netns exec "$NS_C" ping -c 20 -i 0.2 -W 2 10.99.0.1 >"$WORK/ping-second.log" 2>&1 &
+pinger=$!
+t0=$(date +%s%N)
+ip netns exec "$NS_S" timeout 10 "$DAEMON" -c "$WORK/lns.conf" --control-socket "$WORK/second.sock" \
+  2>"$WORK/second.log"
+rc=$?
+ms=$((($(date +%s%N) - t0) / 1000000))
+wait "$pinger" || fail "pings from the client failed while a second daemon tried: $(cat "$WORK/ping-second.log")"
+grep -q ' 0% packet loss' "$WORK/ping-second.log" || fail "pings lost: $(tail -2 "$WORK/ping-second.log")"
+[[ $rc == 1 ]] || fail "the second daemon exited $rc, not 1: $(cat "$WORK/second.log")"
+grep -q "error daemon: cannot start: another l2tpsecd is running in this network namespace (pid ${DAEMON_PID[lns]}, control socket $WORK/lns.sock)" \
+  "$WORK/second.log" || fail "the second daemon said: $(cat "$WORK/second.log")"
+[[ $(grep -c . "$WORK/second.log") == 1 ]] || fail "the second daemon said more than one line: $(cat "$WORK/second.log")"
+[[ ! -e $WORK/second.sock ]] || fail "the second daemon made a control socket"
+after=$(snapshot)
+[[ $after == "$before" ]] || fail "the first daemon's state changed: before $before, after $after"
+ok "a second l2tpsecd exited 1 after ${ms} ms naming pid ${DAEMON_PID[lns]}; 20 pings, SAs and session untouched"
 esp_ping lns "$NS_S" 10.99.0.10
 
 swan charon --terminate --ike l2tp >"$WORK/swanctl-terminate.log" 2>&1 || fail "swanctl --terminate"

@@ -7,6 +7,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <thread>
 #include <vector>
@@ -74,4 +76,39 @@ TEST_CASE("a leftover pppd of an earlier run is found and stopped; others are le
 	CHECK(waitpid(theirs, &status, WNOHANG) == 0);
 	kill(theirs, SIGKILL);
 	waitpid(theirs, &status, 0);
+}
+
+TEST_CASE("a pppd whose parent is a running l2tpsecd is that daemon's, not an orphan")
+{
+	// A /proc stand-in: 100 is a live daemon's pppd (another network
+	// namespace's l2tpsecd), 101 was re-parented to init after its daemon
+	// died, 102's parent is something else (a shell that started it by hand).
+	char tmpl[] = "/tmp/l2tpsec-proc.XXXXXX";
+	REQUIRE(mkdtemp(tmpl) != nullptr);
+	std::string root = tmpl;
+	auto put = [&](const std::string &rel, const std::string &text) {
+		std::string path = root + "/" + rel;
+		std::string dir = path.substr(0, path.rfind('/'));
+		std::string cmd = "mkdir -p '" + dir + "'";
+		REQUIRE(std::system(cmd.c_str()) == 0);
+		FILE *f = std::fopen(path.c_str(), "wb");
+		REQUIRE(f != nullptr);
+		std::fwrite(text.data(), 1, text.size(), f);
+		std::fclose(f);
+	};
+	std::string pppd = "/usr/sbin/pppd\0plugin\0pppol2tp.so\0ipparam\0l2tpsec-16385-7\0"s;
+	put("100/cmdline", pppd);
+	put("100/stat", "100 (pppd) S 200 100 100 0 -1");
+	put("200/comm", "l2tpsecd\n");
+	put("200/cmdline", "/usr/sbin/l2tpsecd\0"s);
+	put("101/cmdline", pppd);
+	put("101/stat", "101 (pppd) S 1 101 101 0 -1");
+	put("102/cmdline", pppd);
+	put("102/stat", "102 (pp) d) S 300 102 102 0 -1");
+	put("300/comm", "bash\n");
+	std::vector<pid_t> found = findOrphanPppds(root);
+	std::sort(found.begin(), found.end());
+	CHECK(found == std::vector<pid_t>{101, 102});
+	std::string rm = "rm -rf '" + root + "'";
+	CHECK(std::system(rm.c_str()) == 0);
 }
