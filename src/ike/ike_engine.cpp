@@ -163,7 +163,15 @@ void IkeEngine::onPhase1Start(IkeSocket socket, const Endpoint &local, const End
 {
 	const IkeEngineConfig &c = ctx_.config;
 	const char *mode = m.header.exchange == ExchangeType::Aggressive ? "Aggressive Mode" : "Main Mode";
-	if (!c.acceptPeers) {
+	// A LAC-only engine answers only its servers' re-authentication (a
+	// peer it holds an established ISAKMP SA with).
+	auto knownPeer = [this](const IpAddress &a) {
+		auto it = byAddress_.find(a);
+		return it != byAddress_.end() && std::any_of(it->second.begin(), it->second.end(), [this](uint64_t id) {
+			       return sas_.at(id)->established();
+		       });
+	};
+	if (!c.acceptPeers && !knownPeer(from.address)) {
 		stats_.dropped++;
 		logDebug(kLog, "{}: {} refused: this engine does not answer peers", from.str(), mode);
 		return;
@@ -207,6 +215,10 @@ void IkeEngine::onPhase1Start(IkeSocket socket, const Endpoint &local, const End
 	byCookies_[{ckyI, ckyR}] = id;
 	byMm1_[{ckyI, from}] = id;
 	IkeSa &sa = *sas_.at(id);
+	// A peer may start on 4500 (a server re-authenticating us behind a NAT):
+	// the answers go back there, with the non-ESP marker.
+	if (socket == IkeSocket::NatT)
+		sa.startOnNatT();
 	sa.receive(m, datagram, socket, local, from);
 	// A first message that did not parse left the SA where it started:
 	// it goes now rather than hold a half-open slot until setupTimeout.
@@ -376,8 +388,14 @@ Result<uint64_t> IkeEngine::connect(const ConnectRequest &request, TimePoint now
 	Cookie ckyI;
 	std::copy_n(cookie->begin(), std::min<size_t>(8, cookie->size()), ckyI.begin());
 	uint64_t id = nextId_++;
-	auto sa = std::make_unique<IkeSa>(ctx_, id, true, ckyI, Cookie{}, Endpoint{request.local, ctx_.config.ikePort},
-	                                  Endpoint{request.server, ctx_.config.ikePort});
+	Endpoint local{request.local, ctx_.config.ikePort}, server{request.server, ctx_.config.ikePort};
+	if (request.natTPort) {
+		local.port = ctx_.config.natTPort;
+		server.port = *request.natTPort;
+	}
+	auto sa = std::make_unique<IkeSa>(ctx_, id, true, ckyI, Cookie{}, local, server);
+	if (request.natTPort)
+		sa->startOnNatT();
 	sa->setInitialContact(existing.empty());
 	L2S_TRY(sa->start(request.child, request.aggressive));
 	sas_.emplace(id, std::move(sa));
@@ -478,6 +496,8 @@ void IkeEngine::onTimer(TimePoint now)
 			continue;
 		IkeSa &sa = *it->second;
 		sa.onTimer();
+		if (auto at = sa.reauthAt(); at && now >= *at)
+			reauthenticate(sa);
 		if (sa.expired()) {
 			// The peer's newest ISAKMP SA (if it re-authenticated) keeps the IPsec SAs.
 			IkeSa *successor = nullptr;
@@ -491,6 +511,29 @@ void IkeEngine::onTimer(TimePoint now)
 		}
 		settle(id);
 	}
+}
+
+void IkeEngine::reauthenticate(IkeSa &sa)
+{
+	sa.reauthStarted();
+	IkeSaInfo info = sa.info();
+	for (IkeSa *other : peerSas(sa, true))
+		if (other->established() && other->info().establishedAt > info.establishedAt)
+			return; // the peer did already: the newer SA took over the IPsec SAs
+	ConnectRequest r;
+	r.local = info.local.address;
+	r.server = info.peer.address;
+	r.child = std::nullopt;
+	r.reauthenticate = true;
+	// Main Mode again, unless we chose Aggressive Mode ourselves.
+	r.aggressive = info.initiator && info.aggressive;
+	if (!info.initiator && info.natPeer)
+		r.natTPort = info.peer.port;
+	logInfo(kLog, "peer {}: re-authenticating before ISAKMP SA {} runs out ({} of {} s)", info.peer.str(), info.id,
+	        std::chrono::duration_cast<std::chrono::seconds>(ctx_.now - info.establishedAt).count(),
+	        info.lifetime.count());
+	if (auto id = connect(r, ctx_.now); !id)
+		logWarn(kLog, "peer {}: re-authentication: {}", info.peer.str(), id.error().message);
 }
 
 std::vector<IkeSaInfo> IkeEngine::ikeSas() const

@@ -44,6 +44,10 @@ struct ConnectRequest {
 	/// Aggressive Mode instead of Main Mode (pre-shared key only); refused
 	/// unless the engine's aggressiveMode allows it.
 	bool aggressive = false;
+	/// Start on the NAT-T socket towards this port of the server, not on
+	/// the IKE port: a server re-authenticating a client behind a NAT, which
+	/// is reachable only where its NAT maps the client's 4500.
+	std::optional<uint16_t> natTPort;
 };
 
 struct IkeEngineStats {
@@ -121,6 +125,10 @@ private:
 	/// hand-overs, its timer re-armed, or its removal.
 	void settle(uint64_t id);
 	void whenEstablished(IkeSa &sa);
+	/// A new Main Mode to the peer of `sa` before its lifetime runs out,
+	/// which takes over its IPsec SAs once established (unless the peer
+	/// has re-authenticated already).
+	void reauthenticate(IkeSa &sa);
 	void erase(uint64_t id);
 	/// The ISAKMP SA holding the pair with this inbound SPI, if any.
 	IkeSa *inboundOwner(uint32_t spi);

@@ -309,6 +309,7 @@ std::optional<TimePoint> IkeSa::nextDeadline() const
 		return next;
 	}
 	consider(establishedAt_ + choice_->lifetime);
+	consider(reauthAt());
 	for (const auto &[mid, qm] : quickModes_) {
 		consider(qm.expires);
 		consider(qm.flight.retransmitAt);
@@ -369,6 +370,16 @@ void IkeSa::onTimer()
 bool IkeSa::expired() const
 {
 	return established() && ctx_.now >= establishedAt_ + choice_->lifetime;
+}
+
+std::optional<TimePoint> IkeSa::reauthAt() const
+{
+	if (!established() || children_.empty() || reauthStarted_)
+		return std::nullopt;
+	std::chrono::seconds lifetime = choice_->lifetime, margin = lifetime / 10;
+	if (!initiator_)
+		margin = std::max(lifetime / 20, std::min(margin, std::chrono::seconds(5)));
+	return establishedAt_ + lifetime - margin;
 }
 
 // ---- teardown --------------------------------------------------------------
@@ -460,18 +471,31 @@ bool IkeSa::childExpired(uint32_t spi, bool hard)
 			removeChild(i, "lifetime expired");
 			return true;
 		}
-		if (!initiator_ || !established() || !rekeyed_.insert(c.inboundSpi).second)
-			return true; // the responder waits for the initiator's rekey
+		// Either side rekeys: the soft limits (saLifetime()) leave the side
+		// that negotiated the pair the first go. A pair already replaced by
+		// a newer one (the peer rekeyed it) just runs out.
+		if (!established() || hasNewerPair(i) || !rekeyed_.insert(c.inboundSpi).second)
+			return true;
 		ChildRequest flow;
 		flow.localPort = c.flow.srcPort;
 		flow.peerPort = c.flow.dstPort;
 		flow.mode = c.mode;
+		flow.peerId = c.natOa;
 		logInfo(kLog, "peer {}: rekeying IPsec SA in 0x{:08x}", peerText(), c.inboundSpi);
 		if (auto r = startQuickMode(flow); !r)
 			logWarn(kLog, "peer {}: rekey of IPsec SA in 0x{:08x}: {}", peerText(), c.inboundSpi,
 			        r.error().message);
 		return true;
 	}
+	return false;
+}
+
+bool IkeSa::hasNewerPair(size_t i) const
+{
+	for (size_t j = 0; j < children_.size(); j++)
+		if (j != i && children_[j].spec().flow == children_[i].spec().flow &&
+		    childInfo_[j].established > childInfo_[i].established)
+			return true;
 	return false;
 }
 

@@ -58,6 +58,10 @@ struct ChildRequest {
 	/// 0: the IDs are ID_IPV4_ADDR; else ID_IPV4_ADDR_SUBNET of the address
 	/// with this prefix length, the form some routers send (tests).
 	uint8_t idPrefix = 0;
+	/// The peer's ID for the flow (IDcr, and NAT-OAr behind NAT) when it is not
+	/// its IKE address: a NATed peer's own address, when we rekey a pair it
+	/// negotiated (the NAT-OA it sent then).
+	std::optional<IpAddress> peerId;
 };
 
 /// A message this SA sent and the datagram that provoked it: what a
@@ -163,10 +167,11 @@ public:
 	std::vector<uint32_t> takeForeignDeletes();
 	/// Removes the SA pair with this inbound or outbound SPI; false if none.
 	bool removeChildBySpi(uint32_t spi, const std::string &reason);
-	/// The kernel expired one SA of a pair (XFRM_MSG_EXPIRE). Soft: the
-	/// initiator rekeys the flow with a new Quick Mode (the pairs overlap
-	/// under the flow's policies). Hard: the pair goes, and the peer gets a
-	/// Delete. False if no pair here has the SPI.
+	/// The kernel expired one SA of a pair (XFRM_MSG_EXPIRE). Soft: we
+	/// rekey the flow with a new Quick Mode, whichever side we are (the
+	/// pairs overlap under the flow's policies, the kernel sends on the
+	/// newest), unless a newer pair already took over. Hard: the pair goes,
+	/// and the peer gets a Delete. False if no pair here has the SPI.
 	bool childExpired(uint32_t spi, bool hard);
 	/// Whether one of this SA's pairs has this inbound SPI.
 	bool hasInboundSpi(uint32_t spi) const;
@@ -180,6 +185,17 @@ public:
 	void onNatMapping(uint32_t inboundSpi, const Endpoint &to);
 	/// The lifetime ran out: the engine moves the children to a successor, then closes.
 	bool expired() const;
+	/// When to re-authenticate, so that the IPsec SAs move to a new ISAKMP SA
+	/// before this one runs out: the initiator at 90 % of the lifetime, the
+	/// responder at 95 % (at least 5 s before the end, if the lifetime
+	/// allows), if the peer has not by then. nullopt without IPsec SAs, or
+	/// once started.
+	std::optional<TimePoint> reauthAt() const;
+	void reauthStarted() { reauthStarted_ = true; }
+	/// Phase 1 on the NAT-T socket from its first message (a server
+	/// re-authenticating a peer behind a NAT, and that peer answering): it
+	/// stays on its ports, it does not float.
+	void startOnNatT();
 	IkeSaInfo info() const;
 	const std::vector<ChildSaInfo> &children() const { return childInfo_; }
 	/// "Main Mode" or "Aggressive Mode", for log lines and errors.
@@ -187,6 +203,8 @@ public:
 	size_t childCount() const { return children_.size(); }
 
 private:
+	/// Whether a pair installed after pair `i` protects the same flow.
+	bool hasNewerPair(size_t i) const;
 	/// Our nonces in phase 1 and Quick Mode: 32 bytes (RFC 2409 §5 allows 8..256).
 	static constexpr size_t kNonceLen = 32;
 	using Handler = Phase1State (IkeSa::*)(Incoming &);
@@ -366,6 +384,7 @@ private:
 	std::vector<ChildSa> children_;
 	std::vector<ChildSaInfo> childInfo_;
 	std::set<uint32_t> rekeyed_; ///< inbound SPIs whose soft expiry started a rekey
+	bool reauthStarted_ = false;
 
 	/// The last endpoint at another address the kernel reported ESP from
 	/// (onNatMapping()): logged once, not per packet.

@@ -145,8 +145,15 @@ void IkeSa::detectNat(const std::vector<RawPayload> &payloads, const Endpoint &l
 		        natLocal_ && natPeer_ ? ", " : "", natPeer_ ? "the peer is behind one" : "");
 }
 
+void IkeSa::startOnNatT()
+{
+	socket_ = IkeSocket::NatT;
+}
+
 void IkeSa::floatToNatT()
 {
+	if (socket_ == IkeSocket::NatT)
+		return; // started there (startOnNatT): the peer's NAT port stays
 	socket_ = IkeSocket::NatT;
 	local_.port = ctx_.config.natTPort;
 	peer_.port = ctx_.config.natTPort;

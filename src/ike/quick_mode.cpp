@@ -113,12 +113,19 @@ IdPayload quickModeId(const IpAddress &address, uint8_t prefix, uint16_t port)
 	                         kIpProtoUdp, port);
 }
 
-kernel::SaLifetime saLifetime(const Phase2Choice &c)
+kernel::SaLifetime saLifetime(const Phase2Choice &c, bool quickModeInitiator)
 {
-	// Hard limits as negotiated; the soft ones (rekey or warning) at 90 %.
+	// Hard limits as negotiated; the soft ones start a rekey. The side that
+	// asked for the pair rekeys it, at 90 %; the other side does only if it
+	// has not by 95 % (at least 5 s, if the lifetime allows, before the end):
+	// a peer that ignored our shorter RESPONDER-LIFETIME, or lost its state,
+	// would otherwise see the pair expire under its traffic.
 	kernel::SaLifetime l;
 	l.hardAdd = c.lifetime;
-	l.softAdd = c.lifetime - c.lifetime / 10;
+	std::chrono::seconds margin = c.lifetime / 10;
+	if (!quickModeInitiator)
+		margin = std::max(c.lifetime / 20, std::min(margin, std::chrono::seconds(5)));
+	l.softAdd = c.lifetime - margin;
 	if (c.lifeKilobytes) {
 		l.hardBytes = c.lifeKilobytes * 1024;
 		l.softBytes = l.hardBytes - l.hardBytes / 10;
@@ -187,7 +194,7 @@ Result<void> IkeSa::startQuickMode(const ChildRequest &child)
 	qm.inboundSpi = *spi;
 
 	IdPayload idci = quickModeId(local_.address, child.idPrefix, child.localPort);
-	IdPayload idcr = quickModeId(peer_.address, child.idPrefix, child.peerPort);
+	IdPayload idcr = quickModeId(child.peerId.value_or(peer_.address), child.idPrefix, child.peerPort);
 	qm.idci = buildId(idci);
 	qm.idcr = buildId(idcr);
 	SaPayload offer = phase2Offer(qm.offered, ctx_.config.saLifetime, qm.mode, qm.inboundSpi);
@@ -203,7 +210,7 @@ Result<void> IkeSa::startQuickMode(const ChildRequest &child)
 		PayloadType t = natMethod_ == NatTMethod::Rfc3947 ? PayloadType::NatOa : PayloadType::NatOaDraft;
 		rest.add(NatOaPayload{local_.address}, t);
 		if (natMethod_ == NatTMethod::Rfc3947)
-			rest.add(NatOaPayload{peer_.address}, t);
+			rest.add(NatOaPayload{child.peerId.value_or(peer_.address)}, t);
 	}
 	auto after = rest.buildBody();
 	if (!after) {
@@ -569,7 +576,7 @@ bool IkeSa::installChildOk(QuickMode &qm)
 	spec.inboundKeys = espKeys(c.suite, qm.initiator ? keymat->responderToInitiator : keymat->initiatorToResponder);
 	spec.outboundKeys =
 	        espKeys(c.suite, qm.initiator ? keymat->initiatorToResponder : keymat->responderToInitiator);
-	spec.lifetime = saLifetime(c);
+	spec.lifetime = saLifetime(c, qm.initiator);
 	auto child = ChildSa::install(ctx_.dataplane, ctx_.flows, spec);
 	if (!child) {
 		// install() has deleted what it added, the reserved SPI included.

@@ -317,13 +317,16 @@ stop_charon() { stop_pid "${CHARON_PID[$1]}" "charon $1"; }
 # 1701 at both ends). NAME: me and peer (addresses, and me as our ID; without
 # them any, as a responder takes), ike and esp (proposals; by default
 # aes256-sha1-modp2048 and aes256-sha1), mode (transport, the default, or
-# tunnel: the flow between me and peer), aggressive (yes: Aggressive Mode).
+# tunnel: the flow between me and peer), aggressive (yes: Aggressive Mode),
+# rekey and life (the IPsec SA's rekey_time and life_time, with no random
+# part; by default charon's own).
 charon_psk_conf() {
   local file=$1 kv me="" peer="" ike=aes256-sha1-modp2048 esp=aes256-sha1 mode=transport aggressive=no
+  local rekey="" life=""
   shift
   for kv in "$@"; do
     case ${kv%%=*} in
-      me | peer | ike | esp | mode | aggressive) printf -v "${kv%%=*}" '%s' "${kv#*=}" ;;
+      me | peer | ike | esp | mode | aggressive | rekey | life) printf -v "${kv%%=*}" '%s' "${kv#*=}" ;;
       *) fail "charon_psk_conf: unknown setting $kv" ;;
     esac
   done
@@ -331,6 +334,9 @@ charon_psk_conf() {
   [[ -n $me ]] && addrs="local_addrs = $me" id="id = $me"
   [[ -n $peer ]] && addrs+=$'\n'"    remote_addrs = $peer"
   [[ $mode == tunnel ]] && ts_me="$me/32[udp/1701]" ts_peer="$peer/32[udp/1701]"
+  local lifetimes=""
+  [[ -n $rekey ]] && lifetimes="rekey_time = $rekey"$'\n'"        rand_time = 0s"
+  [[ -n $life ]] && lifetimes+=$'\n'"        life_time = $life"
   cat >"$file" <<EOF
 connections {
   l2tp {
@@ -351,6 +357,7 @@ connections {
         local_ts = $ts_me
         remote_ts = $ts_peer
         esp_proposals = $esp
+        $lifetimes
       }
     }
   }

@@ -20,8 +20,9 @@ TEST_CASE("Main Mode and Quick Mode with a pre-shared key: both ends up, SAs and
 	CHECK(p.lab.wire == kDirectSetupWire);
 
 	// The server reserved its inbound SPI at QM1 and installed at QM3; the
-	// client at QM2. Our inbound SPI is the peer's outbound one.
-	const std::string life = " life=bytes:0/0,packets:0/0,secs:3240/3600";
+	// client at QM2. Our inbound SPI is the peer's outbound one. The server
+	// answered the Quick Mode: its soft limit is at 95 % (saLifetime()).
+	const std::string life = " life=bytes:0/0,packets:0/0,secs:3420/3600";
 	CHECK(p.server->kernel.calls() ==
 	      std::vector<std::string>{
 	              "allocSpi 192.0.2.2->192.0.2.1 reqid=0x4c320000 -> spi=0xc0000001",
@@ -33,15 +34,17 @@ TEST_CASE("Main Mode and Quick Mode with a pre-shared key: both ends up, SAs and
 	                      life,
 	              "addPolicy out 192.0.2.1/32->192.0.2.2/32 udp 1701->1701 reqid=0x4c320000 transport priority=0",
 	              "addPolicy in 192.0.2.2/32->192.0.2.1/32 udp 1701->1701 reqid=0x4c320000 transport priority=0"});
+	// The client asked for the pair: it rekeys first, at 90 %.
+	const std::string clientLife = " life=bytes:0/0,packets:0/0,secs:3240/3600";
 	CHECK(p.client->kernel.calls() ==
 	      std::vector<std::string>{
 	              "allocSpi 192.0.2.1->192.0.2.2 reqid=0x4c320000 -> spi=0xc0000002",
 	              "addSa spi=0xc0000002 192.0.2.1->192.0.2.2 reqid=0x4c320000 transport rfc4106(gcm(aes)) "
 	              "sel=192.0.2.1/32->192.0.2.2/32 udp 1701->1701" +
-	                      life + " (completes allocSpi)",
+	                      clientLife + " (completes allocSpi)",
 	              "addSa spi=0xc0000001 192.0.2.2->192.0.2.1 reqid=0x4c320000 transport rfc4106(gcm(aes)) "
 	              "sel=192.0.2.2/32->192.0.2.1/32 udp 1701->1701" +
-	                      life,
+	                      clientLife,
 	              "addPolicy out 192.0.2.2/32->192.0.2.1/32 udp 1701->1701 reqid=0x4c320000 transport priority=0",
 	              "addPolicy in 192.0.2.1/32->192.0.2.2/32 udp 1701->1701 reqid=0x4c320000 transport priority=0"});
 
@@ -134,8 +137,9 @@ TEST_CASE("NAT-T: the client behind a NAT; NAT-D tells, both float to 4500, ESP 
 	checkBehindNat(p, logs, 30000);
 
 	// The server's SAs are with the NAT's address, ESP in UDP from its port;
-	// NAT-OA gives the client's own address. The flow is the public one.
-	const std::string life = " life=bytes:0/0,packets:0/0,secs:3240/3600";
+	// NAT-OA gives the client's own address. The flow is the public one. The
+	// server answered the Quick Mode: its soft limit is at 95 %.
+	const std::string life = " life=bytes:0/0,packets:0/0,secs:3420/3600";
 	const std::string policy = " transport priority=0";
 	CHECK(p.server->kernel.calls() ==
 	      std::vector<std::string>{
@@ -336,6 +340,8 @@ TEST_CASE("the ISAKMP SA's lifetime: when ours runs out, the SA and its IPsec SA
 	server.ikeLifetime = 1h;
 	Pair p(server);
 	p.connect();
+	// The server's re-authentication (test_ike_reauth.cpp) gets lost on the way.
+	p.lab.tamper = [&lab = p.lab](FakeIkeNetwork::Datagram &) { return lab.wire.back().ends_with(" MM-SA"); };
 	CHECK(p.server->engine.ikeSas().at(0).lifetime == 1h);
 	CHECK(p.client->engine.ikeSas().at(0).lifetime == 8h);
 	p.lab.advance(59min);
@@ -390,16 +396,19 @@ TEST_CASE("kernel expiry: soft makes the initiator rekey (the pairs overlap), ha
 {
 	Pair p;
 	p.connect();
-	// A soft expiry on the server: the client rekeys, not the server.
-	p.server->engine.onSaExpired(0xc0000001, false, p.lab.now);
-	p.lab.settle();
-	CHECK(p.server->engine.childSas().size() == 1);
+	p.lab.advance(10s);
 	p.client->engine.onSaExpired(0xc0000002, false, p.lab.now);
 	p.client->engine.onSaExpired(0xc0000001, false, p.lab.now); // the pair's other SA: no second rekey
 	p.lab.settle();
 	REQUIRE(p.server->engine.childSas().size() == 2);
 	REQUIRE(p.client->engine.childSas().size() == 2);
 	CHECK(p.server->kernel.policies().size() == 2);
+	// The server's soft expiry of the old pair comes later: the client has
+	// rekeyed it already, so the server does not again.
+	p.server->engine.onSaExpired(0xc0000001, false, p.lab.now);
+	p.lab.settle();
+	CHECK(p.server->engine.childSas().size() == 2);
+	CHECK(p.client->engine.childSas().size() == 2);
 	// The old pair's hard expiry on the client: it goes there and, by Delete, on the server.
 	p.server->kernel.clearCalls();
 	p.client->engine.onSaExpired(0xc0000002, true, p.lab.now);
@@ -411,6 +420,75 @@ TEST_CASE("kernel expiry: soft makes the initiator rekey (the pairs overlap), ha
 	CHECK(p.server->kernel.policies().size() == 2);
 	CHECK(p.server->kernel.sas().size() == 2);
 	CHECK(p.client->observer.events.back() == "child-down in=0xc0000002: lifetime expired");
+}
+
+TEST_CASE("the server rekeys a pair the client let run to its soft limit (a shorter lifetime of ours)")
+{
+	// The client asks for an hour; the server allows a minute and says so
+	// (RESPONDER-LIFETIME), but a client may keep its own hour in mind.
+	IkeEngineConfig server = labConfig();
+	server.saLifetime = 60s;
+	Pair p(server);
+	LogCapture logs;
+	p.connect();
+	// The server answered the Quick Mode: its soft limit leaves the client
+	// the first go (55 s of 60: 5 s before the end), the client's is at 90 %.
+	const auto *in = findSa(p.server->kernel, 0xc0000001);
+	REQUIRE(in);
+	CHECK(in->params.lifetime.softAdd == 55s);
+	CHECK(in->params.lifetime.hardAdd == 60s);
+	p.lab.advance(55s);
+	p.server->engine.onSaExpired(0xc0000001, false, p.lab.now);
+	p.server->engine.onSaExpired(0xc0000002, false, p.lab.now); // the other SA of the pair
+	p.lab.settle();
+	CHECK(logs.has("peer 192.0.2.2:500: rekeying IPsec SA in 0xc0000001"));
+	REQUIRE(p.server->engine.childSas().size() == 2);
+	REQUIRE(p.client->engine.childSas().size() == 2);
+	// The new pair is the server's Quick Mode: it names the client's port
+	// 1701 and its own, as the first pair did, under the same policies.
+	const ChildSaInfo &fresh = p.server->engine.childSas().back();
+	CHECK(fresh.flow == p.server->engine.childSas().front().flow);
+	CHECK(fresh.reqid == p.server->engine.childSas().front().reqid);
+	CHECK(p.server->kernel.policies().size() == 2);
+	CHECK(p.client->kernel.policies().size() == 2);
+	// Now the server asked for the pair: its own soft limit is at 90 %.
+	// (By its whole id: the fake kernel gave the old outbound SA the same SPI.)
+	const kernel::FakeIpsecDataplane::Sa *freshIn = nullptr;
+	for (const auto &sa : p.server->kernel.sas())
+		if (sa.id == kernel::SaId{ip("192.0.2.2"), ip("192.0.2.1"), fresh.inboundSpi, 0, 0})
+			freshIn = &sa;
+	REQUIRE(freshIn);
+	CHECK(freshIn->params.lifetime.softAdd == 54s);
+	// The old pair runs out on the server; both ends are left with the new one.
+	p.server->engine.onSaExpired(0xc0000001, true, p.lab.now);
+	p.lab.settle();
+	CHECK(p.server->engine.childSas().size() == 1);
+	CHECK(p.client->engine.childSas().size() == 1);
+	CHECK(p.server->engine.childSas().at(0).inboundSpi == fresh.inboundSpi);
+	CHECK(p.server->kernel.sas().size() == 2);
+	CHECK(p.client->kernel.sas().size() == 2);
+}
+
+TEST_CASE("the server's rekey of a NATed client's pair names the client by its own address (NAT-OA)")
+{
+	Pair p(labConfig(), labConfig(), "10.0.0.2");
+	p.lab.net.addNat(ip("10.0.0.2"), ip("198.51.100.7"), 30000);
+	p.connect();
+	p.lab.advance(10s);
+	p.lab.wire.clear();
+	p.server->engine.onSaExpired(0xc0000001, false, p.lab.now);
+	p.lab.settle();
+	CHECK(p.lab.wire == std::vector<std::string>{"192.0.2.1:4500>198.51.100.7:30001 QM*",
+	                                             "198.51.100.7:30001>192.0.2.1:4500 QM*",
+	                                             "192.0.2.1:4500>198.51.100.7:30001 QM*"});
+	REQUIRE(p.server->engine.childSas().size() == 2);
+	REQUIRE(p.client->engine.childSas().size() == 2);
+	// The client took the server's IDcr as its own address: its new pair is
+	// between 10.0.0.2 and the server, as the first one, ESP in UDP.
+	const ChildSaInfo &fresh = p.client->engine.childSas().back();
+	CHECK(fresh.flow == kernel::Selector{ip("10.0.0.2"), ip("192.0.2.1"), 32, 32, 17, 1701, 1701});
+	CHECK(fresh.natT);
+	CHECK(p.server->engine.childSas().back().natOa == ip("10.0.0.2"));
 }
 
 TEST_CASE("Quick Mode with PFS (a KE in QM1 and QM2) and a client that names port 0 (any)")
