@@ -8,6 +8,8 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -74,7 +76,14 @@ struct IkeConfig {
 	std::chrono::seconds saLifetime{3600};
 	bool aggressiveMode = false;
 	TunnelModePolicy tunnelMode = TunnelModePolicy::Refuse;
+	/// Accept pre-shared keys ([ike] and [[lac]]) shorter than
+	/// kMinPskCharacters, with a warning instead of an error.
+	bool allowShortPsk = false;
 };
+
+/// The shortest pre-shared key accepted without [ike] allow_short_psk: the
+/// length the setup guides for the stock clients ask for.
+inline constexpr size_t kMinPskCharacters = 20;
 
 /// RFC 2661 with or without IPsec underneath (mission: required by default).
 enum class IpsecRequirement { Required, Optional, Off };
@@ -154,6 +163,14 @@ struct LacProfile {
 
 struct Config {
 	std::string file; ///< where it was loaded from
+	/// The line of each key the file sets ("l2tp.ipsec" -> 42; not [[lac]]
+	/// keys), so checks made after parsing still point at the key.
+	std::map<std::string, int, std::less<>> keyLines;
+	int lineOf(std::string_view key) const
+	{
+		auto it = keyLines.find(key);
+		return it == keyLines.end() ? 0 : it->second;
+	}
 	ServerConfig server;
 	IkeConfig ike;
 	L2tpConfig l2tp;

@@ -1,6 +1,7 @@
 #include "config/config_loader.h"
 
 #include "common/duration.h"
+#include "config/config_checks.h"
 #include "config/proposal_syntax.h"
 #include "config/toml_reader.h"
 
@@ -342,7 +343,6 @@ private:
 	std::string where_;
 	Config config_;
 	ConfigLoad out_;
-	std::map<std::string, int> lines_; // "section.key" -> line, for cross checks
 	friend struct KeyTable;
 };
 
@@ -371,7 +371,22 @@ const std::vector<KeyEntry> &keyTable()
 		// [server]
 		{"server", "listen",
 		 [](L &l, const N &n, C &c, P *) {
-			 assign(l.list<IpAddress>(n, "IP addresses", [&](const N &e) { return l.address(e, false); }),
+			 // The IKE and L2TP listeners bind IPv4 only: an IPv6 address
+			 // used to be accepted, shown by l2tpctl status, and serve nobody.
+			 assign(l.list<IpAddress>(n, "IPv4 addresses",
+						  [&](const N &e) -> std::optional<IpAddress> {
+							  auto s = stringOf(e);
+							  auto a = s ? IpAddress::parse(*s) : std::nullopt;
+							  if (a && !a->isV4()) {
+								  l.invalid(e, fmt::format("IPv6 listen addresses are not "
+											   "supported; {} would bind "
+											   "nothing (IKE and L2TP listen "
+											   "on IPv4 only)",
+											   e.describe()));
+								  return std::nullopt;
+							  }
+							  return l.address(e, true);
+						  }),
 				c.server.listen);
 		 }},
 		{"server", "control_socket",
@@ -450,6 +465,7 @@ const std::vector<KeyEntry> &keyTable()
 			 assign(l.duration(n, seconds(60), seconds(2 * 86400)), c.ike.saLifetime);
 		 }},
 		{"ike", "aggressive_mode", [](L &l, const N &n, C &c, P *) { assign(l.boolean(n), c.ike.aggressiveMode); }},
+		{"ike", "allow_short_psk", [](L &l, const N &n, C &c, P *) { assign(l.boolean(n), c.ike.allowShortPsk); }},
 		{"ike", "tunnel_mode",
 		 [](L &l, const N &n, C &c, P *) {
 			 assign(l.choice<TunnelModePolicy>(
@@ -684,7 +700,7 @@ void Loader::section(std::string_view name, const std::vector<toml::KeyValue> &e
 		}
 		where_ = fmt::format("[{}] {}", name, kv.key);
 		if (!lac)
-			lines_[fmt::format("{}.{}", name, kv.key)] = kv.line;
+			config_.keyLines[fmt::format("{}.{}", name, kv.key)] = kv.line;
 		entry->handle(*this, kv.value, config_, lac);
 	}
 }
@@ -713,12 +729,9 @@ void Loader::checkCert(const CertConfig &cert, const std::string &where, const s
 
 void Loader::crossCheck()
 {
-	auto lineFor = [&](const char *k) {
-		auto it = lines_.find(k);
-		return it == lines_.end() ? 0 : it->second;
-	};
 	Config &c = config_;
-	if (!lines_.count("ppp.mru"))
+	auto lineFor = [&](std::string_view k) { return c.lineOf(k); };
+	if (!c.keyLines.count("ppp.mru"))
 		c.ppp.mru = c.ppp.mtu;
 	if (c.ike.dpdInterval.count() > 0 && c.ike.dpdTimeout <= c.ike.dpdInterval)
 		error(lineFor("ike.dpd_timeout"),
@@ -732,7 +745,7 @@ void Loader::crossCheck()
 			                  "the server's own address",
 			                  c.ppp.localAddress->str()));
 	}
-	checkCert(c.ike.cert, "[ike]", [&](const char *key) { return lineFor(fmt::format("ike.{}", key).c_str()); });
+	checkCert(c.ike.cert, "[ike]", [&](const char *key) { return lineFor(fmt::format("ike.{}", key)); });
 	if (c.ppp.pool && !c.ppp.localAddress)
 		error(lineFor("ppp.pool"), "[ppp] pool: needs local_address, the server's end of every PPP link");
 
@@ -752,7 +765,7 @@ void Loader::crossCheck()
 		r.runtimeDir =
 		        (slash == std::string::npos ? std::string(".") : sock.substr(0, slash == 0 ? 1 : slash)) +
 		        "/radius";
-		if (lines_.count("ppp.secrets"))
+		if (c.keyLines.count("ppp.secrets"))
 			warning(lineFor("ppp.secrets"),
 			        "[ppp] secrets: not used for the users of an LNS session; [radius] authenticates them");
 	}
@@ -791,6 +804,11 @@ void Loader::crossCheck()
 
 ConfigLoad Loader::run(std::string_view text)
 {
+	// Windows editors (Notepad among them) start UTF-8 files with a
+	// byte-order mark; TOML does not allow one, but it carries no meaning.
+	constexpr std::string_view kBom = "\xef\xbb\xbf";
+	if (text.starts_with(kBom))
+		text.remove_prefix(kBom.size());
 	if (auto bad = firstBadByte(text)) {
 		error(bad->first, fmt::format("the file must be UTF-8 text; found a {}", bad->second));
 		return std::move(out_);
@@ -842,6 +860,15 @@ ConfigLoad Loader::run(std::string_view text)
 			config_.ppp.radius->line = t.line;
 		}
 		section(t.name, t.entries, nullptr);
+	}
+	// A file without a section (empty, or comments only: a truncated copy,
+	// the wrong file) sets nothing, and the defaults serve no one.
+	if (out_.errors.empty() && doc.tables.empty()) {
+		bool blank = std::all_of(text.begin(), text.end(),
+		                         [](char ch) { return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r'; });
+		error(0, fmt::format("{}; a server needs at least [ike] psk_file and [ppp] secrets, see "
+		                     "l2tpsec.conf(5)",
+		                     blank ? "the file is empty" : "the file has no section, only comments"));
 	}
 	if (out_.errors.empty())
 		crossCheck();
@@ -914,6 +941,16 @@ ConfigLoad parseConfig(std::string_view text, const std::string &fileName)
 
 ConfigLoad loadConfigFile(const std::string &path)
 {
+	// An ifstream opens a directory and reads it as an empty file.
+	struct stat st {};
+	if (stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
+		ConfigLoad out;
+		out.errors.push_back({path, 0,
+		                      fmt::format("is a directory, not a config file; name the file in it, "
+		                                  "such as {}/l2tpsec.conf",
+		                                  path.ends_with('/') ? path.substr(0, path.size() - 1) : path)});
+		return out;
+	}
 	std::ifstream in(path, std::ios::binary);
 	if (!in) {
 		ConfigLoad out;
@@ -956,6 +993,7 @@ ConfigLoad loadConfigFile(const std::string &path)
 		if (p.password)
 			readSecret(*p.password, fmt::format("[[lac]] '{}' password_file", p.name), path, out);
 	}
+	checkCanServe(c, currentHostFacts(), out);
 	if (!out.errors.empty())
 		out.config.reset();
 	return out;

@@ -33,8 +33,9 @@ struct ConfigLoad {
 /// the directory of fileName, but no file is opened (secrets stay empty).
 ConfigLoad parseConfig(std::string_view text, const std::string &fileName);
 
-/// Reads the file, parses it, and reads the secret files it names
-/// (psk_file, secret_file, password_file), warning about loose permissions.
+/// Reads the file, parses it, reads the secret files it names (psk_file,
+/// secret_file, password_file), warning about loose permissions, and then
+/// checks that the result can serve clients (config_checks.h).
 ConfigLoad loadConfigFile(const std::string &path);
 
 /// Every key the loader knows, for documentation checks and completion.

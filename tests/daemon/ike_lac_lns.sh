@@ -27,7 +27,7 @@ l2tp_port=21705 ike_port=21505 natt_port=24505
 
 echo alice-password >"$tmp/password"
 echo 'correct horse battery staple' >"$tmp/psk"
-echo 'not the key' >"$tmp/wrong.psk"
+echo 'not the key, though long enough' >"$tmp/wrong.psk"
 chmod 600 "$tmp/password" "$tmp/psk" "$tmp/wrong.psk"
 cat >"$tmp/lns.conf" <<CONF
 [server]

@@ -21,7 +21,7 @@ fail() {
 waitfor() { for _ in $(seq 100); do "$@" && return 0; sleep 0.1; done; return 1; }
 port=21702
 
-echo alice-password >"$tmp/password"; echo unused-psk >"$tmp/psk"; chmod 600 "$tmp/password" "$tmp/psk"
+echo alice-password >"$tmp/password"; echo 'an unused pre-shared key' >"$tmp/psk"; chmod 600 "$tmp/password" "$tmp/psk"
 cat >"$tmp/lns.conf" <<CONF
 [server]
 listen = ["127.0.0.1"]

@@ -12,12 +12,20 @@ fail() { echo "FAIL: $*" >&2; echo "--- daemon log:" >&2; cat "$tmp/log" >&2 2>/
 # Waits up to 10 s for a command to succeed (a hang guard, not a timing claim).
 waitfor() { for _ in $(seq 100); do "$@" && return 0; sleep 0.1; done; return 1; }
 
-# The example with its secret files moved into the scratch directory.
+# The example with its secret files moved into the scratch directory, and
+# listening on loopback (its documentation address is on no interface here,
+# which --check would rightly warn about).
 conf=$tmp/l2tpsec.conf
-sed -e "s|\"/etc/l2tpsec/|\"$tmp/|g" -e "s|\"/var/log/l2tpsec/|\"$tmp/log.d/|g" "$example" >"$conf"
+sed -e "s|\"/etc/l2tpsec/|\"$tmp/|g" -e "s|\"/var/log/l2tpsec/|\"$tmp/log.d/|g" \
+  -e 's|^listen = .*|listen = ["127.0.0.1"]|' "$example" >"$conf"
 for f in $(grep -o "\"$tmp/[^\"]*\"" "$conf" | tr -d '"' | sort -u); do
-  case $f in *.jsonl|*secrets) continue ;; esac
-  echo "secret-$(basename "$f")" >"$f"; chmod 600 "$f"
+  case $f in
+    *.jsonl) continue ;;
+    *secrets) echo "alice * alice-password *" >"$f" ;;
+    # Pre-shared keys need 20 characters; the other secrets get as many.
+    *) echo "a long secret for $(basename "$f")" >"$f" ;;
+  esac
+  chmod 600 "$f"
 done
 sock=$tmp/run/control
 
@@ -109,4 +117,30 @@ err=$("$daemon" -c "$tmp/bad.conf" --control-socket "$sock" 2>&1); rc=$?
 [[ $rc == 1 ]] || fail "start with a broken config exited $rc"
 [[ $err == *"error config: $tmp/bad.conf:3: unknown key 'bogus' in [server]"* ]] || fail "broken start said: $err"
 "$daemon" --check -c "$tmp/bad.conf" >/dev/null 2>&1 && fail "--check accepted a broken config"
+
+# A config that parses but can serve no one starts nothing either: exit 1,
+# the reason in one line, no control socket.
+refused() { # NAME EXPECTED-ERROR-LINE
+  local err rc
+  err=$("$daemon" -c "$tmp/$1" --control-socket "$sock" --fake-dataplane --l2tp-port 21701 --ike-port 21501 \
+    --natt-port 24501 2>&1); rc=$?
+  [[ $rc == 1 ]] || fail "start with $1 exited $rc"
+  [[ $err == *"error config: $2"* ]] || fail "start with $1 said: $err"
+  [[ ! -e $sock ]] || fail "start with $1 left a control socket"
+  "$daemon" --check -c "$tmp/$1" >/dev/null 2>&1 && fail "--check accepted $1"
+  return 0
+}
+printf '[server]\nlisten = ["127.0.0.1"]\n' >"$tmp/nokey.conf"
+refused nokey.conf "$tmp/nokey.conf: [l2tp] ipsec is \"required\" (the default) but [ike] has neither psk_file nor \
+certificate, so no client can connect; set one of them, or ipsec = \"off\""
+(umask 077; echo 'too short' >"$tmp/short.psk")
+printf '[ike]\npsk_file = "short.psk"\n' >"$tmp/short.conf"
+refused short.conf "$tmp/short.conf:2: [ike] psk_file: the key in '$tmp/short.psk' has 9 characters; use one of \
+at least 20, or set [ike] allow_short_psk = true to accept it"
+: >"$tmp/empty.conf"
+refused empty.conf "$tmp/empty.conf: the file is empty; a server needs at least [ike] psk_file and [ppp] secrets, \
+see l2tpsec.conf(5)"
+mkdir "$tmp/conf.d"
+refused conf.d "$tmp/conf.d: is a directory, not a config file; name the file in it, such as \
+$tmp/conf.d/l2tpsec.conf"
 echo "lifecycle: ok"

@@ -17,7 +17,7 @@ source "$(dirname "$0")/interop_lib.sh"
 command -v conntrack >/dev/null || fail "conntrack is not installed (run tools/setup)"
 nat_router
 ppp_alice
-psk='interop psk 4711'
+psk='interop pre-shared key 4711'
 secret_file "$WORK/psk" "$psk"
 cat >"$WORK/lns.conf" <<EOF
 [server]

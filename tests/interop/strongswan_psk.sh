@@ -12,7 +12,7 @@
 #   usage: strongswan_psk.sh L2TPSECD L2TPCTL   (inside the lab VM)
 source "$(dirname "$0")/interop_lib.sh"
 
-psk='interop psk 4711'
+psk='interop pre-shared key 4711'
 secret_file "$WORK/psk" "$psk"
 secret_file "$WORK/chap-secrets" 'alice * alice-pw-4711 *'
 secret_file "$WORK/alice.pass" alice-pw-4711

@@ -53,14 +53,23 @@ done
 grep -qx /etc/l2tpsec/l2tpsec.conf /var/lib/dpkg/info/l2tpsec.conffiles || fail "the config is not a conffile"
 echo "installed: $(dpkg-query -W -f='${Package} ${Version}' l2tpsec)"
 
-# 2. The installed config as shipped, plus the secret files it names (an
-#    admin writes them; their content does not matter to a start).
+# 2. The installed config as shipped, plus the secret files it names, as an
+#    admin writes them: pre-shared keys of at least 20 characters and a
+#    chap-secrets file with a user.
 conf=/etc/l2tpsec/l2tpsec.conf
 for f in $(grep -Eo '^[a-z_]*(psk|password)_file = "[^"]*"' "$conf" | cut -d'"' -f2); do
-  (umask 077; echo "secret-$(basename "$f")" >"$f")
+  (umask 077; echo "a long secret for $(basename "$f")" >"$f")
 done
-out=$(/usr/sbin/l2tpsecd --check 2>&1) || fail "l2tpsecd --check (default config path) rejected it: $out"
+for f in $(grep -Eo '^secrets = "[^"]*"' "$conf" | cut -d'"' -f2); do
+  (umask 077; echo "alice * alice-password *" >"$f")
+done
+# The shipped listen address is a documentation address, on no interface
+# here: that one warning, and no other.
+out=$(/usr/sbin/l2tpsecd --check 2>"$dir/check.err") ||
+  fail "l2tpsecd --check (default config path) rejected it: $(cat "$dir/check.err")"
 [[ $out == "$conf: configuration is valid" ]] || fail "l2tpsecd --check said: $out"
+others=$(grep -v " warn config: $conf:[0-9]*: \[server\] listen: no local interface has 192\.0\.2\.1; " "$dir/check.err")
+[[ -z $others ]] || fail "l2tpsecd --check warned: $others"
 
 # In a network namespace of its own (the shipped listen address is a
 # documentation address; the daemon binds it with IP_FREEBIND).

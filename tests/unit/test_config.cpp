@@ -1,6 +1,7 @@
 // The config loader: every key, every kind of error with its exact text.
 
 #include "config/config_loader.h"
+#include "temp_dir.h"
 
 #include <fmt/format.h>
 
@@ -44,34 +45,11 @@ std::vector<std::string> allErrors(const std::string &text)
 	return out;
 }
 
-// A scratch directory for files the loader reads.
-struct TempDir {
-	std::string path;
-	TempDir()
-	{
-		char tmpl[] = "/tmp/l2tpsec-test-XXXXXX";
-		REQUIRE(mkdtemp(tmpl));
-		path = tmpl;
-	}
-	~TempDir()
-	{
-		std::error_code ignoredError;
-		std::filesystem::remove_all(path, ignoredError);
-	}
-	std::string write(const std::string &name, const std::string &content, mode_t mode = 0600) const
-	{
-		std::string p = path + "/" + name;
-		std::ofstream(p) << content;
-		chmod(p.c_str(), mode);
-		return p;
-	}
-};
-
 } // namespace
 
-TEST_CASE("an empty config gives every default")
+TEST_CASE("a config with one empty section gives every default")
 {
-	Config c = parseOk("");
+	Config c = parseOk("[server]\n");
 	CHECK(c.server.listen.empty());
 	CHECK(c.server.controlSocket == "/run/l2tpsec/control");
 	CHECK(c.server.auditLog.empty());
@@ -87,6 +65,7 @@ TEST_CASE("an empty config gives every default")
 	CHECK(c.ike.saLifetime == seconds(3600));
 	CHECK(!c.ike.aggressiveMode);
 	CHECK(c.ike.tunnelMode == TunnelModePolicy::Refuse);
+	CHECK(!c.ike.allowShortPsk);
 	CHECK(c.l2tp.ipsec == IpsecRequirement::Required);
 	CHECK(c.l2tp.helloInterval == seconds(60));
 	CHECK(!c.l2tp.secret);
@@ -111,7 +90,7 @@ TEST_CASE("every key is read into the Config")
 {
 	Config c = parseOk(R"(
 [server]
-listen = ["192.0.2.1", "2001:db8::1"]
+listen = ["192.0.2.1", "198.51.100.1"]
 control_socket = "/run/test/ctl"
 audit_log = "audit.jsonl"
 log_level = "debug"
@@ -128,6 +107,7 @@ ike_lifetime = "1d"
 sa_lifetime = "30m"
 aggressive_mode = true
 tunnel_mode = "accept"
+allow_short_psk = true
 
 [l2tp]
 ipsec = "optional"
@@ -168,7 +148,7 @@ password_file = "/etc/l2tpsec/lab.pass"
 	CHECK(c.file == kFile);
 	REQUIRE(c.server.listen.size() == 2);
 	CHECK(c.server.listen[0].str() == "192.0.2.1");
-	CHECK(c.server.listen[1].str() == "2001:db8::1");
+	CHECK(c.server.listen[1].str() == "198.51.100.1");
 	CHECK(c.server.controlSocket == "/run/test/ctl");
 	CHECK(c.server.auditLog.path == "/etc/l2tpsec/audit.jsonl"); // relative to the config file
 	CHECK(c.server.auditLog.line == 5);
@@ -189,6 +169,10 @@ password_file = "/etc/l2tpsec/lab.pass"
 	CHECK(c.ike.saLifetime == seconds(1800));
 	CHECK(c.ike.aggressiveMode);
 	CHECK(c.ike.tunnelMode == TunnelModePolicy::Accept);
+	CHECK(c.ike.allowShortPsk);
+	CHECK(c.lineOf("ike.allow_short_psk") == 20);
+	CHECK(c.lineOf("l2tp.ipsec") == 23);
+	CHECK(c.lineOf("lac.name") == 0); // [[lac]] keys are the profile's
 	CHECK(c.l2tp.ipsec == IpsecRequirement::Optional);
 	CHECK(c.l2tp.helloInterval == seconds(120));
 	REQUIRE(c.l2tp.secret);
@@ -218,7 +202,7 @@ password_file = "/etc/l2tpsec/lab.pass"
 	CHECK(c.lac[0].password->file.path == "/etc/l2tpsec/office.pass");
 	CHECK(c.lac[0].autoconnect);
 	CHECK(c.lac[0].mode == EspMode::Tunnel);
-	CHECK(c.lac[0].line == 41);
+	CHECK(c.lac[0].line == 42);
 	CHECK(c.lac[1].name == "lab-2");
 	CHECK(!c.lac[1].autoconnect);
 	CHECK(c.lac[1].mode == EspMode::Transport);
@@ -322,7 +306,7 @@ TEST_CASE("[radius] secret_file: read like the other secrets, one word of at mos
 {
 	TempDir dir;
 	std::string conf = dir.write("l2tpsec.conf", "[radius]\nauth_servers = [\"192.0.2.5\"]\nsecret_file = "
-	                                             "\"radius.secret\"\n");
+	                                             "\"radius.secret\"\n[l2tp]\nipsec = \"off\"\n");
 	dir.write("radius.secret", "testing123\n");
 	ConfigLoad r = loadConfigFile(conf);
 	REQUIRE(r.ok());
@@ -409,9 +393,9 @@ TEST_CASE("wrong types quote the value and say what was expected")
 	      "/etc/l2tpsec/l2tpsec.conf:2: [server] log_level: expected one of \"debug\", \"info\", \"warn\", "
 	      "\"error\", got 3");
 	CHECK(onlyError("[server]\nlisten = \"192.0.2.1\"\n") ==
-	      "/etc/l2tpsec/l2tpsec.conf:2: [server] listen: expected an array of IP addresses, got \"192.0.2.1\"");
+	      "/etc/l2tpsec/l2tpsec.conf:2: [server] listen: expected an array of IPv4 addresses, got \"192.0.2.1\"");
 	CHECK(onlyError("[server]\nlisten = [\"192.0.2.300\"]\n") ==
-	      "/etc/l2tpsec/l2tpsec.conf:2: [server] listen: expected an IP address such as \"192.0.2.1\", got "
+	      "/etc/l2tpsec/l2tpsec.conf:2: [server] listen: expected an IPv4 address such as \"192.0.2.1\", got "
 	      "\"192.0.2.300\"");
 	CHECK(onlyError("[server]\naudit_log = true\n") ==
 	      "/etc/l2tpsec/l2tpsec.conf:2: [server] audit_log: expected a file path, got true");
@@ -599,7 +583,7 @@ TEST_CASE("every problem is reported, not just the first")
 TEST_CASE("loadConfigFile reads secrets and reports unreadable ones at the key's line")
 {
 	TempDir dir;
-	dir.write("psk", "s3cret\n");
+	dir.write("psk", "a pre-shared key of 33 characters\n");
 	dir.write("pass", "pw\r\n");
 	std::string conf =
 	        dir.write("l2tpsec.conf", "[ike]\npsk_file = \"psk\"\n[[lac]]\nname = \"a\"\nserver = "
@@ -608,10 +592,10 @@ TEST_CASE("loadConfigFile reads secrets and reports unreadable ones at the key's
 	ConfigLoad r = loadConfigFile(conf);
 	REQUIRE(r.ok());
 	CHECK(r.warnings.empty());
-	CHECK(r.config->ike.psk->value == "s3cret");
+	CHECK(r.config->ike.psk->value == "a pre-shared key of 33 characters");
 	CHECK(r.config->lac[0].password->value == "pw");
 
-	dir.write("psk", "s3cret\n", 0644);
+	dir.write("psk", "a pre-shared key of 33 characters\n", 0644);
 	r = loadConfigFile(conf);
 	REQUIRE(r.ok());
 	REQUIRE(r.warnings.size() == 2);
@@ -623,7 +607,7 @@ TEST_CASE("loadConfigFile reads secrets and reports unreadable ones at the key's
 	CHECK(!r.ok());
 	CHECK(r.errors[0].str() == conf + ":2: [ike] psk_file: '" + dir.path + "/psk' is empty");
 
-	std::string missing = dir.write("m.conf", "[l2tp]\nsecret_file = \"/nonexistent/secret\"\n");
+	std::string missing = dir.write("m.conf", "[l2tp]\nsecret_file = \"/nonexistent/secret\"\nipsec = \"off\"\n");
 	r = loadConfigFile(missing);
 	CHECK(!r.ok());
 	REQUIRE(r.errors.size() == 1);
@@ -642,7 +626,7 @@ TEST_CASE("a missing config file is one clear error")
 TEST_CASE("configKeys lists each key once")
 {
 	auto &keys = configKeys();
-	CHECK(keys.size() == 54);
+	CHECK(keys.size() == 55);
 	for (size_t i = 0; i < keys.size(); i++)
 		for (size_t j = i + 1; j < keys.size(); j++)
 			CHECK(!(keys[i].section == keys[j].section && keys[i].key == keys[j].key));
@@ -674,4 +658,59 @@ TEST_CASE("section shapes: [[x]] only for lac, each [x] once")
 	                                       "[lac] and [[lac]] (first at line 1)");
 	CHECK(onlyError("[[[server]\n") ==
 	      "/etc/l2tpsec/l2tpsec.conf:1: TOML syntax error: expected a key or a [section] header, found '[server]'");
+}
+
+TEST_CASE("an IPv6 listen address is refused: the listeners bind IPv4 only")
+{
+	CHECK(onlyError("[server]\nlisten = [\"192.0.2.1\", \"2001:db8::1\"]\n") ==
+	      "/etc/l2tpsec/l2tpsec.conf:2: [server] listen: IPv6 listen addresses are not supported; \"2001:db8::1\" "
+	      "would bind nothing (IKE and L2TP listen on IPv4 only)");
+	CHECK(onlyError("[server]\nlisten = [\"::\"]\n") ==
+	      "/etc/l2tpsec/l2tpsec.conf:2: [server] listen: IPv6 listen addresses are not supported; \"::\" would "
+	      "bind nothing (IKE and L2TP listen on IPv4 only)");
+	CHECK(parseOk("[server]\nlisten = [\"0.0.0.0\"]\n").server.listen.size() == 1);
+}
+
+TEST_CASE("a UTF-8 byte-order mark at the start is accepted; line numbers stay")
+{
+	Config c = parseOk("\xef\xbb\xbf[ppp]\nmtu = 1300\n");
+	CHECK(c.ppp.mtu == 1300);
+	CHECK(onlyError("\xef\xbb\xbf[ppp]\nmtu = 9000\n") ==
+	      "/etc/l2tpsec/l2tpsec.conf:2: [ppp] mtu: expected an integer from 576 to 1500, got 9000");
+	// Only at the start: elsewhere it is a character TOML has no place for.
+	CHECK(onlyError("[ppp]\n\xef\xbb\xbfmtu = 1300\n")
+	              .rfind("/etc/l2tpsec/l2tpsec.conf:2: TOML syntax error: ", 0) == 0);
+	// A BOM and nothing else is an empty file.
+	CHECK(onlyError("\xef\xbb\xbf") ==
+	      "/etc/l2tpsec/l2tpsec.conf: the file is empty; a server needs at least [ike] "
+	      "psk_file and [ppp] secrets, see l2tpsec.conf(5)");
+}
+
+TEST_CASE("a file without any section is refused")
+{
+	const std::string empty = "/etc/l2tpsec/l2tpsec.conf: the file is empty; a server needs at least [ike] "
+	                          "psk_file and [ppp] secrets, see l2tpsec.conf(5)";
+	CHECK(onlyError("") == empty);
+	CHECK(onlyError("\n  \r\n\t\n") == empty);
+	CHECK(onlyError("# l2tpsec.conf\n# [ike]\n# psk_file = \"psk\"\n") ==
+	      "/etc/l2tpsec/l2tpsec.conf: the file has no section, only comments; a server needs at least [ike] "
+	      "psk_file and [ppp] secrets, see l2tpsec.conf(5)");
+	// Keys without a header say so; the missing section is not said twice.
+	CHECK(onlyError("listen = []\n") ==
+	      "/etc/l2tpsec/l2tpsec.conf:1: key 'listen' is outside any section; it belongs under a header such as "
+	      "[server]");
+}
+
+TEST_CASE("a config path that is a directory is refused")
+{
+	TempDir dir;
+	ConfigLoad r = loadConfigFile(dir.path);
+	CHECK(!r.ok());
+	REQUIRE(r.errors.size() == 1);
+	CHECK(r.errors[0].str() == dir.path + ": is a directory, not a config file; name the file in it, such as " +
+	                                   dir.path + "/l2tpsec.conf");
+	r = loadConfigFile(dir.path + "/");
+	REQUIRE(r.errors.size() == 1);
+	CHECK(r.errors[0].str() == dir.path + "/: is a directory, not a config file; name the file in it, such as " +
+	                                   dir.path + "/l2tpsec.conf");
 }

@@ -21,7 +21,11 @@ TEST_CASE("a reload with a broken file keeps the config in force")
 	REQUIRE(mkdtemp(tmpl));
 	std::string dir = tmpl;
 	std::string conf = dir + "/l2tpsec.conf";
-	std::ofstream(conf) << "[server]\ncontrol_socket = \"control\"\nlisten = [\"192.0.2.1\"]\n";
+	// IPsec is required (the default), so the server needs a key to serve.
+	const std::string ike = "[ike]\npsk_file = \"psk\"\n";
+	std::ofstream(dir + "/psk") << "a pre-shared key of 33 characters\n";
+	::chmod((dir + "/psk").c_str(), 0600);
+	std::ofstream(conf) << "[server]\ncontrol_socket = \"control\"\nlisten = [\"192.0.2.1\"]\n" << ike;
 
 	std::vector<std::string> lines;
 	log::setSink([&](LogLevel l, std::string_view comp, std::string_view msg) {
@@ -41,7 +45,8 @@ TEST_CASE("a reload with a broken file keeps the config in force")
 	REQUIRE(d);
 	CHECK((*d)->status()["listen"] == nlohmann::json::array({"192.0.2.1"}));
 
-	std::ofstream(conf) << "[server]\ncontrol_socket = \"control\"\nlisten = [\"192.0.2.1\"]\nlog_levl = 1\n";
+	std::ofstream(conf) << "[server]\ncontrol_socket = \"control\"\nlisten = [\"192.0.2.1\"]\nlog_levl = 1\n"
+	                    << ike;
 	auto r = (*d)->reload();
 	REQUIRE(!r);
 	CHECK(r.error().message == conf + ":4: unknown key 'log_levl' in [server] (did you mean 'log_level'?)");
@@ -53,7 +58,8 @@ TEST_CASE("a reload with a broken file keeps the config in force")
 	                "error config: " + conf +
 	                        ":4: unknown key 'log_levl' in [server] (did you mean 'log_level'?)") != lines.end());
 
-	std::ofstream(conf) << "[server]\ncontrol_socket = \"control\"\nlisten = [\"192.0.2.1\", \"192.0.2.2\"]\n";
+	std::ofstream(conf) << "[server]\ncontrol_socket = \"control\"\nlisten = [\"192.0.2.1\", \"192.0.2.2\"]\n"
+	                    << ike;
 	REQUIRE((*d)->reload());
 	s = (*d)->status();
 	CHECK(s["reloads"] == 1);
