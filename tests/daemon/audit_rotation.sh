@@ -6,60 +6,17 @@
 # rename without the signal. Every record must be in the files exactly once,
 # whole, and the records after the last rotation in the new file.
 # Usage: audit_rotation.sh L2TPSECD L2TPCTL LOGROTATE-FILE
-set -uo pipefail
-daemon=$1 ctl=$2 rotate_conf=$3
-tmp=$(mktemp -d /tmp/l2tpsec-auditrot.XXXXXX)
-pids=() rotator=
-cleanup() {
-  [[ -n $rotator ]] && kill "$rotator" 2>/dev/null
-  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-fail() {
-  echo "FAIL: $*" >&2
-  for f in lns lac rotate; do echo "--- $f log:" >&2; tail -n 40 "$tmp/$f.log" >&2 2>/dev/null; done
-  exit 1
-}
-# Waits up to 10 s for a command to succeed (a hang guard, not a timing claim).
-waitfor() { for _ in $(seq 100); do "$@" && return 0; sleep 0.1; done; return 1; }
+rotate_conf=$3
+LNS_AUDIT=log/audit.jsonl
+source "$(dirname "$0")/lac_lns_lib.sh" "$1" "$2" auditrot 21703
+rotator=
+trap '[[ -n $rotator ]] && kill "$rotator" 2>/dev/null; cleanup' EXIT
 command -v logrotate >/dev/null || fail "logrotate is not installed (tools/setup installs it)"
-port=21703 cycles=12
-
+cycles=12
 mkdir -m 700 "$tmp/log"
-echo alice-password >"$tmp/password"; chmod 600 "$tmp/password"
-cat >"$tmp/lns.conf" <<CONF
-[server]
-listen = ["127.0.0.1"]
-audit_log = "$tmp/log/audit.jsonl"
-[l2tp]
-ipsec = "off"
-[ppp]
-local_address = "10.99.0.1"
-pool = "10.99.0.10-10.99.0.19"
-CONF
-cat >"$tmp/lac.conf" <<CONF
-[server]
-listen = ["127.0.0.2"]
-[l2tp]
-ipsec = "off"
-[[lac]]
-name = "office"
-server = "127.0.0.1"
-user = "alice"
-password_file = "$tmp/password"
-CONF
-start() {
-  "$daemon" -c "$tmp/$1.conf" --control-socket "$tmp/$1.sock" --fake-dataplane --l2tp-port $port \
-    2>"$tmp/$1.log" &
-  pids+=($!)
-  waitfor test -S "$tmp/$1.sock" || fail "$1: no control socket"
-}
 start lns
 start lac
 lns_pid=${pids[0]}
-lns() { "$ctl" -s "$tmp/lns.sock" "$@"; }
-lac() { "$ctl" -s "$tmp/lac.sock" "$@"; }
 established() { [[ $(lns sessions --json | jq '[.sessions[] | select(.state == "established")] | length') == "$1" ]]; }
 cycle() {
   lac connect office >/dev/null || fail "l2tpctl connect office"

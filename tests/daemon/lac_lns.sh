@@ -6,56 +6,14 @@
 # start/stop records, `l2tpctl disconnect PROFILE` clears it, and SIGTERM sends
 # StopCCN. The kernel-backed version of this runs in the interop suite.
 # Usage: lac_lns.sh L2TPSECD L2TPCTL
-set -uo pipefail
-daemon=$1 ctl=$2
-tmp=$(mktemp -d /tmp/l2tpsec-laclns.XXXXXX)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done; rm -rf "$tmp"; }
-trap cleanup EXIT
-fail() {
-  echo "FAIL: $*" >&2
-  for f in lns lac; do echo "--- $f log:" >&2; cat "$tmp/$f.log" >&2 2>/dev/null; done
-  exit 1
-}
-# Waits up to 10 s for a command to succeed (a hang guard, not a timing claim).
-waitfor() { for _ in $(seq 100); do "$@" && return 0; sleep 0.1; done; return 1; }
-port=21702
+LNS_EXTRA='hello_interval = "5s"'
+source "$(dirname "$0")/lac_lns_lib.sh" "$1" "$2" laclns 21702
+# A [[lac]] profile's psk_file is read (and checked) even when IPsec is off.
+echo 'an unused pre-shared key' >"$tmp/psk"; chmod 600 "$tmp/psk"
+echo "psk_file = \"$tmp/psk\"" >>"$tmp/lac.conf"
 
-echo alice-password >"$tmp/password"; echo 'an unused pre-shared key' >"$tmp/psk"; chmod 600 "$tmp/password" "$tmp/psk"
-cat >"$tmp/lns.conf" <<CONF
-[server]
-listen = ["127.0.0.1"]
-audit_log = "$tmp/audit.jsonl"
-[l2tp]
-ipsec = "off"
-hello_interval = "5s"
-[ppp]
-local_address = "10.99.0.1"
-pool = "10.99.0.10-10.99.0.19"
-CONF
-cat >"$tmp/lac.conf" <<CONF
-[server]
-listen = ["127.0.0.2"]
-[l2tp]
-ipsec = "off"
-[[lac]]
-name = "office"
-server = "127.0.0.1"
-user = "alice"
-password_file = "$tmp/password"
-psk_file = "$tmp/psk"
-CONF
-
-start() {
-  "$daemon" -c "$tmp/$1.conf" --control-socket "$tmp/$1.sock" --fake-dataplane --l2tp-port $port \
-    2>"$tmp/$1.log" &
-  pids+=($!)
-  waitfor test -S "$tmp/$1.sock" || fail "$1: no control socket"
-}
 start lns
 start lac
-lns() { "$ctl" -s "$tmp/lns.sock" "$@"; }
-lac() { "$ctl" -s "$tmp/lac.sock" "$@"; }
 
 lac connect office >/dev/null || fail "l2tpctl connect office"
 up() { [[ $(lns sessions --json | jq '[.sessions[] | select(.state == "established")] | length') == 1 ]]; }

@@ -37,6 +37,7 @@
 #                                 tunnel / none at all, closing ones included
 #   child_up NAME / no_ike_sas NAME   l2tpsecd NAME has an IPsec SA pair / no SAs
 #   charon_no_sas NAME            charon NAME holds no IKEv1 SA
+#   lac_profile LINE...           the [[lac]] profile "office" for alice
 #   ppp_alice                     alice's CHAP secret ($WORK/chap-secrets) and
 #                                 password ($WORK/alice.pass); PPP_LNS and PPP_LAC,
 #                                 the [ppp] sections of an l2tpsecd LNS (10.99.0.1,
@@ -440,6 +441,14 @@ no_tunnel() { ! ctl "$1" tunnels --json | grep -q '"tunnel":'; }
 no_ike_sas() { [[ $(ctl "$1" sas --json | grep -c -e '"isakmp": \[\]' -e '"ipsec": \[\]') == 2 ]]; }
 child_up() { ctl "$1" sas --json | grep -q '"in_spi":'; }
 charon_no_sas() { ! swan "$1" --list-sas | grep -q 'IKEv1'; }
+
+# lac_profile LINE...: the [[lac]] profile "office" for alice (ppp_alice) to
+# ${LAC_SERVER:-$S_IP}, with LINEs added.
+lac_profile() {
+  printf '[[lac]]\nname = "office"\nserver = "%s"\nuser = "alice"\npassword_file = "%s"\n' "${LAC_SERVER:-$S_IP}" \
+    "$WORK/alice.pass"
+  printf '%s\n' "$@"
+}
 
 ppp_alice() {
   secret_file "$WORK/chap-secrets" 'alice * alice-pw-4711 *'

@@ -28,11 +28,7 @@ listen = ["$C_IP"]
 [l2tp]
 ipsec = "off"
 $PPP_LAC
-[[lac]]
-name = "office"
-server = "$S_IP"
-user = "alice"
-password_file = "$WORK/alice.pass"
+$(lac_profile)
 EOF
 
 # The L2TP side on the server: tunnel and session, pppd pids, ppp interfaces.

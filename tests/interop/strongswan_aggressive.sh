@@ -46,13 +46,6 @@ EOF
 # grep's early exit can fail ip with SIGPIPE).
 has_sa() { [[ $(ip -n "$1" xfrm state) == *"spi $2 "* ]]; }
 
-# lac_profile LINE...: the [[lac]] profile "office" to the LNS, with LINEs added.
-lac_profile() {
-  printf '[[lac]]\nname = "office"\nserver = "%s"\nuser = "alice"\npassword_file = "%s"\n' "${LAC_SERVER:-$S_IP}" \
-    "$WORK/alice.pass"
-  printf '%s\n' "$@"
-}
-
 # ---- (A) charon initiates Aggressive Mode, l2tpsecd answers --------------------
 
 charon_psk_conf "$WORK/swanctl.conf" aggressive=yes me="$C_IP" peer="$S_IP"
