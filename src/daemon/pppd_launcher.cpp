@@ -286,11 +286,15 @@ void PppdLauncher::onExit(Key key, int waitStatus)
 		return;
 	}
 	logInfo("ppp", "session {}: {}", sessionTag(key.first, key.second), e.text);
+	auto link = links_.find(key);
+	bool lns = link != links_.end() && link->second.lns;
 	links_.erase(key);
 	// Keep the object alive until this callback has returned.
 	std::shared_ptr<ppp::ChildProcess> dying(std::move(it->second));
 	children_.erase(it);
 	loop_.addTimer(std::chrono::milliseconds(0), [dying] {});
+	if (lns && e.reason == "peer-auth-failed" && cb_.peerAuthFailed)
+		cb_.peerAuthFailed(key.first, key.second);
 	if (cb_.ended)
 		cb_.ended(key.first, key.second, e.text);
 }

@@ -37,6 +37,10 @@ public:
 	struct Callbacks {
 		/// pppd ended by itself; `reason` is one line, e.g. "... (pppd exit 11)".
 		std::function<void(uint16_t tunnelId, uint16_t sessionId, const std::string &reason)> ended;
+		/// An LNS pppd ended because its peer failed to authenticate (pppd
+		/// exit 11: CHAP, MS-CHAPv2, PAP or RADIUS said no); called just
+		/// before `ended`. Brute-force blocking counts it.
+		std::function<void(uint16_t tunnelId, uint16_t sessionId)> peerAuthFailed;
 		/// The peer authenticated as `user` (LNS).
 		std::function<void(uint16_t tunnelId, uint16_t sessionId, const std::string &user)> authenticated;
 		/// IPCP is up: the link carries IP. `address` is the client's end: the
