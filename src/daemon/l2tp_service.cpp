@@ -123,7 +123,9 @@ Result<std::unique_ptr<L2tpService>> L2tpService::start(EventLoop &loop, const C
 			self->engine_->pppEnded(t, sid, why, l2tp::TransportClock::now());
 			self->arm();
 		};
-		cb.peerAuthFailed = [self](uint16_t t, uint16_t sid) { self->pppAuthFailed(t, sid); };
+		cb.peerAuthFailed = [self](uint16_t t, uint16_t sid, const l2tp::Endpoint &peer) {
+			self->pppAuthFailed(t, sid, peer);
+		};
 		cb.authenticated = [self](uint16_t t, uint16_t sid, const std::string &user) {
 			self->extras_[{t, sid}].user = user;
 		};
@@ -181,13 +183,13 @@ IpAddress L2tpService::blockingSource(const l2tp::Endpoint &peer) const
 	return peer.address;
 }
 
-void L2tpService::pppAuthFailed(uint16_t tunnelId, uint16_t sessionId)
+void L2tpService::pppAuthFailed(uint16_t tunnelId, uint16_t sessionId, const l2tp::Endpoint &peer)
 {
-	auto s = engine_->findSession(tunnelId, sessionId);
-	if (!options_.blocking || !s || !s->lns)
+	// (The session may be gone already: the client's CDN came first.)
+	if (!options_.blocking)
 		return;
 	options_.blocking->failure(
-	        blockingSource(s->peer),
+	        blockingSource(peer),
 	        fmt::format("PPP: the peer failed to authenticate (session {}/{})", tunnelId, sessionId));
 }
 

@@ -107,7 +107,7 @@ private:
 	/// The address brute-force blocking knows an L2TP peer by: the IKE
 	/// peer of the SA pair that protects its flow (a NAT's address), else its own.
 	IpAddress blockingSource(const l2tp::Endpoint &peer) const;
-	void pppAuthFailed(uint16_t tunnelId, uint16_t sessionId);
+	void pppAuthFailed(uint16_t tunnelId, uint16_t sessionId, const l2tp::Endpoint &peer);
 	void arm();
 	void onTimer();
 	void finishShutdownIfDone();
