@@ -676,7 +676,6 @@ S IkeSa::startResponderDh(const Incoming &in, std::string_view message, S waitin
 		         message);
 		return S::Dead;
 	}
-	ctx_.responderDh++;
 	dhRequestDigest_ = in.digest;
 	if (ctx_.dhOffload) {
 		if (!ctx_.dhOffload->submit(DhWork{id_, choice_->suite.group, gxi_})) {
@@ -685,8 +684,10 @@ S IkeSa::startResponderDh(const Incoming &in, std::string_view message, S waitin
 			// first Aggressive Mode 1 has no state to wait in.
 			return waiting == S::RespDh ? state_ : S::Dead;
 		}
+		ctx_.responderDh++;
 		return waiting;
 	}
+	ctx_.responderDh++;
 	return answerDh(waiting, computeDh(ctx_.random.keyPair(choice_->suite.group), gxi_));
 }
 
