@@ -139,6 +139,10 @@ b=$(lns blocked --json) || fail "l2tpctl blocked --json"
 jq -e '.blocked[0].source == "127.0.0.3" and .blocked[0].failures == 1 and .blocked[0].remaining_seconds > 3500
        and .settings.failures == 1 and .ike.responder_dh == 3' <<<"$b" >/dev/null || fail "blocked --json: $b"
 lns blocked | grep -Eq '^127\.0\.0\.3 +1 ' || fail "l2tpctl blocked: $(lns blocked)"
+# A reload keeps the block (and its end).
+lns reload >/dev/null || fail "reload"
+lns blocked --json | jq -e '.blocked[0].source == "127.0.0.3" and .blocked[0].remaining_seconds > 3500' >/dev/null ||
+  fail "the block did not survive a reload: $(lns blocked --json)"
 start bad
 "$ctl" -s "$tmp/bad.sock" connect office >/dev/null || fail "connect with the wrong key, blocked"
 refused() { lns blocked --json | jq -e '.ike.refused_blocked >= 1' >/dev/null; }
