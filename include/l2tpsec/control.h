@@ -36,6 +36,13 @@
 //                    out_packets}]}   (SPIs as "0x%08x"; counters null when
 //                    the dataplane cannot tell; with [l2tp] ipsec = "off"
 //                    both lists are empty and "ike" says why)
+//   blocked  {}  => {blocked: [{source, failures, blocked_seconds,
+//                    remaining_seconds}], counting: [{source, failures}],
+//                    settings: {enabled, failures, window_seconds,
+//                    block_seconds, exempt[]}, dropped_tunnels,
+//                    ike: {responder_dh, refused_blocked} | null}
+//   unblock  {address: ADDR} => {source, failures, blocked_seconds}, or an
+//                    error when ADDR is not an address or not blocked
 //
 // A request line longer than kMaxRequestBytes closes the connection.
 
@@ -58,6 +65,8 @@ inline constexpr const char *kConnect = "connect";
 inline constexpr const char *kCall = "call";
 inline constexpr const char *kDisconnect = "disconnect";
 inline constexpr const char *kSas = "sas";
+inline constexpr const char *kBlocked = "blocked";
+inline constexpr const char *kUnblock = "unblock";
 } // namespace cmd
 
 } // namespace l2tpsec::control

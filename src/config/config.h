@@ -4,6 +4,7 @@
 // (config_loader.h) is the only writer.
 
 #include "common/ip_address.h"
+#include "common/ip_prefix.h"
 #include "common/log.h"
 
 #include <chrono>
@@ -161,6 +162,19 @@ struct LacProfile {
 	int line = 0;
 };
 
+/// [blocking]: a source address whose authentications keep failing (IKE
+/// and PPP together) is shut out for a while. l2tpsec.conf(5) says how the
+/// defaults were chosen (many users behind one NAT address).
+struct BlockingConfig {
+	bool enabled = true;
+	/// This many failures within `window` start a block of `blockTime`.
+	uint32_t failures = 10;
+	std::chrono::seconds window{300};
+	std::chrono::seconds blockTime{600};
+	/// Sources never counted nor blocked.
+	std::vector<IpPrefix> exempt;
+};
+
 struct Config {
 	std::string file; ///< where it was loaded from
 	/// The line of each key the file sets ("l2tp.ipsec" -> 42; not [[lac]]
@@ -172,6 +186,7 @@ struct Config {
 		return it == keyLines.end() ? 0 : it->second;
 	}
 	ServerConfig server;
+	BlockingConfig blocking;
 	IkeConfig ike;
 	L2tpConfig l2tp;
 	PppConfig ppp;

@@ -407,6 +407,32 @@ const std::vector<KeyEntry> &keyTable()
 						       {"error", LogLevel::Error}}),
 				c.server.logLevel);
 		 }},
+		// [blocking]
+		{"blocking", "enabled", [](L &l, const N &n, C &c, P *) { assign(l.boolean(n), c.blocking.enabled); }},
+		{"blocking", "failures",
+		 [](L &l, const N &n, C &c, P *) {
+			 if (auto v = l.integer(n, 1, 1000))
+				 c.blocking.failures = static_cast<uint32_t>(*v);
+		 }},
+		{"blocking", "window",
+		 [](L &l, const N &n, C &c, P *) { assign(l.duration(n, seconds(1), seconds(86400)), c.blocking.window); }},
+		{"blocking", "block_time",
+		 [](L &l, const N &n, C &c, P *) {
+			 assign(l.duration(n, seconds(1), seconds(7 * 86400)), c.blocking.blockTime);
+		 }},
+		{"blocking", "exempt",
+		 [](L &l, const N &n, C &c, P *) {
+			 assign(l.list<IpPrefix>(n, "addresses or subnets",
+						 [&](const N &e) -> std::optional<IpPrefix> {
+							 if (auto s = stringOf(e))
+								 if (auto p = IpPrefix::parse(*s))
+									 return p;
+							 l.expected(e, "an address or subnet such as \"10.0.0.0/8\" "
+								       "or \"192.0.2.7\"");
+							 return std::nullopt;
+						 }),
+				c.blocking.exempt);
+		 }},
 		// [ike]
 		{"ike", "psk_file",
 		 [](L &l, const N &n, C &c, P *) {
@@ -679,7 +705,7 @@ const std::vector<KeyEntry> &keyTable()
 	return table;
 }
 
-const std::vector<std::string_view> kSections = {"server", "ike", "l2tp", "ppp", "radius", "lac"};
+const std::vector<std::string_view> kSections = {"server", "blocking", "ike", "l2tp", "ppp", "radius", "lac"};
 
 void Loader::section(std::string_view name, const std::vector<toml::KeyValue> &entries, LacProfile *lac)
 {

@@ -52,6 +52,7 @@ Daemon::~Daemon()
 	// server unregisters from the loop. Both before the loop goes.
 	l2tp_.reset();
 	ike_.reset();
+	blocking_.reset();
 	control_.reset();
 	lock_.reset();
 }
@@ -82,9 +83,10 @@ Result<std::unique_ptr<Daemon>> Daemon::start(DaemonOptions options, Config conf
 	if (!control)
 		return std::move(control).error();
 	d->control_ = std::move(*control);
+	d->blocking_ = std::make_unique<BlockingService>(*d->loop_, d->config_.blocking);
 	if (d->config_.l2tp.ipsec != IpsecRequirement::Off) {
 		IkeServiceOptions ikeOptions{d->options_.fakeDataplane, d->options_.ikePort, d->options_.natTPort,
-		                             d->options_.l2tpPort};
+		                             d->options_.l2tpPort, d->blocking_.get()};
 		auto ike = IkeService::start(*d->loop_, d->config_, ikeOptions);
 		if (!ike)
 			return std::move(ike).error();
@@ -94,10 +96,13 @@ Result<std::unique_ptr<Daemon>> Daemon::start(DaemonOptions options, Config conf
 	l2tpOptions.fakeDataplane = d->options_.fakeDataplane;
 	l2tpOptions.port = d->options_.l2tpPort;
 	l2tpOptions.ike = d->ike_.get();
+	l2tpOptions.blocking = d->blocking_.get();
 	auto l2tp = L2tpService::start(*d->loop_, d->config_, l2tpOptions);
 	if (!l2tp)
 		return std::move(l2tp).error();
 	d->l2tp_ = std::move(*l2tp);
+	// Blocks go to the session audit, which the L2TP service keeps.
+	d->blocking_->setAudit([self](const json &record) { self->l2tp_->audit(record); });
 	d->registerCommands();
 	logInfo("daemon", "l2tpsecd {} started (pid {}, config {}, control socket {}, listen {})", L2TPSEC_VERSION,
 	        getpid(), d->options_.configPath, socketPath, listenText(d->config_));
@@ -136,6 +141,14 @@ void Daemon::registerCommands()
 			            {"ipsec", json::array()},
 			            {"ike", "off ([l2tp] ipsec = \"off\")"}};
 		return ike_->sasJson();
+	});
+	control_->handle(control::cmd::kBlocked, [this](const json &) -> Result<json> {
+		json j = blocking_->toJson();
+		j["ike"] = ike_ ? ike_->blockingJson() : json(nullptr);
+		return j;
+	});
+	control_->handle(control::cmd::kUnblock, [this](const json &req) -> Result<json> {
+		return blocking_->unblock(req.value("address", std::string()));
 	});
 	control_->handle(control::cmd::kReload, [this](const json &) -> Result<json> {
 		logInfo("daemon", "reload requested over the control socket");
@@ -223,6 +236,7 @@ Result<void> Daemon::reload()
 		logWarn("daemon", "[l2tp] ipsec changed to \"{}\"; IKE starts or stops at restart",
 		        ipsecRequirementName(next.l2tp.ipsec));
 	config_ = std::move(next);
+	blocking_->reconfigure(config_.blocking);
 	if (l2tp_)
 		l2tp_->reconfigure(config_);
 	if (ike_)

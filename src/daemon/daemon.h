@@ -6,6 +6,7 @@
 #include "common/result.h"
 #include "config/config.h"
 #include "control/control_server.h"
+#include "daemon/blocking_service.h"
 #include "daemon/ike_service.h"
 #include "daemon/instance_lock.h"
 #include "daemon/l2tp_service.h"
@@ -62,6 +63,8 @@ private:
 	/// Held from before anything is bound or recovered until the end.
 	std::unique_ptr<InstanceLock> lock_;
 	std::unique_ptr<ControlServer> control_;
+	/// Brute-force blocking; IKE and L2TP hold on to it, so it goes after them.
+	std::unique_ptr<BlockingService> blocking_;
 	/// Only when [l2tp] ipsec is not "off"; declared before l2tp_, which
 	/// listens to it, so that it goes after it.
 	std::unique_ptr<IkeService> ike_;

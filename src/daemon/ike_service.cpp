@@ -62,6 +62,8 @@ Result<std::unique_ptr<IkeService>> IkeService::start(EventLoop &loop, const Con
 	engineConfig->natTPort = options.natTPort;
 	engineConfig->l2tpPort = options.l2tpPort;
 	engineConfig->psk = [self](const IpAddress &peer) { return self->pskFor(peer); };
+	if (BlockingService *blocking = options.blocking)
+		engineConfig->blocked = [blocking](const IpAddress &source) { return blocking->blocked(source); };
 	// Certificates: a [[lac]] profile's for its server, else the [ike] ones
 	// (ikeEngineConfig() read those). Read once here; a bad file stops the start.
 	std::map<IpAddress, std::shared_ptr<const ike::CertCredentials>> profileCerts;
@@ -284,6 +286,23 @@ bool IkeService::protects(const IpAddress &peer, uint16_t port) const
 	return engine_->anyChildSa([&](const ike::ChildSaInfo &c) { return childProtects(c, peer, port); });
 }
 
+std::optional<IpAddress> IkeService::ikePeerOf(const IpAddress &peer, uint16_t port) const
+{
+	std::optional<IpAddress> found;
+	engine_->anyChildSa([&](const ike::ChildSaInfo &c) {
+		if (childProtects(c, peer, port))
+			found = c.peer.address;
+		return found.has_value();
+	});
+	return found;
+}
+
+json IkeService::blockingJson() const
+{
+	ike::IkeEngineStats s = engine_->stats();
+	return json{{"responder_dh", s.responderDh}, {"refused_blocked", s.refusedBlocked}};
+}
+
 void IkeService::shutdown()
 {
 	size_t n = engine_->saCount();
@@ -350,6 +369,12 @@ void IkeService::childSaFailed(uint64_t ikeSaId, const std::string &reason)
 	post([ikeSaId, server, reason](IpsecListener &l) {
 		l.connectFailed(ikeSaId, server, "Quick Mode: " + reason);
 	});
+}
+
+void IkeService::authenticationFailed(const IpAddress &peer, const std::string &reason)
+{
+	if (options_.blocking)
+		options_.blocking->failure(peer, "IKE: " + reason);
 }
 
 } // namespace l2tpsec

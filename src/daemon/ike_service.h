@@ -9,6 +9,7 @@
 #include "common/deadline_timer.h"
 #include "common/event_loop.h"
 #include "config/config.h"
+#include "daemon/blocking_service.h"
 #include "daemon/ike_sockets.h"
 #include "ike/dh_workers.h"
 #include "ike/ike_engine.h"
@@ -35,6 +36,9 @@ struct IkeServiceOptions {
 	uint16_t natTPort = 4500;
 	/// Our side of every protected L2TP flow.
 	uint16_t l2tpPort = 1701;
+	/// Brute-force blocking: told of failed authentications, asked before
+	/// each new exchange (none: no blocking). It outlives the service.
+	BlockingService *blocking = nullptr;
 };
 
 /// What the L2TP service hears from IKE. Calls come from the event loop,
@@ -66,6 +70,11 @@ public:
 	                         kernel::IpsecMode mode = kernel::IpsecMode::Transport);
 	/// Whether an IPsec SA pair up now covers L2TP from peer:port (0 = any).
 	bool protects(const IpAddress &peer, uint16_t port) const;
+	/// The IKE peer address of the SA pair that covers L2TP from peer:port
+	/// (behind a NAT the NAT's address, not the one inside the flow).
+	std::optional<IpAddress> ikePeerOf(const IpAddress &peer, uint16_t port) const;
+	/// `l2tpctl blocked`: {responder_dh, refused_blocked}.
+	nlohmann::json blockingJson() const;
 	/// Delete notifications to every peer, the kernel state removed.
 	void shutdown();
 
@@ -78,6 +87,7 @@ public:
 	void childSaUp(const ike::ChildSaInfo &child) override;
 	void childSaDown(const ike::ChildSaInfo &child, const std::string &reason) override;
 	void childSaFailed(uint64_t ikeSaId, const std::string &reason) override;
+	void authenticationFailed(const IpAddress &peer, const std::string &reason) override;
 
 private:
 	IkeService(EventLoop &loop, IkeServiceOptions options);

@@ -4,6 +4,7 @@
 #include "daemon/ike_views.h"
 #include "kernel/l2tp/fake_l2tp_dataplane.h"
 #include "kernel/l2tp/l2tp_netlink.h"
+#include "l2tp/codec/l2tp_header.h"
 #include "l2tp/fake_ports.h"
 #include "ppp/orphan_pppd.h"
 
@@ -122,6 +123,9 @@ Result<std::unique_ptr<L2tpService>> L2tpService::start(EventLoop &loop, const C
 			self->engine_->pppEnded(t, sid, why, l2tp::TransportClock::now());
 			self->arm();
 		};
+		cb.peerAuthFailed = [self](uint16_t t, uint16_t sid, const l2tp::Endpoint &peer) {
+			self->pppAuthFailed(t, sid, peer);
+		};
 		cb.authenticated = [self](uint16_t t, uint16_t sid, const std::string &user) {
 			self->extras_[{t, sid}].user = user;
 		};
@@ -184,9 +188,39 @@ void L2tpService::reconfigure(const Config &config)
 	logInfo(kL2tpLog, "new settings apply to new tunnels and sessions; established ones keep theirs");
 }
 
+IpAddress L2tpService::blockingSource(const l2tp::Endpoint &peer) const
+{
+	if (ipsecOn())
+		if (auto ike = options_.ike->ikePeerOf(peer.address, peer.port))
+			return *ike;
+	return peer.address;
+}
+
+void L2tpService::pppAuthFailed(uint16_t tunnelId, uint16_t sessionId, const l2tp::Endpoint &peer)
+{
+	// (The session may be gone already: the client's CDN came first.)
+	if (!options_.blocking)
+		return;
+	options_.blocking->failure(
+	        blockingSource(peer),
+	        fmt::format("PPP: the peer failed to authenticate (session {}/{})", tunnelId, sessionId));
+}
+
 void L2tpService::onDatagram(uint64_t socketId, const l2tp::Endpoint &local, const l2tp::Endpoint &from,
                              std::span<const uint8_t> datagram)
 {
+	// A new tunnel (a control message for tunnel 0: an SCCRQ) from a blocked
+	// source goes before the engine decodes it or makes a tunnel for it.
+	if (options_.blocking) {
+		auto packet = l2tp::parsePacket(datagram);
+		if (packet && packet->header.control && packet->header.tunnelId == 0 &&
+		    options_.blocking->blocked(blockingSource(from))) {
+			options_.blocking->tunnelDropped();
+			logDebug(kL2tpLog, "SCCRQ from {} dropped: the source is blocked (failed authentications)",
+			         from.str());
+			return;
+		}
+	}
 	engine_->onDatagram(socketId, local, from, datagram, l2tp::TransportClock::now());
 	arm();
 	// The last StopCCN acknowledgement ends a shutdown now, not at the limit.

@@ -14,6 +14,7 @@
 #include "common/event_loop.h"
 #include "config/config.h"
 #include "daemon/audit_log.h"
+#include "daemon/blocking_service.h"
 #include "daemon/ike_service.h"
 #include "daemon/pppd_launcher.h"
 #include "daemon/udp_tunnel_sockets.h"
@@ -36,6 +37,10 @@ struct L2tpServiceOptions {
 	uint16_t port = 1701;
 	/// IKE when [l2tp] ipsec is not "off"; it outlives the service.
 	IkeService *ike = nullptr;
+	/// Brute-force blocking: an SCCRQ from a blocked source is dropped, a
+	/// PPP authentication failure counted (none: no blocking). It outlives
+	/// the service.
+	BlockingService *blocking = nullptr;
 };
 
 class L2tpService final : public l2tp::EngineObserver, public IpsecListener {
@@ -54,6 +59,9 @@ public:
 	/// StopCCN to every tunnel; calls `done` once they are acknowledged or
 	/// after `limit`, whichever is first.
 	void shutdown(std::chrono::milliseconds limit, std::function<void()> done);
+
+	/// One record for the session audit (blocking writes its own there).
+	void audit(const nlohmann::json &record) { audit_.write(record); }
 
 	nlohmann::json tunnelsJson() const;
 	nlohmann::json sessionsJson() const;
@@ -98,6 +106,10 @@ private:
 	l2tp::EngineConfig engineConfig(const Config &config) const;
 	void onDatagram(uint64_t socketId, const l2tp::Endpoint &local, const l2tp::Endpoint &from,
 	                std::span<const uint8_t> datagram);
+	/// The address brute-force blocking knows an L2TP peer by: the IKE
+	/// peer of the SA pair that protects its flow (a NAT's address), else its own.
+	IpAddress blockingSource(const l2tp::Endpoint &peer) const;
+	void pppAuthFailed(uint16_t tunnelId, uint16_t sessionId, const l2tp::Endpoint &peer);
 	void arm();
 	void onTimer();
 	void finishShutdownIfDone();

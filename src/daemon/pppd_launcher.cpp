@@ -223,6 +223,8 @@ Result<void> PppdLauncher::start(l2tp::PppStart start)
 		logInfo("ppp", "session {}: pppd started (pid {})", tag, (*child)->pid());
 	children_[key] = std::move(child.value());
 	links_[key] = LinkState{start.lns, {}, {}, false};
+	if (start.lns)
+		lnsPeers_[key] = start.peer;
 	return {};
 }
 
@@ -277,6 +279,12 @@ void PppdLauncher::onLine(Key key, std::string_view line)
 void PppdLauncher::onExit(Key key, int waitStatus)
 {
 	ppp::PppdExit e = ppp::describePppdExit(waitStatus);
+	if (auto peer = lnsPeers_.find(key); peer != lnsPeers_.end()) {
+		l2tp::Endpoint from = peer->second;
+		lnsPeers_.erase(peer);
+		if (e.reason == "peer-auth-failed" && cb_.peerAuthFailed)
+			cb_.peerAuthFailed(key.first, key.second, from);
+	}
 	auto it = children_.find(key);
 	if (it == children_.end()) {
 		// One we stopped: drop it now that it is reaped. (Deferred: this

@@ -37,6 +37,12 @@ public:
 	struct Callbacks {
 		/// pppd ended by itself; `reason` is one line, e.g. "... (pppd exit 11)".
 		std::function<void(uint16_t tunnelId, uint16_t sessionId, const std::string &reason)> ended;
+		/// An LNS pppd exited because its peer failed to authenticate (pppd
+		/// exit 11: CHAP, MS-CHAPv2, PAP or RADIUS said no), `peer` being the
+		/// session's L2TP peer. Also for a pppd already stopped: the client's
+		/// CDN often overtakes the exit of the pppd that refused it. Brute-force
+		/// blocking counts it.
+		std::function<void(uint16_t tunnelId, uint16_t sessionId, const l2tp::Endpoint &peer)> peerAuthFailed;
 		/// The peer authenticated as `user` (LNS).
 		std::function<void(uint16_t tunnelId, uint16_t sessionId, const std::string &user)> authenticated;
 		/// IPCP is up: the link carries IP. `address` is the client's end: the
@@ -77,6 +83,9 @@ private:
 		bool authenticated = false;
 	};
 	std::map<Key, LinkState> links_;
+	/// The L2TP peers of LNS sessions, until their pppd is reaped (also
+	/// after stop()), for peerAuthFailed.
+	std::map<Key, l2tp::Endpoint> lnsPeers_;
 	/// pppds asked to stop, kept until they have exited (and are reaped).
 	std::vector<std::unique_ptr<ppp::ChildProcess>> stopping_;
 };

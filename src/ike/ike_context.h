@@ -38,6 +38,11 @@ struct IkeEngineConfig {
 	};
 	/// Answer Main Mode from peers (the LNS); a LAC-only engine refuses.
 	bool acceptPeers = true;
+	/// Whether a source is blocked (too many failed authentications): its
+	/// Main Mode 1 or Aggressive Mode 1 is dropped unanswered, and so is a
+	/// Main Mode 3 of an exchange it began before, so a blocked source costs
+	/// no Diffie-Hellman. Unset blocks no one.
+	std::function<bool(const IpAddress &source)> blocked;
 	/// Responder: take a Quick Mode that asks for tunnel mode ([ike]
 	/// tunnel_mode = "accept"); its IDs must still name the L2TP flow
 	/// between the two hosts. Refused (NO-PROPOSAL-CHOSEN) otherwise.
@@ -129,6 +134,9 @@ public:
 	virtual void childSaDown(const ChildSaInfo &, const std::string & /*reason*/) {}
 	/// A Quick Mode we initiated did not produce an SA pair.
 	virtual void childSaFailed(uint64_t /*ikeSaId*/, const std::string & /*reason*/) {}
+	/// A peer we answered failed to authenticate (pre-shared key mismatch,
+	/// certificate or ID refused): what brute-force blocking counts.
+	virtual void authenticationFailed(const IpAddress & /*peer*/, const std::string & /*reason*/) {}
 };
 
 struct IkeContext {
@@ -141,6 +149,10 @@ struct IkeContext {
 	DhOffload *dhOffload = nullptr;
 	ChildFlows flows;
 	TimePoint now{};
+	/// Diffie-Hellman computations begun as responder (Main Mode 3,
+	/// Aggressive Mode 1), and the ones a block saved.
+	uint64_t responderDh = 0;
+	uint64_t refusedBlocked = 0;
 };
 
 } // namespace l2tpsec::ike

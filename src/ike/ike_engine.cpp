@@ -176,6 +176,13 @@ void IkeEngine::onPhase1Start(IkeSocket socket, const Endpoint &local, const End
 		logDebug(kLog, "{}: {} refused: this engine does not answer peers", from.str(), mode);
 		return;
 	}
+	// Before anything else is spent on it: no SA, no cookie, no DH.
+	if (c.blocked && c.blocked(from.address)) {
+		stats_.dropped++;
+		ctx_.refusedBlocked++;
+		logDebug(kLog, "{}: {} dropped: the source is blocked (failed authentications)", from.str(), mode);
+		return;
+	}
 	if (m.header.exchange == ExchangeType::Aggressive && !aggressiveAllowed(from, m.header.initiatorCookie))
 		return;
 	auto count = [](const std::map<IpAddress, size_t> &counts, const IpAddress &a) {

@@ -55,6 +55,10 @@ struct IkeEngineStats {
 	uint64_t dropped = 0;           ///< unparsable or for no SA
 	uint64_t refusedMainMode = 0;   ///< Main Mode 1 or Aggressive Mode 1 over a limit
 	uint64_t refusedAggressive = 0; ///< Aggressive Mode 1 while aggressiveMode is off
+	/// Phase-1 messages of blocked sources dropped before any DH (IkeEngineConfig::blocked).
+	uint64_t refusedBlocked = 0;
+	/// Diffie-Hellman computations begun as responder.
+	uint64_t responderDh = 0;
 };
 
 class IkeEngine {
@@ -106,7 +110,13 @@ public:
 	bool anyChildSa(const std::function<bool(const ChildSaInfo &)> &pred) const;
 	size_t saCount() const { return sas_.size(); }
 	size_t halfOpenCount() const { return halfOpen_; }
-	const IkeEngineStats &stats() const { return stats_; }
+	IkeEngineStats stats() const
+	{
+		IkeEngineStats s = stats_;
+		s.refusedBlocked = ctx_.refusedBlocked;
+		s.responderDh = ctx_.responderDh;
+		return s;
+	}
 
 private:
 	struct Meta {

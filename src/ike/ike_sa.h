@@ -320,6 +320,8 @@ private:
 	Result<Opened> openPhase1(const Message &m);
 	Header header(ExchangeType exchange, uint32_t messageId) const;
 	void fail(const std::string &reason);
+	/// Responder: the peer failed to authenticate; the observer counts it.
+	void authenticationFailed(const Endpoint &from, const std::string &reason);
 	void removeChild(size_t index, const std::string &reason);
 	std::string peerText() const;
 	Result<std::vector<uint8_t>> random(size_t n);

@@ -676,6 +676,13 @@ S IkeSa::respondMm3(Incoming &in)
 
 S IkeSa::startResponderDh(const Incoming &in, std::string_view message, S waiting)
 {
+	// An exchange the source began before its block does not get its DH either.
+	if (ctx_.config.blocked && ctx_.config.blocked(in.from.address)) {
+		ctx_.refusedBlocked++;
+		logDebug(kLog, "peer {}: {} dropped: the source is blocked (failed authentications)", in.from.str(),
+		         message);
+		return S::Dead;
+	}
 	dhRequestDigest_ = in.digest;
 	if (ctx_.dhOffload) {
 		if (!ctx_.dhOffload->submit(DhWork{id_, choice_->suite.group, gxi_})) {
@@ -684,8 +691,10 @@ S IkeSa::startResponderDh(const Incoming &in, std::string_view message, S waitin
 			// first Aggressive Mode 1 has no state to wait in.
 			return waiting == S::RespDh ? state_ : S::Dead;
 		}
+		ctx_.responderDh++;
 		return waiting;
 	}
+	ctx_.responderDh++;
 	return answerDh(waiting, computeDh(ctx_.random.keyPair(choice_->suite.group), gxi_));
 }
 
@@ -737,6 +746,12 @@ S IkeSa::answerMm3(Result<DhWorkDone> done)
 	return S::RespSentKe;
 }
 
+void IkeSa::authenticationFailed(const Endpoint &from, const std::string &reason)
+{
+	if (ctx_.observer)
+		ctx_.observer->authenticationFailed(from.address, reason);
+}
+
 S IkeSa::respondMm5(Incoming &in)
 {
 	if (!in.message.header.encrypted() || in.message.header.messageId != 0) {
@@ -749,18 +764,21 @@ S IkeSa::respondMm5(Incoming &in)
 		if (!id) {
 			logWarn(kLog, "peer {}: authentication failed: Main Mode 5 does not decrypt to an ID",
 			        in.from.str());
+			authenticationFailed(in.from, "Main Mode 5 does not decrypt to an ID");
 			return S::Dead;
 		}
 		if (auto bad = verifyPeerSignature(opened->payloads, id->body, true)) {
 			logWarn(kLog, "peer {}: authentication failed: {}", in.from.str(), bad->reason);
 			lastPhase1Block_ = opened->lastBlock;
 			sendAuthFailure(bad->notify, false);
+			authenticationFailed(in.from, bad->reason);
 			return S::Dead;
 		}
 	}
 	if (!signatures() && (!id || !peerHashVerifies(opened->payloads, id->body, true))) {
 		// With another key MM5 decrypts to noise: no ID/HASH, or a wrong HASH_I.
 		logWarn(kLog, "peer {}: authentication failed (pre-shared key mismatch?)", in.from.str());
+		authenticationFailed(in.from, "Main Mode 5: pre-shared key mismatch?");
 		return S::Dead;
 	}
 	iv_ = opened->lastBlock;

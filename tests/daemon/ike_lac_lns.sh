@@ -4,7 +4,8 @@
 # Main Mode + Quick Mode first, then its L2TP tunnel and session; both daemons
 # list the ISAKMP SA and an IPsec SA pair whose SPIs mirror each other; a LAC
 # with the wrong key gets no SA and no tunnel, and the LNS names it in one log
-# line; L2TP without IPsec is refused; SIGTERM of a LAC deletes its SAs at
+# line, and blocks it ([blocking] failures = 1: no DH for its next Main Mode,
+# l2tpctl blocked and unblock); L2TP without IPsec is refused; SIGTERM of a LAC deletes its SAs at
 # the LNS (Delete notifications). The kernel-backed version, against
 # strongSwan, is tests/interop/strongswan_psk.sh.
 # Usage: ike_lac_lns.sh L2TPSECD L2TPCTL
@@ -33,6 +34,9 @@ cat >"$tmp/lns.conf" <<CONF
 [server]
 listen = ["127.0.0.1"]
 audit_log = "$tmp/audit.jsonl"
+[blocking]
+failures = 1
+block_time = "1h"
 [ike]
 psk_file = "$tmp/psk"
 [l2tp]
@@ -123,6 +127,37 @@ lns tunnels --json | jq -e '[.tunnels[] | select(.peer | startswith("127.0.0.3")
 lns sas --json | jq -e '[.ipsec[] | select(.peer | startswith("127.0.0.3"))] | length == 0' >/dev/null ||
   fail "an IPsec SA for the LAC with the wrong key"
 stop bad
+
+# Brute-force blocking ([blocking] failures = 1): that failure blocked
+# 127.0.0.3, logged and audited once; its next Main Mode costs no DH;
+# l2tpctl blocked lists it and unblock lifts it.
+grep -q "blocking: 127.0.0.3 blocked for 1h: 1 failed authentications within 5m (last: IKE: Main Mode 5: pre-shared key mismatch?)" \
+  "$tmp/lns.log" || fail "no 'blocked' line for 127.0.0.3"
+waitfor bash -c "jq -se '[.[] | select(.event == \"blocked\" and .source == \"127.0.0.3\")] | length == 1' $tmp/audit.jsonl >/dev/null" ||
+  fail "no 'blocked' audit record: $(cat "$tmp/audit.jsonl")"
+b=$(lns blocked --json) || fail "l2tpctl blocked --json"
+jq -e '.blocked[0].source == "127.0.0.3" and .blocked[0].failures == 1 and .blocked[0].remaining_seconds > 3500
+       and .settings.failures == 1 and .ike.responder_dh == 3' <<<"$b" >/dev/null || fail "blocked --json: $b"
+lns blocked | grep -Eq '^127\.0\.0\.3 +1 ' || fail "l2tpctl blocked: $(lns blocked)"
+# A reload keeps the block (and its end).
+lns reload >/dev/null || fail "reload"
+lns blocked --json | jq -e '.blocked[0].source == "127.0.0.3" and .blocked[0].remaining_seconds > 3500' >/dev/null ||
+  fail "the block did not survive a reload: $(lns blocked --json)"
+start bad
+"$ctl" -s "$tmp/bad.sock" connect office >/dev/null || fail "connect with the wrong key, blocked"
+refused() { lns blocked --json | jq -e '.ike.refused_blocked >= 1' >/dev/null; }
+waitfor refused || fail "Main Mode 1 of the blocked source not refused: $(lns blocked --json)"
+jq -e '.ike.responder_dh == 3' <(lns blocked --json) >/dev/null || fail "a DH for the blocked source"
+stop bad
+err=$(lns unblock 127.0.0.9 2>&1); rc=$?
+[[ $rc == 1 && $err == "l2tpctl: 127.0.0.9 is not blocked" ]] || fail "unblock 127.0.0.9: $rc $err"
+err=$(lns unblock 127.0.0.300 2>&1); rc=$?
+[[ $rc == 1 && $err == "l2tpctl: '127.0.0.300' is not an IP address" ]] || fail "unblock 127.0.0.300: $rc $err"
+lns unblock 127.0.0.3 | grep -q "^127.0.0.3: unblocked (1 failed authentications, blocked for" || fail "unblock"
+grep -q "blocking: 127.0.0.3 unblocked after .* (lifted by l2tpctl unblock)" "$tmp/lns.log" || fail "no unblocked line"
+jq -se '[.[] | select(.event == "unblocked" and .reason == "unblocked")] | length == 1' "$tmp/audit.jsonl" \
+  >/dev/null || fail "no 'unblocked' audit record"
+lns blocked --json | jq -e '.blocked == []' >/dev/null || fail "still blocked"
 
 # L2TP without IPsec: refused (StopCCN) at the LNS, with the reason logged.
 cat >"$tmp/clear.conf" <<CONF

@@ -623,10 +623,42 @@ TEST_CASE("a missing config file is one clear error")
 	CHECK(r.errors[0].str() == "/nonexistent/l2tpsec.conf: cannot read the config file: No such file or directory");
 }
 
+TEST_CASE("[blocking]: the defaults, every key, and bad values")
+{
+	Config d = parseOk("[blocking]\n");
+	CHECK(d.blocking.enabled);
+	CHECK(d.blocking.failures == 10);
+	CHECK(d.blocking.window == std::chrono::seconds(300));
+	CHECK(d.blocking.blockTime == std::chrono::seconds(600));
+	CHECK(d.blocking.exempt.empty());
+	Config c = parseOk("[blocking]\nenabled = false\nfailures = 5\nwindow = \"2m\"\nblock_time = 30\n"
+	                   "exempt = [\"10.0.0.0/8\", \"192.0.2.7\", \"2001:db8::/32\"]\n");
+	CHECK(!c.blocking.enabled);
+	CHECK(c.blocking.failures == 5);
+	CHECK(c.blocking.window == std::chrono::seconds(120));
+	CHECK(c.blocking.blockTime == std::chrono::seconds(30));
+	REQUIRE(c.blocking.exempt.size() == 3);
+	CHECK(c.blocking.exempt[0].str() == "10.0.0.0/8");
+	CHECK(c.blocking.exempt[1].str() == "192.0.2.7");
+	CHECK(c.blocking.exempt[2].str() == "2001:db8::/32");
+	CHECK(onlyError("[blocking]\nfailures = 0\n") ==
+	      "/etc/l2tpsec/l2tpsec.conf:2: [blocking] failures: expected an integer from 1 to 1000, got 0");
+	CHECK(onlyError("[blocking]\nexempt = [\"10.1.2.3/8\"]\n") ==
+	      "/etc/l2tpsec/l2tpsec.conf:2: [blocking] exempt: expected an address or subnet such as "
+	      "\"10.0.0.0/8\" or \"192.0.2.7\", got \"10.1.2.3/8\"");
+	CHECK(onlyError("[blocking]\nexempt = [\"10.0.0.0/8\", \"10.0.0.0/8\"]\n") ==
+	      "/etc/l2tpsec/l2tpsec.conf:2: [blocking] exempt: \"10.0.0.0/8\" is listed twice");
+	CHECK(onlyError("[blocking]\nblock_time = \"0s\"\n") ==
+	      "/etc/l2tpsec/l2tpsec.conf:2: [blocking] block_time: expected a duration from 1s to 7d such as "
+	      "\"30s\", \"5m\" or \"8h\", got \"0s\"");
+	CHECK(onlyError("[blockin]\n") ==
+	      "/etc/l2tpsec/l2tpsec.conf:1: unknown section [blockin] (did you mean [blocking]?)");
+}
+
 TEST_CASE("configKeys lists each key once")
 {
 	auto &keys = configKeys();
-	CHECK(keys.size() == 55);
+	CHECK(keys.size() == 60);
 	for (size_t i = 0; i < keys.size(); i++)
 		for (size_t j = i + 1; j < keys.size(); j++)
 			CHECK(!(keys[i].section == keys[j].section && keys[i].key == keys[j].key));

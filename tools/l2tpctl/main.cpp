@@ -286,6 +286,45 @@ void cmdSas(const Globals &g, const Args &, Outcome &out)
 		            bytes(c, "out_bytes").c_str());
 }
 
+void cmdBlocked(const Globals &g, const Args &, Outcome &out)
+{
+	auto d = call(g, {{"cmd", control::cmd::kBlocked}}, out);
+	if (!d)
+		return;
+	if (g.json)
+		return printJson(*d);
+	const json settings = d->value("settings", json::object());
+	if (!settings.value("enabled", true))
+		std::printf("blocking is off ([blocking] enabled = false)\n");
+	else
+		std::printf("blocking after %s failed authentications within %s, for %s\n",
+		            str(settings, "failures").c_str(),
+		            humanDuration(settings.value("window_seconds", 0LL)).c_str(),
+		            humanDuration(settings.value("block_seconds", 0LL)).c_str());
+	std::printf("%-39s %-8s %-9s %s\n", "SOURCE", "FAILURES", "BLOCKED", "REMAINING");
+	for (const json &b : d->value("blocked", json::array()))
+		std::printf("%-39s %-8s %-9s %s\n", str(b, "source").c_str(), str(b, "failures").c_str(),
+		            humanDuration(b.value("blocked_seconds", 0LL)).c_str(),
+		            humanDuration(b.value("remaining_seconds", 0LL)).c_str());
+	json counting = d->value("counting", json::array());
+	if (!counting.empty()) {
+		std::printf("\nnot blocked (yet)\n%-39s %s\n", "SOURCE", "FAILURES");
+		for (const json &c : counting)
+			std::printf("%-39s %s\n", str(c, "source").c_str(), str(c, "failures").c_str());
+	}
+}
+
+void cmdUnblock(const Globals &g, const Args &a, Outcome &out)
+{
+	auto d = call(g, {{"cmd", control::cmd::kUnblock}, {"address", a.arg}}, out);
+	if (!d)
+		return;
+	if (g.json)
+		return printJson(*d);
+	std::printf("%s: unblocked (%s failed authentications, blocked for %s)\n", str(*d, "source").c_str(),
+	            str(*d, "failures").c_str(), humanDuration(d->value("blocked_seconds", 0LL)).c_str());
+}
+
 struct Command {
 	const char *name;
 	const char *summary;
@@ -309,6 +348,9 @@ const std::vector<Command> kCommands = {
         {"disconnect", "stop a LAC profile, or clear a session, a tunnel or every session of a user", "TARGET",
          "PROFILE, TUNNEL/SESSION, TUNNEL or USER", cmdDisconnect},
         {"sas", "list the ISAKMP and IPsec SAs (peer, NAT, algorithms, lifetimes, bytes)", nullptr, nullptr, cmdSas},
+        {"blocked", "list the sources blocked for failed authentications, with the time left", nullptr, nullptr,
+         cmdBlocked},
+        {"unblock", "lift the block of one source address", "ADDRESS", "the blocked source's IP address", cmdUnblock},
 };
 
 // `l2tpctl completion bash`: a bash completion script built from the CLI11

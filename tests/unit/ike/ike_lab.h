@@ -84,6 +84,12 @@ struct RecordingObserver final : IkeObserver {
 	{
 		events.push_back("child-failed " + std::to_string(id) + ": " + reason);
 	}
+	/// Apart from `events`: "ADDRESS: reason", what brute-force blocking counts.
+	std::vector<std::string> authFailures;
+	void authenticationFailed(const IpAddress &peer, const std::string &reason) override
+	{
+		authFailures.push_back(peer.str() + ": " + reason);
+	}
 };
 
 struct Host {

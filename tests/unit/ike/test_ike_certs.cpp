@@ -94,6 +94,9 @@ void checkRefused(Pair &p, const LogCapture &logs, const std::string &reason, co
 	CHECK(p.client->observer.events ==
 	      std::vector<std::string>{"ike-down 1: the peer refused our authentication: " + notify});
 	CHECK(p.server->observer.events.empty());
+	// What brute-force blocking counts: the responder's refusal, by the peer's address.
+	CHECK(p.server->observer.authFailures == std::vector<std::string>{"192.0.2.2: " + reason});
+	CHECK(p.client->observer.authFailures.empty());
 	CHECK(p.lab.count("MM*") == 1); // MM5, not retransmitted
 	CHECK(p.lab.count("INFO*") == 1);
 	CHECK(p.server->kernel.calls().empty());
