@@ -36,6 +36,8 @@ struct L2tpServiceOptions {
 	uint16_t port = 1701;
 	/// IKE when [l2tp] ipsec is not "off"; it outlives the service.
 	IkeService *ike = nullptr;
+	/// The pppd plugin every pppd loads (PppdLauncher).
+	std::string pppdPlugin;
 };
 
 class L2tpService final : public l2tp::EngineObserver, public IpsecListener {
