@@ -42,6 +42,37 @@ bool isTraceLine(std::string_view line)
 	return line.starts_with("sent [") || line.starts_with("rcvd [");
 }
 
+using ReportBuffer = std::array<uint8_t, L2TPSEC_PPPD_MAX_MESSAGE + 1>;
+
+enum class ReportRead { Message, Nothing, Closed, TooLong };
+
+// One datagram from a plugin's socket into `buf` (one byte more than the
+// longest message, so that a longer one is seen as such). Closed: pppd has
+// exited or closed its end, or the socket failed (`error` set).
+ReportRead readReport(int fd, ReportBuffer &buf, size_t &size, int &error)
+{
+	for (;;) {
+		iovec iov{buf.data(), buf.size()};
+		msghdr msg{};
+		msg.msg_iov = &iov;
+		msg.msg_iovlen = 1;
+		ssize_t n = ::recvmsg(fd, &msg, MSG_DONTWAIT);
+		error = 0;
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return ReportRead::Nothing;
+		if (n <= 0) {
+			error = n < 0 ? errno : 0;
+			return ReportRead::Closed;
+		}
+		size = static_cast<size_t>(n);
+		if ((msg.msg_flags & MSG_TRUNC) != 0 || size > L2TPSEC_PPPD_MAX_MESSAGE)
+			return ReportRead::TooLong;
+		return ReportRead::Message;
+	}
+}
+
 } // namespace
 
 Result<void> checkPppdPlugin(const std::string &path)
@@ -65,6 +96,8 @@ PppdLauncher::~PppdLauncher()
 {
 	for (auto &[key, st] : links_)
 		closeReport(st);
+	for (auto &[fd, stopped] : stoppedReports_)
+		loop_.removeFd(fd);
 	// ChildProcess kills and reaps what is still running.
 	children_.clear();
 	stopping_.clear();
@@ -188,7 +221,17 @@ void PppdLauncher::stop(uint16_t tunnelId, uint16_t sessionId)
 	std::unique_ptr<ppp::ChildProcess> child = std::move(it->second);
 	children_.erase(it);
 	if (auto link = links_.find({tunnelId, sessionId}); link != links_.end()) {
-		closeReport(link->second);
+		LinkState &st = link->second;
+		if (st.report && st.refused.empty()) {
+			int fd = st.report.get();
+			loop_.removeFd(fd);
+			StoppedReport &stopped = stoppedReports_[fd];
+			stopped.tag = sessionTag(tunnelId, sessionId);
+			stopped.report = std::move(st.report);
+			if (!loop_.addFd(fd, EPOLLIN, [this, fd](uint32_t) { onStoppedReport(fd); }))
+				stoppedReports_.erase(fd);
+		}
+		closeReport(st);
 		links_.erase(link);
 	}
 	child->stop(kStopGrace);
@@ -213,38 +256,59 @@ void PppdLauncher::closeReport(LinkState &st)
 
 void PppdLauncher::onReport(Key key)
 {
-	// One more byte than the longest message: a longer one is malformed.
-	std::array<uint8_t, L2TPSEC_PPPD_MAX_MESSAGE + 1> buf{};
+	ReportBuffer buf{};
 	for (;;) {
 		// Looked up each time: a callback may have stopped the session.
 		auto link = links_.find(key);
 		if (link == links_.end() || !link->second.report)
 			return;
 		LinkState &st = link->second;
-		iovec iov{buf.data(), buf.size()};
-		msghdr msg{};
-		msg.msg_iov = &iov;
-		msg.msg_iovlen = 1;
-		ssize_t n = ::recvmsg(st.report.get(), &msg, MSG_DONTWAIT);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-			return;
-		if (n <= 0) {
+		size_t size = 0;
+		int error = 0;
+		switch (readReport(st.report.get(), buf, size, error)) {
+		case ReportRead::Nothing: return;
+		case ReportRead::Closed:
 			// pppd has exited (or closed it): nothing more will come.
-			if (n < 0)
+			if (error != 0)
 				logWarn("ppp", "session {}: reading the pppd plugin's reports: {}",
-				        sessionTag(key.first, key.second), std::strerror(errno));
+				        sessionTag(key.first, key.second), std::strerror(error));
 			closeReport(st);
 			return;
-		}
-		if ((msg.msg_flags & MSG_TRUNC) != 0 || static_cast<size_t>(n) > L2TPSEC_PPPD_MAX_MESSAGE) {
+		case ReportRead::TooLong:
 			refuse(key, st,
 			       "the pppd plugin sent a message longer than " +
 			               std::to_string(L2TPSEC_PPPD_MAX_MESSAGE) + " bytes");
 			return;
+		case ReportRead::Message: onMessage(key, st, std::span<const uint8_t>(buf.data(), size)); break;
 		}
-		onMessage(key, st, std::span<const uint8_t>(buf.data(), static_cast<size_t>(n)));
+	}
+}
+
+void PppdLauncher::onStoppedReport(int fd)
+{
+	ReportBuffer buf{};
+	for (;;) {
+		auto it = stoppedReports_.find(fd);
+		if (it == stoppedReports_.end())
+			return;
+		size_t size = 0;
+		int error = 0;
+		switch (readReport(fd, buf, size, error)) {
+		case ReportRead::Nothing: return;
+		case ReportRead::Closed:
+		case ReportRead::TooLong:
+			loop_.removeFd(fd);
+			stoppedReports_.erase(it);
+			return;
+		case ReportRead::Message: {
+			// The session is gone: only the link's last statistics are
+			// worth a line now.
+			auto m = ppp::decodePluginMessage(std::span<const uint8_t>(buf.data(), size));
+			if (m && std::holds_alternative<ppp::PluginIpDown>(*m))
+				logInfo("ppp", "session {}: {}", it->second.tag, ppp::describePluginMessage(*m));
+			break;
+		}
+		}
 	}
 }
 

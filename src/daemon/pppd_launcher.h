@@ -79,6 +79,7 @@ private:
 	};
 	void onLine(Key key, std::string_view line);
 	void onReport(Key key);
+	void onStoppedReport(int fd);
 	void onMessage(Key key, LinkState &st, std::span<const uint8_t> datagram);
 	void refuse(Key key, LinkState &st, const std::string &why);
 	void closeReport(LinkState &st);
@@ -95,6 +96,13 @@ private:
 	std::map<Key, LinkState> links_;
 	/// pppds asked to stop, kept until they have exited (and are reaped).
 	std::vector<std::unique_ptr<ppp::ChildProcess>> stopping_;
+	/// Their plugins' sockets (by descriptor), read until pppd closes its
+	/// end: the link's statistics (IP down) come after our SIGTERM.
+	struct StoppedReport {
+		std::string tag;
+		UniqueFd report;
+	};
+	std::map<int, StoppedReport> stoppedReports_;
 };
 
 /// The plugin is a regular file at `path` (l2tpsecd checks at start-up,

@@ -98,6 +98,8 @@ struct LauncherRun {
 	std::unique_ptr<EventLoop> loop = std::move(EventLoop::create().value());
 	std::vector<std::string> users, links, ended, log;
 	std::string plugin = "/nonexistent/l2tpsec-pppd.so"; // only passed on
+	/// After the launcher stopped pppd: run the loop until this holds.
+	std::function<bool()> afterStop;
 
 	void run(std::vector<std::string> options, bool lns, const std::function<bool()> &until)
 	{
@@ -126,6 +128,8 @@ struct LauncherRun {
 		for (int i = 0; i < 500 && ended.empty() && !until(); ++i)
 			REQUIRE(loop->runOnce(std::chrono::milliseconds(10)));
 		launcher.stop(16385, 7);
+		for (int i = 0; afterStop && i < 500 && !afterStop(); ++i)
+			REQUIRE(loop->runOnce(std::chrono::milliseconds(10)));
 		log::setSink(nullptr);
 	}
 	bool logged(std::string_view line) const { return std::find(log.begin(), log.end(), line) != log.end(); }
@@ -150,14 +154,22 @@ TEST_CASE("PppdLauncher (LNS): the user and the link come from the plugin, in or
 	               "20000 bytes (20 packets) in, 30000 bytes (30 packets) out"));
 }
 
-TEST_CASE("PppdLauncher (LAC): the link's address is ours, the one the server gave us")
+TEST_CASE("PppdLauncher (LAC): the link's address is ours; after we stop pppd its IP down is still logged")
 {
 	LauncherRun r;
 	ppp::PluginLink lac{IpAddress::v4(0x0a63010a), IpAddress::v4(0x0a630101), "ppp3"};
-	r.run({send(kHello), send(ppp::PluginIpUp{lac})}, false, [&] { return !r.links.empty(); });
+	const std::string down =
+	        "info ppp: session 16385/7: IP down on ppp3: local 10.99.1.10, peer 10.99.1.1; 9 s up, "
+	        "100 bytes (1 packets) in, 200 bytes (2 packets) out";
+	r.afterStop = [&] { return r.logged(down); };
+	r.run({send(kHello), send(ppp::PluginIpUp{lac}),
+	       "fake-on-term " +
+	               hex(ppp::encodePluginMessage(ppp::PluginIpDown{lac, ppp::PluginLinkStats{100, 200, 1, 2, 9}}))},
+	      false, [&] { return !r.links.empty(); });
 	CHECK(r.users.empty()); // a LAC knows its user from the profile
 	CHECK(r.links == std::vector<std::string>{"10.99.1.10"});
-	CHECK(r.ended.empty()); // we stopped it
+	CHECK(r.logged(down));  // sent on SIGTERM, read from the stopped pppd's socket
+	CHECK(r.ended.empty()); // we stopped it: the engine knows
 }
 
 TEST_CASE("PppdLauncher: a plugin of another protocol version is refused with one line, and nothing it says "
