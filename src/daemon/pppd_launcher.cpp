@@ -341,7 +341,8 @@ void PppdLauncher::onMessage(Key key, LinkState &st, std::span<const uint8_t> da
 	}
 	if (const auto *auth = std::get_if<ppp::PluginAuthUp>(&m)) {
 		logInfo("ppp", "session {}: {}", tag, ppp::describePluginMessage(m));
-		if (!st.authenticated) {
+		// A LAC authenticates nobody (its user is the profile's).
+		if (st.lns && !st.authenticated) {
 			st.authenticated = true;
 			if (cb_.authenticated)
 				cb_.authenticated(key.first, key.second, auth->peerName);

@@ -125,13 +125,15 @@ secrets=("$challenge" "$peer_challenge" "$nt_response" "$authresp" "$ALICE_PW" "
 echo "MS-CHAPv2: challenge $challenge, peer challenge $peer_challenge, NT response $nt_response, S=$authresp"
 
 # The capture works: the client's pppd (with debug) sent its trace to syslog.
-grep -qi "$nt_response" "$WORK/syslog.txt" ||
+grep -qi "$nt_response" "$WORK/syslog.txt" && grep -qF "$BOB_PW" "$WORK/syslog.txt" ||
   fail "the syslog capture does not have the client's trace (is it capturing?)"
-# The LNS pppds' syslog lines: by their PIDs, from the daemon's log.
+# The LNS pppds' syslog lines: by their PIDs, from the daemon's log. (One
+# datagram each, "<PRIORITY>DATE pppd[PID]: ...", captured without newlines.)
 mapfile -t lns_pids < <(sed -n 's/.*session [0-9]*\/[0-9]*: pppd started (pid \([0-9]*\)).*/\1/p' "$WORK/lns.log")
 [[ ${#lns_pids[@]} == 2 ]] || fail "the daemon's log names ${#lns_pids[@]} pppd PIDs, not 2"
+sed 's/<[0-9]\{1,3\}>/\n&/g' "$WORK/syslog.txt" >"$WORK/syslog.log"
 : >"$WORK/lns-syslog.txt"
-for p in "${lns_pids[@]}"; do grep -a "pppd\[$p\]:" "$WORK/syslog.txt" >>"$WORK/lns-syslog.txt"; done
+for p in "${lns_pids[@]}"; do grep -a " pppd\[$p\]: " "$WORK/syslog.log" >>"$WORK/lns-syslog.txt"; done
 [[ $(grep -c 'Plugin .*/l2tpsec-pppd.so loaded' "$WORK/lns-syslog.txt") == 2 ]] &&
   [[ $(grep -c 'remote IP address 10.99.0.1[01]' "$WORK/lns-syslog.txt") == 2 ]] &&
   grep -q 'PAP peer authentication succeeded for bob' "$WORK/lns-syslog.txt" ||

@@ -100,6 +100,10 @@ static void on_auth_up(void *arg, int unused)
 {
 	(void)arg;
 	(void)unused;
+	/* pppd 2.4.9 also notifies when it authenticated only itself (a LAC,
+	 * with noauth): then the peer has no name to report. */
+	if (auth_done[0] == 0)
+		return;
 	struct message m = {.len = 0};
 	put_u8(&m, L2TPSEC_PPPD_AUTH_UP);
 	put_str(&m, peer_authname, L2TPSEC_PPPD_MAX_NAME);
