@@ -200,6 +200,7 @@ Result<void> PppdLauncher::start(l2tp::PppStart start)
 		logInfo("ppp", "session {}: pppd started (pid {})", tag, (*child)->pid());
 	int reportFd = report.get();
 	LinkState &st = links_[key];
+	closeReport(st); // (none: a session's ids are not reused while its pppd runs)
 	st = LinkState{};
 	st.lns = start.lns;
 	st.report = std::move(report);
