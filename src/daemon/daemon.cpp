@@ -97,6 +97,7 @@ Result<std::unique_ptr<Daemon>> Daemon::start(DaemonOptions options, Config conf
 	l2tpOptions.port = d->options_.l2tpPort;
 	l2tpOptions.ike = d->ike_.get();
 	l2tpOptions.blocking = d->blocking_.get();
+	l2tpOptions.pppdPlugin = d->options_.pppdPlugin;
 	auto l2tp = L2tpService::start(*d->loop_, d->config_, l2tpOptions);
 	if (!l2tp)
 		return std::move(l2tp).error();

@@ -32,6 +32,9 @@ struct DaemonOptions {
 	/// The IKE and NAT-T ports (500, 4500; tests run on others).
 	uint16_t ikePort = 500;
 	uint16_t natTPort = 4500;
+	/// l2tpsec's pppd plugin, which every pppd loads (--pppd-plugin: the
+	/// build tree's, for tests).
+	std::string pppdPlugin;
 };
 
 class Daemon {

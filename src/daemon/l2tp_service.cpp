@@ -133,7 +133,7 @@ Result<std::unique_ptr<L2tpService>> L2tpService::start(EventLoop &loop, const C
 			self->extras_[{t, sid}].linkAddress = addr;
 			self->auditStart({t, sid});
 		};
-		auto launcher = std::make_unique<PppdLauncher>(loop, cb);
+		auto launcher = std::make_unique<PppdLauncher>(loop, cb, options.pppdPlugin);
 		launcher->configure(config.ppp, config.lac);
 		s->pppd_ = launcher.get();
 		s->ppp_ = std::move(launcher);

@@ -41,6 +41,8 @@ struct L2tpServiceOptions {
 	/// PPP authentication failure counted (none: no blocking). It outlives
 	/// the service.
 	BlockingService *blocking = nullptr;
+	/// The pppd plugin every pppd loads (PppdLauncher).
+	std::string pppdPlugin;
 };
 
 class L2tpService final : public l2tp::EngineObserver, public IpsecListener {

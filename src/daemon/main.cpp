@@ -3,6 +3,7 @@
 #include "common/log.h"
 #include "config/config_loader.h"
 #include "daemon/daemon.h"
+#include "daemon/pppd_launcher.h"
 #include "l2tpsec_build_config.h"
 
 #include <CLI/CLI.hpp>
@@ -23,6 +24,7 @@ int runDaemon(int argc, char **argv)
 	CLI::App app{"l2tpsecd - L2TP/IPsec VPN control plane"};
 	DaemonOptions opts;
 	opts.configPath = std::string(L2TPSEC_SYSCONFDIR) + "/l2tpsec/l2tpsec.conf";
+	opts.pppdPlugin = L2TPSEC_PPPD_PLUGIN;
 	bool check = false, version = false;
 	std::string socket, level;
 	app.add_option("-c,--config", opts.configPath, "configuration file")->capture_default_str();
@@ -38,6 +40,8 @@ int runDaemon(int argc, char **argv)
 	        ->check(CLI::Range(1, 65535));
 	app.add_option("--natt-port", opts.natTPort, "UDP port of IKE after NAT-T floating (default 4500; for tests)")
 	        ->check(CLI::Range(1, 65535));
+	// Hidden: the tests run pppd with the build tree's plugin (l2tpsecd(8)).
+	app.add_option("--pppd-plugin", opts.pppdPlugin, "the pppd plugin every pppd loads")->group("");
 	try {
 		app.parse(argc, argv);
 	} catch (const CLI::ParseError &e) {
@@ -75,6 +79,13 @@ int runDaemon(int argc, char **argv)
 		logError("daemon", "not starting: {} has {} error(s)", opts.configPath, load.errors.size());
 		return kExitFailure;
 	}
+	// Every pppd loads l2tpsec's plugin: without it no session could start,
+	// so say so now, before anything changes.
+	if (!opts.fakeDataplane)
+		if (auto p = checkPppdPlugin(opts.pppdPlugin); !p) {
+			logError("daemon", "cannot start: {}", p.error().message);
+			return kExitFailure;
+		}
 	auto daemon = Daemon::start(std::move(opts), std::move(*load.config));
 	if (!daemon) {
 		logError("daemon", "cannot start: {}", daemon.error().message);

@@ -1,139 +1,110 @@
 #include "daemon/pppd_launcher.h"
 
 #include "common/log.h"
+#include "l2tpsec_pppd_wire.h"
+#include "ppp/plugin_message.h"
 #include "ppp/pppd_command.h"
 #include "ppp/pppd_exit.h"
 #include "ppp/radius_files.h"
 
 #include <fcntl.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <array>
+#include <cstring>
 
 namespace l2tpsec {
 
 namespace {
 
 constexpr std::chrono::milliseconds kStopGrace{3000};
-// The descriptors pppd gets: the PPPoL2TP socket and, for a LAC, the password.
+// pppd's reason for exit 11: the peer failed to authenticate to us.
+constexpr std::string_view kPeerAuthFailed = "peer-auth-failed";
+
+bool isPeerAuthFailure(int status)
+{
+	return ppp::describePppdExit(W_EXITCODE(status, 0)).reason == kPeerAuthFailed;
+}
+// The descriptors pppd gets: the PPPoL2TP socket, for a LAC the password,
+// and the plugin's end of the report socket pair.
 constexpr int kPppSocketFd = 3;
 constexpr int kPasswordFd = 4;
+constexpr int kReportFd = 5;
 
 std::string sessionTag(uint16_t tunnelId, uint16_t sessionId)
 {
 	return std::to_string(tunnelId) + "/" + std::to_string(sessionId);
 }
 
-} // namespace
-
-std::optional<std::string> pppdAuthenticatedUser(std::string_view line)
-{
-	constexpr std::string_view marker = "peer authentication succeeded for ";
-	auto at = line.find(marker);
-	if (at == std::string_view::npos)
-		return std::nullopt;
-	std::string_view user = line.substr(at + marker.size());
-	while (!user.empty() && (user.back() == ' ' || user.back() == '\r'))
-		user.remove_suffix(1);
-	if (user.empty())
-		return std::nullopt;
-	return std::string(user);
-}
-
-namespace {
-
-std::optional<std::string> addressAfter(std::string_view line, std::string_view marker)
-{
-	if (!line.starts_with(marker))
-		return std::nullopt;
-	std::string_view addr = line.substr(marker.size());
-	while (!addr.empty() && addr.back() == ' ')
-		addr.remove_suffix(1);
-	if (!IpAddress::parse(addr))
-		return std::nullopt;
-	return std::string(addr);
-}
-
+// pppd prints its packet trace only with `debug`, which l2tpsecd no longer
+// gives it; an operator who adds it to [ppp] options gets the trace at debug
+// level.
 bool isTraceLine(std::string_view line)
 {
 	return line.starts_with("sent [") || line.starts_with("rcvd [");
 }
 
+using ReportBuffer = std::array<uint8_t, L2TPSEC_PPPD_MAX_MESSAGE + 1>;
+
+enum class ReportRead { Message, Nothing, Closed, TooLong };
+
+// One datagram from a plugin's socket into `buf` (one byte more than the
+// longest message, so that a longer one is seen as such). Closed: pppd has
+// exited or closed its end, or the socket failed (`error` set).
+ReportRead readReport(int fd, ReportBuffer &buf, size_t &size, int &error)
+{
+	for (;;) {
+		iovec iov{buf.data(), buf.size()};
+		msghdr msg{};
+		msg.msg_iov = &iov;
+		msg.msg_iovlen = 1;
+		ssize_t n = ::recvmsg(fd, &msg, MSG_DONTWAIT);
+		error = 0;
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return ReportRead::Nothing;
+		if (n <= 0) {
+			error = n < 0 ? errno : 0;
+			return ReportRead::Closed;
+		}
+		size = static_cast<size_t>(n);
+		if ((msg.msg_flags & MSG_TRUNC) != 0 || size > L2TPSEC_PPPD_MAX_MESSAGE)
+			return ReportRead::TooLong;
+		return ReportRead::Message;
+	}
+}
+
 } // namespace
 
-std::optional<std::string> pppdRemoteAddress(std::string_view line)
+Result<void> checkPppdPlugin(const std::string &path)
 {
-	return addressAfter(line, "remote IP address ");
+	struct stat st {};
+	if (::stat(path.c_str(), &st) != 0)
+		return Error{errno, "pppd plugin " + path + ": " + std::strerror(errno) +
+		                            " (every pppd of l2tpsecd loads it; it is installed with l2tpsecd, "
+		                            "--pppd-plugin names another)"};
+	if (!S_ISREG(st.st_mode))
+		return Error{EINVAL, "pppd plugin " + path + ": not a regular file"};
+	return {};
 }
 
-std::optional<std::string> pppdLocalAddress(std::string_view line)
-{
-	// pppd pads "local" to the width of "remote".
-	return addressAfter(line, "local  IP address ");
-}
-
-std::optional<std::string> pppdChapResponseName(std::string_view line)
-{
-	if (!line.starts_with("rcvd [CHAP Response "))
-		return std::nullopt;
-	constexpr std::string_view marker = ">, name = \"";
-	auto at = line.find(marker);
-	if (at == std::string_view::npos)
-		return std::nullopt;
-	// pppd's print_string(): printable characters as they are, except \ and
-	// " which get a backslash; \n, \r, \t; anything else as \ooo (octal).
-	std::string name;
-	for (size_t i = at + marker.size(); i < line.size(); ++i) {
-		char c = line[i];
-		if (c == '"') {
-			if (line.substr(i + 1) != "]")
-				return std::nullopt;
-			return name;
-		}
-		if (c != '\\') {
-			name += c;
-			continue;
-		}
-		if (++i == line.size())
-			return std::nullopt;
-		switch (line[i]) {
-		case 'n': name += '\n'; break;
-		case 'r': name += '\r'; break;
-		case 't': name += '\t'; break;
-		case '0':
-		case '1':
-		case '2':
-		case '3': {
-			if (i + 2 >= line.size())
-				return std::nullopt;
-			int v = 0;
-			for (size_t k = i; k < i + 3; ++k) {
-				if (line[k] < '0' || line[k] > '7')
-					return std::nullopt;
-				v = v * 8 + (line[k] - '0');
-			}
-			name += static_cast<char>(v);
-			i += 2;
-			break;
-		}
-		default: name += line[i]; break;
-		}
-	}
-	return std::nullopt; // no closing quote: pppd cut the line
-}
-
-bool pppdChapSuccessSent(std::string_view line)
-{
-	return line.starts_with("sent [CHAP Success ");
-}
-
-PppdLauncher::PppdLauncher(EventLoop &loop, Callbacks callbacks) : loop_(loop), cb_(std::move(callbacks))
+PppdLauncher::PppdLauncher(EventLoop &loop, Callbacks callbacks, std::string plugin)
+    : loop_(loop), cb_(std::move(callbacks)), plugin_(std::move(plugin))
 {
 }
 
 PppdLauncher::~PppdLauncher()
 {
+	for (auto &[key, st] : links_)
+		closeReport(st);
+	for (auto &[fd, stopped] : stoppedReports_)
+		loop_.removeFd(fd);
 	// ChildProcess kills and reaps what is still running.
 	children_.clear();
 	stopping_.clear();
@@ -175,9 +146,22 @@ Result<void> PppdLauncher::start(l2tp::PppStart start)
 	s.lns = start.lns;
 	s.remoteAddress = start.remoteAddress;
 	s.tag = "l2tpsec-" + std::to_string(start.tunnelId) + "-" + std::to_string(start.sessionId);
+	s.plugin = plugin_;
+	s.reportFd = kReportFd;
+
+	// The plugin's reports: one datagram per message, in order. Our end is
+	// non-blocking on the loop; pppd's end is dup'ed to kReportFd.
+	std::array<int, 2> pair{};
+	if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair.data()) < 0)
+		return sysError("session " + tag + ": socket pair for the pppd plugin");
+	UniqueFd report(pair[0]);
+	UniqueFd pluginEnd(pair[1]);
+	if (int fl = ::fcntl(report.get(), F_GETFL); fl < 0 || ::fcntl(report.get(), F_SETFL, fl | O_NONBLOCK) < 0)
+		return sysError("session " + tag + ": socket pair for the pppd plugin");
 
 	ppp::SpawnSpec spec;
 	spec.fds.emplace_back(kPppSocketFd, start.pppSocket.get());
+	spec.fds.emplace_back(kReportFd, pluginEnd.get());
 	UniqueFd passwordRead;
 	if (!start.lns) {
 		auto profile = std::find_if(lac_.begin(), lac_.end(),
@@ -221,8 +205,19 @@ Result<void> PppdLauncher::start(l2tp::PppStart start)
 		        (*child)->pid(), s.tag, s.peerAddress);
 	else
 		logInfo("ppp", "session {}: pppd started (pid {})", tag, (*child)->pid());
+	int reportFd = report.get();
+	LinkState &st = links_[key];
+	closeReport(st); // (none: a session's ids are not reused while its pppd runs)
+	st = LinkState{};
+	st.lns = start.lns;
+	st.report = std::move(report);
+	if (auto r = loop_.addFd(reportFd, EPOLLIN, [this, key](uint32_t) { onReport(key); }); !r) {
+		links_.erase(key);
+		(*child)->stop(kStopGrace);
+		stopping_.push_back(std::move(child.value()));
+		return Error{r.error().code, "session " + tag + ": " + r.error().message};
+	}
 	children_[key] = std::move(child.value());
-	links_[key] = LinkState{start.lns, {}, {}, false};
 	if (start.lns)
 		lnsPeers_[key] = start.peer;
 	return {};
@@ -235,7 +230,23 @@ void PppdLauncher::stop(uint16_t tunnelId, uint16_t sessionId)
 		return;
 	std::unique_ptr<ppp::ChildProcess> child = std::move(it->second);
 	children_.erase(it);
-	links_.erase({tunnelId, sessionId});
+	if (auto link = links_.find({tunnelId, sessionId}); link != links_.end()) {
+		LinkState &st = link->second;
+		if (st.exitStatus && isPeerAuthFailure(*st.exitStatus))
+			reportAuthFailure({tunnelId, sessionId});
+		if (st.report && st.refused.empty()) {
+			int fd = st.report.get();
+			loop_.removeFd(fd);
+			StoppedReport &stopped = stoppedReports_[fd];
+			stopped.key = {tunnelId, sessionId};
+			stopped.tag = sessionTag(tunnelId, sessionId);
+			stopped.report = std::move(st.report);
+			if (!loop_.addFd(fd, EPOLLIN, [this, fd](uint32_t) { onStoppedReport(fd); }))
+				stoppedReports_.erase(fd);
+		}
+		closeReport(st);
+		links_.erase(link);
+	}
 	child->stop(kStopGrace);
 	stopping_.push_back(std::move(child));
 }
@@ -246,61 +257,193 @@ void PppdLauncher::onLine(Key key, std::string_view line)
 		logDebug("pppd", "session {}: {}", sessionTag(key.first, key.second), line);
 	else
 		logInfo("pppd", "session {}: {}", sessionTag(key.first, key.second), line);
-	auto link = links_.find(key);
-	if (link == links_.end())
-		return; // one being stopped
-	LinkState &st = link->second;
-	std::optional<std::string> user = pppdAuthenticatedUser(line);
-	if (!st.authenticated) {
-		// The name in the Response pppd accepted: the last one it received
-		// before it sent Success (it handles one packet at a time, and traces
-		// each as it arrives). Responses after that change nothing.
-		if (auto name = pppdChapResponseName(line))
-			st.chapName = *name;
-		else if (pppdChapSuccessSent(line) && !st.chapName.empty())
-			user = st.chapName;
+}
+
+void PppdLauncher::closeReport(LinkState &st)
+{
+	if (st.report) {
+		loop_.removeFd(st.report.get());
+		st.report.reset();
 	}
-	if (user && !st.authenticated) {
-		st.authenticated = true;
-		if (cb_.authenticated)
-			cb_.authenticated(key.first, key.second, *user);
+}
+
+void PppdLauncher::onReport(Key key)
+{
+	ReportBuffer buf{};
+	for (;;) {
+		// Looked up each time: a callback may have stopped the session.
+		auto link = links_.find(key);
+		if (link == links_.end() || !link->second.report)
+			return;
+		LinkState &st = link->second;
+		size_t size = 0;
+		int error = 0;
+		switch (readReport(st.report.get(), buf, size, error)) {
+		case ReportRead::Nothing: return;
+		case ReportRead::Closed:
+			// pppd has exited (or closed it): nothing more will come.
+			if (error != 0)
+				logWarn("ppp", "session {}: reading the pppd plugin's reports: {}",
+				        sessionTag(key.first, key.second), std::strerror(error));
+			closeReport(st);
+			return;
+		case ReportRead::TooLong:
+			refuse(key, st,
+			       "the pppd plugin sent a message longer than " +
+			               std::to_string(L2TPSEC_PPPD_MAX_MESSAGE) + " bytes");
+			return;
+		case ReportRead::Message: onMessage(key, st, std::span<const uint8_t>(buf.data(), size)); break;
+		}
 	}
-	if (auto local = pppdLocalAddress(line))
-		st.localAddress = *local;
-	if (auto remote = pppdRemoteAddress(line); remote && cb_.linkUp) {
+}
+
+void PppdLauncher::reportAuthFailure(Key key)
+{
+	auto peer = lnsPeers_.find(key);
+	if (peer == lnsPeers_.end())
+		return; // a LAC's pppd, or reported already
+	l2tp::Endpoint from = peer->second;
+	lnsPeers_.erase(peer);
+	if (cb_.peerAuthFailed)
+		cb_.peerAuthFailed(key.first, key.second, from);
+}
+
+void PppdLauncher::onStoppedReport(int fd)
+{
+	ReportBuffer buf{};
+	for (;;) {
+		auto it = stoppedReports_.find(fd);
+		if (it == stoppedReports_.end())
+			return;
+		size_t size = 0;
+		int error = 0;
+		switch (readReport(fd, buf, size, error)) {
+		case ReportRead::Nothing: return;
+		case ReportRead::Closed:
+		case ReportRead::TooLong:
+			loop_.removeFd(fd);
+			stoppedReports_.erase(it);
+			return;
+		case ReportRead::Message: {
+			// The session is gone: only the link's last statistics are
+			// worth a line now.
+			auto m = ppp::decodePluginMessage(std::span<const uint8_t>(buf.data(), size));
+			if (m && std::holds_alternative<ppp::PluginIpDown>(*m))
+				logInfo("ppp", "session {}: {}", it->second.tag, ppp::describePluginMessage(*m));
+			// The client's CDN overtook pppd's failed authentication: it
+			// still counts (brute-force blocking).
+			if (const auto *ex = m ? std::get_if<ppp::PluginExit>(&*m) : nullptr;
+			    ex && isPeerAuthFailure(ex->status))
+				reportAuthFailure(it->second.key);
+			break;
+		}
+		}
+	}
+}
+
+void PppdLauncher::onMessage(Key key, LinkState &st, std::span<const uint8_t> datagram)
+{
+	std::string tag = sessionTag(key.first, key.second);
+	auto decoded = ppp::decodePluginMessage(datagram);
+	if (!decoded) {
+		refuse(key, st, decoded.error().message);
+		return;
+	}
+	const ppp::PluginMessage &m = *decoded;
+	if (const auto *hello = std::get_if<ppp::PluginHello>(&m)) {
+		if (st.hello)
+			refuse(key, st, "the pppd plugin said hello twice");
+		else if (hello->protocol != ppp::kPluginProtocol)
+			refuse(key, st,
+			       fmt::format("the pppd plugin {} speaks protocol version {}, this l2tpsecd speaks {}: "
+			                   "install the plugin that came with this l2tpsecd",
+			                   plugin_, hello->protocol, ppp::kPluginProtocol));
+		else
+			st.hello = true;
+		logDebug("ppp", "session {}: pppd plugin {}", tag, ppp::describePluginMessage(m));
+		return;
+	}
+	if (!st.hello) {
+		refuse(key, st,
+		       "the pppd plugin sent a message before its hello (" + ppp::describePluginMessage(m) + ")");
+		return;
+	}
+	if (const auto *auth = std::get_if<ppp::PluginAuthUp>(&m)) {
+		logInfo("ppp", "session {}: {}", tag, ppp::describePluginMessage(m));
+		// A LAC authenticates nobody (its user is the profile's).
+		if (st.lns && !st.authenticated) {
+			st.authenticated = true;
+			if (cb_.authenticated)
+				cb_.authenticated(key.first, key.second, auth->peerName);
+		}
+	} else if (const auto *up = std::get_if<ppp::PluginIpUp>(&m)) {
+		logInfo("ppp", "session {}: {}", tag, ppp::describePluginMessage(m));
 		// The client's end: the peer's as LNS, ours as LAC.
-		if (st.lns)
-			cb_.linkUp(key.first, key.second, *remote);
-		else if (!st.localAddress.empty())
-			cb_.linkUp(key.first, key.second, st.localAddress);
+		if (cb_.linkUp)
+			cb_.linkUp(key.first, key.second, (st.lns ? up->link.peer : up->link.local).str());
+	} else if (std::holds_alternative<ppp::PluginIpDown>(m)) {
+		logInfo("ppp", "session {}: {}", tag, ppp::describePluginMessage(m));
+	} else if (const auto *ex = std::get_if<ppp::PluginExit>(&m)) {
+		logDebug("ppp", "session {}: {}", tag, ppp::describePluginMessage(m));
+		st.exitStatus = ex->status;
 	}
+}
+
+void PppdLauncher::refuse(Key key, LinkState &st, const std::string &why)
+{
+	if (!st.refused.empty())
+		return;
+	st.refused = why;
+	closeReport(st);
+	logError("ppp", "session {}: {}; session refused", sessionTag(key.first, key.second), why);
+	if (auto it = children_.find(key); it != children_.end())
+		it->second->stop(kStopGrace); // onExit reports it ended, and why
 }
 
 void PppdLauncher::onExit(Key key, int waitStatus)
 {
+	// What the plugin sent before pppd exited is all queued by now: read it
+	// first, so that a link that came up is reported before it ends.
+	if (children_.contains(key))
+		onReport(key);
 	ppp::PppdExit e = ppp::describePppdExit(waitStatus);
-	if (auto peer = lnsPeers_.find(key); peer != lnsPeers_.end()) {
-		l2tp::Endpoint from = peer->second;
-		lnsPeers_.erase(peer);
-		if (e.reason == "peer-auth-failed" && cb_.peerAuthFailed)
-			cb_.peerAuthFailed(key.first, key.second, from);
-	}
+	// pppd's exit status, or the one its plugin reported before a signal
+	// ended it.
+	bool authFailed = e.reason == kPeerAuthFailed;
+	if (auto link = links_.find(key); link != links_.end() && link->second.exitStatus)
+		authFailed = authFailed || isPeerAuthFailure(*link->second.exitStatus);
+	if (authFailed)
+		reportAuthFailure(key);
+	lnsPeers_.erase(key);
 	auto it = children_.find(key);
 	if (it == children_.end()) {
-		// One we stopped: drop it now that it is reaped. (Deferred: this
-		// runs inside that ChildProcess's own callback.)
+		// One we stopped (perhaps just now, from a callback of its last
+		// reports): drop it now that it is reaped. (Deferred: this runs
+		// inside that ChildProcess's own callback.)
 		loop_.addTimer(std::chrono::milliseconds(0),
 		               [this] { std::erase_if(stopping_, [](const auto &c) { return !c->running(); }); });
 		return;
 	}
-	logInfo("ppp", "session {}: {}", sessionTag(key.first, key.second), e.text);
-	links_.erase(key);
+	LinkState st;
+	if (auto link = links_.find(key); link != links_.end()) {
+		closeReport(link->second);
+		st = std::move(link->second);
+		links_.erase(link);
+	}
+	std::string reason = e.text;
+	if (!st.refused.empty())
+		reason = st.refused + " (" + e.text + ")";
+	else if (e.signal != 0 && st.exitStatus)
+		// Killed while it was exiting (our SIGKILL after the grace period):
+		// why pppd was ending is what its plugin reported.
+		reason = ppp::describePppdExit(W_EXITCODE(*st.exitStatus, 0)).text + ", then " + e.text;
+	logInfo("ppp", "session {}: {}", sessionTag(key.first, key.second), reason);
 	// Keep the object alive until this callback has returned.
 	std::shared_ptr<ppp::ChildProcess> dying(std::move(it->second));
 	children_.erase(it);
 	loop_.addTimer(std::chrono::milliseconds(0), [dying] {});
 	if (cb_.ended)
-		cb_.ended(key.first, key.second, e.text);
+		cb_.ended(key.first, key.second, reason);
 }
 
 std::optional<pid_t> PppdLauncher::pid(uint16_t tunnelId, uint16_t sessionId) const

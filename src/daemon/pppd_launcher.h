@@ -4,14 +4,16 @@
 // log, its exit reported back with the reason pppd(8) gives, and stopped with
 // SIGTERM (then SIGKILL) when the session goes.
 //
-// It also reads what pppd says about the link, because the engine cannot know:
-// the user the peer authenticated as, and when IPCP is up ("remote IP address
-// A.B.C.D"), which is when the audit's start record is written. pppd names the
-// user in a notice only for PAP ("PAP peer authentication succeeded for
-// NAME"); for CHAP and MS-CHAP it does so only in its packet trace (option
-// debug, which an LNS pppd gets): the name of the last "rcvd [CHAP Response"
-// before pppd's own "sent [CHAP Success". Trace lines ("sent [...", "rcvd
-// [...") go to our log at debug level, the rest at info.
+// What happens on the link it learns from l2tpsec's pppd plugin
+// (l2tpsec-pppd.so, src/ppp/plugin), which every pppd loads: the launcher
+// gives pppd one end of a socket pair as `l2tpsec_fd 5` and reads the other
+// on the loop (ppp/plugin_message.h). The plugin reports the name the peer
+// authenticated as, IP up (the audit's start record is written then) and IP
+// down with the link's statistics, and pppd's exit status. pppd runs without
+// `debug`: its packet trace, which carries the MS-CHAPv2 challenge and
+// response, never reaches our log. A pppd whose plugin speaks another
+// protocol version, or sends anything malformed, is stopped: the session is
+// refused with one error line.
 //
 // With [radius] an LNS pppd authenticates its peer through pppd's radius
 // plugin instead of [ppp] secrets: the launcher writes the plugin's files
@@ -19,6 +21,7 @@
 // NAS-Port-Id and the peer's address as Calling-Station-Id.
 
 #include "common/event_loop.h"
+#include "common/unique_fd.h"
 #include "config/config.h"
 #include "l2tp/engine_ports.h"
 #include "ppp/child_process.h"
@@ -27,6 +30,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -35,7 +39,8 @@ namespace l2tpsec {
 class PppdLauncher final : public l2tp::PppLauncher {
 public:
 	struct Callbacks {
-		/// pppd ended by itself; `reason` is one line, e.g. "... (pppd exit 11)".
+		/// pppd ended by itself, or was stopped because its plugin could not
+		/// be understood; `reason` is one line, e.g. "... (pppd exit 11)".
 		std::function<void(uint16_t tunnelId, uint16_t sessionId, const std::string &reason)> ended;
 		/// An LNS pppd exited because its peer failed to authenticate (pppd
 		/// exit 11: CHAP, MS-CHAPv2, PAP or RADIUS said no), `peer` being the
@@ -50,7 +55,9 @@ public:
 		std::function<void(uint16_t tunnelId, uint16_t sessionId, const std::string &address)> linkUp;
 	};
 
-	PppdLauncher(EventLoop &loop, Callbacks callbacks);
+	/// `plugin`: the path of l2tpsec-pppd.so that every pppd loads
+	/// (checkPppdPlugin() has found it there at start-up).
+	PppdLauncher(EventLoop &loop, Callbacks callbacks, std::string plugin);
 	~PppdLauncher() override;
 
 	/// The settings for pppds started from now on (a reload changes them).
@@ -65,42 +72,54 @@ public:
 
 private:
 	using Key = std::pair<uint16_t, uint16_t>;
+	/// What a running pppd has told us so far, and the socket it tells it on.
+	struct LinkState {
+		bool lns = true;
+		UniqueFd report; ///< our end of the plugin's socket pair (on the loop)
+		bool hello = false;
+		bool authenticated = false;
+		/// Why we stopped it (a plugin we cannot talk to), for `ended`.
+		std::string refused;
+		/// The status the plugin said pppd exits with.
+		std::optional<int> exitStatus;
+	};
 	void onLine(Key key, std::string_view line);
+	void onReport(Key key);
+	void onStoppedReport(int fd);
+	void onMessage(Key key, LinkState &st, std::span<const uint8_t> datagram);
+	void refuse(Key key, LinkState &st, const std::string &why);
+	void closeReport(LinkState &st);
 	void onExit(Key key, int waitStatus);
 	bool writeRadiusFiles();
 
 	EventLoop &loop_;
 	Callbacks cb_;
+	std::string plugin_;
 	PppConfig ppp_;
 	std::vector<LacProfile> lac_;
 	bool radiusWritten_ = false;
 	std::map<Key, std::unique_ptr<ppp::ChildProcess>> children_;
-	/// What a running pppd has told us so far.
-	struct LinkState {
-		bool lns = true;
-		std::string localAddress; ///< "local  IP address A.B.C.D"
-		std::string chapName;     ///< from the last CHAP Response, until Success
-		bool authenticated = false;
-	};
 	std::map<Key, LinkState> links_;
 	/// The L2TP peers of LNS sessions, until their pppd is reaped (also
 	/// after stop()), for peerAuthFailed.
 	std::map<Key, l2tp::Endpoint> lnsPeers_;
 	/// pppds asked to stop, kept until they have exited (and are reaped).
 	std::vector<std::unique_ptr<ppp::ChildProcess>> stopping_;
+	/// Their plugins' sockets (by descriptor), read until pppd closes its
+	/// end: the link's statistics (IP down) come after our SIGTERM.
+	struct StoppedReport {
+		Key key;
+		std::string tag;
+		UniqueFd report;
+	};
+	/// An LNS session's peer failed to authenticate (pppd's status, or its
+	/// plugin's report of it): peerAuthFailed, once per session.
+	void reportAuthFailure(Key key);
+	std::map<int, StoppedReport> stoppedReports_;
 };
 
-/// The user name in a pppd line "... peer authentication succeeded for NAME",
-/// if it is one.
-std::optional<std::string> pppdAuthenticatedUser(std::string_view line);
-/// The address in a pppd line "remote IP address A.B.C.D", if it is one.
-std::optional<std::string> pppdRemoteAddress(std::string_view line);
-/// The address in a pppd line "local  IP address A.B.C.D", if it is one.
-std::optional<std::string> pppdLocalAddress(std::string_view line);
-/// The name in a pppd trace line `rcvd [CHAP Response id=0x1 <...>, name =
-/// "NAME"]` (option debug), unescaped, if it is one.
-std::optional<std::string> pppdChapResponseName(std::string_view line);
-/// A pppd trace line `sent [CHAP Success ...`: pppd accepted the peer.
-bool pppdChapSuccessSent(std::string_view line);
+/// The plugin is a regular file at `path` (l2tpsecd checks at start-up,
+/// before it changes anything, unless it runs with --fake-dataplane).
+Result<void> checkPppdPlugin(const std::string &path);
 
 } // namespace l2tpsec

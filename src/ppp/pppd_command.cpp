@@ -36,6 +36,16 @@ std::vector<std::string> pppdArguments(const PppConfig &cfg, const PppdSession &
 	// The supervisor owns pppd's lifetime: it must not fork away, and its log
 	// (stdout by default) goes into ours.
 	a.emplace_back("nodetach");
+	// What the daemon must know about the link (the user the peer
+	// authenticated as, IP up and down) the plugin tells it, so pppd runs
+	// without `debug`, whose packet trace carries the MS-CHAPv2 challenge
+	// and response.
+	if (!s.plugin.empty() && s.reportFd >= 0) {
+		a.emplace_back("plugin");
+		a.push_back(s.plugin);
+		a.emplace_back("l2tpsec_fd");
+		a.push_back(std::to_string(s.reportFd));
+	}
 
 	if (s.lns) {
 		a.emplace_back("auth");
@@ -59,10 +69,6 @@ std::vector<std::string> pppdArguments(const PppConfig &cfg, const PppdSession &
 				a.push_back(s.peerAddress);
 			}
 		}
-		// pppd names the user a CHAP or MS-CHAP peer authenticated as only
-		// in its packet trace; the launcher reads it there (and logs the
-		// trace at debug level).
-		a.emplace_back("debug");
 		if (cfg.localAddress)
 			a.push_back(cfg.localAddress->str() + ":" +
 			            (s.remoteAddress ? s.remoteAddress->str() : std::string()));

@@ -33,6 +33,10 @@ struct PppdSession {
 	std::string tag;
 	/// LNS with [radius]: the peer's IP address, sent as Calling-Station-Id.
 	std::string peerAddress;
+	/// l2tpsec's pppd plugin (a path) and the descriptor it reports on to
+	/// l2tpsecd (plugin/l2tpsec-pppd.c); none when empty.
+	std::string plugin;
+	int reportFd = -1;
 };
 
 /// argv for execv(), argv[0] being cfg.pppd. Extra options from the config

@@ -8,7 +8,9 @@
 #   source interop_lib.sh L2TPSECD L2TPCTL
 # Helpers:
 #   start_l2tpsecd NAME NS CONF   l2tpsecd in NS, control socket $WORK/NAME.sock,
-#                                 log $WORK/NAME.log (PID in ${DAEMON_PID[NAME]})
+#                                 log $WORK/NAME.log (PID in ${DAEMON_PID[NAME]}),
+#                                 its pppds with the pppd plugin of the build
+#                                 tree beside $DAEMON (or $L2TPSEC_PPPD_PLUGIN)
 #   ctl NAME ARGS...              l2tpctl against daemon NAME
 #   start_xl2tpd NAME NS CONF [CHAP-SECRETS]
 #                                 xl2tpd -D in NS, in a private mount namespace
@@ -164,9 +166,14 @@ wait_until() {
 # A secret file (mode 600) holding $2; prints nothing.
 secret_file() { (umask 077 && printf '%s\n' "$2" >"$1"); }
 
+# The pppd plugin of the daemon under test: the build tree's, beside its
+# l2tpsecd (L2TPSEC_PPPD_PLUGIN names another); an installed daemon has its own.
+PPPD_PLUGIN=${L2TPSEC_PPPD_PLUGIN:-$(dirname "$DAEMON")/../ppp/plugin/l2tpsec-pppd.so}
 start_l2tpsecd() {
-  local name=$1 ns=$2 conf=$3
-  ip netns exec "$ns" "$DAEMON" -c "$conf" --control-socket "$WORK/$name.sock" 2>"$WORK/$name.log" &
+  local name=$1 ns=$2 conf=$3 plugin=()
+  [[ -f $PPPD_PLUGIN ]] && plugin=(--pppd-plugin "$(realpath "$PPPD_PLUGIN")")
+  ip netns exec "$ns" "$DAEMON" -c "$conf" --control-socket "$WORK/$name.sock" "${plugin[@]}" \
+    2>"$WORK/$name.log" &
   DAEMON_PID[$name]=$!
   PIDS+=($!)
   wait_until 30 "l2tpsecd $name: control socket" test -S "$WORK/$name.sock"

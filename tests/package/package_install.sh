@@ -47,7 +47,8 @@ dpkg-query -W -f='${Status}\n' l2tpsec | grep -q '^install ok installed' || fail
 for f in /usr/sbin/l2tpsecd /usr/bin/l2tpctl /usr/sbin/l2tpsec-dp /etc/l2tpsec/l2tpsec.conf \
          /lib/systemd/system/l2tpsecd.service /usr/share/bash-completion/completions/l2tpctl \
          /usr/share/man/man8/l2tpsecd.8.gz /usr/share/man/man8/l2tpctl.8.gz \
-         /usr/share/man/man5/l2tpsec.conf.5.gz /usr/share/man/man8/l2tpsec-dp.8.gz; do
+         /usr/share/man/man5/l2tpsec.conf.5.gz /usr/share/man/man8/l2tpsec-dp.8.gz \
+         "$(dh_ppp --plugin-dir 2>/dev/null || echo /usr/lib/pppd/2.4.9)/l2tpsec-pppd.so"; do
   [[ -e $f ]] || fail "$f is not installed"
 done
 grep -qx /etc/l2tpsec/l2tpsec.conf /var/lib/dpkg/info/l2tpsec.conffiles || fail "the config is not a conffile"

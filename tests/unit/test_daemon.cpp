@@ -1,15 +1,19 @@
 // Daemon wiring without a process: reload keeps the old config on errors;
-// how PppdLauncher reads pppd's output.
+// how PppdLauncher reads what pppd's plugin reports.
 
 #include "common/log.h"
 #include "config/config_loader.h"
 #include "daemon/daemon.h"
 #include "daemon/pppd_launcher.h"
+#include "ppp/plugin_message.h"
+
+#include <fmt/format.h>
 
 #include <doctest.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -73,62 +77,49 @@ TEST_CASE("a reload with a broken file keeps the config in force")
 	std::filesystem::remove_all(dir, ignoredError);
 }
 
-// ---- what pppd says, as PppdLauncher reads it ----------------------------------
-
-TEST_CASE("pppd lines: PAP notice, CHAP trace names (unescaped), Success, local and remote address")
-{
-	CHECK(pppdAuthenticatedUser("PAP peer authentication succeeded for alice") == "alice");
-	CHECK_FALSE(pppdAuthenticatedUser("CHAP authentication succeeded"));
-	// The packet trace of pppd 2.4.9 with `debug`, as it reached l2tpsecd.
-	CHECK(pppdChapResponseName("rcvd [CHAP Response id=0x9e <b36bae6fa7fce2f4dcb4ce86ac92de64000000000000000"
-	                           "04e19f739b7c369b08593de4468d0aa57826de0c2f60934f800>, name = \"alice\"]") ==
-	      "alice");
-	CHECK(pppdChapResponseName("rcvd [CHAP Response id=0x1 <00>, name = \"CORP\\\\bob \\\"x\\\"\\t\\001\"]") ==
-	      std::string("CORP\\bob \"x\"\t\001"));
-	CHECK_FALSE(pppdChapResponseName("sent [CHAP Response id=0x9e <00>, name = \"alice\"]")); // we answered
-	CHECK_FALSE(pppdChapResponseName("rcvd [CHAP Response id=0x1 <00>, name = \"cut off"));   // line split
-	CHECK_FALSE(pppdChapResponseName("rcvd [CHAP Challenge id=0x9e <a003>, name = \"klab\"]"));
-	CHECK(pppdChapSuccessSent("sent [CHAP Success id=0x9e \"S=9875A30D M=Access granted\"]"));
-	CHECK_FALSE(pppdChapSuccessSent("rcvd [CHAP Success id=0x9e \"S=9875A30D M=Access granted\"]"));
-	CHECK(pppdLocalAddress("local  IP address 10.99.0.10") == "10.99.0.10");
-	CHECK(pppdRemoteAddress("remote IP address 10.99.0.1") == "10.99.0.1");
-	CHECK_FALSE(pppdRemoteAddress("remote LL address fe80::408b:58e1:9cd2:4c93"));
-}
+// ---- what pppd's plugin says, as PppdLauncher reads it -------------------------
 
 namespace {
 
-// A stand-in for pppd: a script that prints what a real pppd 2.4.9 printed in
-// the interop suite, then waits to be stopped.
-struct FakePppd {
-	std::string dir, path;
-	explicit FakePppd(const std::string &output)
-	{
-		char tmpl[] = "/tmp/l2tpsec-fakepppd-XXXXXX";
-		REQUIRE(mkdtemp(tmpl));
-		dir = tmpl;
-		path = dir + "/pppd";
-		std::ofstream(path) << "#!/bin/sh\ncat <<'OUT'\n" << output << "OUT\nexec sleep 30\n";
-		REQUIRE(::chmod(path.c_str(), 0755) == 0);
-	}
-	~FakePppd()
-	{
-		std::error_code ignoredError;
-		std::filesystem::remove_all(dir, ignoredError);
-	}
-};
+std::string hex(const std::vector<uint8_t> &b)
+{
+	std::string s;
+	for (uint8_t x : b)
+		s += fmt::format("{:02x}", x);
+	return s;
+}
 
+std::string send(const ppp::PluginMessage &m)
+{
+	return "fake-send " + hex(ppp::encodePluginMessage(m));
+}
+
+const ppp::PluginHello kHello{ppp::kPluginProtocol, "2.4.9"};
+// The LNS's view of a link: 10.99.0.1 here, the client 10.99.0.10.
+const ppp::PluginLink kLink{IpAddress::v4(0x0a630001), IpAddress::v4(0x0a63000a), "ppp0"};
+
+// One session's pppd (tests/unit/fake_pppd.cpp, which sends what its
+// `options` say), run until it has ended or `until` holds; then stopped.
 struct LauncherRun {
 	std::unique_ptr<EventLoop> loop = std::move(EventLoop::create().value());
-	std::vector<std::string> users, links;
+	std::vector<std::string> users, links, ended, log;
+	std::string plugin = "/nonexistent/l2tpsec-pppd.so"; // only passed on
+	/// After the launcher stopped pppd: run the loop until this holds.
+	std::function<bool()> afterStop;
 
-	void run(const FakePppd &fake, bool lns)
+	void run(std::vector<std::string> options, bool lns, const std::function<bool()> &until)
 	{
+		log::setSink([this](LogLevel l, std::string_view comp, std::string_view msg) {
+			log.push_back(std::string(logLevelName(l)) + " " + std::string(comp) + ": " + std::string(msg));
+		});
 		PppdLauncher::Callbacks cb;
 		cb.authenticated = [this](uint16_t, uint16_t, const std::string &u) { users.push_back(u); };
 		cb.linkUp = [this](uint16_t, uint16_t, const std::string &a) { links.push_back(a); };
-		PppdLauncher launcher(*loop, cb);
+		cb.ended = [this](uint16_t, uint16_t, const std::string &why) { ended.push_back(why); };
+		PppdLauncher launcher(*loop, cb, plugin);
 		PppConfig ppp;
-		ppp.pppd = fake.path;
+		ppp.pppd = L2TPSEC_FAKE_PPPD;
+		ppp.options = std::move(options);
 		LacProfile office;
 		office.name = "office";
 		office.user = "alice";
@@ -140,36 +131,108 @@ struct LauncherRun {
 		start.lacProfile = "office";
 		start.pppSocket = UniqueFd(::open("/dev/null", O_RDWR | O_CLOEXEC));
 		REQUIRE(launcher.start(std::move(start)));
-		for (int i = 0; i < 500 && links.empty(); ++i)
+		for (int i = 0; i < 500 && ended.empty() && !until(); ++i)
 			REQUIRE(loop->runOnce(std::chrono::milliseconds(10)));
 		launcher.stop(16385, 7);
+		for (int i = 0; afterStop && i < 500 && !afterStop(); ++i)
+			REQUIRE(loop->runOnce(std::chrono::milliseconds(10)));
+		log::setSink(nullptr);
 	}
+	bool logged(std::string_view line) const { return std::find(log.begin(), log.end(), line) != log.end(); }
 };
 
 } // namespace
 
-TEST_CASE("PppdLauncher (LNS): the user is the CHAP name pppd accepted, later Responses change nothing")
+TEST_CASE("PppdLauncher (LNS): the user and the link come from the plugin, in order, then the exit")
 {
-	FakePppd fake("rcvd [CHAP Response id=0x9d <00>, name = \"mallory\"]\n"
-	              "rcvd [CHAP Response id=0x9e <b36bae6f>, name = \"alice\"]\n"
-	              "sent [CHAP Success id=0x9e \"S=9875A30D M=Access granted\"]\n"
-	              "rcvd [CHAP Response id=0x9e <b36bae6f>, name = \"mallory\"]\n"
-	              "sent [CHAP Success id=0x9e \"S=9875A30D M=Access granted\"]\n"
-	              "local  IP address 10.99.0.1\n"
-	              "remote IP address 10.99.0.10\n");
 	LauncherRun r;
-	r.run(fake, true);
+	r.run({send(kHello), send(ppp::PluginAuthUp{"alice"}), send(ppp::PluginIpUp{kLink}),
+	       send(ppp::PluginIpDown{kLink, ppp::PluginLinkStats{20000, 30000, 20, 30, 42}}), send(ppp::PluginExit{0}),
+	       "fake-exit 0"},
+	      true, [] { return false; });
 	CHECK(r.users == std::vector<std::string>{"alice"});
-	CHECK(r.links == std::vector<std::string>{"10.99.0.10"});
+	CHECK(r.links == std::vector<std::string>{"10.99.0.10"}); // the client's end: the peer's
+	// Reported before the end although pppd had exited when they were read.
+	CHECK(r.ended == std::vector<std::string>{"the link ended normally (pppd exit 0)"});
+	CHECK(r.logged("info ppp: session 16385/7: the peer authenticated as 'alice'"));
+	CHECK(r.logged("info ppp: session 16385/7: IP up on ppp0: local 10.99.0.1, peer 10.99.0.10"));
+	CHECK(r.logged("info ppp: session 16385/7: IP down on ppp0: local 10.99.0.1, peer 10.99.0.10; 42 s up, "
+	               "20000 bytes (20 packets) in, 30000 bytes (30 packets) out"));
 }
 
-TEST_CASE("PppdLauncher (LAC): the link's address is ours, the one the server gave us")
+TEST_CASE("PppdLauncher (LAC): the link's address is ours; after we stop pppd its IP down is still logged")
 {
-	FakePppd fake("CHAP authentication succeeded\n"
-	              "local  IP address 10.99.1.10\n"
-	              "remote IP address 10.99.1.1\n");
 	LauncherRun r;
-	r.run(fake, false);
+	ppp::PluginLink lac{IpAddress::v4(0x0a63010a), IpAddress::v4(0x0a630101), "ppp3"};
+	const std::string down =
+	        "info ppp: session 16385/7: IP down on ppp3: local 10.99.1.10, peer 10.99.1.1; 9 s up, "
+	        "100 bytes (1 packets) in, 200 bytes (2 packets) out";
+	r.afterStop = [&] { return r.logged(down); };
+	r.run({send(kHello), send(ppp::PluginIpUp{lac}),
+	       "fake-on-term " +
+	               hex(ppp::encodePluginMessage(ppp::PluginIpDown{lac, ppp::PluginLinkStats{100, 200, 1, 2, 9}}))},
+	      false, [&] { return !r.links.empty(); });
 	CHECK(r.users.empty()); // a LAC knows its user from the profile
 	CHECK(r.links == std::vector<std::string>{"10.99.1.10"});
+	CHECK(r.logged(down));  // sent on SIGTERM, read from the stopped pppd's socket
+	CHECK(r.ended.empty()); // we stopped it: the engine knows
+}
+
+TEST_CASE("PppdLauncher: a plugin of another protocol version is refused with one line, and nothing it says "
+          "counts")
+{
+	LauncherRun r;
+	r.plugin = "/usr/lib/pppd/2.4.9/l2tpsec-pppd.so";
+	r.run({send(ppp::PluginHello{static_cast<uint16_t>(ppp::kPluginProtocol + 1), ""}),
+	       send(ppp::PluginAuthUp{"alice"}), send(ppp::PluginIpUp{kLink})},
+	      true, [] { return false; });
+	std::string why = fmt::format("the pppd plugin /usr/lib/pppd/2.4.9/l2tpsec-pppd.so speaks protocol version "
+	                              "{}, this l2tpsecd speaks {}: install the plugin that came with this l2tpsecd",
+	                              ppp::kPluginProtocol + 1, ppp::kPluginProtocol);
+	CHECK(r.logged("error ppp: session 16385/7: " + why + "; session refused"));
+	CHECK(std::count_if(r.log.begin(), r.log.end(), [](const std::string &l) { return l.starts_with("error"); }) ==
+	      1);
+	CHECK(r.users.empty());
+	CHECK(r.links.empty());
+	// Stopped by the launcher (SIGTERM: the fake exits 5, or dies of it if it
+	// comes before its handler) and reported as ended, with the reason.
+	REQUIRE(r.ended.size() == 1);
+	CHECK(r.ended[0].starts_with(why + " (pppd "));
+}
+
+TEST_CASE("PppdLauncher: a malformed message, or one before the hello, refuses the session")
+{
+	LauncherRun bad;
+	bad.run({send(kHello), "fake-send 0200"}, true, [] { return false; });
+	REQUIRE(bad.ended.size() == 1);
+	CHECK(bad.ended[0].starts_with("pppd plugin auth-up message: ends inside the peer name (2 bytes) (pppd "));
+	CHECK(bad.logged("error ppp: session 16385/7: pppd plugin auth-up message: ends inside the peer name (2 "
+	                 "bytes); session refused"));
+
+	LauncherRun early;
+	early.run({send(ppp::PluginIpUp{kLink}), send(kHello)}, true, [] { return false; });
+	CHECK(early.links.empty());
+	REQUIRE(early.ended.size() == 1);
+	CHECK(early.ended[0].starts_with("the pppd plugin sent a message before its hello (IP up on ppp0: "));
+}
+
+TEST_CASE("PppdLauncher: pppd's exit status reaches `ended` (peer authentication failed)")
+{
+	LauncherRun r;
+	r.run({send(kHello), send(ppp::PluginExit{11}), "fake-exit 11"}, true, [] { return false; });
+	CHECK(r.users.empty());
+	CHECK(r.ended == std::vector<std::string>{"the peer failed or refused to authenticate itself (pppd exit 11)"});
+}
+
+TEST_CASE("the pppd plugin must be there at start-up")
+{
+	auto missing = checkPppdPlugin("/nonexistent/l2tpsec-pppd.so");
+	REQUIRE_FALSE(missing);
+	CHECK(missing.error().message ==
+	      "pppd plugin /nonexistent/l2tpsec-pppd.so: No such file or directory (every pppd of l2tpsecd loads it; "
+	      "it is installed with l2tpsecd, --pppd-plugin names another)");
+	auto dir = checkPppdPlugin("/tmp");
+	REQUIRE_FALSE(dir);
+	CHECK(dir.error().message == "pppd plugin /tmp: not a regular file");
+	CHECK(checkPppdPlugin(L2TPSEC_FAKE_PPPD));
 }

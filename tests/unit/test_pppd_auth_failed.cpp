@@ -1,9 +1,11 @@
 // PppdLauncher's peerAuthFailed, what brute-force blocking counts: an LNS
 // pppd that exits 11 (the peer failed to authenticate) is reported with the
 // session's L2TP peer, also when it was already being stopped (the client's
-// CDN overtook its exit); a LAC pppd's or another status is not.
+// CDN overtook its exit), and when its plugin had reported 11 before our stop
+// ended it with a signal; a LAC pppd's or another status is not.
 
 #include "daemon/pppd_launcher.h"
+#include "ppp/plugin_message.h"
 
 #include <doctest.h>
 #include <fcntl.h>
@@ -39,18 +41,23 @@ struct Run {
 	std::unique_ptr<EventLoop> loop = std::move(EventLoop::create().value());
 	std::vector<std::string> failed; ///< "TUNNEL/SESSION PEER"
 	int ended = 0;
+	/// Another way to tell that the stand-in is ready to be stopped.
+	std::function<bool()> readyWhen = [] { return false; };
 
 	/// Starts one pppd; with `stopFirst` stops it at once (as a CDN would).
-	void run(const FakePppd &fake, bool lns, bool stopFirst)
+	void run(const FakePppd &fake, bool lns, bool stopFirst) { run(fake.path, {}, lns, stopFirst); }
+	void run(const std::string &pppd, std::vector<std::string> options, bool lns, bool stopFirst)
 	{
 		PppdLauncher::Callbacks cb;
 		cb.peerAuthFailed = [this](uint16_t t, uint16_t s, const l2tp::Endpoint &peer) {
 			failed.push_back(std::to_string(t) + "/" + std::to_string(s) + " " + peer.str());
 		};
 		cb.ended = [this](uint16_t, uint16_t, const std::string &) { ended++; };
-		PppdLauncher launcher(*loop, cb);
+		// The shell stand-ins send no plugin reports; the path is only passed on.
+		PppdLauncher launcher(*loop, cb, "/nonexistent/l2tpsec-pppd.so");
 		PppConfig ppp;
-		ppp.pppd = fake.path;
+		ppp.pppd = pppd;
+		ppp.options = std::move(options);
 		LacProfile office;
 		office.name = "office";
 		office.user = "alice";
@@ -65,8 +72,8 @@ struct Run {
 		REQUIRE(launcher.start(std::move(start)));
 		if (stopFirst) {
 			// Once its trap is set (it touches "ready"), as a CDN would.
-			std::string ready = std::filesystem::path(fake.path).parent_path() / "ready";
-			for (int i = 0; i < 500 && !std::filesystem::exists(ready); ++i)
+			std::string ready = std::filesystem::path(pppd).parent_path() / "ready";
+			for (int i = 0; i < 500 && !std::filesystem::exists(ready) && !readyWhen(); ++i)
 				REQUIRE(loop->runOnce(std::chrono::milliseconds(10)));
 			launcher.stop(16385, 7);
 		}
@@ -113,4 +120,28 @@ TEST_CASE("no report for a LAC pppd's exit 11, an LNS pppd's other exits, or a s
 	Run c;
 	c.run(stopped, true, true);
 	CHECK(c.failed.empty());
+}
+
+TEST_CASE("an LNS pppd whose plugin reported exit 11 still reports its peer when our stop kills it")
+{
+	// The real plugin's report of pppd's status, then pppd dies of our
+	// SIGTERM (the stand-in exits 5) before it could exit with that status.
+	auto hex = [](const std::vector<uint8_t> &b) {
+		std::string h;
+		for (uint8_t x : b)
+			h += fmt::format("{:02x}", x);
+		return h;
+	};
+	std::vector<std::string> options{
+	        "fake-send " + hex(ppp::encodePluginMessage(ppp::PluginHello{ppp::kPluginProtocol, "2.4.9"})),
+	        "fake-send " + hex(ppp::encodePluginMessage(ppp::PluginExit{11}))};
+	Run r;
+	size_t lines = 0;
+	log::setSink([&lines](LogLevel, std::string_view, std::string_view msg) {
+		lines += msg.find("fake pppd: sent 2 message(s)") != std::string_view::npos;
+	});
+	r.readyWhen = [&lines] { return lines > 0; };
+	r.run(L2TPSEC_FAKE_PPPD, options, true, true);
+	log::setSink(nullptr);
+	CHECK(r.failed == std::vector<std::string>{"16385/7 192.0.2.2:1701"});
 }

@@ -28,7 +28,8 @@ std::string joined(const std::vector<std::string> &v)
 
 } // namespace
 
-TEST_CASE("LNS pppd: pppol2tp plugin, required auth, addresses, DNS, MTU, idle, extra options last")
+TEST_CASE("LNS pppd: pppol2tp and l2tpsec plugins, required auth, no debug, addresses, DNS, MTU, idle, extra "
+          "options last")
 {
 	PppConfig cfg;
 	cfg.auth = {PppAuth::MsChapV2, PppAuth::Chap};
@@ -44,9 +45,14 @@ TEST_CASE("LNS pppd: pppol2tp plugin, required auth, addresses, DNS, MTU, idle, 
 	s.sessionId = 7;
 	s.remoteAddress = IpAddress::parse("10.99.0.10");
 	s.tag = "l2tpsec-16385-7";
+	s.plugin = "/usr/lib/pppd/2.4.9/l2tpsec-pppd.so";
+	s.reportFd = 5;
+	// No `debug`: its packet trace carries the MS-CHAPv2 challenge and
+	// response; the l2tpsec plugin reports what the daemon needs instead.
 	CHECK(joined(pppdArguments(cfg, s)) ==
 	      "/usr/sbin/pppd plugin pppol2tp.so pppol2tp 3 pppol2tp_tunnel_id 16385 pppol2tp_session_id 7 "
-	      "pppol2tp_lns_mode nodetach auth require-mschap-v2 require-chap debug 10.99.0.1:10.99.0.10 "
+	      "pppol2tp_lns_mode nodetach plugin /usr/lib/pppd/2.4.9/l2tpsec-pppd.so l2tpsec_fd 5 "
+	      "auth require-mschap-v2 require-chap 10.99.0.1:10.99.0.10 "
 	      "ms-dns 10.99.0.1 ms-dns 192.0.2.53 mtu 1400 mru 1380 idle 600 ipparam l2tpsec-16385-7 "
 	      "lcp-echo-interval 30 lcp-echo-failure 4");
 }
@@ -60,7 +66,7 @@ TEST_CASE("LNS pppd without a pool leaves the addresses to pppd")
 	s.sessionId = 2;
 	CHECK(joined(pppdArguments(cfg, s)) ==
 	      "/opt/ppp/pppd plugin pppol2tp.so pppol2tp 3 pppol2tp_tunnel_id 1 pppol2tp_session_id 2 "
-	      "pppol2tp_lns_mode nodetach auth require-mschap-v2 debug mtu 1400 mru 1400");
+	      "pppol2tp_lns_mode nodetach auth require-mschap-v2 mtu 1400 mru 1400");
 }
 
 TEST_CASE("LNS pppd with [radius]: radius plugin, its config file, session tag as NAS-Port-Id, peer as "
@@ -80,7 +86,7 @@ TEST_CASE("LNS pppd with [radius]: radius plugin, its config file, session tag a
 	CHECK(joined(pppdArguments(cfg, s)) ==
 	      "/usr/sbin/pppd plugin pppol2tp.so pppol2tp 3 pppol2tp_tunnel_id 16385 pppol2tp_session_id 7 "
 	      "pppol2tp_lns_mode nodetach auth require-mschap-v2 plugin radius.so radius-config-file "
-	      "/run/l2tpsec/radius/radiusclient.conf avpair NAS-Port-Id=l2tpsec-16385-7 remotenumber 192.0.2.2 debug "
+	      "/run/l2tpsec/radius/radiusclient.conf avpair NAS-Port-Id=l2tpsec-16385-7 remotenumber 192.0.2.2 "
 	      "10.99.0.1:10.99.0.10 mtu 1400 mru 1400 ipparam l2tpsec-16385-7");
 	// A LAC pppd authenticates nobody: no plugin.
 	s.lns = false;
@@ -174,9 +180,12 @@ TEST_CASE("LAC pppd: no auth of the server, user name, password through a descri
 	s.sessionId = 9;
 	s.user = "alice";
 	s.passwordFd = 5;
+	s.plugin = "/build/src/ppp/plugin/l2tpsec-pppd.so"; // for IP up and down
+	s.reportFd = 6;
 	auto argv = pppdArguments(cfg, s);
 	CHECK(joined(argv) == "/usr/sbin/pppd plugin pppol2tp.so pppol2tp 4 pppol2tp_tunnel_id 16400 "
-	                      "pppol2tp_session_id 9 nodetach noauth noipdefault user alice plugin passwordfd.so "
+	                      "pppol2tp_session_id 9 nodetach plugin /build/src/ppp/plugin/l2tpsec-pppd.so "
+	                      "l2tpsec_fd 6 noauth noipdefault user alice plugin passwordfd.so "
 	                      "passwordfd 5 mtu 1400 mru 1400");
 }
 

@@ -1,0 +1,181 @@
+/*
+ * l2tpsec-pppd.so: a pppd plugin that tells l2tpsecd what happens on a
+ * session's link, so that pppd needs no `debug` for it. Without this plugin
+ * l2tpsecd read the authenticated user's name from pppd's packet trace,
+ * which carries the MS-CHAPv2 challenge and response (enough to crack the
+ * password offline) into the daemon's log.
+ *
+ * l2tpsecd starts pppd with `plugin PATH/l2tpsec-pppd.so l2tpsec_fd N`: N is
+ * one end of a socket pair the daemon reads on its event loop. The plugin
+ * sends, one datagram each (l2tpsec_pppd_wire.h): a hello with its protocol
+ * version as soon as it has the descriptor, the name the peer authenticated
+ * as, IP up and IP down (both addresses, the interface, and at IP down the
+ * link's statistics), and pppd's exit status.
+ *
+ * It never blocks pppd: a send that cannot complete at once is dropped with a
+ * warning in pppd's log (which l2tpsecd reads too).
+ */
+#include "l2tpsec_pppd_wire.h"
+
+#include <pppd/pppd.h>
+/* After pppd.h, which defines the types they use. */
+#include <pppd/fsm.h>
+#include <pppd/ipcp.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+char pppd_version[] = VERSION;
+
+static int report_fd = -1;
+
+static int set_report_fd(char **argv);
+
+static option_t l2tpsec_options[] = {
+        {
+                .name = "l2tpsec_fd",
+                .type = o_special,
+                .addr = (void *)set_report_fd,
+                .description = "descriptor on which to report to l2tpsecd",
+                .flags = OPT_PRIV,
+        },
+        {.name = NULL},
+};
+
+/* One message being built; a string that does not fit is cut to its limit. */
+struct message {
+	unsigned char bytes[L2TPSEC_PPPD_MAX_MESSAGE];
+	size_t len;
+};
+
+static void put_u8(struct message *m, unsigned v)
+{
+	if (m->len < sizeof m->bytes)
+		m->bytes[m->len++] = (unsigned char)v;
+}
+
+static void put_u16(struct message *m, unsigned v)
+{
+	put_u8(m, (v >> 8) & 0xff);
+	put_u8(m, v & 0xff);
+}
+
+static void put_u32(struct message *m, uint32_t v)
+{
+	put_u16(m, (v >> 16) & 0xffff);
+	put_u16(m, v & 0xffff);
+}
+
+static void put_str(struct message *m, const char *s, size_t max)
+{
+	size_t n = strnlen(s, max);
+	put_u16(m, (unsigned)n);
+	for (size_t i = 0; i < n; ++i)
+		put_u8(m, (unsigned char)s[i]);
+}
+
+static void send_message(const struct message *m)
+{
+	if (report_fd < 0)
+		return;
+	/* MSG_NOSIGNAL: a daemon that is gone must not kill pppd with SIGPIPE. */
+	ssize_t sent = send(report_fd, m->bytes, m->len, MSG_DONTWAIT | MSG_NOSIGNAL);
+	if (sent != (ssize_t)m->len)
+		warn("l2tpsec: cannot report to l2tpsecd (message %u): %m", m->bytes[0]);
+}
+
+static void put_link(struct message *m)
+{
+	put_u32(m, ntohl(ipcp_gotoptions[0].ouraddr));
+	put_u32(m, ntohl(ipcp_hisoptions[0].hisaddr));
+	put_str(m, ifname, L2TPSEC_PPPD_MAX_IFNAME);
+}
+
+static void on_auth_up(void *arg, int unused)
+{
+	(void)arg;
+	(void)unused;
+	/* pppd 2.4.9 also notifies when it authenticated only itself (a LAC,
+	 * with noauth): then the peer has no name to report. */
+	if (auth_done[0] == 0)
+		return;
+	struct message m = {.len = 0};
+	put_u8(&m, L2TPSEC_PPPD_AUTH_UP);
+	put_str(&m, peer_authname, L2TPSEC_PPPD_MAX_NAME);
+	send_message(&m);
+}
+
+static void on_ip_up(void *arg, int unused)
+{
+	(void)arg;
+	(void)unused;
+	struct message m = {.len = 0};
+	put_u8(&m, L2TPSEC_PPPD_IP_UP);
+	put_link(&m);
+	send_message(&m);
+}
+
+static void on_ip_down(void *arg, int unused)
+{
+	(void)arg;
+	(void)unused;
+	/* ipcp_down() has just read the counters (update_link_stats). */
+	struct message m = {.len = 0};
+	put_u8(&m, L2TPSEC_PPPD_IP_DOWN);
+	put_link(&m);
+	/* Without valid statistics the numbers are all 0. */
+	int valid = link_stats_valid != 0;
+	put_u8(&m, valid);
+	put_u32(&m, valid ? link_stats.bytes_in : 0);
+	put_u32(&m, valid ? link_stats.bytes_out : 0);
+	put_u32(&m, valid ? link_stats.pkts_in : 0);
+	put_u32(&m, valid ? link_stats.pkts_out : 0);
+	put_u32(&m, valid ? link_connect_time : 0);
+	send_message(&m);
+}
+
+static void on_exit_notify(void *arg, int exit_status)
+{
+	(void)arg;
+	struct message m = {.len = 0};
+	put_u8(&m, L2TPSEC_PPPD_EXIT);
+	put_u32(&m, exit_status < 0 ? 0 : (uint32_t)exit_status);
+	send_message(&m);
+}
+
+static int set_report_fd(char **argv)
+{
+	char *end = NULL;
+	errno = 0;
+	long fd = strtol(*argv, &end, 10);
+	if (errno != 0 || end == *argv || *end != '\0' || fd < 3 || fd > INT_MAX) {
+		option_error("l2tpsec_fd: expected a descriptor number of 3 or more, got '%s'", *argv);
+		return 0;
+	}
+	/* Not for the scripts and programs pppd runs. */
+	if (fcntl((int)fd, F_SETFD, FD_CLOEXEC) < 0) {
+		option_error("l2tpsec_fd %ld: %m", fd);
+		return 0;
+	}
+	report_fd = (int)fd;
+	struct message m = {.len = 0};
+	put_u8(&m, L2TPSEC_PPPD_HELLO);
+	put_u16(&m, L2TPSEC_PPPD_PROTOCOL);
+	put_str(&m, VERSION, L2TPSEC_PPPD_MAX_VERSION);
+	send_message(&m);
+	return 1;
+}
+
+void plugin_init(void)
+{
+	add_options(l2tpsec_options);
+	add_notifier(&auth_up_notifier, on_auth_up, NULL);
+	add_notifier(&ip_up_notifier, on_ip_up, NULL);
+	add_notifier(&ip_down_notifier, on_ip_down, NULL);
+	add_notifier(&exitnotify, on_exit_notify, NULL);
+}

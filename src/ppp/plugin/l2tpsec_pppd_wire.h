@@ -1,0 +1,48 @@
+/*
+ * What the l2tpsec pppd plugin (l2tpsec-pppd.so) tells l2tpsecd, shared by
+ * the plugin (C) and the daemon's decoder (ppp/plugin_message.h, C++).
+ *
+ * The daemon hands each pppd one end of a SOCK_SEQPACKET socket pair
+ * (option `l2tpsec_fd N`); the plugin sends one message per datagram, so a
+ * message is never split or merged. Integers are big-endian; a string is a
+ * 16-bit length and that many bytes (no NUL). A message is its type byte
+ * and the fields of that type, in this order, and nothing after them:
+ *
+ *   HELLO    u16 protocol version, str pppd version ("2.4.9")
+ *            the first message, sent while pppd reads its options; a daemon
+ *            that expects another version refuses the session
+ *   AUTH_UP  str peer name: the name the peer authenticated as (PAP, CHAP,
+ *            MS-CHAP, MS-CHAPv2, EAP; also through the radius plugin)
+ *   IP_UP    u32 our address, u32 the peer's address, str interface
+ *   IP_DOWN  u32 our address, u32 the peer's address, str interface,
+ *            u8 1 if the statistics are valid (0: pppd could not read them,
+ *            and the five numbers that follow are 0), u32 bytes in, u32
+ *            bytes out, u32 packets in, u32 packets out, u32 seconds the
+ *            link was up
+ *   EXIT     u32 pppd's exit status (pppd(8), EXIT STATUS)
+ *
+ * Addresses are IPv4, as 32-bit numbers (192.0.2.1 is 0xc0000201).
+ *
+ * Any change to a message is a new protocol version.
+ */
+#ifndef L2TPSEC_PPPD_WIRE_H
+#define L2TPSEC_PPPD_WIRE_H
+
+#define L2TPSEC_PPPD_PROTOCOL 1
+
+#define L2TPSEC_PPPD_HELLO 1
+#define L2TPSEC_PPPD_AUTH_UP 2
+#define L2TPSEC_PPPD_IP_UP 3
+#define L2TPSEC_PPPD_IP_DOWN 4
+#define L2TPSEC_PPPD_EXIT 5
+
+/* Longest strings either side sends or accepts. pppd's names are at most
+ * MAXNAMELEN - 1 (255) bytes, interface names IFNAMSIZ - 1 (15). */
+#define L2TPSEC_PPPD_MAX_NAME 255
+#define L2TPSEC_PPPD_MAX_IFNAME 15
+#define L2TPSEC_PPPD_MAX_VERSION 31
+
+/* The longest message: IP_DOWN with the longest interface name. */
+#define L2TPSEC_PPPD_MAX_MESSAGE 512
+
+#endif

@@ -1,0 +1,290 @@
+#include "ppp/plugin_message.h"
+
+#include "l2tpsec_pppd_wire.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace l2tpsec::ppp {
+
+const uint16_t kPluginProtocol = L2TPSEC_PPPD_PROTOCOL;
+
+namespace {
+
+std::string_view typeName(uint8_t type)
+{
+	switch (type) {
+	case L2TPSEC_PPPD_HELLO: return "hello";
+	case L2TPSEC_PPPD_AUTH_UP: return "auth-up";
+	case L2TPSEC_PPPD_IP_UP: return "ip-up";
+	case L2TPSEC_PPPD_IP_DOWN: return "ip-down";
+	case L2TPSEC_PPPD_EXIT: return "exit";
+	default: return "unknown";
+	}
+}
+
+/// Reads fields front to back; the first read past the end sets `error` and
+/// every later read returns zero, so a decoder checks once at the end.
+class Reader {
+public:
+	Reader(std::span<const uint8_t> data, std::string_view what) : data_(data), what_(what) {}
+
+	uint8_t u8(std::string_view field)
+	{
+		if (!need(1, field))
+			return 0;
+		return data_[at_++];
+	}
+	uint16_t u16(std::string_view field)
+	{
+		if (!need(2, field))
+			return 0;
+		uint16_t v = static_cast<uint16_t>(data_[at_] << 8 | data_[at_ + 1]);
+		at_ += 2;
+		return v;
+	}
+	uint32_t u32(std::string_view field)
+	{
+		if (!need(4, field))
+			return 0;
+		uint32_t v = 0;
+		for (size_t i = 0; i < 4; ++i)
+			v = v << 8 | data_[at_ + i];
+		at_ += 4;
+		return v;
+	}
+	/// A length-prefixed string of at most `max` bytes, none of them NUL;
+	/// `graphic`: printable ASCII without spaces (names of things, not people).
+	std::string str(std::string_view field, size_t min, size_t max, bool graphic)
+	{
+		size_t n = u16(field);
+		if (!error.empty())
+			return {};
+		if (n < min || n > max) {
+			fail(fmt::format("{} is {} bytes long, not {}-{}", field, n, min, max));
+			return {};
+		}
+		if (!need(n, field))
+			return {};
+		std::string s(reinterpret_cast<const char *>(data_.data() + at_), n);
+		at_ += n;
+		bool ok = graphic ? std::all_of(s.begin(), s.end(), [](char c) { return c > ' ' && c < 0x7f; })
+		                  : s.find('\0') == std::string::npos;
+		if (!ok)
+			fail(fmt::format("{} has a byte that is not allowed there", field));
+		return s;
+	}
+	void fail(std::string why)
+	{
+		if (error.empty())
+			error = std::move(why);
+	}
+	/// The result: every byte read, none missing, nothing invalid.
+	Result<void> finish()
+	{
+		if (error.empty() && at_ != data_.size())
+			error = fmt::format("{} trailing byte(s)", data_.size() - at_);
+		if (!error.empty())
+			return Error{EBADMSG, fmt::format("pppd plugin {} message: {}", what_, error)};
+		return {};
+	}
+
+	std::string error;
+
+private:
+	bool need(size_t n, std::string_view field)
+	{
+		if (!error.empty())
+			return false;
+		if (data_.size() - at_ < n) {
+			error = fmt::format("ends inside {} ({} bytes)", field, data_.size());
+			return false;
+		}
+		return true;
+	}
+
+	std::span<const uint8_t> data_;
+	std::string_view what_;
+	size_t at_ = 1; // after the type byte
+};
+
+PluginLink readLink(Reader &r)
+{
+	PluginLink l;
+	l.local = IpAddress::v4(r.u32("our address"));
+	l.peer = IpAddress::v4(r.u32("the peer's address"));
+	l.interface = r.str("the interface name", 1, L2TPSEC_PPPD_MAX_IFNAME, true);
+	if (r.error.empty() && l.interface.find('/') != std::string::npos)
+		r.fail("the interface name has a '/'");
+	return l;
+}
+
+template <typename T>
+Result<PluginMessage> done(Reader &r, T message)
+{
+	if (auto f = r.finish(); !f)
+		return std::move(f).error();
+	return PluginMessage{std::move(message)};
+}
+
+// ---- encoding ----
+
+void putU16(std::vector<uint8_t> &out, uint16_t v)
+{
+	out.push_back(static_cast<uint8_t>(v >> 8));
+	out.push_back(static_cast<uint8_t>(v));
+}
+
+void putU32(std::vector<uint8_t> &out, uint32_t v)
+{
+	putU16(out, static_cast<uint16_t>(v >> 16));
+	putU16(out, static_cast<uint16_t>(v));
+}
+
+void putStr(std::vector<uint8_t> &out, std::string_view s, size_t max)
+{
+	s = s.substr(0, std::min(max, s.find('\0'))); // the plugin sends C strings
+	putU16(out, static_cast<uint16_t>(s.size()));
+	out.insert(out.end(), s.begin(), s.end());
+}
+
+void putLink(std::vector<uint8_t> &out, const PluginLink &l)
+{
+	putU32(out, l.local.isV4() ? l.local.v4HostOrder() : 0);
+	putU32(out, l.peer.isV4() ? l.peer.v4HostOrder() : 0);
+	putStr(out, l.interface, L2TPSEC_PPPD_MAX_IFNAME);
+}
+
+} // namespace
+
+Result<PluginMessage> decodePluginMessage(std::span<const uint8_t> d)
+{
+	if (d.empty())
+		return Error{EBADMSG, "pppd plugin message: empty"};
+	uint8_t type = d[0];
+	Reader r(d, typeName(type));
+	switch (type) {
+	case L2TPSEC_PPPD_HELLO: {
+		PluginHello h;
+		h.protocol = r.u16("the protocol version");
+		if (r.error.empty() && h.protocol != kPluginProtocol)
+			return PluginMessage{h}; // its layout after the version is not ours to know
+		h.pppdVersion = r.str("the pppd version", 1, L2TPSEC_PPPD_MAX_VERSION, true);
+		return done(r, std::move(h));
+	}
+	case L2TPSEC_PPPD_AUTH_UP: {
+		PluginAuthUp a;
+		a.peerName = r.str("the peer name", 0, L2TPSEC_PPPD_MAX_NAME, false);
+		return done(r, std::move(a));
+	}
+	case L2TPSEC_PPPD_IP_UP: {
+		PluginIpUp up;
+		up.link = readLink(r);
+		return done(r, std::move(up));
+	}
+	case L2TPSEC_PPPD_IP_DOWN: {
+		PluginIpDown down;
+		down.link = readLink(r);
+		uint8_t valid = r.u8("the statistics flag");
+		PluginLinkStats st;
+		st.bytesIn = r.u32("bytes in");
+		st.bytesOut = r.u32("bytes out");
+		st.packetsIn = r.u32("packets in");
+		st.packetsOut = r.u32("packets out");
+		st.seconds = r.u32("the connect time");
+		if (valid > 1)
+			r.fail(fmt::format("the statistics flag is {}, not 0 or 1", valid));
+		else if (valid == 1)
+			down.stats = st;
+		else if (st != PluginLinkStats{})
+			r.fail("statistics that are not valid are not all 0");
+		return done(r, std::move(down));
+	}
+	case L2TPSEC_PPPD_EXIT: {
+		uint32_t status = r.u32("the exit status");
+		if (status > 255)
+			r.fail(fmt::format("exit status {} is more than 255", status));
+		return done(r, PluginExit{static_cast<uint8_t>(status)});
+	}
+	default: return Error{EBADMSG, fmt::format("pppd plugin message: unknown type {}", type)};
+	}
+}
+
+std::vector<uint8_t> encodePluginMessage(const PluginMessage &m)
+{
+	std::vector<uint8_t> out;
+	struct Encoder {
+		std::vector<uint8_t> &out;
+		void operator()(const PluginHello &h) const
+		{
+			out.push_back(L2TPSEC_PPPD_HELLO);
+			putU16(out, h.protocol);
+			putStr(out, h.pppdVersion, L2TPSEC_PPPD_MAX_VERSION);
+		}
+		void operator()(const PluginAuthUp &a) const
+		{
+			out.push_back(L2TPSEC_PPPD_AUTH_UP);
+			putStr(out, a.peerName, L2TPSEC_PPPD_MAX_NAME);
+		}
+		void operator()(const PluginIpUp &up) const
+		{
+			out.push_back(L2TPSEC_PPPD_IP_UP);
+			putLink(out, up.link);
+		}
+		void operator()(const PluginIpDown &down) const
+		{
+			out.push_back(L2TPSEC_PPPD_IP_DOWN);
+			putLink(out, down.link);
+			PluginLinkStats st = down.stats.value_or(PluginLinkStats{});
+			out.push_back(down.stats ? 1 : 0);
+			for (uint32_t v : {st.bytesIn, st.bytesOut, st.packetsIn, st.packetsOut, st.seconds})
+				putU32(out, v);
+		}
+		void operator()(const PluginExit &e) const
+		{
+			out.push_back(L2TPSEC_PPPD_EXIT);
+			putU32(out, e.status);
+		}
+	};
+	std::visit(Encoder{out}, m);
+	return out;
+}
+
+std::string describePluginMessage(const PluginMessage &m)
+{
+	struct Describer {
+		std::string operator()(const PluginHello &h) const
+		{
+			return fmt::format("hello: protocol {}, pppd {}", h.protocol, h.pppdVersion);
+		}
+		std::string operator()(const PluginAuthUp &a) const
+		{
+			return fmt::format("the peer authenticated as '{}'", a.peerName);
+		}
+		std::string operator()(const PluginIpUp &up) const
+		{
+			return fmt::format("IP up on {}: local {}, peer {}", up.link.interface, up.link.local.str(),
+			                   up.link.peer.str());
+		}
+		std::string operator()(const PluginIpDown &down) const
+		{
+			std::string s = fmt::format("IP down on {}: local {}, peer {}", down.link.interface,
+			                            down.link.local.str(), down.link.peer.str());
+			if (down.stats)
+				s += fmt::format("; {} s up, {} bytes ({} packets) in, {} bytes ({} packets) out",
+				                 down.stats->seconds, down.stats->bytesIn, down.stats->packetsIn,
+				                 down.stats->bytesOut, down.stats->packetsOut);
+			else
+				s += "; no link statistics";
+			return s;
+		}
+		std::string operator()(const PluginExit &e) const
+		{
+			return fmt::format("pppd is exiting with status {}", e.status);
+		}
+	};
+	return std::visit(Describer{}, m);
+}
+
+} // namespace l2tpsec::ppp

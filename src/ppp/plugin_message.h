@@ -1,0 +1,90 @@
+#pragma once
+// What l2tpsec's pppd plugin (plugin/l2tpsec-pppd.c) tells l2tpsecd about a
+// session's link, decoded from one datagram of its socket pair. The layout is
+// in plugin/l2tpsec_pppd_wire.h, shared with the plugin.
+//
+// The decoder is pure and bounds-checked: a datagram is a message or an
+// EBADMSG Error that says what is wrong (PppdLauncher refuses a session whose
+// pppd sends one). A hello is decoded whatever protocol version it names
+// (its first three bytes never change), so that a plugin of another version
+// is recognised as that, not as garbage.
+
+#include "common/ip_address.h"
+#include "common/result.h"
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace l2tpsec::ppp {
+
+/// The protocol version this daemon speaks (L2TPSEC_PPPD_PROTOCOL).
+extern const uint16_t kPluginProtocol;
+
+/// The first message, sent while pppd reads its options.
+struct PluginHello {
+	uint16_t protocol = 0;
+	/// pppd's version ("2.4.9"); empty when `protocol` is not ours.
+	std::string pppdVersion;
+	bool operator==(const PluginHello &) const = default;
+};
+
+/// The peer authenticated (LNS): the name it authenticated as.
+struct PluginAuthUp {
+	std::string peerName;
+	bool operator==(const PluginAuthUp &) const = default;
+};
+
+/// Both ends of the IPCP link and the interface.
+struct PluginLink {
+	IpAddress local = IpAddress::v4(0);
+	IpAddress peer = IpAddress::v4(0);
+	std::string interface;
+	bool operator==(const PluginLink &) const = default;
+};
+
+struct PluginIpUp {
+	PluginLink link;
+	bool operator==(const PluginIpUp &) const = default;
+};
+
+/// pppd's counters for the link when IPCP went down.
+struct PluginLinkStats {
+	uint32_t bytesIn = 0;
+	uint32_t bytesOut = 0;
+	uint32_t packetsIn = 0;
+	uint32_t packetsOut = 0;
+	uint32_t seconds = 0;
+	bool operator==(const PluginLinkStats &) const = default;
+};
+
+struct PluginIpDown {
+	PluginLink link;
+	/// Unset when pppd could not read them.
+	std::optional<PluginLinkStats> stats;
+	bool operator==(const PluginIpDown &) const = default;
+};
+
+/// pppd is exiting with this status (pppd(8), EXIT STATUS).
+struct PluginExit {
+	uint8_t status = 0;
+	bool operator==(const PluginExit &) const = default;
+};
+
+using PluginMessage = std::variant<PluginHello, PluginAuthUp, PluginIpUp, PluginIpDown, PluginExit>;
+
+/// One datagram from the plugin.
+Result<PluginMessage> decodePluginMessage(std::span<const uint8_t> datagram);
+
+/// The datagram the plugin sends for `m`. The plugin is C and has its own
+/// encoder; this one serves the tests and the fuzzer's round trip. Strings
+/// longer than the wire allows are cut as the plugin cuts them.
+std::vector<uint8_t> encodePluginMessage(const PluginMessage &m);
+
+/// One line for the log, e.g. "IP up on ppp0: 10.99.0.1 - 10.99.0.10".
+std::string describePluginMessage(const PluginMessage &m);
+
+} // namespace l2tpsec::ppp

@@ -1,0 +1,159 @@
+// The decoder of what l2tpsec's pppd plugin sends (ppp/plugin_message.h),
+// on the exact bytes the plugin's C encoder writes (l2tpsec_pppd_wire.h).
+
+#include "ppp/plugin_message.h"
+
+#include <doctest.h>
+
+#include <cerrno>
+#include <string>
+#include <vector>
+
+using namespace l2tpsec;
+using namespace l2tpsec::ppp;
+
+namespace {
+
+std::vector<uint8_t> bytes(std::initializer_list<int> b)
+{
+	std::vector<uint8_t> v;
+	for (int x : b)
+		v.push_back(static_cast<uint8_t>(x));
+	return v;
+}
+
+std::string errorOf(const std::vector<uint8_t> &d)
+{
+	auto r = decodePluginMessage(d);
+	REQUIRE_FALSE(r);
+	CHECK(r.error().code == EBADMSG);
+	return r.error().message;
+}
+
+// The IP_UP of a typical LNS session: 10.99.0.1 - 10.99.0.10 on ppp0.
+const std::vector<uint8_t> kIpUp = bytes({3, 10, 99, 0, 1, 10, 99, 0, 10, 0, 4, 'p', 'p', 'p', '0'});
+
+} // namespace
+
+TEST_CASE("plugin messages: every type from its bytes")
+{
+	auto hello = decodePluginMessage(bytes({1, 0, 1, 0, 5, '2', '.', '4', '.', '9'}));
+	REQUIRE(hello);
+	CHECK(std::get<PluginHello>(*hello) == PluginHello{1, "2.4.9"});
+
+	auto auth = decodePluginMessage(bytes({2, 0, 5, 'a', 'l', 'i', 'c', 'e'}));
+	REQUIRE(auth);
+	CHECK(std::get<PluginAuthUp>(*auth).peerName == "alice");
+
+	auto up = decodePluginMessage(kIpUp);
+	REQUIRE(up);
+	const PluginIpUp &u = std::get<PluginIpUp>(*up);
+	CHECK(u.link.local.str() == "10.99.0.1");
+	CHECK(u.link.peer.str() == "10.99.0.10");
+	CHECK(u.link.interface == "ppp0");
+
+	auto down = decodePluginMessage(
+	        bytes({4, 10, 99, 0,  1, 10, 99, 0, 10, 0, 4, 'p', 'p', 'p', '0', 1, 0, 0, 0x4e, 0x20, // bytes in 20000
+	               0, 1,  0,  0,     // bytes out 65536
+	               0, 0,  0,  20,    // packets in
+	               0, 0,  0,  21,    // packets out
+	               0, 0,  0,  42})); // seconds
+	REQUIRE(down);
+	const PluginIpDown &d = std::get<PluginIpDown>(*down);
+	CHECK(d.link == u.link);
+	REQUIRE(d.stats);
+	CHECK(*d.stats == PluginLinkStats{20000, 65536, 20, 21, 42});
+	CHECK(describePluginMessage(*down) ==
+	      "IP down on ppp0: local 10.99.0.1, peer 10.99.0.10; 42 s up, 20000 bytes (20 packets) in, 65536 "
+	      "bytes (21 packets) out");
+
+	auto noStats = decodePluginMessage(bytes({4, 10, 99, 0, 1, 10, 99, 0, 10, 0, 4, 'p', 'p', 'p', '0', 0, 0, 0,
+	                                          0, 0,  0,  0, 0, 0,  0,  0, 0,  0, 0, 0,   0,   0,   0,   0, 0, 0}));
+	REQUIRE(noStats);
+	CHECK_FALSE(std::get<PluginIpDown>(*noStats).stats);
+
+	auto exit = decodePluginMessage(bytes({5, 0, 0, 0, 11}));
+	REQUIRE(exit);
+	CHECK(std::get<PluginExit>(*exit).status == 11);
+}
+
+TEST_CASE("plugin messages: encode and decode agree, names are cut as the plugin cuts them")
+{
+	std::vector<PluginMessage> all{
+	        PluginHello{kPluginProtocol, "2.4.9"},
+	        PluginAuthUp{"CORP\\bob \"x\"\t\001"}, // any byte but NUL: it is the peer's choice
+	        PluginAuthUp{""},
+	        PluginIpUp{{IpAddress::v4(0xc0000201), IpAddress::v4(0xc6336402), "ppp15"}},
+	        PluginIpDown{{IpAddress::v4(1), IpAddress::v4(2), "l2tp-office"}, PluginLinkStats{1, 2, 3, 4, 5}},
+	        PluginIpDown{{IpAddress::v4(1), IpAddress::v4(2), "ppp0"}, std::nullopt},
+	        PluginExit{0},
+	        PluginExit{255},
+	};
+	for (const PluginMessage &m : all) {
+		auto again = decodePluginMessage(encodePluginMessage(m));
+		REQUIRE_MESSAGE(again, describePluginMessage(m));
+		CHECK(*again == m);
+	}
+	CHECK(encodePluginMessage(PluginIpUp{{IpAddress::v4(0x0a630001), IpAddress::v4(0x0a63000a), "ppp0"}}) == kIpUp);
+	// pppd's names are at most 255 bytes; the plugin sends no more.
+	std::string longName(300, 'n');
+	auto cut = decodePluginMessage(encodePluginMessage(PluginAuthUp{longName}));
+	REQUIRE(cut);
+	CHECK(std::get<PluginAuthUp>(*cut).peerName == std::string(255, 'n'));
+}
+
+TEST_CASE("plugin messages: a hello of another protocol version is recognised as that")
+{
+	// Version 2 may lay out the rest differently: only its version is read.
+	auto v2 = decodePluginMessage(bytes({1, 0, 2, 0xff}));
+	REQUIRE(v2);
+	CHECK(std::get<PluginHello>(*v2) == PluginHello{2, ""});
+	CHECK(errorOf(bytes({1, 0})) == "pppd plugin hello message: ends inside the protocol version (2 bytes)");
+	CHECK(errorOf(bytes({1, 0, 1, 0, 0})) ==
+	      "pppd plugin hello message: the pppd version is 0 bytes long, not 1-31");
+	CHECK(errorOf(bytes({1, 0, 1, 0, 3, '2', ' ', '4'})) ==
+	      "pppd plugin hello message: the pppd version has a byte that is not allowed there");
+}
+
+TEST_CASE("plugin messages: truncated, trailing bytes, unknown types and bad fields are errors that say which")
+{
+	CHECK(errorOf({}) == "pppd plugin message: empty");
+	CHECK(errorOf(bytes({9})) == "pppd plugin message: unknown type 9");
+	CHECK(errorOf(bytes({0})) == "pppd plugin message: unknown type 0");
+	CHECK(errorOf(bytes({2, 0, 5, 'a', 'l'})) ==
+	      "pppd plugin auth-up message: ends inside the peer name (5 bytes)");
+	CHECK(errorOf(bytes({2, 0, 1, 'a', 'b'})) == "pppd plugin auth-up message: 1 trailing byte(s)");
+	CHECK(errorOf(bytes({2, 0, 3, 'a', 0, 'b'})) ==
+	      "pppd plugin auth-up message: the peer name has a byte that is not allowed there");
+	std::vector<uint8_t> tooLong{2, 1, 0};
+	tooLong.resize(3 + 256, 'x');
+	CHECK(errorOf(tooLong) == "pppd plugin auth-up message: the peer name is 256 bytes long, not 0-255");
+
+	for (size_t n = 1; n < kIpUp.size(); ++n) {
+		std::vector<uint8_t> cut(kIpUp.begin(), kIpUp.begin() + static_cast<long>(n));
+		CHECK_FALSE(decodePluginMessage(cut));
+	}
+	CHECK(errorOf(bytes({3, 1, 2, 3, 4, 5, 6, 7, 8, 0, 0})) ==
+	      "pppd plugin ip-up message: the interface name is 0 bytes long, not 1-15");
+	CHECK(errorOf(bytes({3, 1, 2, 3, 4, 5, 6, 7, 8, 0, 3, 'a', '/', 'b'})) ==
+	      "pppd plugin ip-up message: the interface name has a '/'");
+	CHECK(errorOf(bytes({3, 1, 2, 3, 4, 5, 6, 7, 8, 0, 3, 'a', '\n', 'b'})) ==
+	      "pppd plugin ip-up message: the interface name has a byte that is not allowed there");
+
+	std::vector<uint8_t> down = encodePluginMessage(PluginIpDown{{}, PluginLinkStats{1, 2, 3, 4, 5}});
+	size_t flag = 1 + 4 + 4 + 2; // after an empty interface name... which is not allowed:
+	CHECK(errorOf(down) == "pppd plugin ip-down message: the interface name is 0 bytes long, not 1-15");
+	down = encodePluginMessage(PluginIpDown{{IpAddress::v4(1), IpAddress::v4(2), "ppp0"}, PluginLinkStats{}});
+	flag += 4;
+	REQUIRE(down[flag] == 1);
+	down[flag] = 2;
+	CHECK(errorOf(down) == "pppd plugin ip-down message: the statistics flag is 2, not 0 or 1");
+	down[flag] = 0;
+	down.back() = 7; // seconds, though the statistics are not valid
+	CHECK(errorOf(down) == "pppd plugin ip-down message: statistics that are not valid are not all 0");
+	down.pop_back();
+	CHECK(errorOf(down) == "pppd plugin ip-down message: ends inside the connect time (35 bytes)");
+
+	CHECK(errorOf(bytes({5, 0, 0, 1, 0})) == "pppd plugin exit message: exit status 256 is more than 255");
+	CHECK(errorOf(bytes({5, 0, 0, 0})) == "pppd plugin exit message: ends inside the exit status (4 bytes)");
+}
