@@ -1,5 +1,6 @@
 #include "common/log.h"
 #include "daemon/audit_log.h"
+#include "temp_dir.h"
 
 #include <doctest.h>
 #include <signal.h>
@@ -7,8 +8,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <cstdio>
-#include <cstdlib>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -17,21 +16,6 @@ using namespace l2tpsec;
 using nlohmann::json;
 
 namespace {
-
-struct TempDir {
-	std::string path;
-	TempDir()
-	{
-		char tmpl[] = "/tmp/l2tpsec-audit.XXXXXX";
-		REQUIRE(mkdtemp(tmpl) != nullptr);
-		path = tmpl;
-	}
-	~TempDir()
-	{
-		std::string cmd = "rm -rf '" + path + "'";
-		(void)std::system(cmd.c_str());
-	}
-};
 
 std::vector<std::string> lines(const std::string &path)
 {

@@ -1,4 +1,5 @@
 #include "ppp/orphan_pppd.h"
+#include "temp_dir.h"
 
 #include <doctest.h>
 #include <signal.h>
@@ -7,8 +8,7 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstdio>
-#include <cstdlib>
+#include <filesystem>
 #include <string>
 #include <thread>
 #include <vector>
@@ -83,18 +83,10 @@ TEST_CASE("a pppd whose parent is a running l2tpsecd is that daemon's, not an or
 	// A /proc stand-in: 100 is a live daemon's pppd (another network
 	// namespace's l2tpsecd), 101 was re-parented to init after its daemon
 	// died, 102's parent is something else (a shell that started it by hand).
-	char tmpl[] = "/tmp/l2tpsec-proc.XXXXXX";
-	REQUIRE(mkdtemp(tmpl) != nullptr);
-	std::string root = tmpl;
+	TempDir root;
 	auto put = [&](const std::string &rel, const std::string &text) {
-		std::string path = root + "/" + rel;
-		std::string dir = path.substr(0, path.rfind('/'));
-		std::string cmd = "mkdir -p '" + dir + "'";
-		REQUIRE(std::system(cmd.c_str()) == 0);
-		FILE *f = std::fopen(path.c_str(), "wb");
-		REQUIRE(f != nullptr);
-		std::fwrite(text.data(), 1, text.size(), f);
-		std::fclose(f);
+		std::filesystem::create_directories(root.path + "/" + rel.substr(0, rel.find('/')));
+		root.write(rel, text);
 	};
 	std::string pppd = "/usr/sbin/pppd\0plugin\0pppol2tp.so\0ipparam\0l2tpsec-16385-7\0"s;
 	put("100/cmdline", pppd);
@@ -106,9 +98,7 @@ TEST_CASE("a pppd whose parent is a running l2tpsecd is that daemon's, not an or
 	put("102/cmdline", pppd);
 	put("102/stat", "102 (pp) d) S 300 102 102 0 -1");
 	put("300/comm", "bash\n");
-	std::vector<pid_t> found = findOrphanPppds(root);
+	std::vector<pid_t> found = findOrphanPppds(root.path);
 	std::sort(found.begin(), found.end());
 	CHECK(found == std::vector<pid_t>{101, 102});
-	std::string rm = "rm -rf '" + root + "'";
-	CHECK(std::system(rm.c_str()) == 0);
 }
