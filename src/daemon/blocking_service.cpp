@@ -12,7 +12,8 @@ namespace {
 
 constexpr std::string_view kBlockLog = "blocking";
 
-int64_t secondsBetween(AuthBlocklist::TimePoint from, AuthBlocklist::TimePoint to)
+// Rounded up: a block with 0.4 s left still shows 1 s.
+int64_t secondsUpTo(AuthBlocklist::TimePoint from, AuthBlocklist::TimePoint to)
 {
 	return std::chrono::ceil<std::chrono::seconds>(to - from).count();
 }
@@ -95,8 +96,8 @@ json BlockingService::toJson() const
 			continue; // ends at the timer's next turn
 		blocked.push_back({{"source", b.source.str()},
 		                   {"failures", b.failures},
-		                   {"blocked_seconds", secondsBetween(b.since, now)},
-		                   {"remaining_seconds", secondsBetween(now, b.until)}});
+		                   {"blocked_seconds", secondsUpTo(b.since, now)},
+		                   {"remaining_seconds", secondsUpTo(now, b.until)}});
 	}
 	for (const AuthBlocklist::Counting &c : list_.counting(now))
 		counting.push_back({{"source", c.source.str()}, {"failures", c.failures}});

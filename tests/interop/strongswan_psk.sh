@@ -118,7 +118,7 @@ ip netns exec "$NS_C" ping -c 20 -i 0.2 -W 2 10.99.0.1 >"$WORK/ping-second.log" 
 pinger=$!
 t0=$(date +%s%N)
 ip netns exec "$NS_S" timeout 10 "$DAEMON" -c "$WORK/lns.conf" --control-socket "$WORK/second.sock" \
-  2>"$WORK/second.log"
+  --pppd-plugin "$(realpath "$PPPD_PLUGIN")" 2>"$WORK/second.log"
 rc=$?
 ms=$((($(date +%s%N) - t0) / 1000000))
 wait "$pinger" || fail "pings from the client failed while a second daemon tried: $(cat "$WORK/ping-second.log")"

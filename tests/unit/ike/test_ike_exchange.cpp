@@ -446,7 +446,7 @@ TEST_CASE("the server rekeys a pair the client let run to its soft limit (a shor
 	REQUIRE(p.client->engine.childSas().size() == 2);
 	// The new pair is the server's Quick Mode: it names the client's port
 	// 1701 and its own, as the first pair did, under the same policies.
-	const ChildSaInfo &fresh = p.server->engine.childSas().back();
+	const ChildSaInfo fresh = p.server->engine.childSas().back();
 	CHECK(fresh.flow == p.server->engine.childSas().front().flow);
 	CHECK(fresh.reqid == p.server->engine.childSas().front().reqid);
 	CHECK(p.server->kernel.policies().size() == 2);
@@ -485,7 +485,7 @@ TEST_CASE("the server's rekey of a NATed client's pair names the client by its o
 	REQUIRE(p.client->engine.childSas().size() == 2);
 	// The client took the server's IDcr as its own address: its new pair is
 	// between 10.0.0.2 and the server, as the first one, ESP in UDP.
-	const ChildSaInfo &fresh = p.client->engine.childSas().back();
+	const ChildSaInfo fresh = p.client->engine.childSas().back();
 	CHECK(fresh.flow == kernel::Selector{ip("10.0.0.2"), ip("192.0.2.1"), 32, 32, 17, 1701, 1701});
 	CHECK(fresh.natT);
 	CHECK(p.server->engine.childSas().back().natOa == ip("10.0.0.2"));
