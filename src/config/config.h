@@ -96,6 +96,8 @@ struct L2tpConfig {
 	uint16_t receiveWindow = 16;
 	uint32_t retries = 5;
 	uint32_t maxTunnelsPerPeer = 16;
+	/// The most LNS sessions at once; unset: as many as the pool allows.
+	std::optional<uint32_t> maxSessions;
 };
 
 enum class PppAuth { MsChapV2, Chap, Pap };

@@ -39,6 +39,7 @@ public:
 	void pskLength(const std::optional<Secret> &psk, std::string_view where);
 	void pppSecrets();
 	void papOnly();
+	void poolSize();
 	void listen(const HostFacts &host);
 
 private:
@@ -136,6 +137,18 @@ void Checks::papOnly()
 		        "by IPsec at most; offer \"mschap-v2\" as well");
 }
 
+// More sessions allowed than addresses to give them: the calls past the pool
+// are refused all the same, as "address pool exhausted".
+void Checks::poolSize()
+{
+	if (!c_.ppp.pool || !c_.l2tp.maxSessions || c_.ppp.pool->size() >= *c_.l2tp.maxSessions)
+		return;
+	warning(c_.lineOf("ppp.pool"),
+	        fmt::format("[ppp] pool has {} addresses but [l2tp] max_sessions allows {} sessions: calls past {} "
+	                    "are refused (address pool exhausted); widen the pool or lower max_sessions",
+	                    c_.ppp.pool->size(), *c_.l2tp.maxSessions, c_.ppp.pool->size()));
+}
+
 // A warning, not an error: the listeners bind with IP_FREEBIND, so an
 // address that comes up later (a VRRP or cloud failover address) serves then.
 void Checks::listen(const HostFacts &host)
@@ -190,6 +203,7 @@ void checkCanServe(const Config &c, const HostFacts &host, ConfigLoad &out)
 		checks.pskLength(p.psk, fmt::format("[[lac]] '{}' psk_file", p.name));
 	checks.pppSecrets();
 	checks.papOnly();
+	checks.poolSize();
 	checks.listen(host);
 }
 

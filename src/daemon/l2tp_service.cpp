@@ -81,6 +81,7 @@ l2tp::EngineConfig L2tpService::engineConfig(const Config &c) const
 	e.receiveWindow = c.l2tp.receiveWindow;
 	e.retries = c.l2tp.retries;
 	e.maxTunnelsPerPeer = c.l2tp.maxTunnelsPerPeer;
+	e.maxSessions = c.l2tp.maxSessions.value_or(0);
 	if (c.ppp.pool)
 		e.pool = std::make_pair(c.ppp.pool->first, c.ppp.pool->last);
 	if (c.l2tp.ipsec == IpsecRequirement::Required) {
@@ -183,6 +184,7 @@ void L2tpService::reconfigure(const Config &config)
 		logError(kL2tpLog, "{}", r.error().message);
 	if (pppd_)
 		pppd_->configure(config.ppp, config.lac);
+	engine_->reconfigure(engineConfig(config));
 	for (const LacProfile &p : config.lac)
 		lacs_[p.name].profile = p;
 	logInfo(kL2tpLog, "new settings apply to new tunnels and sessions; established ones keep theirs");

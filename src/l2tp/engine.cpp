@@ -50,6 +50,15 @@ L2tpEngine::L2tpEngine(EngineConfig config, kernel::L2tpDataplane &dataplane, Tu
 		ctx_.pool.emplace(ctx_.config.pool->first, ctx_.config.pool->second);
 }
 
+void L2tpEngine::reconfigure(EngineConfig config)
+{
+	if (config.pool != ctx_.config.pool)
+		logWarn(kLog, "[ppp] pool changed; it takes effect at restart (the addresses leased now stay)");
+	config.pool = ctx_.config.pool;
+	config.seed = ctx_.config.seed;
+	ctx_.config = std::move(config);
+}
+
 L2tpEngine::~L2tpEngine()
 {
 	// Tunnels release their sessions (pppd, kernel, pool) as they go.

@@ -59,6 +59,8 @@ struct EngineConfig {
 	/// A call that is not connected (ICCN) this long after ICRQ is cleared.
 	std::chrono::milliseconds callSetupTimeout{30000};
 	uint32_t maxTunnelsPerPeer = 16;
+	/// LNS: the most sessions at once, all tunnels together; 0: no limit.
+	uint32_t maxSessions = 0;
 	kernel::OwnedTunnelIds tunnelIds;
 	/// LNS: the addresses handed to clients; unset means pppd (or RADIUS)
 	/// decides, with no limit here.
@@ -137,6 +139,8 @@ struct EngineContext {
 	TimePoint now{};
 	uint32_t nextCallSerial = 1;
 	bool shuttingDown = false;
+	/// LNS sessions answered and not yet cleared (EngineConfig::maxSessions).
+	uint32_t lnsSessions = 0;
 };
 
 class L2tpEngine {
@@ -144,6 +148,9 @@ public:
 	L2tpEngine(EngineConfig config, kernel::L2tpDataplane &dataplane, TunnelSockets &sockets, PppLauncher &ppp,
 	           EngineObserver *observer = nullptr);
 	~L2tpEngine();
+	/// A reload's settings, for the tunnels and sessions set up from now on.
+	/// The pool's range is read at start only (its leases stay).
+	void reconfigure(EngineConfig config);
 	L2tpEngine(const L2tpEngine &) = delete;
 	L2tpEngine &operator=(const L2tpEngine &) = delete;
 

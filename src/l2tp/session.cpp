@@ -136,6 +136,12 @@ SessionStateName Tunnel::lacSendIcrq(Session &s, const ControlMessage *)
 SessionStateName Tunnel::lnsAnswerIcrq(Session &s, const ControlMessage *msg)
 {
 	s.callSerialNumber = msg->callSerialNumber.value_or(0);
+	if (ctx_.config.maxSessions != 0 && ctx_.lnsSessions >= ctx_.config.maxSessions) {
+		logWarn(kLog, "tunnel {} (peer {}): {} sessions ([l2tp] max_sessions): call refused", tunnelId_,
+		        peer_.str(), ctx_.lnsSessions);
+		return sendCdn(s, CdnResult::NoFacilitiesTemporary, GeneralError::InsufficientResources,
+		               "too many sessions");
+	}
 	if (ctx_.pool) {
 		s.address = ctx_.pool->allocate();
 		if (!s.address) {
@@ -145,6 +151,8 @@ SessionStateName Tunnel::lnsAnswerIcrq(Session &s, const ControlMessage *msg)
 			               "address pool exhausted");
 		}
 	}
+	s.counted = true;
+	ctx_.lnsSessions++;
 	ControlMessage m;
 	m.type = MessageType::Icrp;
 	m.assignedSessionId = s.sessionId;
@@ -356,6 +364,8 @@ void Tunnel::releaseSession(Session &s, const std::string &reason)
 	}
 	if (s.address && ctx_.pool)
 		ctx_.pool->release(*s.address);
+	if (std::exchange(s.counted, false))
+		ctx_.lnsSessions--;
 	if (wasUp && ctx_.observer) {
 		SessionEnd end;
 		end.session = makeSessionInfo(s);

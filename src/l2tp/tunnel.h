@@ -55,6 +55,8 @@ struct Session {
 	bool pppRunning = false;
 	/// Announced to the observer as up (its end is then audited).
 	bool up = false;
+	/// Counted in EngineContext::lnsSessions until it is cleared.
+	bool counted = false;
 	TimePoint setupDeadline{};
 	TimePoint started{};
 };

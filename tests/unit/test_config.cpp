@@ -655,10 +655,18 @@ TEST_CASE("[blocking]: the defaults, every key, and bad values")
 	      "/etc/l2tpsec/l2tpsec.conf:1: unknown section [blockin] (did you mean [blocking]?)");
 }
 
+TEST_CASE("[l2tp] max_sessions: unset by default, 1 to 65535")
+{
+	CHECK_FALSE(parseOk("[l2tp]\n").l2tp.maxSessions);
+	CHECK(parseOk("[l2tp]\nmax_sessions = 100\n").l2tp.maxSessions == 100u);
+	CHECK(onlyError("[l2tp]\nmax_sessions = 0\n") ==
+	      "/etc/l2tpsec/l2tpsec.conf:2: [l2tp] max_sessions: expected an integer from 1 to 65535, got 0");
+}
+
 TEST_CASE("configKeys lists each key once")
 {
 	auto &keys = configKeys();
-	CHECK(keys.size() == 60);
+	CHECK(keys.size() == 61);
 	for (size_t i = 0; i < keys.size(); i++)
 		for (size_t j = i + 1; j < keys.size(); j++)
 			CHECK(!(keys[i].section == keys[j].section && keys[i].key == keys[j].key));

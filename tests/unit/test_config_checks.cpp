@@ -206,6 +206,25 @@ TEST_CASE("PAP as the only method warns")
 	CHECK(o.warnings.empty());
 }
 
+TEST_CASE("a pool smaller than max_sessions warns")
+{
+	TempDir dir;
+	dir.write("psk", kPsk);
+	std::string conf =
+	        dir.write("l2tpsec.conf", "[ike]\npsk_file = \"psk\"\n[l2tp]\nmax_sessions = 50\n[ppp]\n"
+	                                  "local_address = \"10.99.0.1\"\npool = \"10.99.0.10-10.99.0.19\"\n");
+	Outcome o = load(conf);
+	CHECK(o.ok);
+	CHECK(o.warnings == std::vector<std::string>{conf + ":7: [ppp] pool has 10 addresses but [l2tp] max_sessions "
+	                                                    "allows 50 sessions: calls past 10 are refused (address "
+	                                                    "pool exhausted); widen the pool or lower max_sessions"});
+	dir.write("l2tpsec.conf", "[ike]\npsk_file = \"psk\"\n[l2tp]\nmax_sessions = 10\n[ppp]\n"
+	                          "local_address = \"10.99.0.1\"\npool = \"10.99.0.10-10.99.0.19\"\n");
+	o = load(conf);
+	CHECK(o.ok);
+	CHECK(o.warnings.empty());
+}
+
 TEST_CASE("a listen address no local interface has warns")
 {
 	ConfigLoad parsed = parseConfig("[l2tp]\nipsec = \"off\"\n[server]\n\nlisten = [\"192.0.2.7\", \"192.0.2.1\", "

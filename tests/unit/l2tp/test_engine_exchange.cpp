@@ -456,6 +456,42 @@ TEST_CASE("pool exhausted: the extra call is refused with CDN result 4 and a cle
 	CHECK_FALSE(found); // it never came up, so there is nothing to audit
 }
 
+TEST_CASE("max_sessions: the call past it is refused with CDN result 4; a cleared one makes room")
+{
+	EngineConfig lns = lnsConfig();
+	lns.maxSessions = 2;
+	Pair p(lns);
+	uint16_t lacTid = p.connect();
+	REQUIRE(p.lac->engine.placeCall(lacTid, p.lab.now));
+	p.lab.settle();
+	REQUIRE(p.lns->engine.sessions().size() == 2);
+	LogCapture logs;
+	p.lab.wire.clear();
+	REQUIRE(p.lac->engine.placeCall(lacTid, p.lab.now));
+	p.lab.settle();
+	CHECK(messages(p.lab) == std::vector<std::string>{"192.0.2.2>192.0.2.1 ICRQ", "192.0.2.1>192.0.2.2 CDN"});
+	CHECK(logs.has("2 sessions ([l2tp] max_sessions): call refused"));
+	CHECK(p.lns->engine.sessions().size() == 2);
+	CHECK(p.lns->engine.pool()->leased() == 2); // the refused call took no address
+	// One session goes: the next call is answered.
+	const SessionInfo first = p.lns->engine.sessions().at(0);
+	REQUIRE(p.lns->engine.disconnectSession(first.tunnelId, first.sessionId, "test", p.lab.now));
+	p.lab.settle();
+	REQUIRE(p.lns->engine.sessions().size() == 1);
+	REQUIRE(p.lac->engine.placeCall(lacTid, p.lab.now));
+	p.lab.settle();
+	CHECK(p.lns->engine.sessions().size() == 2);
+	// A reload that lowers the limit refuses the next call (the established
+	// ones stay).
+	lns.maxSessions = 1;
+	p.lns->engine.reconfigure(lns);
+	p.lab.wire.clear();
+	REQUIRE(p.lac->engine.placeCall(lacTid, p.lab.now));
+	p.lab.settle();
+	CHECK(messages(p.lab) == std::vector<std::string>{"192.0.2.2>192.0.2.1 ICRQ", "192.0.2.1>192.0.2.2 CDN"});
+	CHECK(p.lns->engine.sessions().size() == 2);
+}
+
 TEST_CASE("a kernel that refuses the session: CDN, and nothing is left behind")
 {
 	Pair p;
