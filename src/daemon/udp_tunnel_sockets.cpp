@@ -24,7 +24,8 @@ Result<UniqueFd> udpSocket(const l2tp::Endpoint &local, const std::string &what,
 {
 	if (!local.address.isV4())
 		return Error{EAFNOSUPPORT, what + ": IPv6 L2TP endpoints are not supported yet"};
-	auto fd = udp::socket(what, udp::SocketOptions{.shareAddress = true, .freebind = freebind, .pktinfo = freebind});
+	auto fd =
+	        udp::socket(what, udp::SocketOptions{.shareAddress = true, .freebind = freebind, .pktinfo = freebind});
 	if (!fd)
 		return fd;
 	L2S_TRY(udp::bind(fd->get(), local.address, local.port, what + ": bind " + local.str()));
