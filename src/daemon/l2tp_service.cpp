@@ -52,7 +52,7 @@ std::string roleName(bool lns)
 } // namespace
 
 L2tpService::L2tpService(EventLoop &loop, const Config &config, L2tpServiceOptions options)
-    : loop_(loop), options_(options), config_(config)
+    : loop_(loop), options_(std::move(options)), config_(config)
 {
 }
 
