@@ -8,6 +8,8 @@
 // The tests put the fake-* words in [ppp] options, which pppd's command line
 // ends with.
 
+#include "support/hex.h"
+
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -21,15 +23,7 @@
 namespace {
 
 int reportFd = -1;
-std::vector<unsigned char> onTerm;
-
-std::vector<unsigned char> fromHex(std::string_view hex)
-{
-	std::vector<unsigned char> m;
-	for (size_t k = 0; k + 1 < hex.size(); k += 2)
-		m.push_back(static_cast<unsigned char>(std::stoi(std::string(hex.substr(k, 2)), nullptr, 16)));
-	return m;
-}
+std::vector<uint8_t> onTerm;
 
 } // namespace
 
@@ -42,7 +36,7 @@ int main(int argc, char **argv)
 	});
 	int fd = -1;
 	int exitStatus = -1;
-	std::vector<std::vector<unsigned char>> messages;
+	std::vector<std::vector<uint8_t>> messages;
 	for (int i = 1; i + 1 < argc; ++i) {
 		std::string_view a = argv[i];
 		if (a == "l2tpsec_fd") {
@@ -50,9 +44,9 @@ int main(int argc, char **argv)
 		} else if (a == "fake-exit") {
 			exitStatus = std::atoi(argv[++i]);
 		} else if (a == "fake-send") {
-			messages.push_back(fromHex(argv[++i]));
+			messages.push_back(l2tpsec::test::hex(argv[++i]));
 		} else if (a == "fake-on-term") {
-			onTerm = fromHex(argv[++i]);
+			onTerm = l2tpsec::test::hex(argv[++i]);
 		}
 	}
 	if (fd < 0) {

@@ -6,6 +6,7 @@
 #include "daemon/daemon.h"
 #include "daemon/pppd_launcher.h"
 #include "ppp/plugin_message.h"
+#include "support/pppd_launcher_harness.h"
 
 #include <fmt/format.h>
 
@@ -81,64 +82,27 @@ TEST_CASE("a reload with a broken file keeps the config in force")
 
 namespace {
 
-std::string hex(const std::vector<uint8_t> &b)
-{
-	std::string s;
-	for (uint8_t x : b)
-		s += fmt::format("{:02x}", x);
-	return s;
-}
-
-std::string send(const ppp::PluginMessage &m)
-{
-	return "fake-send " + hex(ppp::encodePluginMessage(m));
-}
+using test::pluginSend;
 
 const ppp::PluginHello kHello{ppp::kPluginProtocol, "2.4.9"};
 // The LNS's view of a link: 10.99.0.1 here, the client 10.99.0.10.
 const ppp::PluginLink kLink{IpAddress::v4(0x0a630001), IpAddress::v4(0x0a63000a), "ppp0"};
 
-// One session's pppd (tests/unit/fake_pppd.cpp, which sends what its
-// `options` say), run until it has ended or `until` holds; then stopped.
-struct LauncherRun {
-	std::unique_ptr<EventLoop> loop = std::move(EventLoop::create().value());
-	std::vector<std::string> users, links, ended, log;
-	std::string plugin = "/nonexistent/l2tpsec-pppd.so"; // only passed on
+// One session's fake_pppd, sending what its `options` say, run until it has
+// ended or `until` holds; then stopped.
+struct LauncherRun : test::PppdLauncherHarness {
 	/// After the launcher stopped pppd: run the loop until this holds.
 	std::function<bool()> afterStop;
 
 	void run(std::vector<std::string> options, bool lns, const std::function<bool()> &until)
 	{
-		log::setSink([this](LogLevel l, std::string_view comp, std::string_view msg) {
-			log.push_back(std::string(logLevelName(l)) + " " + std::string(comp) + ": " + std::string(msg));
-		});
-		PppdLauncher::Callbacks cb;
-		cb.authenticated = [this](uint16_t, uint16_t, const std::string &u) { users.push_back(u); };
-		cb.linkUp = [this](uint16_t, uint16_t, const std::string &a) { links.push_back(a); };
-		cb.ended = [this](uint16_t, uint16_t, const std::string &why) { ended.push_back(why); };
-		PppdLauncher launcher(*loop, cb, plugin);
-		PppConfig ppp;
-		ppp.pppd = L2TPSEC_FAKE_PPPD;
-		ppp.options = std::move(options);
-		LacProfile office;
-		office.name = "office";
-		office.user = "alice";
-		launcher.configure(ppp, {office});
-		l2tp::PppStart start;
-		start.tunnelId = 16385;
-		start.sessionId = 7;
-		start.lns = lns;
-		start.lacProfile = "office";
-		start.pppSocket = UniqueFd(::open("/dev/null", O_RDWR | O_CLOEXEC));
-		REQUIRE(launcher.start(std::move(start)));
-		for (int i = 0; i < 500 && ended.empty() && !until(); ++i)
-			REQUIRE(loop->runOnce(std::chrono::milliseconds(10)));
-		launcher.stop(16385, 7);
-		for (int i = 0; afterStop && i < 500 && !afterStop(); ++i)
-			REQUIRE(loop->runOnce(std::chrono::milliseconds(10)));
-		log::setSink(nullptr);
+		captureLog();
+		start(L2TPSEC_FAKE_PPPD, std::move(options), lns);
+		runUntil([&] { return !ended.empty() || until(); });
+		stop();
+		if (afterStop)
+			runUntil(afterStop);
 	}
-	bool logged(std::string_view line) const { return std::find(log.begin(), log.end(), line) != log.end(); }
 };
 
 } // namespace
@@ -146,9 +110,9 @@ struct LauncherRun {
 TEST_CASE("PppdLauncher (LNS): the user and the link come from the plugin, in order, then the exit")
 {
 	LauncherRun r;
-	r.run({send(kHello), send(ppp::PluginAuthUp{"alice"}), send(ppp::PluginIpUp{kLink}),
-	       send(ppp::PluginIpDown{kLink, ppp::PluginLinkStats{20000, 30000, 20, 30, 42}}), send(ppp::PluginExit{0}),
-	       "fake-exit 0"},
+	r.run({pluginSend(kHello), pluginSend(ppp::PluginAuthUp{"alice"}), pluginSend(ppp::PluginIpUp{kLink}),
+	       pluginSend(ppp::PluginIpDown{kLink, ppp::PluginLinkStats{20000, 30000, 20, 30, 42}}),
+	       pluginSend(ppp::PluginExit{0}), "fake-exit 0"},
 	      true, [] { return false; });
 	CHECK(r.users == std::vector<std::string>{"alice"});
 	CHECK(r.links == std::vector<std::string>{"10.99.0.10"}); // the client's end: the peer's
@@ -168,9 +132,8 @@ TEST_CASE("PppdLauncher (LAC): the link's address is ours; after we stop pppd it
 	        "info ppp: session 16385/7: IP down on ppp3: local 10.99.1.10, peer 10.99.1.1; 9 s up, "
 	        "100 bytes (1 packets) in, 200 bytes (2 packets) out";
 	r.afterStop = [&] { return r.logged(down); };
-	r.run({send(kHello), send(ppp::PluginIpUp{lac}),
-	       "fake-on-term " +
-	               hex(ppp::encodePluginMessage(ppp::PluginIpDown{lac, ppp::PluginLinkStats{100, 200, 1, 2, 9}}))},
+	r.run({pluginSend(kHello), pluginSend(ppp::PluginIpUp{lac}),
+	       test::pluginSendOnTerm(ppp::PluginIpDown{lac, ppp::PluginLinkStats{100, 200, 1, 2, 9}})},
 	      false, [&] { return !r.links.empty(); });
 	CHECK(r.users.empty()); // a LAC knows its user from the profile
 	CHECK(r.links == std::vector<std::string>{"10.99.1.10"});
@@ -183,8 +146,8 @@ TEST_CASE("PppdLauncher: a plugin of another protocol version is refused with on
 {
 	LauncherRun r;
 	r.plugin = "/usr/lib/pppd/2.4.9/l2tpsec-pppd.so";
-	r.run({send(ppp::PluginHello{static_cast<uint16_t>(ppp::kPluginProtocol + 1), ""}),
-	       send(ppp::PluginAuthUp{"alice"}), send(ppp::PluginIpUp{kLink})},
+	r.run({pluginSend(ppp::PluginHello{static_cast<uint16_t>(ppp::kPluginProtocol + 1), ""}),
+	       pluginSend(ppp::PluginAuthUp{"alice"}), pluginSend(ppp::PluginIpUp{kLink})},
 	      true, [] { return false; });
 	std::string why = fmt::format("the pppd plugin /usr/lib/pppd/2.4.9/l2tpsec-pppd.so speaks protocol version "
 	                              "{}, this l2tpsecd speaks {}: install the plugin that came with this l2tpsecd",
@@ -203,14 +166,14 @@ TEST_CASE("PppdLauncher: a plugin of another protocol version is refused with on
 TEST_CASE("PppdLauncher: a malformed message, or one before the hello, refuses the session")
 {
 	LauncherRun bad;
-	bad.run({send(kHello), "fake-send 0200"}, true, [] { return false; });
+	bad.run({pluginSend(kHello), "fake-send 0200"}, true, [] { return false; });
 	REQUIRE(bad.ended.size() == 1);
 	CHECK(bad.ended[0].starts_with("pppd plugin auth-up message: ends inside the peer name (2 bytes) (pppd "));
 	CHECK(bad.logged("error ppp: session 16385/7: pppd plugin auth-up message: ends inside the peer name (2 "
 	                 "bytes); session refused"));
 
 	LauncherRun early;
-	early.run({send(ppp::PluginIpUp{kLink}), send(kHello)}, true, [] { return false; });
+	early.run({pluginSend(ppp::PluginIpUp{kLink}), pluginSend(kHello)}, true, [] { return false; });
 	CHECK(early.links.empty());
 	REQUIRE(early.ended.size() == 1);
 	CHECK(early.ended[0].starts_with("the pppd plugin sent a message before its hello (IP up on ppp0: "));
@@ -219,7 +182,7 @@ TEST_CASE("PppdLauncher: a malformed message, or one before the hello, refuses t
 TEST_CASE("PppdLauncher: pppd's exit status reaches `ended` (peer authentication failed)")
 {
 	LauncherRun r;
-	r.run({send(kHello), send(ppp::PluginExit{11}), "fake-exit 11"}, true, [] { return false; });
+	r.run({pluginSend(kHello), pluginSend(ppp::PluginExit{11}), "fake-exit 11"}, true, [] { return false; });
 	CHECK(r.users.empty());
 	CHECK(r.ended == std::vector<std::string>{"the peer failed or refused to authenticate itself (pppd exit 11)"});
 }
