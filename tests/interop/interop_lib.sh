@@ -457,6 +457,57 @@ lac_profile() {
   printf '%s\n' "$@"
 }
 
+# write_lns_conf FILE [KEY=VALUE...]: an l2tpsecd LNS's config for alice
+# (ppp_alice first). KEY: listen (default $S_IP), ipsec (default off;
+# required adds [ike] psk_file = "$WORK/psk"), pool (default PPP_LNS's),
+# options (the [ppp] options array, default PPP_LNS's), server and l2tp (a
+# line added to that table).
+write_lns_conf() {
+  local file=$1 kv listen=$S_IP ipsec=off pool="" options="" server="" l2tp=""
+  shift
+  for kv in "$@"; do
+    case ${kv%%=*} in
+      listen | ipsec | pool | options | server | l2tp) printf -v "${kv%%=*}" '%s' "${kv#*=}" ;;
+      *) fail "write_lns_conf: unknown setting $kv" ;;
+    esac
+  done
+  local ppp=$PPP_LNS
+  [[ -n $pool ]] && ppp=$(sed "s/^pool = .*/pool = \"$pool\"/" <<<"$ppp")
+  [[ -n $options ]] && ppp=$(sed "s/^options = .*/options = $options/" <<<"$ppp")
+  {
+    printf '[server]\nlisten = ["%s"]\n' "$listen"
+    [[ -n $server ]] && printf '%s\n' "$server"
+    [[ $ipsec == required ]] && printf '[ike]\npsk_file = "%s"\n' "$WORK/psk"
+    printf '[l2tp]\nipsec = "%s"\n' "$ipsec"
+    [[ -n $l2tp ]] && printf '%s\n' "$l2tp"
+    printf '%s\n' "$ppp"
+  } >"$file"
+}
+
+# write_lac_conf FILE [KEY=VALUE...] [-- LINE...]: an l2tpsecd LAC's config
+# with the profile "office" for alice (lac_profile; ppp_alice first), LINEs
+# added to the profile. KEY: listen (default $C_IP), ipsec (default off:
+# charon or nothing protects its L2TP), server (a line added to [server]).
+write_lac_conf() {
+  local file=$1 kv listen=$C_IP ipsec=off server=""
+  shift
+  while [[ $# -gt 0 && $1 != -- ]]; do
+    kv=$1
+    shift
+    case ${kv%%=*} in
+      listen | ipsec | server) printf -v "${kv%%=*}" '%s' "${kv#*=}" ;;
+      *) fail "write_lac_conf: unknown setting $kv" ;;
+    esac
+  done
+  [[ ${1:-} == -- ]] && shift
+  {
+    printf '[server]\nlisten = ["%s"]\n' "$listen"
+    [[ -n $server ]] && printf '%s\n' "$server"
+    printf '[l2tp]\nipsec = "%s"\n%s\n' "$ipsec" "$PPP_LAC"
+    lac_profile "$@"
+  } >"$file"
+}
+
 ppp_alice() {
   secret_file "$WORK/chap-secrets" 'alice * alice-pw-4711 *'
   secret_file "$WORK/alice.pass" alice-pw-4711

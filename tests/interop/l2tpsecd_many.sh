@@ -12,23 +12,11 @@ source "$(dirname "$0")/interop_lib.sh"
 
 tunnels=5 per_tunnel=4
 total=$((tunnels * per_tunnel))
-secret_file "$WORK/chap-secrets" 'alice * alice-pw-4711 *'
-secret_file "$WORK/alice.pass" alice-pw-4711
-cat >"$WORK/lns.conf" <<EOF
-[server]
-listen = ["$S_IP"]
-[l2tp]
-ipsec = "off"
-[ppp]
-auth = ["mschap-v2"]
-secrets = "$WORK/chap-secrets"
-local_address = "10.99.0.1"
-pool = "10.99.0.10-10.99.0.59"
-options = ["lcp-echo-interval 0", "noccp"]
-EOF
+ppp_alice
+write_lns_conf "$WORK/lns.conf" pool=10.99.0.10-10.99.0.59
 {
   printf '[server]\nlisten = ["%s"]\n[l2tp]\nipsec = "off"\n' "$C_IP"
-  printf '[ppp]\noptions = ["lcp-echo-interval 0", "noccp"]\n'
+  printf '%s\n' "$PPP_LAC"
   for ((i = 1; i <= tunnels; i++)); do
     printf '[[lac]]\nname = "p%d"\nserver = "%s"\nuser = "alice"\npassword_file = "%s"\n' \
       "$i" "$S_IP" "$WORK/alice.pass"

@@ -12,22 +12,10 @@
 source "$(dirname "$0")/interop_lib.sh"
 
 bound=50
-secret_file "$WORK/chap-secrets" 'alice * alice-pw-4711 *'
-cat >"$WORK/lns.conf" <<EOF
-[server]
-listen = ["$S_IP"]
-audit_log = "$WORK/audit.jsonl"
-[l2tp]
-ipsec = "off"
-hello_interval = "5s"
-[ppp]
-auth = ["mschap-v2"]
-secrets = "$WORK/chap-secrets"
-local_address = "10.99.0.1"
-pool = "10.99.0.10-10.99.0.19"
+ppp_alice
 # Only L2TP's HELLO may find the dead peer here, not pppd's LCP echo.
-options = ["lcp-echo-interval 0"]
-EOF
+write_lns_conf "$WORK/lns.conf" server="audit_log = \"$WORK/audit.jsonl\"" l2tp='hello_interval = "5s"' \
+  options='["lcp-echo-interval 0"]'
 start_l2tpsecd lns "$NS_S" "$WORK/lns.conf"
 
 client_ppp_options office alice alice-pw-4711

@@ -7,33 +7,9 @@
 #   usage: pool_exhausted.sh L2TPSECD L2TPCTL   (inside the lab VM)
 source "$(dirname "$0")/interop_lib.sh"
 
-secret_file "$WORK/chap-secrets" 'alice * alice-pw-4711 *'
-secret_file "$WORK/alice.pass" alice-pw-4711
-cat >"$WORK/lns.conf" <<EOF
-[server]
-listen = ["$S_IP"]
-[l2tp]
-ipsec = "off"
-[ppp]
-auth = ["mschap-v2"]
-secrets = "$WORK/chap-secrets"
-local_address = "10.99.0.1"
-pool = "10.99.0.10-10.99.0.10"
-options = ["lcp-echo-interval 0", "noccp"]
-EOF
-cat >"$WORK/lac.conf" <<EOF
-[server]
-listen = ["$C_IP"]
-[l2tp]
-ipsec = "off"
-[ppp]
-options = ["lcp-echo-interval 0", "noccp"]
-[[lac]]
-name = "office"
-server = "$S_IP"
-user = "alice"
-password_file = "$WORK/alice.pass"
-EOF
+ppp_alice
+write_lns_conf "$WORK/lns.conf" pool=10.99.0.10-10.99.0.10
+write_lac_conf "$WORK/lac.conf"
 start_l2tpsecd lns "$NS_S" "$WORK/lns.conf"
 start_l2tpsecd lac "$NS_C" "$WORK/lac.conf"
 ctl lac connect office >/dev/null || fail "l2tpctl connect office"

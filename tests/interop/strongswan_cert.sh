@@ -58,18 +58,7 @@ make_pki() {
   chmod 600 "$d"/*.key
 }
 
-secret_file "$WORK/chap-secrets" 'alice * alice-pw-4711 *'
-secret_file "$WORK/alice.pass" alice-pw-4711
-ppp_section() {
-  cat <<EOF
-[ppp]
-auth = ["mschap-v2"]
-secrets = "$WORK/chap-secrets"
-local_address = "10.99.0.1"
-pool = "10.99.0.10-10.99.0.19"
-options = ["lcp-echo-interval 0", "noccp"]
-EOF
-}
+ppp_alice
 
 # topology direct|nat: the client's namespace and address, the server address
 # it dials, and NAT true/false (the server listens on both of its addresses).
@@ -176,21 +165,9 @@ private_key = "$d/server.key"
 ca = ["$d/ca.pem"]
 [l2tp]
 ipsec = "required"
-$(ppp_section)
+$PPP_LNS
 EOF
-  cat >"$WORK/lac.conf" <<EOF
-[server]
-listen = ["$CIP"]
-[l2tp]
-ipsec = "off"
-[ppp]
-options = ["lcp-echo-interval 0", "noccp"]
-[[lac]]
-name = "office"
-server = "$SIP"
-user = "alice"
-password_file = "$WORK/alice.pass"
-EOF
+  LAC_SERVER=$SIP write_lac_conf "$WORK/lac.conf" listen="$CIP"
   charon_conf "$kind" client >"$WORK/swanctl.conf"
   start_charon charon "$CNS" "$WORK/swanctl.conf"
   start_l2tpsecd lns "$NS_S" "$WORK/lns.conf"
@@ -232,25 +209,11 @@ EOF
 listen = ["$S_IP", "$S_NAT_IP"]
 [l2tp]
 ipsec = "off"
-$(ppp_section)
+$PPP_LNS
 EOF
-  cat >"$WORK/lac.conf" <<EOF
-[server]
-listen = ["$CIP"]
-[l2tp]
-ipsec = "required"
-[ppp]
-options = ["lcp-echo-interval 0", "noccp"]
-[[lac]]
-name = "office"
-server = "$SIP"
-user = "alice"
-password_file = "$WORK/alice.pass"
-certificate = "$d/client.pem"
-private_key = "$d/client.key"
-ca = ["$d/ca.pem"]
-peer_id = "vpn.example.test"
-EOF
+  LAC_SERVER=$SIP write_lac_conf "$WORK/lac.conf" listen="$CIP" ipsec=required -- \
+    "certificate = \"$d/client.pem\"" "private_key = \"$d/client.key\"" "ca = [\"$d/ca.pem\"]" \
+    'peer_id = "vpn.example.test"'
   charon_conf "$kind" server >"$WORK/swanctl.conf"
   start_charon charon "$NS_S" "$WORK/swanctl.conf"
   start_l2tpsecd lns "$NS_S" "$WORK/lns.conf"

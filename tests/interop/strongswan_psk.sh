@@ -14,69 +14,11 @@ source "$(dirname "$0")/interop_lib.sh"
 
 psk='interop pre-shared key 4711'
 secret_file "$WORK/psk" "$psk"
-secret_file "$WORK/chap-secrets" 'alice * alice-pw-4711 *'
-secret_file "$WORK/alice.pass" alice-pw-4711
-cat >"$WORK/lns.conf" <<EOF
-[server]
-listen = ["$S_IP"]
-[ike]
-psk_file = "$WORK/psk"
-[l2tp]
-ipsec = "required"
-[ppp]
-auth = ["mschap-v2"]
-secrets = "$WORK/chap-secrets"
-local_address = "10.99.0.1"
-pool = "10.99.0.10-10.99.0.19"
-options = ["lcp-echo-interval 0", "noccp"]
-EOF
-cat >"$WORK/lac.conf" <<EOF
-[server]
-listen = ["$C_IP"]
-[l2tp]
-ipsec = "off"
-[ppp]
-options = ["lcp-echo-interval 0", "noccp"]
-[[lac]]
-name = "office"
-server = "$S_IP"
-user = "alice"
-password_file = "$WORK/alice.pass"
-EOF
+ppp_alice
+write_lns_conf "$WORK/lns.conf" ipsec=required
+write_lac_conf "$WORK/lac.conf"
 
-cat >"$WORK/swanctl.conf" <<EOF
-connections {
-  l2tp {
-    version = 1
-    local_addrs = $C_IP
-    remote_addrs = $S_IP
-    proposals = aes256-sha1-modp2048
-    local {
-      auth = psk
-      id = $C_IP
-    }
-    remote {
-      auth = psk
-      id = $S_IP
-    }
-    children {
-      l2tp {
-        mode = transport
-        local_ts = dynamic[udp/1701]
-        remote_ts = dynamic[udp/1701]
-        esp_proposals = aes256-sha1
-      }
-    }
-  }
-}
-secrets {
-  ike-l2tp {
-    id-server = $S_IP
-    id-client = $C_IP
-    secret = "$psk"
-  }
-}
-EOF
+charon_psk_conf "$WORK/swanctl.conf" me="$C_IP" peer="$S_IP"
 start_charon charon "$NS_C" "$WORK/swanctl.conf"
 
 start_l2tpsecd lns "$NS_S" "$WORK/lns.conf"

@@ -11,20 +11,8 @@
 #   usage: xl2tpd_lac.sh L2TPSECD L2TPCTL   (inside the lab VM)
 source "$(dirname "$0")/interop_lib.sh"
 
-secret_file "$WORK/chap-secrets" 'alice * alice-pw-4711 *'
-cat >"$WORK/lns.conf" <<EOF
-[server]
-listen = ["$S_IP"]
-audit_log = "$WORK/audit.jsonl"
-[l2tp]
-ipsec = "off"
-[ppp]
-auth = ["mschap-v2"]
-secrets = "$WORK/chap-secrets"
-local_address = "10.99.0.1"
-pool = "10.99.0.10-10.99.0.19"
-options = ["lcp-echo-interval 0"]
-EOF
+ppp_alice
+write_lns_conf "$WORK/lns.conf" server="audit_log = \"$WORK/audit.jsonl\"" options='["lcp-echo-interval 0"]'
 start_l2tpsecd lns "$NS_S" "$WORK/lns.conf"
 ok "l2tpsecd LNS listening on $S_IP:1701"
 

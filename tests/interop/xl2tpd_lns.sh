@@ -44,21 +44,8 @@ EOF
 start_xl2tpd xl2tpd "$NS_S" "$WORK/xl2tpd.conf" "$WORK/chap-secrets"
 ok "xl2tpd LNS on $S_IP:1701"
 
-secret_file "$WORK/alice.pass" alice-pw-4711
-cat >"$WORK/lac.conf" <<EOF
-[server]
-listen = ["$C_IP"]
-audit_log = "$WORK/audit.jsonl"
-[l2tp]
-ipsec = "off"
-[ppp]
-options = ["lcp-echo-interval 0", "noccp"]
-[[lac]]
-name = "office"
-server = "$S_IP"
-user = "alice"
-password_file = "$WORK/alice.pass"
-EOF
+ppp_alice
+write_lac_conf "$WORK/lac.conf" server="audit_log = \"$WORK/audit.jsonl\""
 start_l2tpsecd lac "$NS_C" "$WORK/lac.conf"
 ctl lac connect office >/dev/null || fail "l2tpctl connect office"
 
