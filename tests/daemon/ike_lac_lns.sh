@@ -9,73 +9,21 @@
 # the LNS (Delete notifications). The kernel-backed version, against
 # strongSwan, is tests/interop/strongswan_psk.sh.
 # Usage: ike_lac_lns.sh L2TPSECD L2TPCTL
-set -uo pipefail
-daemon=$1 ctl=$2
-tmp=$(mktemp -d /tmp/l2tpsec-ikelaclns.XXXXXX)
-pids=()
-declare -A pid=()
-cleanup() { for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done; rm -rf "$tmp"; }
-trap cleanup EXIT
-fail() {
-  echo "FAIL: $*" >&2
-  for f in lns first lac bad clear; do echo "--- $f log:" >&2; cat "$tmp/$f.log" >&2 2>/dev/null; done
-  exit 1
-}
-# Waits up to 10 s for a command to succeed (a hang guard, not a timing claim).
-waitfor() { for _ in $(seq 100); do "$@" && return 0; sleep 0.1; done; return 1; }
 # Ports of this test's own: meson runs the daemon tests in parallel.
-l2tp_port=21705 ike_port=21505 natt_port=24505
-
-echo alice-password >"$tmp/password"
-echo 'correct horse battery staple' >"$tmp/psk"
-echo 'not the key, though long enough' >"$tmp/wrong.psk"
-chmod 600 "$tmp/password" "$tmp/psk" "$tmp/wrong.psk"
-cat >"$tmp/lns.conf" <<CONF
-[server]
-listen = ["127.0.0.1"]
-audit_log = "$tmp/audit.jsonl"
-[blocking]
+LNS_IPSEC=required LAC_IPSEC=required IKE_PORTS="21505 24505"
+LNS_TABLES='[blocking]
 failures = 1
-block_time = "1h"
-[ike]
-psk_file = "$tmp/psk"
-[l2tp]
-ipsec = "required"
-hello_interval = "5s"
-[ppp]
-local_address = "10.99.0.1"
-pool = "10.99.0.10-10.99.0.19"
-CONF
-lac_conf() { # NAME ADDRESS PSKFILE
-  cat >"$tmp/$1.conf" <<CONF
-[server]
-listen = ["$2"]
-[l2tp]
-ipsec = "required"
-[[lac]]
-name = "office"
-server = "127.0.0.1"
-user = "alice"
-password_file = "$tmp/password"
-psk_file = "$3"
-CONF
-}
-lac_conf lac 127.0.0.2 "$tmp/psk"
-lac_conf bad 127.0.0.3 "$tmp/wrong.psk"
-lac_conf first 127.0.0.5 "$tmp/psk"
+block_time = "1h"'
+LNS_EXTRA='hello_interval = "5s"'
+source "$(dirname "$0")/lac_lns_lib.sh" "$1" "$2" ikelaclns 21705
+l2tp_port=$port
+(umask 077 && echo 'not the key, though long enough' >"$tmp/wrong.psk")
+write_lac lac 127.0.0.2 "psk_file = \"$tmp/psk\""
+write_lac bad 127.0.0.3 "psk_file = \"$tmp/wrong.psk\""
+write_lac first 127.0.0.5 "psk_file = \"$tmp/psk\""
 
-start() {
-  "$daemon" -c "$tmp/$1.conf" --control-socket "$tmp/$1.sock" --fake-dataplane --l2tp-port $l2tp_port \
-    --ike-port $ike_port --natt-port $natt_port 2>"$tmp/$1.log" &
-  pids+=($!)
-  pid[$1]=$!
-  waitfor test -S "$tmp/$1.sock" || fail "$1: no control socket"
-}
 start lns
 start lac
-lns() { "$ctl" -s "$tmp/lns.sock" "$@"; }
-lac() { "$ctl" -s "$tmp/lac.sock" "$@"; }
-stop() { kill -TERM "${pid[$1]}"; wait "${pid[$1]}" 2>/dev/null; }
 no_sas() { lns sas --json | jq -e '(.isakmp | length) == 0 and (.ipsec | length) == 0' >/dev/null; }
 
 # A first LAC comes and goes (SIGTERM deletes its SAs at the LNS). Each fake
@@ -160,17 +108,7 @@ jq -se '[.[] | select(.event == "unblocked" and .reason == "unblocked")] | lengt
 lns blocked --json | jq -e '.blocked == []' >/dev/null || fail "still blocked"
 
 # L2TP without IPsec: refused (StopCCN) at the LNS, with the reason logged.
-cat >"$tmp/clear.conf" <<CONF
-[server]
-listen = ["127.0.0.4"]
-[l2tp]
-ipsec = "off"
-[[lac]]
-name = "office"
-server = "127.0.0.1"
-user = "alice"
-password_file = "$tmp/password"
-CONF
+LAC_IPSEC=off write_lac clear 127.0.0.4
 start clear
 "$ctl" -s "$tmp/clear.sock" connect office >/dev/null || fail "connect without IPsec"
 waitfor grep -q 'ipsec = "required" and no IPsec SA protects 127.0.0.4:'$l2tp_port "$tmp/lns.log" ||

@@ -10,7 +10,7 @@ LNS_EXTRA='hello_interval = "5s"'
 source "$(dirname "$0")/lac_lns_lib.sh" "$1" "$2" laclns 21702
 # A [[lac]] profile's psk_file is read (and checked) even when IPsec is off.
 echo 'an unused pre-shared key' >"$tmp/psk"; chmod 600 "$tmp/psk"
-echo "psk_file = \"$tmp/psk\"" >>"$tmp/lac.conf"
+write_lac lac 127.0.0.2 "psk_file = \"$tmp/psk\""
 
 start lns
 start lac
