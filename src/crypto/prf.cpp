@@ -87,12 +87,10 @@ SecretBytes Prf::finish()
 Result<SecretBytes> prf(HashAlgorithm alg, std::span<const uint8_t> key,
                         std::initializer_list<std::span<const uint8_t>> parts)
 {
-	auto p = Prf::create(alg, key);
-	if (!p)
-		return std::move(p).error();
+	L2S_TRY_ASSIGN(auto p, Prf::create(alg, key));
 	for (std::span<const uint8_t> part : parts)
-		p->update(part);
-	return p->finish();
+		p.update(part);
+	return p.finish();
 }
 
 } // namespace l2tpsec::crypto

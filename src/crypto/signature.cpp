@@ -174,10 +174,8 @@ Result<PrivateKey> PrivateKey::fromBytes(std::span<const uint8_t> data)
 
 Result<PrivateKey> PrivateKey::loadFile(const std::string &path)
 {
-	auto bytes = detail::readFile(path);
-	if (!bytes)
-		return std::move(bytes).error();
-	return fromBytes(*bytes);
+	L2S_TRY_ASSIGN(auto bytes, detail::readFile(path));
+	return fromBytes(bytes);
 }
 
 Result<std::vector<uint8_t>> PrivateKey::signIke(std::span<const uint8_t> hash) const

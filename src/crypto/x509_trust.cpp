@@ -135,10 +135,8 @@ Result<std::vector<Certificate>> Certificate::fromBytes(std::span<const uint8_t>
 	constexpr std::string_view kBegin = "-----BEGIN CERTIFICATE-----", kEnd = "-----END CERTIFICATE-----";
 	std::vector<Certificate> out;
 	if (text.find("-----BEGIN") == std::string_view::npos) {
-		auto c = fromDer(data);
-		if (!c)
-			return std::move(c).error();
-		out.push_back(std::move(*c));
+		L2S_TRY_ASSIGN(auto c, fromDer(data));
+		out.push_back(std::move(c));
 		return out;
 	}
 	for (size_t at = text.find(kBegin); at != std::string_view::npos; at = text.find(kBegin, at)) {
@@ -163,10 +161,8 @@ Result<std::vector<Certificate>> Certificate::fromBytes(std::span<const uint8_t>
 
 Result<std::vector<Certificate>> Certificate::loadFile(const std::string &path)
 {
-	auto bytes = detail::readFile(path);
-	if (!bytes)
-		return std::move(bytes).error();
-	return fromBytes(*bytes);
+	L2S_TRY_ASSIGN(auto bytes, detail::readFile(path));
+	return fromBytes(bytes);
 }
 
 const std::vector<uint8_t> &Certificate::der() const

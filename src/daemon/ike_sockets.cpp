@@ -52,10 +52,7 @@ Result<void> IkeUdpSockets::bind(const ike::Endpoint &local, ike::IkeSocket kind
 {
 	std::string what = std::string(kindName(kind)) + " listener " + local.str();
 	// A listen address that is not up yet still binds, as for L2TP.
-	auto sock = udp::socket(what, udp::SocketOptions{.freebind = true, .pktinfo = true});
-	if (!sock)
-		return std::move(sock).error();
-	UniqueFd fd = std::move(*sock);
+	L2S_TRY_ASSIGN(UniqueFd fd, udp::socket(what, udp::SocketOptions{.freebind = true, .pktinfo = true}));
 	if (kind == ike::IkeSocket::NatT) {
 		int type = UDP_ENCAP_ESPINUDP;
 		if (::setsockopt(fd.get(), IPPROTO_UDP, UDP_ENCAP, &type, sizeof type) < 0)

@@ -52,16 +52,14 @@ Result<void> UdpTunnelSockets::listen(const IpAddress &address, uint16_t port)
 	l2tp::Endpoint local{address, port};
 	// Listeners bind before the address is up (IP_FREEBIND) and learn each
 	// datagram's destination (IP_PKTINFO): where the tunnel socket must answer from.
-	auto fd = udpSocket(local, "L2TP listener", true);
-	if (!fd)
-		return std::move(fd).error();
+	L2S_TRY_ASSIGN(auto fd, udpSocket(local, "L2TP listener", true));
 	sockaddr_in bound{};
 	socklen_t len = sizeof bound;
-	if (::getsockname(fd->get(), reinterpret_cast<sockaddr *>(&bound), &len) < 0)
+	if (::getsockname(fd.get(), reinterpret_cast<sockaddr *>(&bound), &len) < 0)
 		return sysError("L2TP listener " + local.str() + ": getsockname");
 	size_t index = listeners_.size();
-	L2S_TRY(loop_.addFd(fd->get(), EPOLLIN, [this, index](uint32_t) { readListener(index); }));
-	listeners_.push_back(Listener{std::move(fd.value()), l2tpEndpointOf(bound)});
+	L2S_TRY(loop_.addFd(fd.get(), EPOLLIN, [this, index](uint32_t) { readListener(index); }));
+	listeners_.push_back(Listener{std::move(fd), l2tpEndpointOf(bound)});
 	logInfo("l2tp", "listening on {}", local.str());
 	return {};
 }
@@ -82,19 +80,17 @@ void UdpTunnelSockets::readListener(size_t index)
 
 Result<l2tp::TunnelSocket> UdpTunnelSockets::open(const l2tp::Endpoint &local, const l2tp::Endpoint &peer)
 {
-	auto fd = udpSocket(local, "tunnel socket to " + peer.str());
-	if (!fd)
-		return std::move(fd).error();
+	L2S_TRY_ASSIGN(auto fd, udpSocket(local, "tunnel socket to " + peer.str()));
 	sockaddr_in sa = udp::toSockaddr(peer.address, peer.port);
-	if (::connect(fd->get(), reinterpret_cast<const sockaddr *>(&sa), sizeof sa) < 0)
+	if (::connect(fd.get(), reinterpret_cast<const sockaddr *>(&sa), sizeof sa) < 0)
 		return sysError("tunnel socket: connect " + peer.str());
 	sockaddr_in bound{};
 	socklen_t len = sizeof bound;
-	::getsockname(fd->get(), reinterpret_cast<sockaddr *>(&bound), &len);
+	::getsockname(fd.get(), reinterpret_cast<sockaddr *>(&bound), &len);
 	uint64_t id = nextId_++;
-	int raw = fd->get();
+	int raw = fd.get();
 	L2S_TRY(loop_.addFd(raw, EPOLLIN, [this, id](uint32_t) { readTunnel(id); }));
-	sockets_.emplace(id, Sock{std::move(fd.value()), l2tpEndpointOf(bound), peer});
+	sockets_.emplace(id, Sock{std::move(fd), l2tpEndpointOf(bound), peer});
 	return l2tp::TunnelSocket{id, raw};
 }
 

@@ -192,8 +192,7 @@ Result<std::unique_ptr<ChildProcess>> ChildProcess::start(EventLoop &loop, const
 	::fcntl(outRead.get(), F_SETFL, flags | O_NONBLOCK);
 	child->output_ = std::move(outRead);
 	ChildProcess *self = child.get();
-	if (auto r = loop.addFd(self->output_.get(), EPOLLIN, [self](uint32_t) { self->onOutput(); }); !r)
-		return std::move(r).error();
+	L2S_TRY(loop.addFd(self->output_.get(), EPOLLIN, [self](uint32_t) { self->onOutput(); }));
 	if (auto r = loop.addFd(self->pidfd_.get(), EPOLLIN, [self](uint32_t) { self->onPidfd(); }); !r) {
 		loop.removeFd(self->output_.get());
 		return std::move(r).error();

@@ -123,8 +123,7 @@ PluginLink readLink(Reader &r)
 template <typename T>
 Result<PluginMessage> done(Reader &r, T message)
 {
-	if (auto f = r.finish(); !f)
-		return std::move(f).error();
+	L2S_TRY(r.finish());
 	return PluginMessage{std::move(message)};
 }
 

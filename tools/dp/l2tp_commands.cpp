@@ -72,8 +72,9 @@ SessionParams sessionParams(const Options &o)
 	return s;
 }
 
-// The daemon's per-tunnel socket, as research.md §3.4 step 2 describes it:
-// SO_REUSEADDR, bound to local:sport, connected to peer:dport, close-on-exec.
+// The daemon's per-tunnel socket (src/daemon/udp_tunnel_sockets.cpp):
+// SO_REUSEADDR, bound to local:sport, connected to peer:dport, close-on-exec;
+// the kernel tunnel takes it over as its UDP encapsulation socket.
 Result<UniqueFd> openTunnelSocket(const IpAddress &local, uint16_t sport, const IpAddress &peer, uint16_t dport)
 {
 	int family = local.isV4() ? AF_INET : AF_INET6;
@@ -233,26 +234,16 @@ Result<std::pair<std::vector<TunnelState>, std::vector<SessionState>>> collect(c
 	std::vector<TunnelState> tunnels;
 	std::vector<SessionState> sessions;
 	if (o.onlyTid) {
-		auto t = dp.getTunnel(o.onlyTid);
-		if (!t)
-			return std::move(t).error();
-		tunnels.push_back(*t);
+		L2S_TRY_ASSIGN(auto t, dp.getTunnel(o.onlyTid));
+		tunnels.push_back(t);
 	} else {
-		auto all = dp.listTunnels();
-		if (!all)
-			return std::move(all).error();
-		tunnels = std::move(*all);
+		L2S_TRY_ASSIGN(tunnels, dp.listTunnels());
 	}
 	if (o.onlyTid && o.onlySid) {
-		auto s = dp.getSession(o.onlyTid, o.onlySid);
-		if (!s)
-			return std::move(s).error();
-		sessions.push_back(std::move(*s));
+		L2S_TRY_ASSIGN(auto s, dp.getSession(o.onlyTid, o.onlySid));
+		sessions.push_back(std::move(s));
 	} else {
-		auto all = dp.listSessions();
-		if (!all)
-			return std::move(all).error();
-		sessions = std::move(*all);
+		L2S_TRY_ASSIGN(sessions, dp.listSessions());
 	}
 	return std::pair{std::move(tunnels), std::move(sessions)};
 }
@@ -312,7 +303,8 @@ void flush(const Options &o, Outcome &out)
 
 // Opens the PPPoL2TP socket and becomes pppd on it, as go-l2tp's kl2tpd does:
 // the socket is fd 3 and the only descriptor pppd inherits besides stdio
-// (research.md §3.5: a leaked tunnel socket once stole a tunnel's traffic).
+// (an inherited tunnel socket kept in a child would still receive the
+// tunnel's traffic after the daemon closed its own copy).
 void runPppd(const Options &o, Outcome &out)
 {
 	UniqueFd ppp;

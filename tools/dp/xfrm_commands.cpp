@@ -326,18 +326,16 @@ std::optional<SaParams> saParams(Parser &p, const SaOptions &o)
 Result<void> addSaRaw(NetlinkIpsecDataplane &dp, Parser &p, const SaOptions &o, const SaId &id, const SaParams &params,
                       bool update)
 {
-	auto spec = xfrm::makeSaSpec(id, params, dp.owned());
-	if (!spec)
-		return std::move(spec).error();
+	L2S_TRY_ASSIGN(auto spec, xfrm::makeSaSpec(id, params, dp.owned()));
 	if (isKernelName(o.cipher)) {
-		spec->aead.reset();
-		spec->crypt = xfrm::Algorithm{o.cipher, p.hex("--enc-key", o.encKey), 0};
+		spec.aead.reset();
+		spec.crypt = xfrm::Algorithm{o.cipher, p.hex("--enc-key", o.encKey), 0};
 	}
 	if (isKernelName(o.integ))
-		spec->auth = xfrm::Algorithm{o.integ, p.hex("--auth-key", o.authKey), o.integBits};
+		spec.auth = xfrm::Algorithm{o.integ, p.hex("--auth-key", o.authKey), o.integBits};
 	if (p.usage)
 		return Error{EINVAL, p.usage->message};
-	return dp.installSpec(*spec, update);
+	return dp.installSpec(spec, update);
 }
 
 std::string encapText(const std::optional<NatTEncap> &e)
@@ -496,34 +494,28 @@ void run(Outcome &out, Body body)
 template <typename Use>
 Result<void> withDataplane(Use use)
 {
-	auto dp = NetlinkIpsecDataplane::create();
-	if (!dp)
-		return std::move(dp).error();
-	return use(**dp);
+	L2S_TRY_ASSIGN(auto dp, NetlinkIpsecDataplane::create());
+	return use(*dp);
 }
 
 /// "list": l2tpsec's SAs, then its policies.
 Result<void> printState(NetlinkIpsecDataplane &dp, bool json)
 {
-	auto sas = dp.listSas();
-	if (!sas)
-		return std::move(sas).error();
-	auto pols = dp.listPolicies();
-	if (!pols)
-		return std::move(pols).error();
+	L2S_TRY_ASSIGN(auto sas, dp.listSas());
+	L2S_TRY_ASSIGN(auto pols, dp.listPolicies());
 	if (json) {
 		std::string s = "{\"sas\": [";
-		for (size_t i = 0; i < sas->size(); i++)
-			s += (i ? ", " : "") + saJson((*sas)[i]);
+		for (size_t i = 0; i < sas.size(); i++)
+			s += (i ? ", " : "") + saJson(sas[i]);
 		s += "], \"policies\": [";
-		for (size_t i = 0; i < pols->size(); i++)
-			s += (i ? ", " : "") + policyJson((*pols)[i]);
+		for (size_t i = 0; i < pols.size(); i++)
+			s += (i ? ", " : "") + policyJson(pols[i]);
 		std::printf("%s]}\n", s.c_str());
 		return {};
 	}
-	for (const SaState &s : *sas)
+	for (const SaState &s : sas)
 		std::printf("%s\n", saLine(s).c_str());
-	for (const PolicyState &pst : *pols)
+	for (const PolicyState &pst : pols)
 		std::printf("%s\n", policyLine(pst).c_str());
 	return {};
 }
@@ -531,10 +523,8 @@ Result<void> printState(NetlinkIpsecDataplane &dp, bool json)
 /// "flush": l2tpsec's SAs and policies, and nothing else.
 Result<void> flushState(NetlinkIpsecDataplane &dp)
 {
-	auto r = dp.flush();
-	if (!r)
-		return std::move(r).error();
-	std::printf("flushed %zu SAs, %zu policies\n", r->sas, r->policies);
+	L2S_TRY_ASSIGN(auto r, dp.flush());
+	std::printf("flushed %zu SAs, %zu policies\n", r.sas, r.policies);
 	return {};
 }
 
@@ -553,9 +543,7 @@ Result<void> holdEncapSocket(Parser &p, const MiscOptions &o)
 	auto addr = p.address("--address", o.address);
 	if (!addr)
 		return {};
-	auto dp = NetlinkIpsecDataplane::create();
-	if (!dp)
-		return std::move(dp).error();
+	L2S_TRY_ASSIGN(auto dp, NetlinkIpsecDataplane::create());
 	int family = addr->isV4() ? AF_INET : AF_INET6;
 	UniqueFd fd(socket(family, SOCK_DGRAM | SOCK_CLOEXEC, IPPROTO_UDP));
 	if (!fd)
@@ -577,8 +565,8 @@ Result<void> holdEncapSocket(Parser &p, const MiscOptions &o)
 	}
 	if (bind(fd.get(), reinterpret_cast<sockaddr *>(&ss), len) < 0)
 		return sysError(fmt::format("bind {} port {}", addr->str(), o.port));
-	L2S_TRY((*dp)->bypassSocket(fd.get()));
-	L2S_TRY((*dp)->enableUdpEncap(fd.get()));
+	L2S_TRY(dp->bypassSocket(fd.get()));
+	L2S_TRY(dp->enableUdpEncap(fd.get()));
 
 	struct sigaction sa {};
 	sa.sa_handler = onStopSignal;
@@ -599,9 +587,7 @@ Result<void> holdEncapSocket(Parser &p, const MiscOptions &o)
 
 Result<void> monitor(const MiscOptions &o)
 {
-	auto events = xfrm::EventSubscription::open();
-	if (!events)
-		return std::move(events).error();
+	L2S_TRY_ASSIGN(auto events, xfrm::EventSubscription::open());
 	std::printf("listening\n");
 	std::fflush(stdout);
 	unsigned seen = 0;
@@ -611,13 +597,11 @@ Result<void> monitor(const MiscOptions &o)
 		                                                                  std::chrono::steady_clock::now());
 		if (left.count() <= 0)
 			break;
-		pollfd pfd{events->fd(), POLLIN, 0};
+		pollfd pfd{events.fd(), POLLIN, 0};
 		if (poll(&pfd, 1, int(left.count())) <= 0)
 			continue;
-		auto got = events->readPending();
-		if (!got)
-			return std::move(got).error();
-		for (const xfrm::Event &e : *got) {
+		L2S_TRY_ASSIGN(auto got, events.readPending());
+		for (const xfrm::Event &e : got) {
 			std::printf("%s\n", xfrm::describeEvent(e).c_str());
 			seen++;
 		}
@@ -656,10 +640,7 @@ void addXfrmCommands(CLI::App &app, Outcome &out)
 				return {};
 			return withDataplane([&](NetlinkIpsecDataplane &dp) -> Result<void> {
 				if (sa.allocSpi) {
-					auto spi = dp.allocSpi(id->src, id->dst, params->reqid);
-					if (!spi)
-						return std::move(spi).error();
-					id->spi = *spi;
+					L2S_TRY_ASSIGN(id->spi, dp.allocSpi(id->src, id->dst, params->reqid));
 				}
 				Result<void> r = isKernelName(sa.cipher) || isKernelName(sa.integ)
 				                         ? addSaRaw(dp, p, sa, *id, *params, sa.update)
@@ -707,10 +688,8 @@ void addXfrmCommands(CLI::App &app, Outcome &out)
 			if (!id)
 				return {};
 			return withDataplane([&](NetlinkIpsecDataplane &dp) -> Result<void> {
-				auto st = dp.querySa(*id);
-				if (!st)
-					return std::move(st).error();
-				std::printf("%s\n", (sa.json ? saJson(*st) : saLine(*st)).c_str());
+				L2S_TRY_ASSIGN(auto st, dp.querySa(*id));
+				std::printf("%s\n", (sa.json ? saJson(st) : saLine(st)).c_str());
 				return {};
 			});
 		});
@@ -729,11 +708,9 @@ void addXfrmCommands(CLI::App &app, Outcome &out)
 			if (p.usage)
 				return {};
 			return withDataplane([&](NetlinkIpsecDataplane &dp) -> Result<void> {
-				auto spi =
-				        dp.allocSpi(id->src, id->dst, uint32_t(*reqid), uint32_t(*min), uint32_t(*max));
-				if (!spi)
-					return std::move(spi).error();
-				std::printf("0x%08x\n", *spi);
+				L2S_TRY_ASSIGN(uint32_t spi, dp.allocSpi(id->src, id->dst, uint32_t(*reqid),
+				                                         uint32_t(*min), uint32_t(*max)));
+				std::printf("0x%08x\n", spi);
 				return {};
 			});
 		});

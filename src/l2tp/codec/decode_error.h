@@ -65,27 +65,6 @@ struct DecodeError {
 };
 
 template <typename T>
-class [[nodiscard]] DecodeResult {
-public:
-	DecodeResult(T value) : v_(std::in_place_index<0>, std::move(value)) {}
-	DecodeResult(DecodeError error) : v_(std::in_place_index<1>, std::move(error)) {}
-
-	bool ok() const { return v_.index() == 0; }
-	explicit operator bool() const { return ok(); }
-
-	T &value() & { return std::get<0>(v_); }
-	const T &value() const & { return std::get<0>(v_); }
-	T &&value() && { return std::get<0>(std::move(v_)); }
-	T &operator*() & { return value(); }
-	const T &operator*() const & { return value(); }
-	T *operator->() { return &value(); }
-	const T *operator->() const { return &value(); }
-
-	const DecodeError &error() const & { return std::get<1>(v_); }
-	DecodeError &&error() && { return std::get<1>(std::move(v_)); }
-
-private:
-	std::variant<T, DecodeError> v_;
-};
+using DecodeResult = Result<T, DecodeError>;
 
 } // namespace l2tpsec::l2tp
