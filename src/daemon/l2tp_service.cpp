@@ -1,7 +1,6 @@
 #include "daemon/l2tp_service.h"
 
 #include "common/log.h"
-#include "daemon/ike_views.h"
 #include "kernel/l2tp/fake_l2tp_dataplane.h"
 #include "kernel/l2tp/l2tp_netlink.h"
 #include "l2tp/codec/l2tp_header.h"
@@ -12,7 +11,6 @@
 
 #include <algorithm>
 #include <charconv>
-#include <tuple>
 
 namespace l2tpsec {
 
@@ -21,11 +19,6 @@ using nlohmann::json;
 namespace {
 
 constexpr std::string_view kL2tpLog = "l2tp";
-// LAC reconnect back-off: 5 s, doubling, at most 5 minutes.
-constexpr std::chrono::seconds kFirstBackoff{5};
-constexpr std::chrono::seconds kMaxBackoff{300};
-// From a LAC's IPsec SA pair up to its SCCRQ (see flowProtected()).
-constexpr std::chrono::milliseconds kQuickModeSettle{200};
 
 std::optional<uint32_t> parseNumber(std::string_view s)
 {
@@ -52,7 +45,7 @@ std::string roleName(bool lns)
 } // namespace
 
 L2tpService::L2tpService(EventLoop &loop, const Config &config, L2tpServiceOptions options)
-    : loop_(loop), options_(std::move(options)), config_(config)
+    : loop_(loop), options_(std::move(options)), config_(config), admission_(config.l2tp.ipsec, ikeFlows(options_.ike))
 {
 }
 
@@ -63,11 +56,9 @@ L2tpService::~L2tpService()
 	timer_.cancel();
 	if (shutdownTimer_)
 		loop_.cancelTimer(*shutdownTimer_);
-	for (auto &[name, lac] : lacs_)
-		if (lac.retry)
-			loop_.cancelTimer(*lac.retry);
 	// The engine first: its tunnels stop pppds and delete kernel state
-	// through the ports, which must still exist.
+	// through the ports, which must still exist (and tell the LAC
+	// supervisor, which goes after it).
 	engine_.reset();
 }
 
@@ -84,16 +75,7 @@ l2tp::EngineConfig L2tpService::engineConfig(const Config &c) const
 	e.maxSessions = c.l2tp.maxSessions.value_or(0);
 	if (c.ppp.pool)
 		e.pool = std::make_pair(c.ppp.pool->first, c.ppp.pool->last);
-	if (c.l2tp.ipsec == IpsecRequirement::Required) {
-		// Only a peer whose L2TP flow an IPsec SA pair protects; the rest
-		// are refused clearly rather than served in the clear.
-		IkeService *ike = options_.ike;
-		e.admitPeer = [ike](const l2tp::Endpoint &peer) -> std::optional<std::string> {
-			if (ike && ike->protects(peer.address, peer.port))
-				return std::nullopt;
-			return "[l2tp] ipsec = \"required\" and no IPsec SA protects " + peer.str();
-		};
-	}
+	e.admitPeer = admission_.admitPeer(c.l2tp.ipsec);
 	return e;
 }
 
@@ -153,49 +135,27 @@ Result<std::unique_ptr<L2tpService>> L2tpService::start(EventLoop &loop, const C
 			if (a.isV4())
 				L2S_TRY(s->sockets_->listen(a, options.port));
 	}
-	for (const LacProfile &p : config.lac) {
-		Lac &lac = s->lacs_[p.name];
-		lac.profile = p;
-		if (p.autoconnect) {
-			lac.wanted = true;
-			s->connectLac(lac);
-		}
-	}
+	s->lacs_ = std::make_unique<LacSupervisor>(loop, *s->engine_, s->admission_, options.ike, options.port,
+	                                           [self] { self->arm(); });
+	s->lacs_->configure(config, true);
 	return s;
 }
 
 void L2tpService::reopenAuditLog()
 {
-	if (audit_.path().empty())
-		return;
-	if (auto r = audit_.reopen(); !r)
-		logError(kL2tpLog, "{}", r.error().message);
-	else
-		logInfo(kL2tpLog, "reopened the audit log {}", audit_.path());
+	audit_.reopen();
 }
 
 void L2tpService::reconfigure(const Config &config)
 {
 	config_ = config;
-	// The same file is opened again too: a reload after a rotation writes
-	// to the new file at once.
-	const std::string &audit = config.server.auditLog.path;
-	if (auto r = audit == audit_.path() ? audit_.reopen() : audit_.open(audit); !r)
-		logError(kL2tpLog, "{}", r.error().message);
+	audit_.reconfigure(config.server.auditLog.path);
+	admission_.setRequirement(config.l2tp.ipsec);
 	if (pppd_)
 		pppd_->configure(config.ppp, config.lac);
 	engine_->reconfigure(engineConfig(config));
-	for (const LacProfile &p : config.lac)
-		lacs_[p.name].profile = p;
+	lacs_->configure(config, false);
 	logInfo(kL2tpLog, "new settings apply to new tunnels and sessions; established ones keep theirs");
-}
-
-IpAddress L2tpService::blockingSource(const l2tp::Endpoint &peer) const
-{
-	if (ipsecOn())
-		if (auto ike = options_.ike->ikePeerOf(peer.address, peer.port))
-			return *ike;
-	return peer.address;
 }
 
 void L2tpService::pppAuthFailed(uint16_t tunnelId, uint16_t sessionId, const l2tp::Endpoint &peer)
@@ -204,7 +164,7 @@ void L2tpService::pppAuthFailed(uint16_t tunnelId, uint16_t sessionId, const l2t
 	if (!options_.blocking)
 		return;
 	options_.blocking->failure(
-	        blockingSource(peer),
+	        admission_.blockingSource(peer),
 	        fmt::format("PPP: the peer failed to authenticate (session {}/{})", tunnelId, sessionId));
 }
 
@@ -216,7 +176,7 @@ void L2tpService::onDatagram(uint64_t socketId, const l2tp::Endpoint &local, con
 	if (options_.blocking) {
 		auto packet = l2tp::parsePacket(datagram);
 		if (packet && packet->header.control && packet->header.tunnelId == 0 &&
-		    options_.blocking->blocked(blockingSource(from))) {
+		    options_.blocking->blocked(admission_.blockingSource(from))) {
 			options_.blocking->tunnelDropped();
 			logDebug(kL2tpLog, "SCCRQ from {} dropped: the source is blocked (failed authentications)",
 			         from.str());
@@ -255,12 +215,7 @@ void L2tpService::onTimer()
 
 void L2tpService::shutdown(std::chrono::milliseconds limit, std::function<void()> done)
 {
-	for (auto &[name, lac] : lacs_) {
-		lac.wanted = false;
-		if (lac.retry)
-			loop_.cancelTimer(*lac.retry);
-		lac.retry.reset();
-	}
+	lacs_->stopAll();
 	engine_->shutdown(l2tp::TransportClock::now());
 	arm();
 	if (engine_->done()) {
@@ -281,140 +236,34 @@ void L2tpService::shutdown(std::chrono::milliseconds limit, std::function<void()
 
 // ---- LAC profiles --------------------------------------------------------------
 
-std::pair<l2tp::Endpoint, l2tp::Endpoint> L2tpService::lacEndpoints(const Lac &lac) const
-{
-	// From the first listen address when there is one: a LAC and an LNS on
-	// one host must not answer each other from the same address and port.
-	IpAddress localAddress = IpAddress::v4(0);
-	for (const IpAddress &a : config_.server.listen)
-		if (a.isV4()) {
-			localAddress = a;
-			break;
-		}
-	// Tests run both ends on another port than 1701.
-	return {l2tp::Endpoint{localAddress, options_.port}, l2tp::Endpoint{lac.profile.server, options_.port}};
-}
-
-void L2tpService::connectLac(Lac &lac)
-{
-	if (lac.retry)
-		loop_.cancelTimer(*lac.retry);
-	lac.retry.reset();
-	lac.ikeSaId.reset();
-	auto [local, server] = lacEndpoints(lac);
-	if (!ipsecOn() || options_.ike->protects(server.address, server.port)) {
-		startTunnel(lac);
-		return;
-	}
-	// IPsec first: the tunnel starts when the SA pair is up (flowProtected).
-	auto id = options_.ike->connect(local.address, server.address, server.port,
-	                                lac.profile.mode == EspMode::Tunnel ? kernel::IpsecMode::Tunnel
-	                                                                    : kernel::IpsecMode::Transport);
-	if (!id) {
-		scheduleReconnect(lac, "IKE: " + id.error().message);
-		return;
-	}
-	lac.ikeSaId = *id;
-	logInfo(kL2tpLog, "LAC {}: negotiating IPsec with {} (ISAKMP SA {})", lac.profile.name, server.address.str(),
-	        *id);
-}
-
-void L2tpService::startTunnel(Lac &lac)
-{
-	lac.ikeSaId.reset();
-	l2tp::LacRequest req;
-	req.profile = lac.profile.name;
-	std::tie(req.local, req.server) = lacEndpoints(lac);
-	// A second tunnel to the same server takes an ephemeral port: two tunnels
-	// with one address/port pair would look like one to the kernel.
-	for (const l2tp::TunnelInfo &t : engine_->tunnels())
-		if (!t.lns && t.peer.address == lac.profile.server)
-			req.local.port = 0;
-	auto tid = engine_->connect(req, l2tp::TransportClock::now());
-	arm();
-	if (!tid) {
-		scheduleReconnect(lac, tid.error().message);
-		return;
-	}
-	lac.tunnelId = tid.value();
-	logInfo(kL2tpLog, "LAC {}: connecting to {} (tunnel {})", lac.profile.name, req.server.str(), tid.value());
-}
-
-void L2tpService::scheduleReconnect(Lac &lac, const std::string &why)
-{
-	lac.lastError = why;
-	lac.tunnelId.reset();
-	lac.ikeSaId.reset();
-	if (!lac.wanted)
-		return;
-	lac.backoff = lac.backoff.count() == 0 ? kFirstBackoff : std::min(lac.backoff * 2, kMaxBackoff);
-	logWarn(kL2tpLog, "LAC {}: {}; reconnecting in {}s", lac.profile.name, why, lac.backoff.count());
-	std::string name = lac.profile.name;
-	lac.retry = loop_.addTimer(lac.backoff, [this, name] {
-		auto it = lacs_.find(name);
-		if (it == lacs_.end())
-			return;
-		it->second.retry.reset();
-		if (it->second.wanted)
-			connectLac(it->second);
-	});
-}
-
 Result<json> L2tpService::connect(const std::string &profile)
 {
-	auto it = lacs_.find(profile);
-	if (it == lacs_.end())
-		return Error{ENOENT, "no [[lac]] profile named '" + profile + "'"};
-	Lac &lac = it->second;
-	if (lac.wanted && lac.tunnelId)
-		return json{{"profile", profile}, {"tunnel", *lac.tunnelId}, {"state", "already connecting or up"}};
-	if (lac.wanted && lac.ikeSaId)
-		return json{{"profile", profile}, {"tunnel", nullptr}, {"state", "already negotiating IPsec"}};
-	lac.wanted = true;
-	lac.backoff = std::chrono::seconds(0);
-	connectLac(lac);
-	if (lac.ikeSaId)
-		return json{{"profile", profile}, {"tunnel", nullptr}, {"state", "negotiating IPsec"}};
-	if (!lac.tunnelId)
-		return Error{EAGAIN, "LAC " + profile + ": " + lac.lastError};
-	return json{{"profile", profile}, {"tunnel", *lac.tunnelId}, {"state", "connecting"}};
+	auto progress = lacs_->connect(profile);
+	if (!progress)
+		return progress.error();
+	return json{{"profile", profile},
+	            {"tunnel", progress->tunnel ? json(*progress->tunnel) : json(nullptr)},
+	            {"state", progress->state}};
 }
 
 Result<json> L2tpService::call(const std::string &profile)
 {
-	auto it = lacs_.find(profile);
-	if (it == lacs_.end())
-		return Error{ENOENT, "no [[lac]] profile named '" + profile + "'"};
-	if (!it->second.tunnelId)
-		return Error{ENOTCONN, "LAC " + profile + " has no tunnel; l2tpctl connect " + profile + " first"};
-	L2S_TRY(engine_->placeCall(*it->second.tunnelId, l2tp::TransportClock::now()));
-	arm();
-	return json{{"profile", profile}, {"tunnel", *it->second.tunnelId}};
+	auto tunnel = lacs_->call(profile);
+	if (!tunnel)
+		return tunnel.error();
+	return json{{"profile", profile}, {"tunnel", *tunnel}};
 }
 
 // ---- observer -------------------------------------------------------------------
 
 void L2tpService::tunnelUp(const l2tp::TunnelInfo &t)
 {
-	if (!t.lns)
-		if (auto it = lacs_.find(t.lacProfile); it != lacs_.end())
-			it->second.backoff = std::chrono::seconds(0);
+	lacs_->tunnelUp(t);
 }
 
 void L2tpService::tunnelDown(const l2tp::TunnelInfo &t, const std::string &reason)
 {
-	if (t.lns)
-		return;
-	auto it = lacs_.find(t.lacProfile);
-	if (it == lacs_.end() || it->second.tunnelId != t.tunnelId)
-		return;
-	// Deferred: the engine is still inside this tunnel's teardown.
-	std::string name = t.lacProfile;
-	loop_.addTimer(std::chrono::milliseconds(0), [this, name, reason] {
-		auto lac = lacs_.find(name);
-		if (lac != lacs_.end())
-			scheduleReconnect(lac->second, "tunnel down: " + reason);
-	});
+	lacs_->tunnelDown(t, reason);
 }
 
 void L2tpService::sessionUp(const l2tp::SessionInfo &s)
@@ -422,49 +271,21 @@ void L2tpService::sessionUp(const l2tp::SessionInfo &s)
 	SessionExtra &x = extras_[{s.tunnelId, s.sessionId}];
 	x.started = std::chrono::system_clock::now();
 	if (!s.lns)
-		if (auto it = lacs_.find(s.lacProfile); it != lacs_.end())
-			x.user = it->second.profile.user;
+		if (const LacProfile *p = lacs_->profile(s.lacProfile))
+			x.user = p->user;
 	if (options_.fakeDataplane) {
 		// No pppd to wait for: the session is as up as it gets.
-		if (!x.audited) {
-			x.audited = true;
-			audit_.write(auditRecord(s, "start"));
-		}
+		audit_.start(s, {x.user, x.linkAddress});
 	}
-}
-
-/// The fields a start and a stop record share.
-json L2tpService::auditRecord(const l2tp::SessionInfo &s, const char *event) const
-{
-	json rec{{"event", event},
-	         {"time", isoTimeUtc(std::chrono::system_clock::now())},
-	         {"role", roleName(s.lns)},
-	         {"peer", s.peer.str()},
-	         {"tunnel", s.tunnelId},
-	         {"session", s.sessionId},
-	         {"peer_tunnel", s.peerTunnelId},
-	         {"peer_session", s.peerSessionId}};
-	auto it = extras_.find({s.tunnelId, s.sessionId});
-	rec["user"] = it != extras_.end() ? it->second.user : "";
-	if (s.address)
-		rec["address"] = s.address->str();
-	else if (it != extras_.end() && it->second.linkAddress)
-		rec["address"] = *it->second.linkAddress;
-	else
-		rec["address"] = nullptr;
-	if (!s.lacProfile.empty())
-		rec["profile"] = s.lacProfile;
-	return rec;
 }
 
 void L2tpService::auditStart(const Key &key)
 {
 	auto info = engine_->findSession(key.first, key.second);
 	auto it = extras_.find(key);
-	if (!info || it == extras_.end() || it->second.audited)
+	if (!info || it == extras_.end())
 		return;
-	it->second.audited = true;
-	audit_.write(auditRecord(*info, "start"));
+	audit_.start(*info, {it->second.user, it->second.linkAddress});
 }
 
 void L2tpService::sessionDown(const l2tp::SessionEnd &e)
@@ -473,18 +294,7 @@ void L2tpService::sessionDown(const l2tp::SessionEnd &e)
 	auto it = extras_.find(key);
 	if (it == extras_.end())
 		return;
-	if (it->second.audited) {
-		json rec = auditRecord(e.session, "stop");
-		rec["duration_seconds"] =
-		        std::chrono::duration_cast<std::chrono::seconds>(e.ended - e.session.started).count();
-		kernel::L2tpStats st = e.stats.value_or(kernel::L2tpStats{});
-		rec["rx_bytes"] = st.rxBytes;
-		rec["tx_bytes"] = st.txBytes;
-		rec["rx_packets"] = st.rxPackets;
-		rec["tx_packets"] = st.txPackets;
-		rec["reason"] = e.reason;
-		audit_.write(rec);
-	}
+	audit_.stop(e, {it->second.user, it->second.linkAddress});
 	extras_.erase(it);
 }
 
@@ -492,46 +302,15 @@ void L2tpService::sessionDown(const l2tp::SessionEnd &e)
 
 void L2tpService::flowProtected(const ike::ChildSaInfo &child)
 {
-	for (auto &[name, lac] : lacs_) {
-		if (!lac.wanted || !lac.ikeSaId || lac.tunnelId)
-			continue;
-		auto [local, server] = lacEndpoints(lac);
-		if (*lac.ikeSaId != child.ikeSaId && !childProtects(child, server.address, server.port))
-			continue;
-		logInfo(kL2tpLog, "LAC {}: IPsec up (in 0x{:08x}, out 0x{:08x}); starting the L2TP tunnel", name,
-		        child.inboundSpi, child.outboundSpi);
-		// The server installs its SAs when our last Quick Mode message
-		// reaches it; an SCCRQ that overtook it would be refused (or, on the
-		// kernel, dropped and retransmitted a second later). A short pause.
-		if (lac.retry)
-			loop_.cancelTimer(*lac.retry);
-		std::string profile = name;
-		lac.retry = loop_.addTimer(kQuickModeSettle, [this, profile] {
-			auto it = lacs_.find(profile);
-			if (it == lacs_.end())
-				return;
-			it->second.retry.reset();
-			if (it->second.wanted && !it->second.tunnelId)
-				startTunnel(it->second);
-		});
-	}
+	lacs_->ipsecUp(child);
 }
 
 void L2tpService::flowUnprotected(const ike::ChildSaInfo &child, const std::string &reason)
 {
-	if (!ipsecOn())
+	if (!admission_.on())
 		return;
 	auto now = l2tp::TransportClock::now();
-	for (const l2tp::TunnelInfo &t : engine_->tunnels()) {
-		// "optional" admits clear L2TP at the LNS; our own LAC tunnels were
-		// started over IPsec and go with it.
-		if (t.lns && config_.l2tp.ipsec != IpsecRequirement::Required)
-			continue;
-		if (t.state == l2tp::TunnelStateName::Closing || t.state == l2tp::TunnelStateName::Dead)
-			continue; // already on its way out
-		if (!childProtects(child, t.peer.address, t.peer.port) ||
-		    options_.ike->protects(t.peer.address, t.peer.port))
-			continue;
+	for (const l2tp::TunnelInfo &t : admission_.tunnelsLosing(child, engine_->tunnels())) {
 		logInfo(kL2tpLog, "tunnel {} to {}: its IPsec SA is gone ({}); closing it", t.tunnelId, t.peer.str(),
 		        reason);
 		(void)engine_->closeTunnel(t.tunnelId, "IPsec SA down: " + reason, now);
@@ -541,11 +320,7 @@ void L2tpService::flowUnprotected(const ike::ChildSaInfo &child, const std::stri
 
 void L2tpService::connectFailed(uint64_t ikeSaId, const IpAddress &server, const std::string &reason)
 {
-	for (auto &[name, lac] : lacs_) {
-		if (!lac.ikeSaId || (*lac.ikeSaId != ikeSaId && lac.profile.server != server))
-			continue;
-		scheduleReconnect(lac, reason);
-	}
+	lacs_->ipsecFailed(ikeSaId, server, reason);
 }
 
 // ---- control views ----------------------------------------------------------------
@@ -647,20 +422,8 @@ Result<json> L2tpService::show(const std::string &id) const
 Result<json> L2tpService::disconnect(const std::string &arg)
 {
 	auto now = l2tp::TransportClock::now();
-	if (auto it = lacs_.find(arg); it != lacs_.end()) {
-		Lac &lac = it->second;
-		lac.wanted = false;
-		if (lac.retry)
-			loop_.cancelTimer(*lac.retry);
-		lac.retry.reset();
-		if (lac.tunnelId)
-			(void)engine_->closeTunnel(*lac.tunnelId, "l2tpctl disconnect " + arg, now);
-		lac.tunnelId.reset();
-		// An IPsec negotiation under way finishes; its SA stays for the next connect.
-		lac.ikeSaId.reset();
-		arm();
+	if (lacs_->disconnect(arg, now))
 		return json{{"profile", arg}, {"disconnected", true}};
-	}
 	auto slash = arg.find('/');
 	auto first = parseNumber(std::string_view(arg).substr(0, slash));
 	if (first && slash != std::string::npos) {

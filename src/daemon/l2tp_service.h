@@ -1,9 +1,11 @@
 #pragma once
 // L2tpService: the L2TP engine on the daemon's event loop. It owns the engine
 // and its real ports (UDP sockets, the kernel over genetlink, pppd), keeps the
-// engine's one timer armed, writes the session audit, runs the [[lac]]
-// profiles (connect, disconnect, reconnect with back-off) and answers the
-// control socket's tunnels/sessions/show/connect/disconnect commands.
+// engine's one timer armed, stops and reconfigures it, and answers the control
+// socket's tunnels/sessions/show/connect/disconnect commands. It wires the
+// engine's and IKE's events to its parts: SessionAudit (the session audit),
+// LacSupervisor (the [[lac]] profiles: connect, disconnect, reconnect with
+// back-off) and IpsecAdmission (what [l2tp] ipsec admits and closes).
 //
 // With IPsec ([l2tp] ipsec = "required"/"optional") it is IkeService's
 // listener: an LNS admits a peer only while an IPsec SA pair protects its
@@ -13,10 +15,12 @@
 #include "common/deadline_timer.h"
 #include "common/event_loop.h"
 #include "config/config.h"
-#include "daemon/audit_log.h"
 #include "daemon/blocking_service.h"
 #include "daemon/ike_service.h"
+#include "daemon/ipsec_admission.h"
+#include "daemon/lac_supervisor.h"
 #include "daemon/pppd_launcher.h"
+#include "daemon/session_audit.h"
 #include "daemon/udp_tunnel_sockets.h"
 #include "kernel/l2tp_dataplane.h"
 #include "l2tp/engine.h"
@@ -86,21 +90,10 @@ public:
 	void connectFailed(uint64_t ikeSaId, const IpAddress &server, const std::string &reason) override;
 
 private:
-	struct Lac {
-		LacProfile profile;
-		bool wanted = false;
-		std::optional<uint16_t> tunnelId;
-		/// Waiting for IPsec: the ISAKMP SA that connect() negotiates on.
-		std::optional<uint64_t> ikeSaId;
-		std::chrono::seconds backoff{0};
-		std::optional<EventLoop::TimerId> retry;
-		std::string lastError;
-	};
 	struct SessionExtra {
 		std::string user;
 		std::optional<std::string> linkAddress;
 		std::chrono::system_clock::time_point started;
-		bool audited = false;
 	};
 	using Key = std::pair<uint16_t, uint16_t>;
 
@@ -108,36 +101,27 @@ private:
 	l2tp::EngineConfig engineConfig(const Config &config) const;
 	void onDatagram(uint64_t socketId, const l2tp::Endpoint &local, const l2tp::Endpoint &from,
 	                std::span<const uint8_t> datagram);
-	/// The address brute-force blocking knows an L2TP peer by: the IKE
-	/// peer of the SA pair that protects its flow (a NAT's address), else its own.
-	IpAddress blockingSource(const l2tp::Endpoint &peer) const;
 	void pppAuthFailed(uint16_t tunnelId, uint16_t sessionId, const l2tp::Endpoint &peer);
 	void arm();
 	void onTimer();
 	void finishShutdownIfDone();
-	void connectLac(Lac &lac);
-	/// The L2TP tunnel of a profile, once IPsec (if any) protects it.
-	void startTunnel(Lac &lac);
-	bool ipsecOn() const { return options_.ike && config_.l2tp.ipsec != IpsecRequirement::Off; }
-	/// The profile's L2TP endpoints: ours (first listen address) and the server's.
-	std::pair<l2tp::Endpoint, l2tp::Endpoint> lacEndpoints(const Lac &lac) const;
-	void scheduleReconnect(Lac &lac, const std::string &why);
 	nlohmann::json sessionJson(const l2tp::SessionInfo &s) const;
 	nlohmann::json tunnelJson(const l2tp::TunnelInfo &t) const;
+	/// The session's start record, once pppd has its link up.
 	void auditStart(const Key &key);
-	nlohmann::json auditRecord(const l2tp::SessionInfo &s, const char *event) const;
 
 	EventLoop &loop_;
 	L2tpServiceOptions options_;
 	Config config_;
-	AuditLog audit_;
+	SessionAudit audit_;
+	IpsecAdmission admission_;
 	std::unique_ptr<kernel::L2tpDataplane> dataplane_;
 	std::unique_ptr<UdpTunnelSockets> sockets_;
 	std::unique_ptr<l2tp::PppLauncher> ppp_;
 	PppdLauncher *pppd_ = nullptr; ///< ppp_ when it is the real launcher
 	std::unique_ptr<l2tp::L2tpEngine> engine_;
 	DeadlineTimer timer_{loop_};
-	std::map<std::string, Lac> lacs_;
+	std::unique_ptr<LacSupervisor> lacs_;
 	std::map<Key, SessionExtra> extras_;
 	std::optional<EventLoop::TimerId> shutdownTimer_;
 	std::function<void()> shutdownDone_;

@@ -121,7 +121,7 @@ void L2tpEngine::onSccrq(uint64_t, const Endpoint &local, const Endpoint &from, 
 			if (!t->lns())
 				continue;
 			if (t->peerTunnelId() == peerTid && t->state() != TunnelStateName::Dead) {
-				t->receive(packet);
+				t->receive(packet, &*msg);
 				settle(tid);
 				return;
 			}
@@ -155,7 +155,7 @@ void L2tpEngine::onSccrq(uint64_t, const Endpoint &local, const Endpoint &from, 
 		return;
 	}
 	Tunnel &t = addTunnel(std::make_unique<Tunnel>(ctx_, *tid, true, socket.value(), local, from));
-	t.receive(packet);
+	t.receive(packet, &*msg);
 	settle(*tid);
 }
 

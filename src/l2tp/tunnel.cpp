@@ -92,30 +92,34 @@ void Tunnel::tunnelEvent(TunnelEvent event, const ControlMessage *msg)
 
 // ---- inbound -------------------------------------------------------------
 
-void Tunnel::receive(const Packet &packet)
+void Tunnel::receive(const Packet &packet, const ControlMessage *decoded)
 {
 	const Header &h = packet.header;
 	(void)transport_.receive(h.ns, h.nr, h.sessionId, packet.payload, ctx_.now);
 	for (const Delivery &d : transport_.takeDeliveries()) {
 		if (state_ == TunState::Dead)
 			break;
-		deliver(d);
+		// One receive delivers each Ns at most once: this one is the packet's.
+		if (decoded && d.ns == h.ns)
+			dispatch(d.sessionId, *decoded);
+		else
+			deliver(d);
 	}
 	flush();
 }
 
 void Tunnel::deliver(const Delivery &d)
 {
-	Packet p;
-	p.header = controlHeader(tunnelId_, d.sessionId, d.ns, 0,
-	                         static_cast<uint16_t>(kControlHeaderSize + d.body.size()));
-	p.payload = d.body;
-	auto decoded = decodeControlMessage(p, DecodeOptions{ctx_.config.secret});
+	auto decoded = decodeControlBody(d.body, DecodeOptions{ctx_.config.secret});
 	if (!decoded) {
 		onDecodeError(d.sessionId, decoded.error());
 		return;
 	}
-	const ControlMessage &msg = decoded.value();
+	dispatch(d.sessionId, decoded.value());
+}
+
+void Tunnel::dispatch(uint16_t headerSessionId, const ControlMessage &msg)
+{
 	switch (msg.type) {
 	case MessageType::Sccrq: tunnelEvent(TunEvent::RecvSccrq, &msg); break;
 	case MessageType::Sccrp: tunnelEvent(TunEvent::RecvSccrp, &msg); break;
@@ -131,7 +135,7 @@ void Tunnel::deliver(const Delivery &d)
 	case MessageType::Iccn:
 	case MessageType::Cdn:
 	case MessageType::Wen:
-	case MessageType::Sli: onSessionMessage(d.sessionId, msg); break;
+	case MessageType::Sli: onSessionMessage(headerSessionId, msg); break;
 	}
 }
 
@@ -519,10 +523,10 @@ void Tunnel::flush()
 			datagram = std::move(t.body);
 			// The message was encoded once with Ns = Nr = 0; each
 			// transmission carries the sequence numbers of its moment.
-			datagram[8] = static_cast<uint8_t>(t.ns >> 8);
-			datagram[9] = static_cast<uint8_t>(t.ns);
-			datagram[10] = static_cast<uint8_t>(t.nr >> 8);
-			datagram[11] = static_cast<uint8_t>(t.nr);
+			if (!stampSequence(datagram, t.ns, t.nr)) {
+				logError(kLog, "tunnel {}: a queued message has no control header", tunnelId_);
+				continue;
+			}
 		}
 		if (auto r = ctx_.sockets.send(socket_.id, datagram); !r)
 			logDebug(kLog, "tunnel {}: send to {}: {}", tunnelId_, peer_.str(), r.error().message);

@@ -83,7 +83,9 @@ public:
 	/// LAC: one more call (session) in this tunnel, now or once it is up.
 	Result<void> placeCall();
 	/// A parsed control packet for this tunnel (the first SCCRQ included).
-	void receive(const Packet &packet);
+	/// `decoded`: its message when the caller decoded it already (the
+	/// engine does an SCCRQ's), so that it is not decoded twice.
+	void receive(const Packet &packet, const ControlMessage *decoded = nullptr);
 	void close(StopCcnResult result, const std::string &reason);
 	Result<void> closeSession(uint16_t sessionId, CdnResult result, const std::string &reason);
 	/// The session's pppd is gone: clear the session (without stopping pppd).
@@ -120,6 +122,7 @@ private:
 	void tunnelEvent(TunnelEvent event, const ControlMessage *msg);
 	void sessionEvent(Session &s, SessionEvent event, const ControlMessage *msg);
 	void deliver(const Delivery &d);
+	void dispatch(uint16_t headerSessionId, const ControlMessage &msg);
 	void onSessionMessage(uint16_t headerSessionId, const ControlMessage &msg);
 	void onDecodeError(uint16_t headerSessionId, const DecodeError &error);
 

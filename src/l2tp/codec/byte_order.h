@@ -43,7 +43,7 @@ inline void put64(std::vector<uint8_t> &out, uint64_t v)
 	put32(out, static_cast<uint32_t>(v));
 }
 
-inline void store16(std::vector<uint8_t> &out, size_t at, uint16_t v)
+inline void store16(std::span<uint8_t> out, size_t at, uint16_t v)
 {
 	out[at] = static_cast<uint8_t>(v >> 8);
 	out[at + 1] = static_cast<uint8_t>(v);

@@ -140,6 +140,10 @@ struct DecodeOptions {
 /// HiddenAvpWithoutSecret, BadHiddenAvp. Once the Message Type has been read,
 /// DecodeError::messageType carries it.
 DecodeResult<ControlMessage> decodeControlMessage(const Packet &packet, const DecodeOptions &options = {});
+/// The same for the AVPs of a control message whose header was read
+/// already (a message the reliable transport delivers): every error but
+/// NotControl.
+DecodeResult<ControlMessage> decodeControlBody(Bytes body, const DecodeOptions &options = {});
 
 /// The header fields of a control message to encode.
 struct ControlEnvelope {

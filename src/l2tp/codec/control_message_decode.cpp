@@ -115,6 +115,17 @@ bool storeValue(ControlMessage &m, AttributeType type, Bytes v)
 
 DecodeResult<ControlMessage> decodeControlMessage(const Packet &packet, const DecodeOptions &options)
 {
+	if (!packet.header.control) {
+		DecodeError e;
+		e.kind = DecodeErrorKind::NotControl;
+		e.message = "data message (T=0)";
+		return e;
+	}
+	return decodeControlBody(packet.payload, options);
+}
+
+DecodeResult<ControlMessage> decodeControlBody(Bytes body, const DecodeOptions &options)
+{
 	std::optional<uint16_t> messageType;
 	auto fail = [&](DecodeErrorKind kind, const Avp *avp, std::string message) {
 		DecodeError e;
@@ -132,17 +143,15 @@ DecodeResult<ControlMessage> decodeControlMessage(const Packet &packet, const De
 		return e;
 	};
 
-	if (!packet.header.control)
-		return fail(DecodeErrorKind::NotControl, nullptr, "data message (T=0)");
 	ControlMessage m;
 	// §5.8: a message with no AVPs is a ZLB acknowledgement.
-	if (packet.payload.empty())
+	if (body.empty())
 		return m;
 
-	auto split = splitAvps(packet.payload);
+	auto split = splitAvps(body);
 	if (!split) {
 		DecodeError e = std::move(split).error();
-		e.messageType = peekMessageType(packet.payload);
+		e.messageType = peekMessageType(body);
 		return e;
 	}
 	const std::vector<Avp> &avps = *split;

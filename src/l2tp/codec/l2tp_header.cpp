@@ -155,4 +155,16 @@ Header controlHeader(uint16_t tunnelId, uint16_t sessionId, uint16_t ns, uint16_
 	return h;
 }
 
+bool stampSequence(std::span<uint8_t> message, uint16_t ns, uint16_t nr)
+{
+	constexpr uint16_t kControlFlags = kFlagType | kFlagLength | kFlagSequence;
+	if (message.size() < kControlHeaderSize || (wire::load16(message, 0) & kControlFlags) != kControlFlags)
+		return false;
+	// Flags/version, Length, Tunnel ID, Session ID, then Ns and Nr.
+	constexpr size_t kNsAt = 8;
+	wire::store16(message, kNsAt, ns);
+	wire::store16(message, kNsAt + 2, nr);
+	return true;
+}
+
 } // namespace l2tpsec::l2tp

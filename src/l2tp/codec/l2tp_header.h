@@ -16,6 +16,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <vector>
 
 namespace l2tpsec::l2tp {
@@ -73,5 +74,12 @@ std::vector<uint8_t> buildHeader(const Header &h);
 
 /// The header of a control message (T=1, L=1, S=1) with the given fields.
 Header controlHeader(uint16_t tunnelId, uint16_t sessionId, uint16_t ns, uint16_t nr, uint16_t length);
+
+/// Writes Ns and Nr into an encoded control message (T=1, L=1, S=1, as
+/// buildHeader(controlHeader(...)) and encodeControlMessage() make it): a
+/// message is encoded once and each transmission carries the sequence
+/// numbers of its moment. False, with nothing written, when `message` does
+/// not start with such a header.
+bool stampSequence(std::span<uint8_t> message, uint16_t ns, uint16_t nr);
 
 } // namespace l2tpsec::l2tp

@@ -7,6 +7,7 @@
 #include "l2tp/codec/l2tp_header.h"
 #include "l2tp/engine.h"
 #include "l2tp/fake_ports.h"
+#include "tests/unit/support/settle.h"
 
 #include <algorithm>
 #include <memory>
@@ -99,10 +100,11 @@ struct Lab {
 		hosts.erase(std::remove(hosts.begin(), hosts.end(), &h), hosts.end());
 	}
 
-	/// Delivers until the wire is quiet and fires every timer due by now.
+	/// Delivers until the wire is quiet and fires every timer due by now;
+	/// fails the test when that never happens.
 	void settle()
 	{
-		for (int round = 0; round < 1000; ++round) {
+		l2tpsec::test::settle("the L2TP lab (wire and timers)", [this] {
 			net.deliver(now);
 			bool fired = false;
 			for (Host *h : hosts) {
@@ -111,9 +113,8 @@ struct Lab {
 					fired = true;
 				}
 			}
-			if (!fired && net.queue().empty())
-				return;
-		}
+			return fired || !net.queue().empty();
+		});
 	}
 
 	/// Moves the clock forward by `d`, stopping at every deadline on the way.

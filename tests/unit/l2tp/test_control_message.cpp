@@ -115,6 +115,31 @@ TEST_CASE("xl2tpd's tunnel set-up decodes")
 	}
 }
 
+TEST_CASE("decodeControlBody decodes the AVPs of a control message without its header")
+{
+	for (std::string_view hex : {xl2tpd::kSccrq, xl2tpd::kScccn, xl2tpd::kHello, xl2tpd::kZlb}) {
+		CAPTURE(hex);
+		auto bytes = fromHex(hex);
+		auto packet = parsePacket(bytes);
+		REQUIRE(packet);
+		auto whole = decodeControlMessage(*packet);
+		auto body = decodeControlBody(packet->payload);
+		REQUIRE(whole);
+		REQUIRE(body);
+		CHECK(*whole == *body);
+	}
+	// Its errors are the message's, but for NotControl.
+	auto bytes = fromHex(helloWith("0008000000ff"));
+	auto packet = parsePacket(bytes);
+	REQUIRE(packet);
+	auto whole = decodeControlMessage(*packet);
+	auto body = decodeControlBody(packet->payload);
+	REQUIRE_FALSE(whole);
+	REQUIRE_FALSE(body);
+	CHECK(whole.error().kind == body.error().kind);
+	CHECK(whole.error().message == body.error().message);
+}
+
 TEST_CASE("xl2tpd's call set-up and teardown decode")
 {
 	auto icrq = decodeHex(xl2tpd::kIcrq);

@@ -171,3 +171,45 @@ TEST_CASE("header rejections")
 		CHECK(kindOf("ca02 000e 0001 0000 0000 0000 0000") == DecodeErrorKind::BadControlFlags); // O=1
 	}
 }
+
+TEST_CASE("stampSequence writes Ns and Nr into an encoded control message")
+{
+	SUBCASE("only the Ns and Nr octets change")
+	{
+		// xl2tpd's SCCCN (Ns 1, Nr 1), restamped.
+		auto bytes = fromHex(xl2tpd::kScccn);
+		REQUIRE(stampSequence(bytes, 0x1234, 0xabcd));
+		CHECK(toHex(bytes) == "c8020014bc3600001234abcd8008000000000003");
+		auto p = parsePacket(bytes);
+		REQUIRE(p);
+		CHECK(p->header.ns == 0x1234);
+		CHECK(p->header.nr == 0xabcd);
+	}
+	SUBCASE("a ZLB header alone is enough")
+	{
+		auto bytes = buildHeader(controlHeader(1741, 0, 0, 0, kControlHeaderSize));
+		REQUIRE(stampSequence(bytes, 1, 2));
+		CHECK(toHex(bytes) == xl2tpd::kZlb);
+	}
+	SUBCASE("nothing that is not a control header is written")
+	{
+		std::vector<uint8_t> shortMessage = fromHex("c8020014bc360000000100");
+		CHECK_FALSE(stampSequence(shortMessage, 7, 7));
+		CHECK(toHex(shortMessage) == "c8020014bc360000000100");
+		// A data message (T=0) with L and S: its Ns/Nr sit elsewhere anyway.
+		Header data = controlHeader(1, 2, 3, 4, kControlHeaderSize);
+		data.control = false;
+		auto bytes = buildHeader(data);
+		std::vector<uint8_t> before = bytes;
+		CHECK_FALSE(stampSequence(bytes, 7, 7));
+		CHECK(bytes == before);
+		// A control header without S has no Ns/Nr.
+		Header noSequence = controlHeader(1, 2, 3, 4, kControlHeaderSize);
+		noSequence.hasSequence = false;
+		bytes = buildHeader(noSequence);
+		bytes.resize(kControlHeaderSize, 0);
+		before = bytes;
+		CHECK_FALSE(stampSequence(bytes, 7, 7));
+		CHECK(bytes == before);
+	}
+}
