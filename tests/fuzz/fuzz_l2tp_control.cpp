@@ -1,7 +1,9 @@
 // libFuzzer: any datagram is either refused with a DecodeError or parsed; a
 // control message that decodes (with or without a shared secret) re-encodes,
 // plainly and with every hideable AVP hidden, to a message that decodes to
-// the same ControlMessage. abort() marks a broken round trip.
+// the same ControlMessage; decoding its body alone (as the reliable transport
+// delivers it) gives the same; restamping Ns/Nr changes those two fields and
+// nothing else. abort() marks a broken round trip.
 #include "l2tp/codec/control_message.h"
 #include "l2tp/codec/l2tp_header.h"
 
@@ -64,6 +66,18 @@ void checkMessageRoundTrip(const Packet &p, const ControlMessage &m, std::string
 	auto again = decodeControlMessage(*q, DecodeOptions{secret});
 	check(again.ok());
 	check(*again == m);
+	auto body = decodeControlBody(q->payload, DecodeOptions{secret});
+	check(body.ok());
+	check(*body == m);
+
+	// A retransmission's new Ns/Nr: the header says them, the rest is as it was.
+	std::vector<uint8_t> restamped = *plain;
+	check(stampSequence(restamped, static_cast<uint16_t>(env.ns + 1), static_cast<uint16_t>(env.nr + 7)));
+	auto rq = parsePacket(restamped);
+	check(rq.ok());
+	check(rq->header == controlHeader(env.tunnelId, env.sessionId, static_cast<uint16_t>(env.ns + 1),
+	                                  static_cast<uint16_t>(env.nr + 7), static_cast<uint16_t>(plain->size())));
+	check(std::equal(rq->payload.begin(), rq->payload.end(), q->payload.begin(), q->payload.end()));
 
 	// Hidden values are longer and may no longer fit: only a success must
 	// round-trip.
