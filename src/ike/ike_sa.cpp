@@ -8,6 +8,7 @@
 #include "ike/codec/codec_error.h"
 #include "ike/codec/names.h"
 #include "ike/ike_log.h"
+#include "ike/quick_mode.h"
 
 #include <algorithm>
 
@@ -65,9 +66,9 @@ const std::vector<IkeSa::Rule> IkeSa::kRules = {
         {S::RespSentAm, X::Informational, &IkeSa::onPlainInformational},
 };
 
-IkeSa::IkeSa(IkeContext &ctx, uint64_t id, bool initiator, const Cookie &ckyI, const Cookie &ckyR, Endpoint local,
-             Endpoint peer)
-    : ctx_(ctx), id_(id), initiator_(initiator), ckyI_(ckyI), ckyR_(ckyR), local_(std::move(local)),
+IkeSa::IkeSa(IkeContext &ctx, IkeSaEvents &events, uint64_t id, bool initiator, const Cookie &ckyI, const Cookie &ckyR,
+             Endpoint local, Endpoint peer)
+    : ctx_(ctx), events_(events), id_(id), initiator_(initiator), ckyI_(ckyI), ckyR_(ckyR), local_(std::move(local)),
       peer_(std::move(peer)), originalPeer_(peer_), created_(ctx.now)
 {
 }
@@ -89,7 +90,7 @@ void IkeSa::receive(const Message &m, Bytes datagram, IkeSocket socket, const En
 	if (m.header.messageId == 0)
 		f = &phase1_;
 	else if (auto it = quickModes_.find(m.header.messageId); it != quickModes_.end())
-		f = &it->second.flight;
+		f = &it->second->flight();
 	if (f && !f->sent.empty() && !f->answered.empty() && f->answered == digest) {
 		logDebug(kLog, "peer {}: retransmitted message, answered again", peerText());
 		send(f->sent);
@@ -117,12 +118,22 @@ void IkeSa::dispatch(Incoming &in)
 			if (next == S::Dead && state_ != S::Dead)
 				close("the negotiation failed", false);
 			else if (state_ != S::Dead)
-				state_ = next;
+				transition(next, exchangeTypeName(r.exchange));
 			return;
 		}
 	}
 	logDebug(kLog, "peer {}: {} in state {} dropped", in.from.str(), exchangeTypeName(in.message.header.exchange),
 	         phase1StateName(state_));
+}
+
+void IkeSa::transition(Phase1State to, std::string_view why)
+{
+	Phase1State from = std::exchange(state_, to);
+	if (from == to)
+		return;
+	logDebug(kLog, "peer {}: ISAKMP SA {}: {} -> {} ({})", peerText(), id_, phase1StateName(from),
+	         phase1StateName(to), why);
+	events_.stateChanged(*this, from, to);
 }
 
 void IkeSa::followPeer(const Incoming &in)
@@ -192,8 +203,8 @@ size_t IkeSa::moveChildren(const Endpoint &to)
 	// A Quick Mode under way holds its flow already; its pair is installed
 	// with peer_, so the new port.
 	for (const auto &[mid, qm] : quickModes_)
-		if (qm.flowAcquired)
-			ctx_.flows.moveHolder(qm.flow, to);
+		if (const kernel::Selector *flow = qm->heldFlow())
+			ctx_.flows.moveHolder(*flow, to);
 	return complete;
 }
 
@@ -311,8 +322,8 @@ std::optional<TimePoint> IkeSa::nextDeadline() const
 	consider(establishedAt_ + choice_->lifetime);
 	consider(reauthAt());
 	for (const auto &[mid, qm] : quickModes_) {
-		consider(qm.expires);
-		consider(qm.flight.retransmitAt);
+		consider(qm->expires());
+		consider(qm->flight().retransmitAt);
 	}
 	if (dpdActive()) {
 		if (dpdFirstUnanswered_) {
@@ -347,18 +358,17 @@ void IkeSa::onTimer()
 		return;
 	}
 	for (auto it = quickModes_.begin(); it != quickModes_.end();) {
-		QuickMode &qm = it->second;
-		if (qm.state == QuickMode::State::Done) {
-			if (ctx_.now >= qm.expires) {
+		QuickMode &qm = *it->second;
+		if (qm.state() == QuickMode::State::Done) {
+			if (ctx_.now >= qm.expires()) {
 				it = quickModes_.erase(it);
 				continue;
 			}
-		} else if (ctx_.now >= qm.expires) {
-			endQuickMode(
-			        qm, fmt::format("Quick Mode not complete after {}s", ctx_.config.setupTimeout.count()));
-		} else if (!retransmit(qm.flight)) {
-			endQuickMode(qm, fmt::format("no answer to {} after {} retransmissions", qm.flight.what,
-			                             qm.flight.retransmits));
+		} else if (ctx_.now >= qm.expires()) {
+			qm.end(fmt::format("Quick Mode not complete after {}s", ctx_.config.setupTimeout.count()));
+		} else if (!retransmit(qm.flight())) {
+			qm.end(fmt::format("no answer to {} after {} retransmissions", qm.flight().what,
+			                   qm.flight().retransmits));
 		}
 		++it;
 	}
@@ -412,14 +422,14 @@ void IkeSa::close(const std::string &reason, bool notifyPeer)
 			sendInformational({OutPayload{PayloadType::Delete, *body}});
 	}
 	for (auto &[mid, qm] : quickModes_)
-		if (qm.state != QuickMode::State::Done)
-			endQuickMode(qm, reason.empty() ? "the ISAKMP SA is gone" : reason);
+		if (qm->state() != QuickMode::State::Done)
+			qm->end(reason.empty() ? "the ISAKMP SA is gone" : reason);
 	quickModes_.clear();
 	std::string why = reason.empty() ? "the ISAKMP SA is gone" : reason;
 	while (!children_.empty())
 		removeChild(children_.size() - 1, why);
 	bool report = state_ != S::Dead && (wasUp || initiator_);
-	state_ = S::Dead;
+	transition(S::Dead, why);
 	psk_.clear();
 	dh_.reset();
 	if (report && ctx_.observer) {
@@ -514,11 +524,6 @@ void IkeSa::adoptChildren(IkeSa &from)
 bool IkeSa::takeInitialContact()
 {
 	return std::exchange(initialContact_, false);
-}
-
-std::vector<uint32_t> IkeSa::takeForeignDeletes()
-{
-	return std::exchange(foreignDeletes_, {});
 }
 
 // ---- views -----------------------------------------------------------------

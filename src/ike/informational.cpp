@@ -10,6 +10,7 @@
 #include "ike/ike_log.h"
 #include "ike/ike_sa.h"
 #include "ike/payload_find.h"
+#include "ike/quick_mode.h"
 
 namespace l2tpsec::ike {
 
@@ -147,8 +148,9 @@ void IkeSa::onNotify(const NotifyPayload &n)
 	// An error about one of our Quick Modes names the SPI we offered.
 	auto spi = spiValue(n.spi);
 	for (auto &[mid, qm] : quickModes_) {
-		if (qm.initiator && qm.state == QuickMode::State::InitSent && (!spi || *spi == qm.inboundSpi)) {
-			endQuickMode(qm, "the peer answered " + notifyTypeName(n.type));
+		auto *ours = dynamic_cast<QuickModeInitiator *>(qm.get());
+		if (ours && ours->awaits(spi)) {
+			ours->end("the peer answered " + notifyTypeName(n.type));
 			return;
 		}
 	}
@@ -173,7 +175,7 @@ void IkeSa::onDelete(const DeletePayload &d)
 	for (const auto &bytes : d.spis) {
 		auto spi = spiValue(bytes);
 		if (spi && !removeChildBySpi(*spi, "deleted by the peer"))
-			foreignDeletes_.push_back(*spi);
+			events_.foreignDelete(*this, *spi);
 	}
 }
 

@@ -357,8 +357,7 @@ void IkeSa::sendAuthFailure(NotifyType notify, bool withDelete)
 
 void IkeSa::becomeEstablished(Incoming &in)
 {
-	(void)in;
-	state_ = S::Established;
+	transition(S::Established, exchangeTypeName(in.message.header.exchange));
 	establishedAt_ = ctx_.now;
 	lastHeard_ = ctx_.now;
 	nextKeepalive_ = ctx_.now + ctx_.config.natKeepalive;
@@ -456,7 +455,7 @@ Result<void> IkeSa::start(std::optional<ChildRequest> child, bool aggressive)
 	if (!datagram)
 		return std::move(datagram).error();
 	logInfo(kLog, "peer {}: initiating {} ({})", peerText(), phase1Name(), describePhase1Offer(offer));
-	state_ = aggressive ? S::InitSentAm : S::InitSentSa;
+	transition(aggressive ? S::InitSentAm : S::InitSentSa, "initiating");
 	sendAwaiting(phase1_, std::move(*datagram), fmt::format("{} 1", phase1Name()), {});
 	return {};
 }
@@ -706,7 +705,7 @@ void IkeSa::completeDh(Result<DhWorkDone> done)
 	if (next == S::Dead)
 		close("the negotiation failed", false);
 	else
-		state_ = next;
+		transition(next, "the DH answer");
 }
 
 S IkeSa::answerDh(S waiting, Result<DhWorkDone> done)
