@@ -204,6 +204,19 @@ private:
 	/// and the peer told when it helps).
 	bool chooseOffer(Incoming &in, const RawPayload &sa, std::string_view mode, const IpAddress &keyFor,
 	                 std::span<const IkeSuite> ours, bool pskOnly);
+	/// Initiator: the responder's choice in its SA payload (MM2, AM2:
+	/// `message`); nullopt when dropped (logged) or refused (failed: dead).
+	std::optional<Phase1Choice> acceptReply(const Incoming &in, const RawPayload &sa, std::string_view message);
+	/// Initiator: the responder's cookie, its choice and vendor ids taken (logged).
+	void adoptReply(const Incoming &in, Phase1Choice choice, std::string_view message);
+	/// Initiator: NAT-D of MM4 or AM2; to 4500 when there is a NAT.
+	void detectNatAndFloat(const Incoming &in);
+	/// Initiator: MM5 or AM3, with INITIAL-CONTACT when asked for, sealed
+	/// under the phase-1 keys; the CBC chain goes on from it.
+	Result<std::vector<uint8_t>> sealInitiatorAuth(ExchangeType exchange, std::vector<OutPayload> payloads);
+	/// Responder: the initiator's KE and nonce (MM3, AM1) and our nonce;
+	/// false (logged) when no nonce could be made.
+	bool takeInitiatorKe(const Incoming &in, const RawPayload &ke, const RawPayload &ni);
 	/// Initiator: our DH key pair and nonce.
 	Result<void> ourKeyAndNonce(crypto::DhGroup group);
 	/// Responder, gxi_ known: g^xy on the DhOffload (the SA waits in
