@@ -8,6 +8,7 @@
 #include "ike/codec/codec_error.h"
 #include "ike/codec/names.h"
 #include "ike/ike_log.h"
+#include "ike/informational.h"
 #include "ike/quick_mode.h"
 
 #include <algorithm>
@@ -69,7 +70,8 @@ const std::vector<IkeSa::Rule> IkeSa::kRules = {
 IkeSa::IkeSa(IkeContext &ctx, IkeSaEvents &events, uint64_t id, bool initiator, const Cookie &ckyI, const Cookie &ckyR,
              Endpoint local, Endpoint peer)
     : ctx_(ctx), events_(events), id_(id), initiator_(initiator), ckyI_(ckyI), ckyR_(ckyR), local_(std::move(local)),
-      peer_(std::move(peer)), originalPeer_(peer_), created_(ctx.now)
+      peer_(std::move(peer)), originalPeer_(peer_), created_(ctx.now),
+      informational_(std::make_unique<Informational>(*this))
 {
 }
 
@@ -138,7 +140,7 @@ void IkeSa::transition(Phase1State to, std::string_view why)
 
 void IkeSa::followPeer(const Incoming &in)
 {
-	lastHeard_ = ctx_.now;
+	informational_->heard();
 	if (in.socket == socket_ && in.from == peer_)
 		return;
 	movePeerTo(in.socket, in.local, in.from);
@@ -325,16 +327,7 @@ std::optional<TimePoint> IkeSa::nextDeadline() const
 		consider(qm->expires());
 		consider(qm->flight().retransmitAt);
 	}
-	if (dpdActive()) {
-		if (dpdFirstUnanswered_) {
-			consider(dpdNextProbe_);
-			consider(dpdProbeSince_ + ctx_.config.dpdTimeout);
-		} else {
-			consider(lastHeard_ + ctx_.config.dpdInterval);
-		}
-	}
-	if (natLocal_ && ctx_.config.natKeepalive.count() > 0)
-		consider(nextKeepalive_);
+	consider(informational_->nextDeadline());
 	return next;
 }
 
@@ -372,9 +365,7 @@ void IkeSa::onTimer()
 		}
 		++it;
 	}
-	dpdTimer();
-	if (!dead())
-		keepaliveTimer();
+	informational_->onTimer();
 }
 
 bool IkeSa::expired() const
@@ -415,11 +406,11 @@ void IkeSa::close(const std::string &reason, bool notifyPeer)
 			                {{uint8_t(spi >> 24), uint8_t(spi >> 16), uint8_t(spi >> 8), uint8_t(spi)}}};
 			auto body = buildDelete(d);
 			if (body)
-				sendInformational({OutPayload{PayloadType::Delete, *body}});
+				informational_->send({OutPayload{PayloadType::Delete, *body}});
 		}
 		DeletePayload d{Doi::Ipsec, ProtocolId::Isakmp, {cookiePairSpi(ckyI_, ckyR_)}};
 		if (auto body = buildDelete(d))
-			sendInformational({OutPayload{PayloadType::Delete, *body}});
+			informational_->send({OutPayload{PayloadType::Delete, *body}});
 	}
 	for (auto &[mid, qm] : quickModes_)
 		if (qm->state() != QuickMode::State::Done)
@@ -476,7 +467,7 @@ bool IkeSa::childExpired(uint32_t spi, bool hard)
 			                ProtocolId::IpsecEsp,
 			                {{uint8_t(in >> 24), uint8_t(in >> 16), uint8_t(in >> 8), uint8_t(in)}}};
 			if (auto body = buildDelete(d); body && established())
-				sendInformational({OutPayload{PayloadType::Delete, *body}});
+				informational_->send({OutPayload{PayloadType::Delete, *body}});
 			rekeyed_.erase(in);
 			removeChild(i, "lifetime expired");
 			return true;
@@ -552,7 +543,7 @@ IkeSaInfo IkeSa::info() const
 			i.peerId = std::string(id->data.begin(), id->data.end());
 	}
 	i.peerVendorIds = peerVendorIds_;
-	i.dpd = dpdActive();
+	i.dpd = informational_->dpdActive();
 	i.aggressive = aggressive_;
 	i.created = created_;
 	i.establishedAt = establishedAt_;

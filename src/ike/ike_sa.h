@@ -75,6 +75,7 @@ struct Incoming {
 };
 
 class QuickMode;
+class Informational;
 class IkeSa;
 
 /// What an SA tells its engine as it happens, instead of the engine
@@ -283,17 +284,11 @@ private:
 	                                              std::vector<uint8_t> &iv, Bytes hash,
 	                                              std::span<const OutPayload> rest);
 
-	// informational.cpp (RFC 2409 §5.7, RFC 3706, RFC 2407 §4.6.3.3)
+	// informational.cpp (RFC 2409 §5.7, RFC 3706, RFC 2407 §4.6.3.3): the
+	// Informational object, which uses this SA's keys and state.
+	friend class Informational;
 	Phase1State onInformational(Incoming &in);
 	Phase1State onPlainInformational(Incoming &in);
-	void sendInformational(std::vector<OutPayload> payloads);
-	void sendPlainNotify(NotifyType type);
-	void onNotify(const NotifyPayload &n);
-	void onDelete(const DeletePayload &d);
-	void dpdTimer();
-	void sendDpd(NotifyType type, uint32_t seq);
-	bool dpdActive() const;
-	void keepaliveTimer();
 
 	// ike_sa.cpp
 	/// The one place the state changes: logged (old, new, why) and told to
@@ -344,7 +339,6 @@ private:
 	std::vector<uint8_t> saiB_; ///< the initiator's SA payload body (RFC 2409 §5: SAi_b)
 	std::optional<Phase1Choice> choice_;
 	NatTMethod natMethod_ = NatTMethod::None;
-	bool peerDpd_ = false;
 	std::string peerVendorIds_;
 	bool natLocal_ = false, natPeer_ = false;
 	std::optional<crypto::DhKeyPair> dh_;
@@ -383,12 +377,8 @@ private:
 	/// (onNatMapping()): logged once, not per packet.
 	std::optional<Endpoint> reportedAddressChange_;
 
-	// liveness
-	TimePoint lastHeard_{};
-	uint32_t dpdSeq_ = 0;
-	std::optional<uint32_t> dpdFirstUnanswered_;
-	TimePoint dpdProbeSince_{}, dpdNextProbe_{};
-	TimePoint nextKeepalive_{};
+	/// Informational exchanges, DPD and keepalives (informational.h).
+	std::unique_ptr<Informational> informational_;
 };
 
 } // namespace l2tpsec::ike

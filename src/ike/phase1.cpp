@@ -11,6 +11,7 @@
 #include "ike/codec/opaque_payloads.h"
 #include "ike/ike_log.h"
 #include "ike/ike_sa.h"
+#include "ike/informational.h"
 #include "ike/nat_detection.h"
 #include "ike/payload_find.h"
 
@@ -79,7 +80,8 @@ void IkeSa::readVendorIds(const std::vector<RawPayload> &payloads)
 		draft03 |= *known == KnownVendorId::NatTDraft03;
 		draft02 |= *known == KnownVendorId::NatTDraft02;
 		draft02n |= *known == KnownVendorId::NatTDraft02N;
-		peerDpd_ |= *known == KnownVendorId::Dpd;
+		if (*known == KnownVendorId::Dpd)
+			informational_->peerSpeaksDpd();
 	}
 	peerVendorIds_ = names.empty() ? "none" : names;
 	natMethod_ = rfc                                ? NatTMethod::Rfc3947
@@ -213,8 +215,6 @@ void IkeSa::becomeEstablished(Incoming &in)
 {
 	transition(S::Established, exchangeTypeName(in.message.header.exchange));
 	establishedAt_ = ctx_.now;
-	lastHeard_ = ctx_.now;
-	nextKeepalive_ = ctx_.now + ctx_.config.natKeepalive;
 	phase1_.retransmitAt.reset();
 	// What only Main Mode's hashes needed goes now (memory per SA at 10,000s
 	// of peers): the keys stay, and the last flight, which answers a
@@ -225,10 +225,12 @@ void IkeSa::becomeEstablished(Incoming &in)
 	std::vector<IkeAuthMethod>().swap(offeredAuths_);
 	for (std::vector<uint8_t> *v : {&gxi_, &gxr_, &ni_, &nr_, &saiB_})
 		std::vector<uint8_t>().swap(*v);
+	uint32_t dpdSeq = 0;
 	if (auto seq = random(4))
-		dpdSeq_ = (uint32_t((*seq)[0]) << 24 | uint32_t((*seq)[1]) << 16 | uint32_t((*seq)[2]) << 8 |
-		           (*seq)[3]) >>
-		          1;
+		dpdSeq = (uint32_t((*seq)[0]) << 24 | uint32_t((*seq)[1]) << 16 | uint32_t((*seq)[2]) << 8 |
+		          (*seq)[3]) >>
+		         1;
+	informational_->start(dpdSeq);
 	IkeSaInfo i = info();
 	logInfo(kLog, "peer {}: ISAKMP SA {} established ({}, {} s; NAT: {}; DPD: {}; peer id {})", peerText(), id_,
 	        i.suite, i.lifetime.count(),
@@ -329,8 +331,8 @@ bool IkeSa::chooseOffer(Incoming &in, const RawPayload &sa, std::string_view mod
 	auto offer = parseSa(sa.body);
 	if (!offer) {
 		logWarn(kLog, "peer {}: {} 1 dropped: {}", in.from.str(), mode, offer.error().message);
-		sendPlainNotify(offer.error().code == kErrUnsupported ? NotifyType::DoiNotSupported
-		                                                      : NotifyType::PayloadMalformed);
+		informational_->sendPlainNotify(offer.error().code == kErrUnsupported ? NotifyType::DoiNotSupported
+		                                                                      : NotifyType::PayloadMalformed);
 		return false;
 	}
 	readVendorIds(in.payloads);
@@ -350,7 +352,7 @@ bool IkeSa::chooseOffer(Incoming &in, const RawPayload &sa, std::string_view mod
 	if (!choice) {
 		logWarn(kLog, "peer {}: no proposal chosen ({}); we accept {}", in.from.str(), mode,
 		        describePhase1Offer(phase1Offer(ctx_.config.proposals.ike, ctx_.config.ikeLifetime, auths)));
-		sendPlainNotify(NotifyType::NoProposalChosen);
+		informational_->sendPlainNotify(NotifyType::NoProposalChosen);
 		return false;
 	}
 	choice_ = std::move(*choice);

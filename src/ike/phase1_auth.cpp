@@ -10,6 +10,7 @@
 #include "ike/codec/opaque_payloads.h"
 #include "ike/ike_log.h"
 #include "ike/ike_sa.h"
+#include "ike/informational.h"
 #include "ike/nat_detection.h"
 #include "ike/payload_find.h"
 
@@ -140,7 +141,7 @@ void IkeSa::sendAuthFailure(NotifyType notify, bool withDelete)
 		if (auto body = buildDelete(d))
 			payloads.push_back(OutPayload{PayloadType::Delete, *body});
 	}
-	sendInformational(std::move(payloads));
+	informational_->send(std::move(payloads));
 }
 
 } // namespace l2tpsec::ike

@@ -19,6 +19,7 @@
 #include "ike/codec/message_builder.h"
 #include "ike/codec/nat_oa_payload.h"
 #include "ike/ike_log.h"
+#include "ike/informational.h"
 #include "ike/nat_detection.h"
 #include "ike/payload_find.h"
 
@@ -573,7 +574,7 @@ void QuickModeResponder::refuse(const SaPayload &offer, NotifyType type)
 	if (!offer.proposals.empty())
 		n.spi = offer.proposals.front().spi;
 	if (auto body = buildNotify(n))
-		sa_.sendInformational({OutPayload{PayloadType::Notification, *body}});
+		sa_.informational_->send({OutPayload{PayloadType::Notification, *body}});
 }
 
 std::optional<Phase2Choice> QuickModeResponder::choose(const SaPayload &offer, bool udpEncap)
@@ -726,7 +727,7 @@ void QuickModeResponder::onQm3(Incoming &in)
 		// Tell the initiator, which installed its pair after QM2.
 		DeletePayload d{Doi::Ipsec, ProtocolId::IpsecEsp, {spiBytes(spi)}};
 		if (auto body = buildDelete(d))
-			sa_.sendInformational({OutPayload{PayloadType::Delete, *body}});
+			sa_.informational_->send({OutPayload{PayloadType::Delete, *body}});
 		end("");
 	}
 }
