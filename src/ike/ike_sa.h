@@ -1,13 +1,16 @@
 #pragma once
-// IkeSa: one ISAKMP SA (RFC 2408) with its exchanges: Main Mode with a
-// pre-shared key in either role (RFC 2409 §5.4, main_mode.cpp), or
-// Aggressive Mode with one when the config allows (aggressive_mode.cpp), the Quick
-// Modes under it (§5.5, quick_mode.cpp), Informational exchanges with
-// Delete, DPD (RFC 3706) and INITIAL-CONTACT (informational.cpp), NAT-T
-// (RFC 3947) and the SA pairs it installed (child_sa.h).
+// IkeSa: one ISAKMP SA (RFC 2408) with its exchanges: Main Mode in either
+// role (RFC 2409 §5.4, main_mode.cpp), or Aggressive Mode with a pre-shared
+// key when the config allows (aggressive_mode.cpp), both on the phase-1
+// pieces they share (phase1.cpp, signatures in phase1_auth.cpp); the Quick
+// Modes under it (§5.5, the exchange objects of quick_mode.h); its
+// Informational exchanges with Delete, DPD (RFC 3706) and INITIAL-CONTACT
+// (informational.h); NAT-T (RFC 3947) and the SA pairs it installed
+// (child_sa.h). Internal to src/ike/: the daemon sees ike_engine.h.
 //
 // The engine routes datagrams to it by cookie and asks it for its next
-// deadline; it answers through the context's ports. Which handler a message
+// deadline; it answers through the context's ports, and tells the engine
+// of its state changes (transition(), IkeSaEvents). Which handler a message
 // goes to is the table kRules in ike_sa.cpp: (phase-1 state, exchange type).
 
 #include "crypto/dh.h"
