@@ -57,25 +57,14 @@ S IkeSa::initiatorAm2(Incoming &in)
 		logWarn(kLog, "peer {}: malformed Aggressive Mode 2 dropped", in.from.str());
 		return state_;
 	}
-	auto reply = parseSa(sa->body);
-	if (!reply) {
-		logWarn(kLog, "peer {}: Aggressive Mode 2 dropped: {}", in.from.str(), reply.error().message);
-		return state_;
-	}
-	auto choice = acceptPhase1Reply(*reply, offeredSuites_, ctx_.config.ikeLifetime, offeredAuths_);
-	if (!choice) {
-		fail(choice.error().message);
-		return S::Dead;
-	}
+	auto choice = acceptReply(in, *sa, "Aggressive Mode 2");
+	if (!choice)
+		return state_; // dropped, or dead
 	if (ke->body.size() != crypto::dhPublicValueLength(choice->suite.group)) {
 		logWarn(kLog, "peer {}: malformed Aggressive Mode 2 dropped (KE size)", in.from.str());
 		return state_;
 	}
-	ckyR_ = h.responderCookie;
-	choice_ = std::move(*choice);
-	readVendorIds(in.payloads);
-	logInfo(kLog, "peer {}: Aggressive Mode 2 chose {}; vendor ids: {}", peerText(), suiteName(choice_->suite),
-	        peerVendorIds_);
+	adoptReply(in, std::move(*choice), "Aggressive Mode 2");
 	gxr_ = bytesOf(ke->body);
 	nr_ = bytesOf(nr->body);
 	if (auto r = keyExchange(gxr_); !r) {
@@ -89,9 +78,7 @@ S IkeSa::initiatorAm2(Incoming &in)
 		return S::Dead;
 	}
 	peerIdB_ = bytesOf(id->body);
-	detectNat(in.payloads, local_, in.from);
-	if (natMethod_ != NatTMethod::None && (natLocal_ || natPeer_))
-		floatToNatT();
+	detectNatAndFloat(in);
 
 	auto hashI = authHash(true, ourIdBody());
 	if (!hashI) {
@@ -102,20 +89,14 @@ S IkeSa::initiatorAm2(Incoming &in)
 	// NAT-D of AM3 itself: from our (floated) port to the peer's.
 	for (OutPayload &p : natDPayloads())
 		payloads.push_back(std::move(p));
-	if (sendInitialContact_) {
-		if (auto n = buildNotify(NotifyPayload::initialContact(ckyI_, ckyR_)))
-			payloads.push_back(OutPayload{PayloadType::Notification, *n});
-	}
-	auto sealed = sealMessage(cipher_, header(ExchangeType::Aggressive, 0), payloads, iv_);
-	if (!sealed) {
-		fail(sealed.error().message);
+	auto datagram = sealInitiatorAuth(ExchangeType::Aggressive, std::move(payloads));
+	if (!datagram) {
+		fail(datagram.error().message);
 		return S::Dead;
 	}
-	iv_ = sealed->lastBlock;
-	lastPhase1Block_ = sealed->lastBlock;
 	// Nothing answers AM3: kept to answer a retransmitted AM2 (the
 	// responder's sign that AM3 was lost).
-	sendAnswer(phase1_, std::move(sealed->datagram), in.digest);
+	sendAnswer(phase1_, std::move(*datagram), in.digest);
 	establishedAsInitiator(in);
 	return S::Established;
 }
@@ -154,14 +135,8 @@ S IkeSa::respondAm1(Incoming &in)
 	             [&](const IkeSuite &s) { return crypto::dhPublicValueLength(s.group) == ke->body.size(); });
 	if (!chooseOffer(in, *sa, "Aggressive Mode", keyFor, ours, true))
 		return S::Dead;
-	auto nr = random(kNonceLen);
-	if (!nr) {
-		logError(kLog, "peer {}: key generation failed", in.from.str());
+	if (!takeInitiatorKe(in, *ke, *ni))
 		return S::Dead;
-	}
-	gxi_ = bytesOf(ke->body);
-	ni_ = bytesOf(ni->body);
-	nr_ = std::move(*nr);
 	peerIdB_ = bytesOf(id->body);
 	return startResponderDh(in, "Aggressive Mode 1", S::RespAmDh);
 }

@@ -91,6 +91,21 @@ struct IkeEngineConfig {
 /// loadCertCredentials() gives them) and serve every peer.
 Result<IkeEngineConfig> ikeEngineConfig(const IkeConfig &config);
 
+/// The flow an initiator asks Quick Mode for: our port to the peer's 1701,
+/// in transport or tunnel mode.
+struct ChildRequest {
+	uint16_t localPort = 1701;
+	uint16_t peerPort = 1701;
+	kernel::IpsecMode mode = kernel::IpsecMode::Transport;
+	/// 0: the IDs are ID_IPV4_ADDR; else ID_IPV4_ADDR_SUBNET of the address
+	/// with this prefix length, the form some routers send (tests).
+	uint8_t idPrefix = 0;
+	/// The peer's ID for the flow (IDcr, and NAT-OAr behind NAT) when it is not
+	/// its IKE address: a NATed peer's own address, when we rekey a pair it
+	/// negotiated (the NAT-OA it sent then).
+	std::optional<IpAddress> peerId;
+};
+
 struct IkeSaInfo {
 	uint64_t id = 0;
 	bool initiator = false;

@@ -6,6 +6,7 @@
 #include "common/log.h"
 #include "ike/codec/names.h"
 #include "ike/ike_log.h"
+#include "ike/ike_sa.h"
 
 #include <algorithm>
 
@@ -26,6 +27,17 @@ bool isZero(const Cookie &c)
 }
 
 } // namespace
+
+class IkeEngine::SaEvents final : public IkeSaEvents {
+public:
+	struct Event {
+		uint64_t sa;
+		std::optional<uint32_t> foreignSpi; ///< a foreign Delete; else a state change
+	};
+	void stateChanged(IkeSa &sa, Phase1State, Phase1State) override { pending.push_back({sa.id(), {}}); }
+	void foreignDelete(IkeSa &sa, uint32_t spi) override { pending.push_back({sa.id(), spi}); }
+	std::vector<Event> pending;
+};
 
 Result<IkeEngineConfig> ikeEngineConfig(const IkeConfig &config)
 {
@@ -57,7 +69,7 @@ Result<IkeEngineConfig> ikeEngineConfig(const IkeConfig &config)
 
 IkeEngine::IkeEngine(IkeEngineConfig config, IkeSockets &sockets, kernel::IpsecDataplane &dataplane, IkeRandom &random,
                      IkeObserver *observer)
-    : ctx_(makeContext(std::move(config), sockets, dataplane, random, observer))
+    : ctx_(makeContext(std::move(config), sockets, dataplane, random, observer)), events_(std::make_unique<SaEvents>())
 {
 }
 
@@ -214,7 +226,7 @@ void IkeEngine::onPhase1Start(IkeSocket socket, const Endpoint &local, const End
 	std::copy(cookie->begin(), cookie->end(), ckyR.begin());
 	uint64_t id = nextId_++;
 	const Cookie &ckyI = m.header.initiatorCookie;
-	sas_.emplace(id, std::make_unique<IkeSa>(ctx_, id, false, ckyI, ckyR, local, from));
+	sas_.emplace(id, std::make_unique<IkeSa>(ctx_, *events_, id, false, ckyI, ckyR, local, from));
 	meta_[id] = Meta{from.address, true, true};
 	halfOpen_++;
 	halfOpenPerAddress_[from.address]++;
@@ -287,13 +299,32 @@ void IkeEngine::whenEstablished(IkeSa &sa)
 
 void IkeEngine::settle(uint64_t id)
 {
-	auto it = sas_.find(id);
-	if (it == sas_.end())
-		return;
-	IkeSa &sa = *it->second;
-	Meta &m = meta_.at(id);
+	std::set<uint64_t> touched{id}, died;
+	while (!events_->pending.empty()) {
+		std::vector<SaEvents::Event> batch = std::exchange(events_->pending, {});
+		for (const SaEvents::Event &e : batch) {
+			auto it = sas_.find(e.sa);
+			if (it == sas_.end())
+				continue; // removed meanwhile (a hand-over closed it)
+			touched.insert(e.sa);
+			if (e.foreignSpi)
+				onForeignDelete(*it->second, *e.foreignSpi);
+			else if (onStateChanged(*it->second))
+				died.insert(e.sa);
+		}
+	}
+	for (uint64_t d : died)
+		if (auto it = sas_.find(d); it != sas_.end() && it->second->dead())
+			erase(d);
+	for (uint64_t t : touched)
+		rearm(t);
+}
+
+bool IkeEngine::onStateChanged(IkeSa &sa)
+{
+	Meta &m = meta_.at(sa.id());
 	if (!m.cookiesFiled && !isZero(sa.responderCookie())) {
-		byCookies_[{sa.initiatorCookie(), sa.responderCookie()}] = id;
+		byCookies_[{sa.initiatorCookie(), sa.responderCookie()}] = sa.id();
 		m.cookiesFiled = true;
 	}
 	if (m.halfOpen && (sa.established() || sa.dead())) {
@@ -306,23 +337,27 @@ void IkeEngine::settle(uint64_t id)
 		if (sa.established())
 			whenEstablished(sa);
 	}
-	for (uint32_t spi : sa.takeForeignDeletes()) {
-		bool found = false;
-		for (IkeSa *other : peerSas(sa, false))
-			if ((found = other->removeChildBySpi(spi, "deleted by the peer")))
-				break;
-		if (!found)
-			logDebug(kLog, "peer {}: Delete for unknown SPI 0x{:08x}", sa.peer().str(), spi);
-	}
-	if (sa.dead()) {
-		erase(id);
+	return sa.dead();
+}
+
+void IkeEngine::onForeignDelete(IkeSa &sa, uint32_t spi)
+{
+	for (IkeSa *other : peerSas(sa, false))
+		if (other->removeChildBySpi(spi, "deleted by the peer"))
+			return;
+	logDebug(kLog, "peer {}: Delete for unknown SPI 0x{:08x}", sa.peer().str(), spi);
+}
+
+void IkeEngine::rearm(uint64_t id)
+{
+	auto it = sas_.find(id);
+	if (it == sas_.end())
 		return;
-	}
 	if (auto old = deadlineOf_.find(id); old != deadlineOf_.end()) {
 		deadlines_.erase({old->second, id});
 		deadlineOf_.erase(old);
 	}
-	if (auto d = sa.nextDeadline()) {
+	if (auto d = it->second->nextDeadline()) {
 		deadlines_.insert({*d, id});
 		deadlineOf_[id] = *d;
 	}
@@ -400,7 +435,7 @@ Result<uint64_t> IkeEngine::connect(const ConnectRequest &request, TimePoint now
 		local.port = ctx_.config.natTPort;
 		server.port = *request.natTPort;
 	}
-	auto sa = std::make_unique<IkeSa>(ctx_, id, true, ckyI, Cookie{}, local, server);
+	auto sa = std::make_unique<IkeSa>(ctx_, *events_, id, true, ckyI, Cookie{}, local, server);
 	if (request.natTPort)
 		sa->startOnNatT();
 	sa->setInitialContact(existing.empty());
@@ -436,6 +471,7 @@ void IkeEngine::shutdown(TimePoint now)
 		sas_.at(id)->close("the daemon is stopping", true);
 		erase(id);
 	}
+	events_->pending.clear(); // of SAs that are gone
 }
 
 void IkeEngine::onSaExpired(uint32_t spi, bool hard, TimePoint now)

@@ -17,8 +17,8 @@
 // new one came with INITIAL-CONTACT, which removes the older SAs outright.
 
 #include "common/result.h"
+#include "ike/codec/header.h"
 #include "ike/ike_context.h"
-#include "ike/ike_sa.h"
 
 #include <functional>
 #include <map>
@@ -30,6 +30,8 @@
 #include <vector>
 
 namespace l2tpsec::ike {
+
+class IkeSa; // ike_sa.h, internal to src/ike/
 
 /// The LAC side: protect our L2TP flow to a server.
 struct ConnectRequest {
@@ -131,9 +133,15 @@ private:
 	                   std::span<const uint8_t> datagram);
 	/// Whether an Aggressive Mode 1 may go on (logs a refusal once per attempt).
 	bool aggressiveAllowed(const Endpoint &from, const Cookie &ckyI);
-	/// After anything touched SA `id`: bookkeeping, INITIAL-CONTACT and
-	/// hand-overs, its timer re-armed, or its removal.
+	/// After anything touched SA `id`: what the SAs reported meanwhile
+	/// (SaEvents) acted on in order, bookkeeping, INITIAL-CONTACT and
+	/// hand-overs, removals, and the timers of the SAs concerned re-armed.
 	void settle(uint64_t id);
+	/// One SA's state change: cookies filed, half-open count, hand-overs.
+	/// Returns whether it died (removed once the events are all handled).
+	bool onStateChanged(IkeSa &sa);
+	void onForeignDelete(IkeSa &sa, uint32_t spi);
+	void rearm(uint64_t id);
 	void whenEstablished(IkeSa &sa);
 	/// A new Main Mode to the peer of `sa` before its lifetime runs out,
 	/// which takes over its IPsec SAs once established (unless the peer
@@ -145,6 +153,9 @@ private:
 	std::vector<IkeSa *> peerSas(const IkeSa &sa, bool sameId);
 
 	IkeContext ctx_;
+	/// The SAs' reports (IkeSaEvents), queued until settle().
+	class SaEvents;
+	std::unique_ptr<SaEvents> events_;
 	uint64_t nextId_ = 1;
 	std::map<uint64_t, std::unique_ptr<IkeSa>> sas_;
 	std::map<uint64_t, Meta> meta_;

@@ -8,6 +8,8 @@
 #include "ike/codec/codec_error.h"
 #include "ike/codec/names.h"
 #include "ike/ike_log.h"
+#include "ike/informational.h"
+#include "ike/quick_mode.h"
 
 #include <algorithm>
 
@@ -65,10 +67,11 @@ const std::vector<IkeSa::Rule> IkeSa::kRules = {
         {S::RespSentAm, X::Informational, &IkeSa::onPlainInformational},
 };
 
-IkeSa::IkeSa(IkeContext &ctx, uint64_t id, bool initiator, const Cookie &ckyI, const Cookie &ckyR, Endpoint local,
-             Endpoint peer)
-    : ctx_(ctx), id_(id), initiator_(initiator), ckyI_(ckyI), ckyR_(ckyR), local_(std::move(local)),
-      peer_(std::move(peer)), originalPeer_(peer_), created_(ctx.now)
+IkeSa::IkeSa(IkeContext &ctx, IkeSaEvents &events, uint64_t id, bool initiator, const Cookie &ckyI, const Cookie &ckyR,
+             Endpoint local, Endpoint peer)
+    : ctx_(ctx), events_(events), id_(id), initiator_(initiator), ckyI_(ckyI), ckyR_(ckyR), local_(std::move(local)),
+      peer_(std::move(peer)), originalPeer_(peer_), created_(ctx.now),
+      informational_(std::make_unique<Informational>(*this))
 {
 }
 
@@ -89,7 +92,7 @@ void IkeSa::receive(const Message &m, Bytes datagram, IkeSocket socket, const En
 	if (m.header.messageId == 0)
 		f = &phase1_;
 	else if (auto it = quickModes_.find(m.header.messageId); it != quickModes_.end())
-		f = &it->second.flight;
+		f = &it->second->flight();
 	if (f && !f->sent.empty() && !f->answered.empty() && f->answered == digest) {
 		logDebug(kLog, "peer {}: retransmitted message, answered again", peerText());
 		send(f->sent);
@@ -117,7 +120,7 @@ void IkeSa::dispatch(Incoming &in)
 			if (next == S::Dead && state_ != S::Dead)
 				close("the negotiation failed", false);
 			else if (state_ != S::Dead)
-				state_ = next;
+				transition(next, exchangeTypeName(r.exchange));
 			return;
 		}
 	}
@@ -125,9 +128,19 @@ void IkeSa::dispatch(Incoming &in)
 	         phase1StateName(state_));
 }
 
+void IkeSa::transition(Phase1State to, std::string_view why)
+{
+	Phase1State from = std::exchange(state_, to);
+	if (from == to)
+		return;
+	logDebug(kLog, "peer {}: ISAKMP SA {}: {} -> {} ({})", peerText(), id_, phase1StateName(from),
+	         phase1StateName(to), why);
+	events_.stateChanged(*this, from, to);
+}
+
 void IkeSa::followPeer(const Incoming &in)
 {
-	lastHeard_ = ctx_.now;
+	informational_->heard();
 	if (in.socket == socket_ && in.from == peer_)
 		return;
 	movePeerTo(in.socket, in.local, in.from);
@@ -192,8 +205,8 @@ size_t IkeSa::moveChildren(const Endpoint &to)
 	// A Quick Mode under way holds its flow already; its pair is installed
 	// with peer_, so the new port.
 	for (const auto &[mid, qm] : quickModes_)
-		if (qm.flowAcquired)
-			ctx_.flows.moveHolder(qm.flow, to);
+		if (const kernel::Selector *flow = qm->heldFlow())
+			ctx_.flows.moveHolder(*flow, to);
 	return complete;
 }
 
@@ -311,19 +324,10 @@ std::optional<TimePoint> IkeSa::nextDeadline() const
 	consider(establishedAt_ + choice_->lifetime);
 	consider(reauthAt());
 	for (const auto &[mid, qm] : quickModes_) {
-		consider(qm.expires);
-		consider(qm.flight.retransmitAt);
+		consider(qm->expires());
+		consider(qm->flight().retransmitAt);
 	}
-	if (dpdActive()) {
-		if (dpdFirstUnanswered_) {
-			consider(dpdNextProbe_);
-			consider(dpdProbeSince_ + ctx_.config.dpdTimeout);
-		} else {
-			consider(lastHeard_ + ctx_.config.dpdInterval);
-		}
-	}
-	if (natLocal_ && ctx_.config.natKeepalive.count() > 0)
-		consider(nextKeepalive_);
+	consider(informational_->nextDeadline());
 	return next;
 }
 
@@ -347,24 +351,21 @@ void IkeSa::onTimer()
 		return;
 	}
 	for (auto it = quickModes_.begin(); it != quickModes_.end();) {
-		QuickMode &qm = it->second;
-		if (qm.state == QuickMode::State::Done) {
-			if (ctx_.now >= qm.expires) {
+		QuickMode &qm = *it->second;
+		if (qm.state() == QuickMode::State::Done) {
+			if (ctx_.now >= qm.expires()) {
 				it = quickModes_.erase(it);
 				continue;
 			}
-		} else if (ctx_.now >= qm.expires) {
-			endQuickMode(
-			        qm, fmt::format("Quick Mode not complete after {}s", ctx_.config.setupTimeout.count()));
-		} else if (!retransmit(qm.flight)) {
-			endQuickMode(qm, fmt::format("no answer to {} after {} retransmissions", qm.flight.what,
-			                             qm.flight.retransmits));
+		} else if (ctx_.now >= qm.expires()) {
+			qm.end(fmt::format("Quick Mode not complete after {}s", ctx_.config.setupTimeout.count()));
+		} else if (!retransmit(qm.flight())) {
+			qm.end(fmt::format("no answer to {} after {} retransmissions", qm.flight().what,
+			                   qm.flight().retransmits));
 		}
 		++it;
 	}
-	dpdTimer();
-	if (!dead())
-		keepaliveTimer();
+	informational_->onTimer();
 }
 
 bool IkeSa::expired() const
@@ -405,21 +406,21 @@ void IkeSa::close(const std::string &reason, bool notifyPeer)
 			                {{uint8_t(spi >> 24), uint8_t(spi >> 16), uint8_t(spi >> 8), uint8_t(spi)}}};
 			auto body = buildDelete(d);
 			if (body)
-				sendInformational({OutPayload{PayloadType::Delete, *body}});
+				informational_->send({OutPayload{PayloadType::Delete, *body}});
 		}
 		DeletePayload d{Doi::Ipsec, ProtocolId::Isakmp, {cookiePairSpi(ckyI_, ckyR_)}};
 		if (auto body = buildDelete(d))
-			sendInformational({OutPayload{PayloadType::Delete, *body}});
+			informational_->send({OutPayload{PayloadType::Delete, *body}});
 	}
 	for (auto &[mid, qm] : quickModes_)
-		if (qm.state != QuickMode::State::Done)
-			endQuickMode(qm, reason.empty() ? "the ISAKMP SA is gone" : reason);
+		if (qm->state() != QuickMode::State::Done)
+			qm->end(reason.empty() ? "the ISAKMP SA is gone" : reason);
 	quickModes_.clear();
 	std::string why = reason.empty() ? "the ISAKMP SA is gone" : reason;
 	while (!children_.empty())
 		removeChild(children_.size() - 1, why);
 	bool report = state_ != S::Dead && (wasUp || initiator_);
-	state_ = S::Dead;
+	transition(S::Dead, why);
 	psk_.clear();
 	dh_.reset();
 	if (report && ctx_.observer) {
@@ -466,7 +467,7 @@ bool IkeSa::childExpired(uint32_t spi, bool hard)
 			                ProtocolId::IpsecEsp,
 			                {{uint8_t(in >> 24), uint8_t(in >> 16), uint8_t(in >> 8), uint8_t(in)}}};
 			if (auto body = buildDelete(d); body && established())
-				sendInformational({OutPayload{PayloadType::Delete, *body}});
+				informational_->send({OutPayload{PayloadType::Delete, *body}});
 			rekeyed_.erase(in);
 			removeChild(i, "lifetime expired");
 			return true;
@@ -516,11 +517,6 @@ bool IkeSa::takeInitialContact()
 	return std::exchange(initialContact_, false);
 }
 
-std::vector<uint32_t> IkeSa::takeForeignDeletes()
-{
-	return std::exchange(foreignDeletes_, {});
-}
-
 // ---- views -----------------------------------------------------------------
 
 IkeSaInfo IkeSa::info() const
@@ -547,7 +543,7 @@ IkeSaInfo IkeSa::info() const
 			i.peerId = std::string(id->data.begin(), id->data.end());
 	}
 	i.peerVendorIds = peerVendorIds_;
-	i.dpd = dpdActive();
+	i.dpd = informational_->dpdActive();
 	i.aggressive = aggressive_;
 	i.created = created_;
 	i.establishedAt = establishedAt_;

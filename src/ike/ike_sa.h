@@ -1,13 +1,16 @@
 #pragma once
-// IkeSa: one ISAKMP SA (RFC 2408) with its exchanges: Main Mode with a
-// pre-shared key in either role (RFC 2409 §5.4, main_mode.cpp), or
-// Aggressive Mode with one when the config allows (aggressive_mode.cpp), the Quick
-// Modes under it (§5.5, quick_mode.cpp), Informational exchanges with
-// Delete, DPD (RFC 3706) and INITIAL-CONTACT (informational.cpp), NAT-T
-// (RFC 3947) and the SA pairs it installed (child_sa.h).
+// IkeSa: one ISAKMP SA (RFC 2408) with its exchanges: Main Mode in either
+// role (RFC 2409 §5.4, main_mode.cpp), or Aggressive Mode with a pre-shared
+// key when the config allows (aggressive_mode.cpp), both on the phase-1
+// pieces they share (phase1.cpp, signatures in phase1_auth.cpp); the Quick
+// Modes under it (§5.5, the exchange objects of quick_mode.h); its
+// Informational exchanges with Delete, DPD (RFC 3706) and INITIAL-CONTACT
+// (informational.h); NAT-T (RFC 3947) and the SA pairs it installed
+// (child_sa.h). Internal to src/ike/: the daemon sees ike_engine.h.
 //
 // The engine routes datagrams to it by cookie and asks it for its next
-// deadline; it answers through the context's ports. Which handler a message
+// deadline; it answers through the context's ports, and tells the engine
+// of its state changes (transition(), IkeSaEvents). Which handler a message
 // goes to is the table kRules in ike_sa.cpp: (phase-1 state, exchange type).
 
 #include "crypto/dh.h"
@@ -26,6 +29,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -48,21 +52,6 @@ enum class Phase1State : uint8_t {
 	Dead,
 };
 std::string_view phase1StateName(Phase1State s);
-
-/// The flow an initiator asks Quick Mode for: our port to the peer's 1701,
-/// in transport or tunnel mode.
-struct ChildRequest {
-	uint16_t localPort = 1701;
-	uint16_t peerPort = 1701;
-	kernel::IpsecMode mode = kernel::IpsecMode::Transport;
-	/// 0: the IDs are ID_IPV4_ADDR; else ID_IPV4_ADDR_SUBNET of the address
-	/// with this prefix length, the form some routers send (tests).
-	uint8_t idPrefix = 0;
-	/// The peer's ID for the flow (IDcr, and NAT-OAr behind NAT) when it is not
-	/// its IKE address: a NATed peer's own address, when we rekey a pair it
-	/// negotiated (the NAT-OA it sent then).
-	std::optional<IpAddress> peerId;
-};
 
 /// A message this SA sent and the datagram that provoked it: what a
 /// retransmission of that datagram is answered with (RFC 2408 §5), and for
@@ -88,35 +77,29 @@ struct Incoming {
 	std::vector<RawPayload> payloads;
 };
 
-/// One Quick Mode exchange, by message id.
-struct QuickMode {
-	enum class State : uint8_t { InitSent, RespSent, Done };
-	uint32_t messageId = 0;
-	bool initiator = false;
-	State state = State::InitSent;
-	std::vector<uint8_t> iv;
-	std::vector<uint8_t> ni, nr; ///< nonce bodies
-	std::optional<crypto::DhKeyPair> dh;
-	std::vector<uint8_t> peerKe;
-	std::vector<EspSuite> offered; ///< initiator
-	EncapsulationMode mode = EncapsulationMode::Transport;
-	std::optional<Phase2Choice> choice;
-	uint32_t inboundSpi = 0;
-	kernel::Selector flow;
-	uint32_t reqid = 0;
-	bool flowAcquired = false;
-	std::vector<uint8_t> idci, idcr; ///< ID bodies (echoed in QM2)
-	std::optional<IpAddress> natOa;
-	crypto::SecretBytes pfsSecret; ///< g(qm)^xy with PFS
-	bool installed = false;        ///< the SA pair (and SPI and flow) went to children_
-	Flight flight;
-	TimePoint expires{};
+class QuickMode;
+class Informational;
+class IkeSa;
+
+/// What an SA tells its engine as it happens, instead of the engine
+/// polling every SA after each call. The engine acts on them once the call
+/// that raised them returns (IkeEngine::settle()): an SA is never removed
+/// under its own feet.
+class IkeSaEvents {
+public:
+	virtual ~IkeSaEvents() = default;
+	/// transition() changed the SA's state: its responder cookie may be
+	/// known now, it may be up (hand-overs, INITIAL-CONTACT) or dead (removed).
+	virtual void stateChanged(IkeSa &sa, Phase1State from, Phase1State to) = 0;
+	/// The peer deleted an SPI none of this SA's pairs has: the engine looks
+	/// for it under the peer's other ISAKMP SAs.
+	virtual void foreignDelete(IkeSa &sa, uint32_t spi) = 0;
 };
 
 class IkeSa {
 public:
-	IkeSa(IkeContext &ctx, uint64_t id, bool initiator, const Cookie &ckyI, const Cookie &ckyR, Endpoint local,
-	      Endpoint peer);
+	IkeSa(IkeContext &ctx, IkeSaEvents &events, uint64_t id, bool initiator, const Cookie &ckyI, const Cookie &ckyR,
+	      Endpoint local, Endpoint peer);
 	~IkeSa();
 	IkeSa(const IkeSa &) = delete;
 	IkeSa &operator=(const IkeSa &) = delete;
@@ -162,9 +145,6 @@ public:
 	bool takeInitialContact();
 	/// Initiator: whether MM5 carries INITIAL-CONTACT (no other SA with the peer).
 	void setInitialContact(bool send) { sendInitialContact_ = send; }
-	/// SPIs the peer deleted that none of this SA's pairs has: the engine
-	/// looks for them under the peer's other ISAKMP SAs.
-	std::vector<uint32_t> takeForeignDeletes();
 	/// Removes the SA pair with this inbound or outbound SPI; false if none.
 	bool removeChildBySpi(uint32_t spi, const std::string &reason);
 	/// The kernel expired one SA of a pair (XFRM_MSG_EXPIRE). Soft: we
@@ -228,6 +208,19 @@ private:
 	/// and the peer told when it helps).
 	bool chooseOffer(Incoming &in, const RawPayload &sa, std::string_view mode, const IpAddress &keyFor,
 	                 std::span<const IkeSuite> ours, bool pskOnly);
+	/// Initiator: the responder's choice in its SA payload (MM2, AM2:
+	/// `message`); nullopt when dropped (logged) or refused (failed: dead).
+	std::optional<Phase1Choice> acceptReply(const Incoming &in, const RawPayload &sa, std::string_view message);
+	/// Initiator: the responder's cookie, its choice and vendor ids taken (logged).
+	void adoptReply(const Incoming &in, Phase1Choice choice, std::string_view message);
+	/// Initiator: NAT-D of MM4 or AM2; to 4500 when there is a NAT.
+	void detectNatAndFloat(const Incoming &in);
+	/// Initiator: MM5 or AM3, with INITIAL-CONTACT when asked for, sealed
+	/// under the phase-1 keys; the CBC chain goes on from it.
+	Result<std::vector<uint8_t>> sealInitiatorAuth(ExchangeType exchange, std::vector<OutPayload> payloads);
+	/// Responder: the initiator's KE and nonce (MM3, AM1) and our nonce;
+	/// false (logged) when no nonce could be made.
+	bool takeInitiatorKe(const Incoming &in, const RawPayload &ke, const RawPayload &ni);
 	/// Initiator: our DH key pair and nonce.
 	Result<void> ourKeyAndNonce(crypto::DhGroup group);
 	/// Responder, gxi_ known: g^xy on the DhOffload (the SA waits in
@@ -284,30 +277,26 @@ private:
 	/// Tells the peer why, under the phase-1 keys: N(notify) [, D(ISAKMP SA)].
 	void sendAuthFailure(NotifyType notify, bool withDelete);
 
-	// quick_mode.cpp (RFC 2409 §5.5)
+	// quick_mode.cpp (RFC 2409 §5.5): the exchanges are quick_mode.h's
+	// objects, which use this SA's keys, endpoints and sending.
+	friend class QuickMode;
+	friend class QuickModeInitiator;
+	friend class QuickModeResponder;
 	Phase1State onQuickMode(Incoming &in);
-	void respondQm1(Incoming &in);
-	void initiatorQm2(Incoming &in, QuickMode &qm);
-	void respondQm3(Incoming &in, QuickMode &qm);
-	void endQuickMode(QuickMode &qm, const std::string &why);
-	bool installChildOk(QuickMode &qm);
 	Result<std::vector<uint8_t>> protectedMessage(ExchangeType exchange, uint32_t messageId,
 	                                              std::vector<uint8_t> &iv, Bytes hash,
 	                                              std::span<const OutPayload> rest);
 
-	// informational.cpp (RFC 2409 §5.7, RFC 3706, RFC 2407 §4.6.3.3)
+	// informational.cpp (RFC 2409 §5.7, RFC 3706, RFC 2407 §4.6.3.3): the
+	// Informational object, which uses this SA's keys and state.
+	friend class Informational;
 	Phase1State onInformational(Incoming &in);
 	Phase1State onPlainInformational(Incoming &in);
-	void sendInformational(std::vector<OutPayload> payloads);
-	void sendPlainNotify(NotifyType type);
-	void onNotify(const NotifyPayload &n);
-	void onDelete(const DeletePayload &d);
-	void dpdTimer();
-	void sendDpd(NotifyType type, uint32_t seq);
-	bool dpdActive() const;
-	void keepaliveTimer();
 
 	// ike_sa.cpp
+	/// The one place the state changes: logged (old, new, why) and told to
+	/// the engine. Nothing happens when `to` is the state already.
+	void transition(Phase1State to, std::string_view why);
 	void dispatch(Incoming &in);
 	void send(const std::vector<uint8_t> &datagram);
 	/// Sends a message that waits for an answer, and arms its retransmission.
@@ -339,6 +328,7 @@ private:
 	crypto::HashAlgorithm prf() const { return choice_->suite.hash; }
 
 	IkeContext &ctx_;
+	IkeSaEvents &events_;
 	uint64_t id_;
 	bool initiator_;
 	Cookie ckyI_, ckyR_;
@@ -352,7 +342,6 @@ private:
 	std::vector<uint8_t> saiB_; ///< the initiator's SA payload body (RFC 2409 §5: SAi_b)
 	std::optional<Phase1Choice> choice_;
 	NatTMethod natMethod_ = NatTMethod::None;
-	bool peerDpd_ = false;
 	std::string peerVendorIds_;
 	bool natLocal_ = false, natPeer_ = false;
 	std::optional<crypto::DhKeyPair> dh_;
@@ -375,11 +364,10 @@ private:
 	bool initialContact_ = false;
 	bool sendInitialContact_ = true;
 	std::optional<KnownVendorId> natVendorId_; ///< the NAT-T vendor id we answer with
-	std::vector<uint32_t> foreignDeletes_;
 	Flight phase1_;
 
 	// phase 2 and informational
-	std::map<uint32_t, QuickMode> quickModes_;
+	std::map<uint32_t, std::unique_ptr<QuickMode>> quickModes_;
 	/// Message ids of every Quick Mode this SA ran: a replayed QM1 is
 	/// dropped even after its exchange was forgotten.
 	std::set<uint32_t> usedMessageIds_;
@@ -392,12 +380,8 @@ private:
 	/// (onNatMapping()): logged once, not per packet.
 	std::optional<Endpoint> reportedAddressChange_;
 
-	// liveness
-	TimePoint lastHeard_{};
-	uint32_t dpdSeq_ = 0;
-	std::optional<uint32_t> dpdFirstUnanswered_;
-	TimePoint dpdProbeSince_{}, dpdNextProbe_{};
-	TimePoint nextKeepalive_{};
+	/// Informational exchanges, DPD and keepalives (informational.h).
+	std::unique_ptr<Informational> informational_;
 };
 
 } // namespace l2tpsec::ike

@@ -3,73 +3,88 @@
 // HASH(1) = prf(SKEYID_a, M-ID | N/D); dead peer detection (RFC 3706);
 // INITIAL-CONTACT (RFC 2407 §4.6.3.3); NAT keepalives (RFC 3948 §4); and the
 // cleartext notify a responder that refuses Main Mode sends.
+#include "ike/informational.h"
+
 #include "common/log.h"
 #include "crypto/constant_time.h"
 #include "ike/codec/message_builder.h"
 #include "ike/codec/names.h"
 #include "ike/ike_log.h"
-#include "ike/ike_sa.h"
 #include "ike/payload_find.h"
+#include "ike/quick_mode.h"
 
 namespace l2tpsec::ike {
 
-// ---- sending -----------------------------------------------------------------
+// ---- under the ISAKMP SA -------------------------------------------------------
 
-void IkeSa::sendInformational(std::vector<OutPayload> payloads)
+Phase1State IkeSa::onInformational(Incoming &in)
 {
-	if (!keys_ || lastPhase1Block_.empty())
-		return;
-	auto mid = newMessageId();
-	if (!mid)
-		return;
-	std::vector<uint8_t> iv = phase2Iv(prf(), cipher_.cipher, lastPhase1Block_, *mid);
-	auto after = encodeAfterHash(payloads);
-	auto hash = after ? informationalHash(prf(), keys_->skeyidA, *mid, *after)
-	                  : Result<std::vector<uint8_t>>(after.error());
-	auto datagram = hash ? protectedMessage(ExchangeType::Informational, *mid, iv, *hash, payloads)
-	                     : Result<std::vector<uint8_t>>(hash.error());
-	if (!datagram) {
-		logWarn(kLog, "peer {}: Informational not sent: {}", peerText(), datagram.error().message);
-		return;
-	}
-	send(*datagram);
+	informational_->receive(in);
+	return state_;
 }
 
-void IkeSa::sendPlainNotify(NotifyType type)
+Phase1State IkeSa::onPlainInformational(Incoming &in)
+{
+	return informational_->receiveDuringPhase1(in);
+}
+
+// ---- sending -----------------------------------------------------------------
+
+void Informational::send(std::vector<OutPayload> payloads)
+{
+	if (!sa_.keys_ || sa_.lastPhase1Block_.empty())
+		return;
+	auto mid = sa_.newMessageId();
+	if (!mid)
+		return;
+	std::vector<uint8_t> iv = phase2Iv(sa_.prf(), sa_.cipher_.cipher, sa_.lastPhase1Block_, *mid);
+	auto after = encodeAfterHash(payloads);
+	auto hash = after ? informationalHash(sa_.prf(), sa_.keys_->skeyidA, *mid, *after)
+	                  : Result<std::vector<uint8_t>>(after.error());
+	auto datagram = hash ? sa_.protectedMessage(ExchangeType::Informational, *mid, iv, *hash, payloads)
+	                     : Result<std::vector<uint8_t>>(hash.error());
+	if (!datagram) {
+		logWarn(kLog, "peer {}: Informational not sent: {}", sa_.peerText(), datagram.error().message);
+		return;
+	}
+	sa_.send(*datagram);
+}
+
+void Informational::sendPlainNotify(NotifyType type)
 {
 	// Before keys exist the notify goes in the clear (RFC 2408 §5.6);
 	// the initiator matches it by its cookie.
 	NotifyPayload n{Doi::Ipsec, ProtocolId::Isakmp, type, {}, {}};
-	MessageBuilder b(header(ExchangeType::Informational, 0));
+	MessageBuilder b(sa_.header(ExchangeType::Informational, 0));
 	b.add(n);
 	if (auto datagram = b.build())
-		send(*datagram);
+		sa_.send(*datagram);
 }
 
 // ---- receiving ---------------------------------------------------------------
 
-Phase1State IkeSa::onInformational(Incoming &in)
+void Informational::receive(Incoming &in)
 {
 	const Header &h = in.message.header;
 	if (!h.encrypted()) {
 		logWarn(kLog, "peer {}: cleartext Informational after Main Mode dropped", in.from.str());
-		return state_;
+		return;
 	}
-	std::vector<uint8_t> iv = phase2Iv(prf(), cipher_.cipher, lastPhase1Block_, h.messageId);
-	auto opened = openMessage(cipher_, in.message, iv);
+	std::vector<uint8_t> iv = phase2Iv(sa_.prf(), sa_.cipher_.cipher, sa_.lastPhase1Block_, h.messageId);
+	auto opened = openMessage(sa_.cipher_, in.message, iv);
 	if (!opened || opened->payloads.empty() || opened->payloads[0].type != PayloadType::Hash) {
 		logWarn(kLog, "peer {}: Informational dropped: {}", in.from.str(),
 		        opened ? "no HASH first" : opened.error().message);
-		return state_;
+		return;
 	}
-	auto expect = informationalHash(prf(), keys_->skeyidA, h.messageId, bytesAfterHash(opened->payloads));
+	auto expect = informationalHash(sa_.prf(), sa_.keys_->skeyidA, h.messageId, bytesAfterHash(opened->payloads));
 	if (!expect || !crypto::constantTimeEqual(opened->payloads[0].body, *expect)) {
 		logWarn(kLog, "peer {}: Informational with a wrong HASH dropped", in.from.str());
-		return state_;
+		return;
 	}
-	followPeer(in);
+	sa_.followPeer(in);
 	for (const RawPayload &p : opened->payloads) {
-		if (dead())
+		if (sa_.dead())
 			break;
 		if (p.type == PayloadType::Notification) {
 			if (auto n = parseNotify(p.body))
@@ -79,33 +94,35 @@ Phase1State IkeSa::onInformational(Incoming &in)
 				onDelete(*d);
 		}
 	}
-	return state_;
+	return;
 }
 
-Phase1State IkeSa::onPlainInformational(Incoming &in)
+Phase1State Informational::receiveDuringPhase1(Incoming &in)
 {
 	if (in.message.header.encrypted()) {
 		// Only one is expected: a responder refusing our signature after MM5
 		// (its IV chains from MM5's last block, lastPhase1Block_ until MM6).
 		// Other keys of an unfinished phase 1: nothing to check them with.
-		if (!initiator_ || state_ != Phase1State::InitSentAuth || !keys_ || lastPhase1Block_.empty())
-			return state_;
+		if (!sa_.initiator_ || sa_.state_ != Phase1State::InitSentAuth || !sa_.keys_ ||
+		    sa_.lastPhase1Block_.empty())
+			return sa_.state_;
 		const Header &h = in.message.header;
-		auto opened = openMessage(cipher_, in.message,
-		                          phase2Iv(prf(), cipher_.cipher, lastPhase1Block_, h.messageId));
+		auto opened = openMessage(sa_.cipher_, in.message,
+		                          phase2Iv(sa_.prf(), sa_.cipher_.cipher, sa_.lastPhase1Block_, h.messageId));
 		if (!opened || opened->payloads.empty() || opened->payloads[0].type != PayloadType::Hash)
-			return state_;
-		auto expect = informationalHash(prf(), keys_->skeyidA, h.messageId, bytesAfterHash(opened->payloads));
+			return sa_.state_;
+		auto expect =
+		        informationalHash(sa_.prf(), sa_.keys_->skeyidA, h.messageId, bytesAfterHash(opened->payloads));
 		if (!expect || !crypto::constantTimeEqual(opened->payloads[0].body, *expect))
-			return state_;
+			return sa_.state_;
 		for (const RawPayload *p : findAll(opened->payloads, PayloadType::Notification)) {
 			auto n = parseNotify(p->body);
 			if (n && isErrorNotify(n->type)) {
-				fail("the peer refused our authentication: " + notifyTypeName(n->type));
+				sa_.fail("the peer refused our authentication: " + notifyTypeName(n->type));
 				return Phase1State::Dead;
 			}
 		}
-		return state_;
+		return sa_.state_;
 	}
 	for (const RawPayload *p : findAll(in.payloads, PayloadType::Notification)) {
 		auto n = parseNotify(p->body);
@@ -113,16 +130,16 @@ Phase1State IkeSa::onPlainInformational(Incoming &in)
 			continue;
 		// Unauthenticated, so only an initiator waiting for an answer gives
 		// up on it (as racoon and strongSwan do); a responder ignores it.
-		if (initiator_) {
-			fail(fmt::format("the peer refused {}: {}", phase1Name(), notifyTypeName(n->type)));
+		if (sa_.initiator_) {
+			sa_.fail(fmt::format("the peer refused {}: {}", sa_.phase1Name(), notifyTypeName(n->type)));
 			return Phase1State::Dead;
 		}
-		logWarn(kLog, "peer {}: notify {} during {}", in.from.str(), notifyTypeName(n->type), phase1Name());
+		logWarn(kLog, "peer {}: notify {} during {}", in.from.str(), notifyTypeName(n->type), sa_.phase1Name());
 	}
-	return state_;
+	return sa_.state_;
 }
 
-void IkeSa::onNotify(const NotifyPayload &n)
+void Informational::onNotify(const NotifyPayload &n)
 {
 	if (n.type == NotifyType::RUThere) {
 		if (auto seq = dpdSequence(n))
@@ -137,31 +154,32 @@ void IkeSa::onNotify(const NotifyPayload &n)
 		return;
 	}
 	if (n.type == NotifyType::InitialContact) {
-		initialContact_ = true;
+		sa_.initialContact_ = true;
 		return;
 	}
 	if (!isErrorNotify(n.type)) {
-		logDebug(kLog, "peer {}: notify {}", peerText(), notifyTypeName(n.type));
+		logDebug(kLog, "peer {}: notify {}", sa_.peerText(), notifyTypeName(n.type));
 		return;
 	}
 	// An error about one of our Quick Modes names the SPI we offered.
 	auto spi = spiValue(n.spi);
-	for (auto &[mid, qm] : quickModes_) {
-		if (qm.initiator && qm.state == QuickMode::State::InitSent && (!spi || *spi == qm.inboundSpi)) {
-			endQuickMode(qm, "the peer answered " + notifyTypeName(n.type));
+	for (auto &[mid, qm] : sa_.quickModes_) {
+		auto *ours = dynamic_cast<QuickModeInitiator *>(qm.get());
+		if (ours && ours->awaits(spi)) {
+			ours->end("the peer answered " + notifyTypeName(n.type));
 			return;
 		}
 	}
-	logWarn(kLog, "peer {}: notify {}", peerText(), notifyTypeName(n.type));
+	logWarn(kLog, "peer {}: notify {}", sa_.peerText(), notifyTypeName(n.type));
 }
 
-void IkeSa::onDelete(const DeletePayload &d)
+void Informational::onDelete(const DeletePayload &d)
 {
 	if (d.protocol == ProtocolId::Isakmp) {
 		for (const auto &spi : d.spis) {
-			if (spi == cookiePairSpi(ckyI_, ckyR_)) {
-				logInfo(kLog, "peer {}: deleted ISAKMP SA {}", peerText(), id_);
-				close("deleted by the peer", false);
+			if (spi == cookiePairSpi(sa_.ckyI_, sa_.ckyR_)) {
+				logInfo(kLog, "peer {}: deleted ISAKMP SA {}", sa_.peerText(), sa_.id_);
+				sa_.close("deleted by the peer", false);
 				return;
 			}
 		}
@@ -172,60 +190,96 @@ void IkeSa::onDelete(const DeletePayload &d)
 	// By convention the sender names its inbound SPI, our outbound one.
 	for (const auto &bytes : d.spis) {
 		auto spi = spiValue(bytes);
-		if (spi && !removeChildBySpi(*spi, "deleted by the peer"))
-			foreignDeletes_.push_back(*spi);
+		if (spi && !sa_.removeChildBySpi(*spi, "deleted by the peer"))
+			sa_.events_.foreignDelete(sa_, *spi);
 	}
 }
 
 // ---- DPD and keepalives --------------------------------------------------------
 
-bool IkeSa::dpdActive() const
+void Informational::start(uint32_t seq)
 {
-	return established() && peerDpd_ && ctx_.config.dpdInterval.count() > 0;
+	lastHeard_ = sa_.ctx_.now;
+	nextKeepalive_ = sa_.ctx_.now + sa_.ctx_.config.natKeepalive;
+	dpdSeq_ = seq;
 }
 
-void IkeSa::sendDpd(NotifyType type, uint32_t seq)
+std::optional<TimePoint> Informational::nextDeadline() const
 {
-	if (auto body = buildNotify(NotifyPayload::dpd(type, ckyI_, ckyR_, seq)))
-		sendInformational({OutPayload{PayloadType::Notification, *body}});
+	const IkeEngineConfig &config = sa_.ctx_.config;
+	std::optional<TimePoint> next;
+	auto consider = [&](TimePoint t) {
+		if (!next || t < *next)
+			next = t;
+	};
+	if (dpdActive()) {
+		if (dpdFirstUnanswered_) {
+			consider(dpdNextProbe_);
+			consider(dpdProbeSince_ + config.dpdTimeout);
+		} else {
+			consider(lastHeard_ + config.dpdInterval);
+		}
+	}
+	if (sa_.natLocal_ && config.natKeepalive.count() > 0)
+		consider(nextKeepalive_);
+	return next;
 }
 
-void IkeSa::dpdTimer()
+void Informational::onTimer()
+{
+	dpdTimer();
+	if (!sa_.dead())
+		keepaliveTimer();
+}
+
+bool Informational::dpdActive() const
+{
+	return sa_.established() && peerDpd_ && sa_.ctx_.config.dpdInterval.count() > 0;
+}
+
+void Informational::sendDpd(NotifyType type, uint32_t seq)
+{
+	if (auto body = buildNotify(NotifyPayload::dpd(type, sa_.ckyI_, sa_.ckyR_, seq)))
+		send({OutPayload{PayloadType::Notification, *body}});
+}
+
+void Informational::dpdTimer()
 {
 	if (!dpdActive())
 		return;
-	TimePoint now = ctx_.now;
+	TimePoint now = sa_.ctx_.now;
 	if (dpdFirstUnanswered_) {
-		if (now >= dpdProbeSince_ + ctx_.config.dpdTimeout) {
-			fail(fmt::format("dead peer: no answer to DPD for {} s; removing its SAs",
-			                 ctx_.config.dpdTimeout.count()));
+		if (now >= dpdProbeSince_ + sa_.ctx_.config.dpdTimeout) {
+			sa_.fail(fmt::format("dead peer: no answer to DPD for {} s; removing its SAs",
+			                     sa_.ctx_.config.dpdTimeout.count()));
 			return;
 		}
 		if (now >= dpdNextProbe_) {
 			// RFC 3706 §5.5: each R-U-THERE has a new sequence number.
 			sendDpd(NotifyType::RUThere, ++dpdSeq_);
-			dpdNextProbe_ = now + ctx_.config.dpdRetry;
+			dpdNextProbe_ = now + sa_.ctx_.config.dpdRetry;
 		}
 		return;
 	}
-	if (now >= lastHeard_ + ctx_.config.dpdInterval) {
+	if (now >= lastHeard_ + sa_.ctx_.config.dpdInterval) {
 		dpdFirstUnanswered_ = ++dpdSeq_;
 		dpdProbeSince_ = now;
-		dpdNextProbe_ = now + ctx_.config.dpdRetry;
-		logDebug(kLog, "peer {}: silent for {} s, R-U-THERE", peerText(), ctx_.config.dpdInterval.count());
+		dpdNextProbe_ = now + sa_.ctx_.config.dpdRetry;
+		logDebug(kLog, "peer {}: silent for {} s, R-U-THERE", sa_.peerText(),
+		         sa_.ctx_.config.dpdInterval.count());
 		sendDpd(NotifyType::RUThere, dpdSeq_);
 	}
 }
 
-void IkeSa::keepaliveTimer()
+void Informational::keepaliveTimer()
 {
-	if (!natLocal_ || ctx_.config.natKeepalive.count() <= 0 || ctx_.now < nextKeepalive_)
+	if (!sa_.natLocal_ || sa_.ctx_.config.natKeepalive.count() <= 0 || sa_.ctx_.now < nextKeepalive_)
 		return;
 	// RFC 3948 §2.3: one 0xFF byte, no non-ESP marker.
 	static const std::vector<uint8_t> kKeepalive{0xff};
-	if (auto r = ctx_.sockets.send(IkeSocket::NatT, local_, peer_, kKeepalive); !r)
-		logDebug(kLog, "peer {}: keepalive: {}", peerText(), r.error().message);
-	nextKeepalive_ = ctx_.now + ctx_.config.natKeepalive;
+	if (auto r = sa_.ctx_.sockets.send(IkeSocket::NatT, sa_.local_, sa_.peer_, kKeepalive); !r)
+		logDebug(kLog, "peer {}: keepalive: {}", sa_.peerText(), r.error().message);
+	nextKeepalive_ = sa_.ctx_.now + sa_.ctx_.config.natKeepalive;
 }
 
 } // namespace l2tpsec::ike

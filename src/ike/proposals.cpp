@@ -638,47 +638,6 @@ std::string describePhase1Offer(const SaPayload &offer)
 
 // ---- phase 2 ---------------------------------------------------------------
 
-EncapsulationMode encapsulationMode(kernel::IpsecMode mode, bool udpEncap, NatTMethod method)
-{
-	bool tunnel = mode == kernel::IpsecMode::Tunnel;
-	if (!udpEncap)
-		return tunnel ? EncapsulationMode::Tunnel : EncapsulationMode::Transport;
-	if (method == NatTMethod::Draft)
-		return tunnel ? EncapsulationMode::UdpTunnelDraft : EncapsulationMode::UdpTransportDraft;
-	return tunnel ? EncapsulationMode::UdpTunnel : EncapsulationMode::UdpTransport;
-}
-
-EncapsulationMode transportMode(bool udpEncap, NatTMethod method)
-{
-	return encapsulationMode(kernel::IpsecMode::Transport, udpEncap, method);
-}
-
-kernel::IpsecMode ipsecMode(EncapsulationMode mode)
-{
-	switch (mode) {
-	case EncapsulationMode::Tunnel:
-	case EncapsulationMode::UdpTunnel:
-	case EncapsulationMode::UdpTunnelDraft: return kernel::IpsecMode::Tunnel;
-	case EncapsulationMode::Transport:
-	case EncapsulationMode::UdpTransport:
-	case EncapsulationMode::UdpTransportDraft: break;
-	}
-	return kernel::IpsecMode::Transport;
-}
-
-std::string encapsulationModeName(EncapsulationMode mode)
-{
-	switch (mode) {
-	case EncapsulationMode::Tunnel: return "tunnel";
-	case EncapsulationMode::Transport: return "transport";
-	case EncapsulationMode::UdpTunnel: return "udp-tunnel";
-	case EncapsulationMode::UdpTransport: return "udp-transport";
-	case EncapsulationMode::UdpTunnelDraft: return "udp-tunnel-draft";
-	case EncapsulationMode::UdpTransportDraft: return "udp-transport-draft";
-	}
-	return "mode" + std::to_string(static_cast<uint16_t>(mode));
-}
-
 std::optional<Phase2Choice> choosePhase2(const SaPayload &offer, std::span<const EspSuite> ours,
                                          std::chrono::seconds ourLifetime, bool udpEncap, bool acceptTunnel)
 {
@@ -792,26 +751,6 @@ std::string describePhase2Offer(const SaPayload &offer)
 	return s.empty() ? "nothing" : s;
 }
 
-std::vector<DataAttribute> lifetimeAttributes(std::chrono::seconds lifetime)
-{
-	return {DataAttribute::basic(u16(IpsecAttribute::SaLifeType), uint16_t(LifeType::Seconds)),
-	        DataAttribute::integer(u16(IpsecAttribute::SaLifeDuration), uint64_t(lifetime.count()))};
-}
-
-std::optional<std::chrono::seconds> lifetimeSeconds(std::span<const DataAttribute> attrs)
-{
-	std::optional<uint64_t> type;
-	for (const DataAttribute &a : attrs) {
-		if (a.type == u16(IpsecAttribute::SaLifeType))
-			type = a.asInteger();
-		else if (a.type == u16(IpsecAttribute::SaLifeDuration) && type == uint64_t(LifeType::Seconds)) {
-			if (auto v = a.asInteger(); v && *v > 0 && *v < (uint64_t(1) << 40))
-				return seconds(static_cast<int64_t>(*v));
-		}
-	}
-	return std::nullopt;
-}
-
 size_t espKeymatLength(const EspSuite &s)
 {
 	size_t n = s.keyBytes;
@@ -833,17 +772,4 @@ kernel::EspKeys espKeys(const EspSuite &s, std::span<const uint8_t> keymat)
 	k.integrityKey.assign(keymat.begin() + static_cast<ptrdiff_t>(cipherLen), keymat.end());
 	return k;
 }
-
-std::vector<uint8_t> spiBytes(uint32_t spi)
-{
-	return {uint8_t(spi >> 24), uint8_t(spi >> 16), uint8_t(spi >> 8), uint8_t(spi)};
-}
-
-std::optional<uint32_t> spiValue(const std::vector<uint8_t> &spi)
-{
-	if (spi.size() != 4)
-		return std::nullopt;
-	return uint32_t(spi[0]) << 24 | uint32_t(spi[1]) << 16 | uint32_t(spi[2]) << 8 | spi[3];
-}
-
 } // namespace l2tpsec::ike

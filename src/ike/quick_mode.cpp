@@ -12,12 +12,14 @@
 // the responder installs on QM3. Our inbound SPI comes from the kernel
 // (allocSpi) before we name it on the wire. The IVs start from the last
 // phase-1 block and this exchange's message id (Appendix B).
+#include "ike/quick_mode.h"
+
 #include "common/log.h"
 #include "crypto/constant_time.h"
 #include "ike/codec/message_builder.h"
 #include "ike/codec/nat_oa_payload.h"
 #include "ike/ike_log.h"
-#include "ike/ike_sa.h"
+#include "ike/informational.h"
 #include "ike/nat_detection.h"
 #include "ike/payload_find.h"
 
@@ -148,7 +150,7 @@ Result<std::vector<uint8_t>> IkeSa::protectedMessage(ExchangeType exchange, uint
 	return std::move(sealed->datagram);
 }
 
-// ---- initiator ---------------------------------------------------------------
+// ---- under the ISAKMP SA -------------------------------------------------------
 
 Result<void> IkeSa::startQuickMode(const ChildRequest &child)
 {
@@ -159,114 +161,294 @@ Result<void> IkeSa::startQuickMode(const ChildRequest &child)
 	auto mid = newMessageId();
 	if (!mid)
 		return std::move(mid).error();
-	QuickMode qm;
-	qm.messageId = *mid;
-	qm.initiator = true;
-	qm.flow = kernel::Selector{local_.address, peer_.address, 32, 32, kIpProtoUdp, child.localPort, child.peerPort};
-	bool udpEncap = natLocal_ || natPeer_;
-	qm.mode = encapsulationMode(child.mode, udpEncap, natMethod_);
-	// RFC 2409 §5.5: one KE for the whole offer, so only the suites with
-	// the first one's PFS group.
-	for (const EspSuite &s : ctx_.config.proposals.esp)
-		if (s.pfs == ctx_.config.proposals.esp.front().pfs)
-			qm.offered.push_back(s);
-
-	auto nonce = random(kNonceLen);
-	if (!nonce)
-		return std::move(nonce).error();
-	qm.ni = std::move(*nonce);
-	if (auto group = qm.offered.front().pfs) {
-		auto dh = ctx_.random.keyPair(*group);
-		if (!dh)
-			return std::move(dh).error();
-		qm.dh = std::move(*dh);
-	}
-	auto reqid = ctx_.flows.acquire(qm.flow, peer_, flowTemplate(ipsecMode(qm.mode), local_, peer_));
-	if (!reqid)
-		return std::move(reqid).error();
-	qm.reqid = *reqid;
-	qm.flowAcquired = true;
-	auto spi = ctx_.dataplane.allocSpi(peer_.address, local_.address, qm.reqid);
-	if (!spi) {
-		endQuickMode(qm, "");
-		return Error{spi.error().code, "allocating an SPI: " + spi.error().message};
-	}
-	qm.inboundSpi = *spi;
-
-	IdPayload idci = quickModeId(local_.address, child.idPrefix, child.localPort);
-	IdPayload idcr = quickModeId(child.peerId.value_or(peer_.address), child.idPrefix, child.peerPort);
-	qm.idci = buildId(idci);
-	qm.idcr = buildId(idcr);
-	SaPayload offer = phase2Offer(qm.offered, ctx_.config.saLifetime, qm.mode, qm.inboundSpi);
-	MessageBuilder rest(Header{});
-	rest.add(offer).add(NoncePayload{qm.ni});
-	if (qm.dh)
-		rest.add(KeyExchangePayload{qm.dh->publicValue()});
-	rest.add(PayloadType::Identification, qm.idci).add(PayloadType::Identification, qm.idcr);
-	if (udpEncap && child.mode == kernel::IpsecMode::Transport) {
-		// RFC 3947 §5.2: NAT-OAi and NAT-OAr, our addresses as we know them;
-		// the drafts send the initiator's alone. Not in tunnel mode: the
-		// inner packets carry their own addresses.
-		PayloadType t = natMethod_ == NatTMethod::Rfc3947 ? PayloadType::NatOa : PayloadType::NatOaDraft;
-		rest.add(NatOaPayload{local_.address}, t);
-		if (natMethod_ == NatTMethod::Rfc3947)
-			rest.add(NatOaPayload{child.peerId.value_or(peer_.address)}, t);
-	}
-	auto after = rest.buildBody();
-	if (!after) {
-		endQuickMode(qm, "");
-		return std::move(after).error();
-	}
-	auto hash1 = quickModeHash1(prf(), keys_->skeyidA, qm.messageId, *after);
-	if (!hash1) {
-		endQuickMode(qm, "");
-		return std::move(hash1).error();
-	}
-	qm.iv = phase2Iv(prf(), cipher_.cipher, lastPhase1Block_, qm.messageId);
-	auto datagram = protectedMessage(ExchangeType::QuickMode, qm.messageId, qm.iv, *hash1, rest.payloads());
-	if (!datagram) {
-		endQuickMode(qm, "");
-		return std::move(datagram).error();
-	}
-	logInfo(kLog, "peer {}: Quick Mode {} for {} <-> {} ({}), SPI in {}", peerText(), spiText(qm.messageId),
-	        idText(idci), idText(idcr), describePhase2Offer(offer), spiText(qm.inboundSpi));
-	qm.expires = ctx_.now + ctx_.config.setupTimeout;
-	usedMessageIds_.insert(qm.messageId);
-	auto [it, inserted] = quickModes_.emplace(qm.messageId, std::move(qm));
-	(void)inserted;
-	sendAwaiting(it->second.flight, std::move(*datagram), "Quick Mode 1", {});
+	auto qm = QuickModeInitiator::start(*this, *mid, child);
+	if (!qm)
+		return std::move(qm).error();
+	usedMessageIds_.insert(*mid);
+	quickModes_.emplace(*mid, std::move(*qm));
 	return {};
 }
 
-void IkeSa::initiatorQm2(Incoming &in, QuickMode &qm)
+Phase1State IkeSa::onQuickMode(Incoming &in)
 {
-	auto opened = openMessage(cipher_, in.message, qm.iv);
+	const Header &h = in.message.header;
+	if (h.messageId == 0 || !h.encrypted()) {
+		logWarn(kLog, "peer {}: Quick Mode without message id or encryption dropped", in.from.str());
+		return state_;
+	}
+	auto it = quickModes_.find(h.messageId);
+	if (it == quickModes_.end() && usedMessageIds_.contains(h.messageId)) {
+		logWarn(kLog, "peer {}: replayed Quick Mode {} dropped", in.from.str(), spiText(h.messageId));
+	} else if (it == quickModes_.end()) {
+		if (auto qm = QuickModeResponder::respond(*this, in)) {
+			usedMessageIds_.insert(h.messageId);
+			quickModes_.emplace(h.messageId, std::move(qm));
+		}
+	} else if (!it->second->receive(in)) {
+		logDebug(kLog, "peer {}: Quick Mode {} message after its end dropped", in.from.str(),
+		         spiText(h.messageId));
+	}
+	return state_;
+}
+
+// ---- both roles ----------------------------------------------------------------
+
+QuickMode::QuickMode(IkeSa &sa, uint32_t messageId, bool initiator)
+    : sa_(sa), messageId_(messageId), initiator_(initiator)
+{
+}
+
+Result<void> QuickMode::acquireFlow()
+{
+	const Endpoint &local = sa_.local_, &peer = sa_.peer_;
+	auto reqid = sa_.ctx_.flows.acquire(flow_, peer, flowTemplate(ipsecMode(mode_), local, peer));
+	if (!reqid)
+		return std::move(reqid).error();
+	reqid_ = *reqid;
+	flowAcquired_ = true;
+	return {};
+}
+
+Result<std::vector<uint8_t>> QuickMode::seal(Bytes hash, std::span<const OutPayload> rest)
+{
+	return sa_.protectedMessage(ExchangeType::QuickMode, messageId_, iv_, hash, rest);
+}
+
+void QuickMode::finish()
+{
+	state_ = State::Done;
+	expires_ = sa_.ctx_.now + sa_.ctx_.config.quickModeLinger;
+}
+
+bool QuickMode::installChild()
+{
+	IkeContext &ctx = sa_.ctx_;
+	const Phase2Choice &c = *choice_;
+	uint32_t initiatorSpi = initiator_ ? inboundSpi_ : c.peerSpi;
+	uint32_t responderSpi = initiator_ ? c.peerSpi : inboundSpi_;
+	auto keymat = quickModeKeymatPair(sa_.prf(), sa_.keys_->skeyidD, pfsSecret_, ProtocolId::IpsecEsp, initiatorSpi,
+	                                  responderSpi, ni_, nr_, espKeymatLength(c.suite));
+	if (!keymat) {
+		logError(kLog, "peer {}: KEYMAT: {}", sa_.peerText(), keymat.error().message);
+		return false;
+	}
+	ChildSaSpec spec;
+	spec.local = sa_.local_;
+	spec.peer = sa_.peer_;
+	spec.mode = ipsecMode(c.mode);
+	spec.udpEncap = sa_.natLocal_ || sa_.natPeer_;
+	spec.natOa = natOa_;
+	spec.flow = flow_;
+	spec.reqid = reqid_;
+	spec.inboundSpi = inboundSpi_;
+	spec.outboundSpi = c.peerSpi;
+	// RFC 2409 §5.5: each direction's KEYMAT is keyed with the SPI its
+	// receiver chose.
+	spec.inboundKeys = espKeys(c.suite, initiator_ ? keymat->responderToInitiator : keymat->initiatorToResponder);
+	spec.outboundKeys = espKeys(c.suite, initiator_ ? keymat->initiatorToResponder : keymat->responderToInitiator);
+	spec.lifetime = saLifetime(c, initiator_);
+	auto child = ChildSa::install(ctx.dataplane, ctx.flows, spec);
+	if (!child) {
+		// install() has deleted what it added, the reserved SPI included.
+		inboundSpi_ = 0;
+		logError(kLog, "peer {}: installing the IPsec SA (SPI in {} out {}) failed: {}; rolled back",
+		         sa_.peerText(), spiText(spec.inboundSpi), spiText(spec.outboundSpi), child.error().message);
+		if (initiator_ && ctx.observer)
+			ctx.observer->childSaFailed(sa_.id_,
+			                            "installing the IPsec SA failed: " + child.error().message);
+		return false;
+	}
+	installed_ = true;
+	flowAcquired_ = false; // the pair holds the flow now
+	ChildSaInfo info;
+	info.ikeSaId = sa_.id_;
+	info.local = sa_.local_;
+	info.peer = sa_.peer_;
+	info.inboundSpi = spec.inboundSpi;
+	info.outboundSpi = spec.outboundSpi;
+	info.reqid = spec.reqid;
+	info.suite = suiteName(c.suite);
+	info.mode = spec.mode;
+	info.natT = spec.udpEncap;
+	info.flow = spec.flow;
+	info.natOa = spec.natOa;
+	info.lifetime = c.lifetime;
+	info.established = ctx.now;
+	sa_.children_.push_back(std::move(*child));
+	sa_.childInfo_.push_back(info);
+	logInfo(kLog, "peer {}: IPsec SA up: SPI in {} out {}, {}, {} mode, {} s{}", sa_.peerText(),
+	        spiText(info.inboundSpi), spiText(info.outboundSpi), info.suite, kernel::modeName(info.mode),
+	        info.lifetime.count(), info.natT ? ", ESP in UDP" : "");
+	if (ctx.observer)
+		ctx.observer->childSaUp(info);
+	return true;
+}
+
+void QuickMode::end(const std::string &why)
+{
+	IkeContext &ctx = sa_.ctx_;
+	if (!installed_) {
+		releaseSpi(ctx.dataplane, sa_.local_, sa_.peer_, inboundSpi_);
+		inboundSpi_ = 0;
+	}
+	if (flowAcquired_) {
+		ctx.flows.release(ctx.dataplane, flow_);
+		flowAcquired_ = false;
+	}
+	state_ = State::Done;
+	flight_ = Flight{};
+	expires_ = ctx.now;
+	if (!why.empty()) {
+		logWarn(kLog, "peer {}: Quick Mode {} failed: {}", sa_.peerText(), spiText(messageId_), why);
+		if (initiator_ && ctx.observer)
+			ctx.observer->childSaFailed(sa_.id_, why);
+	}
+}
+
+// ---- initiator ---------------------------------------------------------------
+
+QuickModeInitiator::QuickModeInitiator(IkeSa &sa, uint32_t messageId) : QuickMode(sa, messageId, true)
+{
+}
+
+Result<std::unique_ptr<QuickModeInitiator>> QuickModeInitiator::start(IkeSa &sa, uint32_t messageId,
+                                                                      const ChildRequest &child)
+{
+	std::unique_ptr<QuickModeInitiator> qm(new QuickModeInitiator(sa, messageId));
+	IkeContext &ctx = sa.ctx_;
+	const Endpoint &local = sa.local_, &peer = sa.peer_;
+	qm->flow_ = kernel::Selector{local.address, peer.address, 32, 32, kIpProtoUdp, child.localPort, child.peerPort};
+	bool udpEncap = sa.natLocal_ || sa.natPeer_;
+	qm->mode_ = encapsulationMode(child.mode, udpEncap, sa.natMethod_);
+	// RFC 2409 §5.5: one KE for the whole offer, so only the suites with
+	// the first one's PFS group.
+	for (const EspSuite &s : ctx.config.proposals.esp)
+		if (s.pfs == ctx.config.proposals.esp.front().pfs)
+			qm->offered_.push_back(s);
+
+	auto nonce = sa.random(IkeSa::kNonceLen);
+	if (!nonce)
+		return std::move(nonce).error();
+	qm->ni_ = std::move(*nonce);
+	if (auto group = qm->offered_.front().pfs) {
+		auto dh = ctx.random.keyPair(*group);
+		if (!dh)
+			return std::move(dh).error();
+		qm->dh_ = std::move(*dh);
+	}
+	L2S_TRY(qm->acquireFlow());
+	auto spi = ctx.dataplane.allocSpi(peer.address, local.address, qm->reqid_);
+	if (!spi) {
+		qm->end("");
+		return Error{spi.error().code, "allocating an SPI: " + spi.error().message};
+	}
+	qm->inboundSpi_ = *spi;
+	if (auto r = qm->sendQm1(child); !r) {
+		qm->end("");
+		return std::move(r).error();
+	}
+	return qm;
+}
+
+Result<void> QuickModeInitiator::sendQm1(const ChildRequest &child)
+{
+	const Endpoint &local = sa_.local_, &peer = sa_.peer_;
+	NatTMethod natMethod = sa_.natMethod_;
+	IdPayload idci = quickModeId(local.address, child.idPrefix, child.localPort);
+	IdPayload idcr = quickModeId(child.peerId.value_or(peer.address), child.idPrefix, child.peerPort);
+	idci_ = buildId(idci);
+	idcr_ = buildId(idcr);
+	SaPayload offer = phase2Offer(offered_, sa_.ctx_.config.saLifetime, mode_, inboundSpi_);
+	MessageBuilder rest(Header{});
+	rest.add(offer).add(NoncePayload{ni_});
+	if (dh_)
+		rest.add(KeyExchangePayload{dh_->publicValue()});
+	rest.add(PayloadType::Identification, idci_).add(PayloadType::Identification, idcr_);
+	if ((sa_.natLocal_ || sa_.natPeer_) && child.mode == kernel::IpsecMode::Transport) {
+		// RFC 3947 §5.2: NAT-OAi and NAT-OAr, our addresses as we know them;
+		// the drafts send the initiator's alone. Not in tunnel mode: the
+		// inner packets carry their own addresses.
+		PayloadType t = natMethod == NatTMethod::Rfc3947 ? PayloadType::NatOa : PayloadType::NatOaDraft;
+		rest.add(NatOaPayload{local.address}, t);
+		if (natMethod == NatTMethod::Rfc3947)
+			rest.add(NatOaPayload{child.peerId.value_or(peer.address)}, t);
+	}
+	auto after = rest.buildBody();
+	if (!after)
+		return std::move(after).error();
+	auto hash1 = quickModeHash1(sa_.prf(), sa_.keys_->skeyidA, messageId_, *after);
+	if (!hash1)
+		return std::move(hash1).error();
+	iv_ = phase2Iv(sa_.prf(), sa_.cipher_.cipher, sa_.lastPhase1Block_, messageId_);
+	auto datagram = seal(*hash1, rest.payloads());
+	if (!datagram)
+		return std::move(datagram).error();
+	logInfo(kLog, "peer {}: Quick Mode {} for {} <-> {} ({}), SPI in {}", sa_.peerText(), spiText(messageId_),
+	        idText(idci), idText(idcr), describePhase2Offer(offer), spiText(inboundSpi_));
+	expires_ = sa_.ctx_.now + sa_.ctx_.config.setupTimeout;
+	sa_.sendAwaiting(flight_, std::move(*datagram), "Quick Mode 1", {});
+	return {};
+}
+
+bool QuickModeInitiator::receive(Incoming &in)
+{
+	if (state_ != State::InitSent)
+		return false;
+	onQm2(in);
+	return true;
+}
+
+bool QuickModeInitiator::awaits(std::optional<uint32_t> spi) const
+{
+	return state_ == State::InitSent && (!spi || *spi == inboundSpi_);
+}
+
+void QuickModeInitiator::onQm2(Incoming &in)
+{
+	auto opened = openMessage(sa_.cipher_, in.message, iv_);
 	if (!opened || opened->payloads.empty() || opened->payloads[0].type != PayloadType::Hash) {
 		logWarn(kLog, "peer {}: Quick Mode 2 dropped: {}", in.from.str(),
 		        opened ? "no HASH(2) first" : opened.error().message);
 		return;
 	}
 	const std::vector<RawPayload> &chain = opened->payloads;
-	auto expect = quickModeHash2(prf(), keys_->skeyidA, qm.messageId, qm.ni, bytesAfterHash(chain));
+	auto expect = quickModeHash2(sa_.prf(), sa_.keys_->skeyidA, messageId_, ni_, bytesAfterHash(chain));
 	if (!expect || !crypto::constantTimeEqual(chain[0].body, *expect)) {
 		logWarn(kLog, "peer {}: Quick Mode 2 with a wrong HASH(2) dropped", in.from.str());
 		return;
 	}
-	followPeer(in);
-	qm.iv = opened->lastBlock;
+	sa_.followPeer(in);
+	iv_ = opened->lastBlock;
+	if (auto r = takeQm2(chain); !r) {
+		end(r.error().message);
+		return;
+	}
+	if (!installChild()) {
+		// No QM3: the responder installs nothing and gives up on its own.
+		end("");
+		return;
+	}
+	auto hash3 = quickModeHash3(sa_.prf(), sa_.keys_->skeyidA, messageId_, ni_, nr_);
+	auto datagram = hash3 ? seal(*hash3, {}) : Result<std::vector<uint8_t>>(hash3.error());
+	if (!datagram) {
+		logError(kLog, "peer {}: Quick Mode 3: {}", sa_.peerText(), datagram.error().message);
+		return;
+	}
+	finish();
+	sa_.sendAnswer(flight_, std::move(*datagram), in.digest);
+}
 
+Result<void> QuickModeInitiator::takeQm2(const std::vector<RawPayload> &chain)
+{
+	const Endpoint &peer = sa_.peer_;
 	const RawPayload *saP = findPayload(chain, PayloadType::SecurityAssociation);
 	const RawPayload *nr = findPayload(chain, PayloadType::Nonce);
 	auto sa = saP ? parseSa(saP->body) : Result<SaPayload>(Error{EBADMSG, "no SA payload"});
-	if (!sa || !nr || nr->body.size() < 8 || nr->body.size() > 256) {
-		endQuickMode(qm, "malformed Quick Mode 2: " + (sa ? std::string("no nonce") : sa.error().message));
-		return;
-	}
-	auto choice = acceptPhase2Reply(*sa, qm.offered, ctx_.config.saLifetime, qm.mode);
-	if (!choice) {
-		endQuickMode(qm, choice.error().message);
-		return;
-	}
+	if (!sa || !nr || nr->body.size() < 8 || nr->body.size() > 256)
+		return Error{EBADMSG, "malformed Quick Mode 2: " + (sa ? std::string("no nonce") : sa.error().message)};
+	auto choice = acceptPhase2Reply(*sa, offered_, sa_.ctx_.config.saLifetime, mode_);
+	if (!choice)
+		return std::move(choice).error();
 	for (const RawPayload *p : findAll(chain, PayloadType::Notification)) {
 		auto n = parseNotify(p->body);
 		if (!n || n->type != NotifyType::ResponderLifetime)
@@ -274,115 +456,153 @@ void IkeSa::initiatorQm2(Incoming &in, QuickMode &qm)
 		// RFC 2407 §4.6.3.1: the responder's shorter lifetime is the one.
 		if (auto attrs = responderLifetimeAttributes(*n)) {
 			if (auto secs = lifetimeSeconds(*attrs); secs && *secs < choice->lifetime) {
-				logInfo(kLog, "peer {}: RESPONDER-LIFETIME {} s", peerText(), secs->count());
+				logInfo(kLog, "peer {}: RESPONDER-LIFETIME {} s", sa_.peerText(), secs->count());
 				choice->lifetime = *secs;
 			}
 		}
 	}
-	qm.nr = bytesOf(nr->body);
-	if (qm.dh) {
+	nr_ = bytesOf(nr->body);
+	if (dh_) {
 		const RawPayload *ke = findPayload(chain, PayloadType::KeyExchange);
-		auto secret = ke ? qm.dh->sharedSecret(ke->body) : Result<crypto::SecretBytes>(Error{EBADMSG, "no KE"});
-		if (!secret) {
-			endQuickMode(qm, "PFS: " + secret.error().message);
-			return;
-		}
-		qm.pfsSecret = std::move(*secret);
+		auto secret = ke ? dh_->sharedSecret(ke->body) : Result<crypto::SecretBytes>(Error{EBADMSG, "no KE"});
+		if (!secret)
+			return Error{EBADMSG, "PFS: " + secret.error().message};
+		pfsSecret_ = std::move(*secret);
 	}
 	auto ids = findAll(chain, PayloadType::Identification);
-	bool natTransport = natLocal_ || natPeer_;
-	if (!ids.empty() && (ids.size() != 2 || !quickModeIdAnswers(qm.idci, ids[0]->body, natTransport) ||
-	                     !quickModeIdAnswers(qm.idcr, ids[1]->body, natTransport))) {
-		endQuickMode(qm, "the responder changed the identities");
-		return;
-	}
+	bool natTransport = sa_.natLocal_ || sa_.natPeer_;
+	if (!ids.empty() && (ids.size() != 2 || !quickModeIdAnswers(idci_, ids[0]->body, natTransport) ||
+	                     !quickModeIdAnswers(idcr_, ids[1]->body, natTransport)))
+		return Error{EBADMSG, "the responder changed the identities"};
 	auto oas = findAll(chain, PayloadType::NatOa, PayloadType::NatOaDraft);
-	if (oas.size() >= 2 && ipsecMode(qm.mode) == kernel::IpsecMode::Transport) {
-		if (auto oa = parseNatOa(oas[1]->body); oa && oa->address.family() == peer_.address.family())
-			qm.natOa = oa->address; // NAT-OAr: the responder's own address
+	if (oas.size() >= 2 && ipsecMode(mode_) == kernel::IpsecMode::Transport) {
+		if (auto oa = parseNatOa(oas[1]->body); oa && oa->address.family() == peer.address.family())
+			natOa_ = oa->address; // NAT-OAr: the responder's own address
 	}
-	qm.choice = std::move(*choice);
-	if (!installChildOk(qm)) {
-		// No QM3: the responder installs nothing and gives up on its own.
-		endQuickMode(qm, "");
-		return;
-	}
-	auto hash3 = quickModeHash3(prf(), keys_->skeyidA, qm.messageId, qm.ni, qm.nr);
-	auto datagram = hash3 ? protectedMessage(ExchangeType::QuickMode, qm.messageId, qm.iv, *hash3, {})
-	                      : Result<std::vector<uint8_t>>(hash3.error());
-	if (!datagram) {
-		logError(kLog, "peer {}: Quick Mode 3: {}", peerText(), datagram.error().message);
-		return;
-	}
-	qm.state = QuickMode::State::Done;
-	qm.expires = ctx_.now + ctx_.config.quickModeLinger;
-	sendAnswer(qm.flight, std::move(*datagram), in.digest);
+	choice_ = std::move(*choice);
+	return {};
 }
 
 // ---- responder ---------------------------------------------------------------
 
-void IkeSa::respondQm1(Incoming &in)
+QuickModeResponder::QuickModeResponder(IkeSa &sa, uint32_t messageId) : QuickMode(sa, messageId, false)
+{
+}
+
+std::unique_ptr<QuickModeResponder> QuickModeResponder::respond(IkeSa &sa, Incoming &in)
 {
 	uint32_t mid = in.message.header.messageId;
-	std::vector<uint8_t> iv = phase2Iv(prf(), cipher_.cipher, lastPhase1Block_, mid);
-	auto opened = openMessage(cipher_, in.message, iv);
+	std::vector<uint8_t> iv = phase2Iv(sa.prf(), sa.cipher_.cipher, sa.lastPhase1Block_, mid);
+	auto opened = openMessage(sa.cipher_, in.message, iv);
 	if (!opened || opened->payloads.empty() || opened->payloads[0].type != PayloadType::Hash) {
 		logWarn(kLog, "peer {}: Quick Mode 1 dropped: {}", in.from.str(),
 		        opened ? "no HASH(1) first" : opened.error().message);
-		return;
+		return nullptr;
 	}
 	const std::vector<RawPayload> &chain = opened->payloads;
-	auto expect = quickModeHash1(prf(), keys_->skeyidA, mid, bytesAfterHash(chain));
+	auto expect = quickModeHash1(sa.prf(), sa.keys_->skeyidA, mid, bytesAfterHash(chain));
 	if (!expect || !crypto::constantTimeEqual(chain[0].body, *expect)) {
 		logWarn(kLog, "peer {}: Quick Mode 1 with a wrong HASH(1) dropped", in.from.str());
-		return;
+		return nullptr;
 	}
-	followPeer(in);
+	sa.followPeer(in);
+	std::unique_ptr<QuickModeResponder> qm(new QuickModeResponder(sa, mid));
+	qm->iv_ = opened->lastBlock;
+	if (!qm->answer(in, chain))
+		return nullptr;
+	return qm;
+}
 
-	QuickMode qm;
-	qm.messageId = mid;
-	qm.initiator = false;
-	qm.iv = opened->lastBlock;
+bool QuickModeResponder::answer(Incoming &in, const std::vector<RawPayload> &chain)
+{
 	const RawPayload *saP = findPayload(chain, PayloadType::SecurityAssociation);
 	const RawPayload *ni = findPayload(chain, PayloadType::Nonce);
-	auto sa = saP ? parseSa(saP->body) : Result<SaPayload>(Error{EBADMSG, "no SA payload"});
-	if (!sa || !ni || ni->body.size() < 8 || ni->body.size() > 256 ||
+	auto offer = saP ? parseSa(saP->body) : Result<SaPayload>(Error{EBADMSG, "no SA payload"});
+	if (!offer || !ni || ni->body.size() < 8 || ni->body.size() > 256 ||
 	    countPayloads(chain, PayloadType::SecurityAssociation) != 1) {
 		logWarn(kLog, "peer {}: malformed Quick Mode 1 dropped", in.from.str());
-		return;
+		return false;
 	}
-	qm.ni = bytesOf(ni->body);
-	bool udpEncap = natLocal_ || natPeer_;
-	logInfo(kLog, "peer {}: Quick Mode offer: {}", peerText(), describePhase2Offer(*sa));
-	auto notify = [&](NotifyType type) {
-		NotifyPayload n{Doi::Ipsec, ProtocolId::IpsecEsp, type, {}, {}};
-		if (!sa->proposals.empty())
-			n.spi = sa->proposals.front().spi;
-		if (auto body = buildNotify(n))
-			sendInformational({OutPayload{PayloadType::Notification, *body}});
-	};
-	const bool acceptTunnel = ctx_.config.acceptTunnelMode;
-	auto choice = choosePhase2(*sa, ctx_.config.proposals.esp, ctx_.config.saLifetime, udpEncap, acceptTunnel);
-	if (!choice) {
-		if (!acceptTunnel &&
-		    choosePhase2(*sa, ctx_.config.proposals.esp, ctx_.config.saLifetime, udpEncap, true))
-			logWarn(kLog,
-			        "peer {}: no proposal chosen (Quick Mode): tunnel mode offered, [ike] tunnel_mode is "
-			        "refuse",
-			        peerText());
-		else
-			logWarn(kLog, "peer {}: no proposal chosen (Quick Mode{}); we accept {}{}", peerText(),
-			        udpEncap ? ", UDP-encapsulated" : "",
-			        describePhase2Offer(phase2Offer(ctx_.config.proposals.esp, ctx_.config.saLifetime,
-			                                        transportMode(udpEncap, natMethod_), 0)),
-			        acceptTunnel ? " (or tunnel mode)" : "");
-		notify(NotifyType::NoProposalChosen);
-		return;
-	}
-	qm.choice = *choice;
-	qm.mode = choice->mode;
+	ni_ = bytesOf(ni->body);
+	bool udpEncap = sa_.natLocal_ || sa_.natPeer_;
+	logInfo(kLog, "peer {}: Quick Mode offer: {}", sa_.peerText(), describePhase2Offer(*offer));
+	auto choice = choose(*offer, udpEncap);
+	if (!choice)
+		return false;
+	choice_ = *choice;
+	mode_ = choice->mode;
 	const bool tunnel = ipsecMode(choice->mode) == kernel::IpsecMode::Tunnel;
+	if (!takeIdentities(chain, tunnel)) {
+		refuse(*offer, NotifyType::InvalidIdInformation);
+		return false;
+	}
+	if (choice->suite.pfs && !takePfs(chain, *choice->suite.pfs)) {
+		refuse(*offer, NotifyType::InvalidKeyInformation);
+		return false;
+	}
+	auto oas = findAll(chain, PayloadType::NatOa, PayloadType::NatOaDraft);
+	if (!oas.empty() && !tunnel) {
+		if (auto oa = parseNatOa(oas[0]->body); oa && oa->address.family() == sa_.peer_.address.family())
+			natOa_ = oa->address; // NAT-OAi: the client's own (private) address
+	}
+	auto nr = sa_.random(IkeSa::kNonceLen);
+	if (!nr)
+		return false;
+	nr_ = std::move(*nr);
+	if (!reserve(*offer))
+		return false;
+	auto datagram = buildQm2(*offer, udpEncap, tunnel);
+	if (!datagram) {
+		logError(kLog, "peer {}: Quick Mode 2: {}", sa_.peerText(), datagram.error().message);
+		end("");
+		return false;
+	}
+	logInfo(kLog, "peer {}: Quick Mode {} chose {} ({}, {} s) for {}, SPI in {} out {}", sa_.peerText(),
+	        spiText(messageId_), suiteName(choice->suite), encapsulationModeName(choice->mode),
+	        choice->lifetime.count(), flowText_, spiText(inboundSpi_), spiText(choice->peerSpi));
+	state_ = State::RespSent;
+	expires_ = sa_.ctx_.now + sa_.ctx_.config.setupTimeout;
+	// The responder waits for QM3 and retransmits QM2 meanwhile: a lost QM3
+	// is only ever recovered by the initiator answering QM2 again.
+	sa_.sendAwaiting(flight_, std::move(*datagram), "Quick Mode 2", in.digest);
+	return true;
+}
 
+void QuickModeResponder::refuse(const SaPayload &offer, NotifyType type)
+{
+	NotifyPayload n{Doi::Ipsec, ProtocolId::IpsecEsp, type, {}, {}};
+	if (!offer.proposals.empty())
+		n.spi = offer.proposals.front().spi;
+	if (auto body = buildNotify(n))
+		sa_.informational_->send({OutPayload{PayloadType::Notification, *body}});
+}
+
+std::optional<Phase2Choice> QuickModeResponder::choose(const SaPayload &offer, bool udpEncap)
+{
+	const IkeEngineConfig &config = sa_.ctx_.config;
+	const bool acceptTunnel = config.acceptTunnelMode;
+	auto choice = choosePhase2(offer, config.proposals.esp, config.saLifetime, udpEncap, acceptTunnel);
+	if (choice)
+		return std::move(*choice);
+	if (!acceptTunnel && choosePhase2(offer, config.proposals.esp, config.saLifetime, udpEncap, true))
+		logWarn(kLog,
+		        "peer {}: no proposal chosen (Quick Mode): tunnel mode offered, [ike] tunnel_mode is "
+		        "refuse",
+		        sa_.peerText());
+	else
+		logWarn(kLog, "peer {}: no proposal chosen (Quick Mode{}); we accept {}{}", sa_.peerText(),
+		        udpEncap ? ", UDP-encapsulated" : "",
+		        describePhase2Offer(phase2Offer(config.proposals.esp, config.saLifetime,
+		                                        transportMode(udpEncap, sa_.natMethod_), 0)),
+		        acceptTunnel ? " (or tunnel mode)" : "");
+	refuse(offer, NotifyType::NoProposalChosen);
+	return std::nullopt;
+}
+
+bool QuickModeResponder::takeIdentities(const std::vector<RawPayload> &chain, bool tunnel)
+{
+	const Endpoint &local = sa_.local_, &peer = sa_.peer_;
+	const uint16_t l2tpPort = sa_.ctx_.config.l2tpPort;
 	// The identities must be an L2TP flow: the client's address, UDP, any
 	// port (Windows 1701, macOS/iOS 0 or their own) to our address, UDP 1701.
 	// Behind a NAT the address on its side is a private one (NAT-OA). The
@@ -397,239 +617,118 @@ void IkeSa::respondQm1(Incoming &in)
 		logWarn(kLog,
 		        "peer {}: Quick Mode for {} <-> {} names more than one host; only the L2TP flow between "
 		        "two hosts is protected; refused",
-		        peerText(), idText(*idci), idText(*idcr));
-		notify(NotifyType::InvalidIdInformation);
-		return;
+		        sa_.peerText(), idText(*idci), idText(*idcr));
+		return false;
 	}
 	// In tunnel mode the inner packets carry the peer's own address: behind
 	// a NAT its private one, which the flow then names; ours must be ours.
-	bool l2tp = ci && cr && ci->family() == peer_.address.family() && cr->family() == ci->family() &&
+	bool l2tp = ci && cr && ci->family() == peer.address.family() && cr->family() == ci->family() &&
 	            idci->protocol == kIpProtoUdp && idcr->protocol == kIpProtoUdp &&
-	            (idcr->port == ctx_.config.l2tpPort || idcr->port == 0) && (natPeer_ || *ci == peer_.address) &&
-	            ((natLocal_ && !tunnel) || *cr == local_.address);
+	            (idcr->port == l2tpPort || idcr->port == 0) && (sa_.natPeer_ || *ci == peer.address) &&
+	            ((sa_.natLocal_ && !tunnel) || *cr == local.address);
 	if (!l2tp) {
-		logWarn(kLog, "peer {}: Quick Mode for {} is not an L2TP flow to us (udp/{}); refused", peerText(),
-		        idci && idcr ? idText(*idci) + " <-> " + idText(*idcr) : "no identities", ctx_.config.l2tpPort);
-		notify(NotifyType::InvalidIdInformation);
-		return;
+		logWarn(kLog, "peer {}: Quick Mode for {} is not an L2TP flow to us (udp/{}); refused", sa_.peerText(),
+		        idci && idcr ? idText(*idci) + " <-> " + idText(*idcr) : "no identities", l2tpPort);
+		return false;
 	}
-	qm.idci = bytesOf(idPayloads[0]->body);
-	qm.idcr = bytesOf(idPayloads[1]->body);
-	qm.flow = kernel::Selector{local_.address, tunnel ? *ci : peer_.address, 32,        32,
-	                           kIpProtoUdp,    ctx_.config.l2tpPort,         idci->port};
+	idci_ = bytesOf(idPayloads[0]->body);
+	idcr_ = bytesOf(idPayloads[1]->body);
+	flow_ = kernel::Selector{local.address, tunnel ? *ci : peer.address, 32, 32, kIpProtoUdp, l2tpPort, idci->port};
+	flowText_ = idText(*idci) + " <-> " + idText(*idcr);
+	return true;
+}
 
-	if (choice->suite.pfs) {
-		const RawPayload *ke = findPayload(chain, PayloadType::KeyExchange);
-		auto dh = ctx_.random.keyPair(*choice->suite.pfs);
-		auto secret = ke && dh ? dh->sharedSecret(ke->body)
-		                       : Result<crypto::SecretBytes>(Error{EBADMSG, ke ? "key generation" : "no KE"});
-		if (!secret) {
-			logWarn(kLog, "peer {}: Quick Mode PFS: {}", peerText(), secret.error().message);
-			notify(NotifyType::InvalidKeyInformation);
-			return;
-		}
-		qm.pfsSecret = std::move(*secret);
-		qm.dh = std::move(*dh);
+bool QuickModeResponder::takePfs(const std::vector<RawPayload> &chain, crypto::DhGroup group)
+{
+	const RawPayload *ke = findPayload(chain, PayloadType::KeyExchange);
+	auto dh = sa_.ctx_.random.keyPair(group);
+	auto secret = ke && dh ? dh->sharedSecret(ke->body)
+	                       : Result<crypto::SecretBytes>(Error{EBADMSG, ke ? "key generation" : "no KE"});
+	if (!secret) {
+		logWarn(kLog, "peer {}: Quick Mode PFS: {}", sa_.peerText(), secret.error().message);
+		return false;
 	}
-	auto oas = findAll(chain, PayloadType::NatOa, PayloadType::NatOaDraft);
-	if (!oas.empty() && !tunnel) {
-		if (auto oa = parseNatOa(oas[0]->body); oa && oa->address.family() == peer_.address.family())
-			qm.natOa = oa->address; // NAT-OAi: the client's own (private) address
-	}
-	auto nr = random(kNonceLen);
-	if (!nr)
-		return;
-	qm.nr = std::move(*nr);
+	pfsSecret_ = std::move(*secret);
+	dh_ = std::move(*dh);
+	return true;
+}
 
-	auto reqid = ctx_.flows.acquire(qm.flow, peer_, flowTemplate(ipsecMode(qm.mode), local_, peer_));
-	if (!reqid) {
+bool QuickModeResponder::reserve(const SaPayload &offer)
+{
+	if (auto r = acquireFlow(); !r) {
 		logWarn(kLog,
 		        "peer {}: Quick Mode refused: {} (several clients behind one NAT using the same L2TP "
 		        "port?)",
-		        peerText(), reqid.error().message);
-		notify(NotifyType::InvalidIdInformation);
-		return;
+		        sa_.peerText(), r.error().message);
+		refuse(offer, NotifyType::InvalidIdInformation);
+		return false;
 	}
-	qm.reqid = *reqid;
-	qm.flowAcquired = true;
-	auto spi = ctx_.dataplane.allocSpi(peer_.address, local_.address, qm.reqid);
+	auto spi = sa_.ctx_.dataplane.allocSpi(sa_.peer_.address, sa_.local_.address, reqid_);
 	if (!spi) {
-		logError(kLog, "peer {}: allocating an SPI failed: {}", peerText(), spi.error().message);
-		endQuickMode(qm, "");
-		notify(NotifyType::NoProposalChosen);
-		return;
+		logError(kLog, "peer {}: allocating an SPI failed: {}", sa_.peerText(), spi.error().message);
+		end("");
+		refuse(offer, NotifyType::NoProposalChosen);
+		return false;
 	}
-	qm.inboundSpi = *spi;
+	inboundSpi_ = *spi;
+	return true;
+}
 
+Result<std::vector<uint8_t>> QuickModeResponder::buildQm2(const SaPayload &offer, bool udpEncap, bool tunnel)
+{
+	const Phase2Choice &choice = *choice_;
 	MessageBuilder rest(Header{});
-	rest.add(phase2Reply(*sa, *choice, qm.inboundSpi)).add(NoncePayload{qm.nr});
-	if (qm.dh)
-		rest.add(KeyExchangePayload{qm.dh->publicValue()});
-	rest.add(PayloadType::Identification, qm.idci).add(PayloadType::Identification, qm.idcr);
-	if (udpEncap && natMethod_ == NatTMethod::Rfc3947 && !tunnel) {
+	rest.add(phase2Reply(offer, choice, inboundSpi_)).add(NoncePayload{nr_});
+	if (dh_)
+		rest.add(KeyExchangePayload{dh_->publicValue()});
+	rest.add(PayloadType::Identification, idci_).add(PayloadType::Identification, idcr_);
+	if (udpEncap && sa_.natMethod_ == NatTMethod::Rfc3947 && !tunnel) {
 		// RFC 3947 §5.2, as strongSwan answers: the initiator's address as
 		// we see it, then ours.
-		rest.add(NatOaPayload{peer_.address}, PayloadType::NatOa)
-		        .add(NatOaPayload{local_.address}, PayloadType::NatOa);
+		rest.add(NatOaPayload{sa_.peer_.address}, PayloadType::NatOa)
+		        .add(NatOaPayload{sa_.local_.address}, PayloadType::NatOa);
 	}
-	if (choice->lifetimeReduced) {
-		auto n = NotifyPayload::responderLifetime(ProtocolId::IpsecEsp, spiBytes(qm.inboundSpi),
-		                                          lifetimeAttributes(choice->lifetime));
+	if (choice.lifetimeReduced) {
+		auto n = NotifyPayload::responderLifetime(ProtocolId::IpsecEsp, spiBytes(inboundSpi_),
+		                                          lifetimeAttributes(choice.lifetime));
 		if (n)
 			rest.add(*n);
 	}
 	auto after = rest.buildBody();
-	auto hash2 = after ? quickModeHash2(prf(), keys_->skeyidA, mid, qm.ni, *after)
+	auto hash2 = after ? quickModeHash2(sa_.prf(), sa_.keys_->skeyidA, messageId_, ni_, *after)
 	                   : Result<std::vector<uint8_t>>(after.error());
-	auto datagram = hash2 ? protectedMessage(ExchangeType::QuickMode, mid, qm.iv, *hash2, rest.payloads())
-	                      : Result<std::vector<uint8_t>>(hash2.error());
-	if (!datagram) {
-		logError(kLog, "peer {}: Quick Mode 2: {}", peerText(), datagram.error().message);
-		endQuickMode(qm, "");
-		return;
-	}
-	logInfo(kLog, "peer {}: Quick Mode {} chose {} ({}, {} s) for {} <-> {}, SPI in {} out {}", peerText(),
-	        spiText(mid), suiteName(choice->suite), encapsulationModeName(choice->mode), choice->lifetime.count(),
-	        idText(*idci), idText(*idcr), spiText(qm.inboundSpi), spiText(choice->peerSpi));
-	qm.state = QuickMode::State::RespSent;
-	qm.expires = ctx_.now + ctx_.config.setupTimeout;
-	usedMessageIds_.insert(mid);
-	auto [it, inserted] = quickModes_.emplace(mid, std::move(qm));
-	(void)inserted;
-	// The responder waits for QM3 and retransmits QM2 meanwhile: a lost QM3
-	// is only ever recovered by the initiator answering QM2 again.
-	sendAwaiting(it->second.flight, std::move(*datagram), "Quick Mode 2", in.digest);
+	return hash2 ? seal(*hash2, rest.payloads()) : Result<std::vector<uint8_t>>(hash2.error());
 }
 
-void IkeSa::respondQm3(Incoming &in, QuickMode &qm)
+bool QuickModeResponder::receive(Incoming &in)
 {
-	auto opened = openMessage(cipher_, in.message, qm.iv);
-	auto expect = quickModeHash3(prf(), keys_->skeyidA, qm.messageId, qm.ni, qm.nr);
+	if (state_ != State::RespSent)
+		return false;
+	onQm3(in);
+	return true;
+}
+
+void QuickModeResponder::onQm3(Incoming &in)
+{
+	auto opened = openMessage(sa_.cipher_, in.message, iv_);
+	auto expect = quickModeHash3(sa_.prf(), sa_.keys_->skeyidA, messageId_, ni_, nr_);
 	if (!opened || opened->payloads.empty() || opened->payloads[0].type != PayloadType::Hash || !expect ||
 	    !crypto::constantTimeEqual(opened->payloads[0].body, *expect)) {
 		logWarn(kLog, "peer {}: Quick Mode 3 dropped: {}", in.from.str(),
 		        opened ? "wrong HASH(3)" : opened.error().message);
 		return;
 	}
-	followPeer(in);
-	qm.iv = opened->lastBlock;
-	qm.state = QuickMode::State::Done;
-	qm.expires = ctx_.now + ctx_.config.quickModeLinger;
-	qm.flight = Flight{};
-	uint32_t spi = qm.inboundSpi;
-	if (!installChildOk(qm)) {
+	sa_.followPeer(in);
+	iv_ = opened->lastBlock;
+	finish();
+	flight_ = Flight{};
+	uint32_t spi = inboundSpi_;
+	if (!installChild()) {
 		// Tell the initiator, which installed its pair after QM2.
 		DeletePayload d{Doi::Ipsec, ProtocolId::IpsecEsp, {spiBytes(spi)}};
 		if (auto body = buildDelete(d))
-			sendInformational({OutPayload{PayloadType::Delete, *body}});
-		endQuickMode(qm, "");
-	}
-}
-
-Phase1State IkeSa::onQuickMode(Incoming &in)
-{
-	const Header &h = in.message.header;
-	if (h.messageId == 0 || !h.encrypted()) {
-		logWarn(kLog, "peer {}: Quick Mode without message id or encryption dropped", in.from.str());
-		return state_;
-	}
-	auto it = quickModes_.find(h.messageId);
-	if (it == quickModes_.end() && usedMessageIds_.contains(h.messageId))
-		logWarn(kLog, "peer {}: replayed Quick Mode {} dropped", in.from.str(), spiText(h.messageId));
-	else if (it == quickModes_.end())
-		respondQm1(in);
-	else if (it->second.initiator && it->second.state == QuickMode::State::InitSent)
-		initiatorQm2(in, it->second);
-	else if (!it->second.initiator && it->second.state == QuickMode::State::RespSent)
-		respondQm3(in, it->second);
-	else
-		logDebug(kLog, "peer {}: Quick Mode {} message after its end dropped", in.from.str(),
-		         spiText(h.messageId));
-	return state_;
-}
-
-// ---- the SA pair -------------------------------------------------------------
-
-bool IkeSa::installChildOk(QuickMode &qm)
-{
-	const Phase2Choice &c = *qm.choice;
-	uint32_t initiatorSpi = qm.initiator ? qm.inboundSpi : c.peerSpi;
-	uint32_t responderSpi = qm.initiator ? c.peerSpi : qm.inboundSpi;
-	auto keymat = quickModeKeymatPair(prf(), keys_->skeyidD, qm.pfsSecret, ProtocolId::IpsecEsp, initiatorSpi,
-	                                  responderSpi, qm.ni, qm.nr, espKeymatLength(c.suite));
-	if (!keymat) {
-		logError(kLog, "peer {}: KEYMAT: {}", peerText(), keymat.error().message);
-		return false;
-	}
-	ChildSaSpec spec;
-	spec.local = local_;
-	spec.peer = peer_;
-	spec.mode = ipsecMode(c.mode);
-	spec.udpEncap = natLocal_ || natPeer_;
-	spec.natOa = qm.natOa;
-	spec.flow = qm.flow;
-	spec.reqid = qm.reqid;
-	spec.inboundSpi = qm.inboundSpi;
-	spec.outboundSpi = c.peerSpi;
-	// RFC 2409 §5.5: each direction's KEYMAT is keyed with the SPI its
-	// receiver chose.
-	spec.inboundKeys = espKeys(c.suite, qm.initiator ? keymat->responderToInitiator : keymat->initiatorToResponder);
-	spec.outboundKeys =
-	        espKeys(c.suite, qm.initiator ? keymat->initiatorToResponder : keymat->responderToInitiator);
-	spec.lifetime = saLifetime(c, qm.initiator);
-	auto child = ChildSa::install(ctx_.dataplane, ctx_.flows, spec);
-	if (!child) {
-		// install() has deleted what it added, the reserved SPI included.
-		qm.inboundSpi = 0;
-		logError(kLog, "peer {}: installing the IPsec SA (SPI in {} out {}) failed: {}; rolled back",
-		         peerText(), spiText(spec.inboundSpi), spiText(spec.outboundSpi), child.error().message);
-		if (qm.initiator && ctx_.observer)
-			ctx_.observer->childSaFailed(id_, "installing the IPsec SA failed: " + child.error().message);
-		return false;
-	}
-	qm.installed = true;
-	qm.flowAcquired = false; // the pair holds the flow now
-	ChildSaInfo info;
-	info.ikeSaId = id_;
-	info.local = local_;
-	info.peer = peer_;
-	info.inboundSpi = spec.inboundSpi;
-	info.outboundSpi = spec.outboundSpi;
-	info.reqid = spec.reqid;
-	info.suite = suiteName(c.suite);
-	info.mode = spec.mode;
-	info.natT = spec.udpEncap;
-	info.flow = spec.flow;
-	info.natOa = spec.natOa;
-	info.lifetime = c.lifetime;
-	info.established = ctx_.now;
-	children_.push_back(std::move(*child));
-	childInfo_.push_back(info);
-	logInfo(kLog, "peer {}: IPsec SA up: SPI in {} out {}, {}, {} mode, {} s{}", peerText(),
-	        spiText(info.inboundSpi), spiText(info.outboundSpi), info.suite, kernel::modeName(info.mode),
-	        info.lifetime.count(), info.natT ? ", ESP in UDP" : "");
-	if (ctx_.observer)
-		ctx_.observer->childSaUp(info);
-	return true;
-}
-
-void IkeSa::endQuickMode(QuickMode &qm, const std::string &why)
-{
-	if (!qm.installed) {
-		releaseSpi(ctx_.dataplane, local_, peer_, qm.inboundSpi);
-		qm.inboundSpi = 0;
-	}
-	if (qm.flowAcquired) {
-		ctx_.flows.release(ctx_.dataplane, qm.flow);
-		qm.flowAcquired = false;
-	}
-	qm.state = QuickMode::State::Done;
-	qm.flight = Flight{};
-	qm.expires = ctx_.now;
-	if (!why.empty()) {
-		logWarn(kLog, "peer {}: Quick Mode {} failed: {}", peerText(), spiText(qm.messageId), why);
-		if (qm.initiator && ctx_.observer)
-			ctx_.observer->childSaFailed(id_, why);
+			sa_.informational_->send({OutPayload{PayloadType::Delete, *body}});
+		end("");
 	}
 }
 
