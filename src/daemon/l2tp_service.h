@@ -20,6 +20,7 @@
 #include "daemon/udp_tunnel_sockets.h"
 #include "kernel/l2tp_dataplane.h"
 #include "l2tp/engine.h"
+#include "l2tpsec/control_views.h"
 
 #include <nlohmann/json.hpp>
 
@@ -65,11 +66,11 @@ public:
 	/// One record for the session audit (blocking writes its own there).
 	void audit(const nlohmann::json &record) { audit_.write(record); }
 
-	nlohmann::json tunnelsJson() const;
-	nlohmann::json sessionsJson() const;
-	Result<nlohmann::json> show(const std::string &id) const;
+	control::TunnelsView tunnels() const;
+	control::SessionsView sessions() const;
+	Result<control::ShowView> show(const std::string &id) const;
 	/// ARG: a LAC profile name, "TUNNEL/SESSION", a tunnel id, or a user name.
-	Result<nlohmann::json> disconnect(const std::string &arg);
+	Result<control::DisconnectView> disconnect(const std::string &arg);
 	Result<nlohmann::json> connect(const std::string &profile);
 	/// One more session in a connected LAC profile's tunnel.
 	Result<nlohmann::json> call(const std::string &profile);
@@ -122,8 +123,6 @@ private:
 	/// The profile's L2TP endpoints: ours (first listen address) and the server's.
 	std::pair<l2tp::Endpoint, l2tp::Endpoint> lacEndpoints(const Lac &lac) const;
 	void scheduleReconnect(Lac &lac, const std::string &why);
-	nlohmann::json sessionJson(const l2tp::SessionInfo &s) const;
-	nlohmann::json tunnelJson(const l2tp::TunnelInfo &t) const;
 	void auditStart(const Key &key);
 	nlohmann::json auditRecord(const l2tp::SessionInfo &s, const char *event) const;
 
