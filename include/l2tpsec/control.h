@@ -10,39 +10,33 @@
 //   success:  {"ok": true, "data": {...}}
 //   failure:  {"ok": false, "error": "<one line for a human>"}
 //
-// Commands (this version):
-//   status   {}  => {version, pid, started, uptime_seconds, config_file,
-//                    config_loaded, reloads, reload_failures, listen[],
-//                    control_socket, lac_profiles[]}
-//   version  {}  => {version, protocol}
-//   reload   {}  => {config_file} or an error listing the config's problems
-//   tunnels  {}  => {tunnels: [{tunnel, peer_tunnel, role, local, peer, state,
-//                    peer_host, peer_vendor, sessions, profile, uptime_seconds,
-//                    control_sent, control_retransmitted, control_received}]}
-//   sessions {}  => {sessions: [{tunnel, session, peer_tunnel, peer_session,
-//                    peer, role, state, user, address, profile?, uptime_seconds?,
-//                    rx_bytes, tx_bytes, rx_packets, tx_packets}]}
-//   show     {id: "TUNNEL" | "TUNNEL/SESSION"} => {tunnel, sessions} | {session}
-//   connect  {profile: NAME}  => {profile, tunnel, state}
-//   call     {profile: NAME}  => {profile, tunnel}: one more session in its tunnel
+// Commands (this version), with their arguments and the view of the "data"
+// they answer with (control_views.h: the structs, and in control_views.cpp
+// the one list of each reply's keys, pinned by tests/unit/test_control_views.cpp):
+//   status     {}                 => StatusView
+//   version    {}                 => VersionView
+//   reload     {}                 => ReloadView, or an error listing the config's problems
+//   tunnels    {}                 => TunnelsView {tunnels: [TunnelView]}
+//   sessions   {}                 => SessionsView {sessions: [SessionView]}
+//   show       {id: "TUNNEL" | "TUNNEL/SESSION"}
+//                                 => ShowView: {tunnel, sessions} | {session}
+//   connect    {profile: NAME}    => ConnectView
+//   call       {profile: NAME}    => CallView: one more session in its tunnel
 //   disconnect {target: PROFILE | TUNNEL/SESSION | TUNNEL | USER}
-//                 => {profile, disconnected} | {sessions: [...]} | {tunnels: [...]}
-//   sas      {}  => {isakmp: [{id, role, state, local, peer, peer_id, nat_local,
-//                    nat_peer, suite, dpd, vendor_ids, lifetime_seconds,
-//                    age_seconds, expires_in_seconds?}],
-//                    ipsec: [{isakmp, local, peer, in_spi, out_spi, reqid, suite,
-//                    mode, nat_t, flow, nat_oa, lifetime_seconds,
-//                    expires_in_seconds, in_bytes, in_packets, out_bytes,
-//                    out_packets}]}   (SPIs as "0x%08x"; counters null when
-//                    the dataplane cannot tell; with [l2tp] ipsec = "off"
-//                    both lists are empty and "ike" says why)
-//   blocked  {}  => {blocked: [{source, failures, blocked_seconds,
-//                    remaining_seconds}], counting: [{source, failures}],
-//                    settings: {enabled, failures, window_seconds,
-//                    block_seconds, exempt[]}, dropped_tunnels,
-//                    ike: {responder_dh, refused_blocked} | null}
-//   unblock  {address: ADDR} => {source, failures, blocked_seconds}, or an
-//                    error when ADDR is not an address or not blocked
+//                                 => DisconnectView: {profile, disconnected} |
+//                                    {sessions: [...]} | {tunnels: [...]}
+//   sas        {}                 => SasView {isakmp: [IsakmpSaView], ipsec:
+//                                    [IpsecSaView]} (SPIs as "0x%08x"; counters
+//                                    null when the dataplane cannot tell; with
+//                                    [l2tp] ipsec = "off" both lists are empty
+//                                    and "ike" says why)
+//   blocked    {}                 => BlockedView ("ike" null without IKE)
+//   unblock    {address: ADDR}    => UnblockView, or an error when ADDR is not
+//                                    an address or not blocked
+//
+// A reply's view refuses unknown and missing keys: a client and a daemon of
+// different versions fail with one line naming the key, rather than silently
+// showing half of what the other meant.
 //
 // A request line longer than kMaxRequestBytes closes the connection.
 

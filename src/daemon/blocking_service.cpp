@@ -86,36 +86,29 @@ void BlockingService::arm()
 	});
 }
 
-json BlockingService::toJson() const
+control::BlockedView BlockingService::view() const
 {
 	auto now = AuthBlocklist::Clock::now();
-	nlohmann::json blocked = nlohmann::json::array(), counting = nlohmann::json::array(),
-	               exempt = nlohmann::json::array();
+	control::BlockedView v;
 	for (const AuthBlocklist::Block &b : list_.blocks()) {
 		if (now >= b.until)
 			continue; // ends at the timer's next turn
-		blocked.push_back({{"source", b.source.str()},
-		                   {"failures", b.failures},
-		                   {"blocked_seconds", secondsUpTo(b.since, now)},
-		                   {"remaining_seconds", secondsUpTo(now, b.until)}});
+		v.blocked.push_back({b.source.str(), b.failures, secondsUpTo(b.since, now), secondsUpTo(now, b.until)});
 	}
 	for (const AuthBlocklist::Counting &c : list_.counting(now))
-		counting.push_back({{"source", c.source.str()}, {"failures", c.failures}});
+		v.counting.push_back({c.source.str(), c.failures});
 	const BlockingConfig &s = list_.settings();
+	v.settings.enabled = s.enabled;
+	v.settings.failures = s.failures;
+	v.settings.windowSeconds = s.window.count();
+	v.settings.blockSeconds = s.blockTime.count();
 	for (const IpPrefix &p : s.exempt)
-		exempt.push_back(p.str());
-	return nlohmann::json{{"blocked", blocked},
-	                      {"counting", counting},
-	                      {"settings",
-	                       {{"enabled", s.enabled},
-	                        {"failures", s.failures},
-	                        {"window_seconds", s.window.count()},
-	                        {"block_seconds", s.blockTime.count()},
-	                        {"exempt", exempt}}},
-	                      {"dropped_tunnels", droppedTunnels_}};
+		v.settings.exempt.push_back(p.str());
+	v.droppedTunnels = droppedTunnels_;
+	return v;
 }
 
-Result<json> BlockingService::unblock(const std::string &address)
+Result<control::UnblockView> BlockingService::unblock(const std::string &address)
 {
 	auto a = IpAddress::parse(address);
 	if (!a)
@@ -125,8 +118,7 @@ Result<json> BlockingService::unblock(const std::string &address)
 		return Error{ENOENT, a->str() + " is not blocked"};
 	ended(*e);
 	arm();
-	return nlohmann::json{
-	        {"source", e->source.str()}, {"failures", e->failures}, {"blocked_seconds", e->lasted.count()}};
+	return control::UnblockView{e->source.str(), e->failures, e->lasted.count()};
 }
 
 } // namespace l2tpsec

@@ -11,6 +11,7 @@
 #include "common/result.h"
 #include "config/config.h"
 #include "daemon/auth_blocklist.h"
+#include "l2tpsec/control_views.h"
 
 #include <nlohmann/json.hpp>
 
@@ -41,13 +42,11 @@ public:
 	/// An SCCRQ from a blocked source was dropped (`l2tpctl blocked` counts them).
 	void tunnelDropped() { droppedTunnels_++; }
 
-	/// `l2tpctl blocked`: {blocked: [{source, failures, blocked_seconds,
-	/// remaining_seconds}], counting: [{source, failures}], settings: {...},
-	/// dropped_tunnels}.
-	nlohmann::json toJson() const;
-	/// `l2tpctl unblock ADDR`: {source, failures, blocked_seconds}, or an
-	/// error when ADDR is no address or not blocked.
-	Result<nlohmann::json> unblock(const std::string &address);
+	/// `l2tpctl blocked`, without IKE's counters (`ike` is left empty).
+	control::BlockedView view() const;
+	/// `l2tpctl unblock ADDR`, or an error when ADDR is no address or not
+	/// blocked.
+	Result<control::UnblockView> unblock(const std::string &address);
 
 private:
 	void ended(const AuthBlocklist::Ended &e);

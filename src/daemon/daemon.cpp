@@ -4,6 +4,7 @@
 #include "config/config_loader.h"
 #include "daemon/service_notify.h"
 #include "l2tpsec/control.h"
+#include "l2tpsec/control_views.h"
 #include "l2tpsec_build_config.h"
 
 #include <unistd.h>
@@ -36,6 +37,15 @@ std::string listenText(const Config &c)
 	for (auto &a : c.server.listen)
 		s += (s.empty() ? "" : ", ") + a.str();
 	return s;
+}
+
+// A reply's view, or the error to answer with.
+template <typename View>
+Result<json> viewReply(Result<View> view)
+{
+	if (!view)
+		return std::move(view).error();
+	return json(*view);
 }
 
 } // namespace
@@ -119,42 +129,45 @@ void Daemon::registerCommands()
 {
 	control_->handle(control::cmd::kStatus, [this](const json &) -> Result<json> { return status(); });
 	control_->handle(control::cmd::kVersion, [](const json &) -> Result<json> {
-		return json{{"version", L2TPSEC_VERSION}, {"protocol", control::kProtocolVersion}};
+		return json(control::VersionView{L2TPSEC_VERSION, control::kProtocolVersion});
 	});
-	control_->handle(control::cmd::kTunnels, [this](const json &) -> Result<json> { return l2tp_->tunnelsJson(); });
+	control_->handle(control::cmd::kTunnels,
+	                 [this](const json &) -> Result<json> { return json(l2tp_->tunnels()); });
 	control_->handle(control::cmd::kSessions,
-	                 [this](const json &) -> Result<json> { return l2tp_->sessionsJson(); });
+	                 [this](const json &) -> Result<json> { return json(l2tp_->sessions()); });
 	control_->handle(control::cmd::kShow, [this](const json &req) -> Result<json> {
-		return l2tp_->show(req.value("id", std::string()));
+		return viewReply(l2tp_->show(req.value("id", std::string())));
 	});
 	control_->handle(control::cmd::kConnect, [this](const json &req) -> Result<json> {
-		return l2tp_->connect(req.value("profile", std::string()));
+		return viewReply(l2tp_->connect(req.value("profile", std::string())));
 	});
 	control_->handle(control::cmd::kCall, [this](const json &req) -> Result<json> {
-		return l2tp_->call(req.value("profile", std::string()));
+		return viewReply(l2tp_->call(req.value("profile", std::string())));
 	});
 	control_->handle(control::cmd::kDisconnect, [this](const json &req) -> Result<json> {
-		return l2tp_->disconnect(req.value("target", std::string()));
+		return viewReply(l2tp_->disconnect(req.value("target", std::string())));
 	});
 	control_->handle(control::cmd::kSas, [this](const json &) -> Result<json> {
-		if (!ike_)
-			return json{{"isakmp", json::array()},
-			            {"ipsec", json::array()},
-			            {"ike", "off ([l2tp] ipsec = \"off\")"}};
-		return ike_->sasJson();
+		if (!ike_) {
+			control::SasView off;
+			off.ike = "off ([l2tp] ipsec = \"off\")";
+			return json(off);
+		}
+		return json(ike_->sasView());
 	});
 	control_->handle(control::cmd::kBlocked, [this](const json &) -> Result<json> {
-		json j = blocking_->toJson();
-		j["ike"] = ike_ ? ike_->blockingJson() : json(nullptr);
-		return j;
+		control::BlockedView view = blocking_->view();
+		if (ike_)
+			view.ike = ike_->blockingView();
+		return json(view);
 	});
 	control_->handle(control::cmd::kUnblock, [this](const json &req) -> Result<json> {
-		return blocking_->unblock(req.value("address", std::string()));
+		return viewReply(blocking_->unblock(req.value("address", std::string())));
 	});
 	control_->handle(control::cmd::kReload, [this](const json &) -> Result<json> {
 		logInfo("daemon", "reload requested over the control socket");
 		L2S_TRY(reload());
-		return json{{"config_file", options_.configPath}};
+		return json(control::ReloadView{options_.configPath});
 	});
 }
 
@@ -252,26 +265,23 @@ Result<void> Daemon::reload()
 
 json Daemon::status() const
 {
-	json listen = json::array();
+	control::StatusView v;
+	v.version = L2TPSEC_VERSION;
+	v.pid = getpid();
+	v.started = isoTime(started_);
+	v.uptimeSeconds =
+	        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - startedMono_)
+	                .count();
+	v.configFile = options_.configPath;
+	v.configLoaded = isoTime(loadedAt_);
+	v.reloads = reloads_;
+	v.reloadFailures = reloadFailures_;
+	v.controlSocket = control_->path();
 	for (auto &a : config_.server.listen)
-		listen.push_back(a.str());
-	json lac = json::array();
+		v.listen.push_back(a.str());
 	for (auto &p : config_.lac)
-		lac.push_back(p.name);
-	auto uptime = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - startedMono_);
-	return json{
-	        {"version", L2TPSEC_VERSION},
-	        {"pid", getpid()},
-	        {"started", isoTime(started_)},
-	        {"uptime_seconds", uptime.count()},
-	        {"config_file", options_.configPath},
-	        {"config_loaded", isoTime(loadedAt_)},
-	        {"reloads", reloads_},
-	        {"reload_failures", reloadFailures_},
-	        {"control_socket", control_->path()},
-	        {"listen", listen},
-	        {"lac_profiles", lac},
-	};
+		v.lacProfiles.push_back(p.name);
+	return v;
 }
 
 } // namespace l2tpsec

@@ -13,8 +13,6 @@
 
 namespace l2tpsec {
 
-using nlohmann::json;
-
 namespace {
 
 constexpr std::string_view kIkeLog = "ike";
@@ -297,10 +295,10 @@ std::optional<IpAddress> IkeService::ikePeerOf(const IpAddress &peer, uint16_t p
 	return found;
 }
 
-json IkeService::blockingJson() const
+control::IkeBlockingView IkeService::blockingView() const
 {
 	ike::IkeEngineStats s = engine_->stats();
-	return json{{"responder_dh", s.responderDh}, {"refused_blocked", s.refusedBlocked}};
+	return control::IkeBlockingView{s.responderDh, s.refusedBlocked};
 }
 
 void IkeService::shutdown()
@@ -313,12 +311,12 @@ void IkeService::shutdown()
 		        n);
 }
 
-json IkeService::sasJson() const
+control::SasView IkeService::sasView() const
 {
 	auto now = ike::IkeClock::now();
-	json isakmp = json::array(), ipsec = json::array();
+	control::SasView v;
 	for (const ike::IkeSaInfo &sa : engine_->ikeSas())
-		isakmp.push_back(ikeSaJson(sa, now));
+		v.isakmp.push_back(ikeSaView(sa, now));
 	for (const ike::ChildSaInfo &c : engine_->childSas()) {
 		auto query = [&](const kernel::SaId &id) -> std::optional<kernel::SaState> {
 			auto st = dataplane_->querySa(id);
@@ -326,9 +324,9 @@ json IkeService::sasJson() const
 		};
 		auto in = query(kernel::SaId{c.peer.address, c.local.address, c.inboundSpi, 0, 0});
 		auto out = query(kernel::SaId{c.local.address, c.peer.address, c.outboundSpi, 0, 0});
-		ipsec.push_back(childSaJson(c, now, in, out));
+		v.ipsec.push_back(childSaView(c, now, in, out));
 	}
-	return json{{"isakmp", isakmp}, {"ipsec", ipsec}};
+	return v;
 }
 
 // ---- observer ------------------------------------------------------------------

@@ -14,8 +14,7 @@
 #include "ike/dh_workers.h"
 #include "ike/ike_engine.h"
 #include "kernel/ipsec_dataplane.h"
-
-#include <nlohmann/json.hpp>
+#include "l2tpsec/control_views.h"
 
 #include <map>
 #include <memory>
@@ -73,13 +72,13 @@ public:
 	/// The IKE peer address of the SA pair that covers L2TP from peer:port
 	/// (behind a NAT the NAT's address, not the one inside the flow).
 	std::optional<IpAddress> ikePeerOf(const IpAddress &peer, uint16_t port) const;
-	/// `l2tpctl blocked`: {responder_dh, refused_blocked}.
-	nlohmann::json blockingJson() const;
+	/// IKE's part of `l2tpctl blocked`.
+	control::IkeBlockingView blockingView() const;
 	/// Delete notifications to every peer, the kernel state removed.
 	void shutdown();
 
-	/// `l2tpctl sas`: {isakmp: [...], ipsec: [...]}.
-	nlohmann::json sasJson() const;
+	/// `l2tpctl sas`.
+	control::SasView sasView() const;
 
 	// IkeObserver.
 	void ikeSaUp(const ike::IkeSaInfo &sa) override;

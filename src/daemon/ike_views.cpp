@@ -4,8 +4,6 @@
 
 namespace l2tpsec {
 
-using nlohmann::json;
-
 namespace {
 
 int64_t secondsBetween(ike::TimePoint from, ike::TimePoint to)
@@ -36,49 +34,57 @@ std::string spiText(uint32_t spi)
 	return fmt::format("0x{:08x}", spi);
 }
 
-json ikeSaJson(const ike::IkeSaInfo &sa, ike::TimePoint now)
+control::IsakmpSaView ikeSaView(const ike::IkeSaInfo &sa, ike::TimePoint now)
 {
-	json j{{"id", sa.id},
-	       {"role", sa.initiator ? "initiator" : "responder"},
-	       {"state", sa.established ? "established" : "connecting"},
-	       {"local", sa.local.str()},
-	       {"peer", sa.peer.str()},
-	       {"peer_id", sa.peerId},
-	       {"nat_local", sa.natLocal},
-	       {"nat_peer", sa.natPeer},
-	       {"suite", sa.suite},
-	       {"exchange", sa.aggressive ? "aggressive" : "main"},
-	       {"dpd", sa.dpd},
-	       {"vendor_ids", sa.peerVendorIds},
-	       {"lifetime_seconds", sa.lifetime.count()},
-	       {"age_seconds", secondsBetween(sa.created, now)}};
+	control::IsakmpSaView v;
+	v.id = sa.id;
+	v.role = sa.initiator ? "initiator" : "responder";
+	v.state = sa.established ? "established" : "connecting";
+	v.local = sa.local.str();
+	v.peer = sa.peer.str();
+	v.peerId = sa.peerId;
+	v.natLocal = sa.natLocal;
+	v.natPeer = sa.natPeer;
+	v.suite = sa.suite;
+	v.exchange = sa.aggressive ? "aggressive" : "main";
+	v.dpd = sa.dpd;
+	v.vendorIds = sa.peerVendorIds;
+	v.lifetimeSeconds = sa.lifetime.count();
+	v.ageSeconds = secondsBetween(sa.created, now);
 	if (sa.established)
-		j["expires_in_seconds"] = sa.lifetime.count() - secondsBetween(sa.establishedAt, now);
-	return j;
+		v.expiresInSeconds = sa.lifetime.count() - secondsBetween(sa.establishedAt, now);
+	return v;
 }
 
-json childSaJson(const ike::ChildSaInfo &c, ike::TimePoint now, const std::optional<kernel::SaState> &inbound,
-                 const std::optional<kernel::SaState> &outbound)
+control::IpsecSaView childSaView(const ike::ChildSaInfo &c, ike::TimePoint now,
+                                 const std::optional<kernel::SaState> &inbound,
+                                 const std::optional<kernel::SaState> &outbound)
 {
-	json j{{"isakmp", c.ikeSaId},
-	       {"local", c.local.str()},
-	       {"peer", c.peer.str()},
-	       {"in_spi", spiText(c.inboundSpi)},
-	       {"out_spi", spiText(c.outboundSpi)},
-	       {"reqid", c.reqid},
-	       {"suite", c.suite},
-	       {"mode", kernel::modeName(c.mode)},
-	       {"nat_t", c.natT},
-	       {"flow", flowText(c.flow)},
-	       {"nat_oa", c.natOa ? json(c.natOa->str()) : json(nullptr)},
-	       {"lifetime_seconds", c.lifetime.count()},
-	       {"expires_in_seconds", c.lifetime.count() - secondsBetween(c.established, now)}};
+	control::IpsecSaView v;
+	v.isakmp = c.ikeSaId;
+	v.local = c.local.str();
+	v.peer = c.peer.str();
+	v.inSpi = spiText(c.inboundSpi);
+	v.outSpi = spiText(c.outboundSpi);
+	v.reqid = c.reqid;
+	v.suite = c.suite;
+	v.mode = kernel::modeName(c.mode);
+	v.natT = c.natT;
+	v.flow = flowText(c.flow);
+	if (c.natOa)
+		v.natOa = c.natOa->str();
+	v.lifetimeSeconds = c.lifetime.count();
+	v.expiresInSeconds = c.lifetime.count() - secondsBetween(c.established, now);
 	// Only the kernel counts ESP traffic: null when it could not say.
-	j["in_bytes"] = inbound ? json(inbound->bytes) : json(nullptr);
-	j["in_packets"] = inbound ? json(inbound->packets) : json(nullptr);
-	j["out_bytes"] = outbound ? json(outbound->bytes) : json(nullptr);
-	j["out_packets"] = outbound ? json(outbound->packets) : json(nullptr);
-	return j;
+	if (inbound) {
+		v.inBytes = inbound->bytes;
+		v.inPackets = inbound->packets;
+	}
+	if (outbound) {
+		v.outBytes = outbound->bytes;
+		v.outPackets = outbound->packets;
+	}
+	return v;
 }
 
 } // namespace l2tpsec

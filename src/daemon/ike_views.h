@@ -1,13 +1,12 @@
 #pragma once
 // Pure helpers between the IKE engine's reports and the rest of the daemon:
 // whether a child SA protects an L2TP peer's flow (what [l2tp] ipsec =
-// "required" admits on), and the JSON of `l2tpctl sas`.
+// "required" admits on), and the views of `l2tpctl sas`.
 
 #include "common/ip_address.h"
 #include "ike/ike_context.h"
 #include "kernel/ipsec_dataplane.h"
-
-#include <nlohmann/json.hpp>
+#include "l2tpsec/control_views.h"
 
 #include <optional>
 
@@ -21,11 +20,11 @@ namespace l2tpsec {
 bool childProtects(const ike::ChildSaInfo &child, const IpAddress &peer, uint16_t peerPort);
 
 /// One ISAKMP SA for `l2tpctl sas`.
-nlohmann::json ikeSaJson(const ike::IkeSaInfo &sa, ike::TimePoint now);
+control::IsakmpSaView ikeSaView(const ike::IkeSaInfo &sa, ike::TimePoint now);
 /// One IPsec SA pair; byte counters when the dataplane could tell.
-nlohmann::json childSaJson(const ike::ChildSaInfo &child, ike::TimePoint now,
-                           const std::optional<kernel::SaState> &inbound,
-                           const std::optional<kernel::SaState> &outbound);
+control::IpsecSaView childSaView(const ike::ChildSaInfo &child, ike::TimePoint now,
+                                 const std::optional<kernel::SaState> &inbound,
+                                 const std::optional<kernel::SaState> &outbound);
 /// "0x0000c001", as ip xfrm shows SPIs.
 std::string spiText(uint32_t spi);
 

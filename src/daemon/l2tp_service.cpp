@@ -1,6 +1,8 @@
 #include "daemon/l2tp_service.h"
 
 #include "common/log.h"
+#include "daemon/ike_views.h"
+#include "daemon/l2tp_views.h"
 #include "kernel/l2tp/fake_l2tp_dataplane.h"
 #include "kernel/l2tp/l2tp_netlink.h"
 #include "l2tp/codec/l2tp_header.h"
@@ -13,8 +15,6 @@
 #include <charconv>
 
 namespace l2tpsec {
-
-using nlohmann::json;
 
 namespace {
 
@@ -236,22 +236,16 @@ void L2tpService::shutdown(std::chrono::milliseconds limit, std::function<void()
 
 // ---- LAC profiles --------------------------------------------------------------
 
-Result<json> L2tpService::connect(const std::string &profile)
+Result<control::ConnectView> L2tpService::connect(const std::string &profile)
 {
-	auto progress = lacs_->connect(profile);
-	if (!progress)
-		return progress.error();
-	return json{{"profile", profile},
-	            {"tunnel", progress->tunnel ? json(*progress->tunnel) : json(nullptr)},
-	            {"state", progress->state}};
+	L2S_TRY_ASSIGN(auto progress, lacs_->connect(profile));
+	return control::ConnectView{profile, progress.tunnel, progress.state};
 }
 
-Result<json> L2tpService::call(const std::string &profile)
+Result<control::CallView> L2tpService::call(const std::string &profile)
 {
-	auto tunnel = lacs_->call(profile);
-	if (!tunnel)
-		return tunnel.error();
-	return json{{"profile", profile}, {"tunnel", *tunnel}};
+	L2S_TRY_ASSIGN(uint16_t tunnel, lacs_->call(profile));
+	return control::CallView{profile, tunnel};
 }
 
 // ---- observer -------------------------------------------------------------------
@@ -325,105 +319,38 @@ void L2tpService::connectFailed(uint64_t ikeSaId, const IpAddress &server, const
 
 // ---- control views ----------------------------------------------------------------
 
-json L2tpService::sessionJson(const l2tp::SessionInfo &s) const
+control::TunnelsView L2tpService::tunnels() const
 {
-	json j{{"tunnel", s.tunnelId},
-	       {"session", s.sessionId},
-	       {"peer_tunnel", s.peerTunnelId},
-	       {"peer_session", s.peerSessionId},
-	       {"peer", s.peer.str()},
-	       {"role", roleName(s.lns)},
-	       {"state", std::string(l2tp::sessionStateName(s.state))}};
-	auto it = extras_.find({s.tunnelId, s.sessionId});
-	j["user"] = it != extras_.end() ? it->second.user : "";
-	if (s.address)
-		j["address"] = s.address->str();
-	else if (it != extras_.end() && it->second.linkAddress)
-		j["address"] = *it->second.linkAddress;
-	else
-		j["address"] = nullptr;
-	if (!s.lacProfile.empty())
-		j["profile"] = s.lacProfile;
-	if (s.state == l2tp::SessionStateName::Established)
-		j["uptime_seconds"] =
-		        std::chrono::duration_cast<std::chrono::seconds>(l2tp::TransportClock::now() - s.started)
-		                .count();
-	return j;
+	return tunnelsView(engine_->tunnels(), l2tp::TransportClock::now());
 }
 
-json L2tpService::tunnelJson(const l2tp::TunnelInfo &t) const
+control::SessionsView L2tpService::sessions() const
 {
-	return json{{"tunnel", t.tunnelId},
-	            {"peer_tunnel", t.peerTunnelId},
-	            {"role", roleName(t.lns)},
-	            {"local", t.local.str()},
-	            {"peer", t.peer.str()},
-	            {"state", std::string(l2tp::tunnelStateName(t.state))},
-	            {"peer_host", t.peerHostName},
-	            {"peer_vendor", t.peerVendorName},
-	            {"sessions", t.sessions},
-	            {"profile", t.lacProfile},
-	            {"uptime_seconds",
-	             std::chrono::duration_cast<std::chrono::seconds>(l2tp::TransportClock::now() - t.created).count()},
-	            {"control_sent", t.transport.sent},
-	            {"control_retransmitted", t.transport.retransmitted},
-	            {"control_received", t.transport.received}};
-}
-
-json L2tpService::tunnelsJson() const
-{
-	json a = json::array();
-	for (const l2tp::TunnelInfo &t : engine_->tunnels())
-		a.push_back(tunnelJson(t));
-	return json{{"tunnels", a}};
-}
-
-json L2tpService::sessionsJson() const
-{
-	json a = json::array();
+	auto now = l2tp::TransportClock::now();
+	control::SessionsView v;
 	for (const l2tp::SessionInfo &s : engine_->sessions()) {
-		json j = sessionJson(s);
-		// Counters come from the kernel: data never passes through us.
-		if (auto st = dataplane_->getSession(s.tunnelId, s.sessionId)) {
-			j["rx_bytes"] = st->stats.rxBytes;
-			j["tx_bytes"] = st->stats.txBytes;
-			j["rx_packets"] = st->stats.rxPackets;
-			j["tx_packets"] = st->stats.txPackets;
+		SessionExtras x;
+		if (auto it = extras_.find({s.tunnelId, s.sessionId}); it != extras_.end()) {
+			x.user = it->second.user;
+			x.linkAddress = it->second.linkAddress;
 		}
-		a.push_back(j);
+		if (auto st = dataplane_->getSession(s.tunnelId, s.sessionId))
+			x.stats = st->stats;
+		v.sessions.push_back(sessionView(s, x, now));
 	}
-	return json{{"sessions", a}};
+	return v;
 }
 
-Result<json> L2tpService::show(const std::string &id) const
+Result<control::ShowView> L2tpService::show(const std::string &id) const
 {
-	auto slash = id.find('/');
-	auto tid = parseNumber(std::string_view(id).substr(0, slash));
-	if (!tid || *tid > 0xffff)
-		return Error{EINVAL, "'" + id + "' is not a tunnel id or TUNNEL/SESSION"};
-	auto tunnels = engine_->tunnels();
-	auto t = std::find_if(tunnels.begin(), tunnels.end(), [&](const auto &x) { return x.tunnelId == *tid; });
-	if (t == tunnels.end())
-		return Error{ENOENT, "no tunnel " + std::to_string(*tid)};
-	json sessions = json::array();
-	json all = sessionsJson(); // a named object: range-for over a temporary's member dangles
-	for (const json &s : all["sessions"])
-		if (s["tunnel"] == *tid)
-			sessions.push_back(s);
-	if (slash == std::string::npos)
-		return json{{"tunnel", tunnelJson(*t)}, {"sessions", sessions}};
-	auto sid = parseNumber(std::string_view(id).substr(slash + 1));
-	for (const json &s : sessions)
-		if (sid && s["session"] == *sid)
-			return json{{"session", s}};
-	return Error{ENOENT, "no session " + id};
+	return showView(id, engine_->tunnels(), sessions(), l2tp::TransportClock::now());
 }
 
-Result<json> L2tpService::disconnect(const std::string &arg)
+Result<control::DisconnectView> L2tpService::disconnect(const std::string &arg)
 {
 	auto now = l2tp::TransportClock::now();
 	if (lacs_->disconnect(arg, now))
-		return json{{"profile", arg}, {"disconnected", true}};
+		return disconnectedProfile(arg);
 	auto slash = arg.find('/');
 	auto first = parseNumber(std::string_view(arg).substr(0, slash));
 	if (first && slash != std::string::npos) {
@@ -433,17 +360,17 @@ Result<json> L2tpService::disconnect(const std::string &arg)
 		L2S_TRY(engine_->disconnectSession(static_cast<uint16_t>(*first), static_cast<uint16_t>(*sid),
 		                                   "l2tpctl disconnect", now));
 		arm();
-		return json{{"sessions", json::array({arg})}};
+		return disconnectedSessions({arg});
 	}
 	if (first) {
 		if (*first > 0xffff)
 			return Error{EINVAL, "no tunnel " + arg};
 		L2S_TRY(engine_->closeTunnel(static_cast<uint16_t>(*first), "l2tpctl disconnect", now));
 		arm();
-		return json{{"tunnels", json::array({*first})}};
+		return disconnectedTunnel(static_cast<uint16_t>(*first));
 	}
 	// A user name: every session of that user.
-	json cleared = json::array();
+	std::vector<std::string> cleared;
 	for (const auto &[key, x] : std::map<Key, SessionExtra>(extras_)) {
 		if (x.user != arg)
 			continue;
@@ -453,7 +380,7 @@ Result<json> L2tpService::disconnect(const std::string &arg)
 	arm();
 	if (cleared.empty())
 		return Error{ENOENT, "no LAC profile, tunnel, session or user '" + arg + "'"};
-	return json{{"sessions", cleared}};
+	return disconnectedSessions(std::move(cleared));
 }
 
 } // namespace l2tpsec

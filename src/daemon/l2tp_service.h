@@ -24,6 +24,7 @@
 #include "daemon/udp_tunnel_sockets.h"
 #include "kernel/l2tp_dataplane.h"
 #include "l2tp/engine.h"
+#include "l2tpsec/control_views.h"
 
 #include <nlohmann/json.hpp>
 
@@ -69,14 +70,14 @@ public:
 	/// One record for the session audit (blocking writes its own there).
 	void audit(const nlohmann::json &record) { audit_.write(record); }
 
-	nlohmann::json tunnelsJson() const;
-	nlohmann::json sessionsJson() const;
-	Result<nlohmann::json> show(const std::string &id) const;
+	control::TunnelsView tunnels() const;
+	control::SessionsView sessions() const;
+	Result<control::ShowView> show(const std::string &id) const;
 	/// ARG: a LAC profile name, "TUNNEL/SESSION", a tunnel id, or a user name.
-	Result<nlohmann::json> disconnect(const std::string &arg);
-	Result<nlohmann::json> connect(const std::string &profile);
+	Result<control::DisconnectView> disconnect(const std::string &arg);
+	Result<control::ConnectView> connect(const std::string &profile);
 	/// One more session in a connected LAC profile's tunnel.
-	Result<nlohmann::json> call(const std::string &profile);
+	Result<control::CallView> call(const std::string &profile);
 
 	// EngineObserver.
 	void tunnelUp(const l2tp::TunnelInfo &t) override;
@@ -105,8 +106,6 @@ private:
 	void arm();
 	void onTimer();
 	void finishShutdownIfDone();
-	nlohmann::json sessionJson(const l2tp::SessionInfo &s) const;
-	nlohmann::json tunnelJson(const l2tp::TunnelInfo &t) const;
 	/// The session's start record, once pppd has its link up.
 	void auditStart(const Key &key);
 

@@ -1,11 +1,13 @@
-// What [l2tp] ipsec = "required" admits on (childProtects) and the JSON of
-// `l2tpctl sas`: pure functions of the IKE engine's reports.
+// What [l2tp] ipsec = "required" admits on (childProtects) and the views of
+// `l2tpctl sas` (checked as the JSON they go out as): pure functions of the
+// IKE engine's reports.
 
 #include "daemon/ike_views.h"
 
 #include <doctest.h>
 
 using namespace l2tpsec;
+using nlohmann::json;
 
 namespace {
 
@@ -59,7 +61,7 @@ TEST_CASE("sas JSON: SPIs as ip xfrm shows them, counters null when the dataplan
 	kernel::SaState in;
 	in.bytes = 1234;
 	in.packets = 5;
-	auto j = childSaJson(c, now, in, std::nullopt);
+	auto j = json(childSaView(c, now, in, std::nullopt));
 	CHECK(j["in_spi"] == "0xc0010203");
 	CHECK(j["out_spi"] == "0x00000abc");
 	CHECK(j["isakmp"] == 3);
@@ -71,7 +73,7 @@ TEST_CASE("sas JSON: SPIs as ip xfrm shows them, counters null when the dataplan
 	CHECK(j["nat_oa"].is_null());
 	CHECK(j["mode"] == "transport");
 	c.mode = kernel::IpsecMode::Tunnel;
-	CHECK(childSaJson(c, now, in, std::nullopt)["mode"] == "tunnel");
+	CHECK(json(childSaView(c, now, in, std::nullopt))["mode"] == "tunnel");
 
 	ike::IkeSaInfo sa;
 	sa.id = 3;
@@ -83,17 +85,17 @@ TEST_CASE("sas JSON: SPIs as ip xfrm shows them, counters null when the dataplan
 	sa.lifetime = std::chrono::seconds(28800);
 	sa.created = now - std::chrono::seconds(10);
 	sa.establishedAt = now - std::chrono::seconds(8);
-	auto k = ikeSaJson(sa, now);
+	auto k = json(ikeSaView(sa, now));
 	CHECK(k["role"] == "responder");
 	CHECK(k["state"] == "established");
 	CHECK(k["peer"] == "198.51.100.7:4500");
 	CHECK(k["nat_peer"] == true);
 	CHECK(k["exchange"] == "main");
 	sa.aggressive = true;
-	CHECK(ikeSaJson(sa, now)["exchange"] == "aggressive");
+	CHECK(json(ikeSaView(sa, now))["exchange"] == "aggressive");
 	sa.aggressive = false;
 	CHECK(k["age_seconds"] == 10);
 	CHECK(k["expires_in_seconds"] == 28792);
 	sa.established = false;
-	CHECK_FALSE(ikeSaJson(sa, now).contains("expires_in_seconds"));
+	CHECK_FALSE(json(ikeSaView(sa, now)).contains("expires_in_seconds"));
 }

@@ -3,6 +3,7 @@
 
 #include "control/control_client.h"
 #include "l2tpsec/control.h"
+#include "l2tpsec/control_views.h"
 #include "l2tpsec_build_config.h"
 
 #include <CLI/CLI.hpp>
@@ -13,6 +14,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
+#include <optional>
+#include <type_traits>
 #include <vector>
 
 using namespace l2tpsec;
@@ -66,6 +69,24 @@ std::optional<json> call(const Globals &g, const json &request, Outcome &out)
 	return reply->value("data", json::object());
 }
 
+// call() with the reply's data parsed into its view. A reply that does not
+// fit (a daemon of another version) is one line on stderr, not a garbled table.
+template <typename View>
+std::optional<View> callFor(const Globals &g, const json &request, Outcome &out)
+{
+	auto d = call(g, request, out);
+	if (!d)
+		return std::nullopt;
+	try {
+		return d->get<View>();
+	} catch (const control::SchemaError &e) {
+		std::fprintf(stderr, "l2tpctl: unexpected reply from l2tpsecd (not version %s?): %s\n", L2TPSEC_VERSION,
+		             e.what());
+		out.code = kExitProtocol;
+		return std::nullopt;
+	}
+}
+
 void printJson(const json &j)
 {
 	std::printf("%s\n", j.dump(2).c_str());
@@ -82,72 +103,52 @@ std::string humanDuration(int64_t s)
 	return fmt::format("{}d {}h", s / 86400, s % 86400 / 3600);
 }
 
-std::string joined(const json &arr, const char *ifEmpty)
+std::string joined(const std::vector<std::string> &items, const char *ifEmpty)
 {
 	std::string s;
-	for (auto &e : arr)
-		s += (s.empty() ? "" : ", ") + e.get<std::string>();
+	for (auto &e : items)
+		s += (s.empty() ? "" : ", ") + e;
 	return s.empty() ? ifEmpty : s;
 }
 
-void cmdStatus(const Globals &g, const Args &, Outcome &out)
+// A table cell: "-" for nothing.
+std::string cell(const std::string &s)
 {
-	auto d = call(g, {{"cmd", control::cmd::kStatus}}, out);
-	if (!d)
-		return;
-	if (g.json)
-		return printJson(*d);
-	std::printf("l2tpsecd %s, pid %lld, up %s (since %s)\n", d->value("version", "?").c_str(), d->value("pid", 0LL),
-	            humanDuration(d->value("uptime_seconds", 0LL)).c_str(), d->value("started", "?").c_str());
-	std::printf("config:   %s (loaded %s, %u reload(s), %u failed)\n", d->value("config_file", "?").c_str(),
-	            d->value("config_loaded", "?").c_str(), d->value("reloads", 0u), d->value("reload_failures", 0u));
-	std::printf("listen:   %s\n", joined(d->value("listen", json::array()), "all IPv4 addresses").c_str());
-	std::printf("control:  %s\n", d->value("control_socket", "?").c_str());
-	std::printf("profiles: %s\n", joined(d->value("lac_profiles", json::array()), "none").c_str());
+	return s.empty() ? "-" : s;
 }
 
-void cmdVersion(const Globals &g, const Args &, Outcome &out)
+std::string cell(const std::optional<std::string> &s)
 {
-	auto d = call(g, {{"cmd", control::cmd::kVersion}}, out);
-	if (!d) {
-		if (!g.json)
-			std::printf("l2tpctl %s\n", L2TPSEC_VERSION);
-		return;
-	}
-	if (g.json)
-		return printJson({{"l2tpctl", L2TPSEC_VERSION},
-		                  {"l2tpsecd", d->value("version", "?")},
-		                  {"protocol", d->value("protocol", 0)}});
-	std::printf("l2tpctl %s\nl2tpsecd %s (control protocol %d)\n", L2TPSEC_VERSION,
-	            d->value("version", "?").c_str(), d->value("protocol", 0));
+	return s ? cell(*s) : "-";
 }
 
-void cmdReload(const Globals &g, const Args &, Outcome &out)
+template <typename Number>
+std::string cell(Number n) requires std::is_arithmetic_v<Number>
 {
-	auto d = call(g, {{"cmd", control::cmd::kReload}}, out);
-	if (!d)
-		return;
-	if (g.json)
-		return printJson(*d);
-	std::printf("reloaded %s\n", d->value("config_file", "?").c_str());
+	return fmt::format("{}", n);
 }
 
-std::string str(const json &j, const char *key)
+template <typename Number>
+std::string cell(const std::optional<Number> &n)
 {
-	auto it = j.find(key);
-	if (it == j.end() || it->is_null())
+	return n ? cell(*n) : "-";
+}
+
+// One value of `show`'s key: value list, as the table cells print it.
+std::string cell(const json &v)
+{
+	if (v.is_null())
 		return "-";
-	if (it->is_string())
-		return it->get<std::string>().empty() ? "-" : it->get<std::string>();
-	return it->dump();
+	if (v.is_string())
+		return cell(v.get<std::string>());
+	return v.dump();
 }
 
-std::string bytes(const json &j, const char *key)
+std::string bytes(const std::optional<uint64_t> &n)
 {
-	auto it = j.find(key);
-	if (it == j.end() || !it->is_number())
+	if (!n)
 		return "-";
-	auto v = it->get<uint64_t>();
+	uint64_t v = *n;
 	if (v < 10 * 1024)
 		return fmt::format("{}", v);
 	if (v < 10 * 1024 * 1024)
@@ -155,174 +156,209 @@ std::string bytes(const json &j, const char *key)
 	return fmt::format("{}M", v / (1024 * 1024));
 }
 
-void printTunnels(const json &tunnels)
+void cmdStatus(const Globals &g, const Args &, Outcome &out)
+{
+	auto d = callFor<control::StatusView>(g, {{"cmd", control::cmd::kStatus}}, out);
+	if (!d)
+		return;
+	if (g.json)
+		return printJson(*d);
+	std::printf("l2tpsecd %s, pid %lld, up %s (since %s)\n", d->version.c_str(), static_cast<long long>(d->pid),
+	            humanDuration(d->uptimeSeconds).c_str(), d->started.c_str());
+	std::printf("config:   %s (loaded %s, %u reload(s), %u failed)\n", d->configFile.c_str(),
+	            d->configLoaded.c_str(), d->reloads, d->reloadFailures);
+	std::printf("listen:   %s\n", joined(d->listen, "all IPv4 addresses").c_str());
+	std::printf("control:  %s\n", d->controlSocket.c_str());
+	std::printf("profiles: %s\n", joined(d->lacProfiles, "none").c_str());
+}
+
+void cmdVersion(const Globals &g, const Args &, Outcome &out)
+{
+	auto d = callFor<control::VersionView>(g, {{"cmd", control::cmd::kVersion}}, out);
+	if (!d) {
+		if (!g.json)
+			std::printf("l2tpctl %s\n", L2TPSEC_VERSION);
+		return;
+	}
+	if (g.json)
+		return printJson({{"l2tpctl", L2TPSEC_VERSION}, {"l2tpsecd", d->version}, {"protocol", d->protocol}});
+	std::printf("l2tpctl %s\nl2tpsecd %s (control protocol %d)\n", L2TPSEC_VERSION, d->version.c_str(),
+	            d->protocol);
+}
+
+void cmdReload(const Globals &g, const Args &, Outcome &out)
+{
+	auto d = callFor<control::ReloadView>(g, {{"cmd", control::cmd::kReload}}, out);
+	if (!d)
+		return;
+	if (g.json)
+		return printJson(*d);
+	std::printf("reloaded %s\n", d->configFile.c_str());
+}
+
+void printTunnels(const std::vector<control::TunnelView> &tunnels)
 {
 	std::printf("%-7s %-6s %-5s %-21s %-11s %-8s %-9s %s\n", "TUNNEL", "PEER", "ROLE", "PEER ADDRESS", "STATE",
 	            "SESSIONS", "UP", "PEER HOST");
-	for (const json &t : tunnels)
-		std::printf("%-7s %-6s %-5s %-21s %-11s %-8s %-9s %s\n", str(t, "tunnel").c_str(),
-		            str(t, "peer_tunnel").c_str(), str(t, "role").c_str(), str(t, "peer").c_str(),
-		            str(t, "state").c_str(), str(t, "sessions").c_str(),
-		            humanDuration(t.value("uptime_seconds", 0LL)).c_str(), str(t, "peer_host").c_str());
+	for (const control::TunnelView &t : tunnels)
+		std::printf("%-7s %-6s %-5s %-21s %-11s %-8s %-9s %s\n", cell(t.tunnel).c_str(),
+		            cell(t.peerTunnel).c_str(), cell(t.role).c_str(), cell(t.peer).c_str(),
+		            cell(t.state).c_str(), cell(t.sessions).c_str(), humanDuration(t.uptimeSeconds).c_str(),
+		            cell(t.peerHost).c_str());
 }
 
-void printSessions(const json &sessions)
+void printSessions(const std::vector<control::SessionView> &sessions)
 {
 	std::printf("%-13s %-16s %-15s %-21s %-12s %-9s %7s %7s\n", "SESSION", "USER", "ADDRESS", "PEER", "STATE", "UP",
 	            "RX", "TX");
-	for (const json &s : sessions)
+	for (const control::SessionView &s : sessions)
 		std::printf("%-13s %-16s %-15s %-21s %-12s %-9s %7s %7s\n",
-		            (str(s, "tunnel") + "/" + str(s, "session")).c_str(), str(s, "user").c_str(),
-		            str(s, "address").c_str(), str(s, "peer").c_str(), str(s, "state").c_str(),
-		            s.contains("uptime_seconds") ? humanDuration(s.value("uptime_seconds", 0LL)).c_str() : "-",
-		            bytes(s, "rx_bytes").c_str(), bytes(s, "tx_bytes").c_str());
+		            (cell(s.tunnel) + "/" + cell(s.session)).c_str(), cell(s.user).c_str(),
+		            cell(s.address).c_str(), cell(s.peer).c_str(), cell(s.state).c_str(),
+		            s.uptimeSeconds ? humanDuration(*s.uptimeSeconds).c_str() : "-", bytes(s.rxBytes).c_str(),
+		            bytes(s.txBytes).c_str());
 }
 
 void cmdTunnels(const Globals &g, const Args &, Outcome &out)
 {
-	auto d = call(g, {{"cmd", control::cmd::kTunnels}}, out);
+	auto d = callFor<control::TunnelsView>(g, {{"cmd", control::cmd::kTunnels}}, out);
 	if (!d)
 		return;
 	if (g.json)
 		return printJson(*d);
-	printTunnels(d->value("tunnels", json::array()));
+	printTunnels(d->tunnels);
 }
 
 void cmdSessions(const Globals &g, const Args &, Outcome &out)
 {
-	auto d = call(g, {{"cmd", control::cmd::kSessions}}, out);
+	auto d = callFor<control::SessionsView>(g, {{"cmd", control::cmd::kSessions}}, out);
 	if (!d)
 		return;
 	if (g.json)
 		return printJson(*d);
-	printSessions(d->value("sessions", json::array()));
+	printSessions(d->sessions);
 }
 
 void cmdShow(const Globals &g, const Args &a, Outcome &out)
 {
-	auto d = call(g, {{"cmd", control::cmd::kShow}, {"id", a.arg}}, out);
+	auto d = callFor<control::ShowView>(g, {{"cmd", control::cmd::kShow}, {"id", a.arg}}, out);
 	if (!d)
 		return;
 	if (g.json)
 		return printJson(*d);
-	if (d->contains("session")) {
-		const json &s = (*d)["session"];
+	if (d->session) {
+		// Every key the session has, as it goes over the wire.
+		const json s = *d->session;
 		for (auto it = s.begin(); it != s.end(); ++it)
-			std::printf("%-14s %s\n", (it.key() + ":").c_str(), str(s, it.key().c_str()).c_str());
+			std::printf("%-14s %s\n", (it.key() + ":").c_str(), cell(it.value()).c_str());
 		return;
 	}
-	printTunnels(json::array({(*d)["tunnel"]}));
+	printTunnels({*d->tunnel});
 	std::printf("\n");
-	printSessions(d->value("sessions", json::array()));
+	printSessions(d->sessions.value_or(std::vector<control::SessionView>{}));
 }
 
 void cmdConnect(const Globals &g, const Args &a, Outcome &out)
 {
-	auto d = call(g, {{"cmd", control::cmd::kConnect}, {"profile", a.arg}}, out);
+	auto d = callFor<control::ConnectView>(g, {{"cmd", control::cmd::kConnect}, {"profile", a.arg}}, out);
 	if (!d)
 		return;
 	if (g.json)
 		return printJson(*d);
-	std::printf("%s: %s (tunnel %s)\n", a.arg.c_str(), str(*d, "state").c_str(), str(*d, "tunnel").c_str());
+	std::printf("%s: %s (tunnel %s)\n", a.arg.c_str(), cell(d->state).c_str(), cell(d->tunnel).c_str());
 }
 
 void cmdCall(const Globals &g, const Args &a, Outcome &out)
 {
-	auto d = call(g, {{"cmd", control::cmd::kCall}, {"profile", a.arg}}, out);
+	auto d = callFor<control::CallView>(g, {{"cmd", control::cmd::kCall}, {"profile", a.arg}}, out);
 	if (!d)
 		return;
 	if (g.json)
 		return printJson(*d);
-	std::printf("%s: another call placed in tunnel %s\n", a.arg.c_str(), str(*d, "tunnel").c_str());
+	std::printf("%s: another call placed in tunnel %s\n", a.arg.c_str(), cell(d->tunnel).c_str());
 }
 
 void cmdDisconnect(const Globals &g, const Args &a, Outcome &out)
 {
-	auto d = call(g, {{"cmd", control::cmd::kDisconnect}, {"target", a.arg}}, out);
+	auto d = callFor<control::DisconnectView>(g, {{"cmd", control::cmd::kDisconnect}, {"target", a.arg}}, out);
 	if (!d)
 		return;
 	if (g.json)
 		return printJson(*d);
-	if (d->contains("profile"))
+	if (d->profile)
 		std::printf("%s: disconnected\n", a.arg.c_str());
-	for (const json &s : d->value("sessions", json::array()))
-		std::printf("session %s: disconnected\n", s.get<std::string>().c_str());
-	for (const json &t : d->value("tunnels", json::array()))
-		std::printf("tunnel %s: closed\n", t.dump().c_str());
+	for (const std::string &s : d->sessions.value_or(std::vector<std::string>{}))
+		std::printf("session %s: disconnected\n", s.c_str());
+	for (uint16_t t : d->tunnels.value_or(std::vector<uint16_t>{}))
+		std::printf("tunnel %u: closed\n", unsigned{t});
 }
 
 void cmdSas(const Globals &g, const Args &, Outcome &out)
 {
-	auto d = call(g, {{"cmd", control::cmd::kSas}}, out);
+	auto d = callFor<control::SasView>(g, {{"cmd", control::cmd::kSas}}, out);
 	if (!d)
 		return;
 	if (g.json)
 		return printJson(*d);
-	if (d->contains("ike"))
-		std::printf("IKE: %s\n", str(*d, "ike").c_str());
-	auto nat = [](const json &sa) {
-		std::string s = sa.value("nat_local", false) ? "local" : "";
-		if (sa.value("nat_peer", false))
+	if (d->ike)
+		std::printf("IKE: %s\n", cell(d->ike).c_str());
+	auto nat = [](const control::IsakmpSaView &sa) {
+		std::string s = sa.natLocal ? "local" : "";
+		if (sa.natPeer)
 			s += s.empty() ? "peer" : "+peer";
 		return s.empty() ? std::string("-") : s;
 	};
 	std::printf("ISAKMP SAs\n%-5s %-9s %-10s %-11s %-21s %-10s %-26s %-9s %s\n", "ID", "ROLE", "EXCHANGE", "STATE",
 	            "PEER", "NAT", "SUITE", "EXPIRES", "PEER ID");
-	for (const json &sa : d->value("isakmp", json::array()))
-		std::printf("%-5s %-9s %-10s %-11s %-21s %-10s %-26s %-9s %s\n", str(sa, "id").c_str(),
-		            str(sa, "role").c_str(), str(sa, "exchange").c_str(), str(sa, "state").c_str(),
-		            str(sa, "peer").c_str(), nat(sa).c_str(), str(sa, "suite").c_str(),
-		            sa.contains("expires_in_seconds")
-		                    ? humanDuration(sa.value("expires_in_seconds", 0LL)).c_str()
-		                    : "-",
-		            str(sa, "peer_id").c_str());
+	for (const control::IsakmpSaView &sa : d->isakmp)
+		std::printf("%-5s %-9s %-10s %-11s %-21s %-10s %-26s %-9s %s\n", cell(sa.id).c_str(),
+		            cell(sa.role).c_str(), cell(sa.exchange).c_str(), cell(sa.state).c_str(),
+		            cell(sa.peer).c_str(), nat(sa).c_str(), cell(sa.suite).c_str(),
+		            sa.expiresInSeconds ? humanDuration(*sa.expiresInSeconds).c_str() : "-",
+		            cell(sa.peerId).c_str());
 	std::printf("\nIPsec SAs\n%-7s %-21s %-10s %-10s %-18s %-9s %-5s %-9s %7s %7s\n", "ISAKMP", "PEER", "IN SPI",
 	            "OUT SPI", "SUITE", "MODE", "NAT-T", "EXPIRES", "IN", "OUT");
-	for (const json &c : d->value("ipsec", json::array()))
-		std::printf("%-7s %-21s %-10s %-10s %-18s %-9s %-5s %-9s %7s %7s\n", str(c, "isakmp").c_str(),
-		            str(c, "peer").c_str(), str(c, "in_spi").c_str(), str(c, "out_spi").c_str(),
-		            str(c, "suite").c_str(), str(c, "mode").c_str(), c.value("nat_t", false) ? "yes" : "no",
-		            humanDuration(c.value("expires_in_seconds", 0LL)).c_str(), bytes(c, "in_bytes").c_str(),
-		            bytes(c, "out_bytes").c_str());
+	for (const control::IpsecSaView &c : d->ipsec)
+		std::printf("%-7s %-21s %-10s %-10s %-18s %-9s %-5s %-9s %7s %7s\n", cell(c.isakmp).c_str(),
+		            cell(c.peer).c_str(), cell(c.inSpi).c_str(), cell(c.outSpi).c_str(), cell(c.suite).c_str(),
+		            cell(c.mode).c_str(), c.natT ? "yes" : "no", humanDuration(c.expiresInSeconds).c_str(),
+		            bytes(c.inBytes).c_str(), bytes(c.outBytes).c_str());
 }
 
 void cmdBlocked(const Globals &g, const Args &, Outcome &out)
 {
-	auto d = call(g, {{"cmd", control::cmd::kBlocked}}, out);
+	auto d = callFor<control::BlockedView>(g, {{"cmd", control::cmd::kBlocked}}, out);
 	if (!d)
 		return;
 	if (g.json)
 		return printJson(*d);
-	const json settings = d->value("settings", json::object());
-	if (!settings.value("enabled", true))
+	const control::BlockingSettingsView &settings = d->settings;
+	if (!settings.enabled)
 		std::printf("blocking is off ([blocking] enabled = false)\n");
 	else
 		std::printf("blocking after %s failed authentications within %s, for %s\n",
-		            str(settings, "failures").c_str(),
-		            humanDuration(settings.value("window_seconds", 0LL)).c_str(),
-		            humanDuration(settings.value("block_seconds", 0LL)).c_str());
+		            cell(settings.failures).c_str(), humanDuration(settings.windowSeconds).c_str(),
+		            humanDuration(settings.blockSeconds).c_str());
 	std::printf("%-39s %-8s %-9s %s\n", "SOURCE", "FAILURES", "BLOCKED", "REMAINING");
-	for (const json &b : d->value("blocked", json::array()))
-		std::printf("%-39s %-8s %-9s %s\n", str(b, "source").c_str(), str(b, "failures").c_str(),
-		            humanDuration(b.value("blocked_seconds", 0LL)).c_str(),
-		            humanDuration(b.value("remaining_seconds", 0LL)).c_str());
-	json counting = d->value("counting", json::array());
-	if (!counting.empty()) {
+	for (const control::BlockView &b : d->blocked)
+		std::printf("%-39s %-8s %-9s %s\n", cell(b.source).c_str(), cell(b.failures).c_str(),
+		            humanDuration(b.blockedSeconds).c_str(), humanDuration(b.remainingSeconds).c_str());
+	if (!d->counting.empty()) {
 		std::printf("\nnot blocked (yet)\n%-39s %s\n", "SOURCE", "FAILURES");
-		for (const json &c : counting)
-			std::printf("%-39s %s\n", str(c, "source").c_str(), str(c, "failures").c_str());
+		for (const control::CountingView &c : d->counting)
+			std::printf("%-39s %s\n", cell(c.source).c_str(), cell(c.failures).c_str());
 	}
 }
 
 void cmdUnblock(const Globals &g, const Args &a, Outcome &out)
 {
-	auto d = call(g, {{"cmd", control::cmd::kUnblock}, {"address", a.arg}}, out);
+	auto d = callFor<control::UnblockView>(g, {{"cmd", control::cmd::kUnblock}, {"address", a.arg}}, out);
 	if (!d)
 		return;
 	if (g.json)
 		return printJson(*d);
-	std::printf("%s: unblocked (%s failed authentications, blocked for %s)\n", str(*d, "source").c_str(),
-	            str(*d, "failures").c_str(), humanDuration(d->value("blocked_seconds", 0LL)).c_str());
+	std::printf("%s: unblocked (%s failed authentications, blocked for %s)\n", cell(d->source).c_str(),
+	            cell(d->failures).c_str(), humanDuration(d->blockedSeconds).c_str());
 }
 
 struct Command {

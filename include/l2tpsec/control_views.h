@@ -1,0 +1,283 @@
+#pragma once
+// The replies of the control protocol (control.h) as types: the daemon
+// builds these and serialises them, l2tpctl parses the daemon's reply into
+// them and prints from them. The JSON keys live only in control_views.cpp.
+//
+// Conventions, as the protocol has always had them:
+// - members named like the keys (snake_case in JSON, camelCase here);
+// - "omitted": a std::optional member whose key is left out when empty;
+// - "null": a std::optional member whose key is always there, null when empty.
+//
+// from_json() is strict: an unknown key, a missing required key or a value
+// of the wrong type throws SchemaError with one line saying which, so an
+// l2tpctl that talks to a daemon of another version says what differs
+// instead of printing half a table.
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace l2tpsec::control {
+
+/// A reply that does not match its view: unknown, missing or mistyped key.
+class SchemaError : public std::runtime_error {
+public:
+	using std::runtime_error::runtime_error;
+};
+
+/// `status`.
+struct StatusView {
+	std::string version;
+	int64_t pid = 0;
+	std::string started; ///< ISO 8601 UTC
+	int64_t uptimeSeconds = 0;
+	std::string configFile;
+	std::string configLoaded; ///< ISO 8601 UTC
+	unsigned reloads = 0;
+	unsigned reloadFailures = 0;
+	std::vector<std::string> listen; ///< empty: every IPv4 address
+	std::string controlSocket;
+	std::vector<std::string> lacProfiles;
+	bool operator==(const StatusView &) const = default;
+};
+
+/// `version`.
+struct VersionView {
+	std::string version;
+	int protocol = 0;
+	bool operator==(const VersionView &) const = default;
+};
+
+/// `reload`.
+struct ReloadView {
+	std::string configFile;
+	bool operator==(const ReloadView &) const = default;
+};
+
+/// One L2TP tunnel (`tunnels`, `show`).
+struct TunnelView {
+	uint16_t tunnel = 0;
+	uint16_t peerTunnel = 0;
+	std::string role; ///< "lns" or "lac"
+	std::string local;
+	std::string peer;
+	std::string state;
+	std::string peerHost;
+	std::string peerVendor;
+	uint64_t sessions = 0;
+	std::string profile; ///< the [[lac]] profile; "" at an LNS
+	int64_t uptimeSeconds = 0;
+	uint64_t controlSent = 0;
+	uint64_t controlRetransmitted = 0;
+	uint64_t controlReceived = 0;
+	bool operator==(const TunnelView &) const = default;
+};
+
+/// One session (`sessions`, `show`).
+struct SessionView {
+	uint16_t tunnel = 0;
+	uint16_t session = 0;
+	uint16_t peerTunnel = 0;
+	uint16_t peerSession = 0;
+	std::string peer;
+	std::string role;
+	std::string state;
+	std::string user;                     ///< "" until PPP authenticated it
+	std::optional<std::string> address;   ///< null: no PPP address yet
+	std::optional<std::string> profile;   ///< omitted at an LNS
+	std::optional<int64_t> uptimeSeconds; ///< omitted until established
+	/// From the kernel; omitted when it has no such session.
+	std::optional<uint64_t> rxBytes, txBytes, rxPackets, txPackets;
+	bool operator==(const SessionView &) const = default;
+};
+
+/// `tunnels`.
+struct TunnelsView {
+	std::vector<TunnelView> tunnels;
+	bool operator==(const TunnelsView &) const = default;
+};
+
+/// `sessions`.
+struct SessionsView {
+	std::vector<SessionView> sessions;
+	bool operator==(const SessionsView &) const = default;
+};
+
+/// `show`: a tunnel with its sessions, or one session (all omitted otherwise).
+struct ShowView {
+	std::optional<TunnelView> tunnel;
+	std::optional<std::vector<SessionView>> sessions;
+	std::optional<SessionView> session;
+	bool operator==(const ShowView &) const = default;
+};
+
+/// `connect`.
+struct ConnectView {
+	std::string profile;
+	std::optional<uint16_t> tunnel; ///< null while IPsec is negotiated
+	std::string state;
+	bool operator==(const ConnectView &) const = default;
+};
+
+/// `call`.
+struct CallView {
+	std::string profile;
+	uint16_t tunnel = 0;
+	bool operator==(const CallView &) const = default;
+};
+
+/// `disconnect`: {profile, disconnected}, {sessions} or {tunnels} (the rest omitted).
+struct DisconnectView {
+	std::optional<std::string> profile;
+	std::optional<bool> disconnected;
+	std::optional<std::vector<std::string>> sessions; ///< "TUNNEL/SESSION"
+	std::optional<std::vector<uint16_t>> tunnels;
+	bool operator==(const DisconnectView &) const = default;
+};
+
+/// One ISAKMP SA (`sas`).
+struct IsakmpSaView {
+	uint64_t id = 0;
+	std::string role;  ///< "initiator" or "responder"
+	std::string state; ///< "established" or "connecting"
+	std::string local;
+	std::string peer;
+	std::string peerId;
+	bool natLocal = false;
+	bool natPeer = false;
+	std::string suite;
+	std::string exchange; ///< "main" or "aggressive"
+	bool dpd = false;
+	std::string vendorIds;
+	int64_t lifetimeSeconds = 0;
+	int64_t ageSeconds = 0;
+	std::optional<int64_t> expiresInSeconds; ///< omitted until established
+	bool operator==(const IsakmpSaView &) const = default;
+};
+
+/// One IPsec SA pair (`sas`).
+struct IpsecSaView {
+	uint64_t isakmp = 0;
+	std::string local;
+	std::string peer;
+	std::string inSpi; ///< "0x%08x"
+	std::string outSpi;
+	uint32_t reqid = 0;
+	std::string suite;
+	std::string mode; ///< "transport" or "tunnel"
+	bool natT = false;
+	std::string flow;
+	std::optional<std::string> natOa; ///< null without NAT-OA
+	int64_t lifetimeSeconds = 0;
+	int64_t expiresInSeconds = 0;
+	/// null when the dataplane cannot tell.
+	std::optional<uint64_t> inBytes, inPackets, outBytes, outPackets;
+	bool operator==(const IpsecSaView &) const = default;
+};
+
+/// `sas`.
+struct SasView {
+	std::vector<IsakmpSaView> isakmp;
+	std::vector<IpsecSaView> ipsec;
+	std::optional<std::string> ike; ///< omitted; why IKE is off when it is
+	bool operator==(const SasView &) const = default;
+};
+
+/// One blocked source (`blocked`).
+struct BlockView {
+	std::string source;
+	uint32_t failures = 0;
+	int64_t blockedSeconds = 0;
+	int64_t remainingSeconds = 0;
+	bool operator==(const BlockView &) const = default;
+};
+
+/// A source with failures, not blocked (yet).
+struct CountingView {
+	std::string source;
+	uint32_t failures = 0;
+	bool operator==(const CountingView &) const = default;
+};
+
+/// [blocking] as in force.
+struct BlockingSettingsView {
+	bool enabled = true;
+	uint32_t failures = 0;
+	int64_t windowSeconds = 0;
+	int64_t blockSeconds = 0;
+	std::vector<std::string> exempt;
+	bool operator==(const BlockingSettingsView &) const = default;
+};
+
+/// IKE's share of blocking.
+struct IkeBlockingView {
+	uint64_t responderDh = 0;
+	uint64_t refusedBlocked = 0;
+	bool operator==(const IkeBlockingView &) const = default;
+};
+
+/// `blocked`.
+struct BlockedView {
+	std::vector<BlockView> blocked;
+	std::vector<CountingView> counting;
+	BlockingSettingsView settings;
+	uint64_t droppedTunnels = 0;
+	std::optional<IkeBlockingView> ike; ///< null with [l2tp] ipsec = "off"
+	bool operator==(const BlockedView &) const = default;
+};
+
+/// `unblock`.
+struct UnblockView {
+	std::string source;
+	uint32_t failures = 0;
+	int64_t blockedSeconds = 0;
+	bool operator==(const UnblockView &) const = default;
+};
+
+// nlohmann-json conversions (found by ADL: json j = view; j.get<View>()).
+void to_json(nlohmann::json &j, const StatusView &v);
+void from_json(const nlohmann::json &j, StatusView &v);
+void to_json(nlohmann::json &j, const VersionView &v);
+void from_json(const nlohmann::json &j, VersionView &v);
+void to_json(nlohmann::json &j, const ReloadView &v);
+void from_json(const nlohmann::json &j, ReloadView &v);
+void to_json(nlohmann::json &j, const TunnelView &v);
+void from_json(const nlohmann::json &j, TunnelView &v);
+void to_json(nlohmann::json &j, const SessionView &v);
+void from_json(const nlohmann::json &j, SessionView &v);
+void to_json(nlohmann::json &j, const TunnelsView &v);
+void from_json(const nlohmann::json &j, TunnelsView &v);
+void to_json(nlohmann::json &j, const SessionsView &v);
+void from_json(const nlohmann::json &j, SessionsView &v);
+void to_json(nlohmann::json &j, const ShowView &v);
+void from_json(const nlohmann::json &j, ShowView &v);
+void to_json(nlohmann::json &j, const ConnectView &v);
+void from_json(const nlohmann::json &j, ConnectView &v);
+void to_json(nlohmann::json &j, const CallView &v);
+void from_json(const nlohmann::json &j, CallView &v);
+void to_json(nlohmann::json &j, const DisconnectView &v);
+void from_json(const nlohmann::json &j, DisconnectView &v);
+void to_json(nlohmann::json &j, const IsakmpSaView &v);
+void from_json(const nlohmann::json &j, IsakmpSaView &v);
+void to_json(nlohmann::json &j, const IpsecSaView &v);
+void from_json(const nlohmann::json &j, IpsecSaView &v);
+void to_json(nlohmann::json &j, const SasView &v);
+void from_json(const nlohmann::json &j, SasView &v);
+void to_json(nlohmann::json &j, const BlockView &v);
+void from_json(const nlohmann::json &j, BlockView &v);
+void to_json(nlohmann::json &j, const CountingView &v);
+void from_json(const nlohmann::json &j, CountingView &v);
+void to_json(nlohmann::json &j, const BlockingSettingsView &v);
+void from_json(const nlohmann::json &j, BlockingSettingsView &v);
+void to_json(nlohmann::json &j, const IkeBlockingView &v);
+void from_json(const nlohmann::json &j, IkeBlockingView &v);
+void to_json(nlohmann::json &j, const BlockedView &v);
+void from_json(const nlohmann::json &j, BlockedView &v);
+void to_json(nlohmann::json &j, const UnblockView &v);
+void from_json(const nlohmann::json &j, UnblockView &v);
+
+} // namespace l2tpsec::control
