@@ -1,6 +1,7 @@
 #include "common/log.h"
 
-#include <sys/time.h>
+#include "common/iso_time.h"
+
 #include <unistd.h>
 
 #include <cstdio>
@@ -70,13 +71,7 @@ void writeStderr(LogLevel level, std::string_view component, std::string_view ra
 	if (journal) {
 		line = fmt::format("<{}>{}: {}\n", syslogPriority(level), component, message);
 	} else {
-		timeval tv{};
-		gettimeofday(&tv, nullptr);
-		tm utc{};
-		gmtime_r(&tv.tv_sec, &utc);
-		char stamp[32];
-		strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &utc);
-		line = fmt::format("{}.{:03d}Z {} {}: {}\n", stamp, static_cast<int>(tv.tv_usec / 1000),
+		line = fmt::format("{} {} {}: {}\n", isoTimeUtcMillis(std::chrono::system_clock::now()),
 		                   logLevelName(level), component, message);
 	}
 	// One write() per line keeps lines whole when pppd children share stderr.

@@ -17,16 +17,6 @@ constexpr std::string_view kAuditLog = "audit";
 
 } // namespace
 
-std::string isoTimeUtc(std::chrono::system_clock::time_point t)
-{
-	time_t secs = std::chrono::system_clock::to_time_t(t);
-	tm utc{};
-	gmtime_r(&secs, &utc);
-	char buf[32];
-	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &utc);
-	return buf;
-}
-
 AuditLog::~AuditLog()
 {
 	// A last try for what waits (the disk may have room again by now).

@@ -18,6 +18,7 @@
 // kMaxPending, oldest dropped first, each drop logged) to be written before
 // the next one; the log (journal) has every record in any case.
 
+#include "common/iso_time.h"
 #include "common/result.h"
 #include "common/unique_fd.h"
 
@@ -56,7 +57,5 @@ private:
 	std::deque<std::string> pending_;
 	bool failing_ = false;
 };
-
-std::string isoTimeUtc(std::chrono::system_clock::time_point t);
 
 } // namespace l2tpsec

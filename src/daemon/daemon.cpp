@@ -1,5 +1,6 @@
 #include "daemon/daemon.h"
 
+#include "common/iso_time.h"
 #include "common/log.h"
 #include "config/config_loader.h"
 #include "daemon/service_notify.h"
@@ -18,16 +19,6 @@ namespace l2tpsec {
 using nlohmann::json;
 
 namespace {
-
-std::string isoTime(std::chrono::system_clock::time_point t)
-{
-	time_t secs = std::chrono::system_clock::to_time_t(t);
-	tm utc{};
-	gmtime_r(&secs, &utc);
-	char buf[32];
-	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &utc);
-	return buf;
-}
 
 std::string listenText(const Config &c)
 {
@@ -233,9 +224,10 @@ Result<void> Daemon::reload()
 		}
 		logError("daemon",
 		         "reload of {} failed with {} error(s); the configuration loaded at {} stays in force",
-		         options_.configPath, load.errors.size(), isoTime(loadedAt_));
-		service::notifyReady(fmt::format(
-		        "running; reload failed, the configuration loaded at {} stays in force", isoTime(loadedAt_)));
+		         options_.configPath, load.errors.size(), isoTimeUtc(loadedAt_));
+		service::notifyReady(
+		        fmt::format("running; reload failed, the configuration loaded at {} stays in force",
+		                    isoTimeUtc(loadedAt_)));
 		return Error{EINVAL, all};
 	}
 	Config next = std::move(*load.config);
@@ -268,12 +260,12 @@ json Daemon::status() const
 	control::StatusView v;
 	v.version = L2TPSEC_VERSION;
 	v.pid = getpid();
-	v.started = isoTime(started_);
+	v.started = isoTimeUtc(started_);
 	v.uptimeSeconds =
 	        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - startedMono_)
 	                .count();
 	v.configFile = options_.configPath;
-	v.configLoaded = isoTime(loadedAt_);
+	v.configLoaded = isoTimeUtc(loadedAt_);
 	v.reloads = reloads_;
 	v.reloadFailures = reloadFailures_;
 	v.controlSocket = control_->path();

@@ -37,11 +37,6 @@ std::string hostName()
 	return buf;
 }
 
-std::string roleName(bool lns)
-{
-	return lns ? "lns" : "lac";
-}
-
 } // namespace
 
 L2tpService::L2tpService(EventLoop &loop, const Config &config, L2tpServiceOptions options)

@@ -4,13 +4,6 @@
 
 namespace l2tpsec::ike {
 
-std::string Endpoint::str() const
-{
-	if (address.isV4())
-		return address.str() + ":" + std::to_string(port);
-	return "[" + address.str() + "]:" + std::to_string(port);
-}
-
 Result<std::vector<uint8_t>> SystemRandom::bytes(size_t n)
 {
 	return crypto::randomBytes(n);

@@ -6,6 +6,7 @@
 // two listening sockets and uses SystemRandom; tests use the in-memory fakes
 // of fake_ike_ports.h, with a seeded IkeRandom so that runs repeat.
 
+#include "common/endpoint.h"
 #include "common/ip_address.h"
 #include "common/result.h"
 #include "crypto/dh.h"
@@ -22,13 +23,7 @@ namespace l2tpsec::ike {
 using IkeClock = std::chrono::steady_clock;
 using TimePoint = IkeClock::time_point;
 
-struct Endpoint {
-	IpAddress address;
-	uint16_t port = 0;
-	friend bool operator==(const Endpoint &, const Endpoint &) = default;
-	friend auto operator<=>(const Endpoint &, const Endpoint &) = default; // NOLINT(modernize-use-nullptr)
-	std::string str() const;
-};
+using l2tpsec::Endpoint;
 
 /// Which of the two IKE sockets: UDP 500, or UDP 4500 after NAT-T floating
 /// (RFC 3947 §4), where IKE carries a 4-byte zero non-ESP marker (RFC 3948

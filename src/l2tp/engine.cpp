@@ -9,13 +9,6 @@
 
 namespace l2tpsec::l2tp {
 
-std::string Endpoint::str() const
-{
-	if (address.isV4())
-		return address.str() + ":" + std::to_string(port);
-	return "[" + address.str() + "]:" + std::to_string(port);
-}
-
 std::string_view tunnelStateName(TunnelStateName s)
 {
 	switch (s) {

@@ -5,6 +5,7 @@
 // use in-memory fakes (fake_ports.h). The kernel is a third port, the
 // existing kernel::L2tpDataplane.
 
+#include "common/endpoint.h"
 #include "common/ip_address.h"
 #include "common/result.h"
 #include "common/unique_fd.h"
@@ -16,13 +17,7 @@
 
 namespace l2tpsec::l2tp {
 
-struct Endpoint {
-	IpAddress address;
-	uint16_t port = 0;
-	friend bool operator==(const Endpoint &, const Endpoint &) = default;
-	friend auto operator<=>(const Endpoint &, const Endpoint &) = default; // NOLINT(modernize-use-nullptr)
-	std::string str() const;
-};
+using l2tpsec::Endpoint;
 
 /// A tunnel's socket: an id the engine uses and the descriptor the kernel
 /// tunnel is created over (L2TP_ATTR_FD). The port keeps owning both.

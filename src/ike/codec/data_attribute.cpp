@@ -1,6 +1,6 @@
 #include "ike/codec/data_attribute.h"
 
-#include "ike/codec/byte_io.h"
+#include "common/byte_io.h"
 #include "ike/codec/codec_error.h"
 
 #include <string>
@@ -45,7 +45,7 @@ std::optional<uint64_t> DataAttribute::asInteger() const
 Result<std::vector<DataAttribute>> parseAttributes(Bytes bytes)
 {
 	std::vector<DataAttribute> out;
-	ByteReader r(bytes);
+	wire::ByteReader r(bytes);
 	while (r.remaining() > 0) {
 		if (!r.has(4))
 			return malformed("attribute " + std::to_string(out.size()) + ": " +
@@ -73,17 +73,17 @@ Result<std::vector<uint8_t>> buildAttributes(std::span<const DataAttribute> attr
 		if (a.type & kAfBit)
 			return tooLarge("attribute type " + std::to_string(a.type) + " needs 16 bits");
 		if (const auto *v = std::get_if<uint16_t>(&a.value)) {
-			putU16(out, static_cast<uint16_t>(a.type | kAfBit));
-			putU16(out, *v);
+			wire::put16(out, static_cast<uint16_t>(a.type | kAfBit));
+			wire::put16(out, *v);
 			continue;
 		}
 		const auto &bytes = std::get<std::vector<uint8_t>>(a.value);
 		if (bytes.size() > 0xffff)
 			return tooLarge("attribute type " + std::to_string(a.type) + " value of " +
 			                std::to_string(bytes.size()) + " bytes");
-		putU16(out, a.type);
-		putU16(out, static_cast<uint16_t>(bytes.size()));
-		putBytes(out, bytes);
+		wire::put16(out, a.type);
+		wire::put16(out, static_cast<uint16_t>(bytes.size()));
+		wire::putBytes(out, bytes);
 	}
 	return out;
 }

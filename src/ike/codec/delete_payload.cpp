@@ -1,6 +1,6 @@
 #include "ike/codec/delete_payload.h"
 
-#include "ike/codec/byte_io.h"
+#include "common/byte_io.h"
 #include "ike/codec/codec_error.h"
 
 #include <string>
@@ -18,7 +18,7 @@ Result<DeletePayload> parseDelete(Bytes body)
 	if (body.size() < kDeleteFixedLen)
 		return malformed("Delete payload of " + std::to_string(body.size()) +
 		                 " bytes has no room for its fixed fields");
-	ByteReader r(body);
+	wire::ByteReader r(body);
 	DeletePayload d;
 	d.doi = static_cast<Doi>(r.u32());
 	d.protocol = static_cast<ProtocolId>(r.u8());
@@ -49,15 +49,15 @@ Result<std::vector<uint8_t>> buildDelete(const DeletePayload &d)
 	if (d.spis.size() > 0xffff)
 		return tooLarge("delete of " + std::to_string(d.spis.size()) + " SPIs");
 	std::vector<uint8_t> out;
-	putU32(out, static_cast<uint32_t>(d.doi));
-	putU8(out, static_cast<uint8_t>(d.protocol));
-	putU8(out, static_cast<uint8_t>(spiSize));
-	putU16(out, static_cast<uint16_t>(d.spis.size()));
+	wire::put32(out, static_cast<uint32_t>(d.doi));
+	wire::put8(out, static_cast<uint8_t>(d.protocol));
+	wire::put8(out, static_cast<uint8_t>(spiSize));
+	wire::put16(out, static_cast<uint16_t>(d.spis.size()));
 	for (const auto &spi : d.spis) {
 		if (spi.size() != spiSize)
 			return malformed("Delete payload mixes SPIs of " + std::to_string(spiSize) + " and " +
 			                 std::to_string(spi.size()) + " bytes");
-		putBytes(out, spi);
+		wire::putBytes(out, spi);
 	}
 	return out;
 }

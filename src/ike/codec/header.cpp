@@ -1,6 +1,6 @@
 #include "ike/codec/header.h"
 
-#include "ike/codec/byte_io.h"
+#include "common/byte_io.h"
 #include "ike/codec/codec_error.h"
 
 #include <algorithm>
@@ -13,7 +13,7 @@ Result<Message> parseMessage(Bytes datagram)
 	if (datagram.size() < kHeaderLen)
 		return malformed("datagram of " + std::to_string(datagram.size()) + " bytes is shorter than the " +
 		                 std::to_string(kHeaderLen) + "-byte header");
-	ByteReader r(datagram);
+	wire::ByteReader r(datagram);
 	Message m;
 	Header &h = m.header;
 	std::ranges::copy(r.take(8), h.initiatorCookie.begin());
@@ -46,14 +46,14 @@ std::vector<uint8_t> buildHeader(const Header &h)
 {
 	std::vector<uint8_t> out;
 	out.reserve(kHeaderLen);
-	putBytes(out, h.initiatorCookie);
-	putBytes(out, h.responderCookie);
-	putU8(out, static_cast<uint8_t>(h.nextPayload));
-	putU8(out, static_cast<uint8_t>(h.majorVersion << 4 | (h.minorVersion & 0x0f)));
-	putU8(out, static_cast<uint8_t>(h.exchange));
-	putU8(out, h.flags);
-	putU32(out, h.messageId);
-	putU32(out, h.length);
+	wire::putBytes(out, h.initiatorCookie);
+	wire::putBytes(out, h.responderCookie);
+	wire::put8(out, static_cast<uint8_t>(h.nextPayload));
+	wire::put8(out, static_cast<uint8_t>(h.majorVersion << 4 | (h.minorVersion & 0x0f)));
+	wire::put8(out, static_cast<uint8_t>(h.exchange));
+	wire::put8(out, h.flags);
+	wire::put32(out, h.messageId);
+	wire::put32(out, h.length);
 	return out;
 }
 

@@ -1,6 +1,6 @@
 #include "ike/codec/id_payload.h"
 
-#include "ike/codec/byte_io.h"
+#include "common/byte_io.h"
 #include "ike/codec/codec_error.h"
 
 #include <arpa/inet.h>
@@ -20,7 +20,7 @@ size_t addrLen(const IpAddress &a)
 
 void putAddr(std::vector<uint8_t> &out, const IpAddress &a)
 {
-	putBytes(out, Bytes(a.bytes()).first(addrLen(a)));
+	wire::putBytes(out, Bytes(a.bytes()).first(addrLen(a)));
 }
 
 // The data size an address-type ID must have, 0 for other types.
@@ -97,7 +97,7 @@ Result<IdPayload> parseId(Bytes body)
 	if (body.size() < kIdFixedLen)
 		return malformed("ID payload of " + std::to_string(body.size()) +
 		                 " bytes has no room for its fixed fields");
-	ByteReader r(body);
+	wire::ByteReader r(body);
 	IdPayload id;
 	id.type = static_cast<IdType>(r.u8());
 	id.protocol = r.u8();
@@ -115,10 +115,10 @@ Result<IdPayload> parseId(Bytes body)
 std::vector<uint8_t> buildId(const IdPayload &id)
 {
 	std::vector<uint8_t> out;
-	putU8(out, static_cast<uint8_t>(id.type));
-	putU8(out, id.protocol);
-	putU16(out, id.port);
-	putBytes(out, id.data);
+	wire::put8(out, static_cast<uint8_t>(id.type));
+	wire::put8(out, id.protocol);
+	wire::put16(out, id.port);
+	wire::putBytes(out, id.data);
 	return out;
 }
 

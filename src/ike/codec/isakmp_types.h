@@ -9,11 +9,18 @@
 #include <array>
 #include <cstdint>
 #include <span>
+#include <vector>
 
 namespace l2tpsec::ike {
 
 /// Bytes being parsed: always a view into the caller's datagram.
 using Bytes = std::span<const uint8_t>;
+
+/// A copy of the bytes (a payload kept beyond its datagram).
+inline std::vector<uint8_t> toVector(Bytes b)
+{
+	return {b.begin(), b.end()};
+}
 
 /// An ISAKMP cookie (RFC 2408 §3.1: Initiator/Responder Cookie, 8 octets).
 using Cookie = std::array<uint8_t, 8>;

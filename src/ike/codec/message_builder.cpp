@@ -1,6 +1,6 @@
 #include "ike/codec/message_builder.h"
 
-#include "ike/codec/byte_io.h"
+#include "common/byte_io.h"
 #include "ike/codec/codec_error.h"
 
 #include <cstdint>
@@ -101,7 +101,7 @@ Result<std::vector<uint8_t>> buildMessage(const Header &header, Bytes body)
 	Header h = header;
 	h.length = static_cast<uint32_t>(kHeaderLen + body.size());
 	std::vector<uint8_t> out = buildHeader(h);
-	putBytes(out, body);
+	wire::putBytes(out, body);
 	return out;
 }
 

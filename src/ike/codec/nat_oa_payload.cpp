@@ -1,6 +1,6 @@
 #include "ike/codec/nat_oa_payload.h"
 
-#include "ike/codec/byte_io.h"
+#include "common/byte_io.h"
 #include "ike/codec/codec_error.h"
 #include "ike/codec/id_payload.h"
 
@@ -14,7 +14,7 @@ Result<NatOaPayload> parseNatOa(Bytes body)
 	if (body.size() < 4)
 		return malformed("NAT-OA payload of " + std::to_string(body.size()) +
 		                 " bytes has no room for its ID type");
-	ByteReader r(body);
+	wire::ByteReader r(body);
 	auto type = static_cast<IdType>(r.u8());
 	size_t want = 0;
 	if (type == IdType::Ipv4Addr)

@@ -1,6 +1,6 @@
 #include "ike/codec/notify_payload.h"
 
-#include "ike/codec/byte_io.h"
+#include "common/byte_io.h"
 #include "ike/codec/codec_error.h"
 
 #include <string>
@@ -16,15 +16,15 @@ constexpr size_t kNotifyFixedLen = 8;
 std::vector<uint8_t> cookiePairSpi(const Cookie &initiator, const Cookie &responder)
 {
 	std::vector<uint8_t> spi;
-	putBytes(spi, initiator);
-	putBytes(spi, responder);
+	wire::putBytes(spi, initiator);
+	wire::putBytes(spi, responder);
 	return spi;
 }
 
 NotifyPayload NotifyPayload::dpd(NotifyType type, const Cookie &initiator, const Cookie &responder, uint32_t sequence)
 {
 	NotifyPayload n{Doi::Ipsec, ProtocolId::Isakmp, type, cookiePairSpi(initiator, responder), {}};
-	putU32(n.data, sequence);
+	wire::put32(n.data, sequence);
 	return n;
 }
 
@@ -48,7 +48,7 @@ Result<NotifyPayload> parseNotify(Bytes body)
 	if (body.size() < kNotifyFixedLen)
 		return malformed("Notification payload of " + std::to_string(body.size()) +
 		                 " bytes has no room for its fixed fields");
-	ByteReader r(body);
+	wire::ByteReader r(body);
 	NotifyPayload n;
 	n.doi = static_cast<Doi>(r.u32());
 	n.protocol = static_cast<ProtocolId>(r.u8());
@@ -68,12 +68,12 @@ Result<std::vector<uint8_t>> buildNotify(const NotifyPayload &n)
 	if (n.spi.size() > 0xff)
 		return tooLarge("notify SPI of " + std::to_string(n.spi.size()) + " bytes");
 	std::vector<uint8_t> out;
-	putU32(out, static_cast<uint32_t>(n.doi));
-	putU8(out, static_cast<uint8_t>(n.protocol));
-	putU8(out, static_cast<uint8_t>(n.spi.size()));
-	putU16(out, static_cast<uint16_t>(n.type));
-	putBytes(out, n.spi);
-	putBytes(out, n.data);
+	wire::put32(out, static_cast<uint32_t>(n.doi));
+	wire::put8(out, static_cast<uint8_t>(n.protocol));
+	wire::put8(out, static_cast<uint8_t>(n.spi.size()));
+	wire::put16(out, static_cast<uint16_t>(n.type));
+	wire::putBytes(out, n.spi);
+	wire::putBytes(out, n.data);
 	return out;
 }
 
@@ -83,7 +83,7 @@ Result<uint32_t> dpdSequence(const NotifyPayload &n)
 		return malformed("notify type " + std::to_string(static_cast<unsigned>(n.type)) + " is not DPD");
 	if (n.data.size() != 4)
 		return malformed("DPD notify with " + std::to_string(n.data.size()) + " bytes of data, expected 4");
-	ByteReader r(n.data);
+	wire::ByteReader r(n.data);
 	return r.u32();
 }
 

@@ -1,6 +1,6 @@
 #include "ike/codec/opaque_payloads.h"
 
-#include "ike/codec/byte_io.h"
+#include "common/byte_io.h"
 #include "ike/codec/codec_error.h"
 
 #include <string>
@@ -54,7 +54,7 @@ Result<CertificatePayload> parseCertificate(Bytes body)
 	if (body.size() < 2)
 		return malformed("Certificate payload of " + std::to_string(body.size()) +
 		                 " bytes has no encoding and data");
-	ByteReader r(body);
+	wire::ByteReader r(body);
 	CertificatePayload c;
 	c.encoding = static_cast<CertEncoding>(r.u8());
 	c.data = toVector(r.rest());
@@ -64,8 +64,8 @@ Result<CertificatePayload> parseCertificate(Bytes body)
 std::vector<uint8_t> buildCertificate(const CertificatePayload &c)
 {
 	std::vector<uint8_t> out;
-	putU8(out, static_cast<uint8_t>(c.encoding));
-	putBytes(out, c.data);
+	wire::put8(out, static_cast<uint8_t>(c.encoding));
+	wire::putBytes(out, c.data);
 	return out;
 }
 
@@ -73,7 +73,7 @@ Result<CertificateRequestPayload> parseCertificateRequest(Bytes body)
 {
 	if (body.empty())
 		return malformed("Certificate Request payload has no certificate type");
-	ByteReader r(body);
+	wire::ByteReader r(body);
 	CertificateRequestPayload c;
 	c.type = static_cast<CertEncoding>(r.u8());
 	c.authority = toVector(r.rest());
@@ -83,8 +83,8 @@ Result<CertificateRequestPayload> parseCertificateRequest(Bytes body)
 std::vector<uint8_t> buildCertificateRequest(const CertificateRequestPayload &c)
 {
 	std::vector<uint8_t> out;
-	putU8(out, static_cast<uint8_t>(c.type));
-	putBytes(out, c.authority);
+	wire::put8(out, static_cast<uint8_t>(c.type));
+	wire::putBytes(out, c.authority);
 	return out;
 }
 

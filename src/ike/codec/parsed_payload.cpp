@@ -1,6 +1,6 @@
 #include "ike/codec/parsed_payload.h"
 
-#include "ike/codec/byte_io.h"
+#include "common/byte_io.h"
 #include "ike/codec/codec_error.h"
 #include "ike/codec/names.h"
 

@@ -1,6 +1,6 @@
 #include "ike/codec/payload_chain.h"
 
-#include "ike/codec/byte_io.h"
+#include "common/byte_io.h"
 #include "ike/codec/codec_error.h"
 
 #include <string>
@@ -17,7 +17,7 @@ std::string at(size_t index, PayloadType type)
 Result<std::vector<RawPayload>> walk(PayloadType first, Bytes body, bool allowPadding)
 {
 	std::vector<RawPayload> out;
-	ByteReader r(body);
+	wire::ByteReader r(body);
 	PayloadType next = first;
 	while (next != PayloadType::None) {
 		if (!r.has(kPayloadHeaderLen))
@@ -64,10 +64,10 @@ Result<std::vector<uint8_t>> encodePayloadChain(std::span<const OutPayload> payl
 		if (p.body.size() > kMaxPayloadBodyLen)
 			return tooLarge(at(i, p.type) + " body of " + std::to_string(p.body.size()) + " bytes");
 		PayloadType next = i + 1 < payloads.size() ? payloads[i + 1].type : PayloadType::None;
-		putU8(out, static_cast<uint8_t>(next));
-		putU8(out, 0);
-		putU16(out, static_cast<uint16_t>(p.body.size() + kPayloadHeaderLen));
-		putBytes(out, p.body);
+		wire::put8(out, static_cast<uint8_t>(next));
+		wire::put8(out, 0);
+		wire::put16(out, static_cast<uint16_t>(p.body.size() + kPayloadHeaderLen));
+		wire::putBytes(out, p.body);
 	}
 	return out;
 }

@@ -1,6 +1,6 @@
 #include "ike/codec/sa_payload.h"
 
-#include "ike/codec/byte_io.h"
+#include "common/byte_io.h"
 #include "ike/codec/codec_error.h"
 #include "ike/codec/payload_chain.h"
 
@@ -22,7 +22,7 @@ struct SubPayload {
 
 // One Proposal or Transform sub-payload: the generic header (RFC 2408 §3.2)
 // whose Next Payload may only be `expect` or NONE.
-Result<SubPayload> takeSubPayload(ByteReader &r, PayloadType expect, const std::string &what)
+Result<SubPayload> takeSubPayload(wire::ByteReader &r, PayloadType expect, const std::string &what)
 {
 	if (!r.has(kPayloadHeaderLen))
 		return malformed(what + ": " + std::to_string(r.remaining()) + " bytes left, no room for its header");
@@ -48,7 +48,7 @@ Result<Transform> parseTransform(Bytes body, const std::string &what)
 	if (body.size() < kTransformFixedLen - kPayloadHeaderLen)
 		return malformed(what + ": " + std::to_string(body.size() + kPayloadHeaderLen) +
 		                 " bytes, shorter than its fixed fields");
-	ByteReader r(body);
+	wire::ByteReader r(body);
 	Transform t;
 	t.number = r.u8();
 	t.id = r.u8();
@@ -67,7 +67,7 @@ Result<Proposal> parseProposal(Bytes body, const std::string &what)
 	if (body.size() < kProposalFixedLen - kPayloadHeaderLen)
 		return malformed(what + ": " + std::to_string(body.size() + kPayloadHeaderLen) +
 		                 " bytes, shorter than its fixed fields");
-	ByteReader r(body);
+	wire::ByteReader r(body);
 	Proposal p;
 	p.number = r.u8();
 	p.protocol = static_cast<ProtocolId>(r.u8());
@@ -103,7 +103,7 @@ Result<Proposal> parseProposal(Bytes body, const std::string &what)
 
 Result<SaPayload> parseSa(Bytes body)
 {
-	ByteReader r(body);
+	wire::ByteReader r(body);
 	if (!r.has(8))
 		return malformed("SA payload of " + std::to_string(body.size()) +
 		                 " bytes has no room for DOI and situation");
@@ -144,8 +144,8 @@ Result<std::vector<uint8_t>> buildSa(const SaPayload &sa)
 	if (sa.proposals.empty())
 		return malformed("SA payload has no proposals");
 	std::vector<uint8_t> out;
-	putU32(out, static_cast<uint32_t>(sa.doi));
-	putU32(out, sa.situation);
+	wire::put32(out, static_cast<uint32_t>(sa.doi));
+	wire::put32(out, sa.situation);
 	for (size_t pi = 0; pi < sa.proposals.size(); pi++) {
 		const Proposal &p = sa.proposals[pi];
 		std::string what = "proposal " + std::to_string(pi);
@@ -156,15 +156,15 @@ Result<std::vector<uint8_t>> buildSa(const SaPayload &sa)
 		if (p.transforms.size() > 0xff)
 			return tooLarge(what + " with " + std::to_string(p.transforms.size()) + " transforms");
 		size_t pStart = out.size();
-		putU8(out,
-		      static_cast<uint8_t>(pi + 1 < sa.proposals.size() ? PayloadType::Proposal : PayloadType::None));
-		putU8(out, 0);
-		putU16(out, 0); // length, patched below
-		putU8(out, p.number);
-		putU8(out, static_cast<uint8_t>(p.protocol));
-		putU8(out, static_cast<uint8_t>(p.spi.size()));
-		putU8(out, static_cast<uint8_t>(p.transforms.size()));
-		putBytes(out, p.spi);
+		wire::put8(out, static_cast<uint8_t>(pi + 1 < sa.proposals.size() ? PayloadType::Proposal
+		                                                                  : PayloadType::None));
+		wire::put8(out, 0);
+		wire::put16(out, 0); // length, patched below
+		wire::put8(out, p.number);
+		wire::put8(out, static_cast<uint8_t>(p.protocol));
+		wire::put8(out, static_cast<uint8_t>(p.spi.size()));
+		wire::put8(out, static_cast<uint8_t>(p.transforms.size()));
+		wire::putBytes(out, p.spi);
 		for (size_t ti = 0; ti < p.transforms.size(); ti++) {
 			const Transform &t = p.transforms[ti];
 			auto attrs = buildAttributes(t.attributes);
@@ -173,19 +173,19 @@ Result<std::vector<uint8_t>> buildSa(const SaPayload &sa)
 			if (kTransformFixedLen + attrs->size() > 0xffff)
 				return tooLarge(what + " transform " + std::to_string(ti) + " of " +
 				                std::to_string(kTransformFixedLen + attrs->size()) + " bytes");
-			putU8(out, static_cast<uint8_t>(ti + 1 < p.transforms.size() ? PayloadType::Transform
-			                                                             : PayloadType::None));
-			putU8(out, 0);
-			putU16(out, static_cast<uint16_t>(kTransformFixedLen + attrs->size()));
-			putU8(out, t.number);
-			putU8(out, t.id);
-			putU16(out, 0);
-			putBytes(out, *attrs);
+			wire::put8(out, static_cast<uint8_t>(ti + 1 < p.transforms.size() ? PayloadType::Transform
+			                                                                  : PayloadType::None));
+			wire::put8(out, 0);
+			wire::put16(out, static_cast<uint16_t>(kTransformFixedLen + attrs->size()));
+			wire::put8(out, t.number);
+			wire::put8(out, t.id);
+			wire::put16(out, 0);
+			wire::putBytes(out, *attrs);
 		}
 		size_t pLen = out.size() - pStart;
 		if (pLen > 0xffff)
 			return tooLarge(what + " of " + std::to_string(pLen) + " bytes");
-		patchU16(out, pStart + 2, static_cast<uint16_t>(pLen));
+		wire::store16(out, pStart + 2, static_cast<uint16_t>(pLen));
 	}
 	return out;
 }

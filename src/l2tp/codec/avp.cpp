@@ -1,6 +1,6 @@
 #include "l2tp/codec/avp.h"
 
-#include "l2tp/codec/byte_order.h"
+#include "common/byte_io.h"
 
 #include <algorithm>
 

@@ -1,6 +1,6 @@
 // encodeControlMessage(): typed fields to AVPs (RFC 2661 §4.1, §4.3, §4.4).
+#include "common/byte_io.h"
 #include "l2tp/codec/avp.h"
-#include "l2tp/codec/byte_order.h"
 #include "l2tp/codec/control_message.h"
 #include "l2tp/codec/hidden_avp.h"
 

@@ -1,7 +1,7 @@
 #include "l2tp/codec/hidden_avp.h"
 
+#include "common/byte_io.h"
 #include "crypto/md5.h"
-#include "l2tp/codec/byte_order.h"
 
 #include <algorithm>
 

@@ -1,6 +1,6 @@
 #include "l2tp/codec/l2tp_header.h"
 
-#include "l2tp/codec/byte_order.h"
+#include "common/byte_io.h"
 
 namespace l2tpsec::l2tp {
 

@@ -2,6 +2,7 @@
 // Two (or more) IKE engines of this code on an in-memory network, each with a
 // fake kernel and a seeded random source, and a clock the test moves.
 
+#include "../support/settle.h"
 #include "common/log.h"
 #include "ike/codec/header.h"
 #include "ike/codec/message_builder.h"
@@ -185,7 +186,7 @@ struct Lab {
 	/// Delivers until the wire is quiet and fires every timer due by now.
 	void settle()
 	{
-		for (int round = 0; round < 1000; ++round) {
+		l2tpsec::test::settle("the IKE lab", [&] {
 			net.deliver(now);
 			bool fired = false;
 			for (Host *h : hosts) {
@@ -194,10 +195,8 @@ struct Lab {
 					fired = true;
 				}
 			}
-			if (!fired && net.queue().empty())
-				return;
-		}
-		FAIL("the lab did not settle");
+			return fired || !net.queue().empty();
+		});
 	}
 
 	/// Moves the clock forward by `d`, stopping at every deadline on the way.
