@@ -125,13 +125,13 @@ uint16_t u16(IpsecAttribute a)
 // ---- profiles --------------------------------------------------------------
 
 // modern: AES-CBC 128/256 x SHA1/SHA2-256 x MODP2048/ECP256/ECP384
-// (research.md §2.5, "Recommended server profiles").
+// (doc/clients.md, "What the profiles make of it").
 constexpr std::array<std::string_view, 12> kModernIke{
         "aes256-sha256-modp2048", "aes256-sha256-ecp384", "aes256-sha256-ecp256", "aes128-sha256-modp2048",
         "aes128-sha256-ecp256",   "aes128-sha256-ecp384", "aes256-sha1-modp2048", "aes256-sha1-ecp384",
         "aes256-sha1-ecp256",     "aes128-sha1-modp2048", "aes128-sha1-ecp256",   "aes128-sha1-ecp384",
 };
-// compat adds what the built-in clients need (research.md §2.5: the 11
+// compat adds what the built-in clients need (doc/clients.md: the 11
 // Windows 10 + macOS/iOS proposals, Android's MODP1024, 3DES).
 constexpr std::array<std::string_view, 8> kCompatIke{
         "aes256-sha256-modp1536", "aes256-sha1-modp1536", "aes256-sha256-modp1024", "aes256-sha1-modp1024",

@@ -1,5 +1,5 @@
 // Proposal lists and matching (RFC 2408 §4.2, RFC 2409 §5, RFC 2407 §4.5):
-// the profiles accept what the built-in clients send (research.md §2.5),
+// the profiles accept what the built-in clients send (doc/clients.md),
 // the responder picks in our order and echoes the transform unchanged,
 // lifetimes, NAT-T modes, PFS, and ESP keys for the kernel.
 #include "hex.h"
@@ -138,7 +138,7 @@ TEST_CASE("every profile spelling parses, and the explicit lists replace the pro
 TEST_CASE("compat accepts each of the 11 Windows 10 + macOS/iOS phase-1 proposals and Android's MODP1024")
 {
 	ProposalSet compat = profile(ProposalProfile::Compat);
-	// research.md §2.5, in the table's order: (enc, key bits, hash, group).
+	// doc/clients.md, phase 1, in the table's order: (enc, key bits, hash, group).
 	struct Row {
 		uint16_t enc, bits, hash, group;
 		const char *name;
