@@ -96,6 +96,9 @@ struct L2tpConfig {
 	uint16_t receiveWindow = 16;
 	uint32_t retries = 5;
 	uint32_t maxTunnelsPerPeer = 16;
+	/// The most LNS tunnels at once, all peers together; unset: no limit
+	/// but the 16-bit tunnel ids.
+	std::optional<uint32_t> maxTunnels;
 	/// The most LNS sessions at once; unset: as many as the pool allows.
 	std::optional<uint32_t> maxSessions;
 };

@@ -184,6 +184,11 @@ const std::vector<KeyEntry> &keyTable()
 			 if (auto v = l.integer(n, 1, 65535))
 				 c.l2tp.maxTunnelsPerPeer = static_cast<uint32_t>(*v);
 		 }},
+		{"l2tp", "max_tunnels",
+		 [](L &l, const N &n, C &c, P *) {
+			 if (auto v = l.integer(n, 1, 65535))
+				 c.l2tp.maxTunnels = static_cast<uint32_t>(*v);
+		 }},
 		{"l2tp", "max_sessions",
 		 [](L &l, const N &n, C &c, P *) {
 			 if (auto v = l.integer(n, 1, 65535))

@@ -67,6 +67,7 @@ l2tp::EngineConfig L2tpService::engineConfig(const Config &c) const
 	e.receiveWindow = c.l2tp.receiveWindow;
 	e.retries = c.l2tp.retries;
 	e.maxTunnelsPerPeer = c.l2tp.maxTunnelsPerPeer;
+	e.maxTunnels = c.l2tp.maxTunnels.value_or(0);
 	e.maxSessions = c.l2tp.maxSessions.value_or(0);
 	if (c.ppp.pool)
 		e.pool = std::make_pair(c.ppp.pool->first, c.ppp.pool->last);

@@ -7,6 +7,8 @@
 #include "l2tp/l2tp_log.h"
 #include "l2tp/tunnel.h"
 
+#include <algorithm>
+
 namespace l2tpsec::l2tp {
 
 std::string_view tunnelStateName(TunnelStateName s)
@@ -137,6 +139,10 @@ void L2tpEngine::onSccrq(uint64_t, const Endpoint &local, const Endpoint &from, 
 		        from.str(), fromAddress);
 		return;
 	}
+	if (size_t lns = lnsTunnelCount(); ctx_.config.maxTunnels != 0 && lns >= ctx_.config.maxTunnels) {
+		logWarn(kLog, "SCCRQ from {} dropped: {} tunnels ([l2tp] max_tunnels)", from.str(), lns);
+		return;
+	}
 	auto tid = allocateTunnelId();
 	if (!tid) {
 		logWarn(kLog, "SCCRQ from {} dropped: no free tunnel id", from.str());
@@ -150,6 +156,12 @@ void L2tpEngine::onSccrq(uint64_t, const Endpoint &local, const Endpoint &from, 
 	Tunnel &t = addTunnel(std::make_unique<Tunnel>(ctx_, *tid, true, socket.value(), local, from));
 	t.receive(packet, &*msg);
 	settle(*tid);
+}
+
+size_t L2tpEngine::lnsTunnelCount() const
+{
+	return static_cast<size_t>(
+	        std::count_if(tunnels_.begin(), tunnels_.end(), [](const auto &t) { return t.second->lns(); }));
 }
 
 Result<uint16_t> L2tpEngine::connect(const LacRequest &request, TimePoint now)

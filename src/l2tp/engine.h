@@ -59,6 +59,8 @@ struct EngineConfig {
 	/// A call that is not connected (ICCN) this long after ICRQ is cleared.
 	std::chrono::milliseconds callSetupTimeout{30000};
 	uint32_t maxTunnelsPerPeer = 16;
+	/// LNS: the most tunnels at once, all peers together; 0: no limit.
+	uint32_t maxTunnels = 0;
 	/// LNS: the most sessions at once, all tunnels together; 0: no limit.
 	uint32_t maxSessions = 0;
 	kernel::OwnedTunnelIds tunnelIds;
@@ -182,6 +184,8 @@ public:
 	std::vector<SessionInfo> sessions() const;
 	std::optional<SessionInfo> findSession(uint16_t tunnelId, uint16_t sessionId) const;
 	size_t tunnelCount() const { return tunnels_.size(); }
+	/// The tunnels this engine answered as the LNS (EngineConfig::maxTunnels).
+	size_t lnsTunnelCount() const;
 	const ppp::AddressPool *pool() const { return ctx_.pool ? &*ctx_.pool : nullptr; }
 
 private:

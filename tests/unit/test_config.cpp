@@ -663,10 +663,20 @@ TEST_CASE("[l2tp] max_sessions: unset by default, 1 to 65535")
 	      "/etc/l2tpsec/l2tpsec.conf:2: [l2tp] max_sessions: expected an integer from 1 to 65535, got 0");
 }
 
+TEST_CASE("[l2tp] max_tunnels: unset by default, 1 to 65535")
+{
+	CHECK_FALSE(parseOk("[l2tp]\n").l2tp.maxTunnels);
+	CHECK(parseOk("[l2tp]\nmax_tunnels = 1000\n").l2tp.maxTunnels == 1000u);
+	CHECK(onlyError("[l2tp]\nmax_tunnels = 0\n") ==
+	      "/etc/l2tpsec/l2tpsec.conf:2: [l2tp] max_tunnels: expected an integer from 1 to 65535, got 0");
+	CHECK(onlyError("[l2tp]\nmax_tunnels = \"many\"\n") ==
+	      "/etc/l2tpsec/l2tpsec.conf:2: [l2tp] max_tunnels: expected an integer from 1 to 65535, got \"many\"");
+}
+
 TEST_CASE("configKeys lists each key once")
 {
 	auto &keys = configKeys();
-	CHECK(keys.size() == 61);
+	CHECK(keys.size() == 62);
 	for (size_t i = 0; i < keys.size(); i++)
 		for (size_t j = i + 1; j < keys.size(); j++)
 			CHECK(!(keys[i].section == keys[j].section && keys[i].key == keys[j].key));

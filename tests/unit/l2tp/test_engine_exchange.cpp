@@ -492,6 +492,34 @@ TEST_CASE("max_sessions: the call past it is refused with CDN result 4; a cleare
 	CHECK(p.lns->engine.sessions().size() == 2);
 }
 
+TEST_CASE("max_tunnels: the SCCRQ past it is dropped and logged; an ended tunnel makes room")
+{
+	EngineConfig lns = lnsConfig();
+	lns.maxTunnels = 2;
+	Pair p(lns);
+	for (uint16_t port : {1701, 1702})
+		REQUIRE(p.lac->engine.connect(lacRequest("192.0.2.1", port), p.lab.now));
+	p.lab.settle();
+	REQUIRE(p.lns->engine.lnsTunnelCount() == 2);
+	LogCapture logs;
+	p.lab.wire.clear();
+	auto third = p.lac->engine.connect(lacRequest("192.0.2.1", 1703), p.lab.now);
+	REQUIRE(third);
+	p.lab.settle();
+	CHECK(messages(p.lab) == std::vector<std::string>{"192.0.2.2>192.0.2.1 SCCRQ"}); // no answer
+	CHECK(logs.has("SCCRQ from 192.0.2.2:1703 dropped: 2 tunnels ([l2tp] max_tunnels)"));
+	CHECK(p.lns->engine.lnsTunnelCount() == 2);
+	// One tunnel ends: the third LAC's retransmitted SCCRQ gets its tunnel.
+	const TunnelInfo first = p.lns->engine.tunnels().at(0);
+	REQUIRE(p.lns->engine.closeTunnel(first.tunnelId, "test", p.lab.now));
+	p.lab.advance(20s); // the LAC retransmits its SCCRQ meanwhile
+	CHECK(p.lns->engine.lnsTunnelCount() == 2);
+	const std::vector<TunnelInfo> lacTunnels = p.lac->engine.tunnels();
+	CHECK(std::any_of(lacTunnels.begin(), lacTunnels.end(), [&](const TunnelInfo &t) {
+		return t.tunnelId == third.value() && t.state == TunnelStateName::Established;
+	}));
+}
+
 TEST_CASE("a kernel that refuses the session: CDN, and nothing is left behind")
 {
 	Pair p;
