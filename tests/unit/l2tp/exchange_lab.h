@@ -2,11 +2,11 @@
 // Two (or more) L2TP engines of this code on an in-memory network, each with a
 // fake kernel and a fake pppd launcher, and a clock the test moves.
 
-#include "kernel/l2tp/fake_l2tp_dataplane.h"
 #include "l2tp/codec/control_message.h"
 #include "l2tp/codec/l2tp_header.h"
 #include "l2tp/engine.h"
 #include "l2tp/fake_ports.h"
+#include "tests/support/fake_l2tp_dataplane.h"
 
 #include <algorithm>
 #include <memory>
