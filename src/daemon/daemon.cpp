@@ -74,7 +74,8 @@ Result<std::unique_ptr<Daemon>> Daemon::start(DaemonOptions options, Config conf
 	// kernel state and pppds of an earlier run, which must not be a live
 	// daemon's. A fake dataplane owns no kernel state and starts no pppd
 	// (tests run several side by side); its control socket is still its own.
-	if (!d->options_.fakeDataplane) {
+	const auto dataplane = d->options_.fakeDataplane ? kernel::DataplaneKind::Null : kernel::DataplaneKind::Kernel;
+	if (dataplane == kernel::DataplaneKind::Kernel) {
 		auto lock = InstanceLock::acquire(*d->loop_, socketPath);
 		if (!lock)
 			return std::move(lock).error();
@@ -86,15 +87,15 @@ Result<std::unique_ptr<Daemon>> Daemon::start(DaemonOptions options, Config conf
 	d->control_ = std::move(*control);
 	d->blocking_ = std::make_unique<BlockingService>(*d->loop_, d->config_.blocking);
 	if (d->config_.l2tp.ipsec != IpsecRequirement::Off) {
-		IkeServiceOptions ikeOptions{d->options_.fakeDataplane, d->options_.ikePort, d->options_.natTPort,
-		                             d->options_.l2tpPort, d->blocking_.get()};
+		IkeServiceOptions ikeOptions{dataplane, d->options_.ikePort, d->options_.natTPort, d->options_.l2tpPort,
+		                             d->blocking_.get()};
 		auto ike = IkeService::start(*d->loop_, d->config_, ikeOptions);
 		if (!ike)
 			return std::move(ike).error();
 		d->ike_ = std::move(*ike);
 	}
 	L2tpServiceOptions l2tpOptions;
-	l2tpOptions.fakeDataplane = d->options_.fakeDataplane;
+	l2tpOptions.dataplane = dataplane;
 	l2tpOptions.port = d->options_.l2tpPort;
 	l2tpOptions.ike = d->ike_.get();
 	l2tpOptions.blocking = d->blocking_.get();

@@ -25,7 +25,8 @@ struct DaemonOptions {
 	/// Command-line overrides of config keys (they survive reloads).
 	std::optional<std::string> controlSocket;
 	std::optional<LogLevel> logLevel;
-	/// In-memory kernel dataplane and no pppd (tests, benchmarks, no root).
+	/// The null dataplane (counts, keeps nothing) and no pppd (tests,
+	/// benchmarks, no root).
 	bool fakeDataplane = false;
 	/// The L2TP listener port (1701; tests run on another).
 	uint16_t l2tpPort = 1701;

@@ -2,8 +2,7 @@
 
 #include "common/log.h"
 #include "daemon/ike_views.h"
-#include "kernel/xfrm/fake_ipsec_dataplane.h"
-#include "kernel/xfrm/netlink_ipsec_dataplane.h"
+#include "kernel/dataplane_factory.h"
 #include "kernel/xfrm/xfrm_events.h"
 
 #include <sys/epoll.h>
@@ -85,25 +84,13 @@ Result<std::unique_ptr<IkeService>> IkeService::start(EventLoop &loop, const Con
 	s->setKeys(config);
 	s->started_ = config.ike;
 	s->startedLac_ = config.lac;
-	if (options.fakeDataplane) {
-		s->dataplane_ = std::make_unique<kernel::FakeIpsecDataplane>(engineConfig->reqids);
-	} else {
-		auto dp = kernel::NetlinkIpsecDataplane::create(engineConfig->reqids);
-		if (!dp)
-			return Error{dp.error().code, "kernel IPsec (XFRM): " + dp.error().message};
-		// SAs and policies an earlier run left protect nothing now.
-		if (auto n = (*dp)->flush(); !n)
-			logWarn(kIkeLog, "clearing earlier IPsec state: {}", n.error().message);
-		else if (n->sas + n->policies > 0)
-			logWarn(kIkeLog, "removed {} IPsec SA(s) and {} policy(ies) an earlier run left in the kernel",
-			        n->sas, n->policies);
-		s->dataplane_ = std::move(dp.value());
-		auto events = kernel::xfrm::EventSubscription::open(engineConfig->reqids);
-		if (!events)
-			return Error{events.error().code, "XFRM events: " + events.error().message};
-		s->events_ = std::make_unique<kernel::xfrm::EventSubscription>(std::move(*events));
+	auto backend = kernel::makeIpsecDataplane(options.dataplane, engineConfig->reqids);
+	if (!backend)
+		return std::move(backend).error();
+	s->dataplane_ = std::move(backend->dataplane);
+	s->events_ = std::move(backend->events);
+	if (s->events_) // the kernel's: the null dataplane expires nothing
 		L2S_TRY(loop.addFd(s->events_->fd(), EPOLLIN, [self](uint32_t) { self->readXfrmEvents(); }));
-	}
 	s->sockets_ = std::make_unique<IkeUdpSockets>(
 	        loop, *s->dataplane_,
 	        [self](ike::IkeSocket k, const ike::Endpoint &local, const ike::Endpoint &from,

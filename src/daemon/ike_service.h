@@ -13,6 +13,7 @@
 #include "daemon/ike_sockets.h"
 #include "ike/dh_workers.h"
 #include "ike/ike_engine.h"
+#include "kernel/dataplane_kind.h"
 #include "kernel/ipsec_dataplane.h"
 #include "l2tpsec/control_views.h"
 
@@ -29,8 +30,9 @@ class EventSubscription;
 }
 
 struct IkeServiceOptions {
-	/// FakeIpsecDataplane instead of the kernel (tests, no root).
-	bool fakeDataplane = false;
+	/// The kernel's XFRM, or the null dataplane (--fake-dataplane: tests,
+	/// benchmarks, no root).
+	kernel::DataplaneKind dataplane = kernel::DataplaneKind::Kernel;
 	uint16_t ikePort = 500;
 	uint16_t natTPort = 4500;
 	/// Our side of every protected L2TP flow.

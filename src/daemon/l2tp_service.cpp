@@ -3,8 +3,7 @@
 #include "common/log.h"
 #include "daemon/ike_views.h"
 #include "daemon/l2tp_views.h"
-#include "kernel/l2tp/fake_l2tp_dataplane.h"
-#include "kernel/l2tp/l2tp_netlink.h"
+#include "kernel/dataplane_factory.h"
 #include "l2tp/codec/l2tp_header.h"
 #include "l2tp/fake_ports.h"
 #include "ppp/orphan_pppd.h"
@@ -81,20 +80,18 @@ Result<std::unique_ptr<L2tpService>> L2tpService::start(EventLoop &loop, const C
 	std::unique_ptr<L2tpService> s(new L2tpService(loop, config, options));
 	L2tpService *self = s.get();
 	L2S_TRY(s->audit_.open(config.server.auditLog.path));
-	if (options.fakeDataplane) {
-		s->dataplane_ = std::make_unique<kernel::FakeL2tpDataplane>();
+	auto dp = kernel::makeL2tpDataplane(options.dataplane);
+	if (!dp)
+		return std::move(dp).error();
+	s->dataplane_ = std::move(*dp);
+	// pppd goes with the kernel's dataplane. The null one has no PPPoL2TP
+	// socket to give a pppd, so no pppd runs and a session is up as soon as
+	// L2TP has set it up (decided here, once).
+	if (options.dataplane == kernel::DataplaneKind::Null) {
 		s->ppp_ = std::make_unique<l2tp::FakePppLauncher>();
+		s->upWithoutPpp_ = true;
 	} else {
-		auto dp = kernel::NetlinkL2tpDataplane::open();
-		if (!dp)
-			return Error{dp.error().code, "kernel L2TP: " + dp.error().message};
-		// Whatever an earlier run left in the kernel goes first.
-		if (auto n = (*dp)->flush(); !n)
-			logWarn(kL2tpLog, "clearing earlier tunnels: {}", n.error().message);
-		else if (n.value() > 0)
-			logWarn(kL2tpLog, "removed {} tunnel(s) an earlier run left in the kernel", n.value());
-		s->dataplane_ = std::move(dp.value());
-		// And the pppds it left, still holding sockets to dead sessions.
+		// And the pppds an earlier run left, still holding sockets to dead sessions.
 		if (size_t n = ppp::stopOrphanPppds(); n > 0)
 			logWarn(kL2tpLog, "stopped {} pppd(s) an earlier run left behind", n);
 		PppdLauncher::Callbacks cb;
@@ -263,7 +260,7 @@ void L2tpService::sessionUp(const l2tp::SessionInfo &s)
 	if (!s.lns)
 		if (const LacProfile *p = lacs_->profile(s.lacProfile))
 			x.user = p->user;
-	if (options_.fakeDataplane) {
+	if (upWithoutPpp_) {
 		// No pppd to wait for: the session is as up as it gets.
 		audit_.start(s, {x.user, x.linkAddress});
 	}

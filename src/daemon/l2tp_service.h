@@ -22,6 +22,7 @@
 #include "daemon/pppd_launcher.h"
 #include "daemon/session_audit.h"
 #include "daemon/udp_tunnel_sockets.h"
+#include "kernel/dataplane_kind.h"
 #include "kernel/l2tp_dataplane.h"
 #include "l2tp/engine.h"
 #include "l2tpsec/control_views.h"
@@ -36,8 +37,9 @@
 namespace l2tpsec {
 
 struct L2tpServiceOptions {
-	/// In-memory kernel and no pppd: unprivileged runs and benchmarks.
-	bool fakeDataplane = false;
+	/// The kernel's L2TP and pppd, or the null dataplane and no pppd
+	/// (--fake-dataplane: unprivileged runs and benchmarks).
+	kernel::DataplaneKind dataplane = kernel::DataplaneKind::Kernel;
 	/// L2TP listener port (1701; tests may pick another).
 	uint16_t port = 1701;
 	/// IKE when [l2tp] ipsec is not "off"; it outlives the service.
@@ -111,6 +113,8 @@ private:
 
 	EventLoop &loop_;
 	L2tpServiceOptions options_;
+	/// No pppd runs (the null dataplane): sessions are up, and audited, when L2TP is.
+	bool upWithoutPpp_ = false;
 	Config config_;
 	SessionAudit audit_;
 	IpsecAdmission admission_;

@@ -1,8 +1,10 @@
 #pragma once
 // IpsecDataplane: what the IKE engine asks of the kernel's IPsec (XFRM).
-// Implementations: NetlinkIpsecDataplane (libmnl, xfrm/netlink_ipsec_dataplane.h)
-// and FakeIpsecDataplane (xfrm/fake_ipsec_dataplane.h), which records calls
-// and refuses what the kernel refuses. The IKE engine sees only this header.
+// Implementations: NetlinkIpsecDataplane (libmnl, xfrm/netlink_ipsec_dataplane.h),
+// NullIpsecDataplane (counts, keeps nothing: --fake-dataplane, benchmarks;
+// dataplane_factory.h picks one) and, for tests only, FakeIpsecDataplane
+// (tests/support), which records calls and refuses what the kernel refuses.
+// The IKE engine sees only this header.
 //
 // Ownership: every SA and policy l2tpsec installs carries a reqid from
 // OwnedReqids (the SA's reqid, the policy template's reqid). Listing and

@@ -1,9 +1,9 @@
 #pragma once
 // L2tpDataplane: what the L2TP engine asks of the kernel's L2TP core
 // (generic netlink family "l2tp") and of PPPoL2TP sockets. Implementations:
-// NetlinkL2tpDataplane (libnl-genl, l2tp/l2tp_netlink.cpp) and the recording
-// FakeL2tpDataplane (l2tp/fake_l2tp_dataplane.h; it ships with the daemon for
-// --fake-dataplane).
+// NetlinkL2tpDataplane (l2tp/l2tp_netlink.cpp), NullL2tpDataplane (counts,
+// keeps nothing: --fake-dataplane, benchmarks; dataplane_factory.h picks one)
+// and, for tests only, the recording FakeL2tpDataplane (tests/support).
 //
 // Errors carry the kernel's errno and name the request, e.g.
 // "L2TP_CMD_TUNNEL_CREATE tunnel 16385: File exists". The kernel answers a

@@ -10,7 +10,7 @@
 #include "common/log.h"
 #include "ike/fake_ike_ports.h"
 #include "ike/ike_engine.h"
-#include "kernel/xfrm/fake_ipsec_dataplane.h"
+#include "tests/support/fake_ipsec_dataplane.h"
 
 #include <fuzzer/FuzzedDataProvider.h>
 

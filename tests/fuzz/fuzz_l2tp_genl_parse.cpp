@@ -79,15 +79,16 @@ void parseReplies(nl::Bytes attrs, uint8_t cmd)
 }
 
 /// The error texts the dataplane makes of a kernel errno from NLMSG_ERROR.
-void describeError(const nl::NlError &e, uint8_t cmd)
+/// (kernel/netlink parses it, for XFRM too: a positive errno.)
+void describeError(const netlink::Ack &e, uint8_t cmd)
 {
-	checkErrno(e.error);
+	checkErrno(-e.error);
 	if (e.error == 0)
 		return; // an ACK
-	(void)l2tpgenl::requestError(cmd, -e.error, e.requestSeq);
-	(void)l2tpgenl::requestError(cmd, -e.error, e.requestSeq, e.requestSeq);
-	(void)l2tpgenl::explainRequestError(cmd, errnoError(-e.error, e.extackMessage));
-	(void)l2tpgenl::pppConnectError(-e.error, e.requestSeq, e.requestSeq);
+	(void)l2tpgenl::requestError(cmd, e.error, e.requestSeq);
+	(void)l2tpgenl::requestError(cmd, e.error, e.requestSeq, e.requestSeq);
+	(void)l2tpgenl::explainRequestError(cmd, errnoError(e.error, e.extack));
+	(void)l2tpgenl::pppConnectError(e.error, e.requestSeq, e.requestSeq);
 }
 
 void parseDatagram(nl::Bytes datagram)
@@ -98,8 +99,8 @@ void parseDatagram(nl::Bytes datagram)
 			// The command of the request an error answers is unknown
 			// here; the first payload byte stands in for it.
 			uint8_t cmd = m.payload.empty() ? L2TP_CMD_NOOP : m.payload[0];
-			check(nl::parseError(m), [cmd](const nl::NlError &e) { describeError(e, cmd); });
-			check(nl::parseDone(m), checkErrno);
+			check(netlink::parseAck(m), [cmd](const netlink::Ack &e) { describeError(e, cmd); });
+			check(netlink::parseDone(m), [](int e) { checkErrno(-e); });
 			check(nl::parseGenl(m), [&m](const nl::GenlPayload &genl) {
 				checkWithin(genl.attrs, m.payload);
 				parseReplies(genl.attrs, genl.cmd);

@@ -1,7 +1,8 @@
 // ike_setup_bench: how many IKEv1 Main Mode + Quick Mode setups per second
 // the IKE engine of this code completes, and how much memory the responder
 // holds per established SA, over real UDP on loopback with the kernel
-// replaced by the in-memory XFRM fake (so this measures our code and Botan).
+// replaced by the null dataplane of l2tpsecd --fake-dataplane (so this
+// measures our code and Botan).
 //
 // Two processes: a responder (one IkeEngine, socket 127.0.0.1:PORT, its Main
 // Mode 3 DH on DH_THREADS worker threads as in the daemon, default one per
@@ -58,7 +59,7 @@
 #include "ike/dh_workers.h"
 #include "ike/ike_engine.h"
 #include "ike/proposals.h"
-#include "kernel/ipsec_dataplane.h"
+#include "kernel/null_ipsec_dataplane.h"
 
 #include <arpa/inet.h>
 #include <malloc.h>
@@ -143,42 +144,18 @@ int udpSocket(const char *address, uint16_t port)
 	return fd;
 }
 
-/// The responder's kernel: it answers like the real one but keeps nothing,
-/// as the real one keeps its SAs and policies outside the daemon's heap.
-/// (The fake of kernel/xfrm records every call and holds every SA.)
-class CountingIpsecDataplane final : public kernel::IpsecDataplane {
-public:
-	Result<uint32_t> allocSpi(const IpAddress &, const IpAddress &, uint32_t, uint32_t, uint32_t) override
-	{
-		return nextSpi_++;
-	}
-	Result<void> addSa(const kernel::SaId &, const kernel::SaParams &) override { return count(); }
-	Result<void> updateSa(const kernel::SaId &, const kernel::SaParams &) override { return count(); }
-	Result<void> deleteSa(const kernel::SaId &) override { return count(); }
-	Result<kernel::SaState> querySa(const kernel::SaId &id) override
-	{
-		kernel::SaState st;
-		st.id = id;
-		return st;
-	}
-	Result<void> addPolicy(const kernel::PolicyId &, const kernel::PolicyParams &) override { return count(); }
-	Result<void> deletePolicy(const kernel::PolicyId &) override { return count(); }
-	Result<std::vector<kernel::SaState>> listSas() override { return std::vector<kernel::SaState>{}; }
-	Result<std::vector<kernel::PolicyState>> listPolicies() override { return std::vector<kernel::PolicyState>{}; }
-	Result<kernel::FlushReport> flush() override { return kernel::FlushReport{}; }
-	Result<void> bypassSocket(int) override { return {}; }
-	Result<void> enableUdpEncap(int) override { return {}; }
-	uint64_t calls() const { return calls_; }
+/// The kernel stand-in of both processes: the product's null dataplane
+/// (l2tpsecd --fake-dataplane's), which answers like the real one but keeps
+/// nothing, as the real one keeps its SAs and policies outside the daemon's
+/// heap. (The recording fake of tests/support holds every call and SA.)
+using kernel::NullIpsecDataplane;
 
-private:
-	Result<void> count()
-	{
-		++calls_;
-		return {};
-	}
-	uint32_t nextSpi_ = 0xc0000001;
-	uint64_t calls_ = 0;
-};
+/// The SA and policy calls the engine made of it.
+uint64_t kernelCalls(const NullIpsecDataplane &k)
+{
+	const auto &c = k.counts();
+	return c.sasAdded + c.sasUpdated + c.sasDeleted + c.policiesAdded + c.policiesDeleted;
+}
 
 /// Both processes' IkeSockets: one UDP socket, each datagram sent from the
 /// engine's own address.
@@ -383,7 +360,7 @@ void runUntil(IkeEngine &engine, ike::DhWorkers *workers, int fd, uint16_t port,
 int responder(const std::string &group, uint16_t port, size_t sas, unsigned dhThreads, int readyFd, int out, int in)
 {
 	int fd = udpSocket("127.0.0.1", port);
-	CountingIpsecDataplane kernel;
+	NullIpsecDataplane kernel;
 	LoopbackSockets sockets(fd);
 	SystemRandom random;
 	CountingObserver observer;
@@ -413,8 +390,8 @@ int responder(const std::string &group, uint16_t port, size_t sas, unsigned dhTh
 	malloc_trim(0);
 	size_t heap = heapInUse() - heap0;
 	std::string line = fmt::format("{} {} {} {}\n", cpu, heap, engine->saCount(), engine->childSas().size());
-	if (kernel.calls() < 4 * sas)
-		die(fmt::format("responder: only {} kernel calls for {} SAs", kernel.calls(), sas));
+	if (kernelCalls(kernel) < 4 * sas)
+		die(fmt::format("responder: only {} kernel calls for {} SAs", kernelCalls(kernel), sas));
 	if (::write(out, line.data(), line.size()) != static_cast<ssize_t>(line.size()))
 		die("result pipe");
 	char c;
@@ -424,7 +401,7 @@ int responder(const std::string &group, uint16_t port, size_t sas, unsigned dhTh
 }
 
 struct Client {
-	std::unique_ptr<CountingIpsecDataplane> kernel;
+	std::unique_ptr<NullIpsecDataplane> kernel;
 	std::unique_ptr<IkeEngine> engine;
 	IpAddress address;
 };
@@ -489,7 +466,7 @@ int run(int argc, char **argv)
 		for (size_t i = 0; i < clients.size(); ++i) {
 			Client &cl = clients[i];
 			cl.address = IpAddress::v4((127u << 24) | (1u << 16) | static_cast<uint32_t>(i + 1));
-			cl.kernel = std::make_unique<CountingIpsecDataplane>();
+			cl.kernel = std::make_unique<NullIpsecDataplane>();
 			cl.engine = std::make_unique<IkeEngine>(cfg, sockets, *cl.kernel, random, &observer);
 			byAddress[cl.address] = cl.engine.get();
 		}

@@ -14,7 +14,7 @@
 //
 //   usage: l2tp_setup_bench [TUNNELS [SESSIONS_PER_TUNNEL]]   (default 100 10)
 #include "common/log.h"
-#include "kernel/l2tp/fake_l2tp_dataplane.h"
+#include "kernel/null_l2tp_dataplane.h"
 #include "l2tp/engine.h"
 #include "l2tp/fake_ports.h"
 
@@ -38,14 +38,13 @@ size_t heapInUse()
 
 struct Side {
 	FakeTunnelSockets sockets;
-	kernel::FakeL2tpDataplane kernel;
+	kernel::NullL2tpDataplane kernel;
 	FakePppLauncher ppp;
 	L2tpEngine engine;
 	Side(FakeNetwork &net, const char *address, EngineConfig cfg)
 	    : sockets(net, *IpAddress::parse(address)), engine(std::move(cfg), kernel, sockets, ppp)
 	{
 		net.attach(sockets, engine);
-		kernel.withoutPppDescriptors(); // 10,000s of sessions, not of descriptors
 	}
 };
 

@@ -1,14 +1,15 @@
 #pragma once
-// GenlSocket: the thin executor under NetlinkL2tpDataplane. It owns one
-// NETLINK_GENERIC socket (libnl-3 allocates, binds and sends), sends requests
-// built by l2tp_msg.h and hands each answer carrying the request's sequence
-// number to a callback, until the kernel's ACK (or NLMSG_DONE for a dump).
-// A kernel refusal becomes an Error with its errno: "<what>: File exists",
-// plus the kernel's extended-ACK text when it gave one.
+// GenlSocket: the NETLINK_GENERIC socket under NetlinkL2tpDataplane (libnl-3
+// allocates and binds it). It sends requests built by l2tp_msg.h through the
+// shared netlink executor (kernel/netlink/nl_exchange.h: acks, errors, dumps,
+// interrupted dumps and overruns, the same as for XFRM), which hands each
+// answer to a callback. A kernel refusal becomes an Error with its errno:
+// "<what>: File exists", plus the kernel's extended-ACK text when it gave one.
 
 #include "common/result.h"
 #include "kernel/l2tp/l2tp_msg.h"
 #include "kernel/l2tp/nl_wire.h"
+#include "kernel/netlink/nl_exchange.h"
 
 #include <chrono>
 #include <functional>
@@ -35,12 +36,13 @@ public:
 
 	/// Called for every answer to the request that is not the final ACK or
 	/// NLMSG_DONE; an error from it ends the exchange (after draining).
-	using ReplyHandler = std::function<Result<void>(const nl::Message &)>;
+	using ReplyHandler = netlink::ReplyFn;
 
 	/// Sends `request` (its seq from nextSeq()) and reads until it is
 	/// answered. A dump (NLM_F_DUMP in the request) ends with NLMSG_DONE,
 	/// anything else with an ACK, since our requests all set NLM_F_ACK.
-	/// `what` names the request in errors.
+	/// `what` names the request in errors. An interrupted dump fails with
+	/// EINTR (run it again: netlink::retryInterrupted).
 	Result<void> transact(nl::Bytes request, std::string_view what, const ReplyHandler &onReply = {});
 
 	/// Resolves a generic-netlink family by name (CTRL_CMD_GETFAMILY). The
@@ -51,11 +53,11 @@ public:
 	static constexpr std::chrono::milliseconds kTimeout{10000};
 
 private:
-	explicit GenlSocket(nl_sock *sock, uint32_t seq) : sock_(sock), seq_(seq) {}
-	Result<std::vector<uint8_t>> receive(std::string_view what);
+	GenlSocket(nl_sock *sock, uint32_t seq);
 
 	nl_sock *sock_ = nullptr;
 	uint32_t seq_ = 0;
+	netlink::Executor exec_;
 };
 
 /// A ReplyHandler for answers that carry one object each: the attributes

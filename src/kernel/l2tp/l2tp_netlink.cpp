@@ -42,13 +42,19 @@ Result<T> getOne(GenlSocket &sock, uint8_t cmd, const std::string &what, nl::Byt
 	return std::move(*found);
 }
 
-// A dump: every answer, parsed.
+// A dump: every answer, parsed. One a concurrent change interrupted is run
+// again from a fresh request (netlink::retryInterrupted, as for XFRM).
 template <typename T>
-Result<std::vector<T>> dumpAll(GenlSocket &sock, uint8_t cmd, nl::Bytes request, Result<T> (*parse)(nl::Bytes))
+Result<std::vector<T>> dumpAll(GenlSocket &sock, uint8_t cmd, uint16_t family,
+                               std::vector<uint8_t> (*build)(uint16_t, uint32_t), Result<T> (*parse)(nl::Bytes))
 {
 	std::vector<T> all;
-	auto done = sock.transact(request, commandName(cmd) + " dump",
-	                          parseEachAnswer(parse, [&all](T v) { all.push_back(std::move(v)); }));
+	auto done = netlink::retryInterrupted([&]() -> Result<void> {
+		all.clear();
+		auto request = build(family, sock.nextSeq());
+		return sock.transact(request, commandName(cmd) + " dump",
+		                     parseEachAnswer(parse, [&all](T v) { all.push_back(std::move(v)); }));
+	});
 	if (!done)
 		return std::move(done).error();
 	return all;
@@ -97,7 +103,7 @@ Result<TunnelState> NetlinkL2tpDataplane::getTunnel(uint32_t tunnelId)
 
 Result<std::vector<TunnelState>> NetlinkL2tpDataplane::listTunnels()
 {
-	return dumpAll(sock_, L2TP_CMD_TUNNEL_GET, buildTunnelDump(family_, sock_.nextSeq()), parseTunnel);
+	return dumpAll(sock_, L2TP_CMD_TUNNEL_GET, family_, buildTunnelDump, parseTunnel);
 }
 
 Result<void> NetlinkL2tpDataplane::createSession(const SessionParams &params)
@@ -124,7 +130,7 @@ Result<SessionState> NetlinkL2tpDataplane::getSession(uint32_t tunnelId, uint32_
 
 Result<std::vector<SessionState>> NetlinkL2tpDataplane::listSessions()
 {
-	return dumpAll(sock_, L2TP_CMD_SESSION_GET, buildSessionDump(family_, sock_.nextSeq()), parseSession);
+	return dumpAll(sock_, L2TP_CMD_SESSION_GET, family_, buildSessionDump, parseSession);
 }
 
 Result<UniqueFd> NetlinkL2tpDataplane::openPppSocket(const SessionParams &params, uint32_t peerTunnelId, int tunnelFd)

@@ -111,32 +111,6 @@ std::vector<uint8_t> MessageWriter::finish() &&
 	return std::move(buf_);
 }
 
-Result<std::vector<Message>> splitMessages(Bytes datagram)
-{
-	std::vector<Message> out;
-	size_t off = 0;
-	while (off < datagram.size()) {
-		size_t rest = datagram.size() - off;
-		if (rest < kNlmsgHdrLen)
-			return malformed(std::to_string(rest) + " trailing bytes are shorter than a message header");
-		const uint8_t *h = datagram.data() + off;
-		uint32_t len = load<uint32_t>(h);
-		if (len < kNlmsgHdrLen || len > rest)
-			return malformed("message length " + std::to_string(len) + " with " + std::to_string(rest) +
-			                 " bytes left");
-		Message m;
-		m.type = load<uint16_t>(h + 4);
-		m.flags = load<uint16_t>(h + 6);
-		m.seq = load<uint32_t>(h + 8);
-		m.pid = load<uint32_t>(h + 12);
-		m.payload = datagram.subspan(off + kNlmsgHdrLen, len - kNlmsgHdrLen);
-		out.push_back(m);
-		// The last message's alignment pad may be missing; never step past the end.
-		off += std::min<size_t>(align4(len), rest);
-	}
-	return out;
-}
-
 Result<GenlPayload> parseGenl(const Message &msg)
 {
 	if (msg.payload.size() < kGenlHdrLen)
@@ -197,49 +171,6 @@ std::string attrString(const Attr &a)
 	const char *p = reinterpret_cast<const char *>(a.payload.data());
 	const void *nul = std::memchr(p, 0, a.payload.size());
 	return std::string(p, nul ? static_cast<const char *>(nul) - p : a.payload.size());
-}
-
-Result<NlError> parseError(const Message &msg)
-{
-	// struct nlmsgerr { int error; struct nlmsghdr msg; } then, unless the
-	// kernel capped it (NLM_F_CAPPED), the rest of our request, then, with
-	// NLM_F_ACK_TLVS, extended-ACK attributes (Linux 4.12+).
-	if (msg.payload.size() < 4 + kNlmsgHdrLen)
-		return malformed("NLMSG_ERROR of " + std::to_string(msg.payload.size()) + " bytes");
-	NlError e;
-	e.error = load<int32_t>(msg.payload.data());
-	// Errno values end at 4095 (MAX_ERRNO); anything beyond, such as INT_MIN,
-	// which cannot even be negated, is not something the kernel sends.
-	if (e.error > 0 || e.error < -4095)
-		return malformed("NLMSG_ERROR with error " + std::to_string(e.error));
-	const uint8_t *orig = msg.payload.data() + 4;
-	uint32_t origLen = load<uint32_t>(orig);
-	e.requestSeq = load<uint32_t>(orig + 8);
-	if (!(msg.flags & NLM_F_ACK_TLVS))
-		return e;
-	size_t echoed = (msg.flags & NLM_F_CAPPED) ? kNlmsgHdrLen : align4(origLen);
-	if (echoed < kNlmsgHdrLen || echoed > msg.payload.size() - 4)
-		return malformed("NLMSG_ERROR echoes a request of " + std::to_string(origLen) + " bytes in " +
-		                 std::to_string(msg.payload.size()));
-	auto tlvs = splitAttrs(msg.payload.subspan(4 + echoed));
-	if (!tlvs)
-		return std::move(tlvs).error();
-	for (const Attr &a : *tlvs)
-		if (a.type == NLMSGERR_ATTR_MSG)
-			e.extackMessage = attrString(a);
-	return e;
-}
-
-Result<int> parseDone(const Message &msg)
-{
-	// Since Linux 4.x NLMSG_DONE carries the dump's status word; older kernels
-	// sent an empty payload, which means success.
-	if (msg.payload.size() < 4)
-		return 0;
-	int32_t status = load<int32_t>(msg.payload.data());
-	if (status > 0 || status < -4095)
-		return malformed("NLMSG_DONE with status " + std::to_string(status));
-	return status;
 }
 
 } // namespace l2tpsec::kernel::nl

@@ -1,5 +1,6 @@
 #pragma once
-// Netlink wire format, both directions, as pure functions over bytes.
+// The generic-netlink wire format, both directions, as pure functions over
+// bytes (message framing and NLMSG_ERROR / NLMSG_DONE: kernel/netlink).
 //
 // The writer builds one generic-netlink request (nlmsghdr + genlmsghdr +
 // attributes) into a byte vector, so every message the L2TP dataplane sends
@@ -10,6 +11,7 @@
 // yields an Error, never undefined behaviour.
 
 #include "common/result.h"
+#include "kernel/netlink/nl_frame.h"
 
 #include <cstddef>
 #include <cstdint>
@@ -60,21 +62,9 @@ private:
 	std::vector<uint8_t> buf_;
 };
 
-/// One netlink message inside a received datagram.
-struct Message {
-	uint16_t type = 0;
-	uint16_t flags = 0;
-	uint32_t seq = 0;
-	uint32_t pid = 0;
-	Bytes payload; ///< everything after the nlmsghdr, within nlmsg_len
-};
-
-/// Splits a datagram into its messages. Fails on a header that claims less
-/// than itself or more than the datagram holds; a short final alignment pad
-/// is tolerated.
-Result<std::vector<Message>> splitMessages(Bytes datagram);
-/// The messages point into the datagram: a temporary one would dangle.
-Result<std::vector<Message>> splitMessages(std::vector<uint8_t> &&) = delete;
+/// Received datagrams are split by the framing both families share.
+using Message = netlink::Message;
+using netlink::splitMessages;
 
 /// A generic-netlink payload: command, version and the attribute bytes.
 struct GenlPayload {
@@ -103,17 +93,5 @@ Result<uint32_t> attrU32(const Attr &a);
 Result<uint64_t> attrU64(const Attr &a);
 /// A string attribute: up to the first NUL, or the whole payload if none.
 std::string attrString(const Attr &a);
-
-/// An NLMSG_ERROR message: error 0 is an ACK, otherwise a negative errno.
-/// extackMessage is the kernel's NLMSGERR_ATTR_MSG text, when it sent one.
-struct NlError {
-	int error = 0;
-	uint32_t requestSeq = 0;
-	std::string extackMessage;
-};
-Result<NlError> parseError(const Message &msg);
-
-/// The status word of NLMSG_DONE (0, or a negative errno for a failed dump).
-Result<int> parseDone(const Message &msg);
 
 } // namespace l2tpsec::kernel::nl

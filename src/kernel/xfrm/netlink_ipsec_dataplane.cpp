@@ -19,7 +19,6 @@ using namespace xfrm;
 namespace {
 
 constexpr std::string_view kLog = "xfrm";
-constexpr int kDumpAttempts = 3;
 
 /// The one SA the kernel answers ALLOCSPI and GETSA with, before its ACK.
 Result<SaInfo> queryOneSa(XfrmSocket &sock, std::span<const uint8_t> request, const std::string &what)
@@ -39,12 +38,12 @@ Result<SaInfo> queryOneSa(XfrmSocket &sock, std::span<const uint8_t> request, co
 /// `keep` accepts. An entry that does not parse is logged and skipped: a
 /// foreign object of a kind we do not model (BEET, TCP encapsulation, ...);
 /// ours always parse. A dump a concurrent change interrupted (EINTR, see
-/// XfrmSocket::execute) is run again, kDumpAttempts times at most.
+/// netlink/nl_exchange.h) is run again, netlink::kDumpAttempts times at most.
 template <typename T, typename Parse, typename Keep>
 Result<void> dump(XfrmSocket &sock, MsgBuffer &buf, std::span<const uint8_t> (*build)(MsgBuffer &, uint32_t),
                   std::string_view what, std::string_view entryName, Parse parse, Keep keep, std::vector<T> &out)
 {
-	for (int attempt = 1;; attempt++) {
+	return netlink::retryInterrupted([&]() -> Result<void> {
 		out.clear();
 		auto msg = build(buf, sock.nextSeq());
 		auto r = sock.execute(msg, what, [&](const NlMessage &m) -> Result<void> {
@@ -57,9 +56,8 @@ Result<void> dump(XfrmSocket &sock, MsgBuffer &buf, std::span<const uint8_t> (*b
 				out.push_back(std::move(*entry));
 			return {};
 		});
-		if (r || r.error().code != EINTR || attempt == kDumpAttempts)
-			return r;
-	}
+		return r;
+	});
 }
 
 } // namespace

@@ -10,6 +10,7 @@
 // Error (EBADMSG) naming what was wrong, never a crash.
 
 #include "kernel/ipsec_dataplane.h"
+#include "kernel/netlink/nl_frame.h"
 
 #include <array>
 #include <cstddef>
@@ -135,24 +136,13 @@ std::vector<uint8_t> buildSocketBypass(IpAddress::Family family, PolicyDirection
 
 // ---- Parsers. ----
 
-/// One netlink message found in a receive buffer.
-struct NlMessage {
-	uint16_t type = 0;
-	uint16_t flags = 0;
-	uint32_t seq = 0;
-	uint32_t pid = 0;
-	std::span<const uint8_t> bytes; ///< the whole message, header included
-};
+/// Netlink framing is shared with generic netlink (kernel/netlink/nl_frame.h).
+using NlMessage = netlink::Message;
+using NlAck = netlink::Ack;
+using netlink::splitMessages;
 
-/// Splits a datagram into its netlink messages, checking every length.
-Result<std::vector<NlMessage>> splitMessages(std::span<const uint8_t> datagram);
-
-/// NLMSG_ERROR: error 0 is an ACK, otherwise a positive errno. extack is the
-/// kernel's NLMSGERR_ATTR_MSG text when it sent one.
-struct NlAck {
-	int error = 0;
-	std::string extack;
-};
+/// NLMSG_ERROR (the first message in `msg`): error 0 is an ACK, otherwise a
+/// positive errno, with the kernel's extended-ACK text when it sent one.
 Result<NlAck> parseAck(std::span<const uint8_t> msg);
 /// NLMSG_DONE's status: 0, or a positive errno when the dump failed.
 Result<int> parseDone(std::span<const uint8_t> msg);

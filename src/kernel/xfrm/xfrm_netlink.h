@@ -1,14 +1,13 @@
 #pragma once
-// XfrmSocket: the thin executor under NetlinkIpsecDataplane. It sends one
-// request built by xfrm_msg.h over NETLINK_XFRM (libmnl), reads until the
-// kernel's ACK (or NLMSG_DONE for a dump), hands every other reply to the
-// caller, and turns a kernel -errno into an Error that says what was asked:
+// XfrmSocket: the NETLINK_XFRM socket under NetlinkIpsecDataplane (libmnl
+// opens and binds it). It sends one request built by xfrm_msg.h through the
+// shared netlink executor (kernel/netlink/nl_exchange.h: acks, errors, dumps,
+// interrupted dumps and overruns), which hands every reply to the caller and
+// turns a kernel -errno into an Error that says what was asked:
 // "XFRM_MSG_NEWSA spi 0x0000c001 192.0.2.1->192.0.2.2: File exists".
-//
-// Blocking, with a receive timeout: XFRM answers in microseconds, and the
-// daemon's single thread would rather wait for that than juggle replies.
 
 #include "common/result.h"
+#include "kernel/netlink/nl_exchange.h"
 #include "kernel/xfrm/xfrm_msg.h"
 
 #include <chrono>
@@ -36,12 +35,12 @@ public:
 	/// The sequence number for the next request's header.
 	uint32_t nextSeq() { return ++seq_; }
 
-	using ReplyFn = std::function<Result<void>(const NlMessage &)>;
+	using ReplyFn = netlink::ReplyFn;
 	/// Sends `request` and passes each reply message other than the final
 	/// ACK / NLMSG_DONE to onReply (an error from onReply stops reading
 	/// after the exchange completes and is returned). `what` prefixes every
 	/// error. A dump the kernel marks NLM_F_DUMP_INTR ends in EINTR: the
-	/// caller should run it again.
+	/// caller should run it again (netlink::retryInterrupted).
 	Result<void> execute(std::span<const uint8_t> request, std::string_view what, const ReplyFn &onReply = {});
 
 	/// execute() that keeps the replies' bytes.
@@ -50,16 +49,14 @@ public:
 	int fd() const;
 
 private:
-	explicit XfrmSocket(mnl_socket *nl);
+	XfrmSocket(mnl_socket *nl, std::chrono::milliseconds timeout);
 	void close();
 
 	mnl_socket *nl_ = nullptr;
-	uint32_t portid_ = 0;
 	uint32_t seq_ = 0;
-	std::vector<uint64_t> rx_; ///< 8-aligned receive buffer
+	netlink::Executor exec_;
 };
 
-/// errnoError(code, what), with the kernel's extended ACK text appended.
-Error kernelError(std::string_view what, int code, std::string_view extack);
+using netlink::kernelError;
 
 } // namespace l2tpsec::kernel::xfrm

@@ -451,4 +451,39 @@ Result<Event> parseEvent(std::span<const uint8_t> bytes)
 	return ev;
 }
 
+namespace {
+
+/// The first message of `bytes` (bytes past its nlmsg_len are ignored, as
+/// for every parser here), which must be of `type`.
+Result<NlMessage> controlMessage(std::span<const uint8_t> bytes, uint16_t type)
+{
+	auto msg = AlignedMessage::from(bytes);
+	if (!msg)
+		return std::move(msg).error();
+	if (msg->type() != type)
+		return badMessage(fmt::format("expected {}, got {}", msgTypeName(type), msgTypeName(msg->type())));
+	auto msgs = splitMessages(bytes.first(msg->length()));
+	if (!msgs)
+		return std::move(msgs).error();
+	return msgs->front();
+}
+
+} // namespace
+
+Result<NlAck> parseAck(std::span<const uint8_t> bytes)
+{
+	auto msg = controlMessage(bytes, NLMSG_ERROR);
+	if (!msg)
+		return std::move(msg).error();
+	return netlink::parseAck(*msg);
+}
+
+Result<int> parseDone(std::span<const uint8_t> bytes)
+{
+	auto msg = controlMessage(bytes, NLMSG_DONE);
+	if (!msg)
+		return std::move(msg).error();
+	return netlink::parseDone(*msg);
+}
+
 } // namespace l2tpsec::kernel::xfrm

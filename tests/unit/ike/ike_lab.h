@@ -12,7 +12,7 @@
 #include "ike/codec/vendor_ids.h"
 #include "ike/fake_ike_ports.h"
 #include "ike/ike_engine.h"
-#include "kernel/xfrm/fake_ipsec_dataplane.h"
+#include "tests/support/fake_ipsec_dataplane.h"
 
 #include <fmt/format.h>
 

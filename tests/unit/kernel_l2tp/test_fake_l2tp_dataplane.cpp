@@ -1,7 +1,7 @@
 // FakeL2tpDataplane: records calls, fails on request, and answers like the
 // kernel (same errnos and texts as NetlinkL2tpDataplane).
 
-#include "kernel/l2tp/fake_l2tp_dataplane.h"
+#include "tests/support/fake_l2tp_dataplane.h"
 
 #include <doctest.h>
 #include <fcntl.h>

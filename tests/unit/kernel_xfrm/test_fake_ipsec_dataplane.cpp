@@ -1,7 +1,7 @@
 // FakeIpsecDataplane: records every call, and refuses what the kernel
 // refuses with the words NetlinkIpsecDataplane would use.
 
-#include "kernel/xfrm/fake_ipsec_dataplane.h"
+#include "tests/support/fake_ipsec_dataplane.h"
 #include "tests/unit/kernel_xfrm/xfrm_test_util.h"
 
 #include <doctest.h>

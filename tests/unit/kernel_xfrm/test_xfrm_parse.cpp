@@ -401,13 +401,14 @@ TEST_CASE("splitMessages: several messages, an unpadded last one, bad lengths")
 	CHECK((*msgs)[1].type == NLMSG_DONE);
 	CHECK((*msgs)[1].bytes.size() == 21);
 
-	CHECK(splitMessages({})->empty());
+	CHECK(splitMessages(std::span<const uint8_t>{})->empty());
 	std::vector<uint8_t> shortish(10, 0);
-	CHECK(splitMessages(shortish).error().message == "10 stray bytes after the last netlink message");
+	CHECK(splitMessages(shortish).error().message ==
+	      "malformed netlink data: 10 trailing bytes are shorter than a message header");
 	auto big = a;
 	setLen(big, uint32_t(a.size() + 1));
 	CHECK(splitMessages(big).error().message ==
-	      fmt::format("netlink message at offset 0 claims {} bytes, {} left", a.size() + 1, a.size()));
+	      fmt::format("malformed netlink data: message length {} with {} bytes left", a.size() + 1, a.size()));
 	auto tiny = a;
 	setLen(tiny, 15);
 	CHECK(splitMessages(tiny).error().code == EBADMSG);

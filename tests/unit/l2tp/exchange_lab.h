@@ -3,11 +3,11 @@
 // fake kernel and a fake pppd launcher, and a clock the test moves.
 
 #include "../support/settle.h"
-#include "kernel/l2tp/fake_l2tp_dataplane.h"
 #include "l2tp/codec/control_message.h"
 #include "l2tp/codec/l2tp_header.h"
 #include "l2tp/engine.h"
 #include "l2tp/fake_ports.h"
+#include "tests/support/fake_l2tp_dataplane.h"
 
 #include <algorithm>
 #include <memory>

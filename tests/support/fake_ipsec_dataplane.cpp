@@ -1,4 +1,4 @@
-#include "kernel/xfrm/fake_ipsec_dataplane.h"
+#include "tests/support/fake_ipsec_dataplane.h"
 
 #include "kernel/xfrm/xfrm_msg.h"
 

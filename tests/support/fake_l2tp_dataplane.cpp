@@ -1,4 +1,4 @@
-#include "kernel/l2tp/fake_l2tp_dataplane.h"
+#include "tests/support/fake_l2tp_dataplane.h"
 
 #include "kernel/l2tp/l2tp_errors.h"
 #include "kernel/l2tp/l2tp_msg.h"

@@ -1,0 +1,11 @@
+#pragma once
+// Which dataplane a daemon runs on (kernel/dataplane_factory.h makes it).
+
+namespace l2tpsec::kernel {
+
+enum class DataplaneKind {
+	Kernel, ///< NETLINK_XFRM / generic netlink: the real thing (root)
+	Null,   ///< NullIpsecDataplane / NullL2tpDataplane: counts, keeps nothing
+};
+
+} // namespace l2tpsec::kernel
