@@ -2,7 +2,7 @@
 
 #include "common/log.h"
 #include "daemon/ike_views.h"
-#include "kernel/dataplane_factory.h"
+#include "kernel/factory/dataplane_factory.h"
 #include "kernel/xfrm/xfrm_events.h"
 
 #include <sys/epoll.h>

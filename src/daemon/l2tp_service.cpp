@@ -3,7 +3,7 @@
 #include "common/log.h"
 #include "daemon/ike_views.h"
 #include "daemon/l2tp_views.h"
-#include "kernel/dataplane_factory.h"
+#include "kernel/factory/dataplane_factory.h"
 #include "l2tp/codec/l2tp_header.h"
 #include "l2tp/fake_ports.h"
 #include "ppp/orphan_pppd.h"

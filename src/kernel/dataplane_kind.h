@@ -1,5 +1,5 @@
 #pragma once
-// Which dataplane a daemon runs on (kernel/dataplane_factory.h makes it).
+// Which dataplane a daemon runs on (kernel/factory/dataplane_factory.h makes it).
 
 namespace l2tpsec::kernel {
 

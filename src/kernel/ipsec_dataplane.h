@@ -2,7 +2,7 @@
 // IpsecDataplane: what the IKE engine asks of the kernel's IPsec (XFRM).
 // Implementations: NetlinkIpsecDataplane (libmnl, xfrm/netlink_ipsec_dataplane.h),
 // NullIpsecDataplane (counts, keeps nothing: --fake-dataplane, benchmarks;
-// dataplane_factory.h picks one) and, for tests only, FakeIpsecDataplane
+// factory/dataplane_factory.h picks one) and, for tests only, FakeIpsecDataplane
 // (tests/support), which records calls and refuses what the kernel refuses.
 // The IKE engine sees only this header.
 //
@@ -33,7 +33,7 @@ struct OwnedReqids {
 enum class IpsecMode { Transport, Tunnel };
 enum class PolicyDirection { In, Out, Fwd };
 
-/// ESP ciphers the stock clients use (../shared/spec/research.md §2.5).
+/// ESP ciphers the stock clients use (doc/clients.md).
 enum class EspCipher {
 	AesCbc,       ///< cbc(aes); key 16, 24 or 32 bytes
 	TripleDesCbc, ///< cbc(des3_ede); key 24 bytes

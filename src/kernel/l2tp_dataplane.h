@@ -2,7 +2,7 @@
 // L2tpDataplane: what the L2TP engine asks of the kernel's L2TP core
 // (generic netlink family "l2tp") and of PPPoL2TP sockets. Implementations:
 // NetlinkL2tpDataplane (l2tp/l2tp_netlink.cpp), NullL2tpDataplane (counts,
-// keeps nothing: --fake-dataplane, benchmarks; dataplane_factory.h picks one)
+// keeps nothing: --fake-dataplane, benchmarks; factory/dataplane_factory.h picks one)
 // and, for tests only, the recording FakeL2tpDataplane (tests/support).
 //
 // Errors carry the kernel's errno and name the request, e.g.

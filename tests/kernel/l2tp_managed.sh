@@ -47,7 +47,7 @@ PIDS=()
 wait_until 30 "tunnel 16402 to vanish after SIGTERM" no_tunnel 16402
 ok "SIGTERM of the owner removed managed tunnel 16402"
 
-# The daemon's shape (research.md §3.4): managed tunnels at both ends, a PPP
+# The daemon's shape (src/daemon/l2tp_service.cpp): managed tunnels at both ends, a PPP
 # session in each, pppd on top. Data flows in the kernel while the owners live.
 start_managed 16410 16411 "$NS_A" 192.0.2.1 192.0.2.2
 owner_a=$OWNER_PID

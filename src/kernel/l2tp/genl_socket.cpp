@@ -34,7 +34,8 @@ Result<GenlSocket> GenlSocket::open()
 		nl_socket_free(sk);
 		return libnlError("NETLINK_GENERIC", "connect", err);
 	}
-	// The socket must not leak into pppd or any other child (research.md §3.5).
+	// The socket must not leak into pppd or any other child, which would keep
+	// it open (and its netlink port bound) for as long as the child runs.
 	int fd = nl_socket_get_fd(sk);
 	fcntl(fd, F_SETFD, fcntl(fd, F_GETFD) | FD_CLOEXEC);
 	// Extended ACKs carry the kernel's reason text (policy violations, for

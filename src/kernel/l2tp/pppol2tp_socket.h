@@ -1,6 +1,6 @@
 #pragma once
-// The PPPoL2TP socket pppd takes as "pppol2tp FD" (research.md §3.3; kernel
-// net/l2tp/l2tp_ppp.c). connect() attaches it to a session the netlink
+// The PPPoL2TP socket pppd takes as "pppol2tp FD" (pppd's pppol2tp plugin;
+// kernel net/l2tp/l2tp_ppp.c). connect() attaches it to a session the netlink
 // dataplane created; if the session does not exist the kernel creates it
 // implicitly (the pre-netlink way, which also works without CONFIG_L2TP_V3).
 // Either way the session then lives until this socket is closed.

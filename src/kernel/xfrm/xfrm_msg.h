@@ -3,7 +3,7 @@
 // a caller's buffer, parsers read the kernel's answers and events out of
 // untrusted byte spans. No sockets here (xfrm_netlink.h sends the bytes), so
 // every message is testable without root, the way AOSP netd tests its XFRM
-// messages (style.md §7).
+// messages (its XfrmController tests compare built bytes with expected ones).
 //
 // Parsers never trust a length: every message, attribute and key length is
 // checked against the bytes actually present, and a malformed input is an

@@ -1,7 +1,7 @@
 // NullIpsecDataplane and NullL2tpDataplane (--fake-dataplane, benchmarks):
 // they answer like the kernel, count, and keep nothing.
 
-#include "kernel/dataplane_factory.h"
+#include "kernel/factory/dataplane_factory.h"
 #include "kernel/null_ipsec_dataplane.h"
 #include "kernel/null_l2tp_dataplane.h"
 

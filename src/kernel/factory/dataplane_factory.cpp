@@ -1,4 +1,4 @@
-#include "kernel/dataplane_factory.h"
+#include "kernel/factory/dataplane_factory.h"
 
 #include "common/log.h"
 #include "kernel/l2tp/l2tp_netlink.h"
