@@ -200,6 +200,8 @@ private:
 
 	// The phase-1 negotiation (phase1_exchange.h), which uses this SA's
 	// keys, endpoints, sending and state changes.
+	friend class Phase1Crypto;
+	friend class Phase1Steps;
 	friend class Phase1Exchange;
 	/// Drops the phase-1 exchange once phase 1 is over (established or dead);
 	/// called where no exchange handler is running.

@@ -48,7 +48,7 @@ std::string authSuffix(IkeAuthMethod m)
 
 // ---- vendor ids and NAT-D ----------------------------------------------------
 
-std::vector<OutPayload> Phase1Exchange::vendorIds() const
+std::vector<OutPayload> Phase1Steps::vendorIds() const
 {
 	std::vector<KnownVendorId> ids;
 	if (sa_.initiator_) {
@@ -65,7 +65,7 @@ std::vector<OutPayload> Phase1Exchange::vendorIds() const
 	return out;
 }
 
-void Phase1Exchange::readVendorIds(const std::vector<RawPayload> &payloads)
+void Phase1Steps::readVendorIds(const std::vector<RawPayload> &payloads)
 {
 	bool rfc = false, draft03 = false, draft02 = false, draft02n = false;
 	std::string names;
@@ -97,7 +97,7 @@ void Phase1Exchange::readVendorIds(const std::vector<RawPayload> &payloads)
 		natVendorId_ = KnownVendorId::NatTDraft02N;
 }
 
-std::vector<OutPayload> Phase1Exchange::natDPayloads() const
+std::vector<OutPayload> Phase1Steps::natDPayloads() const
 {
 	if (sa_.natMethod_ == NatTMethod::None)
 		return {};
@@ -108,7 +108,7 @@ std::vector<OutPayload> Phase1Exchange::natDPayloads() const
 	                   natDetectionHash(sa_.prf(), sa_.ckyI_, sa_.ckyR_, sa_.local_.address, sa_.local_.port)}};
 }
 
-void Phase1Exchange::detectNat(const std::vector<RawPayload> &payloads, const Endpoint &local, const Endpoint &from)
+void Phase1Steps::detectNat(const std::vector<RawPayload> &payloads, const Endpoint &local, const Endpoint &from)
 {
 	if (sa_.natMethod_ == NatTMethod::None)
 		return;
@@ -130,7 +130,7 @@ void Phase1Exchange::detectNat(const std::vector<RawPayload> &payloads, const En
 		        sa_.natLocal_ && sa_.natPeer_ ? ", " : "", sa_.natPeer_ ? "the peer is behind one" : "");
 }
 
-void Phase1Exchange::floatToNatT()
+void Phase1Steps::floatToNatT()
 {
 	if (sa_.socket_ == IkeSocket::NatT)
 		return; // started there (startOnNatT): the peer's NAT port stays
@@ -142,7 +142,7 @@ void Phase1Exchange::floatToNatT()
 
 // ---- keys ------------------------------------------------------------------
 
-Result<void> Phase1Exchange::keyExchange(Bytes peerKe)
+Result<void> Phase1Crypto::keyExchange(Bytes peerKe)
 {
 	auto gxy = dh_->sharedSecret(peerKe);
 	dh_.reset();
@@ -151,7 +151,7 @@ Result<void> Phase1Exchange::keyExchange(Bytes peerKe)
 	return deriveKeys(std::move(*gxy));
 }
 
-Result<void> Phase1Exchange::deriveKeys(crypto::SecretBytes gxy)
+Result<void> Phase1Crypto::deriveKeys(crypto::SecretBytes gxy)
 {
 	gxy_ = std::move(gxy);
 	auto skeyid = signatures() ? skeyidSignature(sa_.prf(), ni_, nr_, gxy_)
@@ -170,7 +170,7 @@ Result<void> Phase1Exchange::deriveKeys(crypto::SecretBytes gxy)
 	return {};
 }
 
-Result<void> Phase1Exchange::ourKeyAndNonce(crypto::DhGroup group)
+Result<void> Phase1Crypto::ourKeyAndNonce(crypto::DhGroup group)
 {
 	auto dh = sa_.ctx_.random.keyPair(group);
 	if (!dh)
@@ -184,14 +184,14 @@ Result<void> Phase1Exchange::ourKeyAndNonce(crypto::DhGroup group)
 	return {};
 }
 
-bool Phase1Exchange::peerHashVerifies(const std::vector<RawPayload> &payloads, Bytes idBody, bool initiatorHash) const
+bool Phase1Crypto::peerHashVerifies(const std::vector<RawPayload> &payloads, Bytes idBody, bool initiatorHash) const
 {
 	const RawPayload *hash = findPayload(payloads, PayloadType::Hash);
 	auto expect = authHash(initiatorHash, idBody);
 	return hash && expect && crypto::constantTimeEqual(hash->body, *expect);
 }
 
-Result<std::vector<uint8_t>> Phase1Exchange::authHash(bool initiatorHash, Bytes idBody) const
+Result<std::vector<uint8_t>> Phase1Crypto::authHash(bool initiatorHash, Bytes idBody) const
 {
 	// With ECDSA, HASH_I and HASH_R take the HMAC of the method's SHA-2
 	// (keyed with SKEYID as ever), whatever PRF the suite negotiated: what
@@ -208,7 +208,7 @@ Result<std::vector<uint8_t>> Phase1Exchange::authHash(bool initiatorHash, Bytes 
 	return mainModeHashR(alg, sa_.keys_->skeyid, gxi_, gxr_, sa_.ckyI_, sa_.ckyR_, saiB_, idBody);
 }
 
-void Phase1Exchange::becomeEstablished(Incoming &in)
+void Phase1Steps::becomeEstablished(Incoming &in)
 {
 	sa_.transition(S::Established, exchangeTypeName(in.message.header.exchange));
 	sa_.establishedAt_ = sa_.ctx_.now;
@@ -242,7 +242,7 @@ void Phase1Exchange::becomeEstablished(Incoming &in)
 		sa_.ctx_.observer->ikeSaUp(i);
 }
 
-void Phase1Exchange::establishedAsInitiator(Incoming &in)
+void Phase1Steps::establishedAsInitiator(Incoming &in)
 {
 	becomeEstablished(in);
 	if (wantChild_) {
@@ -255,7 +255,7 @@ void Phase1Exchange::establishedAsInitiator(Incoming &in)
 	}
 }
 
-void Phase1Exchange::readInitialContact(const std::vector<RawPayload> &payloads)
+void Phase1Steps::readInitialContact(const std::vector<RawPayload> &payloads)
 {
 	for (const RawPayload *p : findAll(payloads, PayloadType::Notification)) {
 		auto n = parseNotify(p->body);
@@ -264,8 +264,7 @@ void Phase1Exchange::readInitialContact(const std::vector<RawPayload> &payloads)
 	}
 }
 
-std::optional<Phase1Choice> Phase1Exchange::acceptReply(const Incoming &in, const RawPayload &sa,
-                                                        std::string_view message)
+std::optional<Phase1Choice> Phase1Steps::acceptReply(const Incoming &in, const RawPayload &sa, std::string_view message)
 {
 	auto reply = parseSa(sa.body);
 	if (!reply) {
@@ -280,7 +279,7 @@ std::optional<Phase1Choice> Phase1Exchange::acceptReply(const Incoming &in, cons
 	return std::move(*choice);
 }
 
-void Phase1Exchange::adoptReply(const Incoming &in, Phase1Choice choice, std::string_view message)
+void Phase1Steps::adoptReply(const Incoming &in, Phase1Choice choice, std::string_view message)
 {
 	sa_.ckyR_ = in.message.header.responderCookie;
 	sa_.choice_ = std::move(choice);
@@ -289,14 +288,14 @@ void Phase1Exchange::adoptReply(const Incoming &in, Phase1Choice choice, std::st
 	        authSuffix(sa_.choice_->auth), sa_.peerVendorIds_);
 }
 
-void Phase1Exchange::detectNatAndFloat(const Incoming &in)
+void Phase1Steps::detectNatAndFloat(const Incoming &in)
 {
 	detectNat(in.payloads, sa_.local_, in.from);
 	if (sa_.natMethod_ != NatTMethod::None && (sa_.natLocal_ || sa_.natPeer_))
 		floatToNatT();
 }
 
-Result<std::vector<uint8_t>> Phase1Exchange::sealInitiatorAuth(ExchangeType exchange, std::vector<OutPayload> payloads)
+Result<std::vector<uint8_t>> Phase1Steps::sealInitiatorAuth(ExchangeType exchange, std::vector<OutPayload> payloads)
 {
 	if (sa_.sendInitialContact_) {
 		if (auto n = buildNotify(NotifyPayload::initialContact(sa_.ckyI_, sa_.ckyR_)))
@@ -310,7 +309,7 @@ Result<std::vector<uint8_t>> Phase1Exchange::sealInitiatorAuth(ExchangeType exch
 	return std::move(sealed->datagram);
 }
 
-bool Phase1Exchange::takeInitiatorKe(const Incoming &in, const RawPayload &ke, const RawPayload &ni)
+bool Phase1Steps::takeInitiatorKe(const Incoming &in, const RawPayload &ke, const RawPayload &ni)
 {
 	auto nr = sa_.random(IkeSa::kNonceLen);
 	if (!nr) {
@@ -323,8 +322,8 @@ bool Phase1Exchange::takeInitiatorKe(const Incoming &in, const RawPayload &ke, c
 	return true;
 }
 
-bool Phase1Exchange::chooseOffer(Incoming &in, const RawPayload &sa, std::string_view mode, const IpAddress &keyFor,
-                                 std::span<const IkeSuite> ours, bool pskOnly)
+bool Phase1Steps::chooseOffer(Incoming &in, const RawPayload &sa, std::string_view mode, const IpAddress &keyFor,
+                              std::span<const IkeSuite> ours, bool pskOnly)
 {
 	auto offer = parseSa(sa.body);
 	if (!offer) {
@@ -396,7 +395,7 @@ S Phase1Exchange::answerDh(S waiting, Result<DhWorkDone> done)
 	return waiting == S::RespDh ? answerMm3(std::move(done)) : answerAm1(std::move(done));
 }
 
-bool Phase1Exchange::takeDh(Result<DhWorkDone> done, std::string_view message)
+bool Phase1Steps::takeDh(Result<DhWorkDone> done, std::string_view message)
 {
 	if (!done) {
 		logWarn(kLog, "peer {}: {}: {}", sa_.peer_.str(), message, done.error().message);
@@ -410,7 +409,7 @@ bool Phase1Exchange::takeDh(Result<DhWorkDone> done, std::string_view message)
 	return true;
 }
 
-void Phase1Exchange::authenticationFailed(const Endpoint &from, const std::string &reason)
+void Phase1Steps::authenticationFailed(const Endpoint &from, const std::string &reason)
 {
 	if (sa_.ctx_.observer)
 		sa_.ctx_.observer->authenticationFailed(from.address, reason);

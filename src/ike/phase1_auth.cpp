@@ -18,12 +18,12 @@ namespace l2tpsec::ike {
 
 // ---- signatures ----------------------------------------------------------------
 
-bool Phase1Exchange::signatures() const
+bool Phase1Crypto::signatures() const
 {
 	return sa_.choice_ && isSignatureMethod(sa_.choice_->auth);
 }
 
-std::vector<IkeAuthMethod> Phase1Exchange::authMethods() const
+std::vector<IkeAuthMethod> Phase1Crypto::authMethods() const
 {
 	std::vector<IkeAuthMethod> m;
 	if (creds_)
@@ -33,7 +33,7 @@ std::vector<IkeAuthMethod> Phase1Exchange::authMethods() const
 	return m;
 }
 
-std::vector<OutPayload> Phase1Exchange::certRequests() const
+std::vector<OutPayload> Phase1Crypto::certRequests() const
 {
 	std::vector<OutPayload> out;
 	if (!signatures())
@@ -48,14 +48,14 @@ std::vector<OutPayload> Phase1Exchange::certRequests() const
 	return out;
 }
 
-std::vector<uint8_t> Phase1Exchange::ourIdBody() const
+std::vector<uint8_t> Phase1Crypto::ourIdBody() const
 {
 	if (signatures())
 		return buildId(creds_->localId);
 	return buildId(IdPayload::address(sa_.local_.address));
 }
 
-Result<std::vector<OutPayload>> Phase1Exchange::authPayloads(bool initiatorHash, Bytes idBody) const
+Result<std::vector<OutPayload>> Phase1Crypto::authPayloads(bool initiatorHash, Bytes idBody) const
 {
 	auto hash = authHash(initiatorHash, idBody);
 	if (!hash)
@@ -75,8 +75,8 @@ Result<std::vector<OutPayload>> Phase1Exchange::authPayloads(bool initiatorHash,
 	return out;
 }
 
-std::optional<Phase1Exchange::AuthFailure> Phase1Exchange::verifyPeerSignature(const std::vector<RawPayload> &payloads,
-                                                                               Bytes idBody, bool initiatorHash)
+std::optional<Phase1Crypto::AuthFailure> Phase1Crypto::verifyPeerSignature(const std::vector<RawPayload> &payloads,
+                                                                           Bytes idBody, bool initiatorHash)
 {
 	using N = NotifyType;
 	auto id = parseId(idBody);
@@ -130,7 +130,7 @@ std::optional<Phase1Exchange::AuthFailure> Phase1Exchange::verifyPeerSignature(c
 	return std::nullopt;
 }
 
-void Phase1Exchange::sendAuthFailure(NotifyType notify, bool withDelete)
+void Phase1Crypto::sendAuthFailure(NotifyType notify, bool withDelete)
 {
 	std::vector<OutPayload> payloads;
 	if (auto n = buildNotify(
