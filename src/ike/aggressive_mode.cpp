@@ -25,8 +25,9 @@
 // NAT-T (RFC 3947 §4): vendor ids in AM1/AM2, NAT-D in AM2/AM3; the
 // initiator floats to 4500 for AM3 when AM2 shows a NAT.
 //
-// The SA, key and hash pieces are Main Mode's (main_mode.cpp), as are
-// Quick Mode, DPD, Delete and INITIAL-CONTACT once the SA is up.
+// The SA, key and hash pieces are the ones Main Mode uses too
+// (phase1_exchange.h: Phase1Crypto, Phase1Steps), as are Quick Mode, DPD,
+// Delete and INITIAL-CONTACT once the SA is up.
 #include "common/log.h"
 #include "ike/codec/message_builder.h"
 #include "ike/ike_log.h"

@@ -1,7 +1,7 @@
 // The frame of an ISAKMP SA: which handler a message goes to (kRules),
 // duplicate detection and retransmission (RFC 2408 §5), timers, teardown.
-// The exchanges themselves are in main_mode.cpp, quick_mode.cpp and
-// informational.cpp.
+// The exchanges themselves are phase1_exchange.h's, quick_mode.h's and
+// informational.h's.
 #include "ike/ike_sa.h"
 
 #include "common/log.h"
@@ -371,6 +371,7 @@ void IkeSa::onTimer()
 		if (ctx_.now >= created_ + ctx_.config.setupTimeout) {
 			fail(fmt::format("{} not complete after {}s (state: {})", phase1Name(),
 			                 ctx_.config.setupTimeout.count(), phase1StateName(state_)));
+			endPhase1();
 			return;
 		}
 		if (!retransmit(phase1_))
@@ -454,6 +455,10 @@ void IkeSa::close(const std::string &reason, bool notifyPeer)
 		removeChild(children_.size() - 1, why);
 	bool report = state_ != S::Dead && (wasUp || initiator_);
 	transition(S::Dead, why);
+	// The exchange may be on the stack (fail() from a handler): it goes
+	// later (endPhase1()), its secrets now.
+	if (phase1Exchange_)
+		phase1Exchange_->forgetSecrets();
 	if (report && ctx_.observer) {
 		IkeSaInfo i = info();
 		i.established = wasUp;

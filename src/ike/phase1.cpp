@@ -142,6 +142,12 @@ void Phase1Steps::floatToNatT()
 
 // ---- keys ------------------------------------------------------------------
 
+void Phase1Crypto::forgetSecrets()
+{
+	psk_.clear();
+	dh_.reset();
+}
+
 Result<void> Phase1Crypto::keyExchange(Bytes peerKe)
 {
 	auto gxy = dh_->sharedSecret(peerKe);

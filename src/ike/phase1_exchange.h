@@ -44,6 +44,8 @@ public:
 	Phase1Crypto &operator=(const Phase1Crypto &) = delete;
 	/// Whether the chosen method is a signature one (RFC 2409 §5.1).
 	bool signatures() const;
+	/// The SA closed: the key and our DH private value go at once.
+	void forgetSecrets();
 
 protected:
 	~Phase1Crypto() = default;
