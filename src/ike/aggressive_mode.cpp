@@ -25,13 +25,14 @@
 // NAT-T (RFC 3947 §4): vendor ids in AM1/AM2, NAT-D in AM2/AM3; the
 // initiator floats to 4500 for AM3 when AM2 shows a NAT.
 //
-// The SA, key and hash pieces are Main Mode's (main_mode.cpp), as are
-// Quick Mode, DPD, Delete and INITIAL-CONTACT once the SA is up.
+// The SA, key and hash pieces are the ones Main Mode uses too
+// (phase1_exchange.h: Phase1Crypto, Phase1Steps), as are Quick Mode, DPD,
+// Delete and INITIAL-CONTACT once the SA is up.
 #include "common/log.h"
 #include "ike/codec/message_builder.h"
 #include "ike/ike_log.h"
-#include "ike/ike_sa.h"
 #include "ike/payload_find.h"
+#include "ike/phase1_exchange.h"
 
 #include <algorithm>
 
@@ -45,7 +46,7 @@ using S = Phase1State;
 
 // ---- initiator ---------------------------------------------------------------
 
-S IkeSa::initiatorAm2(Incoming &in)
+S Phase1Exchange::initiatorAm2(Incoming &in)
 {
 	const Header &h = in.message.header;
 	const RawPayload *sa = findPayload(in.payloads, PayloadType::SecurityAssociation);
@@ -55,34 +56,34 @@ S IkeSa::initiatorAm2(Incoming &in)
 	if (h.encrypted() || h.messageId != 0 || !sa || !ke || !validNonce(nr) || !id ||
 	    !findPayload(in.payloads, PayloadType::Hash) || h.responderCookie == Cookie{}) {
 		logWarn(kLog, "peer {}: malformed Aggressive Mode 2 dropped", in.from.str());
-		return state_;
+		return sa_.state_;
 	}
 	auto choice = acceptReply(in, *sa, "Aggressive Mode 2");
 	if (!choice)
-		return state_; // dropped, or dead
+		return sa_.state_; // dropped, or dead
 	if (ke->body.size() != crypto::dhPublicValueLength(choice->suite.group)) {
 		logWarn(kLog, "peer {}: malformed Aggressive Mode 2 dropped (KE size)", in.from.str());
-		return state_;
+		return sa_.state_;
 	}
 	adoptReply(in, std::move(*choice), "Aggressive Mode 2");
 	gxr_ = bytesOf(ke->body);
 	nr_ = bytesOf(nr->body);
 	if (auto r = keyExchange(gxr_); !r) {
-		fail("Aggressive Mode 2: " + r.error().message);
+		sa_.fail("Aggressive Mode 2: " + r.error().message);
 		return S::Dead;
 	}
 	// Only a responder with our key computes this HASH_R; a damaged AM2
 	// looks the same, but a retransmitted AM1 would only fetch the same one.
 	if (!peerHashVerifies(in.payloads, id->body, false)) {
-		fail("Aggressive Mode 2 does not verify (HASH_R): pre-shared key mismatch?");
+		sa_.fail("Aggressive Mode 2 does not verify (HASH_R): pre-shared key mismatch?");
 		return S::Dead;
 	}
-	peerIdB_ = bytesOf(id->body);
+	sa_.peerIdB_ = bytesOf(id->body);
 	detectNatAndFloat(in);
 
 	auto hashI = authHash(true, ourIdBody());
 	if (!hashI) {
-		fail(hashI.error().message);
+		sa_.fail(hashI.error().message);
 		return S::Dead;
 	}
 	std::vector<OutPayload> payloads{OutPayload{PayloadType::Hash, std::move(*hashI)}};
@@ -91,21 +92,21 @@ S IkeSa::initiatorAm2(Incoming &in)
 		payloads.push_back(std::move(p));
 	auto datagram = sealInitiatorAuth(ExchangeType::Aggressive, std::move(payloads));
 	if (!datagram) {
-		fail(datagram.error().message);
+		sa_.fail(datagram.error().message);
 		return S::Dead;
 	}
 	// Nothing answers AM3: kept to answer a retransmitted AM2 (the
 	// responder's sign that AM3 was lost).
-	sendAnswer(phase1_, std::move(*datagram), in.digest);
+	sa_.sendAnswer(sa_.phase1_, std::move(*datagram), in.digest);
 	establishedAsInitiator(in);
 	return S::Established;
 }
 
 // ---- responder -------------------------------------------------------------
 
-S IkeSa::respondAm1(Incoming &in)
+S Phase1Exchange::respondAm1(Incoming &in)
 {
-	aggressive_ = true;
+	sa_.aggressive_ = true;
 	const Header &h = in.message.header;
 	const RawPayload *sa = findPayload(in.payloads, PayloadType::SecurityAssociation);
 	const RawPayload *ke = findPayload(in.payloads, PayloadType::KeyExchange);
@@ -131,17 +132,18 @@ S IkeSa::respondAm1(Incoming &in)
 	}
 	// AM1 has committed to a group with its KE: only our suites with it.
 	std::vector<IkeSuite> ours;
-	std::copy_if(ctx_.config.proposals.ike.begin(), ctx_.config.proposals.ike.end(), std::back_inserter(ours),
+	std::copy_if(sa_.ctx_.config.proposals.ike.begin(), sa_.ctx_.config.proposals.ike.end(),
+	             std::back_inserter(ours),
 	             [&](const IkeSuite &s) { return crypto::dhPublicValueLength(s.group) == ke->body.size(); });
 	if (!chooseOffer(in, *sa, "Aggressive Mode", keyFor, ours, true))
 		return S::Dead;
 	if (!takeInitiatorKe(in, *ke, *ni))
 		return S::Dead;
-	peerIdB_ = bytesOf(id->body);
+	sa_.peerIdB_ = bytesOf(id->body);
 	return startResponderDh(in, "Aggressive Mode 1", S::RespAmDh);
 }
 
-S IkeSa::answerAm1(Result<DhWorkDone> done)
+S Phase1Exchange::answerAm1(Result<DhWorkDone> done)
 {
 	if (!takeDh(std::move(done), "Aggressive Mode 1"))
 		return S::Dead;
@@ -149,8 +151,8 @@ S IkeSa::answerAm1(Result<DhWorkDone> done)
 	auto hashR = authHash(false, idBody);
 	if (!hashR)
 		return S::Dead;
-	MessageBuilder b(header(ExchangeType::Aggressive, 0));
-	b.add(choice_->reply);
+	MessageBuilder b(sa_.header(ExchangeType::Aggressive, 0));
+	b.add(sa_.choice_->reply);
 	b.add(KeyExchangePayload{gxr_}).add(NoncePayload{nr_});
 	b.add(PayloadType::Identification, std::move(idBody));
 	b.add(PayloadType::Hash, std::move(*hashR));
@@ -161,50 +163,50 @@ S IkeSa::answerAm1(Result<DhWorkDone> done)
 		b.add(p.type, std::move(p.body));
 	auto datagram = b.build();
 	if (!datagram) {
-		logWarn(kLog, "peer {}: Aggressive Mode 2: {}", peer_.str(), datagram.error().message);
+		logWarn(kLog, "peer {}: Aggressive Mode 2: {}", sa_.peer_.str(), datagram.error().message);
 		return S::Dead;
 	}
 	// Retransmitted until AM3 comes (the initiator answers a repeat with
 	// AM3 again); a repeated AM1 gets it too.
-	sendAwaiting(phase1_, std::move(*datagram), "Aggressive Mode 2", dhRequestDigest_);
+	sa_.sendAwaiting(sa_.phase1_, std::move(*datagram), "Aggressive Mode 2", dhRequestDigest_);
 	dhRequestDigest_.clear();
 	return S::RespSentAm;
 }
 
-S IkeSa::respondAm3(Incoming &in)
+S Phase1Exchange::respondAm3(Incoming &in)
 {
 	const Header &h = in.message.header;
 	if (h.messageId != 0) {
 		logWarn(kLog, "peer {}: malformed Aggressive Mode 3 dropped", in.from.str());
-		return state_;
+		return sa_.state_;
 	}
 	// Cleartext (strongSwan) or encrypted (libreswan, us): both are allowed.
 	const std::vector<RawPayload> *payloads = &in.payloads;
-	std::vector<uint8_t> lastBlock = iv_;
+	std::vector<uint8_t> lastBlock = sa_.iv_;
 	Result<Opened> opened = Error{EBADMSG, "cleartext"};
 	if (h.encrypted()) {
-		opened = openPhase1(in.message);
+		opened = sa_.openPhase1(in.message);
 		if (!opened) {
 			logWarn(kLog, "peer {}: Aggressive Mode 3 dropped: {}", in.from.str(), opened.error().message);
-			return state_;
+			return sa_.state_;
 		}
 		payloads = &opened->payloads; // they point into opened's plaintext
 		lastBlock = opened->lastBlock;
 	}
-	if (!peerHashVerifies(*payloads, peerIdB_, true)) {
+	if (!peerHashVerifies(*payloads, sa_.peerIdB_, true)) {
 		// Damaged, or forged (a cleartext AM3 takes only the cookies): AM2
 		// is retransmitted and the initiator answers with AM3 again. An
 		// initiator with another key never sends AM3 (HASH_R fails first).
 		logWarn(kLog, "peer {}: Aggressive Mode 3 does not verify (HASH_I); dropped", in.from.str());
-		return state_;
+		return sa_.state_;
 	}
-	iv_ = lastBlock;
-	lastPhase1Block_ = std::move(lastBlock);
+	sa_.iv_ = lastBlock;
+	sa_.lastPhase1Block_ = std::move(lastBlock);
 	detectNat(*payloads, in.local, in.from);
 	// HASH_I does not cover a notify; only encryption vouches for it.
 	if (h.encrypted())
 		readInitialContact(*payloads);
-	followPeer(in);
+	sa_.followPeer(in);
 	becomeEstablished(in);
 	return S::Established;
 }

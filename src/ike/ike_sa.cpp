@@ -1,7 +1,7 @@
 // The frame of an ISAKMP SA: which handler a message goes to (kRules),
 // duplicate detection and retransmission (RFC 2408 §5), timers, teardown.
-// The exchanges themselves are in main_mode.cpp, quick_mode.cpp and
-// informational.cpp.
+// The exchanges themselves are phase1_exchange.h's, quick_mode.h's and
+// informational.h's.
 #include "ike/ike_sa.h"
 
 #include "common/log.h"
@@ -9,6 +9,7 @@
 #include "ike/codec/names.h"
 #include "ike/ike_log.h"
 #include "ike/informational.h"
+#include "ike/phase1_exchange.h"
 #include "ike/quick_mode.h"
 
 #include <algorithm>
@@ -45,15 +46,15 @@ std::string_view phase1StateName(Phase1State s)
 // SA is up, cleartext Informational (an error notify from a responder that
 // refused us) while it is being set up. Anything else is dropped.
 const std::vector<IkeSa::Rule> IkeSa::kRules = {
-        {S::Start, X::IdentityProtection, &IkeSa::respondMm1},
-        {S::InitSentSa, X::IdentityProtection, &IkeSa::initiatorMm2},
-        {S::RespSentSa, X::IdentityProtection, &IkeSa::respondMm3},
-        {S::InitSentKe, X::IdentityProtection, &IkeSa::initiatorMm4},
-        {S::RespSentKe, X::IdentityProtection, &IkeSa::respondMm5},
-        {S::InitSentAuth, X::IdentityProtection, &IkeSa::initiatorMm6},
-        {S::Start, X::Aggressive, &IkeSa::respondAm1},
-        {S::InitSentAm, X::Aggressive, &IkeSa::initiatorAm2},
-        {S::RespSentAm, X::Aggressive, &IkeSa::respondAm3},
+        {S::Start, X::IdentityProtection, nullptr, &Phase1Exchange::respondMm1},
+        {S::InitSentSa, X::IdentityProtection, nullptr, &Phase1Exchange::initiatorMm2},
+        {S::RespSentSa, X::IdentityProtection, nullptr, &Phase1Exchange::respondMm3},
+        {S::InitSentKe, X::IdentityProtection, nullptr, &Phase1Exchange::initiatorMm4},
+        {S::RespSentKe, X::IdentityProtection, nullptr, &Phase1Exchange::respondMm5},
+        {S::InitSentAuth, X::IdentityProtection, nullptr, &Phase1Exchange::initiatorMm6},
+        {S::Start, X::Aggressive, nullptr, &Phase1Exchange::respondAm1},
+        {S::InitSentAm, X::Aggressive, nullptr, &Phase1Exchange::initiatorAm2},
+        {S::RespSentAm, X::Aggressive, nullptr, &Phase1Exchange::respondAm3},
         {S::Established, X::QuickMode, &IkeSa::onQuickMode},
         {S::Established, X::Informational, &IkeSa::onInformational},
         {S::InitSentSa, X::Informational, &IkeSa::onPlainInformational},
@@ -71,7 +72,7 @@ IkeSa::IkeSa(IkeContext &ctx, IkeSaEvents &events, uint64_t id, bool initiator, 
              Endpoint local, Endpoint peer)
     : ctx_(ctx), events_(events), id_(id), initiator_(initiator), ckyI_(ckyI), ckyR_(ckyR), local_(std::move(local)),
       peer_(std::move(peer)), originalPeer_(peer_), created_(ctx.now),
-      informational_(std::make_unique<Informational>(*this))
+      phase1Exchange_(std::make_unique<Phase1Exchange>(*this)), informational_(std::make_unique<Informational>(*this))
 {
 }
 
@@ -79,6 +80,36 @@ IkeSa::IkeSa(IkeContext &ctx, IkeSaEvents &events, uint64_t id, bool initiator, 
 // destroying it only frees memory, so a daemon that stops without shutdown
 // leaves the kernel state for the next start-up to find.
 IkeSa::~IkeSa() = default;
+
+// ---- phase 1 ---------------------------------------------------------------
+
+Result<void> IkeSa::start(std::optional<ChildRequest> child, bool aggressive)
+{
+	return phase1Exchange_->start(std::move(child), aggressive);
+}
+
+void IkeSa::completeDh(Result<DhWorkDone> done)
+{
+	if (state_ != S::RespDh && state_ != S::RespAmDh)
+		return;
+	S next = phase1Exchange_->answerDh(state_, std::move(done));
+	if (next == S::Dead)
+		close("the negotiation failed", false);
+	else
+		transition(next, "the DH answer");
+	endPhase1();
+}
+
+void IkeSa::endPhase1()
+{
+	if (established() || dead())
+		phase1Exchange_.reset();
+}
+
+void IkeSa::startOnNatT()
+{
+	socket_ = IkeSocket::NatT;
+}
 
 // ---- receiving -------------------------------------------------------------
 
@@ -116,11 +147,12 @@ void IkeSa::dispatch(Incoming &in)
 {
 	for (const Rule &r : kRules) {
 		if (r.state == state_ && r.exchange == in.message.header.exchange) {
-			Phase1State next = (this->*r.handler)(in);
+			Phase1State next = r.phase1 ? (*phase1Exchange_.*r.phase1)(in) : (this->*r.handler)(in);
 			if (next == S::Dead && state_ != S::Dead)
 				close("the negotiation failed", false);
 			else if (state_ != S::Dead)
 				transition(next, exchangeTypeName(r.exchange));
+			endPhase1();
 			return;
 		}
 	}
@@ -339,15 +371,17 @@ void IkeSa::onTimer()
 		if (ctx_.now >= created_ + ctx_.config.setupTimeout) {
 			fail(fmt::format("{} not complete after {}s (state: {})", phase1Name(),
 			                 ctx_.config.setupTimeout.count(), phase1StateName(state_)));
+			endPhase1();
 			return;
 		}
 		if (!retransmit(phase1_))
-			fail(fmt::format("no answer to {} after {} retransmissions{}", phase1_.what,
-			                 phase1_.retransmits,
-			                 // In Aggressive Mode the initiator that cannot verify AM2 goes quiet.
-			                 (state_ == S::InitSentAuth && !signatures()) || state_ == S::RespSentAm
-			                         ? " (pre-shared key mismatch?)"
-			                         : ""));
+			fail(fmt::format(
+			        "no answer to {} after {} retransmissions{}", phase1_.what, phase1_.retransmits,
+			        // In Aggressive Mode the initiator that cannot verify AM2 goes quiet.
+			        (state_ == S::InitSentAuth && !phase1Exchange_->signatures()) || state_ == S::RespSentAm
+			                ? " (pre-shared key mismatch?)"
+			                : ""));
+		endPhase1();
 		return;
 	}
 	for (auto it = quickModes_.begin(); it != quickModes_.end();) {
@@ -421,8 +455,10 @@ void IkeSa::close(const std::string &reason, bool notifyPeer)
 		removeChild(children_.size() - 1, why);
 	bool report = state_ != S::Dead && (wasUp || initiator_);
 	transition(S::Dead, why);
-	psk_.clear();
-	dh_.reset();
+	// The exchange may be on the stack (fail() from a handler): it goes
+	// later (endPhase1()), its secrets now.
+	if (phase1Exchange_)
+		phase1Exchange_->forgetSecrets();
 	if (report && ctx_.observer) {
 		IkeSaInfo i = info();
 		i.established = wasUp;

@@ -1,8 +1,7 @@
 #pragma once
-// IkeSa: one ISAKMP SA (RFC 2408) with its exchanges: Main Mode in either
-// role (RFC 2409 §5.4, main_mode.cpp), or Aggressive Mode with a pre-shared
-// key when the config allows (aggressive_mode.cpp), both on the phase-1
-// pieces they share (phase1.cpp, signatures in phase1_auth.cpp); the Quick
+// IkeSa: one ISAKMP SA (RFC 2408) with its exchanges: while phase 1 runs,
+// its Phase1Exchange (phase1_exchange.h: Main Mode or Aggressive Mode in
+// either role, RFC 2409 §5.4), dropped once phase 1 is over; the Quick
 // Modes under it (§5.5, the exchange objects of quick_mode.h); its
 // Informational exchanges with Delete, DPD (RFC 3706) and INITIAL-CONTACT
 // (informational.h); NAT-T (RFC 3947) and the SA pairs it installed
@@ -79,6 +78,7 @@ struct Incoming {
 
 class QuickMode;
 class Informational;
+class Phase1Exchange;
 class IkeSa;
 
 /// What an SA tells its engine as it happens, instead of the engine
@@ -188,94 +188,24 @@ private:
 	/// Our nonces in phase 1 and Quick Mode: 32 bytes (RFC 2409 §5 allows 8..256).
 	static constexpr size_t kNonceLen = 32;
 	using Handler = Phase1State (IkeSa::*)(Incoming &);
+	using Phase1Handler = Phase1State (Phase1Exchange::*)(Incoming &);
+	/// A message goes to `handler`, or in phase 1 to the exchange's `phase1`.
 	struct Rule {
 		Phase1State state;
 		ExchangeType exchange;
 		Handler handler;
+		Phase1Handler phase1 = nullptr;
 	};
 	static const std::vector<Rule> kRules;
 
-	// main_mode.cpp (RFC 2409 §5.4)
-	Phase1State respondMm1(Incoming &in);
-	Phase1State initiatorMm2(Incoming &in);
-	Phase1State respondMm3(Incoming &in);
-	Phase1State initiatorMm4(Incoming &in);
-	Phase1State respondMm5(Incoming &in);
-	Phase1State initiatorMm6(Incoming &in);
-	// shared by Main Mode and Aggressive Mode (main_mode.cpp)
-	/// Responder: the initiator's SA payload parsed, our key or credentials
-	/// for the peer (keyFor) and the choice; false when refused (logged,
-	/// and the peer told when it helps).
-	bool chooseOffer(Incoming &in, const RawPayload &sa, std::string_view mode, const IpAddress &keyFor,
-	                 std::span<const IkeSuite> ours, bool pskOnly);
-	/// Initiator: the responder's choice in its SA payload (MM2, AM2:
-	/// `message`); nullopt when dropped (logged) or refused (failed: dead).
-	std::optional<Phase1Choice> acceptReply(const Incoming &in, const RawPayload &sa, std::string_view message);
-	/// Initiator: the responder's cookie, its choice and vendor ids taken (logged).
-	void adoptReply(const Incoming &in, Phase1Choice choice, std::string_view message);
-	/// Initiator: NAT-D of MM4 or AM2; to 4500 when there is a NAT.
-	void detectNatAndFloat(const Incoming &in);
-	/// Initiator: MM5 or AM3, with INITIAL-CONTACT when asked for, sealed
-	/// under the phase-1 keys; the CBC chain goes on from it.
-	Result<std::vector<uint8_t>> sealInitiatorAuth(ExchangeType exchange, std::vector<OutPayload> payloads);
-	/// Responder: the initiator's KE and nonce (MM3, AM1) and our nonce;
-	/// false (logged) when no nonce could be made.
-	bool takeInitiatorKe(const Incoming &in, const RawPayload &ke, const RawPayload &ni);
-	/// Initiator: our DH key pair and nonce.
-	Result<void> ourKeyAndNonce(crypto::DhGroup group);
-	/// Responder, gxi_ known: g^xy on the DhOffload (the SA waits in
-	/// `waiting`, RespDh or RespAmDh) or, without one, here and answered at
-	/// once. `message` names the request for the log.
-	Phase1State startResponderDh(const Incoming &in, std::string_view message, Phase1State waiting);
-	/// The peer's HASH_I / HASH_R over its ID (idBody) against ours.
-	bool peerHashVerifies(const std::vector<RawPayload> &payloads, Bytes idBody, bool initiatorHash) const;
-	void readInitialContact(const std::vector<RawPayload> &payloads);
-	/// Initiator: established; the Quick Mode asked for starts.
-	void establishedAsInitiator(Incoming &in);
-	std::vector<OutPayload> vendorIds() const;
-	void readVendorIds(const std::vector<RawPayload> &payloads);
-	/// Main Mode 3's and Aggressive Mode 1's answers once g^xy is known
-	/// (here or on a DhOffload).
-	Phase1State answerMm3(Result<DhWorkDone> done);
-	Phase1State answerAm1(Result<DhWorkDone> done);
-	/// The answer of the request that waits in `waiting` (RespDh: Main Mode
-	/// 3, RespAmDh: Aggressive Mode 1).
-	Phase1State answerDh(Phase1State waiting, Result<DhWorkDone> done);
-	/// Our public value and the keys from a DH answer; false (logged,
-	/// naming `message`) when it failed.
-	bool takeDh(Result<DhWorkDone> done, std::string_view message);
-	/// g^xy with our dh_, then deriveKeys().
-	Result<void> keyExchange(Bytes peerKe);
-	/// SKEYID and its keys, the phase-1 cipher and IV (RFC 2409 §5, Appendix B).
-	Result<void> deriveKeys(crypto::SecretBytes gxy);
-	void detectNat(const std::vector<RawPayload> &payloads, const Endpoint &local, const Endpoint &from);
-	std::vector<OutPayload> natDPayloads() const;
-	void floatToNatT();
-	Result<std::vector<uint8_t>> authHash(bool initiatorHash, Bytes idBody) const;
-	void becomeEstablished(Incoming &in);
-	// aggressive_mode.cpp (RFC 2409 §5.4, Aggressive Mode with a pre-shared key)
-	Phase1State respondAm1(Incoming &in);
-	Phase1State initiatorAm2(Incoming &in);
-	Phase1State respondAm3(Incoming &in);
-	// Signatures (RFC 2409 §5.1)
-	bool signatures() const;
-	/// The methods we can offer or accept with this peer (credentials and key).
-	std::vector<IkeAuthMethod> authMethods() const;
-	/// CERTREQ payloads for MM3/MM4 naming our CAs.
-	std::vector<OutPayload> certRequests() const;
-	/// Our ID; then CERT(s) and SIG, or HASH, for MM5/MM6.
-	std::vector<uint8_t> ourIdBody() const;
-	Result<std::vector<OutPayload>> authPayloads(bool initiatorHash, Bytes idBody) const;
-	struct AuthFailure {
-		NotifyType notify;
-		std::string reason;
-	};
-	/// Checks the peer's ID, certificate (chain, validity, ID match,
-	/// expected identity) and SIG; sets peerIdText_ on success.
-	std::optional<AuthFailure> verifyPeerSignature(const std::vector<RawPayload> &payloads, Bytes idBody,
-	                                               bool initiatorHash);
-	/// Tells the peer why, under the phase-1 keys: N(notify) [, D(ISAKMP SA)].
-	void sendAuthFailure(NotifyType notify, bool withDelete);
+	// The phase-1 negotiation (phase1_exchange.h), which uses this SA's
+	// keys, endpoints, sending and state changes.
+	friend class Phase1Crypto;
+	friend class Phase1Steps;
+	friend class Phase1Exchange;
+	/// Drops the phase-1 exchange once phase 1 is over (established or dead);
+	/// called where no exchange handler is running.
+	void endPhase1();
 
 	// quick_mode.cpp (RFC 2409 §5.5): the exchanges are quick_mode.h's
 	// objects, which use this SA's keys, endpoints and sending.
@@ -309,8 +239,6 @@ private:
 	Result<Opened> openPhase1(const Message &m);
 	Header header(ExchangeType exchange, uint32_t messageId) const;
 	void fail(const std::string &reason);
-	/// Responder: the peer failed to authenticate; the observer counts it.
-	void authenticationFailed(const Endpoint &from, const std::string &reason);
 	void removeChild(size_t index, const std::string &reason);
 	std::string peerText() const;
 	Result<std::vector<uint8_t>> random(size_t n);
@@ -338,24 +266,12 @@ private:
 	TimePoint created_, establishedAt_{};
 
 	// negotiation
-	std::optional<ChildRequest> wantChild_;
-	std::vector<uint8_t> saiB_; ///< the initiator's SA payload body (RFC 2409 §5: SAi_b)
 	std::optional<Phase1Choice> choice_;
 	NatTMethod natMethod_ = NatTMethod::None;
 	std::string peerVendorIds_;
 	bool natLocal_ = false, natPeer_ = false;
-	std::optional<crypto::DhKeyPair> dh_;
-	std::vector<uint8_t> gxi_, gxr_, ni_, nr_;
-	crypto::SecretBytes psk_;
-	std::shared_ptr<const CertCredentials> creds_; ///< ours for this peer, if any
-	std::vector<IkeAuthMethod> offeredAuths_;      ///< initiator
-	std::vector<IkeSuite> offeredSuites_;          ///< initiator: the suites MM1/AM1 offered
-	bool aggressive_ = false;                      ///< Aggressive Mode, not Main Mode
-	std::string peerIdText_;                       ///< the peer's ID for logs and info(), once verified
-	crypto::SecretBytes gxy_;
-	/// Responder: the MM3 or AM1 that the answer after the DH answers
-	/// (RespDh, RespAmDh).
-	std::vector<uint8_t> dhRequestDigest_;
+	bool aggressive_ = false; ///< Aggressive Mode, not Main Mode
+	std::string peerIdText_;  ///< the peer's ID for logs and info(), once verified
 	std::optional<Phase1Keys> keys_;
 	IsakmpCipher cipher_;
 	std::vector<uint8_t> iv_;              ///< phase-1 CBC chain
@@ -363,7 +279,6 @@ private:
 	std::vector<uint8_t> peerIdB_;
 	bool initialContact_ = false;
 	bool sendInitialContact_ = true;
-	std::optional<KnownVendorId> natVendorId_; ///< the NAT-T vendor id we answer with
 	Flight phase1_;
 
 	// phase 2 and informational
@@ -380,6 +295,8 @@ private:
 	/// (onNatMapping()): logged once, not per packet.
 	std::optional<Endpoint> reportedAddressChange_;
 
+	/// Phase 1 under way (phase1_exchange.h); null once it is over.
+	std::unique_ptr<Phase1Exchange> phase1Exchange_;
 	/// Informational exchanges, DPD and keepalives (informational.h).
 	std::unique_ptr<Informational> informational_;
 };

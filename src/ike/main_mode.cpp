@@ -28,9 +28,9 @@
 #include "ike/codec/names.h"
 #include "ike/codec/opaque_payloads.h"
 #include "ike/ike_log.h"
-#include "ike/ike_sa.h"
 #include "ike/nat_detection.h"
 #include "ike/payload_find.h"
+#include "ike/phase1_exchange.h"
 
 #include <array>
 
@@ -44,21 +44,21 @@ using S = Phase1State;
 
 // ---- initiator ---------------------------------------------------------------
 
-Result<void> IkeSa::start(std::optional<ChildRequest> child, bool aggressive)
+Result<void> Phase1Exchange::start(std::optional<ChildRequest> child, bool aggressive)
 {
-	aggressive_ = aggressive;
+	sa_.aggressive_ = aggressive;
 	// Aggressive Mode here is pre-shared keys only.
-	creds_ = ctx_.config.certs && !aggressive ? ctx_.config.certs(peer_.address) : nullptr;
-	auto psk = ctx_.config.psk ? ctx_.config.psk(peer_.address) : std::nullopt;
+	creds_ = sa_.ctx_.config.certs && !aggressive ? sa_.ctx_.config.certs(sa_.peer_.address) : nullptr;
+	auto psk = sa_.ctx_.config.psk ? sa_.ctx_.config.psk(sa_.peer_.address) : std::nullopt;
 	if (psk)
 		psk_ = std::move(*psk);
 	if (!creds_ && psk_.empty())
 		return Error{ENOKEY, (aggressive ? "no pre-shared key (Aggressive Mode needs one) for "
 		                                 : "no pre-shared key or certificate for ") +
-		                             peer_.address.str()};
+		                             sa_.peer_.address.str()};
 	offeredAuths_ = authMethods();
 	wantChild_ = child;
-	offeredSuites_ = ctx_.config.proposals.ike;
+	offeredSuites_ = sa_.ctx_.config.proposals.ike;
 	if (offeredSuites_.empty())
 		return Error{EINVAL, "no IKE proposals to offer"};
 	if (aggressive) {
@@ -67,12 +67,12 @@ Result<void> IkeSa::start(std::optional<ChildRequest> child, bool aggressive)
 		crypto::DhGroup group = offeredSuites_.front().group;
 		std::erase_if(offeredSuites_, [group](const IkeSuite &s) { return s.group != group; });
 	}
-	SaPayload offer = phase1Offer(offeredSuites_, ctx_.config.ikeLifetime, offeredAuths_);
+	SaPayload offer = phase1Offer(offeredSuites_, sa_.ctx_.config.ikeLifetime, offeredAuths_);
 	auto body = buildSa(offer);
 	if (!body)
 		return std::move(body).error();
 	saiB_ = *body;
-	MessageBuilder b(header(aggressive ? ExchangeType::Aggressive : ExchangeType::IdentityProtection, 0));
+	MessageBuilder b(sa_.header(aggressive ? ExchangeType::Aggressive : ExchangeType::IdentityProtection, 0));
 	b.add(PayloadType::SecurityAssociation, *body);
 	if (aggressive) {
 		// AM1 (aggressive_mode.cpp) brings KE, nonce and ID at once.
@@ -85,29 +85,29 @@ Result<void> IkeSa::start(std::optional<ChildRequest> child, bool aggressive)
 	auto datagram = b.build();
 	if (!datagram)
 		return std::move(datagram).error();
-	logInfo(kLog, "peer {}: initiating {} ({})", peerText(), phase1Name(), describePhase1Offer(offer));
-	transition(aggressive ? S::InitSentAm : S::InitSentSa, "initiating");
-	sendAwaiting(phase1_, std::move(*datagram), fmt::format("{} 1", phase1Name()), {});
+	logInfo(kLog, "peer {}: initiating {} ({})", sa_.peerText(), sa_.phase1Name(), describePhase1Offer(offer));
+	sa_.transition(aggressive ? S::InitSentAm : S::InitSentSa, "initiating");
+	sa_.sendAwaiting(sa_.phase1_, std::move(*datagram), fmt::format("{} 1", sa_.phase1Name()), {});
 	return {};
 }
 
-S IkeSa::initiatorMm2(Incoming &in)
+S Phase1Exchange::initiatorMm2(Incoming &in)
 {
 	const Header &h = in.message.header;
 	const RawPayload *sa = findPayload(in.payloads, PayloadType::SecurityAssociation);
 	if (h.encrypted() || h.messageId != 0 || !sa || h.responderCookie == Cookie{}) {
 		logWarn(kLog, "peer {}: malformed Main Mode 2 dropped", in.from.str());
-		return state_;
+		return sa_.state_;
 	}
 	auto choice = acceptReply(in, *sa, "Main Mode 2");
 	if (!choice)
-		return state_; // dropped, or dead
+		return sa_.state_; // dropped, or dead
 	adoptReply(in, std::move(*choice), "Main Mode 2");
-	if (auto r = ourKeyAndNonce(choice_->suite.group); !r) {
-		fail("key generation failed: " + r.error().message);
+	if (auto r = ourKeyAndNonce(sa_.choice_->suite.group); !r) {
+		sa_.fail("key generation failed: " + r.error().message);
 		return S::Dead;
 	}
-	MessageBuilder b(header(ExchangeType::IdentityProtection, 0));
+	MessageBuilder b(sa_.header(ExchangeType::IdentityProtection, 0));
 	b.add(KeyExchangePayload{gxi_}).add(NoncePayload{ni_});
 	for (OutPayload &p : natDPayloads())
 		b.add(p.type, std::move(p.body));
@@ -115,62 +115,62 @@ S IkeSa::initiatorMm2(Incoming &in)
 		b.add(p.type, std::move(p.body));
 	auto datagram = b.build();
 	if (!datagram) {
-		fail(datagram.error().message);
+		sa_.fail(datagram.error().message);
 		return S::Dead;
 	}
-	sendAwaiting(phase1_, std::move(*datagram), "Main Mode 3", in.digest);
+	sa_.sendAwaiting(sa_.phase1_, std::move(*datagram), "Main Mode 3", in.digest);
 	return S::InitSentKe;
 }
 
-S IkeSa::initiatorMm4(Incoming &in)
+S Phase1Exchange::initiatorMm4(Incoming &in)
 {
 	const Header &h = in.message.header;
 	const RawPayload *ke = findPayload(in.payloads, PayloadType::KeyExchange);
 	const RawPayload *nr = findPayload(in.payloads, PayloadType::Nonce);
 	if (h.encrypted() || h.messageId != 0 || !ke || !validNonce(nr) ||
-	    ke->body.size() != crypto::dhPublicValueLength(choice_->suite.group)) {
+	    ke->body.size() != crypto::dhPublicValueLength(sa_.choice_->suite.group)) {
 		logWarn(kLog, "peer {}: malformed Main Mode 4 dropped", in.from.str());
-		return state_;
+		return sa_.state_;
 	}
 	gxr_ = bytesOf(ke->body);
 	nr_ = bytesOf(nr->body);
 	if (auto r = keyExchange(gxr_); !r) {
-		fail("Main Mode 4: " + r.error().message);
+		sa_.fail("Main Mode 4: " + r.error().message);
 		return S::Dead;
 	}
 	detectNatAndFloat(in);
 
 	auto auth = authPayloads(true, ourIdBody());
 	if (!auth) {
-		fail(auth.error().message);
+		sa_.fail(auth.error().message);
 		return S::Dead;
 	}
 	auto datagram = sealInitiatorAuth(ExchangeType::IdentityProtection, std::move(*auth));
 	if (!datagram) {
-		fail(datagram.error().message);
+		sa_.fail(datagram.error().message);
 		return S::Dead;
 	}
 	// A responder that refuses our signature says so in an Informational
 	// whose IV starts from MM5's last block (onPlainInformational).
-	sendAwaiting(phase1_, std::move(*datagram), "Main Mode 5", in.digest);
+	sa_.sendAwaiting(sa_.phase1_, std::move(*datagram), "Main Mode 5", in.digest);
 	return S::InitSentAuth;
 }
 
-S IkeSa::initiatorMm6(Incoming &in)
+S Phase1Exchange::initiatorMm6(Incoming &in)
 {
 	if (!in.message.header.encrypted() || in.message.header.messageId != 0) {
 		logWarn(kLog, "peer {}: cleartext Main Mode 6 dropped", in.from.str());
-		return state_;
+		return sa_.state_;
 	}
-	auto opened = openPhase1(in.message);
+	auto opened = sa_.openPhase1(in.message);
 	const RawPayload *id = opened ? findPayload(opened->payloads, PayloadType::Identification) : nullptr;
 	if (signatures() && id) {
 		// It decrypted, so it is the responder's: what it proves is final.
 		if (auto bad = verifyPeerSignature(opened->payloads, id->body, false)) {
-			lastPhase1Block_ = opened->lastBlock;
-			iv_ = opened->lastBlock;
+			sa_.lastPhase1Block_ = opened->lastBlock;
+			sa_.iv_ = opened->lastBlock;
 			sendAuthFailure(bad->notify, true);
-			fail("authentication of the responder failed: " + bad->reason);
+			sa_.fail("authentication of the responder failed: " + bad->reason);
 			return S::Dead;
 		}
 	}
@@ -180,19 +180,19 @@ S IkeSa::initiatorMm6(Incoming &in)
 		// this is never reached: it is a damaged or forged MM6. Wait for the
 		// answer to MM5's retransmission, IV unchanged.
 		logWarn(kLog, "peer {}: Main Mode 6 does not verify (HASH_R); dropped", in.from.str());
-		return state_;
+		return sa_.state_;
 	}
-	iv_ = opened->lastBlock;
-	lastPhase1Block_ = opened->lastBlock;
-	peerIdB_ = bytesOf(id->body);
-	followPeer(in);
+	sa_.iv_ = opened->lastBlock;
+	sa_.lastPhase1Block_ = opened->lastBlock;
+	sa_.peerIdB_ = bytesOf(id->body);
+	sa_.followPeer(in);
 	establishedAsInitiator(in);
 	return S::Established;
 }
 
 // ---- responder -------------------------------------------------------------
 
-S IkeSa::respondMm1(Incoming &in)
+S Phase1Exchange::respondMm1(Incoming &in)
 {
 	const Header &h = in.message.header;
 	const RawPayload *sa = findPayload(in.payloads, PayloadType::SecurityAssociation);
@@ -201,10 +201,10 @@ S IkeSa::respondMm1(Incoming &in)
 		logWarn(kLog, "peer {}: malformed Main Mode 1 dropped", in.from.str());
 		return S::Dead;
 	}
-	if (!chooseOffer(in, *sa, "Main Mode", in.from.address, ctx_.config.proposals.ike, false))
+	if (!chooseOffer(in, *sa, "Main Mode", in.from.address, sa_.ctx_.config.proposals.ike, false))
 		return S::Dead;
-	MessageBuilder b(header(ExchangeType::IdentityProtection, 0));
-	b.add(choice_->reply);
+	MessageBuilder b(sa_.header(ExchangeType::IdentityProtection, 0));
+	b.add(sa_.choice_->reply);
 	for (OutPayload &v : vendorIds())
 		b.add(v.type, std::move(v.body));
 	auto datagram = b.build();
@@ -212,34 +212,34 @@ S IkeSa::respondMm1(Incoming &in)
 		logWarn(kLog, "peer {}: Main Mode 2: {}", in.from.str(), datagram.error().message);
 		return S::Dead;
 	}
-	sendAnswer(phase1_, std::move(*datagram), in.digest);
+	sa_.sendAnswer(sa_.phase1_, std::move(*datagram), in.digest);
 	return S::RespSentSa;
 }
 
-S IkeSa::respondMm3(Incoming &in)
+S Phase1Exchange::respondMm3(Incoming &in)
 {
 	const Header &h = in.message.header;
 	const RawPayload *ke = findPayload(in.payloads, PayloadType::KeyExchange);
 	const RawPayload *ni = findPayload(in.payloads, PayloadType::Nonce);
 	if (h.encrypted() || h.messageId != 0 || !ke || !validNonce(ni) ||
-	    ke->body.size() != crypto::dhPublicValueLength(choice_->suite.group)) {
+	    ke->body.size() != crypto::dhPublicValueLength(sa_.choice_->suite.group)) {
 		logWarn(kLog, "peer {}: malformed Main Mode 3 dropped", in.from.str());
-		return state_;
+		return sa_.state_;
 	}
 	if (!takeInitiatorKe(in, *ke, *ni))
 		return S::Dead;
 	detectNat(in.payloads, in.local, in.from);
 	// The NAT-D hashes name the peer as it reached us and us as it addressed us.
-	local_ = in.local;
-	peer_ = in.from;
+	sa_.local_ = in.local;
+	sa_.peer_ = in.from;
 	return startResponderDh(in, "Main Mode 3", S::RespDh);
 }
 
-S IkeSa::answerMm3(Result<DhWorkDone> done)
+S Phase1Exchange::answerMm3(Result<DhWorkDone> done)
 {
 	if (!takeDh(std::move(done), "Main Mode 3"))
 		return S::Dead;
-	MessageBuilder b(header(ExchangeType::IdentityProtection, 0));
+	MessageBuilder b(sa_.header(ExchangeType::IdentityProtection, 0));
 	b.add(KeyExchangePayload{gxr_}).add(NoncePayload{nr_});
 	for (OutPayload &p : natDPayloads())
 		b.add(p.type, std::move(p.body));
@@ -248,18 +248,18 @@ S IkeSa::answerMm3(Result<DhWorkDone> done)
 	auto datagram = b.build();
 	if (!datagram)
 		return S::Dead;
-	sendAnswer(phase1_, std::move(*datagram), dhRequestDigest_);
+	sa_.sendAnswer(sa_.phase1_, std::move(*datagram), dhRequestDigest_);
 	dhRequestDigest_.clear();
 	return S::RespSentKe;
 }
 
-S IkeSa::respondMm5(Incoming &in)
+S Phase1Exchange::respondMm5(Incoming &in)
 {
 	if (!in.message.header.encrypted() || in.message.header.messageId != 0) {
 		logWarn(kLog, "peer {}: cleartext Main Mode 5 dropped", in.from.str());
-		return state_;
+		return sa_.state_;
 	}
-	auto opened = openPhase1(in.message);
+	auto opened = sa_.openPhase1(in.message);
 	const RawPayload *id = opened ? findPayload(opened->payloads, PayloadType::Identification) : nullptr;
 	if (signatures()) {
 		if (!id) {
@@ -270,7 +270,7 @@ S IkeSa::respondMm5(Incoming &in)
 		}
 		if (auto bad = verifyPeerSignature(opened->payloads, id->body, true)) {
 			logWarn(kLog, "peer {}: authentication failed: {}", in.from.str(), bad->reason);
-			lastPhase1Block_ = opened->lastBlock;
+			sa_.lastPhase1Block_ = opened->lastBlock;
 			sendAuthFailure(bad->notify, false);
 			authenticationFailed(in.from, bad->reason);
 			return S::Dead;
@@ -282,10 +282,10 @@ S IkeSa::respondMm5(Incoming &in)
 		authenticationFailed(in.from, "Main Mode 5: pre-shared key mismatch?");
 		return S::Dead;
 	}
-	iv_ = opened->lastBlock;
-	peerIdB_ = bytesOf(id->body);
+	sa_.iv_ = opened->lastBlock;
+	sa_.peerIdB_ = bytesOf(id->body);
 	readInitialContact(opened->payloads);
-	followPeer(in);
+	sa_.followPeer(in);
 
 	std::vector<uint8_t> idBody = ourIdBody();
 	auto payloads = authPayloads(false, idBody);
@@ -293,12 +293,12 @@ S IkeSa::respondMm5(Incoming &in)
 		logWarn(kLog, "peer {}: Main Mode 6: {}", in.from.str(), payloads.error().message);
 		return S::Dead;
 	}
-	auto sealed = sealMessage(cipher_, header(ExchangeType::IdentityProtection, 0), *payloads, iv_);
+	auto sealed = sealMessage(sa_.cipher_, sa_.header(ExchangeType::IdentityProtection, 0), *payloads, sa_.iv_);
 	if (!sealed)
 		return S::Dead;
-	iv_ = sealed->lastBlock;
-	lastPhase1Block_ = sealed->lastBlock;
-	sendAnswer(phase1_, std::move(sealed->datagram), in.digest);
+	sa_.iv_ = sealed->lastBlock;
+	sa_.lastPhase1Block_ = sealed->lastBlock;
+	sa_.sendAnswer(sa_.phase1_, std::move(sealed->datagram), in.digest);
 	becomeEstablished(in);
 	return S::Established;
 }

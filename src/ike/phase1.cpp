@@ -10,10 +10,10 @@
 #include "ike/codec/names.h"
 #include "ike/codec/opaque_payloads.h"
 #include "ike/ike_log.h"
-#include "ike/ike_sa.h"
 #include "ike/informational.h"
 #include "ike/nat_detection.h"
 #include "ike/payload_find.h"
+#include "ike/phase1_exchange.h"
 
 #include <array>
 
@@ -48,10 +48,10 @@ std::string authSuffix(IkeAuthMethod m)
 
 // ---- vendor ids and NAT-D ----------------------------------------------------
 
-std::vector<OutPayload> IkeSa::vendorIds() const
+std::vector<OutPayload> Phase1Steps::vendorIds() const
 {
 	std::vector<KnownVendorId> ids;
-	if (initiator_) {
+	if (sa_.initiator_) {
 		// As strongSwan and libreswan: RFC 3947 and the drafts pre-RFC peers know.
 		ids = {KnownVendorId::NatTRfc3947, KnownVendorId::NatTDraft03, KnownVendorId::NatTDraft02N,
 		       KnownVendorId::NatTDraft02};
@@ -65,7 +65,7 @@ std::vector<OutPayload> IkeSa::vendorIds() const
 	return out;
 }
 
-void IkeSa::readVendorIds(const std::vector<RawPayload> &payloads)
+void Phase1Steps::readVendorIds(const std::vector<RawPayload> &payloads)
 {
 	bool rfc = false, draft03 = false, draft02 = false, draft02n = false;
 	std::string names;
@@ -81,12 +81,12 @@ void IkeSa::readVendorIds(const std::vector<RawPayload> &payloads)
 		draft02 |= *known == KnownVendorId::NatTDraft02;
 		draft02n |= *known == KnownVendorId::NatTDraft02N;
 		if (*known == KnownVendorId::Dpd)
-			informational_->peerSpeaksDpd();
+			sa_.informational_->peerSpeaksDpd();
 	}
-	peerVendorIds_ = names.empty() ? "none" : names;
-	natMethod_ = rfc                                ? NatTMethod::Rfc3947
-	             : (draft03 || draft02 || draft02n) ? NatTMethod::Draft
-	                                                : NatTMethod::None;
+	sa_.peerVendorIds_ = names.empty() ? "none" : names;
+	sa_.natMethod_ = rfc                                ? NatTMethod::Rfc3947
+	                 : (draft03 || draft02 || draft02n) ? NatTMethod::Draft
+	                                                    : NatTMethod::None;
 	if (rfc)
 		natVendorId_ = KnownVendorId::NatTRfc3947;
 	else if (draft03)
@@ -97,19 +97,20 @@ void IkeSa::readVendorIds(const std::vector<RawPayload> &payloads)
 		natVendorId_ = KnownVendorId::NatTDraft02N;
 }
 
-std::vector<OutPayload> IkeSa::natDPayloads() const
+std::vector<OutPayload> Phase1Steps::natDPayloads() const
 {
-	if (natMethod_ == NatTMethod::None)
+	if (sa_.natMethod_ == NatTMethod::None)
 		return {};
-	PayloadType type = natMethod_ == NatTMethod::Rfc3947 ? PayloadType::NatD : PayloadType::NatDDraft;
+	PayloadType type = sa_.natMethod_ == NatTMethod::Rfc3947 ? PayloadType::NatD : PayloadType::NatDDraft;
 	// RFC 3947 §3.2: first the peer's address as we send to it, then ours.
-	return {OutPayload{type, natDetectionHash(prf(), ckyI_, ckyR_, peer_.address, peer_.port)},
-	        OutPayload{type, natDetectionHash(prf(), ckyI_, ckyR_, local_.address, local_.port)}};
+	return {OutPayload{type, natDetectionHash(sa_.prf(), sa_.ckyI_, sa_.ckyR_, sa_.peer_.address, sa_.peer_.port)},
+	        OutPayload{type,
+	                   natDetectionHash(sa_.prf(), sa_.ckyI_, sa_.ckyR_, sa_.local_.address, sa_.local_.port)}};
 }
 
-void IkeSa::detectNat(const std::vector<RawPayload> &payloads, const Endpoint &local, const Endpoint &from)
+void Phase1Steps::detectNat(const std::vector<RawPayload> &payloads, const Endpoint &local, const Endpoint &from)
 {
-	if (natMethod_ == NatTMethod::None)
+	if (sa_.natMethod_ == NatTMethod::None)
 		return;
 	auto natd = findAll(payloads, PayloadType::NatD, PayloadType::NatDDraft);
 	if (natd.size() < 2) {
@@ -117,36 +118,37 @@ void IkeSa::detectNat(const std::vector<RawPayload> &payloads, const Endpoint &l
 		return;
 	}
 	// The first names us as the peer addressed us; the rest name the peer.
-	auto ours = natDetectionHash(prf(), ckyI_, ckyR_, local.address, local.port);
-	natLocal_ = !crypto::constantTimeEqual(natd[0]->body, ours);
-	auto theirs = natDetectionHash(prf(), ckyI_, ckyR_, from.address, from.port);
-	natPeer_ = true;
+	auto ours = natDetectionHash(sa_.prf(), sa_.ckyI_, sa_.ckyR_, local.address, local.port);
+	sa_.natLocal_ = !crypto::constantTimeEqual(natd[0]->body, ours);
+	auto theirs = natDetectionHash(sa_.prf(), sa_.ckyI_, sa_.ckyR_, from.address, from.port);
+	sa_.natPeer_ = true;
 	for (size_t i = 1; i < natd.size(); i++)
 		if (crypto::constantTimeEqual(natd[i]->body, theirs))
-			natPeer_ = false;
-	if (natLocal_ || natPeer_)
-		logInfo(kLog, "peer {}: NAT detected ({}{}{})", from.str(), natLocal_ ? "we are behind one" : "",
-		        natLocal_ && natPeer_ ? ", " : "", natPeer_ ? "the peer is behind one" : "");
+			sa_.natPeer_ = false;
+	if (sa_.natLocal_ || sa_.natPeer_)
+		logInfo(kLog, "peer {}: NAT detected ({}{}{})", from.str(), sa_.natLocal_ ? "we are behind one" : "",
+		        sa_.natLocal_ && sa_.natPeer_ ? ", " : "", sa_.natPeer_ ? "the peer is behind one" : "");
 }
 
-void IkeSa::startOnNatT()
+void Phase1Steps::floatToNatT()
 {
-	socket_ = IkeSocket::NatT;
-}
-
-void IkeSa::floatToNatT()
-{
-	if (socket_ == IkeSocket::NatT)
+	if (sa_.socket_ == IkeSocket::NatT)
 		return; // started there (startOnNatT): the peer's NAT port stays
-	socket_ = IkeSocket::NatT;
-	local_.port = ctx_.config.natTPort;
-	peer_.port = ctx_.config.natTPort;
-	logInfo(kLog, "peer {}: floating to UDP {} (RFC 3947 §4)", peer_.address.str(), ctx_.config.natTPort);
+	sa_.socket_ = IkeSocket::NatT;
+	sa_.local_.port = sa_.ctx_.config.natTPort;
+	sa_.peer_.port = sa_.ctx_.config.natTPort;
+	logInfo(kLog, "peer {}: floating to UDP {} (RFC 3947 §4)", sa_.peer_.address.str(), sa_.ctx_.config.natTPort);
 }
 
 // ---- keys ------------------------------------------------------------------
 
-Result<void> IkeSa::keyExchange(Bytes peerKe)
+void Phase1Crypto::forgetSecrets()
+{
+	psk_.clear();
+	dh_.reset();
+}
+
+Result<void> Phase1Crypto::keyExchange(Bytes peerKe)
 {
 	auto gxy = dh_->sharedSecret(peerKe);
 	dh_.reset();
@@ -155,67 +157,68 @@ Result<void> IkeSa::keyExchange(Bytes peerKe)
 	return deriveKeys(std::move(*gxy));
 }
 
-Result<void> IkeSa::deriveKeys(crypto::SecretBytes gxy)
+Result<void> Phase1Crypto::deriveKeys(crypto::SecretBytes gxy)
 {
 	gxy_ = std::move(gxy);
-	auto skeyid = signatures() ? skeyidSignature(prf(), ni_, nr_, gxy_) : skeyidPreSharedKey(prf(), psk_, ni_, nr_);
+	auto skeyid = signatures() ? skeyidSignature(sa_.prf(), ni_, nr_, gxy_)
+	                           : skeyidPreSharedKey(sa_.prf(), psk_, ni_, nr_);
 	if (!skeyid)
 		return std::move(skeyid).error();
-	auto keys = derivePhase1Keys(prf(), std::move(*skeyid), gxy_, ckyI_, ckyR_);
+	auto keys = derivePhase1Keys(sa_.prf(), std::move(*skeyid), gxy_, sa_.ckyI_, sa_.ckyR_);
 	if (!keys)
 		return std::move(keys).error();
-	keys_ = std::move(*keys);
-	auto key = phase1EncryptionKey(prf(), keys_->skeyidE, choice_->suite.cipher);
+	sa_.keys_ = std::move(*keys);
+	auto key = phase1EncryptionKey(sa_.prf(), sa_.keys_->skeyidE, sa_.choice_->suite.cipher);
 	if (!key)
 		return std::move(key).error();
-	cipher_ = IsakmpCipher{choice_->suite.cipher, std::move(*key)};
-	iv_ = phase1Iv(prf(), choice_->suite.cipher, gxi_, gxr_);
+	sa_.cipher_ = IsakmpCipher{sa_.choice_->suite.cipher, std::move(*key)};
+	sa_.iv_ = phase1Iv(sa_.prf(), sa_.choice_->suite.cipher, gxi_, gxr_);
 	return {};
 }
 
-Result<void> IkeSa::ourKeyAndNonce(crypto::DhGroup group)
+Result<void> Phase1Crypto::ourKeyAndNonce(crypto::DhGroup group)
 {
-	auto dh = ctx_.random.keyPair(group);
+	auto dh = sa_.ctx_.random.keyPair(group);
 	if (!dh)
 		return std::move(dh).error();
-	auto nonce = random(kNonceLen);
+	auto nonce = sa_.random(IkeSa::kNonceLen);
 	if (!nonce)
 		return std::move(nonce).error();
 	dh_ = std::move(*dh);
-	(initiator_ ? gxi_ : gxr_) = dh_->publicValue();
-	(initiator_ ? ni_ : nr_) = std::move(*nonce);
+	(sa_.initiator_ ? gxi_ : gxr_) = dh_->publicValue();
+	(sa_.initiator_ ? ni_ : nr_) = std::move(*nonce);
 	return {};
 }
 
-bool IkeSa::peerHashVerifies(const std::vector<RawPayload> &payloads, Bytes idBody, bool initiatorHash) const
+bool Phase1Crypto::peerHashVerifies(const std::vector<RawPayload> &payloads, Bytes idBody, bool initiatorHash) const
 {
 	const RawPayload *hash = findPayload(payloads, PayloadType::Hash);
 	auto expect = authHash(initiatorHash, idBody);
 	return hash && expect && crypto::constantTimeEqual(hash->body, *expect);
 }
 
-Result<std::vector<uint8_t>> IkeSa::authHash(bool initiatorHash, Bytes idBody) const
+Result<std::vector<uint8_t>> Phase1Crypto::authHash(bool initiatorHash, Bytes idBody) const
 {
 	// With ECDSA, HASH_I and HASH_R take the HMAC of the method's SHA-2
 	// (keyed with SKEYID as ever), whatever PRF the suite negotiated: what
 	// strongSwan's keymat_v1 does (its prf_auth), so what its peers expect.
-	crypto::HashAlgorithm alg = prf();
-	if (choice_->auth == IkeAuthMethod::EcdsaSha256P256)
+	crypto::HashAlgorithm alg = sa_.prf();
+	if (sa_.choice_->auth == IkeAuthMethod::EcdsaSha256P256)
 		alg = crypto::HashAlgorithm::Sha256;
-	else if (choice_->auth == IkeAuthMethod::EcdsaSha384P384)
+	else if (sa_.choice_->auth == IkeAuthMethod::EcdsaSha384P384)
 		alg = crypto::HashAlgorithm::Sha384;
-	else if (choice_->auth == IkeAuthMethod::EcdsaSha512P521)
+	else if (sa_.choice_->auth == IkeAuthMethod::EcdsaSha512P521)
 		alg = crypto::HashAlgorithm::Sha512;
 	if (initiatorHash)
-		return mainModeHashI(alg, keys_->skeyid, gxi_, gxr_, ckyI_, ckyR_, saiB_, idBody);
-	return mainModeHashR(alg, keys_->skeyid, gxi_, gxr_, ckyI_, ckyR_, saiB_, idBody);
+		return mainModeHashI(alg, sa_.keys_->skeyid, gxi_, gxr_, sa_.ckyI_, sa_.ckyR_, saiB_, idBody);
+	return mainModeHashR(alg, sa_.keys_->skeyid, gxi_, gxr_, sa_.ckyI_, sa_.ckyR_, saiB_, idBody);
 }
 
-void IkeSa::becomeEstablished(Incoming &in)
+void Phase1Steps::becomeEstablished(Incoming &in)
 {
-	transition(S::Established, exchangeTypeName(in.message.header.exchange));
-	establishedAt_ = ctx_.now;
-	phase1_.retransmitAt.reset();
+	sa_.transition(S::Established, exchangeTypeName(in.message.header.exchange));
+	sa_.establishedAt_ = sa_.ctx_.now;
+	sa_.phase1_.retransmitAt.reset();
 	// What only Main Mode's hashes needed goes now (memory per SA at 10,000s
 	// of peers): the keys stay, and the last flight, which answers a
 	// retransmitted MM5 or MM6. swap() frees the storage; clear() keeps it.
@@ -226,95 +229,95 @@ void IkeSa::becomeEstablished(Incoming &in)
 	for (std::vector<uint8_t> *v : {&gxi_, &gxr_, &ni_, &nr_, &saiB_})
 		std::vector<uint8_t>().swap(*v);
 	uint32_t dpdSeq = 0;
-	if (auto seq = random(4))
+	if (auto seq = sa_.random(4))
 		dpdSeq = (uint32_t((*seq)[0]) << 24 | uint32_t((*seq)[1]) << 16 | uint32_t((*seq)[2]) << 8 |
 		          (*seq)[3]) >>
 		         1;
-	informational_->start(dpdSeq);
-	IkeSaInfo i = info();
-	logInfo(kLog, "peer {}: ISAKMP SA {} established ({}, {} s; NAT: {}; DPD: {}; peer id {})", peerText(), id_,
-	        i.suite, i.lifetime.count(),
-	        natLocal_ || natPeer_ ? (natLocal_ ? (natPeer_ ? "both" : "local") : "peer") : "none",
+	sa_.informational_->start(dpdSeq);
+	IkeSaInfo i = sa_.info();
+	logInfo(kLog, "peer {}: ISAKMP SA {} established ({}, {} s; NAT: {}; DPD: {}; peer id {})", sa_.peerText(),
+	        sa_.id_, i.suite, i.lifetime.count(),
+	        sa_.natLocal_ || sa_.natPeer_ ? (sa_.natLocal_ ? (sa_.natPeer_ ? "both" : "local") : "peer") : "none",
 	        i.dpd ? "yes" : "no", i.peerId);
-	if (aggressive_)
+	if (sa_.aggressive_)
 		logWarn(kLog,
 		        "peer {}: ISAKMP SA {} is an Aggressive Mode SA with a pre-shared key: the key's hash went "
 		        "out in the clear and can be guessed at offline; prefer Main Mode",
-		        peerText(), id_);
-	if (ctx_.observer)
-		ctx_.observer->ikeSaUp(i);
+		        sa_.peerText(), sa_.id_);
+	if (sa_.ctx_.observer)
+		sa_.ctx_.observer->ikeSaUp(i);
 }
 
-void IkeSa::establishedAsInitiator(Incoming &in)
+void Phase1Steps::establishedAsInitiator(Incoming &in)
 {
 	becomeEstablished(in);
 	if (wantChild_) {
-		if (auto r = startQuickMode(*wantChild_); !r) {
-			logError(kLog, "peer {}: Quick Mode not started: {}", peerText(), r.error().message);
-			if (ctx_.observer)
-				ctx_.observer->childSaFailed(id_, r.error().message);
+		if (auto r = sa_.startQuickMode(*wantChild_); !r) {
+			logError(kLog, "peer {}: Quick Mode not started: {}", sa_.peerText(), r.error().message);
+			if (sa_.ctx_.observer)
+				sa_.ctx_.observer->childSaFailed(sa_.id_, r.error().message);
 		}
 		wantChild_.reset();
 	}
 }
 
-void IkeSa::readInitialContact(const std::vector<RawPayload> &payloads)
+void Phase1Steps::readInitialContact(const std::vector<RawPayload> &payloads)
 {
 	for (const RawPayload *p : findAll(payloads, PayloadType::Notification)) {
 		auto n = parseNotify(p->body);
 		if (n && n->type == NotifyType::InitialContact)
-			initialContact_ = true;
+			sa_.initialContact_ = true;
 	}
 }
 
-std::optional<Phase1Choice> IkeSa::acceptReply(const Incoming &in, const RawPayload &sa, std::string_view message)
+std::optional<Phase1Choice> Phase1Steps::acceptReply(const Incoming &in, const RawPayload &sa, std::string_view message)
 {
 	auto reply = parseSa(sa.body);
 	if (!reply) {
 		logWarn(kLog, "peer {}: {} dropped: {}", in.from.str(), message, reply.error().message);
 		return std::nullopt;
 	}
-	auto choice = acceptPhase1Reply(*reply, offeredSuites_, ctx_.config.ikeLifetime, offeredAuths_);
+	auto choice = acceptPhase1Reply(*reply, offeredSuites_, sa_.ctx_.config.ikeLifetime, offeredAuths_);
 	if (!choice) {
-		fail(choice.error().message);
+		sa_.fail(choice.error().message);
 		return std::nullopt;
 	}
 	return std::move(*choice);
 }
 
-void IkeSa::adoptReply(const Incoming &in, Phase1Choice choice, std::string_view message)
+void Phase1Steps::adoptReply(const Incoming &in, Phase1Choice choice, std::string_view message)
 {
-	ckyR_ = in.message.header.responderCookie;
-	choice_ = std::move(choice);
+	sa_.ckyR_ = in.message.header.responderCookie;
+	sa_.choice_ = std::move(choice);
 	readVendorIds(in.payloads);
-	logInfo(kLog, "peer {}: {} chose {}{}; vendor ids: {}", peerText(), message, suiteName(choice_->suite),
-	        authSuffix(choice_->auth), peerVendorIds_);
+	logInfo(kLog, "peer {}: {} chose {}{}; vendor ids: {}", sa_.peerText(), message, suiteName(sa_.choice_->suite),
+	        authSuffix(sa_.choice_->auth), sa_.peerVendorIds_);
 }
 
-void IkeSa::detectNatAndFloat(const Incoming &in)
+void Phase1Steps::detectNatAndFloat(const Incoming &in)
 {
-	detectNat(in.payloads, local_, in.from);
-	if (natMethod_ != NatTMethod::None && (natLocal_ || natPeer_))
+	detectNat(in.payloads, sa_.local_, in.from);
+	if (sa_.natMethod_ != NatTMethod::None && (sa_.natLocal_ || sa_.natPeer_))
 		floatToNatT();
 }
 
-Result<std::vector<uint8_t>> IkeSa::sealInitiatorAuth(ExchangeType exchange, std::vector<OutPayload> payloads)
+Result<std::vector<uint8_t>> Phase1Steps::sealInitiatorAuth(ExchangeType exchange, std::vector<OutPayload> payloads)
 {
-	if (sendInitialContact_) {
-		if (auto n = buildNotify(NotifyPayload::initialContact(ckyI_, ckyR_)))
+	if (sa_.sendInitialContact_) {
+		if (auto n = buildNotify(NotifyPayload::initialContact(sa_.ckyI_, sa_.ckyR_)))
 			payloads.push_back(OutPayload{PayloadType::Notification, *n});
 	}
-	auto sealed = sealMessage(cipher_, header(exchange, 0), payloads, iv_);
+	auto sealed = sealMessage(sa_.cipher_, sa_.header(exchange, 0), payloads, sa_.iv_);
 	if (!sealed)
 		return std::move(sealed).error();
-	iv_ = sealed->lastBlock;
-	lastPhase1Block_ = sealed->lastBlock;
+	sa_.iv_ = sealed->lastBlock;
+	sa_.lastPhase1Block_ = sealed->lastBlock;
 	return std::move(sealed->datagram);
 }
 
-bool IkeSa::takeInitiatorKe(const Incoming &in, const RawPayload &ke, const RawPayload &ni)
+bool Phase1Steps::takeInitiatorKe(const Incoming &in, const RawPayload &ke, const RawPayload &ni)
 {
-	auto nr = random(kNonceLen);
+	auto nr = sa_.random(IkeSa::kNonceLen);
 	if (!nr) {
 		logError(kLog, "peer {}: key generation failed", in.from.str());
 		return false;
@@ -325,106 +328,97 @@ bool IkeSa::takeInitiatorKe(const Incoming &in, const RawPayload &ke, const RawP
 	return true;
 }
 
-bool IkeSa::chooseOffer(Incoming &in, const RawPayload &sa, std::string_view mode, const IpAddress &keyFor,
-                        std::span<const IkeSuite> ours, bool pskOnly)
+bool Phase1Steps::chooseOffer(Incoming &in, const RawPayload &sa, std::string_view mode, const IpAddress &keyFor,
+                              std::span<const IkeSuite> ours, bool pskOnly)
 {
 	auto offer = parseSa(sa.body);
 	if (!offer) {
 		logWarn(kLog, "peer {}: {} 1 dropped: {}", in.from.str(), mode, offer.error().message);
-		informational_->sendPlainNotify(offer.error().code == kErrUnsupported ? NotifyType::DoiNotSupported
-		                                                                      : NotifyType::PayloadMalformed);
+		sa_.informational_->sendPlainNotify(offer.error().code == kErrUnsupported
+		                                            ? NotifyType::DoiNotSupported
+		                                            : NotifyType::PayloadMalformed);
 		return false;
 	}
 	readVendorIds(in.payloads);
 	logInfo(kLog, "peer {}: {} offer: {}; vendor ids: {}", in.from.str(), mode, describePhase1Offer(*offer),
-	        peerVendorIds_);
-	auto psk = ctx_.config.psk ? ctx_.config.psk(keyFor) : std::nullopt;
+	        sa_.peerVendorIds_);
+	auto psk = sa_.ctx_.config.psk ? sa_.ctx_.config.psk(keyFor) : std::nullopt;
 	if (psk)
 		psk_ = std::move(*psk);
-	creds_ = ctx_.config.certs && !pskOnly ? ctx_.config.certs(keyFor) : nullptr;
+	creds_ = sa_.ctx_.config.certs && !pskOnly ? sa_.ctx_.config.certs(keyFor) : nullptr;
 	if (psk_.empty() && !creds_) {
 		logWarn(kLog, "peer {}: no pre-shared key{} for this peer; {} refused", in.from.str(),
 		        pskOnly ? "" : " or certificate", mode);
 		return false;
 	}
 	std::vector<IkeAuthMethod> auths = authMethods();
-	auto choice = choosePhase1(*offer, ours, ctx_.config.ikeLifetime, auths);
+	auto choice = choosePhase1(*offer, ours, sa_.ctx_.config.ikeLifetime, auths);
 	if (!choice) {
 		logWarn(kLog, "peer {}: no proposal chosen ({}); we accept {}", in.from.str(), mode,
-		        describePhase1Offer(phase1Offer(ctx_.config.proposals.ike, ctx_.config.ikeLifetime, auths)));
-		informational_->sendPlainNotify(NotifyType::NoProposalChosen);
+		        describePhase1Offer(
+		                phase1Offer(sa_.ctx_.config.proposals.ike, sa_.ctx_.config.ikeLifetime, auths)));
+		sa_.informational_->sendPlainNotify(NotifyType::NoProposalChosen);
 		return false;
 	}
-	choice_ = std::move(*choice);
+	sa_.choice_ = std::move(*choice);
 	// What the choice does not use goes now.
 	if (signatures())
 		crypto::SecretBytes().swap(psk_);
 	else
 		creds_.reset();
 	saiB_ = bytesOf(sa.body);
-	logInfo(kLog, "peer {}: chose {}{} ({} s)", in.from.str(), suiteName(choice_->suite), authSuffix(choice_->auth),
-	        choice_->lifetime.count());
+	logInfo(kLog, "peer {}: chose {}{} ({} s)", in.from.str(), suiteName(sa_.choice_->suite),
+	        authSuffix(sa_.choice_->auth), sa_.choice_->lifetime.count());
 	return true;
 }
 
-S IkeSa::startResponderDh(const Incoming &in, std::string_view message, S waiting)
+S Phase1Exchange::startResponderDh(const Incoming &in, std::string_view message, S waiting)
 {
 	// An exchange the source began before its block does not get its DH either.
-	if (ctx_.config.blocked && ctx_.config.blocked(in.from.address)) {
-		ctx_.refusedBlocked++;
+	if (sa_.ctx_.config.blocked && sa_.ctx_.config.blocked(in.from.address)) {
+		sa_.ctx_.refusedBlocked++;
 		logDebug(kLog, "peer {}: {} dropped: the source is blocked (failed authentications)", in.from.str(),
 		         message);
 		return S::Dead;
 	}
 	dhRequestDigest_ = in.digest;
-	if (ctx_.dhOffload) {
-		if (!ctx_.dhOffload->submit(DhWork{id_, choice_->suite.group, gxi_})) {
+	if (sa_.ctx_.dhOffload) {
+		if (!sa_.ctx_.dhOffload->submit(DhWork{sa_.id_, sa_.choice_->suite.group, gxi_})) {
 			logWarn(kLog, "peer {}: {} dropped: the DH workers are busy", in.from.str(), message);
 			// Main Mode 3 waits in its state for the retransmission; a
 			// first Aggressive Mode 1 has no state to wait in.
-			return waiting == S::RespDh ? state_ : S::Dead;
+			return waiting == S::RespDh ? sa_.state_ : S::Dead;
 		}
-		ctx_.responderDh++;
+		sa_.ctx_.responderDh++;
 		return waiting;
 	}
-	ctx_.responderDh++;
-	return answerDh(waiting, computeDh(ctx_.random.keyPair(choice_->suite.group), gxi_));
+	sa_.ctx_.responderDh++;
+	return answerDh(waiting, computeDh(sa_.ctx_.random.keyPair(sa_.choice_->suite.group), gxi_));
 }
 
-void IkeSa::completeDh(Result<DhWorkDone> done)
-{
-	if (state_ != S::RespDh && state_ != S::RespAmDh)
-		return;
-	S next = answerDh(state_, std::move(done));
-	if (next == S::Dead)
-		close("the negotiation failed", false);
-	else
-		transition(next, "the DH answer");
-}
-
-S IkeSa::answerDh(S waiting, Result<DhWorkDone> done)
+S Phase1Exchange::answerDh(S waiting, Result<DhWorkDone> done)
 {
 	return waiting == S::RespDh ? answerMm3(std::move(done)) : answerAm1(std::move(done));
 }
 
-bool IkeSa::takeDh(Result<DhWorkDone> done, std::string_view message)
+bool Phase1Steps::takeDh(Result<DhWorkDone> done, std::string_view message)
 {
 	if (!done) {
-		logWarn(kLog, "peer {}: {}: {}", peer_.str(), message, done.error().message);
+		logWarn(kLog, "peer {}: {}: {}", sa_.peer_.str(), message, done.error().message);
 		return false;
 	}
 	gxr_ = std::move(done->ourPublic);
 	if (auto r = deriveKeys(std::move(done->sharedSecret)); !r) {
-		logWarn(kLog, "peer {}: {}: {}", peer_.str(), message, r.error().message);
+		logWarn(kLog, "peer {}: {}: {}", sa_.peer_.str(), message, r.error().message);
 		return false;
 	}
 	return true;
 }
 
-void IkeSa::authenticationFailed(const Endpoint &from, const std::string &reason)
+void Phase1Steps::authenticationFailed(const Endpoint &from, const std::string &reason)
 {
-	if (ctx_.observer)
-		ctx_.observer->authenticationFailed(from.address, reason);
+	if (sa_.ctx_.observer)
+		sa_.ctx_.observer->authenticationFailed(from.address, reason);
 }
 
 } // namespace l2tpsec::ike

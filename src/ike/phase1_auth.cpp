@@ -9,21 +9,21 @@
 #include "ike/codec/names.h"
 #include "ike/codec/opaque_payloads.h"
 #include "ike/ike_log.h"
-#include "ike/ike_sa.h"
 #include "ike/informational.h"
 #include "ike/nat_detection.h"
 #include "ike/payload_find.h"
+#include "ike/phase1_exchange.h"
 
 namespace l2tpsec::ike {
 
 // ---- signatures ----------------------------------------------------------------
 
-bool IkeSa::signatures() const
+bool Phase1Crypto::signatures() const
 {
-	return choice_ && isSignatureMethod(choice_->auth);
+	return sa_.choice_ && isSignatureMethod(sa_.choice_->auth);
 }
 
-std::vector<IkeAuthMethod> IkeSa::authMethods() const
+std::vector<IkeAuthMethod> Phase1Crypto::authMethods() const
 {
 	std::vector<IkeAuthMethod> m;
 	if (creds_)
@@ -33,7 +33,7 @@ std::vector<IkeAuthMethod> IkeSa::authMethods() const
 	return m;
 }
 
-std::vector<OutPayload> IkeSa::certRequests() const
+std::vector<OutPayload> Phase1Crypto::certRequests() const
 {
 	std::vector<OutPayload> out;
 	if (!signatures())
@@ -48,14 +48,14 @@ std::vector<OutPayload> IkeSa::certRequests() const
 	return out;
 }
 
-std::vector<uint8_t> IkeSa::ourIdBody() const
+std::vector<uint8_t> Phase1Crypto::ourIdBody() const
 {
 	if (signatures())
 		return buildId(creds_->localId);
-	return buildId(IdPayload::address(local_.address));
+	return buildId(IdPayload::address(sa_.local_.address));
 }
 
-Result<std::vector<OutPayload>> IkeSa::authPayloads(bool initiatorHash, Bytes idBody) const
+Result<std::vector<OutPayload>> Phase1Crypto::authPayloads(bool initiatorHash, Bytes idBody) const
 {
 	auto hash = authHash(initiatorHash, idBody);
 	if (!hash)
@@ -75,8 +75,8 @@ Result<std::vector<OutPayload>> IkeSa::authPayloads(bool initiatorHash, Bytes id
 	return out;
 }
 
-std::optional<IkeSa::AuthFailure> IkeSa::verifyPeerSignature(const std::vector<RawPayload> &payloads, Bytes idBody,
-                                                             bool initiatorHash)
+std::optional<Phase1Crypto::AuthFailure> Phase1Crypto::verifyPeerSignature(const std::vector<RawPayload> &payloads,
+                                                                           Bytes idBody, bool initiatorHash)
 {
 	using N = NotifyType;
 	auto id = parseId(idBody);
@@ -99,17 +99,17 @@ std::optional<IkeSa::AuthFailure> IkeSa::verifyPeerSignature(const std::vector<R
 		                   fmt::format("no certificate sent (ID '{}'; we have none of it)", identityText(*id))};
 	const crypto::Certificate &leaf = certs.front();
 	std::span<const crypto::Certificate> intermediates = std::span(certs).subspan(1);
-	if (auto r = creds_->trust->verify(leaf, intermediates, ctx_.config.wallClock()); !r)
+	if (auto r = creds_->trust->verify(leaf, intermediates, sa_.ctx_.config.wallClock()); !r)
 		return AuthFailure{N::AuthenticationFailed,
 		                   fmt::format("certificate '{}' (issuer '{}') not trusted: {}", leaf.subjectText(),
 		                               leaf.issuerText(), r.error().message)};
 	crypto::PublicKey key = leaf.publicKey();
-	if (!key.kind() || signatureMethod(*key.kind()) != choice_->auth)
+	if (!key.kind() || signatureMethod(*key.kind()) != sa_.choice_->auth)
 		return AuthFailure{N::AuthenticationFailed,
 		                   fmt::format("certificate '{}' holds a{} key, not one for {}", leaf.subjectText(),
 		                               key.kind() ? "n " + std::string(crypto::signatureKindName(*key.kind()))
 		                                          : " unusable",
-		                               authMethodName(choice_->auth))};
+		                               authMethodName(sa_.choice_->auth))};
 	if (auto r = idMatchesCertificate(*id, leaf); !r)
 		return AuthFailure{N::AuthenticationFailed, r.error().message};
 	if (creds_->peerId) {
@@ -123,25 +123,26 @@ std::optional<IkeSa::AuthFailure> IkeSa::verifyPeerSignature(const std::vector<R
 		return AuthFailure{N::AuthenticationFailed, "no SIG payload"};
 	auto hash = authHash(initiatorHash, idBody);
 	if (!hash || !key.verifyIke(*hash, sig->body))
-		return AuthFailure{N::InvalidSignature, fmt::format("invalid signature ({} by '{}')",
-		                                                    authMethodName(choice_->auth), leaf.subjectText())};
-	peerIdText_ = identityText(*id);
+		return AuthFailure{N::InvalidSignature,
+		                   fmt::format("invalid signature ({} by '{}')", authMethodName(sa_.choice_->auth),
+		                               leaf.subjectText())};
+	sa_.peerIdText_ = identityText(*id);
 	return std::nullopt;
 }
 
-void IkeSa::sendAuthFailure(NotifyType notify, bool withDelete)
+void Phase1Crypto::sendAuthFailure(NotifyType notify, bool withDelete)
 {
 	std::vector<OutPayload> payloads;
-	if (auto n =
-	            buildNotify(NotifyPayload{Doi::Ipsec, ProtocolId::Isakmp, notify, cookiePairSpi(ckyI_, ckyR_), {}}))
+	if (auto n = buildNotify(
+	            NotifyPayload{Doi::Ipsec, ProtocolId::Isakmp, notify, cookiePairSpi(sa_.ckyI_, sa_.ckyR_), {}}))
 		payloads.push_back(OutPayload{PayloadType::Notification, *n});
 	if (withDelete) {
 		// The responder thinks the SA is up: the Delete ends it there.
-		DeletePayload d{Doi::Ipsec, ProtocolId::Isakmp, {cookiePairSpi(ckyI_, ckyR_)}};
+		DeletePayload d{Doi::Ipsec, ProtocolId::Isakmp, {cookiePairSpi(sa_.ckyI_, sa_.ckyR_)}};
 		if (auto body = buildDelete(d))
 			payloads.push_back(OutPayload{PayloadType::Delete, *body});
 	}
-	informational_->send(std::move(payloads));
+	sa_.informational_->send(std::move(payloads));
 }
 
 } // namespace l2tpsec::ike
