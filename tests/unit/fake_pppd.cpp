@@ -8,7 +8,7 @@
 // The tests put the fake-* words in [ppp] options, which pppd's command line
 // ends with.
 
-#include "support/hex.h"
+#include "../support/hex.h"
 
 #include <sys/socket.h>
 #include <unistd.h>

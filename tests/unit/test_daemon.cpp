@@ -1,12 +1,12 @@
 // Daemon wiring without a process: reload keeps the old config on errors;
 // how PppdLauncher reads what pppd's plugin reports.
 
+#include "../support/pppd_launcher_harness.h"
 #include "common/log.h"
 #include "config/config_loader.h"
 #include "daemon/daemon.h"
 #include "daemon/pppd_launcher.h"
 #include "ppp/plugin_message.h"
-#include "support/pppd_launcher_harness.h"
 
 #include <fmt/format.h>
 

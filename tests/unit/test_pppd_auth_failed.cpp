@@ -4,9 +4,9 @@
 // CDN overtook its exit), and when its plugin had reported 11 before our stop
 // ended it with a signal; a LAC pppd's or another status is not.
 
+#include "../support/pppd_launcher_harness.h"
 #include "daemon/pppd_launcher.h"
 #include "ppp/plugin_message.h"
-#include "support/pppd_launcher_harness.h"
 
 #include <doctest.h>
 #include <fcntl.h>

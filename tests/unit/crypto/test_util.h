@@ -1,7 +1,7 @@
 #pragma once
 // The crypto known-answer tests' names for the shared hex helpers.
 
-#include "../support/hex.h"
+#include "../../support/hex.h"
 
 namespace l2tpsec::crypto::test {
 

@@ -2,7 +2,7 @@
 // The IKE tests' names for the shared hex helpers (golden packets read like
 // the RFC diagrams and tcpdump output they come from).
 
-#include "../support/hex.h"
+#include "../../support/hex.h"
 
 namespace l2tpsec::ike::test {
 

@@ -2,7 +2,7 @@
 // Two (or more) IKE engines of this code on an in-memory network, each with a
 // fake kernel and a seeded random source, and a clock the test moves.
 
-#include "../support/settle.h"
+#include "../../support/settle.h"
 #include "common/log.h"
 #include "ike/codec/header.h"
 #include "ike/codec/message_builder.h"
@@ -184,39 +184,10 @@ struct Lab {
 	}
 
 	/// Delivers until the wire is quiet and fires every timer due by now.
-	void settle()
-	{
-		l2tpsec::test::settle("the IKE lab", [&] {
-			net.deliver(now);
-			bool fired = false;
-			for (Host *h : hosts) {
-				if (auto d = h->engine.nextDeadline(); d && *d <= now) {
-					h->engine.onTimer(now);
-					fired = true;
-				}
-			}
-			return fired || !net.queue().empty();
-		});
-	}
+	void settle() { l2tpsec::test::settleLab(*this, "the IKE lab"); }
 
 	/// Moves the clock forward by `d`, stopping at every deadline on the way.
-	void advance(std::chrono::milliseconds d)
-	{
-		TimePoint end = now + d;
-		settle();
-		for (int round = 0; round < 100000; ++round) {
-			std::optional<TimePoint> next;
-			for (Host *h : hosts)
-				if (auto t = h->engine.nextDeadline(); t && (!next || *t < *next))
-					next = t;
-			if (!next || *next > end)
-				break;
-			now = std::max(now, *next);
-			settle();
-		}
-		now = end;
-		settle();
-	}
+	void advance(std::chrono::milliseconds d) { l2tpsec::test::advanceLab(*this, "the IKE lab", d); }
 
 	/// The wire entries whose name contains `what`.
 	size_t count(const std::string &what) const

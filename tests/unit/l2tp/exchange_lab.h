@@ -2,7 +2,7 @@
 // Two (or more) L2TP engines of this code on an in-memory network, each with a
 // fake kernel and a fake pppd launcher, and a clock the test moves.
 
-#include "../support/settle.h"
+#include "../../support/settle.h"
 #include "l2tp/codec/control_message.h"
 #include "l2tp/codec/l2tp_header.h"
 #include "l2tp/engine.h"
@@ -102,38 +102,12 @@ struct Lab {
 
 	/// Delivers until the wire is quiet and fires every timer due by now;
 	/// fails the test when that never happens.
-	void settle()
-	{
-		l2tpsec::test::settle("the L2TP lab (wire and timers)", [this] {
-			net.deliver(now);
-			bool fired = false;
-			for (Host *h : hosts) {
-				if (auto d = h->engine.nextDeadline(); d && *d <= now) {
-					h->engine.onTimer(now);
-					fired = true;
-				}
-			}
-			return fired || !net.queue().empty();
-		});
-	}
+	void settle() { l2tpsec::test::settleLab(*this, "the L2TP lab (wire and timers)"); }
 
 	/// Moves the clock forward by `d`, stopping at every deadline on the way.
 	void advance(std::chrono::milliseconds d)
 	{
-		TimePoint end = now + d;
-		settle();
-		for (int round = 0; round < 100000; ++round) {
-			std::optional<TimePoint> next;
-			for (Host *h : hosts)
-				if (auto t = h->engine.nextDeadline(); t && (!next || *t < *next))
-					next = t;
-			if (!next || *next > end)
-				break;
-			now = std::max(now, *next);
-			settle();
-		}
-		now = end;
-		settle();
+		l2tpsec::test::advanceLab(*this, "the L2TP lab (wire and timers)", d);
 	}
 };
 
