@@ -100,9 +100,13 @@ private:
 /// error returned from the enclosing function. It expands to several
 /// statements (the declaration must stay in the caller's scope), so it is
 /// never the lone body of an unbraced if or loop.
+/// (`lhs` is a declaration or an lvalue and `tmp` a name, so neither can be
+/// parenthesised.)
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define L2S_TRY_ASSIGN(lhs, expr) L2S_TRY_ASSIGN_IMPL_(L2S_CONCAT_(l2sTryValue_, __LINE__), lhs, expr)
 #define L2S_TRY_ASSIGN_IMPL_(tmp, lhs, expr)                                                                           \
 	auto tmp = (expr);                                                                                             \
 	if (!tmp)                                                                                                      \
 		return std::move(tmp).error();                                                                         \
 	lhs = std::move(tmp).value()
+// NOLINTEND(bugprone-macro-parentheses)

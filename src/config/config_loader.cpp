@@ -87,9 +87,6 @@ std::string suggestion(std::string_view word, const std::vector<std::string_view
 	return std::string(best);
 }
 
-using toml::Value;
-using Kind = toml::Value::Kind;
-
 // TOML is UTF-8 without control characters (TOML 1.0, "Spec"); checking that
 // first gives a clear error and keeps malformed bytes away from toml++ 3.3,
 // whose key parser asserts on some of them (found by tests/fuzz/fuzz_config).
