@@ -11,22 +11,12 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <charconv>
 
 namespace l2tpsec {
 
 namespace {
 
 constexpr std::string_view kL2tpLog = "l2tp";
-
-std::optional<uint32_t> parseNumber(std::string_view s)
-{
-	uint32_t v = 0;
-	auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-	if (ec != std::errc{} || end != s.data() + s.size())
-		return std::nullopt;
-	return v;
-}
 
 std::string hostName()
 {
@@ -345,9 +335,9 @@ Result<control::DisconnectView> L2tpService::disconnect(const std::string &arg)
 	if (lacs_->disconnect(arg, now))
 		return disconnectedProfile(arg);
 	auto slash = arg.find('/');
-	auto first = parseNumber(std::string_view(arg).substr(0, slash));
+	auto first = parseIdNumber(std::string_view(arg).substr(0, slash));
 	if (first && slash != std::string::npos) {
-		auto sid = parseNumber(std::string_view(arg).substr(slash + 1));
+		auto sid = parseIdNumber(std::string_view(arg).substr(slash + 1));
 		if (!sid || *first > 0xffff || *sid > 0xffff)
 			return Error{EINVAL, "'" + arg + "' is not TUNNEL/SESSION"};
 		L2S_TRY(engine_->disconnectSession(static_cast<uint16_t>(*first), static_cast<uint16_t>(*sid),
