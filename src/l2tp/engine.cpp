@@ -139,9 +139,12 @@ void L2tpEngine::onSccrq(uint64_t, const Endpoint &local, const Endpoint &from, 
 		        from.str(), fromAddress);
 		return;
 	}
-	if (size_t lns = lnsTunnelCount(); ctx_.config.maxTunnels != 0 && lns >= ctx_.config.maxTunnels) {
-		logWarn(kLog, "SCCRQ from {} dropped: {} tunnels ([l2tp] max_tunnels)", from.str(), lns);
-		return;
+	// Counted only when there is a cap: every new SCCRQ would walk the tunnels.
+	if (ctx_.config.maxTunnels != 0) {
+		if (size_t lns = lnsTunnelCount(); lns >= ctx_.config.maxTunnels) {
+			logWarn(kLog, "SCCRQ from {} dropped: {} tunnels ([l2tp] max_tunnels)", from.str(), lns);
+			return;
+		}
 	}
 	auto tid = allocateTunnelId();
 	if (!tid) {
