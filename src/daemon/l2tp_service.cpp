@@ -19,15 +19,6 @@ namespace {
 
 constexpr std::string_view kL2tpLog = "l2tp";
 
-std::optional<uint32_t> parseNumber(std::string_view s)
-{
-	uint32_t v = 0;
-	auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-	if (ec != std::errc{} || end != s.data() + s.size())
-		return std::nullopt;
-	return v;
-}
-
 std::string hostName()
 {
 	char buf[256] = {};
@@ -80,10 +71,8 @@ Result<std::unique_ptr<L2tpService>> L2tpService::start(EventLoop &loop, const C
 	std::unique_ptr<L2tpService> s(new L2tpService(loop, config, options));
 	L2tpService *self = s.get();
 	L2S_TRY(s->audit_.open(config.server.auditLog.path));
-	auto dp = kernel::makeL2tpDataplane(options.dataplane);
-	if (!dp)
-		return std::move(dp).error();
-	s->dataplane_ = std::move(*dp);
+	L2S_TRY_ASSIGN(auto dp, kernel::makeL2tpDataplane(options.dataplane));
+	s->dataplane_ = std::move(dp);
 	// pppd goes with the kernel's dataplane. The null one has no PPPoL2TP
 	// socket to give a pppd, so no pppd runs and a session is up as soon as
 	// L2TP has set it up (decided here, once).
@@ -345,9 +334,9 @@ Result<control::DisconnectView> L2tpService::disconnect(const std::string &arg)
 	if (lacs_->disconnect(arg, now))
 		return disconnectedProfile(arg);
 	auto slash = arg.find('/');
-	auto first = parseNumber(std::string_view(arg).substr(0, slash));
+	auto first = parseIdNumber(std::string_view(arg).substr(0, slash));
 	if (first && slash != std::string::npos) {
-		auto sid = parseNumber(std::string_view(arg).substr(slash + 1));
+		auto sid = parseIdNumber(std::string_view(arg).substr(slash + 1));
 		if (!sid || *first > 0xffff || *sid > 0xffff)
 			return Error{EINVAL, "'" + arg + "' is not TUNNEL/SESSION"};
 		L2S_TRY(engine_->disconnectSession(static_cast<uint16_t>(*first), static_cast<uint16_t>(*sid),

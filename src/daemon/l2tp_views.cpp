@@ -7,15 +7,6 @@ namespace l2tpsec {
 
 namespace {
 
-std::optional<uint32_t> parseViewId(std::string_view s)
-{
-	uint32_t v = 0;
-	auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-	if (ec != std::errc{} || end != s.data() + s.size())
-		return std::nullopt;
-	return v;
-}
-
 std::string l2tpRoleName(bool lns)
 {
 	return lns ? "lns" : "lac";
@@ -90,7 +81,7 @@ Result<control::ShowView> showView(const std::string &id, const std::vector<l2tp
                                    const control::SessionsView &sessions, l2tp::TimePoint now)
 {
 	auto slash = id.find('/');
-	auto tid = parseViewId(std::string_view(id).substr(0, slash));
+	auto tid = parseIdNumber(std::string_view(id).substr(0, slash));
 	if (!tid || *tid > 0xffff)
 		return Error{EINVAL, "'" + id + "' is not a tunnel id or TUNNEL/SESSION"};
 	auto t = std::find_if(tunnels.begin(), tunnels.end(), [&](const auto &x) { return x.tunnelId == *tid; });
@@ -106,7 +97,7 @@ Result<control::ShowView> showView(const std::string &id, const std::vector<l2tp
 		v.sessions = std::move(its);
 		return v;
 	}
-	auto sid = parseViewId(std::string_view(id).substr(slash + 1));
+	auto sid = parseIdNumber(std::string_view(id).substr(slash + 1));
 	for (const control::SessionView &s : its)
 		if (sid && s.session == *sid) {
 			v.session = s;
@@ -134,6 +125,15 @@ control::DisconnectView disconnectedTunnel(uint16_t tunnel)
 {
 	control::DisconnectView v;
 	v.tunnels = std::vector<uint16_t>{tunnel};
+	return v;
+}
+
+std::optional<uint32_t> parseIdNumber(std::string_view s)
+{
+	uint32_t v = 0;
+	auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+	if (ec != std::errc{} || end != s.data() + s.size())
+		return std::nullopt;
 	return v;
 }
 

@@ -10,6 +10,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace l2tpsec {
@@ -35,5 +36,9 @@ Result<control::ShowView> showView(const std::string &id, const std::vector<l2tp
 control::DisconnectView disconnectedProfile(const std::string &profile);
 control::DisconnectView disconnectedSessions(std::vector<std::string> sessions);
 control::DisconnectView disconnectedTunnel(uint16_t tunnel);
+
+/// The number of a TUNNEL or TUNNEL/SESSION argument: decimal digits only,
+/// nothing else (the caller checks the range).
+std::optional<uint32_t> parseIdNumber(std::string_view s);
 
 } // namespace l2tpsec
