@@ -65,18 +65,16 @@ ControlServer::ControlServer(EventLoop &loop, std::string path, UniqueFd fd)
 
 Result<std::unique_ptr<ControlServer>> ControlServer::listen(EventLoop &loop, const std::string &path)
 {
-	auto addr = unixAddress(path);
-	if (!addr)
-		return std::move(addr).error();
+	L2S_TRY_ASSIGN(auto addr, unixAddress(path));
 	L2S_TRY(makeParentDir(path));
-	L2S_TRY(removeStaleSocket(path, *addr));
+	L2S_TRY(removeStaleSocket(path, addr));
 	UniqueFd fd(socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
 	if (!fd)
 		return sysError("socket(AF_UNIX)");
 	// The socket is created 0600 (umask), so there is no window in which
 	// another user could connect; the chmod makes it independent of umask.
 	mode_t old = umask(0177);
-	int rc = bind(fd.get(), reinterpret_cast<const sockaddr *>(&*addr), sizeof(*addr));
+	int rc = bind(fd.get(), reinterpret_cast<const sockaddr *>(&addr), sizeof(addr));
 	int err = errno;
 	umask(old);
 	if (rc < 0)

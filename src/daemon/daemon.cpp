@@ -60,10 +60,8 @@ Daemon::~Daemon()
 
 Result<std::unique_ptr<Daemon>> Daemon::start(DaemonOptions options, Config config)
 {
-	auto loop = EventLoop::create();
-	if (!loop)
-		return std::move(loop).error();
-	std::unique_ptr<Daemon> d(new Daemon(std::move(options), std::move(config), std::move(*loop)));
+	L2S_TRY_ASSIGN(auto loop, EventLoop::create());
+	std::unique_ptr<Daemon> d(new Daemon(std::move(options), std::move(config), std::move(loop)));
 	d->applyLogLevel();
 	Daemon *self = d.get();
 	L2S_TRY(d->loop_->watchSignals({SIGTERM, SIGINT, SIGHUP, SIGUSR1}, [self](int s) { self->onSignal(s); }));
@@ -76,23 +74,17 @@ Result<std::unique_ptr<Daemon>> Daemon::start(DaemonOptions options, Config conf
 	// (tests run several side by side); its control socket is still its own.
 	const auto dataplane = d->options_.fakeDataplane ? kernel::DataplaneKind::Null : kernel::DataplaneKind::Kernel;
 	if (dataplane == kernel::DataplaneKind::Kernel) {
-		auto lock = InstanceLock::acquire(*d->loop_, socketPath);
-		if (!lock)
-			return std::move(lock).error();
-		d->lock_ = std::move(*lock);
+		L2S_TRY_ASSIGN(auto lock, InstanceLock::acquire(*d->loop_, socketPath));
+		d->lock_ = std::move(lock);
 	}
-	auto control = ControlServer::listen(*d->loop_, socketPath);
-	if (!control)
-		return std::move(control).error();
-	d->control_ = std::move(*control);
+	L2S_TRY_ASSIGN(auto control, ControlServer::listen(*d->loop_, socketPath));
+	d->control_ = std::move(control);
 	d->blocking_ = std::make_unique<BlockingService>(*d->loop_, d->config_.blocking);
 	if (d->config_.l2tp.ipsec != IpsecRequirement::Off) {
 		IkeServiceOptions ikeOptions{dataplane, d->options_.ikePort, d->options_.natTPort, d->options_.l2tpPort,
 		                             d->blocking_.get()};
-		auto ike = IkeService::start(*d->loop_, d->config_, ikeOptions);
-		if (!ike)
-			return std::move(ike).error();
-		d->ike_ = std::move(*ike);
+		L2S_TRY_ASSIGN(auto ike, IkeService::start(*d->loop_, d->config_, ikeOptions));
+		d->ike_ = std::move(ike);
 	}
 	L2tpServiceOptions l2tpOptions;
 	l2tpOptions.dataplane = dataplane;
@@ -100,10 +92,8 @@ Result<std::unique_ptr<Daemon>> Daemon::start(DaemonOptions options, Config conf
 	l2tpOptions.ike = d->ike_.get();
 	l2tpOptions.blocking = d->blocking_.get();
 	l2tpOptions.pppdPlugin = d->options_.pppdPlugin;
-	auto l2tp = L2tpService::start(*d->loop_, d->config_, l2tpOptions);
-	if (!l2tp)
-		return std::move(l2tp).error();
-	d->l2tp_ = std::move(*l2tp);
+	L2S_TRY_ASSIGN(auto l2tp, L2tpService::start(*d->loop_, d->config_, l2tpOptions));
+	d->l2tp_ = std::move(l2tp);
 	// Blocks go to the session audit, which the L2TP service keeps.
 	d->blocking_->setAudit([self](const json &record) { self->l2tp_->audit(record); });
 	d->registerCommands();

@@ -67,10 +67,8 @@ Result<std::unique_ptr<IkeService>> IkeService::start(EventLoop &loop, const Con
 	for (const LacProfile &p : config.lac) {
 		if (!p.cert.enabled())
 			continue;
-		auto creds = ike::loadCertCredentials(p.cert, fmt::format("[[lac]] '{}'", p.name));
-		if (!creds)
-			return std::move(creds).error();
-		profileCerts.insert_or_assign(p.server, std::move(*creds));
+		L2S_TRY_ASSIGN(auto creds, ike::loadCertCredentials(p.cert, fmt::format("[[lac]] '{}'", p.name)));
+		profileCerts.insert_or_assign(p.server, std::move(creds));
 	}
 	if (!profileCerts.empty()) {
 		auto fallback = engineConfig->certs;
@@ -84,11 +82,9 @@ Result<std::unique_ptr<IkeService>> IkeService::start(EventLoop &loop, const Con
 	s->setKeys(config);
 	s->started_ = config.ike;
 	s->startedLac_ = config.lac;
-	auto backend = kernel::makeIpsecDataplane(options.dataplane, engineConfig->reqids);
-	if (!backend)
-		return std::move(backend).error();
-	s->dataplane_ = std::move(backend->dataplane);
-	s->events_ = std::move(backend->events);
+	L2S_TRY_ASSIGN(auto backend, kernel::makeIpsecDataplane(options.dataplane, engineConfig->reqids));
+	s->dataplane_ = std::move(backend.dataplane);
+	s->events_ = std::move(backend.events);
 	if (s->events_) // the kernel's: the null dataplane expires nothing
 		L2S_TRY(loop.addFd(s->events_->fd(), EPOLLIN, [self](uint32_t) { self->readXfrmEvents(); }));
 	s->sockets_ = std::make_unique<IkeUdpSockets>(
@@ -97,10 +93,8 @@ Result<std::unique_ptr<IkeService>> IkeService::start(EventLoop &loop, const Con
 	               std::span<const uint8_t> d) { self->onDatagram(k, local, from, d); });
 	s->engine_ = std::make_unique<ike::IkeEngine>(std::move(*engineConfig), *s->sockets_, *s->dataplane_,
 	                                              s->random_, self);
-	auto workers = ike::DhWorkers::start(ike::DhWorkers::defaultThreads());
-	if (!workers)
-		return std::move(workers).error();
-	s->dhWorkers_ = std::move(*workers);
+	L2S_TRY_ASSIGN(auto workers, ike::DhWorkers::start(ike::DhWorkers::defaultThreads()));
+	s->dhWorkers_ = std::move(workers);
 	s->engine_->offloadDh(*s->dhWorkers_);
 	L2S_TRY(loop.addFd(s->dhWorkers_->fd(), EPOLLIN, [self](uint32_t) {
 		self->dhWorkers_->deliver(*self->engine_, ike::IkeClock::now());
@@ -251,10 +245,8 @@ Result<uint64_t> IkeService::connect(const IpAddress &local, const IpAddress &se
 	req.local = local;
 	if (local.isUnspecified()) {
 		// The flow to protect needs our real address, not the wildcard.
-		auto source = IkeUdpSockets::sourceAddressFor(server);
-		if (!source)
-			return std::move(source).error();
-		req.local = *source;
+		L2S_TRY_ASSIGN(auto source, IkeUdpSockets::sourceAddressFor(server));
+		req.local = source;
 	}
 	req.server = server;
 	req.child = ike::ChildRequest{options_.l2tpPort, serverPort, mode};

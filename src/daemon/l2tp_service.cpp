@@ -70,10 +70,8 @@ Result<std::unique_ptr<L2tpService>> L2tpService::start(EventLoop &loop, const C
 	std::unique_ptr<L2tpService> s(new L2tpService(loop, config, options));
 	L2tpService *self = s.get();
 	L2S_TRY(s->audit_.open(config.server.auditLog.path));
-	auto dp = kernel::makeL2tpDataplane(options.dataplane);
-	if (!dp)
-		return std::move(dp).error();
-	s->dataplane_ = std::move(*dp);
+	L2S_TRY_ASSIGN(auto dp, kernel::makeL2tpDataplane(options.dataplane));
+	s->dataplane_ = std::move(dp);
 	// pppd goes with the kernel's dataplane. The null one has no PPPoL2TP
 	// socket to give a pppd, so no pppd runs and a session is up as soon as
 	// L2TP has set it up (decided here, once).

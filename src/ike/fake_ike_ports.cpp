@@ -43,11 +43,9 @@ Result<crypto::DhKeyPair> FakeIkeRandom::keyPair(crypto::DhGroup group)
 {
 	// 256 bits, below every group order this build supports (RFC 5903 P-256's
 	// order starts 0xffffffff00000000...), never zero.
-	auto b = bytes(32);
-	if (!b)
-		return std::move(b).error();
-	(*b)[0] = uint8_t(((*b)[0] & 0x7f) | 0x01);
-	return crypto::DhKeyPair::fromPrivateValue(group, *b);
+	L2S_TRY_ASSIGN(auto b, bytes(32));
+	b[0] = uint8_t((b[0] & 0x7f) | 0x01);
+	return crypto::DhKeyPair::fromPrivateValue(group, b);
 }
 
 void FakeIkeNetwork::attach(const IpAddress &host, IkeEngine &engine)

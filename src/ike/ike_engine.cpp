@@ -42,10 +42,8 @@ public:
 Result<IkeEngineConfig> ikeEngineConfig(const IkeConfig &config)
 {
 	IkeEngineConfig c;
-	auto proposals = proposalsFromConfig(config);
-	if (!proposals)
-		return std::move(proposals).error();
-	c.proposals = std::move(*proposals);
+	L2S_TRY_ASSIGN(auto proposals, proposalsFromConfig(config));
+	c.proposals = std::move(proposals);
 	c.ikeLifetime = config.ikeLifetime;
 	c.saLifetime = config.saLifetime;
 	c.acceptTunnelMode = config.tunnelMode == TunnelModePolicy::Accept;
@@ -59,10 +57,8 @@ Result<IkeEngineConfig> ikeEngineConfig(const IkeConfig &config)
 		c.psk = [key](const IpAddress &) -> std::optional<crypto::SecretBytes> { return key; };
 	}
 	if (config.cert.enabled()) {
-		auto creds = loadCertCredentials(config.cert, "");
-		if (!creds)
-			return std::move(creds).error();
-		c.certs = [creds = *creds](const IpAddress &) { return creds; };
+		L2S_TRY_ASSIGN(auto creds, loadCertCredentials(config.cert, ""));
+		c.certs = [creds = creds](const IpAddress &) { return creds; };
 	}
 	return c;
 }
@@ -424,11 +420,9 @@ Result<uint64_t> IkeEngine::connect(const ConnectRequest &request, TimePoint now
 	if (request.aggressive && !ctx_.config.aggressiveMode)
 		return Error{EPERM,
 		             "Aggressive Mode to " + request.server.str() + " needs [ike] aggressive_mode = true"};
-	auto cookie = ctx_.random.bytes(8);
-	if (!cookie)
-		return std::move(cookie).error();
+	L2S_TRY_ASSIGN(auto cookie, ctx_.random.bytes(8));
 	Cookie ckyI;
-	std::copy_n(cookie->begin(), std::min<size_t>(8, cookie->size()), ckyI.begin());
+	std::copy_n(cookie.begin(), std::min<size_t>(8, cookie.size()), ckyI.begin());
 	uint64_t id = nextId_++;
 	Endpoint local{request.local, ctx_.config.ikePort}, server{request.server, ctx_.config.ikePort};
 	if (request.natTPort) {

@@ -18,10 +18,8 @@ Result<DhWorkDone> computeDh(Result<crypto::DhKeyPair> pair, std::span<const uin
 {
 	if (!pair)
 		return std::move(pair).error();
-	auto secret = pair->sharedSecret(peerPublic);
-	if (!secret)
-		return std::move(secret).error();
-	return DhWorkDone{pair->publicValue(), std::move(*secret)};
+	L2S_TRY_ASSIGN(auto secret, pair->sharedSecret(peerPublic));
+	return DhWorkDone{pair->publicValue(), std::move(secret)};
 }
 
 } // namespace l2tpsec::ike

@@ -322,10 +322,8 @@ Result<std::vector<uint8_t>> IkeSa::random(size_t n)
 Result<uint32_t> IkeSa::newMessageId()
 {
 	for (int i = 0; i < 16; i++) {
-		auto b = random(4);
-		if (!b)
-			return std::move(b).error();
-		uint32_t mid = uint32_t((*b)[0]) << 24 | uint32_t((*b)[1]) << 16 | uint32_t((*b)[2]) << 8 | (*b)[3];
+		L2S_TRY_ASSIGN(auto b, random(4));
+		uint32_t mid = uint32_t(b[0]) << 24 | uint32_t(b[1]) << 16 | uint32_t(b[2]) << 8 | b[3];
 		if (mid != 0 && !quickModes_.contains(mid) && !usedMessageIds_.contains(mid))
 			return mid;
 	}

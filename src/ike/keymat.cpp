@@ -24,10 +24,8 @@ std::array<uint8_t, 4> bigEndian32(uint32_t v)
 // is no longer secret, so it leaves the wiped buffer.
 Result<std::vector<uint8_t>> publicPrf(HashAlgorithm alg, Bytes key, std::initializer_list<Bytes> parts)
 {
-	auto out = crypto::prf(alg, key, parts);
-	if (!out)
-		return std::move(out).error();
-	return crypto::toPublic(*out);
+	L2S_TRY_ASSIGN(auto out, crypto::prf(alg, key, parts));
+	return crypto::toPublic(out);
 }
 
 // hash(parts) truncated to the cipher's block size. Every negotiable hash
@@ -57,18 +55,16 @@ Result<SecretBytes> skeyidSignature(HashAlgorithm prf, Bytes niB, Bytes nrB, Byt
 Result<Phase1Keys> derivePhase1Keys(HashAlgorithm prf, SecretBytes skeyid, Bytes gxy, const Cookie &ckyI,
                                     const Cookie &ckyR)
 {
-	auto p = Prf::create(prf, skeyid);
-	if (!p)
-		return std::move(p).error();
+	L2S_TRY_ASSIGN(auto p, Prf::create(prf, skeyid));
 	// Each key chains the previous one in front (none for SKEYID_d) and a
 	// one-octet counter 0, 1, 2 behind.
 	auto next = [&](Bytes previous, uint8_t counter) {
-		p->update(previous);
-		p->update(gxy);
-		p->update(ckyI);
-		p->update(ckyR);
-		p->update(counter);
-		return p->finish();
+		p.update(previous);
+		p.update(gxy);
+		p.update(ckyI);
+		p.update(ckyR);
+		p.update(counter);
+		return p.finish();
 	};
 	Phase1Keys keys;
 	keys.skeyidD = next({}, 0);
@@ -83,18 +79,16 @@ Result<SecretBytes> phase1EncryptionKey(HashAlgorithm prf, Bytes skeyidE, crypto
 	const size_t want = crypto::cipherKeyLength(cipher);
 	if (skeyidE.size() >= want)
 		return SecretBytes(skeyidE.begin(), skeyidE.begin() + static_cast<std::ptrdiff_t>(want));
-	auto p = Prf::create(prf, skeyidE);
-	if (!p)
-		return std::move(p).error();
+	L2S_TRY_ASSIGN(auto p, Prf::create(prf, skeyidE));
 	SecretBytes ka;
-	p->update(uint8_t{0});
-	SecretBytes k = p->finish();
+	p.update(uint8_t{0});
+	SecretBytes k = p.finish();
 	for (;;) {
 		ka.insert(ka.end(), k.begin(), k.end());
 		if (ka.size() >= want)
 			break;
-		p->update(k);
-		k = p->finish();
+		p.update(k);
+		k = p.finish();
 	}
 	ka.resize(want);
 	return ka;
@@ -153,20 +147,18 @@ Result<std::vector<uint8_t>> informationalHash(HashAlgorithm prf, Bytes skeyidA,
 Result<SecretBytes> quickModeKeymat(HashAlgorithm prf, Bytes skeyidD, Bytes pfsSharedSecret, ProtocolId protocol,
                                     uint32_t spi, Bytes niB, Bytes nrB, size_t length)
 {
-	auto p = Prf::create(prf, skeyidD);
-	if (!p)
-		return std::move(p).error();
+	L2S_TRY_ASSIGN(auto p, Prf::create(prf, skeyidD));
 	const auto spiBytes = bigEndian32(spi);
 	SecretBytes keymat;
 	SecretBytes k; // K(n-1); empty for K1
 	while (keymat.size() < length) {
-		p->update(k);
-		p->update(pfsSharedSecret);
-		p->update(static_cast<uint8_t>(protocol));
-		p->update(spiBytes);
-		p->update(niB);
-		p->update(nrB);
-		k = p->finish();
+		p.update(k);
+		p.update(pfsSharedSecret);
+		p.update(static_cast<uint8_t>(protocol));
+		p.update(spiBytes);
+		p.update(niB);
+		p.update(nrB);
+		k = p.finish();
 		keymat.insert(keymat.end(), k.begin(), k.end());
 	}
 	keymat.resize(length);
@@ -177,13 +169,11 @@ Result<QuickModeKeymat> quickModeKeymatPair(HashAlgorithm prf, Bytes skeyidD, By
                                             ProtocolId protocol, uint32_t initiatorSpi, uint32_t responderSpi,
                                             Bytes niB, Bytes nrB, size_t length)
 {
-	auto out = quickModeKeymat(prf, skeyidD, pfsSharedSecret, protocol, responderSpi, niB, nrB, length);
-	if (!out)
-		return std::move(out).error();
-	auto in = quickModeKeymat(prf, skeyidD, pfsSharedSecret, protocol, initiatorSpi, niB, nrB, length);
-	if (!in)
-		return std::move(in).error();
-	return QuickModeKeymat{std::move(*out), std::move(*in)};
+	L2S_TRY_ASSIGN(auto out,
+	               quickModeKeymat(prf, skeyidD, pfsSharedSecret, protocol, responderSpi, niB, nrB, length));
+	L2S_TRY_ASSIGN(auto in,
+	               quickModeKeymat(prf, skeyidD, pfsSharedSecret, protocol, initiatorSpi, niB, nrB, length));
+	return QuickModeKeymat{std::move(out), std::move(in)};
 }
 
 } // namespace l2tpsec::ike

@@ -68,12 +68,10 @@ Result<void> Phase1Exchange::start(std::optional<ChildRequest> child, bool aggre
 		std::erase_if(offeredSuites_, [group](const IkeSuite &s) { return s.group != group; });
 	}
 	SaPayload offer = phase1Offer(offeredSuites_, sa_.ctx_.config.ikeLifetime, offeredAuths_);
-	auto body = buildSa(offer);
-	if (!body)
-		return std::move(body).error();
-	saiB_ = *body;
+	L2S_TRY_ASSIGN(auto body, buildSa(offer));
+	saiB_ = body;
 	MessageBuilder b(sa_.header(aggressive ? ExchangeType::Aggressive : ExchangeType::IdentityProtection, 0));
-	b.add(PayloadType::SecurityAssociation, *body);
+	b.add(PayloadType::SecurityAssociation, body);
 	if (aggressive) {
 		// AM1 (aggressive_mode.cpp) brings KE, nonce and ID at once.
 		L2S_TRY(ourKeyAndNonce(offeredSuites_.front().group));
@@ -82,12 +80,10 @@ Result<void> Phase1Exchange::start(std::optional<ChildRequest> child, bool aggre
 	}
 	for (OutPayload &v : vendorIds())
 		b.add(v.type, std::move(v.body));
-	auto datagram = b.build();
-	if (!datagram)
-		return std::move(datagram).error();
+	L2S_TRY_ASSIGN(auto datagram, b.build());
 	logInfo(kLog, "peer {}: initiating {} ({})", sa_.peerText(), sa_.phase1Name(), describePhase1Offer(offer));
 	sa_.transition(aggressive ? S::InitSentAm : S::InitSentSa, "initiating");
-	sa_.sendAwaiting(sa_.phase1_, std::move(*datagram), fmt::format("{} 1", sa_.phase1Name()), {});
+	sa_.sendAwaiting(sa_.phase1_, std::move(datagram), fmt::format("{} 1", sa_.phase1Name()), {});
 	return {};
 }
 

@@ -6,23 +6,17 @@ namespace l2tpsec::ike {
 
 Result<Sealed> sealMessage(const IsakmpCipher &c, Header header, std::span<const OutPayload> payloads, Bytes iv)
 {
-	auto chain = encodePayloadChain(payloads);
-	if (!chain)
-		return std::move(chain).error();
+	L2S_TRY_ASSIGN(auto chain, encodePayloadChain(payloads));
 	size_t bs = crypto::cipherBlockSize(c.cipher);
-	std::vector<uint8_t> plain = std::move(*chain);
+	std::vector<uint8_t> plain = std::move(chain);
 	plain.resize(plain.size() + (bs - plain.size() % bs), 0);
-	auto cipherText = crypto::cbcEncrypt(c.cipher, c.key, iv, plain);
-	if (!cipherText)
-		return std::move(cipherText).error();
+	L2S_TRY_ASSIGN(auto cipherText, crypto::cbcEncrypt(c.cipher, c.key, iv, plain));
 	header.flags |= kFlagEncryption;
 	header.nextPayload = payloads.empty() ? PayloadType::None : payloads.front().type;
-	auto datagram = buildMessage(header, *cipherText);
-	if (!datagram)
-		return std::move(datagram).error();
+	L2S_TRY_ASSIGN(auto datagram, buildMessage(header, cipherText));
 	Sealed s;
-	s.lastBlock.assign(cipherText->end() - static_cast<ptrdiff_t>(bs), cipherText->end());
-	s.datagram = std::move(*datagram);
+	s.lastBlock.assign(cipherText.end() - static_cast<ptrdiff_t>(bs), cipherText.end());
+	s.datagram = std::move(datagram);
 	return s;
 }
 
@@ -32,16 +26,12 @@ Result<Opened> openMessage(const IsakmpCipher &c, const Message &m, Bytes iv)
 	if (m.body.empty() || m.body.size() % bs != 0)
 		return Error{EBADMSG, "encrypted body of " + std::to_string(m.body.size()) + " bytes is not whole " +
 		                              std::to_string(bs) + "-byte blocks"};
-	auto plain = crypto::cbcDecrypt(c.cipher, c.key, iv, m.body);
-	if (!plain)
-		return std::move(plain).error();
+	L2S_TRY_ASSIGN(auto plain, crypto::cbcDecrypt(c.cipher, c.key, iv, m.body));
 	Opened o;
-	o.plaintext = std::move(*plain);
+	o.plaintext = std::move(plain);
 	o.lastBlock.assign(m.body.end() - static_cast<ptrdiff_t>(bs), m.body.end());
-	auto chain = parseDecryptedPayloadChain(m.header.nextPayload, Bytes(o.plaintext));
-	if (!chain)
-		return std::move(chain).error();
-	o.payloads = std::move(*chain);
+	L2S_TRY_ASSIGN(auto chain, parseDecryptedPayloadChain(m.header.nextPayload, Bytes(o.plaintext)));
+	o.payloads = std::move(chain);
 	return o;
 }
 

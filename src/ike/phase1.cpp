@@ -160,33 +160,23 @@ Result<void> Phase1Crypto::keyExchange(Bytes peerKe)
 Result<void> Phase1Crypto::deriveKeys(crypto::SecretBytes gxy)
 {
 	gxy_ = std::move(gxy);
-	auto skeyid = signatures() ? skeyidSignature(sa_.prf(), ni_, nr_, gxy_)
-	                           : skeyidPreSharedKey(sa_.prf(), psk_, ni_, nr_);
-	if (!skeyid)
-		return std::move(skeyid).error();
-	auto keys = derivePhase1Keys(sa_.prf(), std::move(*skeyid), gxy_, sa_.ckyI_, sa_.ckyR_);
-	if (!keys)
-		return std::move(keys).error();
-	sa_.keys_ = std::move(*keys);
-	auto key = phase1EncryptionKey(sa_.prf(), sa_.keys_->skeyidE, sa_.choice_->suite.cipher);
-	if (!key)
-		return std::move(key).error();
-	sa_.cipher_ = IsakmpCipher{sa_.choice_->suite.cipher, std::move(*key)};
+	L2S_TRY_ASSIGN(auto skeyid, signatures() ? skeyidSignature(sa_.prf(), ni_, nr_, gxy_)
+	                                         : skeyidPreSharedKey(sa_.prf(), psk_, ni_, nr_));
+	L2S_TRY_ASSIGN(auto keys, derivePhase1Keys(sa_.prf(), std::move(skeyid), gxy_, sa_.ckyI_, sa_.ckyR_));
+	sa_.keys_ = std::move(keys);
+	L2S_TRY_ASSIGN(auto key, phase1EncryptionKey(sa_.prf(), sa_.keys_->skeyidE, sa_.choice_->suite.cipher));
+	sa_.cipher_ = IsakmpCipher{sa_.choice_->suite.cipher, std::move(key)};
 	sa_.iv_ = phase1Iv(sa_.prf(), sa_.choice_->suite.cipher, gxi_, gxr_);
 	return {};
 }
 
 Result<void> Phase1Crypto::ourKeyAndNonce(crypto::DhGroup group)
 {
-	auto dh = sa_.ctx_.random.keyPair(group);
-	if (!dh)
-		return std::move(dh).error();
-	auto nonce = sa_.random(IkeSa::kNonceLen);
-	if (!nonce)
-		return std::move(nonce).error();
-	dh_ = std::move(*dh);
+	L2S_TRY_ASSIGN(auto dh, sa_.ctx_.random.keyPair(group));
+	L2S_TRY_ASSIGN(auto nonce, sa_.random(IkeSa::kNonceLen));
+	dh_ = std::move(dh);
 	(sa_.initiator_ ? gxi_ : gxr_) = dh_->publicValue();
-	(sa_.initiator_ ? ni_ : nr_) = std::move(*nonce);
+	(sa_.initiator_ ? ni_ : nr_) = std::move(nonce);
 	return {};
 }
 
@@ -307,12 +297,10 @@ Result<std::vector<uint8_t>> Phase1Steps::sealInitiatorAuth(ExchangeType exchang
 		if (auto n = buildNotify(NotifyPayload::initialContact(sa_.ckyI_, sa_.ckyR_)))
 			payloads.push_back(OutPayload{PayloadType::Notification, *n});
 	}
-	auto sealed = sealMessage(sa_.cipher_, sa_.header(exchange, 0), payloads, sa_.iv_);
-	if (!sealed)
-		return std::move(sealed).error();
-	sa_.iv_ = sealed->lastBlock;
-	sa_.lastPhase1Block_ = sealed->lastBlock;
-	return std::move(sealed->datagram);
+	L2S_TRY_ASSIGN(auto sealed, sealMessage(sa_.cipher_, sa_.header(exchange, 0), payloads, sa_.iv_));
+	sa_.iv_ = sealed.lastBlock;
+	sa_.lastPhase1Block_ = sealed.lastBlock;
+	return std::move(sealed.datagram);
 }
 
 bool Phase1Steps::takeInitiatorKe(const Incoming &in, const RawPayload &ke, const RawPayload &ni)

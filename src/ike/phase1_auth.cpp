@@ -57,21 +57,17 @@ std::vector<uint8_t> Phase1Crypto::ourIdBody() const
 
 Result<std::vector<OutPayload>> Phase1Crypto::authPayloads(bool initiatorHash, Bytes idBody) const
 {
-	auto hash = authHash(initiatorHash, idBody);
-	if (!hash)
-		return std::move(hash).error();
+	L2S_TRY_ASSIGN(auto hash, authHash(initiatorHash, idBody));
 	std::vector<OutPayload> out{OutPayload{PayloadType::Identification, bytesOf(idBody)}};
 	if (!signatures()) {
-		out.push_back(OutPayload{PayloadType::Hash, std::move(*hash)});
+		out.push_back(OutPayload{PayloadType::Hash, std::move(hash)});
 		return out;
 	}
 	for (const crypto::Certificate &c : creds_->chain)
 		out.push_back(
 		        OutPayload{PayloadType::Certificate, buildCertificate({CertEncoding::X509Signature, c.der()})});
-	auto sig = creds_->key->signIke(*hash);
-	if (!sig)
-		return std::move(sig).error();
-	out.push_back(OutPayload{PayloadType::Signature, std::move(*sig)});
+	L2S_TRY_ASSIGN(auto sig, creds_->key->signIke(hash));
+	out.push_back(OutPayload{PayloadType::Signature, std::move(sig)});
 	return out;
 }
 

@@ -143,11 +143,9 @@ Result<std::vector<uint8_t>> IkeSa::protectedMessage(ExchangeType exchange, uint
 {
 	std::vector<OutPayload> payloads{OutPayload{PayloadType::Hash, bytesOf(hash)}};
 	payloads.insert(payloads.end(), rest.begin(), rest.end());
-	auto sealed = sealMessage(cipher_, header(exchange, messageId), payloads, iv);
-	if (!sealed)
-		return std::move(sealed).error();
-	iv = sealed->lastBlock;
-	return std::move(sealed->datagram);
+	L2S_TRY_ASSIGN(auto sealed, sealMessage(cipher_, header(exchange, messageId), payloads, iv));
+	iv = sealed.lastBlock;
+	return std::move(sealed.datagram);
 }
 
 // ---- under the ISAKMP SA -------------------------------------------------------
@@ -158,14 +156,10 @@ Result<void> IkeSa::startQuickMode(const ChildRequest &child)
 		return Error{EAGAIN, "the ISAKMP SA is not established"};
 	if (ctx_.config.proposals.esp.empty())
 		return Error{EINVAL, "no ESP proposals configured"};
-	auto mid = newMessageId();
-	if (!mid)
-		return std::move(mid).error();
-	auto qm = QuickModeInitiator::start(*this, *mid, child);
-	if (!qm)
-		return std::move(qm).error();
-	usedMessageIds_.insert(*mid);
-	quickModes_.emplace(*mid, std::move(*qm));
+	L2S_TRY_ASSIGN(auto mid, newMessageId());
+	L2S_TRY_ASSIGN(auto qm, QuickModeInitiator::start(*this, mid, child));
+	usedMessageIds_.insert(mid);
+	quickModes_.emplace(mid, std::move(qm));
 	return {};
 }
 
@@ -201,10 +195,8 @@ QuickMode::QuickMode(IkeSa &sa, uint32_t messageId, bool initiator)
 Result<void> QuickMode::acquireFlow()
 {
 	const Endpoint &local = sa_.local_, &peer = sa_.peer_;
-	auto reqid = sa_.ctx_.flows.acquire(flow_, peer, flowTemplate(ipsecMode(mode_), local, peer));
-	if (!reqid)
-		return std::move(reqid).error();
-	reqid_ = *reqid;
+	L2S_TRY_ASSIGN(auto reqid, sa_.ctx_.flows.acquire(flow_, peer, flowTemplate(ipsecMode(mode_), local, peer)));
+	reqid_ = reqid;
 	flowAcquired_ = true;
 	return {};
 }
@@ -326,15 +318,11 @@ Result<std::unique_ptr<QuickModeInitiator>> QuickModeInitiator::start(IkeSa &sa,
 		if (s.pfs == ctx.config.proposals.esp.front().pfs)
 			qm->offered_.push_back(s);
 
-	auto nonce = sa.random(IkeSa::kNonceLen);
-	if (!nonce)
-		return std::move(nonce).error();
-	qm->ni_ = std::move(*nonce);
+	L2S_TRY_ASSIGN(auto nonce, sa.random(IkeSa::kNonceLen));
+	qm->ni_ = std::move(nonce);
 	if (auto group = qm->offered_.front().pfs) {
-		auto dh = ctx.random.keyPair(*group);
-		if (!dh)
-			return std::move(dh).error();
-		qm->dh_ = std::move(*dh);
+		L2S_TRY_ASSIGN(auto dh, ctx.random.keyPair(*group));
+		qm->dh_ = std::move(dh);
 	}
 	L2S_TRY(qm->acquireFlow());
 	auto spi = ctx.dataplane.allocSpi(peer.address, local.address, qm->reqid_);
@@ -373,20 +361,14 @@ Result<void> QuickModeInitiator::sendQm1(const ChildRequest &child)
 		if (natMethod == NatTMethod::Rfc3947)
 			rest.add(NatOaPayload{child.peerId.value_or(peer.address)}, t);
 	}
-	auto after = rest.buildBody();
-	if (!after)
-		return std::move(after).error();
-	auto hash1 = quickModeHash1(sa_.prf(), sa_.keys_->skeyidA, messageId_, *after);
-	if (!hash1)
-		return std::move(hash1).error();
+	L2S_TRY_ASSIGN(auto after, rest.buildBody());
+	L2S_TRY_ASSIGN(auto hash1, quickModeHash1(sa_.prf(), sa_.keys_->skeyidA, messageId_, after));
 	iv_ = phase2Iv(sa_.prf(), sa_.cipher_.cipher, sa_.lastPhase1Block_, messageId_);
-	auto datagram = seal(*hash1, rest.payloads());
-	if (!datagram)
-		return std::move(datagram).error();
+	L2S_TRY_ASSIGN(auto datagram, seal(hash1, rest.payloads()));
 	logInfo(kLog, "peer {}: Quick Mode {} for {} <-> {} ({}), SPI in {}", sa_.peerText(), spiText(messageId_),
 	        idText(idci), idText(idcr), describePhase2Offer(offer), spiText(inboundSpi_));
 	expires_ = sa_.ctx_.now + sa_.ctx_.config.setupTimeout;
-	sa_.sendAwaiting(flight_, std::move(*datagram), "Quick Mode 1", {});
+	sa_.sendAwaiting(flight_, std::move(datagram), "Quick Mode 1", {});
 	return {};
 }
 
@@ -446,18 +428,16 @@ Result<void> QuickModeInitiator::takeQm2(const std::vector<RawPayload> &chain)
 	auto sa = saP ? parseSa(saP->body) : Result<SaPayload>(Error{EBADMSG, "no SA payload"});
 	if (!sa || !nr || nr->body.size() < 8 || nr->body.size() > 256)
 		return Error{EBADMSG, "malformed Quick Mode 2: " + (sa ? std::string("no nonce") : sa.error().message)};
-	auto choice = acceptPhase2Reply(*sa, offered_, sa_.ctx_.config.saLifetime, mode_);
-	if (!choice)
-		return std::move(choice).error();
+	L2S_TRY_ASSIGN(auto choice, acceptPhase2Reply(*sa, offered_, sa_.ctx_.config.saLifetime, mode_));
 	for (const RawPayload *p : findAll(chain, PayloadType::Notification)) {
 		auto n = parseNotify(p->body);
 		if (!n || n->type != NotifyType::ResponderLifetime)
 			continue;
 		// RFC 2407 §4.6.3.1: the responder's shorter lifetime is the one.
 		if (auto attrs = responderLifetimeAttributes(*n)) {
-			if (auto secs = lifetimeSeconds(*attrs); secs && *secs < choice->lifetime) {
+			if (auto secs = lifetimeSeconds(*attrs); secs && *secs < choice.lifetime) {
 				logInfo(kLog, "peer {}: RESPONDER-LIFETIME {} s", sa_.peerText(), secs->count());
-				choice->lifetime = *secs;
+				choice.lifetime = *secs;
 			}
 		}
 	}
@@ -479,7 +459,7 @@ Result<void> QuickModeInitiator::takeQm2(const std::vector<RawPayload> &chain)
 		if (auto oa = parseNatOa(oas[1]->body); oa && oa->address.family() == peer.address.family())
 			natOa_ = oa->address; // NAT-OAr: the responder's own address
 	}
-	choice_ = std::move(*choice);
+	choice_ = std::move(choice);
 	return {};
 }
 

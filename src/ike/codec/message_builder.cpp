@@ -86,12 +86,10 @@ Result<std::vector<uint8_t>> MessageBuilder::buildBody() const
 
 Result<std::vector<uint8_t>> MessageBuilder::build() const
 {
-	auto body = buildBody();
-	if (!body)
-		return std::move(body).error();
+	L2S_TRY_ASSIGN(auto body, buildBody());
 	Header h = header_;
 	h.nextPayload = firstPayload();
-	return buildMessage(h, *body);
+	return buildMessage(h, body);
 }
 
 Result<std::vector<uint8_t>> buildMessage(const Header &header, Bytes body)

@@ -37,10 +37,8 @@ NotifyPayload NotifyPayload::initialContact(const Cookie &initiator, const Cooki
 Result<NotifyPayload> NotifyPayload::responderLifetime(ProtocolId protocol, std::vector<uint8_t> spi,
                                                        std::span<const DataAttribute> lifetime)
 {
-	auto attrs = buildAttributes(lifetime);
-	if (!attrs)
-		return std::move(attrs).error();
-	return NotifyPayload{Doi::Ipsec, protocol, NotifyType::ResponderLifetime, std::move(spi), std::move(*attrs)};
+	L2S_TRY_ASSIGN(auto attrs, buildAttributes(lifetime));
+	return NotifyPayload{Doi::Ipsec, protocol, NotifyType::ResponderLifetime, std::move(spi), std::move(attrs)};
 }
 
 Result<NotifyPayload> parseNotify(Bytes body)

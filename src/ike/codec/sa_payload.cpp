@@ -82,14 +82,10 @@ Result<Proposal> parseProposal(Bytes body, const std::string &what)
 		std::string tWhat = what + " transform " + std::to_string(p.transforms.size());
 		if (r.remaining() == 0)
 			return malformed(tWhat + ": proposal ends while a transform is announced");
-		auto sp = takeSubPayload(r, PayloadType::Transform, tWhat);
-		if (!sp)
-			return std::move(sp).error();
-		auto t = parseTransform(sp->body, tWhat);
-		if (!t)
-			return std::move(t).error();
-		p.transforms.push_back(std::move(*t));
-		next = sp->next;
+		L2S_TRY_ASSIGN(auto sp, takeSubPayload(r, PayloadType::Transform, tWhat));
+		L2S_TRY_ASSIGN(auto t, parseTransform(sp.body, tWhat));
+		p.transforms.push_back(std::move(t));
+		next = sp.next;
 	}
 	if (r.remaining() != 0)
 		return malformed(what + ": " + std::to_string(r.remaining()) + " bytes after the last transform");
@@ -125,14 +121,10 @@ Result<SaPayload> parseSa(Bytes body)
 		std::string what = "proposal " + std::to_string(sa.proposals.size());
 		if (r.remaining() == 0)
 			return malformed(what + ": SA payload ends while a proposal is announced");
-		auto sp = takeSubPayload(r, PayloadType::Proposal, what);
-		if (!sp)
-			return std::move(sp).error();
-		auto p = parseProposal(sp->body, what);
-		if (!p)
-			return std::move(p).error();
-		sa.proposals.push_back(std::move(*p));
-		next = sp->next;
+		L2S_TRY_ASSIGN(auto sp, takeSubPayload(r, PayloadType::Proposal, what));
+		L2S_TRY_ASSIGN(auto p, parseProposal(sp.body, what));
+		sa.proposals.push_back(std::move(p));
+		next = sp.next;
 	}
 	if (r.remaining() != 0)
 		return malformed("SA payload: " + std::to_string(r.remaining()) + " bytes after the last proposal");
@@ -167,20 +159,18 @@ Result<std::vector<uint8_t>> buildSa(const SaPayload &sa)
 		wire::putBytes(out, p.spi);
 		for (size_t ti = 0; ti < p.transforms.size(); ti++) {
 			const Transform &t = p.transforms[ti];
-			auto attrs = buildAttributes(t.attributes);
-			if (!attrs)
-				return std::move(attrs).error();
-			if (kTransformFixedLen + attrs->size() > 0xffff)
+			L2S_TRY_ASSIGN(auto attrs, buildAttributes(t.attributes));
+			if (kTransformFixedLen + attrs.size() > 0xffff)
 				return tooLarge(what + " transform " + std::to_string(ti) + " of " +
-				                std::to_string(kTransformFixedLen + attrs->size()) + " bytes");
+				                std::to_string(kTransformFixedLen + attrs.size()) + " bytes");
 			wire::put8(out, static_cast<uint8_t>(ti + 1 < p.transforms.size() ? PayloadType::Transform
 			                                                                  : PayloadType::None));
 			wire::put8(out, 0);
-			wire::put16(out, static_cast<uint16_t>(kTransformFixedLen + attrs->size()));
+			wire::put16(out, static_cast<uint16_t>(kTransformFixedLen + attrs.size()));
 			wire::put8(out, t.number);
 			wire::put8(out, t.id);
 			wire::put16(out, 0);
-			wire::putBytes(out, *attrs);
+			wire::putBytes(out, attrs);
 		}
 		size_t pLen = out.size() - pStart;
 		if (pLen > 0xffff)

@@ -88,9 +88,7 @@ Result<l2tpgenl::FamilyInfo> GenlSocket::resolveFamily(std::string_view name)
 	std::optional<l2tpgenl::FamilyInfo> found;
 	auto request = l2tpgenl::buildGetFamily(nextSeq(), name);
 	auto keep = [&found](l2tpgenl::FamilyInfo f) { found = std::move(f); };
-	auto done = transact(request, what, parseEachAnswer(l2tpgenl::parseFamily, keep));
-	if (!done)
-		return std::move(done).error();
+	L2S_TRY(transact(request, what, parseEachAnswer(l2tpgenl::parseFamily, keep)));
 	if (!found)
 		return Error{EBADMSG, what + ": the kernel acknowledged but sent no family"};
 	return std::move(*found);

@@ -66,13 +66,9 @@ template <typename Parse, typename Store>
 GenlSocket::ReplyHandler parseEachAnswer(Parse parse, Store store)
 {
 	return [parse, store](const nl::Message &m) -> Result<void> {
-		auto genl = nl::parseGenl(m);
-		if (!genl)
-			return std::move(genl).error();
-		auto value = parse(genl->attrs);
-		if (!value)
-			return std::move(value).error();
-		store(std::move(*value));
+		L2S_TRY_ASSIGN(auto genl, nl::parseGenl(m));
+		L2S_TRY_ASSIGN(auto value, parse(genl.attrs));
+		store(std::move(value));
 		return {};
 	};
 }

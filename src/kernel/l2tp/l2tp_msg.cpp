@@ -213,12 +213,10 @@ std::vector<uint8_t> buildSessionDump(uint16_t family, uint32_t seq)
 
 Result<FamilyInfo> parseFamily(nl::Bytes attrs)
 {
-	auto list = nl::splitAttrs(attrs);
-	if (!list)
-		return std::move(list).error();
+	L2S_TRY_ASSIGN(auto list, nl::splitAttrs(attrs));
 	FamilyInfo f;
 	bool haveId = false;
-	for (const nl::Attr &a : *list) {
+	for (const nl::Attr &a : list) {
 		switch (a.type) {
 		case CTRL_ATTR_FAMILY_ID:
 			L2S_ASSIGN(f.id, nl::attrU16(a));
@@ -229,15 +227,11 @@ Result<FamilyInfo> parseFamily(nl::Bytes attrs)
 		case CTRL_ATTR_MAXATTR: L2S_ASSIGN(f.maxAttr, nl::attrU32(a)); break;
 		case CTRL_ATTR_MCAST_GROUPS: {
 			// An array: nests numbered 1..n, each {GRP_NAME, GRP_ID}.
-			auto groups = nl::splitAttrs(a.payload);
-			if (!groups)
-				return std::move(groups).error();
-			for (const nl::Attr &g : *groups) {
-				auto fields = nl::splitAttrs(g.payload);
-				if (!fields)
-					return std::move(fields).error();
+			L2S_TRY_ASSIGN(auto groups, nl::splitAttrs(a.payload));
+			for (const nl::Attr &g : groups) {
+				L2S_TRY_ASSIGN(auto fields, nl::splitAttrs(g.payload));
 				FamilyInfo::McastGroup mg;
-				for (const nl::Attr &fa : *fields) {
+				for (const nl::Attr &fa : fields) {
 					if (fa.type == CTRL_ATTR_MCAST_GRP_NAME)
 						mg.name = nl::attrString(fa);
 					else if (fa.type == CTRL_ATTR_MCAST_GRP_ID)
@@ -257,11 +251,9 @@ Result<FamilyInfo> parseFamily(nl::Bytes attrs)
 
 Result<L2tpStats> parseStats(nl::Bytes nested)
 {
-	auto list = nl::splitAttrs(nested);
-	if (!list)
-		return std::move(list).error();
+	L2S_TRY_ASSIGN(auto list, nl::splitAttrs(nested));
 	L2tpStats s;
-	for (const nl::Attr &a : *list) {
+	for (const nl::Attr &a : list) {
 		switch (a.type) {
 		case L2TP_ATTR_TX_PACKETS: L2S_ASSIGN(s.txPackets, nl::attrU64(a)); break;
 		case L2TP_ATTR_TX_BYTES: L2S_ASSIGN(s.txBytes, nl::attrU64(a)); break;
@@ -279,12 +271,10 @@ Result<L2tpStats> parseStats(nl::Bytes nested)
 
 Result<TunnelState> parseTunnel(nl::Bytes attrs)
 {
-	auto list = nl::splitAttrs(attrs);
-	if (!list)
-		return std::move(list).error();
+	L2S_TRY_ASSIGN(auto list, nl::splitAttrs(attrs));
 	TunnelState t;
 	bool haveId = false;
-	for (const nl::Attr &a : *list) {
+	for (const nl::Attr &a : list) {
 		switch (a.type) {
 		case L2TP_ATTR_CONN_ID:
 			L2S_ASSIGN(t.tunnelId, nl::attrU32(a));
@@ -309,13 +299,11 @@ Result<TunnelState> parseTunnel(nl::Bytes attrs)
 
 Result<SessionState> parseSession(nl::Bytes attrs)
 {
-	auto list = nl::splitAttrs(attrs);
-	if (!list)
-		return std::move(list).error();
+	L2S_TRY_ASSIGN(auto list, nl::splitAttrs(attrs));
 	SessionState s;
 	bool haveTunnel = false, haveSession = false;
 	uint64_t reorderMs = 0;
-	for (const nl::Attr &a : *list) {
+	for (const nl::Attr &a : list) {
 		switch (a.type) {
 		case L2TP_ATTR_CONN_ID:
 			L2S_ASSIGN(s.tunnelId, nl::attrU32(a));

@@ -64,10 +64,8 @@ Result<std::vector<T>> dumpAll(GenlSocket &sock, uint8_t cmd, uint16_t family,
 
 Result<std::unique_ptr<NetlinkL2tpDataplane>> NetlinkL2tpDataplane::open(OwnedTunnelIds owned)
 {
-	auto sock = GenlSocket::open();
-	if (!sock)
-		return std::move(sock).error();
-	auto family = sock->resolveFamily(L2TP_GENL_NAME);
+	L2S_TRY_ASSIGN(auto sock, GenlSocket::open());
+	auto family = sock.resolveFamily(L2TP_GENL_NAME);
 	if (!family) {
 		Error e = std::move(family).error();
 		// The controller answers ENOENT when no such family is registered and
@@ -78,15 +76,13 @@ Result<std::unique_ptr<NetlinkL2tpDataplane>> NetlinkL2tpDataplane::open(OwnedTu
 			                        L2TP_GENL_NAME);
 		return e;
 	}
-	return std::unique_ptr<NetlinkL2tpDataplane>(new NetlinkL2tpDataplane(std::move(*sock), family->id, owned));
+	return std::unique_ptr<NetlinkL2tpDataplane>(new NetlinkL2tpDataplane(std::move(sock), family->id, owned));
 }
 
 Result<void> NetlinkL2tpDataplane::createTunnel(const TunnelParams &params)
 {
-	auto request = buildTunnelCreate(family_, sock_.nextSeq(), params);
-	if (!request)
-		return std::move(request).error();
-	return command(sock_, L2TP_CMD_TUNNEL_CREATE, *request, requestName(L2TP_CMD_TUNNEL_CREATE, params.tunnelId));
+	L2S_TRY_ASSIGN(auto request, buildTunnelCreate(family_, sock_.nextSeq(), params));
+	return command(sock_, L2TP_CMD_TUNNEL_CREATE, request, requestName(L2TP_CMD_TUNNEL_CREATE, params.tunnelId));
 }
 
 Result<void> NetlinkL2tpDataplane::deleteTunnel(uint32_t tunnelId)
@@ -108,10 +104,8 @@ Result<std::vector<TunnelState>> NetlinkL2tpDataplane::listTunnels()
 
 Result<void> NetlinkL2tpDataplane::createSession(const SessionParams &params)
 {
-	auto request = buildSessionCreate(family_, sock_.nextSeq(), params);
-	if (!request)
-		return std::move(request).error();
-	return command(sock_, L2TP_CMD_SESSION_CREATE, *request,
+	L2S_TRY_ASSIGN(auto request, buildSessionCreate(family_, sock_.nextSeq(), params));
+	return command(sock_, L2TP_CMD_SESSION_CREATE, request,
 	               requestName(L2TP_CMD_SESSION_CREATE, params.tunnelId, params.sessionId));
 }
 
@@ -140,11 +134,9 @@ Result<UniqueFd> NetlinkL2tpDataplane::openPppSocket(const SessionParams &params
 
 Result<size_t> NetlinkL2tpDataplane::flush()
 {
-	auto tunnels = listTunnels();
-	if (!tunnels)
-		return std::move(tunnels).error();
+	L2S_TRY_ASSIGN(auto tunnels, listTunnels());
 	std::vector<uint32_t> deleted;
-	for (const TunnelState &t : *tunnels) {
+	for (const TunnelState &t : tunnels) {
 		if (!owned_.contains(t.tunnelId))
 			continue; // another program's tunnel (xl2tpd, ip l2tp, ...)
 		auto done = deleteTunnel(t.tunnelId);

@@ -101,9 +101,7 @@ Result<void> Executor::execute(Bytes request, std::string_view what, const Reply
 {
 	if (fd_ < 0)
 		return Error{EBADF, fmt::format("{}: socket is closed", what)};
-	auto exchange = Exchange::forRequest(request, portid_, what);
-	if (!exchange)
-		return std::move(exchange).error();
+	L2S_TRY_ASSIGN(auto exchange, Exchange::forRequest(request, portid_, what));
 
 	// No address: an unconnected netlink socket sends to the kernel (port
 	// 0), and the unit tests can stand a socketpair in for it.
@@ -150,10 +148,9 @@ Result<void> Executor::execute(Bytes request, std::string_view what, const Reply
 		if (mh.msg_flags & MSG_TRUNC)
 			return Error{EMSGSIZE, fmt::format("{}: an answer larger than {} bytes was truncated", what,
 			                                   iov.iov_len)};
-		auto done = exchange->feed({reinterpret_cast<const uint8_t *>(rx_.data()), size_t(n)}, onReply);
-		if (!done)
-			return std::move(done).error();
-		if (*done)
+		L2S_TRY_ASSIGN(auto done,
+		               exchange.feed({reinterpret_cast<const uint8_t *>(rx_.data()), size_t(n)}, onReply));
+		if (done)
 			return {};
 	}
 }

@@ -117,10 +117,8 @@ Result<Ack> parseAck(const Message &msg)
 			return badControl(fmt::format("NLMSG_ERROR echoes a {}-byte request that is not there", len));
 		echoed += align4(len) - sizeof(nlmsghdr);
 	}
-	auto text = extackText(p.subspan(echoed));
-	if (!text)
-		return std::move(text).error();
-	ack.extack = std::move(*text);
+	L2S_TRY_ASSIGN(auto text, extackText(p.subspan(echoed)));
+	ack.extack = std::move(text);
 	return ack;
 }
 

@@ -23,12 +23,10 @@ constexpr std::string_view kLog = "xfrm";
 /// The one SA the kernel answers ALLOCSPI and GETSA with, before its ACK.
 Result<SaInfo> queryOneSa(XfrmSocket &sock, std::span<const uint8_t> request, const std::string &what)
 {
-	auto replies = sock.query(request, what);
-	if (!replies)
-		return std::move(replies).error();
-	if (replies->size() != 1)
-		return Error{EBADMSG, fmt::format("{}: {} replies instead of one SA", what, replies->size())};
-	auto sa = parseSa((*replies)[0]);
+	L2S_TRY_ASSIGN(auto replies, sock.query(request, what));
+	if (replies.size() != 1)
+		return Error{EBADMSG, fmt::format("{}: {} replies instead of one SA", what, replies.size())};
+	auto sa = parseSa(replies[0]);
 	if (!sa)
 		return Error{EBADMSG, what + ": " + sa.error().message};
 	return sa;
@@ -64,10 +62,8 @@ Result<void> dump(XfrmSocket &sock, MsgBuffer &buf, std::span<const uint8_t> (*b
 
 Result<std::unique_ptr<NetlinkIpsecDataplane>> NetlinkIpsecDataplane::create(OwnedReqids owned)
 {
-	auto sock = XfrmSocket::open();
-	if (!sock)
-		return std::move(sock).error();
-	return std::unique_ptr<NetlinkIpsecDataplane>(new NetlinkIpsecDataplane(std::move(*sock), owned));
+	L2S_TRY_ASSIGN(auto sock, XfrmSocket::open());
+	return std::unique_ptr<NetlinkIpsecDataplane>(new NetlinkIpsecDataplane(std::move(sock), owned));
 }
 
 Result<uint32_t> NetlinkIpsecDataplane::allocSpi(const IpAddress &src, const IpAddress &dst, uint32_t reqid,
@@ -76,14 +72,11 @@ Result<uint32_t> NetlinkIpsecDataplane::allocSpi(const IpAddress &src, const IpA
 	std::string what = fmt::format("XFRM_MSG_ALLOCSPI {}->{}", src.str(), dst.str());
 	if (!owned_.contains(reqid))
 		return Error{EINVAL, fmt::format("{}: reqid 0x{:08x} is outside l2tpsec's range", what, reqid)};
-	auto msg = buildAllocSpi(buf_, sock_.nextSeq(), SpiRequest{src, dst, reqid, IpsecMode::Transport, min, max});
-	if (!msg)
-		return std::move(msg).error();
+	L2S_TRY_ASSIGN(auto msg, buildAllocSpi(buf_, sock_.nextSeq(),
+	                                       SpiRequest{src, dst, reqid, IpsecMode::Transport, min, max}));
 	// The kernel answers with the larval SA (XFRM_MSG_NEWSA), then the ACK.
-	auto sa = queryOneSa(sock_, *msg, what);
-	if (!sa)
-		return std::move(sa).error();
-	uint32_t spi = sa->spec.id.spi;
+	L2S_TRY_ASSIGN(auto sa, queryOneSa(sock_, msg, what));
+	uint32_t spi = sa.spec.id.spi;
 	// The kernel forgets a larval SA after net.core.xfrm_acq_expires (30 s
 	// by default); ten minutes on, an entry only remembers a negotiation
 	// that failed.
@@ -96,26 +89,22 @@ Result<uint32_t> NetlinkIpsecDataplane::allocSpi(const IpAddress &src, const IpA
 
 Result<void> NetlinkIpsecDataplane::installSpec(const SaSpec &spec, bool update)
 {
-	auto msg = buildNewSa(buf_, sock_.nextSeq(), spec, update);
-	if (!msg)
-		return std::move(msg).error();
+	L2S_TRY_ASSIGN(auto msg, buildNewSa(buf_, sock_.nextSeq(), spec, update));
 	std::string what = msgTypeName(update ? XFRM_MSG_UPDSA : XFRM_MSG_NEWSA) + " " + describeSa(spec.id);
-	return sock_.execute(*msg, what);
+	return sock_.execute(msg, what);
 }
 
 Result<void> NetlinkIpsecDataplane::addSa(const SaId &id, const SaParams &params)
 {
-	auto spec = makeSaSpec(id, params, owned_);
-	if (!spec)
-		return std::move(spec).error();
+	L2S_TRY_ASSIGN(auto spec, makeSaSpec(id, params, owned_));
 	auto key = std::make_pair(id.dst, id.spi);
 	bool larval = allocated_.contains(key);
-	auto r = installSpec(*spec, larval);
+	auto r = installSpec(spec, larval);
 	// The kernel drops a larval SA after net.core.xfrm_acq_expires (30 s);
 	// the SPI is then free again, so a fresh SA may take it.
 	if (!r && larval && r.error().code == ESRCH) {
 		logWarn(kLog, "{}: the SPI allocation expired; adding the SA afresh", describeSa(id));
-		r = installSpec(*spec, false);
+		r = installSpec(spec, false);
 	}
 	if (r)
 		allocated_.erase(key);
@@ -124,10 +113,8 @@ Result<void> NetlinkIpsecDataplane::addSa(const SaId &id, const SaParams &params
 
 Result<void> NetlinkIpsecDataplane::updateSa(const SaId &id, const SaParams &params)
 {
-	auto spec = makeSaSpec(id, params, owned_);
-	if (!spec)
-		return std::move(spec).error();
-	auto r = installSpec(*spec, true);
+	L2S_TRY_ASSIGN(auto spec, makeSaSpec(id, params, owned_));
+	auto r = installSpec(spec, true);
 	if (r)
 		allocated_.erase({id.dst, id.spi});
 	return r;
@@ -135,40 +122,30 @@ Result<void> NetlinkIpsecDataplane::updateSa(const SaId &id, const SaParams &par
 
 Result<void> NetlinkIpsecDataplane::deleteSa(const SaId &id)
 {
-	auto msg = buildDelSa(buf_, sock_.nextSeq(), id);
-	if (!msg)
-		return std::move(msg).error();
-	L2S_TRY(sock_.execute(*msg, "XFRM_MSG_DELSA " + describeSa(id)));
+	L2S_TRY_ASSIGN(auto msg, buildDelSa(buf_, sock_.nextSeq(), id));
+	L2S_TRY(sock_.execute(msg, "XFRM_MSG_DELSA " + describeSa(id)));
 	allocated_.erase({id.dst, id.spi});
 	return {};
 }
 
 Result<SaState> NetlinkIpsecDataplane::querySa(const SaId &id)
 {
-	auto msg = buildGetSa(buf_, sock_.nextSeq(), id);
-	if (!msg)
-		return std::move(msg).error();
-	auto sa = queryOneSa(sock_, *msg, "XFRM_MSG_GETSA " + describeSa(id));
-	if (!sa)
-		return std::move(sa).error();
-	return toSaState(*sa);
+	L2S_TRY_ASSIGN(auto msg, buildGetSa(buf_, sock_.nextSeq(), id));
+	L2S_TRY_ASSIGN(auto sa, queryOneSa(sock_, msg, "XFRM_MSG_GETSA " + describeSa(id)));
+	return toSaState(sa);
 }
 
 Result<void> NetlinkIpsecDataplane::addPolicy(const PolicyId &id, const PolicyParams &params)
 {
 	L2S_TRY(checkPolicy(id, params, owned_));
-	auto msg = buildNewPolicy(buf_, sock_.nextSeq(), id, params);
-	if (!msg)
-		return std::move(msg).error();
-	return sock_.execute(*msg, "XFRM_MSG_NEWPOLICY " + describePolicy(id));
+	L2S_TRY_ASSIGN(auto msg, buildNewPolicy(buf_, sock_.nextSeq(), id, params));
+	return sock_.execute(msg, "XFRM_MSG_NEWPOLICY " + describePolicy(id));
 }
 
 Result<void> NetlinkIpsecDataplane::deletePolicy(const PolicyId &id)
 {
-	auto msg = buildDelPolicy(buf_, sock_.nextSeq(), id);
-	if (!msg)
-		return std::move(msg).error();
-	return sock_.execute(*msg, "XFRM_MSG_DELPOLICY " + describePolicy(id));
+	L2S_TRY_ASSIGN(auto msg, buildDelPolicy(buf_, sock_.nextSeq(), id));
+	return sock_.execute(msg, "XFRM_MSG_DELPOLICY " + describePolicy(id));
 }
 
 Result<void> NetlinkIpsecDataplane::listSaInfos(std::vector<SaInfo> &out)

@@ -44,14 +44,10 @@ Result<Selector> selector(const xfrm_selector &x)
 		// "Any", as a tunnel-mode SA may carry.
 		s.srcPrefix = s.dstPrefix = 0;
 	} else {
-		auto src = address(x.saddr, x.family);
-		if (!src)
-			return std::move(src).error();
-		auto dst = address(x.daddr, x.family);
-		if (!dst)
-			return std::move(dst).error();
-		s.src = *src;
-		s.dst = *dst;
+		L2S_TRY_ASSIGN(auto src, address(x.saddr, x.family));
+		L2S_TRY_ASSIGN(auto dst, address(x.daddr, x.family));
+		s.src = src;
+		s.dst = dst;
 		s.srcPrefix = x.prefixlen_s;
 		s.dstPrefix = x.prefixlen_d;
 		unsigned max = x.family == AF_INET ? 32 : 128;
@@ -123,11 +119,9 @@ Result<void> markInto(const XfrmAttrs &attrs, uint32_t &mark, uint32_t &mask)
 {
 	if (!attrs.has(XFRMA_MARK))
 		return {};
-	auto m = attrs.read<xfrm_mark>(XFRMA_MARK, "XFRMA_MARK");
-	if (!m)
-		return std::move(m).error();
-	mark = m->v;
-	mask = m->m;
+	L2S_TRY_ASSIGN(auto m, attrs.read<xfrm_mark>(XFRMA_MARK, "XFRMA_MARK"));
+	mark = m.v;
+	mask = m.m;
 	return {};
 }
 
@@ -156,23 +150,15 @@ Result<SaInfo> saFromInfo(const xfrm_usersa_info &u, const XfrmAttrs &attrs)
 {
 	SaInfo info;
 	SaSpec &s = info.spec;
-	auto src = address(u.saddr, u.family);
-	if (!src)
-		return std::move(src).error();
-	auto dst = address(u.id.daddr, u.family);
-	if (!dst)
-		return std::move(dst).error();
-	s.id.src = *src;
-	s.id.dst = *dst;
+	L2S_TRY_ASSIGN(auto src, address(u.saddr, u.family));
+	L2S_TRY_ASSIGN(auto dst, address(u.id.daddr, u.family));
+	s.id.src = src;
+	s.id.dst = dst;
 	s.id.spi = ntohl(u.id.spi);
-	auto m = mode(u.mode);
-	if (!m)
-		return std::move(m).error();
-	s.mode = *m;
-	auto sel = selector(u.sel);
-	if (!sel)
-		return std::move(sel).error();
-	s.selector = *sel;
+	L2S_TRY_ASSIGN(auto m, mode(u.mode));
+	s.mode = m;
+	L2S_TRY_ASSIGN(auto sel, selector(u.sel));
+	s.selector = sel;
 	s.reqid = u.reqid;
 	s.lifetime = lifetime(u.lft);
 	s.replayWindow = u.replay_window;
@@ -196,29 +182,23 @@ Result<SaInfo> saFromInfo(const xfrm_usersa_info &u, const XfrmAttrs &attrs)
 	                         AlgAttr{XFRMA_ALG_AUTH_TRUNC, s.auth, true, "XFRMA_ALG_AUTH_TRUNC"}}) {
 		if (!attrs.has(a.type))
 			continue;
-		auto alg = algorithm(attrs.get(a.type), a.withBits, a.name);
-		if (!alg)
-			return std::move(alg).error();
-		a.out = std::move(*alg);
+		L2S_TRY_ASSIGN(auto alg, algorithm(attrs.get(a.type), a.withBits, a.name));
+		a.out = std::move(alg);
 	}
 	// The kernel also sends the legacy XFRMA_ALG_AUTH; only a kernel that
 	// lacked XFRMA_ALG_AUTH_TRUNC would send it alone.
 	if (!s.auth && attrs.has(XFRMA_ALG_AUTH)) {
-		auto alg = algorithm(attrs.get(XFRMA_ALG_AUTH), false, "XFRMA_ALG_AUTH");
-		if (!alg)
-			return std::move(alg).error();
-		s.auth = std::move(*alg);
+		L2S_TRY_ASSIGN(auto alg, algorithm(attrs.get(XFRMA_ALG_AUTH), false, "XFRMA_ALG_AUTH"));
+		s.auth = std::move(alg);
 	}
 	if (attrs.has(XFRMA_ENCAP)) {
-		auto e = attrs.read<xfrm_encap_tmpl>(XFRMA_ENCAP, "XFRMA_ENCAP");
-		if (!e)
-			return std::move(e).error();
-		if (e->encap_type != UDP_ENCAP_ESPINUDP)
-			return badMessage(fmt::format("encapsulation type {} is not ESP-in-UDP", e->encap_type));
+		L2S_TRY_ASSIGN(auto e, attrs.read<xfrm_encap_tmpl>(XFRMA_ENCAP, "XFRMA_ENCAP"));
+		if (e.encap_type != UDP_ENCAP_ESPINUDP)
+			return badMessage(fmt::format("encapsulation type {} is not ESP-in-UDP", e.encap_type));
 		NatTEncap n;
-		n.srcPort = ntohs(e->encap_sport);
-		n.dstPort = ntohs(e->encap_dport);
-		auto oa = address(e->encap_oa, u.family);
+		n.srcPort = ntohs(e.encap_sport);
+		n.dstPort = ntohs(e.encap_dport);
+		auto oa = address(e.encap_oa, u.family);
 		if (!oa)
 			return std::move(oa).error();
 		if (!oa->isUnspecified())
@@ -254,16 +234,14 @@ Result<PolicyDirection> direction(uint8_t dir)
 
 Result<SaInfo> parseSa(std::span<const uint8_t> bytes)
 {
-	auto msg = AlignedMessage::from(bytes);
-	if (!msg)
-		return std::move(msg).error();
-	uint16_t type = msg->type();
+	L2S_TRY_ASSIGN(auto msg, AlignedMessage::from(bytes));
+	uint16_t type = msg.type();
 	if (type != XFRM_MSG_NEWSA && type != XFRM_MSG_UPDSA)
 		return badMessage(fmt::format("expected an SA, got {}", msgTypeName(type)));
-	auto u = fixedBody<xfrm_usersa_info>(*msg, "xfrm_usersa_info");
+	auto u = fixedBody<xfrm_usersa_info>(msg, "xfrm_usersa_info");
 	if (!u)
 		return context(type, std::move(u).error());
-	auto attrs = attributesAfter(*msg, sizeof(xfrm_usersa_info));
+	auto attrs = attributesAfter(msg, sizeof(xfrm_usersa_info));
 	if (!attrs)
 		return context(type, std::move(attrs).error());
 	auto info = saFromInfo(*u, *attrs);
@@ -274,17 +252,15 @@ Result<SaInfo> parseSa(std::span<const uint8_t> bytes)
 
 Result<PolicyInfo> parsePolicy(std::span<const uint8_t> bytes)
 {
-	auto msg = AlignedMessage::from(bytes);
-	if (!msg)
-		return std::move(msg).error();
-	uint16_t type = msg->type();
+	L2S_TRY_ASSIGN(auto msg, AlignedMessage::from(bytes));
+	uint16_t type = msg.type();
 	if (type != XFRM_MSG_NEWPOLICY && type != XFRM_MSG_UPDPOLICY)
 		return badMessage(fmt::format("expected a policy, got {}", msgTypeName(type)));
 	auto fail = [&](Error e) { return context(type, std::move(e)); };
-	auto p = fixedBody<xfrm_userpolicy_info>(*msg, "xfrm_userpolicy_info");
+	auto p = fixedBody<xfrm_userpolicy_info>(msg, "xfrm_userpolicy_info");
 	if (!p)
 		return fail(std::move(p).error());
-	auto attrs = attributesAfter(*msg, sizeof(xfrm_userpolicy_info));
+	auto attrs = attributesAfter(msg, sizeof(xfrm_userpolicy_info));
 	if (!attrs)
 		return fail(std::move(attrs).error());
 
@@ -340,94 +316,66 @@ namespace {
 
 Result<Event> expireEvent(const AlignedMessage &msg)
 {
-	auto e = fixedBody<xfrm_user_expire>(msg, "xfrm_user_expire");
-	if (!e)
-		return std::move(e).error();
-	auto attrs = attributesAfter(msg, sizeof(xfrm_user_expire));
-	if (!attrs)
-		return std::move(attrs).error();
+	L2S_TRY_ASSIGN(auto e, fixedBody<xfrm_user_expire>(msg, "xfrm_user_expire"));
+	L2S_TRY_ASSIGN(auto attrs, attributesAfter(msg, sizeof(xfrm_user_expire)));
 	// The embedded state carries no attributes of its own; the mark follows
 	// the expire header.
-	auto sa = saFromInfo(e->state, XfrmAttrs{});
-	if (!sa)
-		return std::move(sa).error();
+	L2S_TRY_ASSIGN(auto sa, saFromInfo(e.state, XfrmAttrs{}));
 	Event ev;
 	ev.kind = EventKind::Expire;
-	ev.sa = sa->spec.id;
-	ev.reqid = sa->spec.reqid;
-	ev.selector = sa->spec.selector;
-	ev.hard = e->hard != 0;
-	L2S_TRY(markInto(*attrs, ev.sa.mark, ev.sa.markMask));
+	ev.sa = sa.spec.id;
+	ev.reqid = sa.spec.reqid;
+	ev.selector = sa.spec.selector;
+	ev.hard = e.hard != 0;
+	L2S_TRY(markInto(attrs, ev.sa.mark, ev.sa.markMask));
 	return ev;
 }
 
 Result<Event> acquireEvent(const AlignedMessage &msg)
 {
-	auto a = fixedBody<xfrm_user_acquire>(msg, "xfrm_user_acquire");
-	if (!a)
-		return std::move(a).error();
-	auto attrs = attributesAfter(msg, sizeof(xfrm_user_acquire));
-	if (!attrs)
-		return std::move(attrs).error();
-	uint16_t family = a->sel.family ? a->sel.family : a->policy.sel.family;
-	auto src = address(a->saddr, family);
-	if (!src)
-		return std::move(src).error();
-	auto dst = address(a->id.daddr, family);
-	if (!dst)
-		return std::move(dst).error();
-	auto sel = selector(a->sel);
-	if (!sel)
-		return std::move(sel).error();
-	auto dir = direction(a->policy.dir);
-	if (!dir)
-		return std::move(dir).error();
+	L2S_TRY_ASSIGN(auto a, fixedBody<xfrm_user_acquire>(msg, "xfrm_user_acquire"));
+	L2S_TRY_ASSIGN(auto attrs, attributesAfter(msg, sizeof(xfrm_user_acquire)));
+	uint16_t family = a.sel.family ? a.sel.family : a.policy.sel.family;
+	L2S_TRY_ASSIGN(auto src, address(a.saddr, family));
+	L2S_TRY_ASSIGN(auto dst, address(a.id.daddr, family));
+	L2S_TRY_ASSIGN(auto sel, selector(a.sel));
+	L2S_TRY_ASSIGN(auto dir, direction(a.policy.dir));
 	Event ev;
 	ev.kind = EventKind::Acquire;
-	ev.sa.src = *src;
-	ev.sa.dst = *dst;
-	ev.selector = *sel;
-	ev.policyIndex = a->policy.index;
-	ev.direction = *dir;
-	if (attrs->has(XFRMA_TMPL)) {
-		auto t = attrs->get(XFRMA_TMPL);
+	ev.sa.src = src;
+	ev.sa.dst = dst;
+	ev.selector = sel;
+	ev.policyIndex = a.policy.index;
+	ev.direction = dir;
+	if (attrs.has(XFRMA_TMPL)) {
+		auto t = attrs.get(XFRMA_TMPL);
 		if (t.size() < sizeof(xfrm_user_tmpl))
 			return badMessage(fmt::format("XFRMA_TMPL of {} bytes", t.size()));
 		xfrm_user_tmpl first;
 		std::memcpy(&first, t.data(), sizeof(first));
 		ev.reqid = first.reqid;
 	}
-	L2S_TRY(markInto(*attrs, ev.sa.mark, ev.sa.markMask));
+	L2S_TRY(markInto(attrs, ev.sa.mark, ev.sa.markMask));
 	return ev;
 }
 
 Result<Event> mappingEvent(const AlignedMessage &msg)
 {
-	auto m = fixedBody<xfrm_user_mapping>(msg, "xfrm_user_mapping");
-	if (!m)
-		return std::move(m).error();
-	auto attrs = attributesAfter(msg, sizeof(xfrm_user_mapping));
-	if (!attrs)
-		return std::move(attrs).error();
-	auto dst = address(m->id.daddr, m->id.family);
-	if (!dst)
-		return std::move(dst).error();
-	auto oldSrc = address(m->old_saddr, m->id.family);
-	if (!oldSrc)
-		return std::move(oldSrc).error();
-	auto newSrc = address(m->new_saddr, m->id.family);
-	if (!newSrc)
-		return std::move(newSrc).error();
+	L2S_TRY_ASSIGN(auto m, fixedBody<xfrm_user_mapping>(msg, "xfrm_user_mapping"));
+	L2S_TRY_ASSIGN(auto attrs, attributesAfter(msg, sizeof(xfrm_user_mapping)));
+	L2S_TRY_ASSIGN(auto dst, address(m.id.daddr, m.id.family));
+	L2S_TRY_ASSIGN(auto oldSrc, address(m.old_saddr, m.id.family));
+	L2S_TRY_ASSIGN(auto newSrc, address(m.new_saddr, m.id.family));
 	Event ev;
 	ev.kind = EventKind::Mapping;
-	ev.sa.src = *oldSrc;
-	ev.sa.dst = *dst;
-	ev.sa.spi = ntohl(m->id.spi);
-	ev.reqid = m->reqid;
-	ev.newAddress = *newSrc;
-	ev.oldPort = ntohs(m->old_sport);
-	ev.newPort = ntohs(m->new_sport);
-	L2S_TRY(markInto(*attrs, ev.sa.mark, ev.sa.markMask));
+	ev.sa.src = oldSrc;
+	ev.sa.dst = dst;
+	ev.sa.spi = ntohl(m.id.spi);
+	ev.reqid = m.reqid;
+	ev.newAddress = newSrc;
+	ev.oldPort = ntohs(m.old_sport);
+	ev.newPort = ntohs(m.new_sport);
+	L2S_TRY(markInto(attrs, ev.sa.mark, ev.sa.markMask));
 	return ev;
 }
 
@@ -435,15 +383,13 @@ Result<Event> mappingEvent(const AlignedMessage &msg)
 
 Result<Event> parseEvent(std::span<const uint8_t> bytes)
 {
-	auto msg = AlignedMessage::from(bytes);
-	if (!msg)
-		return std::move(msg).error();
-	uint16_t type = msg->type();
+	L2S_TRY_ASSIGN(auto msg, AlignedMessage::from(bytes));
+	uint16_t type = msg.type();
 	Result<Event> ev = badMessage(fmt::format("{} is not an event we handle", msgTypeName(type)));
 	switch (type) {
-	case XFRM_MSG_EXPIRE: ev = expireEvent(*msg); break;
-	case XFRM_MSG_ACQUIRE: ev = acquireEvent(*msg); break;
-	case XFRM_MSG_MAPPING: ev = mappingEvent(*msg); break;
+	case XFRM_MSG_EXPIRE: ev = expireEvent(msg); break;
+	case XFRM_MSG_ACQUIRE: ev = acquireEvent(msg); break;
+	case XFRM_MSG_MAPPING: ev = mappingEvent(msg); break;
 	default: return ev; // kernel values
 	}
 	if (!ev)
@@ -457,33 +403,25 @@ namespace {
 /// for every parser here), which must be of `type`.
 Result<NlMessage> controlMessage(std::span<const uint8_t> bytes, uint16_t type)
 {
-	auto msg = AlignedMessage::from(bytes);
-	if (!msg)
-		return std::move(msg).error();
-	if (msg->type() != type)
-		return badMessage(fmt::format("expected {}, got {}", msgTypeName(type), msgTypeName(msg->type())));
-	auto msgs = splitMessages(bytes.first(msg->length()));
-	if (!msgs)
-		return std::move(msgs).error();
-	return msgs->front();
+	L2S_TRY_ASSIGN(auto msg, AlignedMessage::from(bytes));
+	if (msg.type() != type)
+		return badMessage(fmt::format("expected {}, got {}", msgTypeName(type), msgTypeName(msg.type())));
+	L2S_TRY_ASSIGN(auto msgs, splitMessages(bytes.first(msg.length())));
+	return msgs.front();
 }
 
 } // namespace
 
 Result<NlAck> parseAck(std::span<const uint8_t> bytes)
 {
-	auto msg = controlMessage(bytes, NLMSG_ERROR);
-	if (!msg)
-		return std::move(msg).error();
-	return netlink::parseAck(*msg);
+	L2S_TRY_ASSIGN(auto msg, controlMessage(bytes, NLMSG_ERROR));
+	return netlink::parseAck(msg);
 }
 
 Result<int> parseDone(std::span<const uint8_t> bytes)
 {
-	auto msg = controlMessage(bytes, NLMSG_DONE);
-	if (!msg)
-		return std::move(msg).error();
-	return netlink::parseDone(*msg);
+	L2S_TRY_ASSIGN(auto msg, controlMessage(bytes, NLMSG_DONE));
+	return netlink::parseDone(msg);
 }
 
 } // namespace l2tpsec::kernel::xfrm
