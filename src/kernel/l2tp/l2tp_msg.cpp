@@ -47,14 +47,15 @@ Result<IpAddress> attrAddress(const nl::Attr &a, size_t size)
 	return ipFromBytes(a.payload);
 }
 
-// Assigns a parsed attribute to a field, or returns its error from the caller.
-#define L2S_ASSIGN(field, expr)                                                                                        \
-	do {                                                                                                           \
-		auto l2sValue_ = (expr);                                                                               \
-		if (!l2sValue_)                                                                                        \
-			return std::move(l2sValue_).error();                                                           \
-		(field) = *l2sValue_;                                                                                  \
-	} while (0)
+// Stores a parsed attribute in its field; the error stays for L2S_TRY.
+template <typename Field, typename T>
+Result<void> store(Field &field, Result<T> parsed)
+{
+	if (!parsed)
+		return std::move(parsed).error();
+	field = std::move(*parsed);
+	return {};
+}
 
 } // namespace
 
@@ -219,12 +220,12 @@ Result<FamilyInfo> parseFamily(nl::Bytes attrs)
 	for (const nl::Attr &a : list) {
 		switch (a.type) {
 		case CTRL_ATTR_FAMILY_ID:
-			L2S_ASSIGN(f.id, nl::attrU16(a));
+			L2S_TRY(store(f.id, nl::attrU16(a)));
 			haveId = true;
 			break;
 		case CTRL_ATTR_FAMILY_NAME: f.name = nl::attrString(a); break;
-		case CTRL_ATTR_VERSION: L2S_ASSIGN(f.version, nl::attrU32(a)); break;
-		case CTRL_ATTR_MAXATTR: L2S_ASSIGN(f.maxAttr, nl::attrU32(a)); break;
+		case CTRL_ATTR_VERSION: L2S_TRY(store(f.version, nl::attrU32(a))); break;
+		case CTRL_ATTR_MAXATTR: L2S_TRY(store(f.maxAttr, nl::attrU32(a))); break;
 		case CTRL_ATTR_MCAST_GROUPS: {
 			// An array: nests numbered 1..n, each {GRP_NAME, GRP_ID}.
 			L2S_TRY_ASSIGN(auto groups, nl::splitAttrs(a.payload));
@@ -235,7 +236,7 @@ Result<FamilyInfo> parseFamily(nl::Bytes attrs)
 					if (fa.type == CTRL_ATTR_MCAST_GRP_NAME)
 						mg.name = nl::attrString(fa);
 					else if (fa.type == CTRL_ATTR_MCAST_GRP_ID)
-						L2S_ASSIGN(mg.id, nl::attrU32(fa));
+						L2S_TRY(store(mg.id, nl::attrU32(fa)));
 				}
 				f.mcastGroups.push_back(std::move(mg));
 			}
@@ -255,14 +256,14 @@ Result<L2tpStats> parseStats(nl::Bytes nested)
 	L2tpStats s;
 	for (const nl::Attr &a : list) {
 		switch (a.type) {
-		case L2TP_ATTR_TX_PACKETS: L2S_ASSIGN(s.txPackets, nl::attrU64(a)); break;
-		case L2TP_ATTR_TX_BYTES: L2S_ASSIGN(s.txBytes, nl::attrU64(a)); break;
-		case L2TP_ATTR_TX_ERRORS: L2S_ASSIGN(s.txErrors, nl::attrU64(a)); break;
-		case L2TP_ATTR_RX_PACKETS: L2S_ASSIGN(s.rxPackets, nl::attrU64(a)); break;
-		case L2TP_ATTR_RX_BYTES: L2S_ASSIGN(s.rxBytes, nl::attrU64(a)); break;
-		case L2TP_ATTR_RX_ERRORS: L2S_ASSIGN(s.rxErrors, nl::attrU64(a)); break;
-		case L2TP_ATTR_RX_SEQ_DISCARDS: L2S_ASSIGN(s.rxSeqDiscards, nl::attrU64(a)); break;
-		case L2TP_ATTR_RX_OOS_PACKETS: L2S_ASSIGN(s.rxOosPackets, nl::attrU64(a)); break;
+		case L2TP_ATTR_TX_PACKETS: L2S_TRY(store(s.txPackets, nl::attrU64(a))); break;
+		case L2TP_ATTR_TX_BYTES: L2S_TRY(store(s.txBytes, nl::attrU64(a))); break;
+		case L2TP_ATTR_TX_ERRORS: L2S_TRY(store(s.txErrors, nl::attrU64(a))); break;
+		case L2TP_ATTR_RX_PACKETS: L2S_TRY(store(s.rxPackets, nl::attrU64(a))); break;
+		case L2TP_ATTR_RX_BYTES: L2S_TRY(store(s.rxBytes, nl::attrU64(a))); break;
+		case L2TP_ATTR_RX_ERRORS: L2S_TRY(store(s.rxErrors, nl::attrU64(a))); break;
+		case L2TP_ATTR_RX_SEQ_DISCARDS: L2S_TRY(store(s.rxSeqDiscards, nl::attrU64(a))); break;
+		case L2TP_ATTR_RX_OOS_PACKETS: L2S_TRY(store(s.rxOosPackets, nl::attrU64(a))); break;
 		default: break; // STATS_PAD (alignment for the u64s), cookie and invalid counters
 		}
 	}
@@ -277,18 +278,18 @@ Result<TunnelState> parseTunnel(nl::Bytes attrs)
 	for (const nl::Attr &a : list) {
 		switch (a.type) {
 		case L2TP_ATTR_CONN_ID:
-			L2S_ASSIGN(t.tunnelId, nl::attrU32(a));
+			L2S_TRY(store(t.tunnelId, nl::attrU32(a)));
 			haveId = true;
 			break;
-		case L2TP_ATTR_PEER_CONN_ID: L2S_ASSIGN(t.peerTunnelId, nl::attrU32(a)); break;
-		case L2TP_ATTR_PROTO_VERSION: L2S_ASSIGN(t.version, nl::attrU8(a)); break;
-		case L2TP_ATTR_IP_SADDR: L2S_ASSIGN(t.localAddress, attrAddress(a, 4)); break;
-		case L2TP_ATTR_IP_DADDR: L2S_ASSIGN(t.peerAddress, attrAddress(a, 4)); break;
-		case L2TP_ATTR_IP6_SADDR: L2S_ASSIGN(t.localAddress, attrAddress(a, 16)); break;
-		case L2TP_ATTR_IP6_DADDR: L2S_ASSIGN(t.peerAddress, attrAddress(a, 16)); break;
-		case L2TP_ATTR_UDP_SPORT: L2S_ASSIGN(t.localPort, nl::attrU16(a)); break;
-		case L2TP_ATTR_UDP_DPORT: L2S_ASSIGN(t.peerPort, nl::attrU16(a)); break;
-		case L2TP_ATTR_STATS: L2S_ASSIGN(t.stats, parseStats(a.payload)); break;
+		case L2TP_ATTR_PEER_CONN_ID: L2S_TRY(store(t.peerTunnelId, nl::attrU32(a))); break;
+		case L2TP_ATTR_PROTO_VERSION: L2S_TRY(store(t.version, nl::attrU8(a))); break;
+		case L2TP_ATTR_IP_SADDR: L2S_TRY(store(t.localAddress, attrAddress(a, 4))); break;
+		case L2TP_ATTR_IP_DADDR: L2S_TRY(store(t.peerAddress, attrAddress(a, 4))); break;
+		case L2TP_ATTR_IP6_SADDR: L2S_TRY(store(t.localAddress, attrAddress(a, 16))); break;
+		case L2TP_ATTR_IP6_DADDR: L2S_TRY(store(t.peerAddress, attrAddress(a, 16))); break;
+		case L2TP_ATTR_UDP_SPORT: L2S_TRY(store(t.localPort, nl::attrU16(a))); break;
+		case L2TP_ATTR_UDP_DPORT: L2S_TRY(store(t.peerPort, nl::attrU16(a))); break;
+		case L2TP_ATTR_STATS: L2S_TRY(store(t.stats, parseStats(a.payload))); break;
 		default: break;
 		}
 	}
@@ -306,26 +307,26 @@ Result<SessionState> parseSession(nl::Bytes attrs)
 	for (const nl::Attr &a : list) {
 		switch (a.type) {
 		case L2TP_ATTR_CONN_ID:
-			L2S_ASSIGN(s.tunnelId, nl::attrU32(a));
+			L2S_TRY(store(s.tunnelId, nl::attrU32(a)));
 			haveTunnel = true;
 			break;
 		case L2TP_ATTR_SESSION_ID:
-			L2S_ASSIGN(s.sessionId, nl::attrU32(a));
+			L2S_TRY(store(s.sessionId, nl::attrU32(a)));
 			haveSession = true;
 			break;
-		case L2TP_ATTR_PEER_SESSION_ID: L2S_ASSIGN(s.peerSessionId, nl::attrU32(a)); break;
-		case L2TP_ATTR_LNS_MODE: L2S_ASSIGN(s.lnsMode, nl::attrU8(a)); break;
-		case L2TP_ATTR_SEND_SEQ: L2S_ASSIGN(s.sendSeq, nl::attrU8(a)); break;
-		case L2TP_ATTR_RECV_SEQ: L2S_ASSIGN(s.recvSeq, nl::attrU8(a)); break;
-		case L2TP_ATTR_USING_IPSEC: L2S_ASSIGN(s.usingIpsec, nl::attrU8(a)); break;
-		case L2TP_ATTR_RECV_TIMEOUT: L2S_ASSIGN(reorderMs, nl::attrU64(a)); break;
+		case L2TP_ATTR_PEER_SESSION_ID: L2S_TRY(store(s.peerSessionId, nl::attrU32(a))); break;
+		case L2TP_ATTR_LNS_MODE: L2S_TRY(store(s.lnsMode, nl::attrU8(a))); break;
+		case L2TP_ATTR_SEND_SEQ: L2S_TRY(store(s.sendSeq, nl::attrU8(a))); break;
+		case L2TP_ATTR_RECV_SEQ: L2S_TRY(store(s.recvSeq, nl::attrU8(a))); break;
+		case L2TP_ATTR_USING_IPSEC: L2S_TRY(store(s.usingIpsec, nl::attrU8(a))); break;
+		case L2TP_ATTR_RECV_TIMEOUT: L2S_TRY(store(reorderMs, nl::attrU64(a))); break;
 		case L2TP_ATTR_IFNAME:
 			// IFNAMSIZ is 16 with the NUL; anything longer is not a name.
 			s.ifname = nl::attrString(a);
 			if (s.ifname.size() > 15)
 				return malformed(fmt::format("interface name of {} bytes", s.ifname.size()));
 			break;
-		case L2TP_ATTR_STATS: L2S_ASSIGN(s.stats, parseStats(a.payload)); break;
+		case L2TP_ATTR_STATS: L2S_TRY(store(s.stats, parseStats(a.payload))); break;
 		default: break;
 		}
 	}
