@@ -7,7 +7,10 @@
 
 #include <doctest.h>
 
+#include <fstream>
+#include <regex>
 #include <set>
+#include <sstream>
 #include <string>
 
 using namespace l2tpsec::control;
@@ -302,4 +305,92 @@ TEST_CASE("a reply that does not fit says in one line what is wrong")
 	all["tunnels"][0].erase("state");
 	CHECK(schemaError(all, TunnelsView{}) == "tunnels reply: \"tunnels\": tunnel: missing key \"state\"");
 	CHECK(schemaError(json("x"), StatusView{}) == "status reply: expected an object, got string");
+}
+
+namespace {
+
+// Every key at any depth (objects inside arrays too), or only the top ones.
+void collectKeys(const json &j, std::set<std::string> &keys, bool nested = true)
+{
+	if (j.is_object()) {
+		for (auto it = j.begin(); it != j.end(); ++it) {
+			keys.insert(it.key());
+			if (nested)
+				collectKeys(it.value(), keys);
+		}
+	} else if (j.is_array()) {
+		for (const json &e : j)
+			collectKeys(e, keys);
+	}
+}
+
+// The text of l2tpctl(8)'s `.It Cm NAME` entry in CONTROL PROTOCOL.
+std::string protocolEntry(const std::string &man, const std::string &name)
+{
+	size_t section = man.find(".Sh CONTROL PROTOCOL\n");
+	REQUIRE(section != std::string::npos);
+	size_t start = man.find("\n.It Cm " + name + "\n", section);
+	REQUIRE_MESSAGE(start != std::string::npos, name);
+	size_t end = man.find("\n.It ", start + 1);
+	size_t list = man.find("\n.El", start + 1);
+	return man.substr(start, std::min(end, list) - start);
+}
+
+} // namespace
+
+TEST_CASE("l2tpctl(8) names every key of every reply")
+{
+	std::ifstream in(L2TPSEC_SOURCE_DIR "/man/l2tpctl.8");
+	REQUIRE(in);
+	std::stringstream text;
+	text << in.rdbuf();
+	std::string man = text.str();
+
+	ShowView tunnel;
+	tunnel.tunnel = sampleTunnel();
+	tunnel.sessions = std::vector<SessionView>{sampleSession()};
+	ShowView session;
+	session.session = sampleSession();
+	DisconnectView profile;
+	profile.profile = "office";
+	profile.disconnected = true;
+	DisconnectView sessions;
+	sessions.sessions = std::vector<std::string>{"7/3"};
+	DisconnectView tunnels;
+	tunnels.tunnels = std::vector<uint16_t>{7};
+	SasView sas{{sampleIsakmp()}, {sampleIpsec()}, "off"};
+	BlockedView blocked{{BlockView{"198.51.100.7", 10, 42, 558}},
+	                    {CountingView{"198.51.100.8", 3}},
+	                    BlockingSettingsView{true, 10, 300, 600, {"192.0.2.0/24"}},
+	                    4,
+	                    IkeBlockingView{12, 3}};
+
+	// Each command with replies that together carry every key it can send.
+	const std::vector<std::pair<std::string, std::vector<json>>> replies = {
+	        {"status", {StatusView{"1", 1, "t", 1, "f", "t", 1, 1, {"192.0.2.1"}, "s", {"office"}}}},
+	        {"version", {VersionView{"1", 1}}},
+	        {"reload", {ReloadView{"f"}}},
+	        {"tunnels", {TunnelsView{{sampleTunnel()}}}},
+	        {"sessions", {SessionsView{{sampleSession()}}}},
+	        {"show", {tunnel, session}},
+	        {"connect", {ConnectView{"office", 7, "connecting"}}},
+	        {"call", {CallView{"office", 7}}},
+	        {"disconnect", {profile, sessions, tunnels}},
+	        {"sas", {sas}},
+	        {"blocked", {blocked}},
+	        {"unblock", {UnblockView{"198.51.100.7", 10, 42}}},
+	};
+	for (const auto &[name, views] : replies) {
+		std::string entry = protocolEntry(man, name);
+		std::set<std::string> keys;
+		// show's objects are those of tunnels and sessions, documented there.
+		for (const json &j : views)
+			collectKeys(j, keys, name != "show");
+		for (const std::string &key : keys) {
+			// A whole word: "tunnel" must not be found inside "peer_tunnel".
+			std::regex word("(^|[^a-z_])" + key + "([^a-z_]|$)");
+			CHECK_MESSAGE(std::regex_search(entry, word),
+			              "l2tpctl(8) CONTROL PROTOCOL, " << name << ": no key " << key);
+		}
+	}
 }
