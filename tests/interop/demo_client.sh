@@ -11,22 +11,11 @@ source "$(dirname "$0")/interop_lib.sh"
 psk='demo pre-shared key 0815'
 secret_file "$WORK/psk" "$psk"
 secret_file "$WORK/chap-secrets" 'alice * alice-pw-0815 *'
-cat >"$WORK/server.conf" <<EOF
-[server]
-listen = ["$S_IP"]
-audit_log = "$WORK/audit.jsonl"
-[ike]
-psk_file = "$WORK/psk"
-[l2tp]
-ipsec = "required"
-[ppp]
-auth = ["mschap-v2"]
-secrets = "$WORK/chap-secrets"
-local_address = "10.99.0.1"
-pool = "10.99.0.10-10.99.0.19"
-dns = ["10.99.0.1"]
-options = ["lcp-echo-interval 0", "noccp"]
-EOF
+# The server runs l2tpsec(7)'s configuration as the guide has the admin
+# write it: examples/road-warrior.conf with this lab's address and paths.
+sed -e "s|^listen = .*|listen = [\"$S_IP\"]|" -e "s|/etc/l2tpsec/|$WORK/|" -e "s|/var/log/l2tpsec/|$WORK/|" \
+  "$(dirname "$0")/../../examples/road-warrior.conf" >"$WORK/server.conf"
+grep -q "listen = \[\"$S_IP\"\]" "$WORK/server.conf" || fail "road-warrior.conf has no listen line to set"
 start_l2tpsecd server "$NS_S" "$WORK/server.conf"
 ok "server: l2tpsecd on $S_IP (IKE 500/4500, L2TP 1701, IPsec required)"
 

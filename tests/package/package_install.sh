@@ -48,6 +48,8 @@ for f in /usr/sbin/l2tpsecd /usr/bin/l2tpctl /usr/sbin/l2tpsec-dp /etc/l2tpsec/l
          /lib/systemd/system/l2tpsecd.service /usr/share/bash-completion/completions/l2tpctl \
          /usr/share/man/man8/l2tpsecd.8.gz /usr/share/man/man8/l2tpctl.8.gz \
          /usr/share/man/man5/l2tpsec.conf.5.gz /usr/share/man/man8/l2tpsec-dp.8.gz \
+         /usr/share/man/man7/l2tpsec.7.gz /usr/share/doc/l2tpsec/examples/road-warrior.conf \
+         /usr/share/doc/l2tpsec/examples/l2tpsec.nft \
          "$(dh_ppp --plugin-dir 2>/dev/null || echo /usr/lib/pppd/2.4.9)/l2tpsec-pppd.so"; do
   [[ -e $f ]] || fail "$f is not installed"
 done
@@ -98,7 +100,7 @@ pid=
 [[ -e /run/l2tpsec/control ]] && fail "the control socket was left behind"
 
 # 3. The man pages render through man(1).
-for p in l2tpsecd l2tpctl l2tpsec.conf l2tpsec-dp; do
+for p in l2tpsec l2tpsecd l2tpctl l2tpsec.conf l2tpsec-dp; do
   text=$(MANPAGER=cat MANWIDTH=80 man "$p" 2>"$dir/man.err") || { cat "$dir/man.err" >&2; fail "man $p failed"; }
   [[ -s $dir/man.err ]] && { cat "$dir/man.err" >&2; fail "man $p printed warnings"; }
   grep -q "^NAME" <<<"$text" && grep -q "^SEE ALSO" <<<"$text" || fail "man $p: no NAME or SEE ALSO section"

@@ -1,5 +1,5 @@
 // Every key the loader knows is documented in l2tpsec.conf(5) and shown in
-// examples/l2tpsec.conf, and the example itself is a valid config.
+// examples/l2tpsec.conf, and the examples are valid configs.
 
 #include "config/config_loader.h"
 
@@ -51,4 +51,16 @@ TEST_CASE("examples/l2tpsec.conf shows every key and is valid")
 	for (auto &e : r.errors)
 		FAIL_CHECK(e.str());
 	CHECK(r.ok());
+}
+
+TEST_CASE("examples/road-warrior.conf, l2tpsec(7)'s server, is valid")
+{
+	std::string text = slurp(L2TPSEC_SOURCE_DIR "/examples/road-warrior.conf");
+	ConfigLoad r = parseConfig(text, "examples/road-warrior.conf");
+	for (auto &e : r.errors)
+		FAIL_CHECK(e.str());
+	CHECK(r.ok());
+	// l2tpsec(7) tells the admin to change exactly these lines.
+	for (const char *line : {"listen = ", "local_address = ", "pool = ", "dns = "})
+		CHECK_MESSAGE(hasLineStarting(text, line), line);
 }
