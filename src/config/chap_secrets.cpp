@@ -31,6 +31,8 @@ private:
 			client_ = word_;
 		else if (fields_ == 1)
 			server_ = word_;
+		else if (fields_ >= 3)
+			addresses_.push_back(word_);
 		fields_++;
 		word_.clear();
 		inWord_ = false;
@@ -39,7 +41,7 @@ private:
 	{
 		endWord();
 		if (fields_ >= kFields)
-			out_.entries.push_back({entryLine_, client_, server_, fields_});
+			out_.entries.push_back({entryLine_, line_, client_, server_, fields_, addresses_});
 		else if (fields_ > 0)
 			problem(entryLine_,
 			        fmt::format("{} field{} where pppd needs {}: client, server, secret and the "
@@ -50,6 +52,7 @@ private:
 	void dropEntry()
 	{
 		fields_ = 0;
+		addresses_.clear();
 		word_.clear();
 		inWord_ = false;
 	}
@@ -61,6 +64,7 @@ private:
 	size_t fields_ = 0;
 	bool inWord_ = false;
 	std::string word_, client_, server_;
+	std::vector<std::string> addresses_;
 };
 
 ChapSecrets Scanner::run(std::string_view text)

@@ -17,10 +17,12 @@
 namespace l2tpsec {
 
 struct ChapSecretsEntry {
-	int line = 0; ///< where the entry starts (1-based)
+	int line = 0;     ///< where the entry starts (1-based)
+	int lastLine = 0; ///< where it ends: later than line after a continuation
 	std::string client;
 	std::string server;
-	size_t fields = 0; ///< words on the line, the addresses included
+	size_t fields = 0;                  ///< words on the line, the addresses included
+	std::vector<std::string> addresses; ///< the words after the secret
 };
 
 /// A line pppd would misread, and why, e.g. "2 fields where pppd needs 4: ...".
