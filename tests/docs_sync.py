@@ -96,35 +96,49 @@ check_options("man/l2tpsec-dp.8", ["tools/dp/*.cpp"])
 def man_items(text):
     """The words after `.It Cm` that name a command (up to the first macro)."""
     words = set()
-    for m in re.finditer(r"^\.It Cm ([a-z][a-z0-9 -]*?)(?: (?:Ar|Fl|Op|Oo|No|Ns)\b.*)?$", text, re.M):
+    # ".It Cm name ..." or, for a long head, ".It Xo" then ".Cm name ...".
+    for m in re.finditer(r"^\.It (?:Xo\n\.)?Cm ([a-z][a-z0-9 -]*?)(?: (?:Ar|Fl|Op|Oo|No|Ns)\b.*)?$", text, re.M):
         words.add(m.group(1).strip())
     return words
 
 
+SUBCOMMAND = re.compile(r'(?:([\w.]+)\s*=\s*)?([\w.]+)(?:->|\.)add_subcommand\(\s*"([a-z0-9-]+)"')
+
+
+def cli_subcommands(globs):
+    """Each file's CLI11 subcommands as the man pages name them: "show", or
+    "PARENT CHILD" for a nested one (the parent alone is then no entry)."""
+    paths = set()
+    for g in globs:
+        for p in sorted(root.glob(g)):
+            name_of, parent_of = {}, {}
+            for lhs, parent, name in SUBCOMMAND.findall(p.read_text()):
+                if lhs:
+                    name_of[lhs] = name
+                parent_of[name] = name_of.get(parent)
+            parents = {v for v in parent_of.values() if v}
+            for name, parent in parent_of.items():
+                if name in parents:
+                    continue
+                path = [name]
+                while parent:
+                    path.insert(0, parent)
+                    parent = parent_of.get(parent)
+                paths.add(" ".join(path))
+    return paths
+
+
 l2tpctl_man = read("man/l2tpctl.8")
 l2tpctl_src = sources("tools/l2tpctl/*.cpp")
-ctl_code = set(re.findall(r'^\s*\{"([a-z-]+)", "', l2tpctl_src, re.M))
-ctl_code |= set(re.findall(r'add_subcommand\(\s*"([a-z0-9-]+)"', l2tpctl_src))
-if not ctl_code:
+# The command table's entries ({"status", "...", ...}) and the CLI11 ones.
+ctl_code = set(re.findall(r'^\s*\{"([a-z-]+)", "', l2tpctl_src, re.M)) | cli_subcommands(["tools/l2tpctl/*.cpp"])
+if len(ctl_code) < 5:
     problems.append("tools/l2tpctl: found no subcommands (did the command table change shape?)")
 commands_section = l2tpctl_man[l2tpctl_man.index(".Sh DESCRIPTION\n"):l2tpctl_man.index(".Sh CONTROL PROTOCOL\n")]
 check_sets("subcommand", ctl_code, man_items(commands_section), "man/l2tpctl.8")
 
-dp_src = sources("tools/dp/*.cpp")
-dp_code = set()
-# Nested subcommands are named "PARENT CHILD" in the man page.
-parents = {}
-for var, parent, name in re.findall(r'(\w+)\s*=\s*(\w+)->add_subcommand\(\s*"([a-z0-9-]+)"', dp_src):
-    parents[var] = name
-for var, parent, name in re.findall(r'(\w+)\s*=\s*(\w+)\.add_subcommand\(\s*"([a-z0-9-]+)"', dp_src):
-    parents[var] = name
-for parent, name in re.findall(r'(\w+)->add_subcommand\(\s*"([a-z0-9-]+)"', dp_src):
-    if parent in parents:
-        dp_code.add(f"{parents[parent]} {name}")
-for parent, name in re.findall(r'(\w+)\.add_subcommand\(\s*"([a-z0-9-]+)"', dp_src):
-    if not any(f"{name} " in c for c in dp_code):
-        dp_code.add(name)
-if len(dp_code) < 2:
+dp_code = cli_subcommands(["tools/dp/*.cpp"])
+if len(dp_code) < 5:
     problems.append("tools/dp: found no subcommands (did the registration change shape?)")
 check_sets("subcommand", dp_code, man_items(section(read("man/l2tpsec-dp.8"), "DESCRIPTION")), "man/l2tpsec-dp.8")
 

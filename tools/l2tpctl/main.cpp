@@ -1,10 +1,11 @@
 // l2tpctl: drives and inspects l2tpsecd over its control socket. See l2tpctl(8).
 // A pure client of the control protocol (include/l2tpsec/control.h).
 
-#include "control/control_client.h"
+#include "daemon_call.h"
 #include "l2tpsec/control.h"
 #include "l2tpsec/control_views.h"
 #include "l2tpsec_build_config.h"
+#include "user_command.h"
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -19,73 +20,15 @@
 #include <vector>
 
 using namespace l2tpsec;
+using namespace l2tpsec::ctl;
 using nlohmann::json;
 
 namespace {
-
-// Exit codes scripts can rely on (l2tpctl(8), EXIT STATUS).
-constexpr int kExitOk = 0;
-constexpr int kExitCommandFailed = 1;
-constexpr int kExitUnreachable = 2;
-constexpr int kExitProtocol = 3;
-constexpr int kExitUsage = 64;
-
-struct Globals {
-	std::string socket;
-	bool json = false;
-	int timeoutMs = 5000;
-};
-
-struct Outcome {
-	int code = kExitOk;
-};
 
 /// The command's one positional argument, if it takes one.
 struct Args {
 	std::string arg;
 };
-
-// One request to the daemon; prints the error and sets the exit code on failure.
-std::optional<json> call(const Globals &g, const json &request, Outcome &out)
-{
-	auto client = ControlClient::connect(g.socket, std::chrono::milliseconds(g.timeoutMs));
-	if (!client) {
-		std::fprintf(stderr, "l2tpctl: %s\n", client.error().message.c_str());
-		out.code = kExitUnreachable;
-		return std::nullopt;
-	}
-	auto reply = client->request(request);
-	if (!reply) {
-		std::fprintf(stderr, "l2tpctl: %s\n", reply.error().message.c_str());
-		out.code = kExitProtocol;
-		return std::nullopt;
-	}
-	if (!(*reply)["ok"].get<bool>()) {
-		std::string err = reply->value("error", std::string("unknown error"));
-		std::fprintf(stderr, "l2tpctl: %s\n", err.c_str());
-		out.code = kExitCommandFailed;
-		return std::nullopt;
-	}
-	return reply->value("data", json::object());
-}
-
-// call() with the reply's data parsed into its view. A reply that does not
-// fit (a daemon of another version) is one line on stderr, not a garbled table.
-template <typename View>
-std::optional<View> callFor(const Globals &g, const json &request, Outcome &out)
-{
-	auto d = call(g, request, out);
-	if (!d)
-		return std::nullopt;
-	try {
-		return d->get<View>();
-	} catch (const control::SchemaError &e) {
-		std::fprintf(stderr, "l2tpctl: unexpected reply from l2tpsecd (not version %s?): %s\n", L2TPSEC_VERSION,
-		             e.what());
-		out.code = kExitProtocol;
-		return std::nullopt;
-	}
-}
 
 void printJson(const json &j)
 {
@@ -499,6 +442,8 @@ int runCli(int argc, char **argv)
 			sub->add_option(c.argName, args.arg, c.argHelp)->required();
 		sub->callback([&chosen, &c] { chosen = &c; });
 	}
+	UserCommands users;
+	addUserCommands(app, users);
 	// Hidden (empty group): meson runs it at build time to make the installed
 	// bash completion (tools/meson.build).
 	std::string shell;
@@ -517,6 +462,8 @@ int runCli(int argc, char **argv)
 	Outcome out;
 	if (chosen)
 		chosen->run(g, args, out);
+	else
+		runUserCommand(g, users, out);
 	return out.code;
 }
 

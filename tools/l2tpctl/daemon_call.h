@@ -1,0 +1,55 @@
+#pragma once
+// What every l2tpctl command shares: the global options, the exit codes
+// scripts rely on (l2tpctl(8), EXIT STATUS) and one request to the daemon.
+
+#include "l2tpsec/control_views.h"
+#include "l2tpsec_build_config.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <optional>
+#include <string>
+
+namespace l2tpsec::ctl {
+
+constexpr int kExitOk = 0;
+constexpr int kExitCommandFailed = 1;
+constexpr int kExitUnreachable = 2;
+constexpr int kExitProtocol = 3;
+constexpr int kExitUsage = 64;
+
+struct Globals {
+	std::string socket;
+	bool json = false;
+	int timeoutMs = 5000;
+};
+
+struct Outcome {
+	int code = kExitOk;
+};
+
+/// One request to the daemon: the reply's data, or nullopt after the error
+/// went to stderr and out.code was set. With `quiet`, an unreachable daemon
+/// is not reported (the caller goes on without it).
+std::optional<nlohmann::json> call(const Globals &g, const nlohmann::json &request, Outcome &out, bool quiet = false);
+
+/// call() with the reply's data parsed into its view. A reply that does not
+/// fit (a daemon of another version) is one line on stderr, not a garbled table.
+template <typename View>
+std::optional<View> callFor(const Globals &g, const nlohmann::json &request, Outcome &out, bool quiet = false)
+{
+	auto d = call(g, request, out, quiet);
+	if (!d)
+		return std::nullopt;
+	try {
+		return d->get<View>();
+	} catch (const control::SchemaError &e) {
+		std::fprintf(stderr, "l2tpctl: unexpected reply from l2tpsecd (not version %s?): %s\n", L2TPSEC_VERSION,
+		             e.what());
+		out.code = kExitProtocol;
+		return std::nullopt;
+	}
+}
+
+} // namespace l2tpsec::ctl
