@@ -35,8 +35,7 @@ inline void append(std::vector<uint8_t> &to, const std::vector<uint8_t> &bytes)
 
 /// A bare netlink message: header plus payload, nlmsg_len = 16 + payload,
 /// no pad after it.
-inline std::vector<uint8_t> nlMessage(uint16_t type, uint16_t flags, uint32_t seq,
-                                      const std::vector<uint8_t> &payload)
+inline std::vector<uint8_t> nlMessage(uint16_t type, uint16_t flags, uint32_t seq, const std::vector<uint8_t> &payload)
 {
 	std::vector<uint8_t> m(kNlmsgHdrLen, 0); // nlmsg_pid stays 0
 	const uint32_t len = uint32_t(kNlmsgHdrLen + payload.size());

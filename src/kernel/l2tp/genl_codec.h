@@ -18,7 +18,9 @@
 #include <netlink/attr.h>
 #include <netlink/msg.h>
 
+#include <array>
 #include <cstdint>
+#include <initializer_list>
 #include <memory>
 #include <span>
 #include <string>
@@ -57,6 +59,25 @@ constexpr nla_policy exact(uint16_t nlaType)
 {
 	uint16_t size = nlaType == NLA_U8 ? 1 : nlaType == NLA_U16 ? 2 : nlaType == NLA_U32 ? 4 : 8;
 	return {nlaType, size, size};
+}
+inline constexpr nla_policy kNested{NLA_NESTED, 0, 0};
+
+/// One rule of a policy table: an attribute type and what it must be.
+struct PolicyRule {
+	int type;
+	nla_policy rule;
+};
+
+/// A policy for attribute types 0..N-1; a type without a rule is not
+/// checked (NLA_UNSPEC), which is right only for what the parser skips or
+/// checks itself.
+template <size_t N>
+constexpr std::array<nla_policy, N> policy(std::initializer_list<PolicyRule> rules)
+{
+	std::array<nla_policy, N> p{};
+	for (const PolicyRule &r : rules)
+		p[static_cast<size_t>(r.type)] = r.rule;
+	return p;
 }
 
 /// The attributes of one stream by type (the NLA_F_NESTED and

@@ -22,22 +22,15 @@ namespace {
 // Attribute types of the made-up messages below, and their policy.
 constexpr uint16_t kU8 = 7, kU16 = 2, kU32 = 9, kNest = 30, kName = 8, kOther = 10, kU64 = 22;
 
-constexpr auto kPolicy = [] {
-	std::array<nla_policy, kNest + 1> p{};
-	p[kU8] = genl::exact(NLA_U8);
-	p[kU16] = genl::exact(NLA_U16);
-	p[kU32] = genl::exact(NLA_U32);
-	p[kU64] = genl::exact(NLA_U64);
-	p[kNest] = {NLA_NESTED, 0, 0};
-	return p;
-}();
+constexpr auto kPolicy = genl::policy<kNest + 1>({
+        {kU8, genl::exact(NLA_U8)},
+        {kU16, genl::exact(NLA_U16)},
+        {kU32, genl::exact(NLA_U32)},
+        {kU64, genl::exact(NLA_U64)},
+        {kNest, genl::kNested},
+});
 
-constexpr auto kInnerPolicy = [] {
-	std::array<nla_policy, 5> p{};
-	p[1] = genl::exact(NLA_U64);
-	p[4] = genl::exact(NLA_U64);
-	return p;
-}();
+constexpr auto kInnerPolicy = genl::policy<5>({{1, genl::exact(NLA_U64)}, {4, genl::exact(NLA_U64)}});
 
 // A generic-netlink message (cmd 2, version 1) around a raw attribute stream.
 std::vector<uint8_t> withAttrs(const std::vector<uint8_t> &attrs)

@@ -29,53 +29,47 @@ Error malformedReply(std::string what)
 // Strings and addresses have no size in the policies: the parsers read a
 // string up to its NUL (or the end), and an address of the wrong size gets
 // its own message, naming the address.
-constexpr auto kFamilyPolicy = [] {
-	std::array<nla_policy, CTRL_ATTR_MAX + 1> p{};
-	p[CTRL_ATTR_FAMILY_ID] = exact(NLA_U16);
-	p[CTRL_ATTR_VERSION] = exact(NLA_U32);
-	p[CTRL_ATTR_MAXATTR] = exact(NLA_U32);
-	p[CTRL_ATTR_MCAST_GROUPS] = {NLA_NESTED, 0, 0};
-	return p;
-}();
+constexpr auto kFamilyPolicy = genl::policy<CTRL_ATTR_MAX + 1>({
+        {CTRL_ATTR_FAMILY_ID, exact(NLA_U16)},
+        {CTRL_ATTR_VERSION, exact(NLA_U32)},
+        {CTRL_ATTR_MAXATTR, exact(NLA_U32)},
+        {CTRL_ATTR_MCAST_GROUPS, genl::kNested},
+});
 
-constexpr auto kMcastGroupPolicy = [] {
-	std::array<nla_policy, CTRL_ATTR_MCAST_GRP_MAX + 1> p{};
-	p[CTRL_ATTR_MCAST_GRP_ID] = exact(NLA_U32);
-	return p;
-}();
+constexpr auto kMcastGroupPolicy =
+        genl::policy<CTRL_ATTR_MCAST_GRP_MAX + 1>({{CTRL_ATTR_MCAST_GRP_ID, exact(NLA_U32)}});
 
-constexpr auto kStatsPolicy = [] {
-	std::array<nla_policy, L2TP_ATTR_STATS_MAX + 1> p{};
-	for (int type : {L2TP_ATTR_TX_PACKETS, L2TP_ATTR_TX_BYTES, L2TP_ATTR_TX_ERRORS, L2TP_ATTR_RX_PACKETS,
-	                 L2TP_ATTR_RX_BYTES, L2TP_ATTR_RX_ERRORS, L2TP_ATTR_RX_SEQ_DISCARDS, L2TP_ATTR_RX_OOS_PACKETS})
-		p[type] = exact(NLA_U64);
-	return p;
-}();
+constexpr auto kStatsPolicy = genl::policy<L2TP_ATTR_STATS_MAX + 1>({
+        {L2TP_ATTR_TX_PACKETS, exact(NLA_U64)},
+        {L2TP_ATTR_TX_BYTES, exact(NLA_U64)},
+        {L2TP_ATTR_TX_ERRORS, exact(NLA_U64)},
+        {L2TP_ATTR_RX_PACKETS, exact(NLA_U64)},
+        {L2TP_ATTR_RX_BYTES, exact(NLA_U64)},
+        {L2TP_ATTR_RX_ERRORS, exact(NLA_U64)},
+        {L2TP_ATTR_RX_SEQ_DISCARDS, exact(NLA_U64)},
+        {L2TP_ATTR_RX_OOS_PACKETS, exact(NLA_U64)},
+});
 
-constexpr auto kTunnelPolicy = [] {
-	std::array<nla_policy, L2TP_ATTR_MAX + 1> p{};
-	p[L2TP_ATTR_CONN_ID] = exact(NLA_U32);
-	p[L2TP_ATTR_PEER_CONN_ID] = exact(NLA_U32);
-	p[L2TP_ATTR_PROTO_VERSION] = exact(NLA_U8);
-	p[L2TP_ATTR_UDP_SPORT] = exact(NLA_U16);
-	p[L2TP_ATTR_UDP_DPORT] = exact(NLA_U16);
-	p[L2TP_ATTR_STATS] = {NLA_NESTED, 0, 0};
-	return p;
-}();
+constexpr auto kTunnelPolicy = genl::policy<L2TP_ATTR_MAX + 1>({
+        {L2TP_ATTR_CONN_ID, exact(NLA_U32)},
+        {L2TP_ATTR_PEER_CONN_ID, exact(NLA_U32)},
+        {L2TP_ATTR_PROTO_VERSION, exact(NLA_U8)},
+        {L2TP_ATTR_UDP_SPORT, exact(NLA_U16)},
+        {L2TP_ATTR_UDP_DPORT, exact(NLA_U16)},
+        {L2TP_ATTR_STATS, genl::kNested},
+});
 
-constexpr auto kSessionPolicy = [] {
-	std::array<nla_policy, L2TP_ATTR_MAX + 1> p{};
-	p[L2TP_ATTR_CONN_ID] = exact(NLA_U32);
-	p[L2TP_ATTR_SESSION_ID] = exact(NLA_U32);
-	p[L2TP_ATTR_PEER_SESSION_ID] = exact(NLA_U32);
-	p[L2TP_ATTR_LNS_MODE] = exact(NLA_U8);
-	p[L2TP_ATTR_SEND_SEQ] = exact(NLA_U8);
-	p[L2TP_ATTR_RECV_SEQ] = exact(NLA_U8);
-	p[L2TP_ATTR_USING_IPSEC] = exact(NLA_U8);
-	p[L2TP_ATTR_RECV_TIMEOUT] = exact(NLA_U64); // NLA_MSECS
-	p[L2TP_ATTR_STATS] = {NLA_NESTED, 0, 0};
-	return p;
-}();
+constexpr auto kSessionPolicy = genl::policy<L2TP_ATTR_MAX + 1>({
+        {L2TP_ATTR_CONN_ID, exact(NLA_U32)},
+        {L2TP_ATTR_SESSION_ID, exact(NLA_U32)},
+        {L2TP_ATTR_PEER_SESSION_ID, exact(NLA_U32)},
+        {L2TP_ATTR_LNS_MODE, exact(NLA_U8)},
+        {L2TP_ATTR_SEND_SEQ, exact(NLA_U8)},
+        {L2TP_ATTR_RECV_SEQ, exact(NLA_U8)},
+        {L2TP_ATTR_USING_IPSEC, exact(NLA_U8)},
+        {L2TP_ATTR_RECV_TIMEOUT, exact(NLA_U64)}, // NLA_MSECS
+        {L2TP_ATTR_STATS, genl::kNested},
+});
 
 // Reads an attribute the policy has checked, if present.
 template <typename T>
