@@ -1,21 +1,21 @@
-// libFuzzer: the generic-netlink readers (kernel/l2tp/nl_wire.h) and the L2TP
-// reply parsers (kernel/l2tp/l2tp_msg.h) on hostile bytes. Each must answer
-// any input with a value or an EBADMSG Error, never a crash, an
-// out-of-bounds read or undefined behaviour.
+// libFuzzer: the L2TP reply parsers (kernel/l2tp/l2tp_msg.h, on libnl-genl
+// through kernel/l2tp/genl_codec.h) and the errors made of NLMSG_ERROR, on
+// hostile bytes. Each must answer any input with a value or an EBADMSG
+// Error, never a crash, an out-of-bounds read or undefined behaviour.
 //
 // The input is tried as a datagram, taken apart the way GenlSocket does it
-// (messages, then NLMSG_ERROR / NLMSG_DONE or a genl payload for the reply
-// parsers), and as a bare attribute stream, which reaches the attribute
+// (messages, then NLMSG_ERROR / NLMSG_DONE or the reply parsers), and as a
+// bare attribute stream behind a valid header, which reaches the attribute
 // parsers without having to grow valid headers first.
 #include "kernel/l2tp/l2tp_errors.h"
 #include "kernel/l2tp/l2tp_msg.h"
-#include "kernel/l2tp/nl_wire.h"
 #include "tests/fuzz/parse_check.h"
 
 #include <linux/l2tp.h>
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <span>
 #include <vector>
 
@@ -42,39 +42,20 @@ void checkWithin(std::span<const uint8_t> inner, std::span<const uint8_t> outer)
 		__builtin_trap();
 }
 
-/// Every typed reader on every attribute of the stream: each checks the size.
-void readAttributes(nl::Bytes stream)
+/// Every reply parser on one generic-netlink message, as the dataplane and
+/// the family resolution would use them.
+void parseReplies(netlink::Bytes message, uint8_t cmd)
 {
-	check(nl::splitAttrs(stream), [stream](const std::vector<nl::Attr> &attrs) {
-		for (const nl::Attr &a : attrs) {
-			checkWithin(a.payload, stream);
-			check(nl::attrU8(a));
-			check(nl::attrU16(a));
-			check(nl::attrU32(a));
-			check(nl::attrU64(a));
-			if (nl::attrString(a).size() > a.payload.size())
-				__builtin_trap();
-		}
-	});
-}
-
-/// Every reply parser on one attribute stream, as the dataplane and the
-/// family resolution would use them.
-void parseReplies(nl::Bytes attrs, uint8_t cmd)
-{
-	readAttributes(attrs);
-
-	check(l2tpgenl::parseFamily(attrs));
-	check(l2tpgenl::parseTunnel(attrs), [](const TunnelState &t) {
+	check(l2tpgenl::parseFamily(message));
+	check(l2tpgenl::parseTunnel(message), [](const TunnelState &t) {
 		(void)t.localAddress.str();
 		(void)t.peerAddress.str();
 	});
-	check(l2tpgenl::parseSession(attrs), [](const SessionState &s) {
+	check(l2tpgenl::parseSession(message), [](const SessionState &s) {
 		// IFNAMSIZ: the parser refuses longer names.
 		if (s.ifname.size() > 15)
 			__builtin_trap();
 	});
-	check(l2tpgenl::parseStats(attrs));
 	(void)l2tpgenl::commandName(cmd);
 }
 
@@ -91,20 +72,17 @@ void describeError(const netlink::Ack &e, uint8_t cmd)
 	(void)l2tpgenl::pppConnectError(e.error, e.requestSeq, e.requestSeq);
 }
 
-void parseDatagram(nl::Bytes datagram)
+void parseDatagram(netlink::Bytes datagram)
 {
-	check(nl::splitMessages(datagram), [datagram](const std::vector<nl::Message> &messages) {
-		for (const nl::Message &m : messages) {
+	check(netlink::splitMessages(datagram), [datagram](const std::vector<netlink::Message> &messages) {
+		for (const netlink::Message &m : messages) {
 			checkWithin(m.payload, datagram);
 			// The command of the request an error answers is unknown
 			// here; the first payload byte stands in for it.
 			uint8_t cmd = m.payload.empty() ? L2TP_CMD_NOOP : m.payload[0];
 			check(netlink::parseAck(m), [cmd](const netlink::Ack &e) { describeError(e, cmd); });
 			check(netlink::parseDone(m), [](int e) { checkErrno(-e); });
-			check(nl::parseGenl(m), [&m](const nl::GenlPayload &genl) {
-				checkWithin(genl.attrs, m.payload);
-				parseReplies(genl.attrs, genl.cmd);
-			});
+			parseReplies(m.bytes, cmd);
 		}
 	});
 }
@@ -113,8 +91,16 @@ void parseDatagram(nl::Bytes datagram)
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	nl::Bytes input(data, size);
+	netlink::Bytes input(data, size);
 	parseDatagram(input);
-	parseReplies(input, size ? data[0] : L2TP_CMD_NOOP);
+	// The input as the attributes of one message (nlmsghdr, genlmsghdr).
+	std::vector<uint8_t> message(20 + size, 0);
+	const uint32_t len = uint32_t(message.size());
+	std::memcpy(message.data(), &len, sizeof len);
+	message[16] = size ? data[0] : L2TP_CMD_NOOP;
+	message[17] = L2TP_GENL_VERSION;
+	if (size)
+		std::memcpy(message.data() + 20, data, size);
+	parseReplies(message, message[16]);
 	return 0;
 }

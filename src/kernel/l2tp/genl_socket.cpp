@@ -75,7 +75,7 @@ GenlSocket::~GenlSocket()
 		nl_socket_free(sock_); // closes the fd too
 }
 
-Result<void> GenlSocket::transact(nl::Bytes request, std::string_view what, const ReplyHandler &onReply)
+Result<void> GenlSocket::transact(netlink::Bytes request, std::string_view what, const ReplyHandler &onReply)
 {
 	if (!sock_)
 		return Error{EBADF, fmt::format("{}: socket is closed", what)};

@@ -8,7 +8,6 @@
 
 #include "common/result.h"
 #include "kernel/l2tp/l2tp_msg.h"
-#include "kernel/l2tp/nl_wire.h"
 #include "kernel/netlink/nl_exchange.h"
 
 #include <chrono>
@@ -43,7 +42,7 @@ public:
 	/// anything else with an ACK, since our requests all set NLM_F_ACK.
 	/// `what` names the request in errors. An interrupted dump fails with
 	/// EINTR (run it again: netlink::retryInterrupted).
-	Result<void> transact(nl::Bytes request, std::string_view what, const ReplyHandler &onReply = {});
+	Result<void> transact(netlink::Bytes request, std::string_view what, const ReplyHandler &onReply = {});
 
 	/// Resolves a generic-netlink family by name (CTRL_CMD_GETFAMILY). The
 	/// kernel loads the family's module on demand (MODULE_ALIAS_GENL_FAMILY).
@@ -60,14 +59,13 @@ private:
 	netlink::Executor exec_;
 };
 
-/// A ReplyHandler for answers that carry one object each: the attributes
-/// after the genlmsghdr go to `parse` (l2tp_msg.h), its value to `store`.
+/// A ReplyHandler for answers that carry one object each: the message goes
+/// to `parse` (l2tp_msg.h), its value to `store`.
 template <typename Parse, typename Store>
 GenlSocket::ReplyHandler parseEachAnswer(Parse parse, Store store)
 {
-	return [parse, store](const nl::Message &m) -> Result<void> {
-		L2S_TRY_ASSIGN(auto genl, nl::parseGenl(m));
-		L2S_TRY_ASSIGN(auto value, parse(genl.attrs));
+	return [parse, store](const netlink::Message &m) -> Result<void> {
+		L2S_TRY_ASSIGN(auto value, parse(m.bytes));
 		store(std::move(value));
 		return {};
 	};

@@ -1,15 +1,16 @@
 #pragma once
 // The L2TP generic-netlink messages (family "l2tp", version 1; uapi
 // <linux/l2tp.h>, kernel net/l2tp/l2tp_netlink.c) as pure functions: requests
-// are built into bytes, replies are parsed from bytes. No socket, no libnl:
-// l2tp_netlink.cpp sends and receives, these decide what the bytes mean.
+// are built into bytes, replies are parsed from bytes, both with libnl-genl's
+// message and attribute API (genl_codec.h). No socket: l2tp_netlink.cpp sends
+// and receives, these decide what the bytes mean.
 //
 // Request flags: commands ask for an ACK (NLM_F_REQUEST | NLM_F_ACK) so that
 // success is confirmed, not assumed; dumps use NLM_F_DUMP and end with
 // NLMSG_DONE.
 
-#include "kernel/l2tp/nl_wire.h"
 #include "kernel/l2tp_dataplane.h"
+#include "kernel/netlink/nl_frame.h"
 
 #include <cstdint>
 #include <string>
@@ -59,12 +60,12 @@ std::vector<uint8_t> buildSessionDelete(uint16_t family, uint32_t seq, uint32_t 
 std::vector<uint8_t> buildSessionGet(uint16_t family, uint32_t seq, uint32_t tunnelId, uint32_t sessionId);
 std::vector<uint8_t> buildSessionDump(uint16_t family, uint32_t seq);
 
-// Replies: the attribute bytes after the genlmsghdr. Unknown attributes are
-// skipped (newer kernels add some); a known one of the wrong size is an error.
-Result<FamilyInfo> parseFamily(nl::Bytes attrs);
-Result<TunnelState> parseTunnel(nl::Bytes attrs);
-Result<SessionState> parseSession(nl::Bytes attrs);
-/// The payload of L2TP_ATTR_STATS.
-Result<L2tpStats> parseStats(nl::Bytes nested);
+// Replies: one generic-netlink message, header included (what
+// netlink::Message::bytes holds). Unknown attributes are skipped (newer
+// kernels add some); a known one of the wrong size is an error, and so is a
+// torn attribute stream, the L2TP_ATTR_STATS nest's included.
+Result<FamilyInfo> parseFamily(netlink::Bytes message);
+Result<TunnelState> parseTunnel(netlink::Bytes message);
+Result<SessionState> parseSession(netlink::Bytes message);
 
 } // namespace l2tpsec::kernel::l2tpgenl

@@ -20,7 +20,7 @@ namespace {
 using namespace l2tpgenl;
 
 // A command the kernel answers with an ACK alone.
-Result<void> command(GenlSocket &sock, uint8_t cmd, nl::Bytes request, const std::string &what)
+Result<void> command(GenlSocket &sock, uint8_t cmd, netlink::Bytes request, const std::string &what)
 {
 	auto done = sock.transact(request, what);
 	if (!done)
@@ -30,8 +30,8 @@ Result<void> command(GenlSocket &sock, uint8_t cmd, nl::Bytes request, const std
 
 // A GET of one tunnel or session: the one answer, parsed.
 template <typename T>
-Result<T> getOne(GenlSocket &sock, uint8_t cmd, const std::string &what, nl::Bytes request,
-                 Result<T> (*parse)(nl::Bytes))
+Result<T> getOne(GenlSocket &sock, uint8_t cmd, const std::string &what, netlink::Bytes request,
+                 Result<T> (*parse)(netlink::Bytes))
 {
 	std::optional<T> found;
 	auto done = sock.transact(request, what, parseEachAnswer(parse, [&found](T v) { found = std::move(v); }));
@@ -46,7 +46,7 @@ Result<T> getOne(GenlSocket &sock, uint8_t cmd, const std::string &what, nl::Byt
 // again from a fresh request (netlink::retryInterrupted, as for XFRM).
 template <typename T>
 Result<std::vector<T>> dumpAll(GenlSocket &sock, uint8_t cmd, uint16_t family,
-                               std::vector<uint8_t> (*build)(uint16_t, uint32_t), Result<T> (*parse)(nl::Bytes))
+                               std::vector<uint8_t> (*build)(uint16_t, uint32_t), Result<T> (*parse)(netlink::Bytes))
 {
 	std::vector<T> all;
 	auto done = netlink::retryInterrupted([&]() -> Result<void> {

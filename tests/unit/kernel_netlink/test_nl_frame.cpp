@@ -3,6 +3,7 @@
 // Moved here from kernel_l2tp/test_nl_wire.cpp with the code it tests.
 
 #include "kernel/netlink/nl_frame.h"
+#include "tests/support/netlink_bytes.h"
 
 #include <doctest.h>
 #include <linux/netlink.h>
@@ -12,36 +13,15 @@
 
 using namespace l2tpsec::kernel::netlink;
 
-namespace {
-
-std::vector<uint8_t> le32(uint32_t v)
-{
-	return {uint8_t(v), uint8_t(v >> 8), uint8_t(v >> 16), uint8_t(v >> 24)};
-}
-
-void append(std::vector<uint8_t> &to, const std::vector<uint8_t> &bytes)
-{
-	to.insert(to.end(), bytes.begin(), bytes.end());
-}
-
-// A bare netlink message: header plus payload, nlmsg_len = 16 + payload.
-std::vector<uint8_t> message(uint16_t type, uint16_t flags, uint32_t seq, const std::vector<uint8_t> &payload)
-{
-	std::vector<uint8_t> m = le32(uint32_t(sizeof(nlmsghdr) + payload.size()));
-	m.insert(m.end(), {uint8_t(type), uint8_t(type >> 8), uint8_t(flags), uint8_t(flags >> 8)});
-	append(m, le32(seq));
-	append(m, le32(0));
-	append(m, payload);
-	return m;
-}
-
-} // namespace
+using l2tpsec::test::append;
+using l2tpsec::test::le32;
+using l2tpsec::test::nlMessage;
 
 TEST_CASE("several messages in one datagram are split, the last pad may be missing")
 {
-	auto a = message(0x1c, NLM_F_MULTI, 5, {1, 0, 0, 0, 6, 0}); // 22 bytes, padded to 24
+	auto a = nlMessage(0x1c, NLM_F_MULTI, 5, {1, 0, 0, 0, 6, 0}); // 22 bytes, padded to 24
 	a.resize(24, 0);
-	auto b = message(NLMSG_DONE, NLM_F_MULTI, 5, le32(0));
+	auto b = nlMessage(NLMSG_DONE, NLM_F_MULTI, 5, le32(0));
 	std::vector<uint8_t> dgram = a;
 	append(dgram, b);
 	auto msgs = splitMessages(dgram);
@@ -50,7 +30,7 @@ TEST_CASE("several messages in one datagram are split, the last pad may be missi
 	CHECK(msgs->at(0).payload.size() == 6);
 	CHECK(msgs->at(1).type == NLMSG_DONE);
 
-	auto lone = message(0x1c, 0, 1, {1, 2, 3}); // 19 bytes, no pad at all
+	auto lone = nlMessage(0x1c, 0, 1, {1, 2, 3}); // 19 bytes, no pad at all
 	auto one = splitMessages(lone);
 	REQUIRE(one);
 	CHECK(one->size() == 1);
@@ -70,7 +50,7 @@ TEST_CASE("hostile message headers are refused with a reason")
 	}
 	SUBCASE("length below the header size")
 	{
-		auto b = message(0x1c, 0, 1, {});
+		auto b = nlMessage(0x1c, 0, 1, {});
 		b[0] = 15;
 		auto r = splitMessages(b);
 		REQUIRE_FALSE(r);
@@ -78,7 +58,7 @@ TEST_CASE("hostile message headers are refused with a reason")
 	}
 	SUBCASE("length beyond the datagram")
 	{
-		auto b = message(0x1c, 0, 1, {0, 0, 0, 0});
+		auto b = nlMessage(0x1c, 0, 1, {0, 0, 0, 0});
 		b[0] = 0xff;
 		b[3] = 0xff;
 		CHECK_FALSE(splitMessages(b));
@@ -90,7 +70,7 @@ TEST_CASE("hostile message headers are refused with a reason")
 	}
 	SUBCASE("a second message truncated")
 	{
-		auto b = message(0x1c, 0, 1, {0, 0, 0, 0});
+		auto b = nlMessage(0x1c, 0, 1, {0, 0, 0, 0});
 		append(b, {24, 0, 0, 0, 0x1c, 0, 0, 0});
 		CHECK_FALSE(splitMessages(b));
 	}
@@ -104,13 +84,13 @@ TEST_CASE("hostile message headers are refused with a reason")
 
 TEST_CASE("NLMSG_ERROR: ACKs, errors and extended-ACK messages")
 {
-	auto request = message(0x1c, NLM_F_REQUEST | NLM_F_ACK, 42, {1, 1, 0, 0});
+	auto request = nlMessage(0x1c, NLM_F_REQUEST | NLM_F_ACK, 42, {1, 1, 0, 0});
 
 	SUBCASE("a plain ACK")
 	{
 		std::vector<uint8_t> payload = le32(0);
 		append(payload, request);
-		auto mBytes = message(NLMSG_ERROR, 0, 42, payload);
+		auto mBytes = nlMessage(NLMSG_ERROR, 0, 42, payload);
 		auto m = splitMessages(mBytes);
 		REQUIRE(m);
 		auto e = parseAck(m->front());
@@ -124,7 +104,7 @@ TEST_CASE("NLMSG_ERROR: ACKs, errors and extended-ACK messages")
 		std::vector<uint8_t> payload = le32(uint32_t(-17));
 		append(payload, std::vector<uint8_t>(request.begin(), request.begin() + 16));
 		append(payload, {9, 0, NLMSGERR_ATTR_MSG, 0, 'd', 'u', 'p', 0, 0, 0, 0, 0});
-		auto mBytes = message(NLMSG_ERROR, NLM_F_CAPPED | NLM_F_ACK_TLVS, 42, payload);
+		auto mBytes = nlMessage(NLMSG_ERROR, NLM_F_CAPPED | NLM_F_ACK_TLVS, 42, payload);
 		auto m = splitMessages(mBytes);
 		REQUIRE(m);
 		auto e = parseAck(m->front());
@@ -137,7 +117,7 @@ TEST_CASE("NLMSG_ERROR: ACKs, errors and extended-ACK messages")
 		std::vector<uint8_t> payload = le32(uint32_t(-22));
 		append(payload, request);
 		append(payload, {8, 0, NLMSGERR_ATTR_MSG, 0, 'b', 'a', 'd', 0});
-		auto mBytes = message(NLMSG_ERROR, NLM_F_ACK_TLVS, 42, payload);
+		auto mBytes = nlMessage(NLMSG_ERROR, NLM_F_ACK_TLVS, 42, payload);
 		auto m = splitMessages(mBytes);
 		REQUIRE(m);
 		auto e = parseAck(m->front());
@@ -149,14 +129,14 @@ TEST_CASE("NLMSG_ERROR: ACKs, errors and extended-ACK messages")
 		std::vector<uint8_t> payload = le32(uint32_t(-22));
 		append(payload, request);
 		payload[4] = 200; // the echoed nlmsg_len
-		auto mBytes = message(NLMSG_ERROR, NLM_F_ACK_TLVS, 42, payload);
+		auto mBytes = nlMessage(NLMSG_ERROR, NLM_F_ACK_TLVS, 42, payload);
 		auto m = splitMessages(mBytes);
 		REQUIRE(m);
 		CHECK_FALSE(parseAck(m->front()));
 	}
 	SUBCASE("too short to hold the echoed header")
 	{
-		auto mBytes = message(NLMSG_ERROR, 0, 42, le32(0));
+		auto mBytes = nlMessage(NLMSG_ERROR, 0, 42, le32(0));
 		auto m = splitMessages(mBytes);
 		REQUIRE(m);
 		CHECK_FALSE(parseAck(m->front()));
@@ -166,7 +146,7 @@ TEST_CASE("NLMSG_ERROR: ACKs, errors and extended-ACK messages")
 		for (uint32_t bad : {1u, 0x80000000u, uint32_t(-4096)}) {
 			std::vector<uint8_t> payload = le32(bad);
 			append(payload, request);
-			auto mBytes = message(NLMSG_ERROR, 0, 42, payload);
+			auto mBytes = nlMessage(NLMSG_ERROR, 0, 42, payload);
 			auto m = splitMessages(mBytes);
 			REQUIRE(m);
 			CHECK_FALSE(parseAck(m->front()));
@@ -176,19 +156,19 @@ TEST_CASE("NLMSG_ERROR: ACKs, errors and extended-ACK messages")
 
 TEST_CASE("NLMSG_DONE carries the dump status")
 {
-	auto okBytes = message(NLMSG_DONE, NLM_F_MULTI, 1, le32(0));
+	auto okBytes = nlMessage(NLMSG_DONE, NLM_F_MULTI, 1, le32(0));
 	auto ok = splitMessages(okBytes);
 	REQUIRE(ok);
 	CHECK(*parseDone(ok->front()) == 0);
-	auto failedBytes = message(NLMSG_DONE, NLM_F_MULTI, 1, le32(uint32_t(-95)));
+	auto failedBytes = nlMessage(NLMSG_DONE, NLM_F_MULTI, 1, le32(uint32_t(-95)));
 	auto failed = splitMessages(failedBytes);
 	REQUIRE(failed);
 	CHECK(*parseDone(failed->front()) == 95);
-	auto oldBytes = message(NLMSG_DONE, NLM_F_MULTI, 1, {});
+	auto oldBytes = nlMessage(NLMSG_DONE, NLM_F_MULTI, 1, {});
 	auto old = splitMessages(oldBytes);
 	REQUIRE(old);
 	CHECK(*parseDone(old->front()) == 0);
-	auto badBytes = message(NLMSG_DONE, NLM_F_MULTI, 1, le32(0x80000000u));
+	auto badBytes = nlMessage(NLMSG_DONE, NLM_F_MULTI, 1, le32(0x80000000u));
 	auto bad = splitMessages(badBytes);
 	REQUIRE(bad);
 	CHECK_FALSE(parseDone(bad->front()));
