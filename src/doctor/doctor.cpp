@@ -5,6 +5,7 @@
 #include "doctor/kernel_checks.h"
 #include "doctor/ppp_checks.h"
 #include "doctor/socket_checks.h"
+#include "doctor/text_lines.h"
 
 #include <fmt/format.h>
 
@@ -59,20 +60,18 @@ Finding checkListen(const ConfigFacts &facts, const std::optional<std::vector<Ip
 		f.why = "could not list the host's addresses";
 		return f;
 	}
-	std::string missing, present;
+	std::vector<std::string> missing, present;
 	for (const IpAddress &a : facts.listen) {
 		bool has = a.isUnspecified() || std::find(addresses->begin(), addresses->end(), a) != addresses->end();
-		std::string &list = has ? present : missing;
-		list += (list.empty() ? "" : ", ") + a.str();
+		(has ? present : missing).push_back(a.str());
 	}
-	if (missing.empty()) {
-		f.why = fmt::format("the host has {}", present);
-		return f;
+	f.why = fmt::format("the host has {}", joined(present));
+	if (!missing.empty()) {
+		f.status = Status::Warn;
+		f.why = fmt::format("no interface has {}: nothing arrives there until one does", joined(missing));
+		f.fix = "add the address (ip addr add ADDRESS/LEN dev IF, or in /etc/network/interfaces) or change "
+		        "[server] listen";
 	}
-	f.status = Status::Warn;
-	f.why = fmt::format("no interface has {}: nothing arrives there until one does", missing);
-	f.fix = "add the address (ip addr add ADDRESS/LEN dev IF, or in /etc/network/interfaces) or change [server] "
-	        "listen";
 	return f;
 }
 

@@ -56,11 +56,13 @@ std::set<std::string> nftAccepted(const json &expr)
 			continue;
 		}
 		const json &m = e["match"];
-		const json &left = m.value("left", json());
-		const json &right = m.value("right", json());
-		if (m.value("op", "==") != "==" && m.value("op", "==") != "in") {
+		const json left = m.value("left", json());
+		const json right = m.value("right", json());
+		if (const std::string op = m.value("op", "=="); op != "==" && op != "in") {
 			restricted = true;
-		} else if (left.contains("payload") && left["payload"].value("field", "") == "dport") {
+			continue;
+		}
+		if (left.contains("payload") && left["payload"].value("field", "") == "dport") {
 			portMatch = true;
 			nftPorts(right, ports);
 			udp = udp || left["payload"].value("protocol", "") == "udp" ||
@@ -117,7 +119,9 @@ std::vector<std::string> firewallNeeds(bool ipsec)
 	return {"udp 1701"};
 }
 
-Result<std::vector<DroppingChain>> nftDroppingChains(std::string_view text)
+namespace {
+
+Result<std::vector<DroppingChain>> nftDroppingChainsOf(std::string_view text)
 {
 	json j = json::parse(text, nullptr, false);
 	if (j.is_discarded() || !j.is_object() || !j.contains("nftables") || !j["nftables"].is_array())
@@ -131,7 +135,7 @@ Result<std::vector<DroppingChain>> nftDroppingChains(std::string_view text)
 		if (!o.is_object() || !o.contains("chain"))
 			continue;
 		const json &c = o["chain"];
-		if (c.value("hook", "") != "input" || !c.is_object())
+		if (!c.is_object() || c.value("hook", "") != "input")
 			continue;
 		// iptables-nft's own chain: iptables-save reads it with its matches.
 		if (c.value("table", "") == "filter" && c.value("name", "") == "INPUT" &&
@@ -145,6 +149,8 @@ Result<std::vector<DroppingChain>> nftDroppingChains(std::string_view text)
 		if (!o.is_object() || !o.contains("rule"))
 			continue;
 		const json &r = o["rule"];
+		if (!r.is_object())
+			continue;
 		std::string name =
 		        fmt::format("{} {} {}", r.value("family", ""), r.value("table", ""), r.value("chain", ""));
 		auto it = chains.find(name);
@@ -168,6 +174,18 @@ Result<std::vector<DroppingChain>> nftDroppingChains(std::string_view text)
 		if (ch.drops)
 			out.push_back(ch.c);
 	return out;
+}
+
+} // namespace
+
+Result<std::vector<DroppingChain>> nftDroppingChains(std::string_view text)
+{
+	// A ruleset of another shape than nft(8)'s JSON schema: a key of the wrong type throws.
+	try {
+		return nftDroppingChainsOf(text);
+	} catch (const json::exception &e) {
+		return Error{EINVAL, std::string("nft -j list ruleset: unexpected JSON: ") + e.what()};
+	}
 }
 
 std::vector<DroppingChain> iptablesDroppingChains(std::string_view text)
@@ -252,44 +270,34 @@ std::vector<DroppingChain> iptablesDroppingChains(std::string_view text)
 
 namespace {
 
+// How one tool spells the rules that accept each need.
+struct RuleSpelling {
+	std::string command; ///< up to the rule: "nft add rule inet filter input"
+	std::string_view esp, l2tp, udpBefore, udpAfter;
+};
+
+RuleSpelling iptablesSpelling()
+{
+	return {"iptables -I INPUT", "-p esp -j ACCEPT", "-p udp --dport 1701 -m policy --dir in --pol ipsec -j ACCEPT",
+	        "-p udp --dport ", " -j ACCEPT"};
+}
+
+RuleSpelling nftSpelling(const std::string &chain)
+{
+	return {"nft add rule " + chain, "meta l4proto esp accept", "meta ipsec exists udp dport 1701 accept",
+	        "udp dport ", " accept"};
+}
+
 // The rules that would let `missing` through, as the admin types them.
-std::string nftRules(const std::string &chain, const std::vector<std::string> &missing)
+std::string rulesToAdd(const RuleSpelling &r, const std::vector<std::string> &missing)
 {
 	std::string s;
 	for (const std::string &m : missing) {
-		std::string rule;
-		if (m == "esp")
-			rule = "meta l4proto esp accept";
-		else if (m == "udp 1701")
-			rule = "meta ipsec exists udp dport 1701 accept";
-		else
-			rule = fmt::format("udp dport {} accept", m.substr(4));
-		s += fmt::format("{}nft add rule {} {}", s.empty() ? "" : "; ", chain, rule);
+		std::string rule = m == "esp"        ? std::string(r.esp)
+		                   : m == "udp 1701" ? std::string(r.l2tp)
+		                                     : fmt::format("{}{}{}", r.udpBefore, m.substr(4), r.udpAfter);
+		s += fmt::format("{}{} {}", s.empty() ? "" : "; ", r.command, rule);
 	}
-	return s;
-}
-
-std::string iptablesRules(const std::vector<std::string> &missing)
-{
-	std::string s;
-	for (const std::string &m : missing) {
-		std::string rule;
-		if (m == "esp")
-			rule = "-p esp -j ACCEPT";
-		else if (m == "udp 1701")
-			rule = "-p udp --dport 1701 -m policy --dir in --pol ipsec -j ACCEPT";
-		else
-			rule = fmt::format("-p udp --dport {} -j ACCEPT", m.substr(4));
-		s += fmt::format("{}iptables -I INPUT {}", s.empty() ? "" : "; ", rule);
-	}
-	return s;
-}
-
-std::string joinedNames(const std::vector<std::string> &names)
-{
-	std::string s;
-	for (const std::string &n : names)
-		s += (s.empty() ? "" : ", ") + n;
 	return s;
 }
 
@@ -332,16 +340,15 @@ Finding checkFirewall(const std::optional<std::string> &nftJson, const std::opti
 		if (missing.empty())
 			continue;
 		f.status = Status::Warn;
-		f.why = fmt::format("input chain {} drops by default and accepts none of {}{}", c.name,
-		                    joinedNames(missing),
+		f.why = fmt::format("input chain {} drops by default and accepts none of {}{}", c.name, joined(missing),
 		                    c.jumps ? " (unless a chain it jumps to does: not followed)" : "");
-		bool isNft = nft && c.name != "INPUT";
-		f.fix = (isNft ? nftRules(c.name, missing) : iptablesRules(missing)) +
+		const bool isNft = nft && c.name != "INPUT";
+		f.fix = rulesToAdd(isNft ? nftSpelling(c.name) : iptablesSpelling(), missing) +
 		        " (RHEL with firewalld: firewall-cmd --permanent --add-service=ipsec --add-port=1701/udp && "
 		        "firewall-cmd --reload)";
 		return f;
 	}
-	f.why = chains.empty() ? "no input chain drops by default" : "the input chains accept " + joinedNames(needs);
+	f.why = chains.empty() ? "no input chain drops by default" : "the input chains accept " + joined(needs);
 	return f;
 }
 

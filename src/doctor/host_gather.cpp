@@ -3,6 +3,8 @@
 #include "config/config_checks.h"
 #include "doctor/socket_checks.h"
 
+#include <fmt/format.h>
+
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -112,8 +114,8 @@ HostInputs gatherHost(const std::string &root, const std::vector<std::string> &p
 				files.push_back(e.path().filename());
 		std::sort(files.begin(), files.end());
 		for (const std::string &name : files)
-			if (auto text = readTextFile(r + dir + "/" + name))
-				in.modprobeConfs.push_back(TextFile{std::string(dir) + "/" + name, *text});
+			if (auto text = readTextFile(fmt::format("{}{}/{}", r, dir, name)))
+				in.modprobeConfs.push_back(TextFile{fmt::format("{}/{}", dir, name), *text});
 	}
 	in.kernelConfig = readTextFile(r + "/boot/config-" + in.kernelRelease);
 	in.ipForward = readTextFile(r + "/proc/sys/net/ipv4/ip_forward");

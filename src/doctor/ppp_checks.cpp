@@ -1,5 +1,7 @@
 #include "doctor/ppp_checks.h"
 
+#include "doctor/text_lines.h"
+
 #include <fmt/format.h>
 
 namespace l2tpsec::doctor {
@@ -30,23 +32,19 @@ Finding checkPppd(const std::set<std::string> &existing, const std::string &pppd
 Finding checkPppdPlugins(const std::set<std::string> &existing, const std::vector<std::string> &plugins)
 {
 	Finding f{"pppd plugins", Status::Ok, "", ""};
-	std::string missing;
+	std::vector<std::string> missing, names;
 	for (const std::string &p : plugins) {
-		if (existing.contains(p))
-			continue;
-		missing += (missing.empty() ? "" : ", ") + p;
+		names.push_back(p.substr(p.rfind('/') + 1));
+		if (!existing.contains(p))
+			missing.push_back(p);
 	}
-	if (missing.empty()) {
-		std::string names;
-		for (const std::string &p : plugins)
-			names += (names.empty() ? "" : ", ") + p.substr(p.rfind('/') + 1);
-		f.why = "present: " + names;
-		return f;
+	f.why = "present: " + joined(names);
+	if (!missing.empty()) {
+		f.status = Status::Fatal;
+		f.why = fmt::format("missing {}: pppd refuses to start without them", joined(missing));
+		f.fix = "apt install ppp (RHEL: dnf install ppp), and install l2tpsec built for this pppd's version "
+		        "(its package, or meson install)";
 	}
-	f.status = Status::Fatal;
-	f.why = fmt::format("missing {}: pppd refuses to start without them", missing);
-	f.fix = "apt install ppp l2tpsec (RHEL: dnf install ppp); l2tpsec-pppd.so must be built for this pppd's "
-	        "version";
 	return f;
 }
 

@@ -41,4 +41,12 @@ std::string_view trim(std::string_view s)
 	return s.substr(b, s.find_last_not_of(kSpace) - b + 1);
 }
 
+std::string joined(const std::vector<std::string> &items)
+{
+	std::string s;
+	for (const std::string &i : items)
+		s += (s.empty() ? "" : ", ") + i;
+	return s;
+}
+
 } // namespace l2tpsec::doctor

@@ -1,6 +1,7 @@
 #pragma once
 // Splitting the text of /proc files and command output: lines, words, trim.
 
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -14,5 +15,8 @@ std::vector<std::string_view> words(std::string_view line);
 
 /// `s` without leading and trailing white space.
 std::string_view trim(std::string_view s);
+
+/// The items separated by ", ".
+std::string joined(const std::vector<std::string> &items);
 
 } // namespace l2tpsec::doctor

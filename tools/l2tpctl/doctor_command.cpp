@@ -4,6 +4,7 @@
 #include "doctor/doctor.h"
 #include "doctor/host_gather.h"
 #include "doctor/report.h"
+#include "doctor/text_lines.h"
 #include "l2tpsec/control.h"
 #include "l2tpsec/control_views.h"
 #include "l2tpsec_build_config.h"
@@ -42,9 +43,7 @@ std::vector<Finding> daemonFindings(const DoctorRequest &r, const std::optional<
 	if (!status)
 		return {Finding{"daemon", Status::Info,
 		                fmt::format("l2tpsecd is not running (no answer on {})", r.socket), ""}};
-	std::string listen;
-	for (const std::string &a : status->listen)
-		listen += (listen.empty() ? "" : ", ") + a;
+	const std::string listen = doctor::joined(status->listen);
 	std::vector<Finding> out{
 	        Finding{"daemon", Status::Info,
 	                fmt::format("l2tpsecd {}, pid {}, config {}, listening on {}", status->version, status->pid,

@@ -67,6 +67,11 @@ TEST_CASE("doctor reads an nft input chain that drops by default and what it acc
 	CHECK(open->empty());
 	CHECK_FALSE(nftDroppingChains("{\"nftables\": 3}"));
 	CHECK_FALSE(nftDroppingChains("not json"));
+	// Keys of the wrong type are an error, not an exception.
+	CHECK_FALSE(nftDroppingChains(R"({"nftables": [{"chain": {"hook": 3}}]})"));
+	CHECK_FALSE(nftDroppingChains(R"({"nftables": [{"chain": {"family": "inet", "table": "t", "name": "in",
+ "hook": "input", "policy": "drop"}}, {"rule": {"family": "inet", "table": "t", "chain": "in", "expr":
+ [{"match": 7}, {"accept": null}]}}]})"));
 }
 
 TEST_CASE("doctor: an accepting nft chain ending in a catch-all reject, with a jump, drops by default")
