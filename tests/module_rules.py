@@ -35,7 +35,8 @@ ALLOWED = {
     "l2tpsec": {"common"},
     "daemon": {"common", "config", "control", "crypto", "ike", "ike/codec", "kernel", "kernel/factory",
                "kernel/xfrm", "kernel/l2tp", "l2tp", "l2tp/codec", "ppp", "l2tpsec"},
-    "tools/l2tpctl": {"common", "config", "control", "l2tpsec"},
+    "doctor": {"common", "config"},
+    "tools/l2tpctl": {"common", "config", "control", "doctor", "l2tpsec"},
     "tools/dp": {"common", "kernel", "kernel/netlink", "kernel/xfrm", "kernel/l2tp"},
     "tools/bench": None,  # benchmarks may use anything
     "tools/install-config": None,

@@ -2,6 +2,7 @@
 // A pure client of the control protocol (include/l2tpsec/control.h).
 
 #include "daemon_call.h"
+#include "doctor_command.h"
 #include "l2tpsec/control.h"
 #include "l2tpsec/control_views.h"
 #include "l2tpsec_build_config.h"
@@ -28,6 +29,7 @@ namespace {
 /// The command's one positional argument, if it takes one.
 struct Args {
 	std::string arg;
+	std::string config; ///< doctor's --config
 };
 
 void printJson(const json &j)
@@ -304,6 +306,14 @@ void cmdUnblock(const Globals &g, const Args &a, Outcome &out)
 	            cell(d->failures).c_str(), humanDuration(d->blockedSeconds).c_str());
 }
 
+void cmdDoctor(const Globals &g, const Args &a, Outcome &out)
+{
+	DoctorRequest r{g.socket, g.timeoutMs, g.json, std::nullopt};
+	if (!a.config.empty())
+		r.config = a.config;
+	out.code = runDoctor(r);
+}
+
 struct Command {
 	const char *name;
 	const char *summary;
@@ -330,6 +340,7 @@ const std::vector<Command> kCommands = {
         {"blocked", "list the sources blocked for failed authentications, with the time left", nullptr, nullptr,
          cmdBlocked},
         {"unblock", "lift the block of one source address", "ADDRESS", "the blocked source's IP address", cmdUnblock},
+        {"doctor", "check this host for what l2tpsecd needs (needs no running daemon)", nullptr, nullptr, cmdDoctor},
 };
 
 // `l2tpctl completion bash`: a bash completion script built from the CLI11
@@ -440,6 +451,10 @@ int runCli(int argc, char **argv)
 		sub->fallthrough(); // global options may follow the command: "status --json"
 		if (c.argName)
 			sub->add_option(c.argName, args.arg, c.argHelp)->required();
+		if (c.run == cmdDoctor)
+			sub->add_option("-c,--config", args.config,
+			                "the config to check (default: the daemon's, or the "
+			                "installed one)");
 		sub->callback([&chosen, &c] { chosen = &c; });
 	}
 	UserCommands users;
