@@ -128,11 +128,18 @@ constexpr const Row &existing(const Row *row)
 	return *row;
 }
 
+/// The row the config calls `name`; "" names none (the rows no config spells).
+template <typename Row, size_t N>
+constexpr const Row *byConfigName(const std::array<Row, N> &rows, std::string_view name)
+{
+	return name.empty() ? nullptr : findRow(rows, [&](const Row &r) { return r.config == name; });
+}
+
 // ---- ciphers ----
 
 constexpr const CipherRow *cipherByConfig(std::string_view name)
 {
-	return name.empty() ? nullptr : findRow(kCiphers, [&](const CipherRow &r) { return r.config == name; });
+	return byConfigName(kCiphers, name);
 }
 constexpr const CipherRow &cipherRow(CbcCipher c)
 {
@@ -155,7 +162,7 @@ constexpr const CipherRow *cipherByEsp(EspCipher c)
 
 constexpr const IntegrityRow *integrityByConfig(std::string_view name)
 {
-	return name.empty() ? nullptr : findRow(kIntegrities, [&](const IntegrityRow &r) { return r.config == name; });
+	return byConfigName(kIntegrities, name);
 }
 constexpr const IntegrityRow &integrityRow(HashAlgorithm h)
 {
@@ -176,7 +183,7 @@ constexpr const IntegrityRow *hashByIkeId(uint16_t id)
 
 constexpr const GroupRow *groupByConfig(std::string_view name)
 {
-	return name.empty() ? nullptr : findRow(kGroups, [&](const GroupRow &r) { return r.config == name; });
+	return byConfigName(kGroups, name);
 }
 constexpr const GroupRow &groupRow(DhGroup g)
 {
