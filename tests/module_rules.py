@@ -18,16 +18,17 @@ import sys
 # directory under src/ (two levels for the ones with sub-modules), or one of
 # tools/* and include/l2tpsec.
 ALLOWED = {
+    "algorithms": set(),
     "common": set(),
-    "config": {"common"},
-    "crypto": {"common"},
-    "kernel": {"common"},
+    "config": {"common", "algorithms"},
+    "crypto": {"common", "algorithms"},
+    "kernel": {"common", "algorithms"},
     "kernel/netlink": {"common"},
     "kernel/xfrm": {"common", "kernel", "kernel/netlink"},
     "kernel/l2tp": {"common", "kernel", "kernel/netlink"},
     "kernel/factory": {"common", "kernel", "kernel/xfrm", "kernel/l2tp"},
     "ike/codec": {"common"},
-    "ike": {"common", "config", "crypto", "ike/codec", "kernel"},
+    "ike": {"common", "algorithms", "config", "crypto", "ike/codec", "kernel"},
     "l2tp/codec": {"common", "crypto"},
     "l2tp": {"common", "kernel", "l2tp/codec", "ppp"},
     "ppp": {"common", "config"},

@@ -1,25 +1,43 @@
 #include "config/proposal_syntax.h"
 
-#include <array>
+#include "algorithms/algorithm_table.h"
+
 #include <vector>
 
 namespace l2tpsec {
 
 namespace {
-constexpr std::array kCbcCiphers{"aes128", "aes192", "aes256", "3des"};
-constexpr std::array kAeadCiphers{"aes128gcm16", "aes256gcm16"};
-constexpr std::array kIkeIntegrity{"sha1", "sha256", "sha384", "sha512", "md5"};
-// sha256_96: Android 6/7 truncate HMAC-SHA-256 to 96 bits (legacy profile).
-constexpr std::array kEspIntegrity{"sha1", "sha256", "sha384", "sha512", "md5", "sha256_96"};
-constexpr std::array kGroups{"modp1024", "modp1536", "modp2048", "modp3072", "modp4096", "ecp256", "ecp384"};
 
-template <size_t N>
-bool oneOf(const std::array<const char *, N> &names, std::string_view s)
+// Which names are which comes from the algorithm table: a cipher IKE may
+// use has a phase-1 cipher, an AEAD one takes no integrity, a hash IKE may
+// use has a phase-1 hash.
+bool isIkeCipher(std::string_view s)
 {
-	for (const char *n : names)
-		if (s == n)
-			return true;
-	return false;
+	const algorithms::CipherRow *r = algorithms::cipherByConfig(s);
+	return r && r->cbc;
+}
+bool isEspCbcCipher(std::string_view s)
+{
+	const algorithms::CipherRow *r = algorithms::cipherByConfig(s);
+	return r && r->espId != 0 && !r->aead;
+}
+bool isAeadCipher(std::string_view s)
+{
+	const algorithms::CipherRow *r = algorithms::cipherByConfig(s);
+	return r && r->espId != 0 && r->aead;
+}
+bool isIkeIntegrity(std::string_view s)
+{
+	const algorithms::IntegrityRow *r = algorithms::integrityByConfig(s);
+	return r && r->hash;
+}
+bool isEspIntegrity(std::string_view s)
+{
+	return algorithms::integrityByConfig(s) != nullptr;
+}
+bool isGroupName(std::string_view s)
+{
+	return algorithms::groupByConfig(s) != nullptr;
 }
 
 std::vector<std::string_view> splitDash(std::string_view text)
@@ -39,7 +57,7 @@ std::vector<std::string_view> splitDash(std::string_view text)
 std::optional<ProposalSpelling> parseIkeProposal(std::string_view text)
 {
 	auto p = splitDash(text);
-	if (p.size() != 3 || !oneOf(kCbcCiphers, p[0]) || !oneOf(kIkeIntegrity, p[1]) || !oneOf(kGroups, p[2]))
+	if (p.size() != 3 || !isIkeCipher(p[0]) || !isIkeIntegrity(p[1]) || !isGroupName(p[2]))
 		return std::nullopt;
 	return ProposalSpelling{std::string(p[0]), std::string(p[1]), std::string(p[2])};
 }
@@ -47,16 +65,16 @@ std::optional<ProposalSpelling> parseIkeProposal(std::string_view text)
 std::optional<ProposalSpelling> parseEspProposal(std::string_view text)
 {
 	auto p = splitDash(text);
-	if (!p.empty() && oneOf(kAeadCiphers, p[0])) {
+	if (!p.empty() && isAeadCipher(p[0])) {
 		if (p.size() == 1)
 			return ProposalSpelling{std::string(p[0]), "", ""};
-		if (p.size() == 2 && oneOf(kGroups, p[1]))
+		if (p.size() == 2 && isGroupName(p[1]))
 			return ProposalSpelling{std::string(p[0]), "", std::string(p[1])};
 		return std::nullopt;
 	}
-	if (p.size() < 2 || p.size() > 3 || !oneOf(kCbcCiphers, p[0]) || !oneOf(kEspIntegrity, p[1]))
+	if (p.size() < 2 || p.size() > 3 || !isEspCbcCipher(p[0]) || !isEspIntegrity(p[1]))
 		return std::nullopt;
-	if (p.size() == 3 && !oneOf(kGroups, p[2]))
+	if (p.size() == 3 && !isGroupName(p[2]))
 		return std::nullopt;
 	return ProposalSpelling{std::string(p[0]), std::string(p[1]), p.size() == 3 ? std::string(p[2]) : ""};
 }

@@ -1,7 +1,8 @@
 #pragma once
 // The spelling of IKE and ESP proposals in the config ("aes256-sha256-modp2048",
-// "aes128gcm16"), strongSwan's style. This only checks names; which proposals
-// a profile expands to and how they map to Botan or XFRM live in ike/ and kernel/.
+// "aes128gcm16"), strongSwan's style. This only checks names, against the
+// algorithm table (algorithms/algorithm_table.h, which maps them to IKE, XFRM
+// and Botan); which proposals a profile expands to lives in ike/.
 
 #include <optional>
 #include <string>

@@ -1,5 +1,7 @@
 #include "crypto/cbc_cipher.h"
 
+#include "algorithms/algorithm_table.h"
+
 #include <botan/build.h>
 #include <botan/cipher_mode.h>
 #include <botan/exceptn.h>
@@ -17,17 +19,6 @@ namespace l2tpsec::crypto {
 
 namespace {
 
-const char *botanName(CbcCipher c)
-{
-	switch (c) {
-	case CbcCipher::Aes128: return "AES-128/CBC/NoPadding";
-	case CbcCipher::Aes192: return "AES-192/CBC/NoPadding";
-	case CbcCipher::Aes256: return "AES-256/CBC/NoPadding";
-	case CbcCipher::TripleDes: return "TripleDES/CBC/NoPadding";
-	}
-	std::abort();
-}
-
 // This thread's Cipher_Mode for (c, dir), made once. Cipher_Mode::create()
 // parses the name and searches Botan's registry each time: in the setup
 // benchmark that was about three quarters of a whole ISAKMP message's
@@ -37,7 +28,7 @@ Botan::Cipher_Mode *cachedMode(CbcCipher c, Botan::Cipher_Dir dir)
 	static thread_local std::array<std::unique_ptr<Botan::Cipher_Mode>, 8> modes;
 	auto &m = modes[static_cast<size_t>(c) * 2 + (dir == Botan::ENCRYPTION ? 0 : 1)];
 	if (!m)
-		m = Botan::Cipher_Mode::create(botanName(c), dir);
+		m = Botan::Cipher_Mode::create(std::string(algorithms::cipherRow(c).botan), dir);
 	return m.get();
 }
 
@@ -81,35 +72,17 @@ Result<std::vector<uint8_t>> run(CbcCipher c, Botan::Cipher_Dir dir, std::span<c
 
 size_t cipherKeyLength(CbcCipher c)
 {
-	switch (c) {
-	case CbcCipher::Aes128: return 16;
-	case CbcCipher::Aes192: return 24;
-	case CbcCipher::Aes256: return 32;
-	case CbcCipher::TripleDes: return 24;
-	}
-	std::abort();
+	return algorithms::cipherRow(c).keyBytes;
 }
 
 size_t cipherBlockSize(CbcCipher c)
 {
-	switch (c) {
-	case CbcCipher::Aes128:
-	case CbcCipher::Aes192:
-	case CbcCipher::Aes256: return 16;
-	case CbcCipher::TripleDes: return 8;
-	}
-	std::abort();
+	return algorithms::cipherRow(c).blockBytes;
 }
 
 std::string_view cipherName(CbcCipher c)
 {
-	switch (c) {
-	case CbcCipher::Aes128: return "AES-CBC-128";
-	case CbcCipher::Aes192: return "AES-CBC-192";
-	case CbcCipher::Aes256: return "AES-CBC-256";
-	case CbcCipher::TripleDes: return "3DES-CBC";
-	}
-	std::abort();
+	return algorithms::cipherRow(c).logName;
 }
 
 Result<std::vector<uint8_t>> cbcEncrypt(CbcCipher c, std::span<const uint8_t> key, std::span<const uint8_t> iv,

@@ -5,6 +5,7 @@
 // to the block size), and the caller chains IVs across messages
 // (Appendix B: the next IV is the last ciphertext block).
 
+#include "algorithms/algorithm_enums.h"
 #include "common/result.h"
 
 #include <cstddef>
@@ -15,12 +16,7 @@
 
 namespace l2tpsec::crypto {
 
-enum class CbcCipher : uint8_t {
-	Aes128,
-	Aes192,
-	Aes256,
-	TripleDes, ///< DES-EDE3, three independent 8-byte keys (RFC 2451)
-};
+using algorithms::CbcCipher;
 
 /// Key length in bytes: 16, 24, 32, 24.
 size_t cipherKeyLength(CbcCipher c);

@@ -1,5 +1,7 @@
 #include "crypto/dh.h"
 
+#include "algorithms/algorithm_table.h"
+
 #include <botan/bigint.h>
 #include <botan/build.h>
 #include <botan/dh.h>
@@ -26,23 +28,13 @@ namespace {
 
 bool isEcp(DhGroup g)
 {
-	return g == DhGroup::Ecp256 || g == DhGroup::Ecp384;
+	return algorithms::groupRow(g).ecp;
 }
 
-// Botan's names. "modp/ietf/N" are exactly the RFC 2409 §6.2 / RFC 3526
-// primes with generator 2 (the known-answer tests pin them).
-const char *botanGroupName(DhGroup g)
+// Botan's name (algorithm_table.h), as the std::string its constructors take.
+std::string botanGroupName(DhGroup g)
 {
-	switch (g) {
-	case DhGroup::Modp1024: return "modp/ietf/1024";
-	case DhGroup::Modp1536: return "modp/ietf/1536";
-	case DhGroup::Modp2048: return "modp/ietf/2048";
-	case DhGroup::Modp3072: return "modp/ietf/3072";
-	case DhGroup::Modp4096: return "modp/ietf/4096";
-	case DhGroup::Ecp256: return "secp256r1";
-	case DhGroup::Ecp384: return "secp384r1";
-	}
-	std::abort();
+	return std::string(algorithms::groupRow(g).botan);
 }
 
 // One MODP group's precomputed state, made once and immutable afterwards,
@@ -57,7 +49,7 @@ const char *botanGroupName(DhGroup g)
 struct ModpGroup {
 	Botan::DL_Group group;
 	Botan::Power_Mod powerModP;
-	explicit ModpGroup(const char *name) : group(name), powerModP(group.get_p()) {}
+	explicit ModpGroup(const std::string &name) : group(name), powerModP(group.get_p()) {}
 };
 
 template <DhGroup G>
@@ -122,44 +114,18 @@ struct DhKeyPair::State {
 
 std::optional<DhGroup> dhGroupFromId(uint16_t id)
 {
-	switch (id) {
-	case 2:
-	case 5:
-	case 14:
-	case 15:
-	case 16:
-	case 19:
-	case 20: return static_cast<DhGroup>(id);
-	default: return std::nullopt;
-	}
+	const algorithms::GroupRow *row = algorithms::groupById(id);
+	return row ? std::optional(row->group) : std::nullopt;
 }
 
 std::string_view dhGroupName(DhGroup g)
 {
-	switch (g) {
-	case DhGroup::Modp1024: return "MODP_1024";
-	case DhGroup::Modp1536: return "MODP_1536";
-	case DhGroup::Modp2048: return "MODP_2048";
-	case DhGroup::Modp3072: return "MODP_3072";
-	case DhGroup::Modp4096: return "MODP_4096";
-	case DhGroup::Ecp256: return "ECP_256";
-	case DhGroup::Ecp384: return "ECP_384";
-	}
-	std::abort();
+	return algorithms::groupRow(g).logName;
 }
 
 size_t dhSharedSecretLength(DhGroup g)
 {
-	switch (g) {
-	case DhGroup::Modp1024: return 128;
-	case DhGroup::Modp1536: return 192;
-	case DhGroup::Modp2048: return 256;
-	case DhGroup::Modp3072: return 384;
-	case DhGroup::Modp4096: return 512;
-	case DhGroup::Ecp256: return 32;
-	case DhGroup::Ecp384: return 48;
-	}
-	std::abort();
+	return algorithms::groupRow(g).secretBytes;
 }
 
 size_t dhPublicValueLength(DhGroup g)

@@ -14,6 +14,7 @@
 //    coordinate of the shared point alone (RFC 5903 §7; §9 notes the change
 //    from RFC 4753, which used x | y).
 
+#include "algorithms/algorithm_enums.h"
 #include "common/result.h"
 #include "crypto/secret_bytes.h"
 
@@ -30,15 +31,7 @@ namespace l2tpsec::crypto {
 /// The supported groups; the values are the IANA "Group Description"
 /// numbers that the SA attributes carry (RFC 2409 Appendix A), so a
 /// negotiated value maps with dhGroupFromId().
-enum class DhGroup : uint16_t {
-	Modp1024 = 2,
-	Modp1536 = 5,
-	Modp2048 = 14,
-	Modp3072 = 15,
-	Modp4096 = 16,
-	Ecp256 = 19,
-	Ecp384 = 20,
-};
+using algorithms::DhGroup;
 
 /// The group with that IANA number, if this implementation has it.
 std::optional<DhGroup> dhGroupFromId(uint16_t id);

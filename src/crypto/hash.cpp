@@ -1,6 +1,6 @@
 #include "crypto/hash.h"
 
-#include "crypto/botan_names.h"
+#include "algorithms/algorithm_table.h"
 
 #include <botan/build.h>
 #include <botan/hash.h>
@@ -8,6 +8,7 @@
 #include <array>
 #include <cstdlib>
 #include <memory>
+#include <string>
 
 // Every hash IKEv1 can negotiate must be there, so that hash() and the PRF
 // need no runtime "unknown algorithm" path.
@@ -18,44 +19,14 @@
 
 namespace l2tpsec::crypto {
 
-namespace detail {
-
-std::string botanHashName(HashAlgorithm alg)
-{
-	switch (alg) {
-	case HashAlgorithm::Md5: return "MD5";
-	case HashAlgorithm::Sha1: return "SHA-1";
-	case HashAlgorithm::Sha256: return "SHA-256";
-	case HashAlgorithm::Sha384: return "SHA-384";
-	case HashAlgorithm::Sha512: return "SHA-512";
-	}
-	std::abort();
-}
-
-} // namespace detail
-
 size_t hashLength(HashAlgorithm alg)
 {
-	switch (alg) {
-	case HashAlgorithm::Md5: return 16;
-	case HashAlgorithm::Sha1: return 20;
-	case HashAlgorithm::Sha256: return 32;
-	case HashAlgorithm::Sha384: return 48;
-	case HashAlgorithm::Sha512: return 64;
-	}
-	std::abort();
+	return algorithms::integrityRow(alg).digestBytes;
 }
 
 std::string_view hashName(HashAlgorithm alg)
 {
-	switch (alg) {
-	case HashAlgorithm::Md5: return "MD5";
-	case HashAlgorithm::Sha1: return "SHA1";
-	case HashAlgorithm::Sha256: return "SHA2-256";
-	case HashAlgorithm::Sha384: return "SHA2-384";
-	case HashAlgorithm::Sha512: return "SHA2-512";
-	}
-	std::abort();
+	return algorithms::integrityRow(alg).logName;
 }
 
 std::vector<uint8_t> hash(HashAlgorithm alg, std::initializer_list<std::span<const uint8_t>> parts)
@@ -67,7 +38,7 @@ std::vector<uint8_t> hash(HashAlgorithm alg, std::initializer_list<std::span<con
 	static thread_local std::array<std::unique_ptr<Botan::HashFunction>, 5> hashes;
 	auto &h = hashes.at(static_cast<size_t>(alg));
 	if (!h)
-		h = Botan::HashFunction::create(detail::botanHashName(alg));
+		h = Botan::HashFunction::create(std::string(algorithms::integrityRow(alg).botan));
 	if (!h)
 		std::abort();
 	for (std::span<const uint8_t> part : parts)

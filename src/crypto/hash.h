@@ -4,6 +4,8 @@
 // (RFC 2409 Appendix B) and NAT-D (RFC 3947 §3.2) hash without a key. The
 // keyed PRF built on them is in prf.h.
 
+#include "algorithms/algorithm_enums.h"
+
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
@@ -13,13 +15,7 @@
 
 namespace l2tpsec::crypto {
 
-enum class HashAlgorithm : uint8_t {
-	Md5,
-	Sha1,
-	Sha256,
-	Sha384,
-	Sha512,
-};
+using algorithms::HashAlgorithm;
 
 /// Digest length in bytes (16, 20, 32, 48, 64).
 size_t hashLength(HashAlgorithm alg);

@@ -1,6 +1,6 @@
 #include "crypto/prf.h"
 
-#include "crypto/botan_names.h"
+#include "algorithms/algorithm_table.h"
 
 #include <botan/exceptn.h>
 #include <botan/mac.h>
@@ -27,7 +27,7 @@ namespace {
 
 std::string hmacName(HashAlgorithm alg)
 {
-	return "HMAC(" + detail::botanHashName(alg) + ")";
+	return "HMAC(" + std::string(algorithms::integrityRow(alg).botan) + ")";
 }
 
 // A fresh HMAC for alg, cloned from this thread's unkeyed one: create() by

@@ -2,6 +2,7 @@
 // Appendix A, RFC 2407 §4.5), the attribute tables as data.
 #include "ike/proposals.h"
 
+#include "algorithms/algorithm_table.h"
 #include "config/proposal_syntax.h"
 
 #include <algorithm>
@@ -14,103 +15,24 @@ namespace {
 
 using std::chrono::seconds;
 
-// ---- names <-> values ----------------------------------------------------
+// ---- names <-> values: algorithms/algorithm_table.h ----------------------
 
-struct IkeCipherRow {
-	std::string_view name;
-	crypto::CbcCipher cipher;
-	IkeEncryption wire;
-	uint16_t keyBits; ///< 0: fixed key length, no Key Length attribute
-};
-constexpr std::array kIkeCiphers{
-        IkeCipherRow{"aes128", crypto::CbcCipher::Aes128, IkeEncryption::AesCbc, 128},
-        IkeCipherRow{"aes192", crypto::CbcCipher::Aes192, IkeEncryption::AesCbc, 192},
-        IkeCipherRow{"aes256", crypto::CbcCipher::Aes256, IkeEncryption::AesCbc, 256},
-        IkeCipherRow{"3des", crypto::CbcCipher::TripleDes, IkeEncryption::TripleDesCbc, 0},
-};
+using algorithms::CipherRow;
+using algorithms::findRow;
+using algorithms::GroupRow;
+using algorithms::IntegrityRow;
 
-struct HashRow {
-	std::string_view name;
-	crypto::HashAlgorithm hash;
-	IkeHash wire;
-};
-constexpr std::array kHashes{
-        HashRow{"md5", crypto::HashAlgorithm::Md5, IkeHash::Md5},
-        HashRow{"sha1", crypto::HashAlgorithm::Sha1, IkeHash::Sha},
-        HashRow{"sha256", crypto::HashAlgorithm::Sha256, IkeHash::Sha2_256},
-        HashRow{"sha384", crypto::HashAlgorithm::Sha384, IkeHash::Sha2_384},
-        HashRow{"sha512", crypto::HashAlgorithm::Sha512, IkeHash::Sha2_512},
-};
-
-struct GroupRow {
-	std::string_view name;
-	crypto::DhGroup group;
-};
-constexpr std::array kGroups{
-        GroupRow{"modp1024", crypto::DhGroup::Modp1024}, GroupRow{"modp1536", crypto::DhGroup::Modp1536},
-        GroupRow{"modp2048", crypto::DhGroup::Modp2048}, GroupRow{"modp3072", crypto::DhGroup::Modp3072},
-        GroupRow{"modp4096", crypto::DhGroup::Modp4096}, GroupRow{"ecp256", crypto::DhGroup::Ecp256},
-        GroupRow{"ecp384", crypto::DhGroup::Ecp384},
-};
-
-struct EspCipherRow {
-	std::string_view name;
-	kernel::EspCipher cipher;
-	size_t keyBytes;
-	EspTransformId wire;
-	bool variableKey; ///< sends a Key Length attribute
-};
-constexpr std::array kEspCiphers{
-        EspCipherRow{"aes128", kernel::EspCipher::AesCbc, 16, EspTransformId::AesCbc, true},
-        EspCipherRow{"aes192", kernel::EspCipher::AesCbc, 24, EspTransformId::AesCbc, true},
-        EspCipherRow{"aes256", kernel::EspCipher::AesCbc, 32, EspTransformId::AesCbc, true},
-        EspCipherRow{"3des", kernel::EspCipher::TripleDesCbc, 24, EspTransformId::TripleDes, false},
-        EspCipherRow{"aes128gcm16", kernel::EspCipher::AesGcm16, 16, EspTransformId::AesGcm16, true},
-        EspCipherRow{"aes256gcm16", kernel::EspCipher::AesGcm16, 32, EspTransformId::AesGcm16, true},
-};
-
-struct EspIntegrityRow {
-	std::string_view name;
-	kernel::EspIntegrity integrity;
-	IpsecAuthAlgorithm wire;
-	size_t keyBytes;
-};
-constexpr std::array kEspIntegrity{
-        EspIntegrityRow{"md5", kernel::EspIntegrity::HmacMd5_96, IpsecAuthAlgorithm::HmacMd5, 16},
-        EspIntegrityRow{"sha1", kernel::EspIntegrity::HmacSha1_96, IpsecAuthAlgorithm::HmacSha, 20},
-        EspIntegrityRow{"sha256", kernel::EspIntegrity::HmacSha256_128, IpsecAuthAlgorithm::HmacSha2_256, 32},
-        EspIntegrityRow{"sha256_96", kernel::EspIntegrity::HmacSha256_96, IpsecAuthAlgorithm::HmacSha2_256, 32},
-        EspIntegrityRow{"sha384", kernel::EspIntegrity::HmacSha384_192, IpsecAuthAlgorithm::HmacSha2_384, 48},
-        EspIntegrityRow{"sha512", kernel::EspIntegrity::HmacSha512_256, IpsecAuthAlgorithm::HmacSha2_512, 64},
-};
-
-template <typename Rows, typename Pred>
-auto findRow(const Rows &rows, Pred pred) -> const typename Rows::value_type *
-{
-	auto it = std::find_if(rows.begin(), rows.end(), pred);
-	return it == rows.end() ? nullptr : &*it;
-}
-
-const IkeCipherRow &ikeCipherRow(crypto::CbcCipher c)
-{
-	return *findRow(kIkeCiphers, [&](const IkeCipherRow &r) { return r.cipher == c; });
-}
-const HashRow &hashRow(crypto::HashAlgorithm h)
-{
-	return *findRow(kHashes, [&](const HashRow &r) { return r.hash == h; });
-}
 std::string_view groupName(crypto::DhGroup g)
 {
-	const GroupRow *r = findRow(kGroups, [&](const GroupRow &row) { return row.group == g; });
-	return r ? r->name : "?";
+	const GroupRow *r = findRow(algorithms::kGroups, [&](const GroupRow &row) { return row.group == g; });
+	return r ? r->config : "?";
 }
-const EspCipherRow *espCipherRow(kernel::EspCipher c, size_t keyBytes)
+
+/// GCM's salt, which KEYMAT holds after the key (RFC 4106 §8.1).
+size_t saltBytes(kernel::EspCipher c)
 {
-	return findRow(kEspCiphers, [&](const EspCipherRow &r) { return r.cipher == c && r.keyBytes == keyBytes; });
-}
-const EspIntegrityRow *espIntegrityRow(kernel::EspIntegrity i)
-{
-	return findRow(kEspIntegrity, [&](const EspIntegrityRow &r) { return r.integrity == i; });
+	const CipherRow *r = algorithms::cipherByEsp(c);
+	return r ? r->saltBytes : 0;
 }
 
 uint16_t u16(IkeAttribute a)
@@ -242,8 +164,8 @@ std::string hashText(std::optional<uint16_t> h)
 {
 	if (!h)
 		return "no-hash";
-	const HashRow *r = findRow(kHashes, [&](const HashRow &row) { return static_cast<uint16_t>(row.wire) == *h; });
-	return r ? std::string(r->name) : "hash" + std::to_string(*h);
+	const IntegrityRow *r = algorithms::hashByIkeId(*h);
+	return r ? std::string(r->config) : "hash" + std::to_string(*h);
 }
 
 std::string groupText(std::optional<uint16_t> g)
@@ -300,15 +222,16 @@ std::optional<IkeSuite> usableSuite(const Transform &t, const Phase1Attrs &a, st
 		return std::nullopt;
 	// RFC 3602-style AES without Key Length is taken as 128 bits (racoon, strongSwan).
 	uint16_t bits = a.keyBits.value_or(0);
-	const IkeCipherRow *c = findRow(kIkeCiphers, [&](const IkeCipherRow &r) {
-		return static_cast<uint16_t>(r.wire) == *a.encryption &&
-		       (r.keyBits == bits || (r.keyBits == 128 && bits == 0) || (r.keyBits == 0 && bits == 192));
+	const CipherRow *c = findRow(algorithms::kCiphers, [&](const CipherRow &r) {
+		return r.cbc && r.ikeId == *a.encryption &&
+		       (r.ikeKeyBits == bits || (r.ikeKeyBits == 128 && bits == 0) ||
+		        (r.ikeKeyBits == 0 && bits == 192));
 	});
-	const HashRow *h = findRow(kHashes, [&](const HashRow &r) { return static_cast<uint16_t>(r.wire) == *a.hash; });
+	const IntegrityRow *h = algorithms::hashByIkeId(*a.hash);
 	auto g = crypto::dhGroupFromId(*a.group);
 	if (!c || !h || !g)
 		return std::nullopt;
-	return IkeSuite{c->cipher, h->hash, *g};
+	return IkeSuite{*c->cbc, *h->hash, *g};
 }
 
 /// The initiator's lifetime in seconds; without one, the default of
@@ -365,17 +288,16 @@ std::string modeText(std::optional<uint16_t> mode)
 std::string phase2Text(const Transform &t, const Phase2Attrs &a)
 {
 	std::string s;
-	const EspCipherRow *c = findRow(kEspCiphers, [&](const EspCipherRow &r) {
-		return static_cast<uint8_t>(r.wire) == t.id &&
-		       (!r.variableKey || r.keyBytes * 8 == a.keyBits.value_or(128));
+	const CipherRow *c = findRow(algorithms::kCiphers, [&](const CipherRow &r) {
+		return r.espId != 0 && r.espId == t.id &&
+		       (!r.espKeyLength || r.keyBytes * 8 == a.keyBits.value_or(128));
 	});
-	s = c ? std::string(c->name)
+	s = c ? std::string(c->config)
 	      : "esp" + std::to_string(t.id) + (a.keyBits ? "/" + std::to_string(*a.keyBits) : "");
 	if (a.auth && *a.auth != 0) {
-		const EspIntegrityRow *i = findRow(kEspIntegrity, [&](const EspIntegrityRow &r) {
-			return static_cast<uint16_t>(r.wire) == *a.auth;
-		});
-		s += "-" + (i ? std::string(i->name) : "auth" + std::to_string(*a.auth));
+		const IntegrityRow *i = findRow(algorithms::kIntegrities,
+		                                [&](const IntegrityRow &r) { return r.espAuthId == *a.auth; });
+		s += "-" + (i ? std::string(i->config) : "auth" + std::to_string(*a.auth));
 	}
 	if (a.group)
 		s += "-" + groupText(a.group);
@@ -406,22 +328,22 @@ bool modeAllowed(std::optional<uint16_t> mode, bool udpEncap, bool acceptTunnel)
 /// Does transform t (ESP) with attributes a carry suite s?
 bool matches(const EspSuite &s, const Transform &t, const Phase2Attrs &a)
 {
-	const EspCipherRow *c = espCipherRow(s.cipher, s.keyBytes);
-	if (!c || t.id != static_cast<uint8_t>(c->wire) || !a.unknown.empty() || a.life.bad)
+	const CipherRow *c = algorithms::cipherByEsp(s.cipher, s.keyBytes);
+	if (!c || t.id != c->espId || !a.unknown.empty() || a.life.bad)
 		return false;
 	if (a.esn && *a.esn != 0)
 		return false;
 	// RFC 3602 §5.3 asks for Key Length with AES; a missing one is taken as 128.
-	if (c->variableKey && a.keyBits.value_or(128) != s.keyBytes * 8)
+	if (c->espKeyLength && a.keyBits.value_or(128) != s.keyBytes * 8)
 		return false;
-	if (!c->variableKey && a.keyBits && *a.keyBits != s.keyBytes * 8)
+	if (!c->espKeyLength && a.keyBits && *a.keyBits != s.keyBytes * 8)
 		return false;
 	if (s.integrity == kernel::EspIntegrity::None) {
 		if (a.auth && *a.auth != 0)
 			return false;
 	} else {
-		const EspIntegrityRow *i = espIntegrityRow(s.integrity);
-		if (!i || !a.auth || *a.auth != static_cast<uint16_t>(i->wire))
+		const IntegrityRow *i = algorithms::integrityByEsp(s.integrity);
+		if (!i || !a.auth || *a.auth != i->espAuthId)
 			return false;
 	}
 	uint16_t group = a.group.value_or(0);
@@ -434,17 +356,17 @@ bool matches(const EspSuite &s, const Transform &t, const Phase2Attrs &a)
 
 std::string suiteName(const IkeSuite &s)
 {
-	return std::string(ikeCipherRow(s.cipher).name) + "-" + std::string(hashRow(s.hash).name) + "-" +
-	       std::string(groupName(s.group));
+	return std::string(algorithms::cipherRow(s.cipher).config) + "-" +
+	       std::string(algorithms::integrityRow(s.hash).config) + "-" + std::string(groupName(s.group));
 }
 
 std::string suiteName(const EspSuite &s)
 {
-	const EspCipherRow *c = espCipherRow(s.cipher, s.keyBytes);
-	std::string out = c ? std::string(c->name) : "?";
+	const CipherRow *c = algorithms::cipherByEsp(s.cipher, s.keyBytes);
+	std::string out = c ? std::string(c->config) : "?";
 	if (s.integrity != kernel::EspIntegrity::None) {
-		const EspIntegrityRow *i = espIntegrityRow(s.integrity);
-		out += "-" + (i ? std::string(i->name) : "?");
+		const IntegrityRow *i = algorithms::integrityByEsp(s.integrity);
+		out += "-" + (i ? std::string(i->config) : "?");
 	}
 	if (s.pfs)
 		out += "-" + std::string(groupName(*s.pfs));
@@ -456,12 +378,12 @@ std::optional<IkeSuite> ikeSuiteFromSpelling(std::string_view text)
 	auto p = parseIkeProposal(text);
 	if (!p)
 		return std::nullopt;
-	const IkeCipherRow *c = findRow(kIkeCiphers, [&](const IkeCipherRow &r) { return r.name == p->encryption; });
-	const HashRow *h = findRow(kHashes, [&](const HashRow &r) { return r.name == p->integrity; });
-	const GroupRow *g = findRow(kGroups, [&](const GroupRow &r) { return r.name == p->group; });
-	if (!c || !h || !g)
+	const CipherRow *c = algorithms::cipherByConfig(p->encryption);
+	const IntegrityRow *h = algorithms::integrityByConfig(p->integrity);
+	const GroupRow *g = algorithms::groupByConfig(p->group);
+	if (!c || !c->cbc || !h || !h->hash || !g)
 		return std::nullopt;
-	return IkeSuite{c->cipher, h->hash, g->group};
+	return IkeSuite{*c->cbc, *h->hash, g->group};
 }
 
 std::optional<EspSuite> espSuiteFromSpelling(std::string_view text)
@@ -469,19 +391,18 @@ std::optional<EspSuite> espSuiteFromSpelling(std::string_view text)
 	auto p = parseEspProposal(text);
 	if (!p)
 		return std::nullopt;
-	const EspCipherRow *c = findRow(kEspCiphers, [&](const EspCipherRow &r) { return r.name == p->encryption; });
-	if (!c)
+	const CipherRow *c = algorithms::cipherByConfig(p->encryption);
+	if (!c || c->espId == 0)
 		return std::nullopt;
-	EspSuite s{c->cipher, c->keyBytes, kernel::EspIntegrity::None, std::nullopt};
+	EspSuite s{c->esp, c->keyBytes, kernel::EspIntegrity::None, std::nullopt};
 	if (!p->integrity.empty()) {
-		const EspIntegrityRow *i =
-		        findRow(kEspIntegrity, [&](const EspIntegrityRow &r) { return r.name == p->integrity; });
+		const IntegrityRow *i = algorithms::integrityByConfig(p->integrity);
 		if (!i)
 			return std::nullopt;
-		s.integrity = i->integrity;
+		s.integrity = i->esp;
 	}
 	if (!p->group.empty()) {
-		const GroupRow *g = findRow(kGroups, [&](const GroupRow &r) { return r.name == p->group; });
+		const GroupRow *g = algorithms::groupByConfig(p->group);
 		if (!g)
 			return std::nullopt;
 		s.pfs = g->group;
@@ -579,16 +500,16 @@ SaPayload phase1Offer(std::span<const IkeSuite> ours, std::chrono::seconds lifet
 	uint8_t number = 1;
 	for (const IkeSuite &s : ours) {
 		for (IkeAuthMethod auth : auths) {
-			const IkeCipherRow &c = ikeCipherRow(s.cipher);
+			const CipherRow &c = algorithms::cipherRow(s.cipher);
 			Transform t{number++, kTransformKeyIke, {}};
-			t.attributes.push_back(
-			        DataAttribute::basic(u16(IkeAttribute::EncryptionAlgorithm), uint16_t(c.wire)));
-			if (c.keyBits)
-				t.attributes.push_back(DataAttribute::basic(u16(IkeAttribute::KeyLength), c.keyBits));
-			t.attributes.push_back(
-			        DataAttribute::basic(u16(IkeAttribute::HashAlgorithm), uint16_t(hashRow(s.hash).wire)));
-			t.attributes.push_back(
-			        DataAttribute::basic(u16(IkeAttribute::GroupDescription), uint16_t(s.group)));
+			t.attributes.push_back(DataAttribute::basic(u16(IkeAttribute::EncryptionAlgorithm), c.ikeId));
+			if (c.ikeKeyBits)
+				t.attributes.push_back(
+				        DataAttribute::basic(u16(IkeAttribute::KeyLength), c.ikeKeyBits));
+			t.attributes.push_back(DataAttribute::basic(u16(IkeAttribute::HashAlgorithm),
+			                                            algorithms::integrityRow(s.hash).ikeId));
+			t.attributes.push_back(DataAttribute::basic(u16(IkeAttribute::GroupDescription),
+			                                            algorithms::groupRow(s.group).id));
 			t.attributes.push_back(
 			        DataAttribute::basic(u16(IkeAttribute::AuthenticationMethod), uint16_t(auth)));
 			t.attributes.push_back(
@@ -683,21 +604,21 @@ SaPayload phase2Offer(std::span<const EspSuite> suites, std::chrono::seconds lif
 	Proposal p{1, ProtocolId::IpsecEsp, spiBytes(ourSpi), {}};
 	uint8_t number = 1;
 	for (const EspSuite &s : suites) {
-		const EspCipherRow *c = espCipherRow(s.cipher, s.keyBytes);
+		const CipherRow *c = algorithms::cipherByEsp(s.cipher, s.keyBytes);
 		if (!c)
 			continue;
 		// strongSwan's order: Key Length, Authentication, Encapsulation, lifetime.
-		Transform t{number++, static_cast<uint8_t>(c->wire), {}};
-		if (c->variableKey)
+		Transform t{number++, c->espId, {}};
+		if (c->espKeyLength)
 			t.attributes.push_back(
 			        DataAttribute::basic(u16(IpsecAttribute::KeyLength), uint16_t(s.keyBytes * 8)));
-		if (const EspIntegrityRow *i = espIntegrityRow(s.integrity))
+		if (const IntegrityRow *i = algorithms::integrityByEsp(s.integrity))
 			t.attributes.push_back(
-			        DataAttribute::basic(u16(IpsecAttribute::AuthenticationAlgorithm), uint16_t(i->wire)));
+			        DataAttribute::basic(u16(IpsecAttribute::AuthenticationAlgorithm), i->espAuthId));
 		t.attributes.push_back(DataAttribute::basic(u16(IpsecAttribute::EncapsulationMode), uint16_t(mode)));
 		if (s.pfs)
-			t.attributes.push_back(
-			        DataAttribute::basic(u16(IpsecAttribute::GroupDescription), uint16_t(*s.pfs)));
+			t.attributes.push_back(DataAttribute::basic(u16(IpsecAttribute::GroupDescription),
+			                                            algorithms::groupRow(*s.pfs).id));
 		for (const DataAttribute &a : lifetimeAttributes(lifetime))
 			t.attributes.push_back(a);
 		p.transforms.push_back(std::move(t));
@@ -753,11 +674,9 @@ std::string describePhase2Offer(const SaPayload &offer)
 
 size_t espKeymatLength(const EspSuite &s)
 {
-	size_t n = s.keyBytes;
-	if (s.cipher == kernel::EspCipher::AesGcm16)
-		n += 4; // RFC 4106 §8.1: the salt
-	if (const EspIntegrityRow *i = espIntegrityRow(s.integrity))
-		n += i->keyBytes;
+	size_t n = s.keyBytes + saltBytes(s.cipher);
+	if (const IntegrityRow *i = algorithms::integrityByEsp(s.integrity))
+		n += i->espKeyBytes;
 	return n;
 }
 
@@ -766,7 +685,7 @@ kernel::EspKeys espKeys(const EspSuite &s, std::span<const uint8_t> keymat)
 	kernel::EspKeys k;
 	k.cipher = s.cipher;
 	k.integrity = s.integrity;
-	size_t cipherLen = s.keyBytes + (s.cipher == kernel::EspCipher::AesGcm16 ? 4 : 0);
+	size_t cipherLen = s.keyBytes + saltBytes(s.cipher);
 	cipherLen = std::min(cipherLen, keymat.size());
 	k.encryptionKey.assign(keymat.begin(), keymat.begin() + static_cast<ptrdiff_t>(cipherLen));
 	k.integrityKey.assign(keymat.begin() + static_cast<ptrdiff_t>(cipherLen), keymat.end());

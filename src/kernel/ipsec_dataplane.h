@@ -12,6 +12,7 @@
 // other IKE daemons are never touched, and state left by a crashed l2tpsecd
 // is found again at start-up.
 
+#include "algorithms/algorithm_enums.h"
 #include "common/ip_address.h"
 #include "common/result.h"
 
@@ -33,23 +34,9 @@ struct OwnedReqids {
 enum class IpsecMode { Transport, Tunnel };
 enum class PolicyDirection { In, Out, Fwd };
 
-/// ESP ciphers the stock clients use (doc/clients.md).
-enum class EspCipher {
-	AesCbc,       ///< cbc(aes); key 16, 24 or 32 bytes
-	TripleDesCbc, ///< cbc(des3_ede); key 24 bytes
-	AesGcm16,     ///< rfc4106(gcm(aes)), 128-bit ICV; key 16 or 32 bytes + 4 bytes salt
-	Null,         ///< ecb(cipher_null); tests only
-};
-
-enum class EspIntegrity {
-	None,           ///< only with AesGcm16
-	HmacMd5_96,     ///< hmac(md5), 96-bit ICV
-	HmacSha1_96,    ///< hmac(sha1), 96-bit ICV
-	HmacSha256_128, ///< hmac(sha256), 128-bit ICV (RFC 4868)
-	HmacSha256_96,  ///< hmac(sha256) truncated to 96 bits (Android 6/7)
-	HmacSha384_192, ///< hmac(sha384), 192-bit ICV
-	HmacSha512_256, ///< hmac(sha512), 256-bit ICV
-};
+/// ESP ciphers and integrity algorithms (algorithms/algorithm_enums.h).
+using algorithms::EspCipher;
+using algorithms::EspIntegrity;
 
 struct EspKeys {
 	EspCipher cipher = EspCipher::AesCbc;
