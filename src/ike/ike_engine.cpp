@@ -34,8 +34,8 @@ public:
 		uint64_t sa;
 		std::optional<uint32_t> foreignSpi; ///< a foreign Delete; else a state change
 	};
-	void stateChanged(IkeSa &sa, Phase1State, Phase1State) override { pending.push_back({sa.id(), {}}); }
-	void foreignDelete(IkeSa &sa, uint32_t spi) override { pending.push_back({sa.id(), spi}); }
+	void stateChanged(IkeSa &sa, Phase1State, Phase1State) override { pending.push_back({sa.identity().id, {}}); }
+	void foreignDelete(IkeSa &sa, uint32_t spi) override { pending.push_back({sa.identity().id, spi}); }
 	std::vector<Event> pending;
 };
 
@@ -110,7 +110,7 @@ void IkeEngine::onDatagram(IkeSocket socket, const Endpoint &local, const Endpoi
 		logDebug(kLog, "{}: {} for no ISAKMP SA dropped", from.str(), exchangeTypeName(h.exchange));
 		return;
 	}
-	uint64_t id = sa->id();
+	uint64_t id = sa->identity().id;
 	sa->receive(*m, bytes, socket, local, from);
 	settle(id);
 }
@@ -134,7 +134,7 @@ IkeSa *IkeEngine::route(const Header &h, const Endpoint &from)
 	}
 	if (auto it = ourInitiators_.find(h.initiatorCookie); it != ourInitiators_.end()) {
 		IkeSa *sa = find(it->second);
-		if (isZero(sa->responderCookie()) || sa->responderCookie() == h.responderCookie)
+		if (isZero(sa->identity().ckyR) || sa->identity().ckyR == h.responderCookie)
 			return sa;
 	}
 	if (isZero(h.responderCookie)) {
@@ -222,7 +222,10 @@ void IkeEngine::onPhase1Start(IkeSocket socket, const Endpoint &local, const End
 	std::copy(cookie->begin(), cookie->end(), ckyR.begin());
 	uint64_t id = nextId_++;
 	const Cookie &ckyI = m.header.initiatorCookie;
-	sas_.emplace(id, std::make_unique<IkeSa>(ctx_, *events_, id, false, ckyI, ckyR, local, from));
+	// A peer may start on 4500 (a server re-authenticating us behind a NAT):
+	// the answers go back there, with the non-ESP marker.
+	sas_.emplace(id, std::make_unique<IkeSa>(ctx_, *events_, SaIdentity{id, false, ckyI, ckyR},
+	                                         PeerPath{socket, local, from}));
 	meta_[id] = Meta{from.address, true, true};
 	halfOpen_++;
 	halfOpenPerAddress_[from.address]++;
@@ -230,10 +233,6 @@ void IkeEngine::onPhase1Start(IkeSocket socket, const Endpoint &local, const End
 	byCookies_[{ckyI, ckyR}] = id;
 	byMm1_[{ckyI, from}] = id;
 	IkeSa &sa = *sas_.at(id);
-	// A peer may start on 4500 (a server re-authenticating us behind a NAT):
-	// the answers go back there, with the non-ESP marker.
-	if (socket == IkeSocket::NatT)
-		sa.startOnNatT();
 	sa.receive(m, datagram, socket, local, from);
 	// A first message that did not parse left the SA where it started:
 	// it goes now rather than hold a half-open slot until setupTimeout.
@@ -247,14 +246,14 @@ void IkeEngine::onPhase1Start(IkeSocket socket, const Endpoint &local, const End
 std::vector<IkeSa *> IkeEngine::peerSas(const IkeSa &sa, bool sameId)
 {
 	std::vector<IkeSa *> out;
-	auto ids = byAddress_.find(meta_.at(sa.id()).peerAddress);
+	auto ids = byAddress_.find(meta_.at(sa.identity().id).peerAddress);
 	if (ids == byAddress_.end())
 		return out;
 	for (uint64_t id : ids->second) {
 		IkeSa *other = sas_.at(id).get();
-		if (id == sa.id() || other->dead())
+		if (id == sa.identity().id || other->dead())
 			continue;
-		if (sameId && other->peerIdBody() != sa.peerIdBody())
+		if (sameId && other->identity().peerIdBody != sa.identity().peerIdBody)
 			continue;
 		out.push_back(other);
 	}
@@ -266,27 +265,27 @@ void IkeEngine::whenEstablished(IkeSa &sa)
 	// RFC 2407 §4.6.3.3: INITIAL-CONTACT, the peer has no other SAs with
 	// us; else the newest ISAKMP SA takes over the older ones' IPsec SAs
 	// (re-authentication).
-	bool initialContact = sa.takeInitialContact();
-	bool reauthenticated = meta_.at(sa.id()).reauthenticate;
+	bool initialContact = std::exchange(sa.succession().initialContactReceived, false);
+	bool reauthenticated = meta_.at(sa.identity().id).reauthenticate;
 	std::vector<uint64_t> closed;
 	for (IkeSa *other : peerSas(sa, true)) {
 		if (initialContact) {
 			logInfo(kLog, "peer {}: INITIAL-CONTACT: removing ISAKMP SA {} and its IPsec SAs",
-			        sa.peer().str(), other->id());
+			        sa.path().peer.str(), other->identity().id);
 			other->close("replaced (INITIAL-CONTACT from the peer)", false);
-			closed.push_back(other->id());
+			closed.push_back(other->identity().id);
 			continue;
 		}
 		if (!other->established())
 			continue;
-		if (other->childCount() > 0) {
-			logInfo(kLog, "peer {}: ISAKMP SA {} takes over the IPsec SAs of ISAKMP SA {}", sa.peer().str(),
-			        sa.id(), other->id());
-			sa.adoptChildren(*other);
+		if (!other->children().empty()) {
+			logInfo(kLog, "peer {}: ISAKMP SA {} takes over the IPsec SAs of ISAKMP SA {}",
+			        sa.path().peer.str(), sa.identity().id, other->identity().id);
+			sa.children().adopt(other->children(), sa.identity().id);
 		}
 		if (reauthenticated) {
-			other->close("re-authenticated as ISAKMP SA " + std::to_string(sa.id()), true);
-			closed.push_back(other->id());
+			other->close("re-authenticated as ISAKMP SA " + std::to_string(sa.identity().id), true);
+			closed.push_back(other->identity().id);
 		}
 	}
 	for (uint64_t id : closed)
@@ -318,9 +317,9 @@ void IkeEngine::settle(uint64_t id)
 
 bool IkeEngine::onStateChanged(IkeSa &sa)
 {
-	Meta &m = meta_.at(sa.id());
-	if (!m.cookiesFiled && !isZero(sa.responderCookie())) {
-		byCookies_[{sa.initiatorCookie(), sa.responderCookie()}] = sa.id();
+	Meta &m = meta_.at(sa.identity().id);
+	if (!m.cookiesFiled && !isZero(sa.identity().ckyR)) {
+		byCookies_[{sa.identity().ckyI, sa.identity().ckyR}] = sa.identity().id;
 		m.cookiesFiled = true;
 	}
 	if (m.halfOpen && (sa.established() || sa.dead())) {
@@ -339,9 +338,9 @@ bool IkeEngine::onStateChanged(IkeSa &sa)
 void IkeEngine::onForeignDelete(IkeSa &sa, uint32_t spi)
 {
 	for (IkeSa *other : peerSas(sa, false))
-		if (other->removeChildBySpi(spi, "deleted by the peer"))
+		if (other->children().removeBySpi(spi, "deleted by the peer"))
 			return;
-	logDebug(kLog, "peer {}: Delete for unknown SPI 0x{:08x}", sa.peer().str(), spi);
+	logDebug(kLog, "peer {}: Delete for unknown SPI 0x{:08x}", sa.path().peer.str(), spi);
 }
 
 void IkeEngine::rearm(uint64_t id)
@@ -380,9 +379,9 @@ void IkeEngine::erase(uint64_t id)
 		if (auto e = map.find(key); e != map.end() && e->second == id)
 			map.erase(e);
 	};
-	eraseIf(byCookies_, std::make_pair(sa.initiatorCookie(), sa.responderCookie()));
-	eraseIf(ourInitiators_, sa.initiatorCookie());
-	eraseIf(byMm1_, std::make_pair(sa.initiatorCookie(), sa.originalPeer()));
+	eraseIf(byCookies_, std::make_pair(sa.identity().ckyI, sa.identity().ckyR));
+	eraseIf(ourInitiators_, sa.identity().ckyI);
+	eraseIf(byMm1_, std::make_pair(sa.identity().ckyI, sa.path().original));
 	if (auto old = deadlineOf_.find(id); old != deadlineOf_.end()) {
 		deadlines_.erase({old->second, id});
 		deadlineOf_.erase(old);
@@ -413,9 +412,9 @@ Result<uint64_t> IkeEngine::connect(const ConnectRequest &request, TimePoint now
 				return std::move(r).error();
 			return saId;
 		}
-		if (sa->initiator())
-			return Error{EALREADY,
-			             std::string(sa->phase1Name()) + " to " + request.server.str() + " is in progress"};
+		if (sa->identity().initiator)
+			return Error{EALREADY, std::string(sa->identity().phase1Name()) + " to " +
+			                               request.server.str() + " is in progress"};
 	}
 	if (request.aggressive && !ctx_.config.aggressiveMode)
 		return Error{EPERM,
@@ -429,10 +428,10 @@ Result<uint64_t> IkeEngine::connect(const ConnectRequest &request, TimePoint now
 		local.port = ctx_.config.natTPort;
 		server.port = *request.natTPort;
 	}
-	auto sa = std::make_unique<IkeSa>(ctx_, *events_, id, true, ckyI, Cookie{}, local, server);
-	if (request.natTPort)
-		sa->startOnNatT();
-	sa->setInitialContact(existing.empty());
+	IkeSocket socket = request.natTPort ? IkeSocket::NatT : IkeSocket::Ike;
+	auto sa = std::make_unique<IkeSa>(ctx_, *events_, SaIdentity{id, true, ckyI, Cookie{}},
+	                                  PeerPath{socket, local, server});
+	sa->succession().sendInitialContact = existing.empty();
 	L2S_TRY(sa->start(request.child, request.aggressive));
 	sas_.emplace(id, std::move(sa));
 	meta_[id] = Meta{request.server, true, false, request.reauthenticate};
@@ -488,7 +487,7 @@ void IkeEngine::onNatMapping(const kernel::SaId &inbound, const Endpoint &to, Ti
 		logDebug(kLog, "NAT mapping of SPI 0x{:08x} to {}: no IPsec SA of ours", inbound.spi, to.str());
 		return;
 	}
-	uint64_t id = sa->id();
+	uint64_t id = sa->identity().id;
 	sa->onNatMapping(inbound.spi, to);
 	settle(id);
 }
@@ -496,10 +495,10 @@ void IkeEngine::onNatMapping(const kernel::SaId &inbound, const Endpoint &to, Ti
 IkeSa *IkeEngine::inboundOwner(uint32_t spi)
 {
 	if (auto it = inboundOwners_.find(spi); it != inboundOwners_.end())
-		if (auto sa = sas_.find(it->second); sa != sas_.end() && sa->second->hasInboundSpi(spi))
+		if (auto sa = sas_.find(it->second); sa != sas_.end() && sa->second->children().hasInboundSpi(spi))
 			return sa->second.get();
 	for (auto &[id, sa] : sas_) {
-		if (!sa->hasInboundSpi(spi))
+		if (!sa->children().hasInboundSpi(spi))
 			continue;
 		if (inboundOwners_.size() >= 4096)
 			inboundOwners_.clear(); // stale entries of gone SAs go with it
@@ -543,7 +542,7 @@ void IkeEngine::onTimer(TimePoint now)
 				    (!successor || other->info().establishedAt > successor->info().establishedAt))
 					successor = other;
 			if (successor)
-				successor->adoptChildren(sa);
+				successor->children().adopt(sa.children(), successor->identity().id);
 			sa.close("ISAKMP SA lifetime expired", true);
 		}
 		settle(id);
@@ -552,7 +551,7 @@ void IkeEngine::onTimer(TimePoint now)
 
 void IkeEngine::reauthenticate(IkeSa &sa)
 {
-	sa.reauthStarted();
+	sa.succession().reauthStarted = true;
 	IkeSaInfo info = sa.info();
 	for (IkeSa *other : peerSas(sa, true))
 		if (other->established() && other->info().establishedAt > info.establishedAt)
@@ -584,7 +583,7 @@ std::vector<IkeSaInfo> IkeEngine::ikeSas() const
 bool IkeEngine::anyChildSa(const std::function<bool(const ChildSaInfo &)> &pred) const
 {
 	for (const auto &[id, sa] : sas_)
-		for (const ChildSaInfo &c : sa->children())
+		for (const ChildSaInfo &c : sa->children().infos())
 			if (pred(c))
 				return true;
 	return false;
@@ -594,7 +593,7 @@ std::vector<ChildSaInfo> IkeEngine::childSas() const
 {
 	std::vector<ChildSaInfo> out;
 	for (const auto &[id, sa] : sas_)
-		for (const ChildSaInfo &c : sa->children())
+		for (const ChildSaInfo &c : sa->children().infos())
 			out.push_back(c);
 	return out;
 }
