@@ -31,6 +31,7 @@
 #include "common/log.h"
 #include "ike/codec/message_builder.h"
 #include "ike/ike_log.h"
+#include "ike/informational.h"
 #include "ike/payload_find.h"
 #include "ike/phase1_exchange.h"
 
@@ -78,7 +79,7 @@ S Phase1Exchange::initiatorAm2(Incoming &in)
 		sa_.fail("Aggressive Mode 2 does not verify (HASH_R): pre-shared key mismatch?");
 		return S::Dead;
 	}
-	sa_.peerIdB_ = bytesOf(id->body);
+	sa_.who_.peerIdBody = bytesOf(id->body);
 	detectNatAndFloat(in);
 
 	auto hashI = authHash(true, ourIdBody());
@@ -97,7 +98,7 @@ S Phase1Exchange::initiatorAm2(Incoming &in)
 	}
 	// Nothing answers AM3: kept to answer a retransmitted AM2 (the
 	// responder's sign that AM3 was lost).
-	sa_.sendAnswer(sa_.phase1_, std::move(*datagram), in.digest);
+	sa_.tx_.sendAnswer(sa_.phase1_, std::move(*datagram), in.digest);
 	establishedAsInitiator(in);
 	return S::Established;
 }
@@ -106,7 +107,7 @@ S Phase1Exchange::initiatorAm2(Incoming &in)
 
 S Phase1Exchange::respondAm1(Incoming &in)
 {
-	sa_.aggressive_ = true;
+	sa_.who_.aggressive = true;
 	const Header &h = in.message.header;
 	const RawPayload *sa = findPayload(in.payloads, PayloadType::SecurityAssociation);
 	const RawPayload *ke = findPayload(in.payloads, PayloadType::KeyExchange);
@@ -139,7 +140,7 @@ S Phase1Exchange::respondAm1(Incoming &in)
 		return S::Dead;
 	if (!takeInitiatorKe(in, *ke, *ni))
 		return S::Dead;
-	sa_.peerIdB_ = bytesOf(id->body);
+	sa_.who_.peerIdBody = bytesOf(id->body);
 	return startResponderDh(in, "Aggressive Mode 1", S::RespAmDh);
 }
 
@@ -151,7 +152,7 @@ S Phase1Exchange::answerAm1(Result<DhWorkDone> done)
 	auto hashR = authHash(false, idBody);
 	if (!hashR)
 		return S::Dead;
-	MessageBuilder b(sa_.header(ExchangeType::Aggressive, 0));
+	MessageBuilder b(sa_.tx_.header(ExchangeType::Aggressive, 0));
 	b.add(sa_.choice_->reply);
 	b.add(KeyExchangePayload{gxr_}).add(NoncePayload{nr_});
 	b.add(PayloadType::Identification, std::move(idBody));
@@ -163,12 +164,12 @@ S Phase1Exchange::answerAm1(Result<DhWorkDone> done)
 		b.add(p.type, std::move(p.body));
 	auto datagram = b.build();
 	if (!datagram) {
-		logWarn(kLog, "peer {}: Aggressive Mode 2: {}", sa_.peer_.str(), datagram.error().message);
+		logWarn(kLog, "peer {}: Aggressive Mode 2: {}", sa_.path_.peer.str(), datagram.error().message);
 		return S::Dead;
 	}
 	// Retransmitted until AM3 comes (the initiator answers a repeat with
 	// AM3 again); a repeated AM1 gets it too.
-	sa_.sendAwaiting(sa_.phase1_, std::move(*datagram), "Aggressive Mode 2", dhRequestDigest_);
+	sa_.tx_.sendAwaiting(sa_.phase1_, std::move(*datagram), "Aggressive Mode 2", dhRequestDigest_);
 	dhRequestDigest_.clear();
 	return S::RespSentAm;
 }
@@ -185,7 +186,7 @@ S Phase1Exchange::respondAm3(Incoming &in)
 	std::vector<uint8_t> lastBlock = sa_.iv_;
 	Result<Opened> opened = Error{EBADMSG, "cleartext"};
 	if (h.encrypted()) {
-		opened = sa_.openPhase1(in.message);
+		opened = openMessage(sa_.cipher_, in.message, sa_.iv_);
 		if (!opened) {
 			logWarn(kLog, "peer {}: Aggressive Mode 3 dropped: {}", in.from.str(), opened.error().message);
 			return sa_.state_;
@@ -193,7 +194,7 @@ S Phase1Exchange::respondAm3(Incoming &in)
 		payloads = &opened->payloads; // they point into opened's plaintext
 		lastBlock = opened->lastBlock;
 	}
-	if (!peerHashVerifies(*payloads, sa_.peerIdB_, true)) {
+	if (!peerHashVerifies(*payloads, sa_.who_.peerIdBody, true)) {
 		// Damaged, or forged (a cleartext AM3 takes only the cookies): AM2
 		// is retransmitted and the initiator answers with AM3 again. An
 		// initiator with another key never sends AM3 (HASH_R fails first).
@@ -206,7 +207,7 @@ S Phase1Exchange::respondAm3(Incoming &in)
 	// HASH_I does not cover a notify; only encryption vouches for it.
 	if (h.encrypted())
 		readInitialContact(*payloads);
-	sa_.followPeer(in);
+	sa_.informational_->heard(in);
 	becomeEstablished(in);
 	return S::Established;
 }

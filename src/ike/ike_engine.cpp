@@ -7,6 +7,7 @@
 #include "ike/codec/names.h"
 #include "ike/ike_log.h"
 #include "ike/ike_sa.h"
+#include "ike/sa_table.h"
 
 #include <algorithm>
 
@@ -34,8 +35,8 @@ public:
 		uint64_t sa;
 		std::optional<uint32_t> foreignSpi; ///< a foreign Delete; else a state change
 	};
-	void stateChanged(IkeSa &sa, Phase1State, Phase1State) override { pending.push_back({sa.id(), {}}); }
-	void foreignDelete(IkeSa &sa, uint32_t spi) override { pending.push_back({sa.id(), spi}); }
+	void stateChanged(IkeSa &sa, Phase1State, Phase1State) override { pending.push_back({sa.identity().id, {}}); }
+	void foreignDelete(IkeSa &sa, uint32_t spi) override { pending.push_back({sa.identity().id, spi}); }
 	std::vector<Event> pending;
 };
 
@@ -65,7 +66,8 @@ Result<IkeEngineConfig> ikeEngineConfig(const IkeConfig &config)
 
 IkeEngine::IkeEngine(IkeEngineConfig config, IkeSockets &sockets, kernel::IpsecDataplane &dataplane, IkeRandom &random,
                      IkeObserver *observer)
-    : ctx_(makeContext(std::move(config), sockets, dataplane, random, observer)), events_(std::make_unique<SaEvents>())
+    : ctx_(makeContext(std::move(config), sockets, dataplane, random, observer)), events_(std::make_unique<SaEvents>()),
+      table_(std::make_unique<SaTable>())
 {
 }
 
@@ -98,7 +100,7 @@ void IkeEngine::onDatagram(IkeSocket socket, const Endpoint &local, const Endpoi
 		return;
 	}
 	const Header &h = m->header;
-	IkeSa *sa = route(h, from);
+	IkeSa *sa = table_->route(h, from);
 	if (!sa) {
 		bool phase1 = h.exchange == ExchangeType::IdentityProtection || h.exchange == ExchangeType::Aggressive;
 		if (phase1 && isZero(h.responderCookie) && h.messageId == 0 && !h.encrypted() &&
@@ -110,7 +112,7 @@ void IkeEngine::onDatagram(IkeSocket socket, const Endpoint &local, const Endpoi
 		logDebug(kLog, "{}: {} for no ISAKMP SA dropped", from.str(), exchangeTypeName(h.exchange));
 		return;
 	}
-	uint64_t id = sa->id();
+	uint64_t id = sa->identity().id;
 	sa->receive(*m, bytes, socket, local, from);
 	settle(id);
 }
@@ -118,30 +120,11 @@ void IkeEngine::onDatagram(IkeSocket socket, const Endpoint &local, const Endpoi
 void IkeEngine::onDhDone(uint64_t sa, Result<DhWorkDone> done, TimePoint now)
 {
 	ctx_.now = now;
-	auto it = sas_.find(sa);
-	if (it == sas_.end())
+	IkeSa *s = table_->find(sa);
+	if (!s)
 		return; // timed out or closed while its DH ran; ids are never reused
-	it->second->completeDh(std::move(done));
+	s->completeDh(std::move(done));
 	settle(sa);
-}
-
-IkeSa *IkeEngine::route(const Header &h, const Endpoint &from)
-{
-	auto find = [&](uint64_t id) { return sas_.at(id).get(); };
-	if (!isZero(h.responderCookie)) {
-		if (auto it = byCookies_.find({h.initiatorCookie, h.responderCookie}); it != byCookies_.end())
-			return find(it->second);
-	}
-	if (auto it = ourInitiators_.find(h.initiatorCookie); it != ourInitiators_.end()) {
-		IkeSa *sa = find(it->second);
-		if (isZero(sa->responderCookie()) || sa->responderCookie() == h.responderCookie)
-			return sa;
-	}
-	if (isZero(h.responderCookie)) {
-		if (auto it = byMm1_.find({h.initiatorCookie, from}); it != byMm1_.end())
-			return find(it->second);
-	}
-	return nullptr;
 }
 
 bool IkeEngine::aggressiveAllowed(const Endpoint &from, const Cookie &ckyI)
@@ -174,10 +157,9 @@ void IkeEngine::onPhase1Start(IkeSocket socket, const Endpoint &local, const End
 	// A LAC-only engine answers only its servers' re-authentication (a
 	// peer it holds an established ISAKMP SA with).
 	auto knownPeer = [this](const IpAddress &a) {
-		auto it = byAddress_.find(a);
-		return it != byAddress_.end() && std::any_of(it->second.begin(), it->second.end(), [this](uint64_t id) {
-			       return sas_.at(id)->established();
-		       });
+		std::set<uint64_t> ids = table_->idsAt(a);
+		return std::any_of(ids.begin(), ids.end(),
+		                   [this](uint64_t id) { return table_->find(id)->established(); });
 	};
 	if (!c.acceptPeers && !knownPeer(from.address)) {
 		stats_.dropped++;
@@ -193,23 +175,16 @@ void IkeEngine::onPhase1Start(IkeSocket socket, const Endpoint &local, const End
 	}
 	if (m.header.exchange == ExchangeType::Aggressive && !aggressiveAllowed(from, m.header.initiatorCookie))
 		return;
-	auto count = [](const std::map<IpAddress, size_t> &counts, const IpAddress &a) {
-		auto it = counts.find(a);
-		return it == counts.end() ? size_t{0} : it->second;
-	};
-	auto sasOf = [this](const IpAddress &a) {
-		auto it = byAddress_.find(a);
-		return it == byAddress_.end() ? size_t{0} : it->second.size();
-	};
-	if (halfOpen_ >= c.maxHalfOpen || count(halfOpenPerAddress_, from.address) >= c.maxHalfOpenPerPeer ||
-	    sasOf(from.address) >= c.maxSasPerPeer) {
+	size_t halfOpen = table_->halfOpen(), halfOpenHere = table_->halfOpenAt(from.address),
+	       sasHere = table_->countAt(from.address);
+	if (halfOpen >= c.maxHalfOpen || halfOpenHere >= c.maxHalfOpenPerPeer || sasHere >= c.maxSasPerPeer) {
 		stats_.refusedMainMode++;
 		if (!limitLogged_)
 			logWarn(kLog,
 			        "{}: {} refused: {} half-open SAs ({} from this address), {} SAs of this "
 			        "address (limits {}, {}, {}); further refusals are not logged until it eases",
-			        from.str(), mode, halfOpen_, count(halfOpenPerAddress_, from.address),
-			        sasOf(from.address), c.maxHalfOpen, c.maxHalfOpenPerPeer, c.maxSasPerPeer);
+			        from.str(), mode, halfOpen, halfOpenHere, sasHere, c.maxHalfOpen, c.maxHalfOpenPerPeer,
+			        c.maxSasPerPeer);
 		limitLogged_ = true;
 		return;
 	}
@@ -222,18 +197,11 @@ void IkeEngine::onPhase1Start(IkeSocket socket, const Endpoint &local, const End
 	std::copy(cookie->begin(), cookie->end(), ckyR.begin());
 	uint64_t id = nextId_++;
 	const Cookie &ckyI = m.header.initiatorCookie;
-	sas_.emplace(id, std::make_unique<IkeSa>(ctx_, *events_, id, false, ckyI, ckyR, local, from));
-	meta_[id] = Meta{from.address, true, true};
-	halfOpen_++;
-	halfOpenPerAddress_[from.address]++;
-	byAddress_[from.address].insert(id);
-	byCookies_[{ckyI, ckyR}] = id;
-	byMm1_[{ckyI, from}] = id;
-	IkeSa &sa = *sas_.at(id);
 	// A peer may start on 4500 (a server re-authenticating us behind a NAT):
 	// the answers go back there, with the non-ESP marker.
-	if (socket == IkeSocket::NatT)
-		sa.startOnNatT();
+	IkeSa &sa = table_->add(std::make_unique<IkeSa>(ctx_, *events_, SaIdentity{id, false, ckyI, ckyR},
+	                                                PeerPath{socket, local, from}),
+	                        false);
 	sa.receive(m, datagram, socket, local, from);
 	// A first message that did not parse left the SA where it started:
 	// it goes now rather than hold a half-open slot until setupTimeout.
@@ -244,53 +212,36 @@ void IkeEngine::onPhase1Start(IkeSocket socket, const Endpoint &local, const End
 
 // ---- bookkeeping -----------------------------------------------------------------
 
-std::vector<IkeSa *> IkeEngine::peerSas(const IkeSa &sa, bool sameId)
-{
-	std::vector<IkeSa *> out;
-	auto ids = byAddress_.find(meta_.at(sa.id()).peerAddress);
-	if (ids == byAddress_.end())
-		return out;
-	for (uint64_t id : ids->second) {
-		IkeSa *other = sas_.at(id).get();
-		if (id == sa.id() || other->dead())
-			continue;
-		if (sameId && other->peerIdBody() != sa.peerIdBody())
-			continue;
-		out.push_back(other);
-	}
-	return out;
-}
-
 void IkeEngine::whenEstablished(IkeSa &sa)
 {
 	// RFC 2407 §4.6.3.3: INITIAL-CONTACT, the peer has no other SAs with
 	// us; else the newest ISAKMP SA takes over the older ones' IPsec SAs
 	// (re-authentication).
-	bool initialContact = sa.takeInitialContact();
-	bool reauthenticated = meta_.at(sa.id()).reauthenticate;
+	bool initialContact = std::exchange(sa.succession().initialContactReceived, false);
+	bool reauthenticated = table_->reauthenticating(sa.identity().id);
 	std::vector<uint64_t> closed;
-	for (IkeSa *other : peerSas(sa, true)) {
+	for (IkeSa *other : table_->peerSas(sa, true)) {
 		if (initialContact) {
 			logInfo(kLog, "peer {}: INITIAL-CONTACT: removing ISAKMP SA {} and its IPsec SAs",
-			        sa.peer().str(), other->id());
+			        sa.path().peer.str(), other->identity().id);
 			other->close("replaced (INITIAL-CONTACT from the peer)", false);
-			closed.push_back(other->id());
+			closed.push_back(other->identity().id);
 			continue;
 		}
 		if (!other->established())
 			continue;
-		if (other->childCount() > 0) {
-			logInfo(kLog, "peer {}: ISAKMP SA {} takes over the IPsec SAs of ISAKMP SA {}", sa.peer().str(),
-			        sa.id(), other->id());
-			sa.adoptChildren(*other);
+		if (!other->children().empty()) {
+			logInfo(kLog, "peer {}: ISAKMP SA {} takes over the IPsec SAs of ISAKMP SA {}",
+			        sa.path().peer.str(), sa.identity().id, other->identity().id);
+			sa.children().adopt(other->children(), sa.identity().id);
 		}
 		if (reauthenticated) {
-			other->close("re-authenticated as ISAKMP SA " + std::to_string(sa.id()), true);
-			closed.push_back(other->id());
+			other->close("re-authenticated as ISAKMP SA " + std::to_string(sa.identity().id), true);
+			closed.push_back(other->identity().id);
 		}
 	}
 	for (uint64_t id : closed)
-		erase(id);
+		table_->erase(id);
 }
 
 void IkeEngine::settle(uint64_t id)
@@ -299,36 +250,27 @@ void IkeEngine::settle(uint64_t id)
 	while (!events_->pending.empty()) {
 		std::vector<SaEvents::Event> batch = std::exchange(events_->pending, {});
 		for (const SaEvents::Event &e : batch) {
-			auto it = sas_.find(e.sa);
-			if (it == sas_.end())
+			IkeSa *sa = table_->find(e.sa);
+			if (!sa)
 				continue; // removed meanwhile (a hand-over closed it)
 			touched.insert(e.sa);
 			if (e.foreignSpi)
-				onForeignDelete(*it->second, *e.foreignSpi);
-			else if (onStateChanged(*it->second))
+				onForeignDelete(*sa, *e.foreignSpi);
+			else if (onStateChanged(*sa))
 				died.insert(e.sa);
 		}
 	}
 	for (uint64_t d : died)
-		if (auto it = sas_.find(d); it != sas_.end() && it->second->dead())
-			erase(d);
+		if (IkeSa *sa = table_->find(d); sa && sa->dead())
+			table_->erase(d);
 	for (uint64_t t : touched)
-		rearm(t);
+		table_->rearm(t);
 }
 
 bool IkeEngine::onStateChanged(IkeSa &sa)
 {
-	Meta &m = meta_.at(sa.id());
-	if (!m.cookiesFiled && !isZero(sa.responderCookie())) {
-		byCookies_[{sa.initiatorCookie(), sa.responderCookie()}] = sa.id();
-		m.cookiesFiled = true;
-	}
-	if (m.halfOpen && (sa.established() || sa.dead())) {
-		m.halfOpen = false;
-		halfOpen_--;
-		if (--halfOpenPerAddress_[m.peerAddress] == 0)
-			halfOpenPerAddress_.erase(m.peerAddress);
-		if (halfOpen_ < ctx_.config.maxHalfOpen / 2)
+	if (table_->update(sa)) {
+		if (table_->halfOpen() < ctx_.config.maxHalfOpen / 2)
 			limitLogged_ = false;
 		if (sa.established())
 			whenEstablished(sa);
@@ -338,57 +280,10 @@ bool IkeEngine::onStateChanged(IkeSa &sa)
 
 void IkeEngine::onForeignDelete(IkeSa &sa, uint32_t spi)
 {
-	for (IkeSa *other : peerSas(sa, false))
-		if (other->removeChildBySpi(spi, "deleted by the peer"))
+	for (IkeSa *other : table_->peerSas(sa, false))
+		if (other->children().removeBySpi(spi, "deleted by the peer"))
 			return;
-	logDebug(kLog, "peer {}: Delete for unknown SPI 0x{:08x}", sa.peer().str(), spi);
-}
-
-void IkeEngine::rearm(uint64_t id)
-{
-	auto it = sas_.find(id);
-	if (it == sas_.end())
-		return;
-	if (auto old = deadlineOf_.find(id); old != deadlineOf_.end()) {
-		deadlines_.erase({old->second, id});
-		deadlineOf_.erase(old);
-	}
-	if (auto d = it->second->nextDeadline()) {
-		deadlines_.insert({*d, id});
-		deadlineOf_[id] = *d;
-	}
-}
-
-void IkeEngine::erase(uint64_t id)
-{
-	auto it = sas_.find(id);
-	if (it == sas_.end())
-		return;
-	IkeSa &sa = *it->second;
-	Meta m = meta_.at(id);
-	if (m.halfOpen) {
-		halfOpen_--;
-		if (--halfOpenPerAddress_[m.peerAddress] == 0)
-			halfOpenPerAddress_.erase(m.peerAddress);
-	}
-	if (auto a = byAddress_.find(m.peerAddress); a != byAddress_.end()) {
-		a->second.erase(id);
-		if (a->second.empty())
-			byAddress_.erase(a);
-	}
-	auto eraseIf = [id](auto &map, const auto &key) {
-		if (auto e = map.find(key); e != map.end() && e->second == id)
-			map.erase(e);
-	};
-	eraseIf(byCookies_, std::make_pair(sa.initiatorCookie(), sa.responderCookie()));
-	eraseIf(ourInitiators_, sa.initiatorCookie());
-	eraseIf(byMm1_, std::make_pair(sa.initiatorCookie(), sa.originalPeer()));
-	if (auto old = deadlineOf_.find(id); old != deadlineOf_.end()) {
-		deadlines_.erase({old->second, id});
-		deadlineOf_.erase(old);
-	}
-	meta_.erase(id);
-	sas_.erase(it);
+	logDebug(kLog, "peer {}: Delete for unknown SPI 0x{:08x}", sa.path().peer.str(), spi);
 }
 
 // ---- the LAC side and local teardown -------------------------------------------------
@@ -396,11 +291,9 @@ void IkeEngine::erase(uint64_t id)
 Result<uint64_t> IkeEngine::connect(const ConnectRequest &request, TimePoint now)
 {
 	ctx_.now = now;
-	std::set<uint64_t> existing;
-	if (auto a = byAddress_.find(request.server); a != byAddress_.end())
-		existing = a->second;
+	std::set<uint64_t> existing = table_->idsAt(request.server);
 	for (uint64_t id : existing) {
-		IkeSa *sa = sas_.at(id).get();
+		IkeSa *sa = table_->find(id);
 		if (sa->dead() || (request.reauthenticate && sa->established()))
 			continue;
 		if (sa->established()) {
@@ -413,9 +306,9 @@ Result<uint64_t> IkeEngine::connect(const ConnectRequest &request, TimePoint now
 				return std::move(r).error();
 			return saId;
 		}
-		if (sa->initiator())
-			return Error{EALREADY,
-			             std::string(sa->phase1Name()) + " to " + request.server.str() + " is in progress"};
+		if (sa->identity().initiator)
+			return Error{EALREADY, std::string(sa->identity().phase1Name()) + " to " +
+			                               request.server.str() + " is in progress"};
 	}
 	if (request.aggressive && !ctx_.config.aggressiveMode)
 		return Error{EPERM,
@@ -429,17 +322,12 @@ Result<uint64_t> IkeEngine::connect(const ConnectRequest &request, TimePoint now
 		local.port = ctx_.config.natTPort;
 		server.port = *request.natTPort;
 	}
-	auto sa = std::make_unique<IkeSa>(ctx_, *events_, id, true, ckyI, Cookie{}, local, server);
-	if (request.natTPort)
-		sa->startOnNatT();
-	sa->setInitialContact(existing.empty());
+	IkeSocket socket = request.natTPort ? IkeSocket::NatT : IkeSocket::Ike;
+	auto sa = std::make_unique<IkeSa>(ctx_, *events_, SaIdentity{id, true, ckyI, Cookie{}},
+	                                  PeerPath{socket, local, server});
+	sa->succession().sendInitialContact = existing.empty();
 	L2S_TRY(sa->start(request.child, request.aggressive));
-	sas_.emplace(id, std::move(sa));
-	meta_[id] = Meta{request.server, true, false, request.reauthenticate};
-	halfOpen_++;
-	halfOpenPerAddress_[request.server]++;
-	byAddress_[request.server].insert(id);
-	ourInitiators_[ckyI] = id;
+	table_->add(std::move(sa), request.reauthenticate);
 	settle(id);
 	return id;
 }
@@ -447,10 +335,10 @@ Result<uint64_t> IkeEngine::connect(const ConnectRequest &request, TimePoint now
 Result<void> IkeEngine::closeSa(uint64_t id, const std::string &reason, TimePoint now)
 {
 	ctx_.now = now;
-	auto it = sas_.find(id);
-	if (it == sas_.end())
+	IkeSa *sa = table_->find(id);
+	if (!sa)
 		return Error{ENOENT, "no ISAKMP SA " + std::to_string(id)};
-	it->second->close(reason, true);
+	sa->close(reason, true);
 	settle(id);
 	return {};
 }
@@ -459,11 +347,11 @@ void IkeEngine::shutdown(TimePoint now)
 {
 	ctx_.now = now;
 	std::vector<uint64_t> ids;
-	for (auto &[id, sa] : sas_)
+	for (const auto &[id, sa] : table_->all())
 		ids.push_back(id);
 	for (uint64_t id : ids) {
-		sas_.at(id)->close("the daemon is stopping", true);
-		erase(id);
+		table_->find(id)->close("the daemon is stopping", true);
+		table_->erase(id);
 	}
 	events_->pending.clear(); // of SAs that are gone
 }
@@ -471,7 +359,7 @@ void IkeEngine::shutdown(TimePoint now)
 void IkeEngine::onSaExpired(uint32_t spi, bool hard, TimePoint now)
 {
 	ctx_.now = now;
-	for (auto &[id, sa] : sas_) {
+	for (const auto &[id, sa] : table_->all()) {
 		if (sa->childExpired(spi, hard)) {
 			settle(id);
 			return;
@@ -483,67 +371,43 @@ void IkeEngine::onSaExpired(uint32_t spi, bool hard, TimePoint now)
 void IkeEngine::onNatMapping(const kernel::SaId &inbound, const Endpoint &to, TimePoint now)
 {
 	ctx_.now = now;
-	IkeSa *sa = inboundOwner(inbound.spi);
+	IkeSa *sa = table_->inboundOwner(inbound.spi);
 	if (!sa) {
 		logDebug(kLog, "NAT mapping of SPI 0x{:08x} to {}: no IPsec SA of ours", inbound.spi, to.str());
 		return;
 	}
-	uint64_t id = sa->id();
+	uint64_t id = sa->identity().id;
 	sa->onNatMapping(inbound.spi, to);
 	settle(id);
-}
-
-IkeSa *IkeEngine::inboundOwner(uint32_t spi)
-{
-	if (auto it = inboundOwners_.find(spi); it != inboundOwners_.end())
-		if (auto sa = sas_.find(it->second); sa != sas_.end() && sa->second->hasInboundSpi(spi))
-			return sa->second.get();
-	for (auto &[id, sa] : sas_) {
-		if (!sa->hasInboundSpi(spi))
-			continue;
-		if (inboundOwners_.size() >= 4096)
-			inboundOwners_.clear(); // stale entries of gone SAs go with it
-		inboundOwners_[spi] = id;
-		return sa.get();
-	}
-	return nullptr;
 }
 
 // ---- timers and views --------------------------------------------------------------
 
 std::optional<TimePoint> IkeEngine::nextDeadline() const
 {
-	if (deadlines_.empty())
-		return std::nullopt;
-	return deadlines_.begin()->first;
+	return table_->nextDeadline();
 }
 
 void IkeEngine::onTimer(TimePoint now)
 {
 	ctx_.now = now;
-	std::vector<uint64_t> due;
-	for (const auto &[t, id] : deadlines_) {
-		if (t > now)
-			break;
-		due.push_back(id);
-	}
-	for (uint64_t id : due) {
-		auto it = sas_.find(id);
-		if (it == sas_.end())
+	for (uint64_t id : table_->due(now)) {
+		IkeSa *found = table_->find(id);
+		if (!found)
 			continue;
-		IkeSa &sa = *it->second;
+		IkeSa &sa = *found;
 		sa.onTimer();
 		if (auto at = sa.reauthAt(); at && now >= *at)
 			reauthenticate(sa);
 		if (sa.expired()) {
 			// The peer's newest ISAKMP SA (if it re-authenticated) keeps the IPsec SAs.
 			IkeSa *successor = nullptr;
-			for (IkeSa *other : peerSas(sa, true))
+			for (IkeSa *other : table_->peerSas(sa, true))
 				if (other->established() && !other->expired() &&
 				    (!successor || other->info().establishedAt > successor->info().establishedAt))
 					successor = other;
 			if (successor)
-				successor->adoptChildren(sa);
+				successor->children().adopt(sa.children(), successor->identity().id);
 			sa.close("ISAKMP SA lifetime expired", true);
 		}
 		settle(id);
@@ -552,9 +416,9 @@ void IkeEngine::onTimer(TimePoint now)
 
 void IkeEngine::reauthenticate(IkeSa &sa)
 {
-	sa.reauthStarted();
+	sa.succession().reauthStarted = true;
 	IkeSaInfo info = sa.info();
-	for (IkeSa *other : peerSas(sa, true))
+	for (IkeSa *other : table_->peerSas(sa, true))
 		if (other->established() && other->info().establishedAt > info.establishedAt)
 			return; // the peer did already: the newer SA took over the IPsec SAs
 	ConnectRequest r;
@@ -573,18 +437,28 @@ void IkeEngine::reauthenticate(IkeSa &sa)
 		logWarn(kLog, "peer {}: re-authentication: {}", info.peer.str(), id.error().message);
 }
 
+size_t IkeEngine::saCount() const
+{
+	return table_->size();
+}
+
+size_t IkeEngine::halfOpenCount() const
+{
+	return table_->halfOpen();
+}
+
 std::vector<IkeSaInfo> IkeEngine::ikeSas() const
 {
 	std::vector<IkeSaInfo> out;
-	for (const auto &[id, sa] : sas_)
+	for (const auto &[id, sa] : table_->all())
 		out.push_back(sa->info());
 	return out;
 }
 
 bool IkeEngine::anyChildSa(const std::function<bool(const ChildSaInfo &)> &pred) const
 {
-	for (const auto &[id, sa] : sas_)
-		for (const ChildSaInfo &c : sa->children())
+	for (const auto &[id, sa] : table_->all())
+		for (const ChildSaInfo &c : sa->children().infos())
 			if (pred(c))
 				return true;
 	return false;
@@ -593,8 +467,8 @@ bool IkeEngine::anyChildSa(const std::function<bool(const ChildSaInfo &)> &pred)
 std::vector<ChildSaInfo> IkeEngine::childSas() const
 {
 	std::vector<ChildSaInfo> out;
-	for (const auto &[id, sa] : sas_)
-		for (const ChildSaInfo &c : sa->children())
+	for (const auto &[id, sa] : table_->all())
+		for (const ChildSaInfo &c : sa->children().infos())
 			out.push_back(c);
 	return out;
 }

@@ -15,6 +15,10 @@
 // newest ISAKMP SA of a peer (same address and phase-1 ID) owns the peer's
 // IPsec SAs: an older one hands them over when the new one is up, unless the
 // new one came with INITIAL-CONTACT, which removes the older SAs outright.
+//
+// The engine decides (admission and limits, hand-overs, re-authentication,
+// the kernel's events); the SAs themselves, their indexes, half-open counts
+// and deadlines are its SaTable's (sa_table.h).
 
 #include "common/result.h"
 #include "ike/codec/header.h"
@@ -31,7 +35,8 @@
 
 namespace l2tpsec::ike {
 
-class IkeSa; // ike_sa.h, internal to src/ike/
+class IkeSa;   // ike_sa.h, internal to src/ike/
+class SaTable; // sa_table.h, internal to src/ike/
 
 /// The LAC side: protect our L2TP flow to a server.
 struct ConnectRequest {
@@ -110,8 +115,8 @@ public:
 	/// Whether `pred` holds for an IPsec SA pair, without copying them all
 	/// (the L2TP admission asks this for every new tunnel).
 	bool anyChildSa(const std::function<bool(const ChildSaInfo &)> &pred) const;
-	size_t saCount() const { return sas_.size(); }
-	size_t halfOpenCount() const { return halfOpen_; }
+	size_t saCount() const;
+	size_t halfOpenCount() const;
 	IkeEngineStats stats() const
 	{
 		IkeEngineStats s = stats_;
@@ -121,13 +126,6 @@ public:
 	}
 
 private:
-	struct Meta {
-		IpAddress peerAddress;
-		bool halfOpen = true;
-		bool cookiesFiled = false;
-		bool reauthenticate = false;
-	};
-	IkeSa *route(const Header &h, const Endpoint &from);
 	/// Main Mode 1 or Aggressive Mode 1 for no SA: a responder SA, within the limits.
 	void onPhase1Start(IkeSocket socket, const Endpoint &local, const Endpoint &from, const Message &m,
 	                   std::span<const uint8_t> datagram);
@@ -141,43 +139,23 @@ private:
 	/// Returns whether it died (removed once the events are all handled).
 	bool onStateChanged(IkeSa &sa);
 	void onForeignDelete(IkeSa &sa, uint32_t spi);
-	void rearm(uint64_t id);
 	void whenEstablished(IkeSa &sa);
 	/// A new Main Mode to the peer of `sa` before its lifetime runs out,
 	/// which takes over its IPsec SAs once established (unless the peer
 	/// has re-authenticated already).
 	void reauthenticate(IkeSa &sa);
-	void erase(uint64_t id);
-	/// The ISAKMP SA holding the pair with this inbound SPI, if any.
-	IkeSa *inboundOwner(uint32_t spi);
-	std::vector<IkeSa *> peerSas(const IkeSa &sa, bool sameId);
 
 	IkeContext ctx_;
 	/// The SAs' reports (IkeSaEvents), queued until settle().
 	class SaEvents;
 	std::unique_ptr<SaEvents> events_;
 	uint64_t nextId_ = 1;
-	std::map<uint64_t, std::unique_ptr<IkeSa>> sas_;
-	std::map<uint64_t, Meta> meta_;
-	/// Routing: SAs whose two cookies are known; our initiator SAs by CKY-I
-	/// (MM2 brings CKY-R); responder SAs by (CKY-I, peer) for MM1 retransmits.
-	std::map<std::pair<Cookie, Cookie>, uint64_t> byCookies_;
-	std::map<Cookie, uint64_t> ourInitiators_;
-	std::map<std::pair<Cookie, Endpoint>, uint64_t> byMm1_;
-	/// Every SA by its peer's (first) address, and the half-open ones' count.
-	std::map<IpAddress, std::set<uint64_t>> byAddress_;
-	std::map<IpAddress, size_t> halfOpenPerAddress_;
-	size_t halfOpen_ = 0;
+	/// The SAs, their indexes, half-open counts and deadlines (sa_table.h).
+	std::unique_ptr<SaTable> table_;
 	bool limitLogged_ = false;
 	/// The last refused Aggressive Mode 1 of each address: its
 	/// retransmissions are not logged again.
 	std::map<IpAddress, Cookie> aggressiveRefused_;
-	/// Inbound SPI -> ISAKMP SA, filled by inboundOwner(): MAPPING events
-	/// come once per ESP packet, and a lookup must not scan every SA.
-	/// Checked before use (pairs move between SAs), bounded by clearing.
-	std::map<uint32_t, uint64_t> inboundOwners_;
-	std::set<std::pair<TimePoint, uint64_t>> deadlines_;
-	std::map<uint64_t, TimePoint> deadlineOf_;
 	IkeEngineStats stats_;
 };
 

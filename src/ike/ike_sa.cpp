@@ -46,34 +46,34 @@ std::string_view phase1StateName(Phase1State s)
 // SA is up, cleartext Informational (an error notify from a responder that
 // refused us) while it is being set up. Anything else is dropped.
 const std::vector<IkeSa::Rule> IkeSa::kRules = {
-        {S::Start, X::IdentityProtection, nullptr, &Phase1Exchange::respondMm1},
-        {S::InitSentSa, X::IdentityProtection, nullptr, &Phase1Exchange::initiatorMm2},
-        {S::RespSentSa, X::IdentityProtection, nullptr, &Phase1Exchange::respondMm3},
-        {S::InitSentKe, X::IdentityProtection, nullptr, &Phase1Exchange::initiatorMm4},
-        {S::RespSentKe, X::IdentityProtection, nullptr, &Phase1Exchange::respondMm5},
-        {S::InitSentAuth, X::IdentityProtection, nullptr, &Phase1Exchange::initiatorMm6},
-        {S::Start, X::Aggressive, nullptr, &Phase1Exchange::respondAm1},
-        {S::InitSentAm, X::Aggressive, nullptr, &Phase1Exchange::initiatorAm2},
-        {S::RespSentAm, X::Aggressive, nullptr, &Phase1Exchange::respondAm3},
-        {S::Established, X::QuickMode, &IkeSa::onQuickMode},
-        {S::Established, X::Informational, &IkeSa::onInformational},
-        {S::InitSentSa, X::Informational, &IkeSa::onPlainInformational},
-        {S::InitSentKe, X::Informational, &IkeSa::onPlainInformational},
-        {S::InitSentAuth, X::Informational, &IkeSa::onPlainInformational},
-        {S::RespSentSa, X::Informational, &IkeSa::onPlainInformational},
-        {S::RespDh, X::Informational, &IkeSa::onPlainInformational},
-        {S::RespSentKe, X::Informational, &IkeSa::onPlainInformational},
-        {S::InitSentAm, X::Informational, &IkeSa::onPlainInformational},
-        {S::RespAmDh, X::Informational, &IkeSa::onPlainInformational},
-        {S::RespSentAm, X::Informational, &IkeSa::onPlainInformational},
+        {S::Start, X::IdentityProtection, Route::Phase1, &Phase1Exchange::respondMm1},
+        {S::InitSentSa, X::IdentityProtection, Route::Phase1, &Phase1Exchange::initiatorMm2},
+        {S::RespSentSa, X::IdentityProtection, Route::Phase1, &Phase1Exchange::respondMm3},
+        {S::InitSentKe, X::IdentityProtection, Route::Phase1, &Phase1Exchange::initiatorMm4},
+        {S::RespSentKe, X::IdentityProtection, Route::Phase1, &Phase1Exchange::respondMm5},
+        {S::InitSentAuth, X::IdentityProtection, Route::Phase1, &Phase1Exchange::initiatorMm6},
+        {S::Start, X::Aggressive, Route::Phase1, &Phase1Exchange::respondAm1},
+        {S::InitSentAm, X::Aggressive, Route::Phase1, &Phase1Exchange::initiatorAm2},
+        {S::RespSentAm, X::Aggressive, Route::Phase1, &Phase1Exchange::respondAm3},
+        {S::Established, X::QuickMode, Route::QuickMode},
+        {S::Established, X::Informational, Route::Informational},
+        {S::InitSentSa, X::Informational, Route::PlainInformational},
+        {S::InitSentKe, X::Informational, Route::PlainInformational},
+        {S::InitSentAuth, X::Informational, Route::PlainInformational},
+        {S::RespSentSa, X::Informational, Route::PlainInformational},
+        {S::RespDh, X::Informational, Route::PlainInformational},
+        {S::RespSentKe, X::Informational, Route::PlainInformational},
+        {S::InitSentAm, X::Informational, Route::PlainInformational},
+        {S::RespAmDh, X::Informational, Route::PlainInformational},
+        {S::RespSentAm, X::Informational, Route::PlainInformational},
 };
 
-IkeSa::IkeSa(IkeContext &ctx, IkeSaEvents &events, uint64_t id, bool initiator, const Cookie &ckyI, const Cookie &ckyR,
-             Endpoint local, Endpoint peer)
-    : ctx_(ctx), events_(events), id_(id), initiator_(initiator), ckyI_(ckyI), ckyR_(ckyR), local_(std::move(local)),
-      peer_(std::move(peer)), originalPeer_(peer_), created_(ctx.now),
-      phase1Exchange_(std::make_unique<Phase1Exchange>(*this)), informational_(std::make_unique<Informational>(*this))
+IkeSa::IkeSa(IkeContext &ctx, IkeSaEvents &events, SaIdentity who, PeerPath path)
+    : ctx_(ctx), events_(events), who_(std::move(who)), path_(std::move(path)), created_(ctx.now),
+      tx_(ctx, who_, path_, cipher_), children_(ctx), phase1Exchange_(std::make_unique<Phase1Exchange>(*this)),
+      informational_(std::make_unique<Informational>(*this))
 {
+	path_.original = path_.peer;
 }
 
 // The owner closes an SA (close() or IkeEngine::shutdown()) before it goes;
@@ -106,11 +106,6 @@ void IkeSa::endPhase1()
 		phase1Exchange_.reset();
 }
 
-void IkeSa::startOnNatT()
-{
-	socket_ = IkeSocket::NatT;
-}
-
 // ---- receiving -------------------------------------------------------------
 
 void IkeSa::receive(const Message &m, Bytes datagram, IkeSocket socket, const Endpoint &local, const Endpoint &from)
@@ -125,8 +120,8 @@ void IkeSa::receive(const Message &m, Bytes datagram, IkeSocket socket, const En
 	else if (auto it = quickModes_.find(m.header.messageId); it != quickModes_.end())
 		f = &it->second->flight();
 	if (f && !f->sent.empty() && !f->answered.empty() && f->answered == digest) {
-		logDebug(kLog, "peer {}: retransmitted message, answered again", peerText());
-		send(f->sent);
+		logDebug(kLog, "peer {}: retransmitted message, answered again", path_.text());
+		tx_.send(f->sent);
 		return;
 	}
 
@@ -140,23 +135,24 @@ void IkeSa::receive(const Message &m, Bytes datagram, IkeSocket socket, const En
 		}
 		in.payloads = std::move(*chain);
 	}
-	dispatch(in);
-}
-
-void IkeSa::dispatch(Incoming &in)
-{
 	for (const Rule &r : kRules) {
-		if (r.state == state_ && r.exchange == in.message.header.exchange) {
-			Phase1State next = r.phase1 ? (*phase1Exchange_.*r.phase1)(in) : (this->*r.handler)(in);
-			if (next == S::Dead && state_ != S::Dead)
-				close("the negotiation failed", false);
-			else if (state_ != S::Dead)
-				transition(next, exchangeTypeName(r.exchange));
-			endPhase1();
-			return;
+		if (r.state != state_ || r.exchange != m.header.exchange)
+			continue;
+		Phase1State next = state_;
+		switch (r.route) {
+		case Route::Phase1: next = (*phase1Exchange_.*r.phase1)(in); break;
+		case Route::QuickMode: QuickMode::deliver(*this, in); break;
+		case Route::Informational: informational_->receive(in); break;
+		case Route::PlainInformational: next = informational_->receiveDuringPhase1(in); break;
 		}
+		if (next == S::Dead && state_ != S::Dead)
+			close("the negotiation failed", false);
+		else if (state_ != S::Dead)
+			transition(next, exchangeTypeName(r.exchange));
+		endPhase1();
+		return;
 	}
-	logDebug(kLog, "peer {}: {} in state {} dropped", in.from.str(), exchangeTypeName(in.message.header.exchange),
+	logDebug(kLog, "peer {}: {} in state {} dropped", from.str(), exchangeTypeName(m.header.exchange),
 	         phase1StateName(state_));
 }
 
@@ -165,46 +161,40 @@ void IkeSa::transition(Phase1State to, std::string_view why)
 	Phase1State from = std::exchange(state_, to);
 	if (from == to)
 		return;
-	logDebug(kLog, "peer {}: ISAKMP SA {}: {} -> {} ({})", peerText(), id_, phase1StateName(from),
+	logDebug(kLog, "peer {}: ISAKMP SA {}: {} -> {} ({})", path_.text(), who_.id, phase1StateName(from),
 	         phase1StateName(to), why);
 	events_.stateChanged(*this, from, to);
 }
 
-void IkeSa::followPeer(const Incoming &in)
-{
-	informational_->heard();
-	if (in.socket == socket_ && in.from == peer_)
-		return;
-	movePeerTo(in.socket, in.local, in.from);
-}
-
 void IkeSa::onNatMapping(uint32_t inboundSpi, const Endpoint &to)
 {
-	if (to == peer_)
+	if (to == path_.peer)
 		return; // a repeat, or IKE from the new port was first
-	if (to.address != peer_.address) {
+	if (to.address != path_.peer.address) {
 		if (reportedAddressChange_ == to)
 			return;
 		reportedAddressChange_ = to;
 		logInfo(kLog,
 		        "peer {}: ESP (SPI in 0x{:08x}) now comes from {}: another address, so its IPsec SAs "
 		        "are kept as they are until the peer re-keys or DPD or the L2TP hello removes them",
-		        peer_.str(), inboundSpi, to.str());
+		        path_.peer.str(), inboundSpi, to.str());
 		return;
 	}
 	// ESP in UDP arrives on the NAT-T socket's port; IKE goes there too.
-	Endpoint local = local_;
-	if (socket_ != IkeSocket::NatT)
+	Endpoint local = path_.local;
+	if (path_.socket != IkeSocket::NatT)
 		local.port = ctx_.config.natTPort;
 	movePeerTo(IkeSocket::NatT, local, to);
 }
 
 void IkeSa::movePeerTo(IkeSocket socket, const Endpoint &local, const Endpoint &to)
 {
-	Endpoint was = std::exchange(peer_, to);
-	bool floated = socket == IkeSocket::NatT && socket_ != IkeSocket::NatT;
-	socket_ = socket;
-	local_ = local;
+	if (socket == path_.socket && to == path_.peer)
+		return;
+	Endpoint was = std::exchange(path_.peer, to);
+	bool floated = socket == IkeSocket::NatT && path_.socket != IkeSocket::NatT;
+	path_.socket = socket;
+	path_.local = local;
 	reportedAddressChange_.reset();
 	if (floated)
 		logInfo(kLog, "peer {}: moved to {} (NAT-T)", was.str(), to.str());
@@ -215,124 +205,15 @@ void IkeSa::movePeerTo(IkeSocket socket, const Endpoint &local, const Endpoint &
 		        children_.empty() ? "" : "; its IPsec SAs stay at the old address");
 		return;
 	}
-	size_t moved = moveChildren(to);
-	if (!floated)
-		logInfo(kLog, "peer {}: NAT mapping moved to {}; {} of {} IPsec SAs updated", was.str(), to.str(),
-		        moved, children_.size());
-}
-
-size_t IkeSa::moveChildren(const Endpoint &to)
-{
-	size_t complete = 0;
-	for (size_t i = 0; i < children_.size(); i++) {
-		ChildSa &c = children_[i];
-		if (c.spec().peer.address != to.address)
-			continue; // a pair left at an address the peer had before
-		size_t updated = c.followPeer(ctx_.dataplane, to);
-		if (!c.spec().udpEncap || updated == 2)
-			complete++;
-		ctx_.flows.moveHolder(c.spec().flow, to);
-		childInfo_[i].peer = to;
-	}
+	size_t moved = children_.follow(to);
 	// A Quick Mode under way holds its flow already; its pair is installed
-	// with peer_, so the new port.
+	// with path_.peer, so the new port.
 	for (const auto &[mid, qm] : quickModes_)
 		if (const kernel::Selector *flow = qm->heldFlow())
 			ctx_.flows.moveHolder(*flow, to);
-	return complete;
-}
-
-bool IkeSa::hasInboundSpi(uint32_t spi) const
-{
-	return std::any_of(children_.begin(), children_.end(),
-	                   [spi](const ChildSa &c) { return c.spec().inboundSpi == spi; });
-}
-
-// ---- sending ---------------------------------------------------------------
-
-void IkeSa::send(const std::vector<uint8_t> &datagram)
-{
-	Result<void> r;
-	if (socket_ == IkeSocket::NatT) {
-		// RFC 3948 §2.2: IKE on port 4500 starts with four zero bytes.
-		std::vector<uint8_t> marked(4, 0);
-		marked.insert(marked.end(), datagram.begin(), datagram.end());
-		r = ctx_.sockets.send(socket_, local_, peer_, marked);
-	} else {
-		r = ctx_.sockets.send(socket_, local_, peer_, datagram);
-	}
-	if (!r)
-		logDebug(kLog, "peer {}: send: {}", peer_.str(), r.error().message);
-}
-
-void IkeSa::sendAwaiting(Flight &f, std::vector<uint8_t> datagram, std::string what,
-                         const std::vector<uint8_t> &answered)
-{
-	f.sent = std::move(datagram);
-	f.answered = answered;
-	f.what = std::move(what);
-	f.retransmits = 0;
-	f.timeout = ctx_.config.retransmitTimeout;
-	f.retransmitAt = ctx_.now + f.timeout;
-	send(f.sent);
-}
-
-void IkeSa::sendAnswer(Flight &f, std::vector<uint8_t> datagram, const std::vector<uint8_t> &answered)
-{
-	f.sent = std::move(datagram);
-	f.answered = answered;
-	f.retransmitAt.reset();
-	send(f.sent);
-}
-
-bool IkeSa::retransmit(Flight &f)
-{
-	if (!f.retransmitAt || ctx_.now < *f.retransmitAt)
-		return true;
-	if (f.retransmits >= ctx_.config.retransmitTries)
-		return false;
-	f.retransmits++;
-	f.timeout = std::min(f.timeout * 2, ctx_.config.maxRetransmitTimeout);
-	f.retransmitAt = ctx_.now + f.timeout;
-	logDebug(kLog, "peer {}: retransmitting {} ({})", peer_.str(), f.what, f.retransmits);
-	send(f.sent);
-	return true;
-}
-
-Header IkeSa::header(ExchangeType exchange, uint32_t messageId) const
-{
-	Header h;
-	h.initiatorCookie = ckyI_;
-	h.responderCookie = ckyR_;
-	h.exchange = exchange;
-	h.messageId = messageId;
-	return h;
-}
-
-Result<Opened> IkeSa::openPhase1(const Message &m)
-{
-	return openMessage(cipher_, m, iv_);
-}
-
-Result<std::vector<uint8_t>> IkeSa::random(size_t n)
-{
-	return ctx_.random.bytes(n);
-}
-
-Result<uint32_t> IkeSa::newMessageId()
-{
-	for (int i = 0; i < 16; i++) {
-		L2S_TRY_ASSIGN(auto b, random(4));
-		uint32_t mid = uint32_t(b[0]) << 24 | uint32_t(b[1]) << 16 | uint32_t(b[2]) << 8 | b[3];
-		if (mid != 0 && !quickModes_.contains(mid) && !usedMessageIds_.contains(mid))
-			return mid;
-	}
-	return Error{EAGAIN, "no free message id"};
-}
-
-std::string IkeSa::peerText() const
-{
-	return peer_.str();
+	if (!floated)
+		logInfo(kLog, "peer {}: NAT mapping moved to {}; {} of {} IPsec SAs updated", was.str(), to.str(),
+		        moved, children_.size());
 }
 
 // ---- timers ----------------------------------------------------------------
@@ -367,12 +248,12 @@ void IkeSa::onTimer()
 		return;
 	if (!established()) {
 		if (ctx_.now >= created_ + ctx_.config.setupTimeout) {
-			fail(fmt::format("{} not complete after {}s (state: {})", phase1Name(),
+			fail(fmt::format("{} not complete after {}s (state: {})", who_.phase1Name(),
 			                 ctx_.config.setupTimeout.count(), phase1StateName(state_)));
 			endPhase1();
 			return;
 		}
-		if (!retransmit(phase1_))
+		if (!tx_.retransmit(phase1_))
 			fail(fmt::format(
 			        "no answer to {} after {} retransmissions{}", phase1_.what, phase1_.retransmits,
 			        // In Aggressive Mode the initiator that cannot verify AM2 goes quiet.
@@ -391,7 +272,7 @@ void IkeSa::onTimer()
 			}
 		} else if (ctx_.now >= qm.expires()) {
 			qm.end(fmt::format("Quick Mode not complete after {}s", ctx_.config.setupTimeout.count()));
-		} else if (!retransmit(qm.flight())) {
+		} else if (!tx_.retransmit(qm.flight())) {
 			qm.end(fmt::format("no answer to {} after {} retransmissions", qm.flight().what,
 			                   qm.flight().retransmits));
 		}
@@ -407,10 +288,10 @@ bool IkeSa::expired() const
 
 std::optional<TimePoint> IkeSa::reauthAt() const
 {
-	if (!established() || children_.empty() || reauthStarted_)
+	if (!established() || children_.empty() || succession_.reauthStarted)
 		return std::nullopt;
 	std::chrono::seconds lifetime = choice_->lifetime, margin = lifetime / 10;
-	if (!initiator_)
+	if (!who_.initiator)
 		margin = std::max(lifetime / 20, std::min(margin, std::chrono::seconds(5)));
 	return establishedAt_ + lifetime - margin;
 }
@@ -419,7 +300,7 @@ std::optional<TimePoint> IkeSa::reauthAt() const
 
 void IkeSa::fail(const std::string &reason)
 {
-	logWarn(kLog, "peer {}: {}", peerText(), reason);
+	logWarn(kLog, "peer {}: {}", path_.text(), reason);
 	close(reason, false);
 }
 
@@ -431,8 +312,8 @@ void IkeSa::close(const std::string &reason, bool notifyPeer)
 	if (notifyPeer && wasUp) {
 		// RFC 2408 §3.15: the SAs go first, the ISAKMP SA that protects
 		// their Delete last. Each names our inbound SPI.
-		for (const ChildSa &c : children_) {
-			uint32_t spi = c.spec().inboundSpi;
+		for (size_t c = 0; c < children_.size(); c++) {
+			uint32_t spi = children_.spec(c).inboundSpi;
 			DeletePayload d{Doi::Ipsec,
 			                ProtocolId::IpsecEsp,
 			                {{uint8_t(spi >> 24), uint8_t(spi >> 16), uint8_t(spi >> 8), uint8_t(spi)}}};
@@ -440,7 +321,7 @@ void IkeSa::close(const std::string &reason, bool notifyPeer)
 			if (body)
 				informational_->send({OutPayload{PayloadType::Delete, *body}});
 		}
-		DeletePayload d{Doi::Ipsec, ProtocolId::Isakmp, {cookiePairSpi(ckyI_, ckyR_)}};
+		DeletePayload d{Doi::Ipsec, ProtocolId::Isakmp, {cookiePairSpi(who_.ckyI, who_.ckyR)}};
 		if (auto body = buildDelete(d))
 			informational_->send({OutPayload{PayloadType::Delete, *body}});
 	}
@@ -450,8 +331,8 @@ void IkeSa::close(const std::string &reason, bool notifyPeer)
 	quickModes_.clear();
 	std::string why = reason.empty() ? "the ISAKMP SA is gone" : reason;
 	while (!children_.empty())
-		removeChild(children_.size() - 1, why);
-	bool report = state_ != S::Dead && (wasUp || initiator_);
+		children_.remove(children_.size() - 1, why);
+	bool report = state_ != S::Dead && (wasUp || who_.initiator);
 	transition(S::Dead, why);
 	// The exchange may be on the stack (fail() from a handler): it goes
 	// later (endPhase1()), its secrets now.
@@ -463,92 +344,42 @@ void IkeSa::close(const std::string &reason, bool notifyPeer)
 		ctx_.observer->ikeSaDown(i, why);
 	}
 	if (wasUp)
-		logInfo(kLog, "peer {}: ISAKMP SA {} down: {}", peerText(), id_, why);
-}
-
-void IkeSa::removeChild(size_t index, const std::string &reason)
-{
-	children_[index].remove(ctx_.dataplane, ctx_.flows);
-	ChildSaInfo info = childInfo_[index];
-	children_.erase(children_.begin() + static_cast<ptrdiff_t>(index));
-	childInfo_.erase(childInfo_.begin() + static_cast<ptrdiff_t>(index));
-	logInfo(kLog, "peer {}: IPsec SA in 0x{:08x} out 0x{:08x} down: {}", info.peer.str(), info.inboundSpi,
-	        info.outboundSpi, reason);
-	if (ctx_.observer)
-		ctx_.observer->childSaDown(info, reason);
-}
-
-bool IkeSa::removeChildBySpi(uint32_t spi, const std::string &reason)
-{
-	for (size_t i = 0; i < children_.size(); i++) {
-		if (children_[i].spec().inboundSpi == spi || children_[i].spec().outboundSpi == spi) {
-			removeChild(i, reason);
-			return true;
-		}
-	}
-	return false;
+		logInfo(kLog, "peer {}: ISAKMP SA {} down: {}", path_.text(), who_.id, why);
 }
 
 bool IkeSa::childExpired(uint32_t spi, bool hard)
 {
-	for (size_t i = 0; i < children_.size(); i++) {
-		const ChildSaSpec &c = children_[i].spec();
-		if (c.inboundSpi != spi && c.outboundSpi != spi)
-			continue;
-		if (hard) {
-			uint32_t in = c.inboundSpi;
-			DeletePayload d{Doi::Ipsec,
-			                ProtocolId::IpsecEsp,
-			                {{uint8_t(in >> 24), uint8_t(in >> 16), uint8_t(in >> 8), uint8_t(in)}}};
-			if (auto body = buildDelete(d); body && established())
-				informational_->send({OutPayload{PayloadType::Delete, *body}});
-			rekeyed_.erase(in);
-			removeChild(i, "lifetime expired");
-			return true;
-		}
-		// Either side rekeys: the soft limits (saLifetime()) leave the side
-		// that negotiated the pair the first go. A pair already replaced by
-		// a newer one (the peer rekeyed it) just runs out.
-		if (!established() || hasNewerPair(i) || !rekeyed_.insert(c.inboundSpi).second)
-			return true;
-		ChildRequest flow;
-		flow.localPort = c.flow.srcPort;
-		flow.peerPort = c.flow.dstPort;
-		flow.mode = c.mode;
-		flow.peerId = c.natOa;
-		logInfo(kLog, "peer {}: rekeying IPsec SA in 0x{:08x}", peerText(), c.inboundSpi);
-		if (auto r = startQuickMode(flow); !r)
-			logWarn(kLog, "peer {}: rekey of IPsec SA in 0x{:08x}: {}", peerText(), c.inboundSpi,
-			        r.error().message);
+	std::optional<size_t> found = children_.indexOf(spi);
+	if (!found)
+		return false;
+	size_t i = *found;
+	const ChildSaSpec &c = children_.spec(i);
+	if (hard) {
+		uint32_t in = c.inboundSpi;
+		DeletePayload d{Doi::Ipsec,
+		                ProtocolId::IpsecEsp,
+		                {{uint8_t(in >> 24), uint8_t(in >> 16), uint8_t(in >> 8), uint8_t(in)}}};
+		if (auto body = buildDelete(d); body && established())
+			informational_->send({OutPayload{PayloadType::Delete, *body}});
+		rekeyed_.erase(in);
+		children_.remove(i, "lifetime expired");
 		return true;
 	}
-	return false;
-}
-
-bool IkeSa::hasNewerPair(size_t i) const
-{
-	for (size_t j = 0; j < children_.size(); j++)
-		if (j != i && children_[j].spec().flow == children_[i].spec().flow &&
-		    childInfo_[j].established > childInfo_[i].established)
-			return true;
-	return false;
-}
-
-void IkeSa::adoptChildren(IkeSa &from)
-{
-	for (size_t i = 0; i < from.children_.size(); i++) {
-		children_.push_back(std::move(from.children_[i]));
-		ChildSaInfo info = from.childInfo_[i];
-		info.ikeSaId = id_;
-		childInfo_.push_back(info);
-	}
-	from.children_.clear();
-	from.childInfo_.clear();
-}
-
-bool IkeSa::takeInitialContact()
-{
-	return std::exchange(initialContact_, false);
+	// Either side rekeys: the soft limits (saLifetime()) leave the side
+	// that negotiated the pair the first go. A pair already replaced by
+	// a newer one (the peer rekeyed it) just runs out.
+	if (!established() || children_.hasNewerPair(i) || !rekeyed_.insert(c.inboundSpi).second)
+		return true;
+	ChildRequest flow;
+	flow.localPort = c.flow.srcPort;
+	flow.peerPort = c.flow.dstPort;
+	flow.mode = c.mode;
+	flow.peerId = c.natOa;
+	logInfo(kLog, "peer {}: rekeying IPsec SA in 0x{:08x}", path_.text(), c.inboundSpi);
+	if (auto r = startQuickMode(flow); !r)
+		logWarn(kLog, "peer {}: rekey of IPsec SA in 0x{:08x}: {}", path_.text(), c.inboundSpi,
+		        r.error().message);
+	return true;
 }
 
 // ---- views -----------------------------------------------------------------
@@ -556,12 +387,12 @@ bool IkeSa::takeInitialContact()
 IkeSaInfo IkeSa::info() const
 {
 	IkeSaInfo i;
-	i.id = id_;
-	i.initiator = initiator_;
+	i.id = who_.id;
+	i.initiator = who_.initiator;
 	i.established = established();
 	i.phase = phase1StateName(state_);
-	i.local = local_;
-	i.peer = peer_;
+	i.local = path_.local;
+	i.peer = path_.peer;
 	i.natLocal = natLocal_;
 	i.natPeer = natPeer_;
 	if (choice_) {
@@ -570,7 +401,7 @@ IkeSaInfo IkeSa::info() const
 	}
 	if (!peerIdText_.empty()) {
 		i.peerId = peerIdText_; // a DN as text, not its DER
-	} else if (auto id = parseId(peerIdB_); id && !peerIdB_.empty()) {
+	} else if (auto id = parseId(who_.peerIdBody); id && !who_.peerIdBody.empty()) {
 		if (auto a = idAddresses(*id))
 			i.peerId = a->first.str();
 		else
@@ -578,7 +409,7 @@ IkeSaInfo IkeSa::info() const
 	}
 	i.peerVendorIds = peerVendorIds_;
 	i.dpd = informational_->dpdActive();
-	i.aggressive = aggressive_;
+	i.aggressive = who_.aggressive;
 	i.created = created_;
 	i.establishedAt = establishedAt_;
 	return i;

@@ -11,10 +11,18 @@
 // deadline; it answers through the context's ports, and tells the engine
 // of its state changes (transition(), IkeSaEvents). Which handler a message
 // goes to is the table kRules in ike_sa.cpp: (phase-1 state, exchange type).
+//
+// IkeSa itself is the frame: routing, state changes, timers, teardown,
+// the kernel's expiry and NAT-mapping events, and the state its exchanges
+// share. The parts with a job of their own are members it exposes rather
+// than forwards to: its plain values as one struct each (SaIdentity and
+// PeerPath, sa_identity.h; Succession, which the engine sets), the sending
+// of its messages (SaTransport, sa_transport.h) and its SA pairs
+// (ChildSaSet, child_sa_set.h).
 
 #include "crypto/dh.h"
 #include "crypto/secret_bytes.h"
-#include "ike/child_sa.h"
+#include "ike/child_sa_set.h"
 #include "ike/codec/delete_payload.h"
 #include "ike/codec/header.h"
 #include "ike/codec/id_payload.h"
@@ -25,6 +33,8 @@
 #include "ike/keymat.h"
 #include "ike/message_protection.h"
 #include "ike/proposals.h"
+#include "ike/sa_identity.h"
+#include "ike/sa_transport.h"
 
 #include <cstdint>
 #include <map>
@@ -51,18 +61,6 @@ enum class Phase1State : uint8_t {
 	Dead,
 };
 std::string_view phase1StateName(Phase1State s);
-
-/// A message this SA sent and the datagram that provoked it: what a
-/// retransmission of that datagram is answered with (RFC 2408 §5), and for
-/// the side that waits, the retransmission schedule.
-struct Flight {
-	std::vector<uint8_t> sent;
-	std::vector<uint8_t> answered; ///< digest of the datagram `sent` answers
-	std::optional<TimePoint> retransmitAt;
-	std::chrono::milliseconds timeout{0};
-	uint32_t retransmits = 0;
-	std::string what; ///< "Main Mode 1", for the give-up line
-};
 
 /// One received message on its way through the handlers.
 struct Incoming {
@@ -98,8 +96,8 @@ public:
 
 class IkeSa {
 public:
-	IkeSa(IkeContext &ctx, IkeSaEvents &events, uint64_t id, bool initiator, const Cookie &ckyI, const Cookie &ckyR,
-	      Endpoint local, Endpoint peer);
+	/// `who` without the peer's ID yet; `path.original` is set from `path.peer`.
+	IkeSa(IkeContext &ctx, IkeSaEvents &events, SaIdentity who, PeerPath path);
 	~IkeSa();
 	IkeSa(const IkeSa &) = delete;
 	IkeSa &operator=(const IkeSa &) = delete;
@@ -114,7 +112,9 @@ public:
 	/// SA fails). Ignored in any other state.
 	void completeDh(Result<DhWorkDone> done);
 
-	/// A datagram for this SA (the engine routed it by cookie).
+	/// A datagram for this SA (the engine routed it by cookie): answered
+	/// again if it is a retransmission, else parsed and handed to the
+	/// handler kRules names for the state and exchange type.
 	void receive(const Message &m, Bytes datagram, IkeSocket socket, const Endpoint &local, const Endpoint &from);
 	std::optional<TimePoint> nextDeadline() const;
 	void onTimer();
@@ -122,39 +122,24 @@ public:
 	/// Local teardown: Delete notifications to the peer (when established
 	/// and asked to), the kernel state removed, the observer told.
 	void close(const std::string &reason, bool notifyPeer);
-	/// Takes over another SA's SA pairs (the old ISAKMP SA of a peer that
-	/// re-authenticated expires; its IPsec SAs live on under the new one).
-	void adoptChildren(IkeSa &from);
 
-	uint64_t id() const { return id_; }
-	bool initiator() const { return initiator_; }
-	const Cookie &initiatorCookie() const { return ckyI_; }
-	const Cookie &responderCookie() const { return ckyR_; }
-	const Endpoint &peer() const { return peer_; }
-	/// The peer's first address and port (before any NAT-T float), the key
-	/// the engine filed the SA under.
-	const Endpoint &originalPeer() const { return originalPeer_; }
+	/// Its id, role, cookies, mode and the peer's phase-1 ID.
+	const SaIdentity &identity() const { return who_; }
+	/// Where the peer is now, and where it first was. An SA that starts on
+	/// the NAT-T socket (a server re-authenticating a peer behind a NAT,
+	/// and that peer answering) stays on its ports: it does not float.
+	const PeerPath &path() const { return path_; }
 	Phase1State state() const { return state_; }
 	bool established() const { return state_ == Phase1State::Established; }
 	bool dead() const { return state_ == Phase1State::Dead; }
-	/// The peer's phase-1 ID body (empty before MM5/MM6; an Aggressive Mode
-	/// responder has AM1's IDii, proven only once AM3 verifies).
-	const std::vector<uint8_t> &peerIdBody() const { return peerIdB_; }
-	/// True once after the peer's MM5 carried INITIAL-CONTACT: the engine
-	/// removes the peer's older SAs (RFC 2407 §4.6.3.3).
-	bool takeInitialContact();
-	/// Initiator: whether MM5 carries INITIAL-CONTACT (no other SA with the peer).
-	void setInitialContact(bool send) { sendInitialContact_ = send; }
-	/// Removes the SA pair with this inbound or outbound SPI; false if none.
-	bool removeChildBySpi(uint32_t spi, const std::string &reason);
+	/// INITIAL-CONTACT and re-authentication, which the engine reads and sets.
+	Succession &succession() { return succession_; }
 	/// The kernel expired one SA of a pair (XFRM_MSG_EXPIRE). Soft: we
 	/// rekey the flow with a new Quick Mode, whichever side we are (the
 	/// pairs overlap under the flow's policies, the kernel sends on the
 	/// newest), unless a newer pair already took over. Hard: the pair goes,
 	/// and the peer gets a Delete. False if no pair here has the SPI.
 	bool childExpired(uint32_t spi, bool hard);
-	/// Whether one of this SA's pairs has this inbound SPI.
-	bool hasInboundSpi(uint32_t spi) const;
 	/// The kernel saw authenticated ESP for the pair with this inbound SPI
 	/// from `to` (XFRM_MSG_MAPPING). Another port of the peer's address:
 	/// its NAT rebound, and IKE and every pair's ESP-in-UDP ports follow
@@ -171,97 +156,59 @@ public:
 	/// allows), if the peer has not by then. nullopt without IPsec SAs, or
 	/// once started.
 	std::optional<TimePoint> reauthAt() const;
-	void reauthStarted() { reauthStarted_ = true; }
-	/// Phase 1 on the NAT-T socket from its first message (a server
-	/// re-authenticating a peer behind a NAT, and that peer answering): it
-	/// stays on its ports, it does not float.
-	void startOnNatT();
 	IkeSaInfo info() const;
-	const std::vector<ChildSaInfo> &children() const { return childInfo_; }
-	/// "Main Mode" or "Aggressive Mode", for log lines and errors.
-	std::string_view phase1Name() const { return aggressive_ ? "Aggressive Mode" : "Main Mode"; }
-	size_t childCount() const { return children_.size(); }
+	/// The SA pairs it installed or took over (the engine hands them over
+	/// between a peer's ISAKMP SAs with ChildSaSet::adopt()).
+	ChildSaSet &children() { return children_; }
+	const ChildSaSet &children() const { return children_; }
 
 private:
-	/// Whether a pair installed after pair `i` protects the same flow.
-	bool hasNewerPair(size_t i) const;
 	/// Our nonces in phase 1 and Quick Mode: 32 bytes (RFC 2409 §5 allows 8..256).
 	static constexpr size_t kNonceLen = 32;
-	using Handler = Phase1State (IkeSa::*)(Incoming &);
+	/// Who handles a message: the phase-1 exchange (the rule's `phase1`
+	/// handler), the Quick Modes, or the Informational object.
+	enum class Route : uint8_t { Phase1, QuickMode, Informational, PlainInformational };
 	using Phase1Handler = Phase1State (Phase1Exchange::*)(Incoming &);
-	/// A message goes to `handler`, or in phase 1 to the exchange's `phase1`.
 	struct Rule {
 		Phase1State state;
 		ExchangeType exchange;
-		Handler handler;
+		Route route;
 		Phase1Handler phase1 = nullptr;
 	};
 	static const std::vector<Rule> kRules;
 
-	// The phase-1 negotiation (phase1_exchange.h), which uses this SA's
-	// keys, endpoints, sending and state changes.
+	// The exchanges use this SA's keys, endpoints, sending (tx_) and state
+	// changes: the phase-1 negotiation (phase1_exchange.h), Quick Mode
+	// (quick_mode.h, RFC 2409 §5.5) and the Informational exchanges
+	// (informational.h: RFC 2409 §5.7, RFC 3706, RFC 2407 §4.6.3.3).
 	friend class Phase1Crypto;
 	friend class Phase1Steps;
 	friend class Phase1Exchange;
-	/// Drops the phase-1 exchange once phase 1 is over (established or dead);
-	/// called where no exchange handler is running.
-	void endPhase1();
-
-	// quick_mode.cpp (RFC 2409 §5.5): the exchanges are quick_mode.h's
-	// objects, which use this SA's keys, endpoints and sending.
 	friend class QuickMode;
 	friend class QuickModeInitiator;
 	friend class QuickModeResponder;
-	Phase1State onQuickMode(Incoming &in);
-	Result<std::vector<uint8_t>> protectedMessage(ExchangeType exchange, uint32_t messageId,
-	                                              std::vector<uint8_t> &iv, Bytes hash,
-	                                              std::span<const OutPayload> rest);
-
-	// informational.cpp (RFC 2409 §5.7, RFC 3706, RFC 2407 §4.6.3.3): the
-	// Informational object, which uses this SA's keys and state.
 	friend class Informational;
-	Phase1State onInformational(Incoming &in);
-	Phase1State onPlainInformational(Incoming &in);
 
-	// ike_sa.cpp
 	/// The one place the state changes: logged (old, new, why) and told to
 	/// the engine. Nothing happens when `to` is the state already.
 	void transition(Phase1State to, std::string_view why);
-	void dispatch(Incoming &in);
-	void send(const std::vector<uint8_t> &datagram);
-	/// Sends a message that waits for an answer, and arms its retransmission.
-	void sendAwaiting(Flight &f, std::vector<uint8_t> datagram, std::string what,
-	                  const std::vector<uint8_t> &answered);
-	/// Sends an answer, kept for retransmissions of the datagram it answers.
-	void sendAnswer(Flight &f, std::vector<uint8_t> datagram, const std::vector<uint8_t> &answered);
-	/// Returns false when the flight gave up.
-	bool retransmit(Flight &f);
-	Result<Opened> openPhase1(const Message &m);
-	Header header(ExchangeType exchange, uint32_t messageId) const;
+	/// Logged as a warning, then closed without telling the peer.
 	void fail(const std::string &reason);
-	void removeChild(size_t index, const std::string &reason);
-	std::string peerText() const;
-	Result<std::vector<uint8_t>> random(size_t n);
-	Result<uint32_t> newMessageId();
-	/// The peer floated to 4500 or its NAT mapping changed: follow it
-	/// (after the message authenticated).
-	void followPeer(const Incoming &in);
-	/// IKE goes to `to` through `socket` from `local`; when only the port
-	/// changed, the pairs' ESP-in-UDP ports and the flows' holder follow
-	/// too. followPeer() and onNatMapping() share it, and its log line.
+	/// Drops the phase-1 exchange once phase 1 is over (established or dead);
+	/// called where no exchange handler is running.
+	void endPhase1();
+	/// IKE goes to `to` through `socket` from `local` (nothing happens when
+	/// that is the path already); when only the port changed, the pairs'
+	/// ESP-in-UDP ports and the flows' holder follow too. An authenticated
+	/// message from elsewhere (Informational::heard(): the peer floated to
+	/// 4500 or its NAT mapping changed) and onNatMapping() move it, with
+	/// one log line.
 	void movePeerTo(IkeSocket socket, const Endpoint &local, const Endpoint &to);
-	/// The pairs follow the peer to `to` (same address); how many of them
-	/// the kernel took completely.
-	size_t moveChildren(const Endpoint &to);
-	crypto::HashAlgorithm prf() const { return choice_->suite.hash; }
 
 	IkeContext &ctx_;
 	IkeSaEvents &events_;
-	uint64_t id_;
-	bool initiator_;
-	Cookie ckyI_, ckyR_;
-	Endpoint local_, peer_, originalPeer_;
-	IkeSocket socket_ = IkeSocket::Ike;
+	SaIdentity who_;
+	PeerPath path_;
 	Phase1State state_ = Phase1State::Start;
 	TimePoint created_, establishedAt_{};
 
@@ -270,26 +217,19 @@ private:
 	NatTMethod natMethod_ = NatTMethod::None;
 	std::string peerVendorIds_;
 	bool natLocal_ = false, natPeer_ = false;
-	bool aggressive_ = false; ///< Aggressive Mode, not Main Mode
-	std::string peerIdText_;  ///< the peer's ID for logs and info(), once verified
+	std::string peerIdText_; ///< the peer's ID for logs and info(), once verified
 	std::optional<Phase1Keys> keys_;
 	IsakmpCipher cipher_;
 	std::vector<uint8_t> iv_;              ///< phase-1 CBC chain
 	std::vector<uint8_t> lastPhase1Block_; ///< starts every phase-2 IV (Appendix B)
-	std::vector<uint8_t> peerIdB_;
-	bool initialContact_ = false;
-	bool sendInitialContact_ = true;
+	Succession succession_;
 	Flight phase1_;
+	SaTransport tx_;
 
 	// phase 2 and informational
 	std::map<uint32_t, std::unique_ptr<QuickMode>> quickModes_;
-	/// Message ids of every Quick Mode this SA ran: a replayed QM1 is
-	/// dropped even after its exchange was forgotten.
-	std::set<uint32_t> usedMessageIds_;
-	std::vector<ChildSa> children_;
-	std::vector<ChildSaInfo> childInfo_;
+	ChildSaSet children_;
 	std::set<uint32_t> rekeyed_; ///< inbound SPIs whose soft expiry started a rekey
-	bool reauthStarted_ = false;
 
 	/// The last endpoint at another address the kernel reported ESP from
 	/// (onNatMapping()): logged once, not per packet.
@@ -300,5 +240,11 @@ private:
 	/// Informational exchanges, DPD and keepalives (informational.h).
 	std::unique_ptr<Informational> informational_;
 };
+
+/// The PRF of a phase-1 choice: the HMAC of its hash (proposals.h: IkeSuite).
+inline crypto::HashAlgorithm prfOf(const Phase1Choice &choice)
+{
+	return choice.suite.hash;
+}
 
 } // namespace l2tpsec::ike

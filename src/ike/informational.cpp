@@ -15,39 +15,32 @@
 
 namespace l2tpsec::ike {
 
-// ---- under the ISAKMP SA -------------------------------------------------------
-
-Phase1State IkeSa::onInformational(Incoming &in)
-{
-	informational_->receive(in);
-	return state_;
-}
-
-Phase1State IkeSa::onPlainInformational(Incoming &in)
-{
-	return informational_->receiveDuringPhase1(in);
-}
-
 // ---- sending -----------------------------------------------------------------
 
 void Informational::send(std::vector<OutPayload> payloads)
 {
 	if (!sa_.keys_ || sa_.lastPhase1Block_.empty())
 		return;
-	auto mid = sa_.newMessageId();
+	auto mid = sa_.tx_.newMessageId();
 	if (!mid)
 		return;
-	std::vector<uint8_t> iv = phase2Iv(sa_.prf(), sa_.cipher_.cipher, sa_.lastPhase1Block_, *mid);
+	std::vector<uint8_t> iv = phase2Iv(prfOf(*sa_.choice_), sa_.cipher_.cipher, sa_.lastPhase1Block_, *mid);
 	auto after = encodeAfterHash(payloads);
-	auto hash = after ? informationalHash(sa_.prf(), sa_.keys_->skeyidA, *mid, *after)
+	auto hash = after ? informationalHash(prfOf(*sa_.choice_), sa_.keys_->skeyidA, *mid, *after)
 	                  : Result<std::vector<uint8_t>>(after.error());
-	auto datagram = hash ? sa_.protectedMessage(ExchangeType::Informational, *mid, iv, *hash, payloads)
+	auto datagram = hash ? sa_.tx_.protectedMessage(ExchangeType::Informational, *mid, iv, *hash, payloads)
 	                     : Result<std::vector<uint8_t>>(hash.error());
 	if (!datagram) {
-		logWarn(kLog, "peer {}: Informational not sent: {}", sa_.peerText(), datagram.error().message);
+		logWarn(kLog, "peer {}: Informational not sent: {}", sa_.path_.text(), datagram.error().message);
 		return;
 	}
-	sa_.send(*datagram);
+	sa_.tx_.send(*datagram);
+}
+
+void Informational::heard(const Incoming &in)
+{
+	lastHeard_ = sa_.ctx_.now;
+	sa_.movePeerTo(in.socket, in.local, in.from);
 }
 
 void Informational::sendPlainNotify(NotifyType type)
@@ -55,10 +48,10 @@ void Informational::sendPlainNotify(NotifyType type)
 	// Before keys exist the notify goes in the clear (RFC 2408 §5.6);
 	// the initiator matches it by its cookie.
 	NotifyPayload n{Doi::Ipsec, ProtocolId::Isakmp, type, {}, {}};
-	MessageBuilder b(sa_.header(ExchangeType::Informational, 0));
+	MessageBuilder b(sa_.tx_.header(ExchangeType::Informational, 0));
 	b.add(n);
 	if (auto datagram = b.build())
-		sa_.send(*datagram);
+		sa_.tx_.send(*datagram);
 }
 
 // ---- receiving ---------------------------------------------------------------
@@ -70,19 +63,20 @@ void Informational::receive(Incoming &in)
 		logWarn(kLog, "peer {}: cleartext Informational after Main Mode dropped", in.from.str());
 		return;
 	}
-	std::vector<uint8_t> iv = phase2Iv(sa_.prf(), sa_.cipher_.cipher, sa_.lastPhase1Block_, h.messageId);
+	std::vector<uint8_t> iv = phase2Iv(prfOf(*sa_.choice_), sa_.cipher_.cipher, sa_.lastPhase1Block_, h.messageId);
 	auto opened = openMessage(sa_.cipher_, in.message, iv);
 	if (!opened || opened->payloads.empty() || opened->payloads[0].type != PayloadType::Hash) {
 		logWarn(kLog, "peer {}: Informational dropped: {}", in.from.str(),
 		        opened ? "no HASH first" : opened.error().message);
 		return;
 	}
-	auto expect = informationalHash(sa_.prf(), sa_.keys_->skeyidA, h.messageId, bytesAfterHash(opened->payloads));
+	auto expect = informationalHash(prfOf(*sa_.choice_), sa_.keys_->skeyidA, h.messageId,
+	                                bytesAfterHash(opened->payloads));
 	if (!expect || !crypto::constantTimeEqual(opened->payloads[0].body, *expect)) {
 		logWarn(kLog, "peer {}: Informational with a wrong HASH dropped", in.from.str());
 		return;
 	}
-	sa_.followPeer(in);
+	heard(in);
 	for (const RawPayload &p : opened->payloads) {
 		if (sa_.dead())
 			break;
@@ -103,16 +97,17 @@ Phase1State Informational::receiveDuringPhase1(Incoming &in)
 		// Only one is expected: a responder refusing our signature after MM5
 		// (its IV chains from MM5's last block, lastPhase1Block_ until MM6).
 		// Other keys of an unfinished phase 1: nothing to check them with.
-		if (!sa_.initiator_ || sa_.state_ != Phase1State::InitSentAuth || !sa_.keys_ ||
+		if (!sa_.who_.initiator || sa_.state_ != Phase1State::InitSentAuth || !sa_.keys_ ||
 		    sa_.lastPhase1Block_.empty())
 			return sa_.state_;
 		const Header &h = in.message.header;
-		auto opened = openMessage(sa_.cipher_, in.message,
-		                          phase2Iv(sa_.prf(), sa_.cipher_.cipher, sa_.lastPhase1Block_, h.messageId));
+		auto opened = openMessage(
+		        sa_.cipher_, in.message,
+		        phase2Iv(prfOf(*sa_.choice_), sa_.cipher_.cipher, sa_.lastPhase1Block_, h.messageId));
 		if (!opened || opened->payloads.empty() || opened->payloads[0].type != PayloadType::Hash)
 			return sa_.state_;
-		auto expect =
-		        informationalHash(sa_.prf(), sa_.keys_->skeyidA, h.messageId, bytesAfterHash(opened->payloads));
+		auto expect = informationalHash(prfOf(*sa_.choice_), sa_.keys_->skeyidA, h.messageId,
+		                                bytesAfterHash(opened->payloads));
 		if (!expect || !crypto::constantTimeEqual(opened->payloads[0].body, *expect))
 			return sa_.state_;
 		for (const RawPayload *p : findAll(opened->payloads, PayloadType::Notification)) {
@@ -130,11 +125,13 @@ Phase1State Informational::receiveDuringPhase1(Incoming &in)
 			continue;
 		// Unauthenticated, so only an initiator waiting for an answer gives
 		// up on it (as racoon and strongSwan do); a responder ignores it.
-		if (sa_.initiator_) {
-			sa_.fail(fmt::format("the peer refused {}: {}", sa_.phase1Name(), notifyTypeName(n->type)));
+		if (sa_.who_.initiator) {
+			sa_.fail(
+			        fmt::format("the peer refused {}: {}", sa_.who_.phase1Name(), notifyTypeName(n->type)));
 			return Phase1State::Dead;
 		}
-		logWarn(kLog, "peer {}: notify {} during {}", in.from.str(), notifyTypeName(n->type), sa_.phase1Name());
+		logWarn(kLog, "peer {}: notify {} during {}", in.from.str(), notifyTypeName(n->type),
+		        sa_.who_.phase1Name());
 	}
 	return sa_.state_;
 }
@@ -154,11 +151,11 @@ void Informational::onNotify(const NotifyPayload &n)
 		return;
 	}
 	if (n.type == NotifyType::InitialContact) {
-		sa_.initialContact_ = true;
+		sa_.succession_.initialContactReceived = true;
 		return;
 	}
 	if (!isErrorNotify(n.type)) {
-		logDebug(kLog, "peer {}: notify {}", sa_.peerText(), notifyTypeName(n.type));
+		logDebug(kLog, "peer {}: notify {}", sa_.path_.text(), notifyTypeName(n.type));
 		return;
 	}
 	// An error about one of our Quick Modes names the SPI we offered.
@@ -170,15 +167,15 @@ void Informational::onNotify(const NotifyPayload &n)
 			return;
 		}
 	}
-	logWarn(kLog, "peer {}: notify {}", sa_.peerText(), notifyTypeName(n.type));
+	logWarn(kLog, "peer {}: notify {}", sa_.path_.text(), notifyTypeName(n.type));
 }
 
 void Informational::onDelete(const DeletePayload &d)
 {
 	if (d.protocol == ProtocolId::Isakmp) {
 		for (const auto &spi : d.spis) {
-			if (spi == cookiePairSpi(sa_.ckyI_, sa_.ckyR_)) {
-				logInfo(kLog, "peer {}: deleted ISAKMP SA {}", sa_.peerText(), sa_.id_);
+			if (spi == cookiePairSpi(sa_.who_.ckyI, sa_.who_.ckyR)) {
+				logInfo(kLog, "peer {}: deleted ISAKMP SA {}", sa_.path_.text(), sa_.who_.id);
 				sa_.close("deleted by the peer", false);
 				return;
 			}
@@ -190,7 +187,7 @@ void Informational::onDelete(const DeletePayload &d)
 	// By convention the sender names its inbound SPI, our outbound one.
 	for (const auto &bytes : d.spis) {
 		auto spi = spiValue(bytes);
-		if (spi && !sa_.removeChildBySpi(*spi, "deleted by the peer"))
+		if (spi && !sa_.children_.removeBySpi(*spi, "deleted by the peer"))
 			sa_.events_.foreignDelete(sa_, *spi);
 	}
 }
@@ -239,7 +236,7 @@ bool Informational::dpdActive() const
 
 void Informational::sendDpd(NotifyType type, uint32_t seq)
 {
-	if (auto body = buildNotify(NotifyPayload::dpd(type, sa_.ckyI_, sa_.ckyR_, seq)))
+	if (auto body = buildNotify(NotifyPayload::dpd(type, sa_.who_.ckyI, sa_.who_.ckyR, seq)))
 		send({OutPayload{PayloadType::Notification, *body}});
 }
 
@@ -265,7 +262,7 @@ void Informational::dpdTimer()
 		dpdFirstUnanswered_ = ++dpdSeq_;
 		dpdProbeSince_ = now;
 		dpdNextProbe_ = now + sa_.ctx_.config.dpdRetry;
-		logDebug(kLog, "peer {}: silent for {} s, R-U-THERE", sa_.peerText(),
+		logDebug(kLog, "peer {}: silent for {} s, R-U-THERE", sa_.path_.text(),
 		         sa_.ctx_.config.dpdInterval.count());
 		sendDpd(NotifyType::RUThere, dpdSeq_);
 	}
@@ -277,8 +274,8 @@ void Informational::keepaliveTimer()
 		return;
 	// RFC 3948 §2.3: one 0xFF byte, no non-ESP marker.
 	static const std::vector<uint8_t> kKeepalive{0xff};
-	if (auto r = sa_.ctx_.sockets.send(IkeSocket::NatT, sa_.local_, sa_.peer_, kKeepalive); !r)
-		logDebug(kLog, "peer {}: keepalive: {}", sa_.peerText(), r.error().message);
+	if (auto r = sa_.ctx_.sockets.send(IkeSocket::NatT, sa_.path_.local, sa_.path_.peer, kKeepalive); !r)
+		logDebug(kLog, "peer {}: keepalive: {}", sa_.path_.text(), r.error().message);
 	nextKeepalive_ = sa_.ctx_.now + sa_.ctx_.config.natKeepalive;
 }
 

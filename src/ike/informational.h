@@ -29,8 +29,10 @@ public:
 	/// The SA is up: DPD and keepalives count from now; `seq` is the
 	/// first DPD sequence number.
 	void start(uint32_t seq);
-	/// An authenticated message came from the peer.
-	void heard() { lastHeard_ = sa_.ctx_.now; }
+	/// An authenticated message `in` came from the peer: DPD counts from
+	/// now, and the SA follows the peer if it floated to 4500 or its NAT
+	/// mapping changed (IkeSa::movePeerTo()).
+	void heard(const Incoming &in);
 	/// The peer's vendor ids included RFC 3706's.
 	void peerSpeaksDpd() { peerDpd_ = true; }
 	bool dpdActive() const;

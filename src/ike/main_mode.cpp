@@ -28,6 +28,7 @@
 #include "ike/codec/names.h"
 #include "ike/codec/opaque_payloads.h"
 #include "ike/ike_log.h"
+#include "ike/informational.h"
 #include "ike/nat_detection.h"
 #include "ike/payload_find.h"
 #include "ike/phase1_exchange.h"
@@ -46,16 +47,16 @@ using S = Phase1State;
 
 Result<void> Phase1Exchange::start(std::optional<ChildRequest> child, bool aggressive)
 {
-	sa_.aggressive_ = aggressive;
+	sa_.who_.aggressive = aggressive;
 	// Aggressive Mode here is pre-shared keys only.
-	creds_ = sa_.ctx_.config.certs && !aggressive ? sa_.ctx_.config.certs(sa_.peer_.address) : nullptr;
-	auto psk = sa_.ctx_.config.psk ? sa_.ctx_.config.psk(sa_.peer_.address) : std::nullopt;
+	creds_ = sa_.ctx_.config.certs && !aggressive ? sa_.ctx_.config.certs(sa_.path_.peer.address) : nullptr;
+	auto psk = sa_.ctx_.config.psk ? sa_.ctx_.config.psk(sa_.path_.peer.address) : std::nullopt;
 	if (psk)
 		psk_ = std::move(*psk);
 	if (!creds_ && psk_.empty())
 		return Error{ENOKEY, (aggressive ? "no pre-shared key (Aggressive Mode needs one) for "
 		                                 : "no pre-shared key or certificate for ") +
-		                             sa_.peer_.address.str()};
+		                             sa_.path_.peer.address.str()};
 	offeredAuths_ = authMethods();
 	wantChild_ = child;
 	offeredSuites_ = sa_.ctx_.config.proposals.ike;
@@ -70,7 +71,7 @@ Result<void> Phase1Exchange::start(std::optional<ChildRequest> child, bool aggre
 	SaPayload offer = phase1Offer(offeredSuites_, sa_.ctx_.config.ikeLifetime, offeredAuths_);
 	L2S_TRY_ASSIGN(auto body, buildSa(offer));
 	saiB_ = body;
-	MessageBuilder b(sa_.header(aggressive ? ExchangeType::Aggressive : ExchangeType::IdentityProtection, 0));
+	MessageBuilder b(sa_.tx_.header(aggressive ? ExchangeType::Aggressive : ExchangeType::IdentityProtection, 0));
 	b.add(PayloadType::SecurityAssociation, body);
 	if (aggressive) {
 		// AM1 (aggressive_mode.cpp) brings KE, nonce and ID at once.
@@ -81,9 +82,10 @@ Result<void> Phase1Exchange::start(std::optional<ChildRequest> child, bool aggre
 	for (OutPayload &v : vendorIds())
 		b.add(v.type, std::move(v.body));
 	L2S_TRY_ASSIGN(auto datagram, b.build());
-	logInfo(kLog, "peer {}: initiating {} ({})", sa_.peerText(), sa_.phase1Name(), describePhase1Offer(offer));
+	logInfo(kLog, "peer {}: initiating {} ({})", sa_.path_.text(), sa_.who_.phase1Name(),
+	        describePhase1Offer(offer));
 	sa_.transition(aggressive ? S::InitSentAm : S::InitSentSa, "initiating");
-	sa_.sendAwaiting(sa_.phase1_, std::move(datagram), fmt::format("{} 1", sa_.phase1Name()), {});
+	sa_.tx_.sendAwaiting(sa_.phase1_, std::move(datagram), fmt::format("{} 1", sa_.who_.phase1Name()), {});
 	return {};
 }
 
@@ -103,7 +105,7 @@ S Phase1Exchange::initiatorMm2(Incoming &in)
 		sa_.fail("key generation failed: " + r.error().message);
 		return S::Dead;
 	}
-	MessageBuilder b(sa_.header(ExchangeType::IdentityProtection, 0));
+	MessageBuilder b(sa_.tx_.header(ExchangeType::IdentityProtection, 0));
 	b.add(KeyExchangePayload{gxi_}).add(NoncePayload{ni_});
 	for (OutPayload &p : natDPayloads())
 		b.add(p.type, std::move(p.body));
@@ -114,7 +116,7 @@ S Phase1Exchange::initiatorMm2(Incoming &in)
 		sa_.fail(datagram.error().message);
 		return S::Dead;
 	}
-	sa_.sendAwaiting(sa_.phase1_, std::move(*datagram), "Main Mode 3", in.digest);
+	sa_.tx_.sendAwaiting(sa_.phase1_, std::move(*datagram), "Main Mode 3", in.digest);
 	return S::InitSentKe;
 }
 
@@ -147,8 +149,8 @@ S Phase1Exchange::initiatorMm4(Incoming &in)
 		return S::Dead;
 	}
 	// A responder that refuses our signature says so in an Informational
-	// whose IV starts from MM5's last block (onPlainInformational).
-	sa_.sendAwaiting(sa_.phase1_, std::move(*datagram), "Main Mode 5", in.digest);
+	// whose IV starts from MM5's last block (Informational::receiveDuringPhase1).
+	sa_.tx_.sendAwaiting(sa_.phase1_, std::move(*datagram), "Main Mode 5", in.digest);
 	return S::InitSentAuth;
 }
 
@@ -158,7 +160,7 @@ S Phase1Exchange::initiatorMm6(Incoming &in)
 		logWarn(kLog, "peer {}: cleartext Main Mode 6 dropped", in.from.str());
 		return sa_.state_;
 	}
-	auto opened = sa_.openPhase1(in.message);
+	auto opened = openMessage(sa_.cipher_, in.message, sa_.iv_);
 	const RawPayload *id = opened ? findPayload(opened->payloads, PayloadType::Identification) : nullptr;
 	if (signatures() && id) {
 		// It decrypted, so it is the responder's: what it proves is final.
@@ -180,8 +182,8 @@ S Phase1Exchange::initiatorMm6(Incoming &in)
 	}
 	sa_.iv_ = opened->lastBlock;
 	sa_.lastPhase1Block_ = opened->lastBlock;
-	sa_.peerIdB_ = bytesOf(id->body);
-	sa_.followPeer(in);
+	sa_.who_.peerIdBody = bytesOf(id->body);
+	sa_.informational_->heard(in);
 	establishedAsInitiator(in);
 	return S::Established;
 }
@@ -199,7 +201,7 @@ S Phase1Exchange::respondMm1(Incoming &in)
 	}
 	if (!chooseOffer(in, *sa, "Main Mode", in.from.address, sa_.ctx_.config.proposals.ike, false))
 		return S::Dead;
-	MessageBuilder b(sa_.header(ExchangeType::IdentityProtection, 0));
+	MessageBuilder b(sa_.tx_.header(ExchangeType::IdentityProtection, 0));
 	b.add(sa_.choice_->reply);
 	for (OutPayload &v : vendorIds())
 		b.add(v.type, std::move(v.body));
@@ -208,7 +210,7 @@ S Phase1Exchange::respondMm1(Incoming &in)
 		logWarn(kLog, "peer {}: Main Mode 2: {}", in.from.str(), datagram.error().message);
 		return S::Dead;
 	}
-	sa_.sendAnswer(sa_.phase1_, std::move(*datagram), in.digest);
+	sa_.tx_.sendAnswer(sa_.phase1_, std::move(*datagram), in.digest);
 	return S::RespSentSa;
 }
 
@@ -226,8 +228,8 @@ S Phase1Exchange::respondMm3(Incoming &in)
 		return S::Dead;
 	detectNat(in.payloads, in.local, in.from);
 	// The NAT-D hashes name the peer as it reached us and us as it addressed us.
-	sa_.local_ = in.local;
-	sa_.peer_ = in.from;
+	sa_.path_.local = in.local;
+	sa_.path_.peer = in.from;
 	return startResponderDh(in, "Main Mode 3", S::RespDh);
 }
 
@@ -235,7 +237,7 @@ S Phase1Exchange::answerMm3(Result<DhWorkDone> done)
 {
 	if (!takeDh(std::move(done), "Main Mode 3"))
 		return S::Dead;
-	MessageBuilder b(sa_.header(ExchangeType::IdentityProtection, 0));
+	MessageBuilder b(sa_.tx_.header(ExchangeType::IdentityProtection, 0));
 	b.add(KeyExchangePayload{gxr_}).add(NoncePayload{nr_});
 	for (OutPayload &p : natDPayloads())
 		b.add(p.type, std::move(p.body));
@@ -244,7 +246,7 @@ S Phase1Exchange::answerMm3(Result<DhWorkDone> done)
 	auto datagram = b.build();
 	if (!datagram)
 		return S::Dead;
-	sa_.sendAnswer(sa_.phase1_, std::move(*datagram), dhRequestDigest_);
+	sa_.tx_.sendAnswer(sa_.phase1_, std::move(*datagram), dhRequestDigest_);
 	dhRequestDigest_.clear();
 	return S::RespSentKe;
 }
@@ -255,7 +257,7 @@ S Phase1Exchange::respondMm5(Incoming &in)
 		logWarn(kLog, "peer {}: cleartext Main Mode 5 dropped", in.from.str());
 		return sa_.state_;
 	}
-	auto opened = sa_.openPhase1(in.message);
+	auto opened = openMessage(sa_.cipher_, in.message, sa_.iv_);
 	const RawPayload *id = opened ? findPayload(opened->payloads, PayloadType::Identification) : nullptr;
 	if (signatures()) {
 		if (!id) {
@@ -279,9 +281,9 @@ S Phase1Exchange::respondMm5(Incoming &in)
 		return S::Dead;
 	}
 	sa_.iv_ = opened->lastBlock;
-	sa_.peerIdB_ = bytesOf(id->body);
+	sa_.who_.peerIdBody = bytesOf(id->body);
 	readInitialContact(opened->payloads);
-	sa_.followPeer(in);
+	sa_.informational_->heard(in);
 
 	std::vector<uint8_t> idBody = ourIdBody();
 	auto payloads = authPayloads(false, idBody);
@@ -289,12 +291,12 @@ S Phase1Exchange::respondMm5(Incoming &in)
 		logWarn(kLog, "peer {}: Main Mode 6: {}", in.from.str(), payloads.error().message);
 		return S::Dead;
 	}
-	auto sealed = sealMessage(sa_.cipher_, sa_.header(ExchangeType::IdentityProtection, 0), *payloads, sa_.iv_);
+	auto sealed = sealMessage(sa_.cipher_, sa_.tx_.header(ExchangeType::IdentityProtection, 0), *payloads, sa_.iv_);
 	if (!sealed)
 		return S::Dead;
 	sa_.iv_ = sealed->lastBlock;
 	sa_.lastPhase1Block_ = sealed->lastBlock;
-	sa_.sendAnswer(sa_.phase1_, std::move(sealed->datagram), in.digest);
+	sa_.tx_.sendAnswer(sa_.phase1_, std::move(sealed->datagram), in.digest);
 	becomeEstablished(in);
 	return S::Established;
 }

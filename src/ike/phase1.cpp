@@ -51,7 +51,7 @@ std::string authSuffix(IkeAuthMethod m)
 std::vector<OutPayload> Phase1Steps::vendorIds() const
 {
 	std::vector<KnownVendorId> ids;
-	if (sa_.initiator_) {
+	if (sa_.who_.initiator) {
 		// As strongSwan and libreswan: RFC 3947 and the drafts pre-RFC peers know.
 		ids = {KnownVendorId::NatTRfc3947, KnownVendorId::NatTDraft03, KnownVendorId::NatTDraft02N,
 		       KnownVendorId::NatTDraft02};
@@ -103,9 +103,10 @@ std::vector<OutPayload> Phase1Steps::natDPayloads() const
 		return {};
 	PayloadType type = sa_.natMethod_ == NatTMethod::Rfc3947 ? PayloadType::NatD : PayloadType::NatDDraft;
 	// RFC 3947 §3.2: first the peer's address as we send to it, then ours.
-	return {OutPayload{type, natDetectionHash(sa_.prf(), sa_.ckyI_, sa_.ckyR_, sa_.peer_.address, sa_.peer_.port)},
-	        OutPayload{type,
-	                   natDetectionHash(sa_.prf(), sa_.ckyI_, sa_.ckyR_, sa_.local_.address, sa_.local_.port)}};
+	return {OutPayload{type, natDetectionHash(prfOf(*sa_.choice_), sa_.who_.ckyI, sa_.who_.ckyR,
+	                                          sa_.path_.peer.address, sa_.path_.peer.port)},
+	        OutPayload{type, natDetectionHash(prfOf(*sa_.choice_), sa_.who_.ckyI, sa_.who_.ckyR,
+	                                          sa_.path_.local.address, sa_.path_.local.port)}};
 }
 
 void Phase1Steps::detectNat(const std::vector<RawPayload> &payloads, const Endpoint &local, const Endpoint &from)
@@ -118,9 +119,9 @@ void Phase1Steps::detectNat(const std::vector<RawPayload> &payloads, const Endpo
 		return;
 	}
 	// The first names us as the peer addressed us; the rest name the peer.
-	auto ours = natDetectionHash(sa_.prf(), sa_.ckyI_, sa_.ckyR_, local.address, local.port);
+	auto ours = natDetectionHash(prfOf(*sa_.choice_), sa_.who_.ckyI, sa_.who_.ckyR, local.address, local.port);
 	sa_.natLocal_ = !crypto::constantTimeEqual(natd[0]->body, ours);
-	auto theirs = natDetectionHash(sa_.prf(), sa_.ckyI_, sa_.ckyR_, from.address, from.port);
+	auto theirs = natDetectionHash(prfOf(*sa_.choice_), sa_.who_.ckyI, sa_.who_.ckyR, from.address, from.port);
 	sa_.natPeer_ = true;
 	for (size_t i = 1; i < natd.size(); i++)
 		if (crypto::constantTimeEqual(natd[i]->body, theirs))
@@ -132,12 +133,13 @@ void Phase1Steps::detectNat(const std::vector<RawPayload> &payloads, const Endpo
 
 void Phase1Steps::floatToNatT()
 {
-	if (sa_.socket_ == IkeSocket::NatT)
-		return; // started there (startOnNatT): the peer's NAT port stays
-	sa_.socket_ = IkeSocket::NatT;
-	sa_.local_.port = sa_.ctx_.config.natTPort;
-	sa_.peer_.port = sa_.ctx_.config.natTPort;
-	logInfo(kLog, "peer {}: floating to UDP {} (RFC 3947 §4)", sa_.peer_.address.str(), sa_.ctx_.config.natTPort);
+	if (sa_.path_.socket == IkeSocket::NatT)
+		return; // started on it (a re-authentication behind a NAT): the peer's NAT port stays
+	sa_.path_.socket = IkeSocket::NatT;
+	sa_.path_.local.port = sa_.ctx_.config.natTPort;
+	sa_.path_.peer.port = sa_.ctx_.config.natTPort;
+	logInfo(kLog, "peer {}: floating to UDP {} (RFC 3947 §4)", sa_.path_.peer.address.str(),
+	        sa_.ctx_.config.natTPort);
 }
 
 // ---- keys ------------------------------------------------------------------
@@ -160,23 +162,25 @@ Result<void> Phase1Crypto::keyExchange(Bytes peerKe)
 Result<void> Phase1Crypto::deriveKeys(crypto::SecretBytes gxy)
 {
 	gxy_ = std::move(gxy);
-	L2S_TRY_ASSIGN(auto skeyid, signatures() ? skeyidSignature(sa_.prf(), ni_, nr_, gxy_)
-	                                         : skeyidPreSharedKey(sa_.prf(), psk_, ni_, nr_));
-	L2S_TRY_ASSIGN(auto keys, derivePhase1Keys(sa_.prf(), std::move(skeyid), gxy_, sa_.ckyI_, sa_.ckyR_));
+	L2S_TRY_ASSIGN(auto skeyid, signatures() ? skeyidSignature(prfOf(*sa_.choice_), ni_, nr_, gxy_)
+	                                         : skeyidPreSharedKey(prfOf(*sa_.choice_), psk_, ni_, nr_));
+	L2S_TRY_ASSIGN(auto keys,
+	               derivePhase1Keys(prfOf(*sa_.choice_), std::move(skeyid), gxy_, sa_.who_.ckyI, sa_.who_.ckyR));
 	sa_.keys_ = std::move(keys);
-	L2S_TRY_ASSIGN(auto key, phase1EncryptionKey(sa_.prf(), sa_.keys_->skeyidE, sa_.choice_->suite.cipher));
+	L2S_TRY_ASSIGN(auto key,
+	               phase1EncryptionKey(prfOf(*sa_.choice_), sa_.keys_->skeyidE, sa_.choice_->suite.cipher));
 	sa_.cipher_ = IsakmpCipher{sa_.choice_->suite.cipher, std::move(key)};
-	sa_.iv_ = phase1Iv(sa_.prf(), sa_.choice_->suite.cipher, gxi_, gxr_);
+	sa_.iv_ = phase1Iv(prfOf(*sa_.choice_), sa_.choice_->suite.cipher, gxi_, gxr_);
 	return {};
 }
 
 Result<void> Phase1Crypto::ourKeyAndNonce(crypto::DhGroup group)
 {
 	L2S_TRY_ASSIGN(auto dh, sa_.ctx_.random.keyPair(group));
-	L2S_TRY_ASSIGN(auto nonce, sa_.random(IkeSa::kNonceLen));
+	L2S_TRY_ASSIGN(auto nonce, sa_.tx_.random(IkeSa::kNonceLen));
 	dh_ = std::move(dh);
-	(sa_.initiator_ ? gxi_ : gxr_) = dh_->publicValue();
-	(sa_.initiator_ ? ni_ : nr_) = std::move(nonce);
+	(sa_.who_.initiator ? gxi_ : gxr_) = dh_->publicValue();
+	(sa_.who_.initiator ? ni_ : nr_) = std::move(nonce);
 	return {};
 }
 
@@ -192,7 +196,7 @@ Result<std::vector<uint8_t>> Phase1Crypto::authHash(bool initiatorHash, Bytes id
 	// With ECDSA, HASH_I and HASH_R take the HMAC of the method's SHA-2
 	// (keyed with SKEYID as ever), whatever PRF the suite negotiated: what
 	// strongSwan's keymat_v1 does (its prf_auth), so what its peers expect.
-	crypto::HashAlgorithm alg = sa_.prf();
+	crypto::HashAlgorithm alg = prfOf(*sa_.choice_);
 	if (sa_.choice_->auth == IkeAuthMethod::EcdsaSha256P256)
 		alg = crypto::HashAlgorithm::Sha256;
 	else if (sa_.choice_->auth == IkeAuthMethod::EcdsaSha384P384)
@@ -200,8 +204,8 @@ Result<std::vector<uint8_t>> Phase1Crypto::authHash(bool initiatorHash, Bytes id
 	else if (sa_.choice_->auth == IkeAuthMethod::EcdsaSha512P521)
 		alg = crypto::HashAlgorithm::Sha512;
 	if (initiatorHash)
-		return mainModeHashI(alg, sa_.keys_->skeyid, gxi_, gxr_, sa_.ckyI_, sa_.ckyR_, saiB_, idBody);
-	return mainModeHashR(alg, sa_.keys_->skeyid, gxi_, gxr_, sa_.ckyI_, sa_.ckyR_, saiB_, idBody);
+		return mainModeHashI(alg, sa_.keys_->skeyid, gxi_, gxr_, sa_.who_.ckyI, sa_.who_.ckyR, saiB_, idBody);
+	return mainModeHashR(alg, sa_.keys_->skeyid, gxi_, gxr_, sa_.who_.ckyI, sa_.who_.ckyR, saiB_, idBody);
 }
 
 void Phase1Steps::becomeEstablished(Incoming &in)
@@ -219,21 +223,21 @@ void Phase1Steps::becomeEstablished(Incoming &in)
 	for (std::vector<uint8_t> *v : {&gxi_, &gxr_, &ni_, &nr_, &saiB_})
 		std::vector<uint8_t>().swap(*v);
 	uint32_t dpdSeq = 0;
-	if (auto seq = sa_.random(4))
+	if (auto seq = sa_.tx_.random(4))
 		dpdSeq = (uint32_t((*seq)[0]) << 24 | uint32_t((*seq)[1]) << 16 | uint32_t((*seq)[2]) << 8 |
 		          (*seq)[3]) >>
 		         1;
 	sa_.informational_->start(dpdSeq);
 	IkeSaInfo i = sa_.info();
-	logInfo(kLog, "peer {}: ISAKMP SA {} established ({}, {} s; NAT: {}; DPD: {}; peer id {})", sa_.peerText(),
-	        sa_.id_, i.suite, i.lifetime.count(),
+	logInfo(kLog, "peer {}: ISAKMP SA {} established ({}, {} s; NAT: {}; DPD: {}; peer id {})", sa_.path_.text(),
+	        sa_.who_.id, i.suite, i.lifetime.count(),
 	        sa_.natLocal_ || sa_.natPeer_ ? (sa_.natLocal_ ? (sa_.natPeer_ ? "both" : "local") : "peer") : "none",
 	        i.dpd ? "yes" : "no", i.peerId);
-	if (sa_.aggressive_)
+	if (sa_.who_.aggressive)
 		logWarn(kLog,
 		        "peer {}: ISAKMP SA {} is an Aggressive Mode SA with a pre-shared key: the key's hash went "
 		        "out in the clear and can be guessed at offline; prefer Main Mode",
-		        sa_.peerText(), sa_.id_);
+		        sa_.path_.text(), sa_.who_.id);
 	if (sa_.ctx_.observer)
 		sa_.ctx_.observer->ikeSaUp(i);
 }
@@ -243,9 +247,9 @@ void Phase1Steps::establishedAsInitiator(Incoming &in)
 	becomeEstablished(in);
 	if (wantChild_) {
 		if (auto r = sa_.startQuickMode(*wantChild_); !r) {
-			logError(kLog, "peer {}: Quick Mode not started: {}", sa_.peerText(), r.error().message);
+			logError(kLog, "peer {}: Quick Mode not started: {}", sa_.path_.text(), r.error().message);
 			if (sa_.ctx_.observer)
-				sa_.ctx_.observer->childSaFailed(sa_.id_, r.error().message);
+				sa_.ctx_.observer->childSaFailed(sa_.who_.id, r.error().message);
 		}
 		wantChild_.reset();
 	}
@@ -256,7 +260,7 @@ void Phase1Steps::readInitialContact(const std::vector<RawPayload> &payloads)
 	for (const RawPayload *p : findAll(payloads, PayloadType::Notification)) {
 		auto n = parseNotify(p->body);
 		if (n && n->type == NotifyType::InitialContact)
-			sa_.initialContact_ = true;
+			sa_.succession_.initialContactReceived = true;
 	}
 }
 
@@ -277,27 +281,27 @@ std::optional<Phase1Choice> Phase1Steps::acceptReply(const Incoming &in, const R
 
 void Phase1Steps::adoptReply(const Incoming &in, Phase1Choice choice, std::string_view message)
 {
-	sa_.ckyR_ = in.message.header.responderCookie;
+	sa_.who_.ckyR = in.message.header.responderCookie;
 	sa_.choice_ = std::move(choice);
 	readVendorIds(in.payloads);
-	logInfo(kLog, "peer {}: {} chose {}{}; vendor ids: {}", sa_.peerText(), message, suiteName(sa_.choice_->suite),
-	        authSuffix(sa_.choice_->auth), sa_.peerVendorIds_);
+	logInfo(kLog, "peer {}: {} chose {}{}; vendor ids: {}", sa_.path_.text(), message,
+	        suiteName(sa_.choice_->suite), authSuffix(sa_.choice_->auth), sa_.peerVendorIds_);
 }
 
 void Phase1Steps::detectNatAndFloat(const Incoming &in)
 {
-	detectNat(in.payloads, sa_.local_, in.from);
+	detectNat(in.payloads, sa_.path_.local, in.from);
 	if (sa_.natMethod_ != NatTMethod::None && (sa_.natLocal_ || sa_.natPeer_))
 		floatToNatT();
 }
 
 Result<std::vector<uint8_t>> Phase1Steps::sealInitiatorAuth(ExchangeType exchange, std::vector<OutPayload> payloads)
 {
-	if (sa_.sendInitialContact_) {
-		if (auto n = buildNotify(NotifyPayload::initialContact(sa_.ckyI_, sa_.ckyR_)))
+	if (sa_.succession_.sendInitialContact) {
+		if (auto n = buildNotify(NotifyPayload::initialContact(sa_.who_.ckyI, sa_.who_.ckyR)))
 			payloads.push_back(OutPayload{PayloadType::Notification, *n});
 	}
-	L2S_TRY_ASSIGN(auto sealed, sealMessage(sa_.cipher_, sa_.header(exchange, 0), payloads, sa_.iv_));
+	L2S_TRY_ASSIGN(auto sealed, sealMessage(sa_.cipher_, sa_.tx_.header(exchange, 0), payloads, sa_.iv_));
 	sa_.iv_ = sealed.lastBlock;
 	sa_.lastPhase1Block_ = sealed.lastBlock;
 	return std::move(sealed.datagram);
@@ -305,7 +309,7 @@ Result<std::vector<uint8_t>> Phase1Steps::sealInitiatorAuth(ExchangeType exchang
 
 bool Phase1Steps::takeInitiatorKe(const Incoming &in, const RawPayload &ke, const RawPayload &ni)
 {
-	auto nr = sa_.random(IkeSa::kNonceLen);
+	auto nr = sa_.tx_.random(IkeSa::kNonceLen);
 	if (!nr) {
 		logError(kLog, "peer {}: key generation failed", in.from.str());
 		return false;
@@ -371,7 +375,7 @@ S Phase1Exchange::startResponderDh(const Incoming &in, std::string_view message,
 	}
 	dhRequestDigest_ = in.digest;
 	if (sa_.ctx_.dhOffload) {
-		if (!sa_.ctx_.dhOffload->submit(DhWork{sa_.id_, sa_.choice_->suite.group, gxi_})) {
+		if (!sa_.ctx_.dhOffload->submit(DhWork{sa_.who_.id, sa_.choice_->suite.group, gxi_})) {
 			logWarn(kLog, "peer {}: {} dropped: the DH workers are busy", in.from.str(), message);
 			// Main Mode 3 waits in its state for the retransmission; a
 			// first Aggressive Mode 1 has no state to wait in.
@@ -392,12 +396,12 @@ S Phase1Exchange::answerDh(S waiting, Result<DhWorkDone> done)
 bool Phase1Steps::takeDh(Result<DhWorkDone> done, std::string_view message)
 {
 	if (!done) {
-		logWarn(kLog, "peer {}: {}: {}", sa_.peer_.str(), message, done.error().message);
+		logWarn(kLog, "peer {}: {}: {}", sa_.path_.peer.str(), message, done.error().message);
 		return false;
 	}
 	gxr_ = std::move(done->ourPublic);
 	if (auto r = deriveKeys(std::move(done->sharedSecret)); !r) {
-		logWarn(kLog, "peer {}: {}: {}", sa_.peer_.str(), message, r.error().message);
+		logWarn(kLog, "peer {}: {}: {}", sa_.path_.peer.str(), message, r.error().message);
 		return false;
 	}
 	return true;

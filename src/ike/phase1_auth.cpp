@@ -52,7 +52,7 @@ std::vector<uint8_t> Phase1Crypto::ourIdBody() const
 {
 	if (signatures())
 		return buildId(creds_->localId);
-	return buildId(IdPayload::address(sa_.local_.address));
+	return buildId(IdPayload::address(sa_.path_.local.address));
 }
 
 Result<std::vector<OutPayload>> Phase1Crypto::authPayloads(bool initiatorHash, Bytes idBody) const
@@ -129,12 +129,12 @@ std::optional<Phase1Crypto::AuthFailure> Phase1Crypto::verifyPeerSignature(const
 void Phase1Crypto::sendAuthFailure(NotifyType notify, bool withDelete)
 {
 	std::vector<OutPayload> payloads;
-	if (auto n = buildNotify(
-	            NotifyPayload{Doi::Ipsec, ProtocolId::Isakmp, notify, cookiePairSpi(sa_.ckyI_, sa_.ckyR_), {}}))
+	if (auto n = buildNotify(NotifyPayload{
+	            Doi::Ipsec, ProtocolId::Isakmp, notify, cookiePairSpi(sa_.who_.ckyI, sa_.who_.ckyR), {}}))
 		payloads.push_back(OutPayload{PayloadType::Notification, *n});
 	if (withDelete) {
 		// The responder thinks the SA is up: the Delete ends it there.
-		DeletePayload d{Doi::Ipsec, ProtocolId::Isakmp, {cookiePairSpi(sa_.ckyI_, sa_.ckyR_)}};
+		DeletePayload d{Doi::Ipsec, ProtocolId::Isakmp, {cookiePairSpi(sa_.who_.ckyI, sa_.who_.ckyR)}};
 		if (auto body = buildDelete(d))
 			payloads.push_back(OutPayload{PayloadType::Delete, *body});
 	}

@@ -137,17 +137,6 @@ kernel::SaLifetime saLifetime(const Phase2Choice &c, bool quickModeInitiator)
 
 } // namespace
 
-Result<std::vector<uint8_t>> IkeSa::protectedMessage(ExchangeType exchange, uint32_t messageId,
-                                                     std::vector<uint8_t> &iv, Bytes hash,
-                                                     std::span<const OutPayload> rest)
-{
-	std::vector<OutPayload> payloads{OutPayload{PayloadType::Hash, bytesOf(hash)}};
-	payloads.insert(payloads.end(), rest.begin(), rest.end());
-	L2S_TRY_ASSIGN(auto sealed, sealMessage(cipher_, header(exchange, messageId), payloads, iv));
-	iv = sealed.lastBlock;
-	return std::move(sealed.datagram);
-}
-
 // ---- under the ISAKMP SA -------------------------------------------------------
 
 Result<void> IkeSa::startQuickMode(const ChildRequest &child)
@@ -156,33 +145,32 @@ Result<void> IkeSa::startQuickMode(const ChildRequest &child)
 		return Error{EAGAIN, "the ISAKMP SA is not established"};
 	if (ctx_.config.proposals.esp.empty())
 		return Error{EINVAL, "no ESP proposals configured"};
-	L2S_TRY_ASSIGN(auto mid, newMessageId());
+	L2S_TRY_ASSIGN(auto mid, tx_.newMessageId());
 	L2S_TRY_ASSIGN(auto qm, QuickModeInitiator::start(*this, mid, child));
-	usedMessageIds_.insert(mid);
+	tx_.markUsed(mid);
 	quickModes_.emplace(mid, std::move(qm));
 	return {};
 }
 
-Phase1State IkeSa::onQuickMode(Incoming &in)
+void QuickMode::deliver(IkeSa &sa, Incoming &in)
 {
 	const Header &h = in.message.header;
 	if (h.messageId == 0 || !h.encrypted()) {
 		logWarn(kLog, "peer {}: Quick Mode without message id or encryption dropped", in.from.str());
-		return state_;
+		return;
 	}
-	auto it = quickModes_.find(h.messageId);
-	if (it == quickModes_.end() && usedMessageIds_.contains(h.messageId)) {
+	auto it = sa.quickModes_.find(h.messageId);
+	if (it == sa.quickModes_.end() && sa.tx_.used(h.messageId)) {
 		logWarn(kLog, "peer {}: replayed Quick Mode {} dropped", in.from.str(), spiText(h.messageId));
-	} else if (it == quickModes_.end()) {
-		if (auto qm = QuickModeResponder::respond(*this, in)) {
-			usedMessageIds_.insert(h.messageId);
-			quickModes_.emplace(h.messageId, std::move(qm));
+	} else if (it == sa.quickModes_.end()) {
+		if (auto qm = QuickModeResponder::respond(sa, in)) {
+			sa.tx_.markUsed(h.messageId);
+			sa.quickModes_.emplace(h.messageId, std::move(qm));
 		}
 	} else if (!it->second->receive(in)) {
 		logDebug(kLog, "peer {}: Quick Mode {} message after its end dropped", in.from.str(),
 		         spiText(h.messageId));
 	}
-	return state_;
 }
 
 // ---- both roles ----------------------------------------------------------------
@@ -194,7 +182,7 @@ QuickMode::QuickMode(IkeSa &sa, uint32_t messageId, bool initiator)
 
 Result<void> QuickMode::acquireFlow()
 {
-	const Endpoint &local = sa_.local_, &peer = sa_.peer_;
+	const Endpoint &local = sa_.path_.local, &peer = sa_.path_.peer;
 	L2S_TRY_ASSIGN(auto reqid, sa_.ctx_.flows.acquire(flow_, peer, flowTemplate(ipsecMode(mode_), local, peer)));
 	reqid_ = reqid;
 	flowAcquired_ = true;
@@ -203,7 +191,7 @@ Result<void> QuickMode::acquireFlow()
 
 Result<std::vector<uint8_t>> QuickMode::seal(Bytes hash, std::span<const OutPayload> rest)
 {
-	return sa_.protectedMessage(ExchangeType::QuickMode, messageId_, iv_, hash, rest);
+	return sa_.tx_.protectedMessage(ExchangeType::QuickMode, messageId_, iv_, hash, rest);
 }
 
 void QuickMode::finish()
@@ -218,15 +206,15 @@ bool QuickMode::installChild()
 	const Phase2Choice &c = *choice_;
 	uint32_t initiatorSpi = initiator_ ? inboundSpi_ : c.peerSpi;
 	uint32_t responderSpi = initiator_ ? c.peerSpi : inboundSpi_;
-	auto keymat = quickModeKeymatPair(sa_.prf(), sa_.keys_->skeyidD, pfsSecret_, ProtocolId::IpsecEsp, initiatorSpi,
-	                                  responderSpi, ni_, nr_, espKeymatLength(c.suite));
+	auto keymat = quickModeKeymatPair(prfOf(*sa_.choice_), sa_.keys_->skeyidD, pfsSecret_, ProtocolId::IpsecEsp,
+	                                  initiatorSpi, responderSpi, ni_, nr_, espKeymatLength(c.suite));
 	if (!keymat) {
-		logError(kLog, "peer {}: KEYMAT: {}", sa_.peerText(), keymat.error().message);
+		logError(kLog, "peer {}: KEYMAT: {}", sa_.path_.text(), keymat.error().message);
 		return false;
 	}
 	ChildSaSpec spec;
-	spec.local = sa_.local_;
-	spec.peer = sa_.peer_;
+	spec.local = sa_.path_.local;
+	spec.peer = sa_.path_.peer;
 	spec.mode = ipsecMode(c.mode);
 	spec.udpEncap = sa_.natLocal_ || sa_.natPeer_;
 	spec.natOa = natOa_;
@@ -244,18 +232,18 @@ bool QuickMode::installChild()
 		// install() has deleted what it added, the reserved SPI included.
 		inboundSpi_ = 0;
 		logError(kLog, "peer {}: installing the IPsec SA (SPI in {} out {}) failed: {}; rolled back",
-		         sa_.peerText(), spiText(spec.inboundSpi), spiText(spec.outboundSpi), child.error().message);
+		         sa_.path_.text(), spiText(spec.inboundSpi), spiText(spec.outboundSpi), child.error().message);
 		if (initiator_ && ctx.observer)
-			ctx.observer->childSaFailed(sa_.id_,
+			ctx.observer->childSaFailed(sa_.who_.id,
 			                            "installing the IPsec SA failed: " + child.error().message);
 		return false;
 	}
 	installed_ = true;
 	flowAcquired_ = false; // the pair holds the flow now
 	ChildSaInfo info;
-	info.ikeSaId = sa_.id_;
-	info.local = sa_.local_;
-	info.peer = sa_.peer_;
+	info.ikeSaId = sa_.who_.id;
+	info.local = sa_.path_.local;
+	info.peer = sa_.path_.peer;
 	info.inboundSpi = spec.inboundSpi;
 	info.outboundSpi = spec.outboundSpi;
 	info.reqid = spec.reqid;
@@ -266,9 +254,8 @@ bool QuickMode::installChild()
 	info.natOa = spec.natOa;
 	info.lifetime = c.lifetime;
 	info.established = ctx.now;
-	sa_.children_.push_back(std::move(*child));
-	sa_.childInfo_.push_back(info);
-	logInfo(kLog, "peer {}: IPsec SA up: SPI in {} out {}, {}, {} mode, {} s{}", sa_.peerText(),
+	sa_.children_.add(std::move(*child), info);
+	logInfo(kLog, "peer {}: IPsec SA up: SPI in {} out {}, {}, {} mode, {} s{}", sa_.path_.text(),
 	        spiText(info.inboundSpi), spiText(info.outboundSpi), info.suite, kernel::modeName(info.mode),
 	        info.lifetime.count(), info.natT ? ", ESP in UDP" : "");
 	if (ctx.observer)
@@ -280,7 +267,7 @@ void QuickMode::end(const std::string &why)
 {
 	IkeContext &ctx = sa_.ctx_;
 	if (!installed_) {
-		releaseSpi(ctx.dataplane, sa_.local_, sa_.peer_, inboundSpi_);
+		releaseSpi(ctx.dataplane, sa_.path_.local, sa_.path_.peer, inboundSpi_);
 		inboundSpi_ = 0;
 	}
 	if (flowAcquired_) {
@@ -291,9 +278,9 @@ void QuickMode::end(const std::string &why)
 	flight_ = Flight{};
 	expires_ = ctx.now;
 	if (!why.empty()) {
-		logWarn(kLog, "peer {}: Quick Mode {} failed: {}", sa_.peerText(), spiText(messageId_), why);
+		logWarn(kLog, "peer {}: Quick Mode {} failed: {}", sa_.path_.text(), spiText(messageId_), why);
 		if (initiator_ && ctx.observer)
-			ctx.observer->childSaFailed(sa_.id_, why);
+			ctx.observer->childSaFailed(sa_.who_.id, why);
 	}
 }
 
@@ -308,7 +295,7 @@ Result<std::unique_ptr<QuickModeInitiator>> QuickModeInitiator::start(IkeSa &sa,
 {
 	std::unique_ptr<QuickModeInitiator> qm(new QuickModeInitiator(sa, messageId));
 	IkeContext &ctx = sa.ctx_;
-	const Endpoint &local = sa.local_, &peer = sa.peer_;
+	const Endpoint &local = sa.path_.local, &peer = sa.path_.peer;
 	qm->flow_ = kernel::Selector{local.address, peer.address, 32, 32, kIpProtoUdp, child.localPort, child.peerPort};
 	bool udpEncap = sa.natLocal_ || sa.natPeer_;
 	qm->mode_ = encapsulationMode(child.mode, udpEncap, sa.natMethod_);
@@ -318,7 +305,7 @@ Result<std::unique_ptr<QuickModeInitiator>> QuickModeInitiator::start(IkeSa &sa,
 		if (s.pfs == ctx.config.proposals.esp.front().pfs)
 			qm->offered_.push_back(s);
 
-	L2S_TRY_ASSIGN(auto nonce, sa.random(IkeSa::kNonceLen));
+	L2S_TRY_ASSIGN(auto nonce, sa.tx_.random(IkeSa::kNonceLen));
 	qm->ni_ = std::move(nonce);
 	if (auto group = qm->offered_.front().pfs) {
 		L2S_TRY_ASSIGN(auto dh, ctx.random.keyPair(*group));
@@ -340,7 +327,7 @@ Result<std::unique_ptr<QuickModeInitiator>> QuickModeInitiator::start(IkeSa &sa,
 
 Result<void> QuickModeInitiator::sendQm1(const ChildRequest &child)
 {
-	const Endpoint &local = sa_.local_, &peer = sa_.peer_;
+	const Endpoint &local = sa_.path_.local, &peer = sa_.path_.peer;
 	NatTMethod natMethod = sa_.natMethod_;
 	IdPayload idci = quickModeId(local.address, child.idPrefix, child.localPort);
 	IdPayload idcr = quickModeId(child.peerId.value_or(peer.address), child.idPrefix, child.peerPort);
@@ -362,13 +349,13 @@ Result<void> QuickModeInitiator::sendQm1(const ChildRequest &child)
 			rest.add(NatOaPayload{child.peerId.value_or(peer.address)}, t);
 	}
 	L2S_TRY_ASSIGN(auto after, rest.buildBody());
-	L2S_TRY_ASSIGN(auto hash1, quickModeHash1(sa_.prf(), sa_.keys_->skeyidA, messageId_, after));
-	iv_ = phase2Iv(sa_.prf(), sa_.cipher_.cipher, sa_.lastPhase1Block_, messageId_);
+	L2S_TRY_ASSIGN(auto hash1, quickModeHash1(prfOf(*sa_.choice_), sa_.keys_->skeyidA, messageId_, after));
+	iv_ = phase2Iv(prfOf(*sa_.choice_), sa_.cipher_.cipher, sa_.lastPhase1Block_, messageId_);
 	L2S_TRY_ASSIGN(auto datagram, seal(hash1, rest.payloads()));
-	logInfo(kLog, "peer {}: Quick Mode {} for {} <-> {} ({}), SPI in {}", sa_.peerText(), spiText(messageId_),
+	logInfo(kLog, "peer {}: Quick Mode {} for {} <-> {} ({}), SPI in {}", sa_.path_.text(), spiText(messageId_),
 	        idText(idci), idText(idcr), describePhase2Offer(offer), spiText(inboundSpi_));
 	expires_ = sa_.ctx_.now + sa_.ctx_.config.setupTimeout;
-	sa_.sendAwaiting(flight_, std::move(datagram), "Quick Mode 1", {});
+	sa_.tx_.sendAwaiting(flight_, std::move(datagram), "Quick Mode 1", {});
 	return {};
 }
 
@@ -394,12 +381,12 @@ void QuickModeInitiator::onQm2(Incoming &in)
 		return;
 	}
 	const std::vector<RawPayload> &chain = opened->payloads;
-	auto expect = quickModeHash2(sa_.prf(), sa_.keys_->skeyidA, messageId_, ni_, bytesAfterHash(chain));
+	auto expect = quickModeHash2(prfOf(*sa_.choice_), sa_.keys_->skeyidA, messageId_, ni_, bytesAfterHash(chain));
 	if (!expect || !crypto::constantTimeEqual(chain[0].body, *expect)) {
 		logWarn(kLog, "peer {}: Quick Mode 2 with a wrong HASH(2) dropped", in.from.str());
 		return;
 	}
-	sa_.followPeer(in);
+	sa_.informational_->heard(in);
 	iv_ = opened->lastBlock;
 	if (auto r = takeQm2(chain); !r) {
 		end(r.error().message);
@@ -410,19 +397,19 @@ void QuickModeInitiator::onQm2(Incoming &in)
 		end("");
 		return;
 	}
-	auto hash3 = quickModeHash3(sa_.prf(), sa_.keys_->skeyidA, messageId_, ni_, nr_);
+	auto hash3 = quickModeHash3(prfOf(*sa_.choice_), sa_.keys_->skeyidA, messageId_, ni_, nr_);
 	auto datagram = hash3 ? seal(*hash3, {}) : Result<std::vector<uint8_t>>(hash3.error());
 	if (!datagram) {
-		logError(kLog, "peer {}: Quick Mode 3: {}", sa_.peerText(), datagram.error().message);
+		logError(kLog, "peer {}: Quick Mode 3: {}", sa_.path_.text(), datagram.error().message);
 		return;
 	}
 	finish();
-	sa_.sendAnswer(flight_, std::move(*datagram), in.digest);
+	sa_.tx_.sendAnswer(flight_, std::move(*datagram), in.digest);
 }
 
 Result<void> QuickModeInitiator::takeQm2(const std::vector<RawPayload> &chain)
 {
-	const Endpoint &peer = sa_.peer_;
+	const Endpoint &peer = sa_.path_.peer;
 	const RawPayload *saP = findPayload(chain, PayloadType::SecurityAssociation);
 	const RawPayload *nr = findPayload(chain, PayloadType::Nonce);
 	auto sa = saP ? parseSa(saP->body) : Result<SaPayload>(Error{EBADMSG, "no SA payload"});
@@ -436,7 +423,7 @@ Result<void> QuickModeInitiator::takeQm2(const std::vector<RawPayload> &chain)
 		// RFC 2407 §4.6.3.1: the responder's shorter lifetime is the one.
 		if (auto attrs = responderLifetimeAttributes(*n)) {
 			if (auto secs = lifetimeSeconds(*attrs); secs && *secs < choice.lifetime) {
-				logInfo(kLog, "peer {}: RESPONDER-LIFETIME {} s", sa_.peerText(), secs->count());
+				logInfo(kLog, "peer {}: RESPONDER-LIFETIME {} s", sa_.path_.text(), secs->count());
 				choice.lifetime = *secs;
 			}
 		}
@@ -472,7 +459,7 @@ QuickModeResponder::QuickModeResponder(IkeSa &sa, uint32_t messageId) : QuickMod
 std::unique_ptr<QuickModeResponder> QuickModeResponder::respond(IkeSa &sa, Incoming &in)
 {
 	uint32_t mid = in.message.header.messageId;
-	std::vector<uint8_t> iv = phase2Iv(sa.prf(), sa.cipher_.cipher, sa.lastPhase1Block_, mid);
+	std::vector<uint8_t> iv = phase2Iv(prfOf(*sa.choice_), sa.cipher_.cipher, sa.lastPhase1Block_, mid);
 	auto opened = openMessage(sa.cipher_, in.message, iv);
 	if (!opened || opened->payloads.empty() || opened->payloads[0].type != PayloadType::Hash) {
 		logWarn(kLog, "peer {}: Quick Mode 1 dropped: {}", in.from.str(),
@@ -480,12 +467,12 @@ std::unique_ptr<QuickModeResponder> QuickModeResponder::respond(IkeSa &sa, Incom
 		return nullptr;
 	}
 	const std::vector<RawPayload> &chain = opened->payloads;
-	auto expect = quickModeHash1(sa.prf(), sa.keys_->skeyidA, mid, bytesAfterHash(chain));
+	auto expect = quickModeHash1(prfOf(*sa.choice_), sa.keys_->skeyidA, mid, bytesAfterHash(chain));
 	if (!expect || !crypto::constantTimeEqual(chain[0].body, *expect)) {
 		logWarn(kLog, "peer {}: Quick Mode 1 with a wrong HASH(1) dropped", in.from.str());
 		return nullptr;
 	}
-	sa.followPeer(in);
+	sa.informational_->heard(in);
 	std::unique_ptr<QuickModeResponder> qm(new QuickModeResponder(sa, mid));
 	qm->iv_ = opened->lastBlock;
 	if (!qm->answer(in, chain))
@@ -505,7 +492,7 @@ bool QuickModeResponder::answer(Incoming &in, const std::vector<RawPayload> &cha
 	}
 	ni_ = bytesOf(ni->body);
 	bool udpEncap = sa_.natLocal_ || sa_.natPeer_;
-	logInfo(kLog, "peer {}: Quick Mode offer: {}", sa_.peerText(), describePhase2Offer(*offer));
+	logInfo(kLog, "peer {}: Quick Mode offer: {}", sa_.path_.text(), describePhase2Offer(*offer));
 	auto choice = choose(*offer, udpEncap);
 	if (!choice)
 		return false;
@@ -522,10 +509,10 @@ bool QuickModeResponder::answer(Incoming &in, const std::vector<RawPayload> &cha
 	}
 	auto oas = findAll(chain, PayloadType::NatOa, PayloadType::NatOaDraft);
 	if (!oas.empty() && !tunnel) {
-		if (auto oa = parseNatOa(oas[0]->body); oa && oa->address.family() == sa_.peer_.address.family())
+		if (auto oa = parseNatOa(oas[0]->body); oa && oa->address.family() == sa_.path_.peer.address.family())
 			natOa_ = oa->address; // NAT-OAi: the client's own (private) address
 	}
-	auto nr = sa_.random(IkeSa::kNonceLen);
+	auto nr = sa_.tx_.random(IkeSa::kNonceLen);
 	if (!nr)
 		return false;
 	nr_ = std::move(*nr);
@@ -533,18 +520,18 @@ bool QuickModeResponder::answer(Incoming &in, const std::vector<RawPayload> &cha
 		return false;
 	auto datagram = buildQm2(*offer, udpEncap, tunnel);
 	if (!datagram) {
-		logError(kLog, "peer {}: Quick Mode 2: {}", sa_.peerText(), datagram.error().message);
+		logError(kLog, "peer {}: Quick Mode 2: {}", sa_.path_.text(), datagram.error().message);
 		end("");
 		return false;
 	}
-	logInfo(kLog, "peer {}: Quick Mode {} chose {} ({}, {} s) for {}, SPI in {} out {}", sa_.peerText(),
+	logInfo(kLog, "peer {}: Quick Mode {} chose {} ({}, {} s) for {}, SPI in {} out {}", sa_.path_.text(),
 	        spiText(messageId_), suiteName(choice->suite), encapsulationModeName(choice->mode),
 	        choice->lifetime.count(), flowText_, spiText(inboundSpi_), spiText(choice->peerSpi));
 	state_ = State::RespSent;
 	expires_ = sa_.ctx_.now + sa_.ctx_.config.setupTimeout;
 	// The responder waits for QM3 and retransmits QM2 meanwhile: a lost QM3
 	// is only ever recovered by the initiator answering QM2 again.
-	sa_.sendAwaiting(flight_, std::move(*datagram), "Quick Mode 2", in.digest);
+	sa_.tx_.sendAwaiting(flight_, std::move(*datagram), "Quick Mode 2", in.digest);
 	return true;
 }
 
@@ -568,9 +555,9 @@ std::optional<Phase2Choice> QuickModeResponder::choose(const SaPayload &offer, b
 		logWarn(kLog,
 		        "peer {}: no proposal chosen (Quick Mode): tunnel mode offered, [ike] tunnel_mode is "
 		        "refuse",
-		        sa_.peerText());
+		        sa_.path_.text());
 	else
-		logWarn(kLog, "peer {}: no proposal chosen (Quick Mode{}); we accept {}{}", sa_.peerText(),
+		logWarn(kLog, "peer {}: no proposal chosen (Quick Mode{}); we accept {}{}", sa_.path_.text(),
 		        udpEncap ? ", UDP-encapsulated" : "",
 		        describePhase2Offer(phase2Offer(config.proposals.esp, config.saLifetime,
 		                                        transportMode(udpEncap, sa_.natMethod_), 0)),
@@ -581,7 +568,7 @@ std::optional<Phase2Choice> QuickModeResponder::choose(const SaPayload &offer, b
 
 bool QuickModeResponder::takeIdentities(const std::vector<RawPayload> &chain, bool tunnel)
 {
-	const Endpoint &local = sa_.local_, &peer = sa_.peer_;
+	const Endpoint &local = sa_.path_.local, &peer = sa_.path_.peer;
 	const uint16_t l2tpPort = sa_.ctx_.config.l2tpPort;
 	// The identities must be an L2TP flow: the client's address, UDP, any
 	// port (Windows 1701, macOS/iOS 0 or their own) to our address, UDP 1701.
@@ -597,7 +584,7 @@ bool QuickModeResponder::takeIdentities(const std::vector<RawPayload> &chain, bo
 		logWarn(kLog,
 		        "peer {}: Quick Mode for {} <-> {} names more than one host; only the L2TP flow between "
 		        "two hosts is protected; refused",
-		        sa_.peerText(), idText(*idci), idText(*idcr));
+		        sa_.path_.text(), idText(*idci), idText(*idcr));
 		return false;
 	}
 	// In tunnel mode the inner packets carry the peer's own address: behind
@@ -607,8 +594,9 @@ bool QuickModeResponder::takeIdentities(const std::vector<RawPayload> &chain, bo
 	            (idcr->port == l2tpPort || idcr->port == 0) && (sa_.natPeer_ || *ci == peer.address) &&
 	            ((sa_.natLocal_ && !tunnel) || *cr == local.address);
 	if (!l2tp) {
-		logWarn(kLog, "peer {}: Quick Mode for {} is not an L2TP flow to us (udp/{}); refused", sa_.peerText(),
-		        idci && idcr ? idText(*idci) + " <-> " + idText(*idcr) : "no identities", l2tpPort);
+		logWarn(kLog, "peer {}: Quick Mode for {} is not an L2TP flow to us (udp/{}); refused",
+		        sa_.path_.text(), idci && idcr ? idText(*idci) + " <-> " + idText(*idcr) : "no identities",
+		        l2tpPort);
 		return false;
 	}
 	idci_ = bytesOf(idPayloads[0]->body);
@@ -625,7 +613,7 @@ bool QuickModeResponder::takePfs(const std::vector<RawPayload> &chain, crypto::D
 	auto secret = ke && dh ? dh->sharedSecret(ke->body)
 	                       : Result<crypto::SecretBytes>(Error{EBADMSG, ke ? "key generation" : "no KE"});
 	if (!secret) {
-		logWarn(kLog, "peer {}: Quick Mode PFS: {}", sa_.peerText(), secret.error().message);
+		logWarn(kLog, "peer {}: Quick Mode PFS: {}", sa_.path_.text(), secret.error().message);
 		return false;
 	}
 	pfsSecret_ = std::move(*secret);
@@ -639,13 +627,13 @@ bool QuickModeResponder::reserve(const SaPayload &offer)
 		logWarn(kLog,
 		        "peer {}: Quick Mode refused: {} (several clients behind one NAT using the same L2TP "
 		        "port?)",
-		        sa_.peerText(), r.error().message);
+		        sa_.path_.text(), r.error().message);
 		refuse(offer, NotifyType::InvalidIdInformation);
 		return false;
 	}
-	auto spi = sa_.ctx_.dataplane.allocSpi(sa_.peer_.address, sa_.local_.address, reqid_);
+	auto spi = sa_.ctx_.dataplane.allocSpi(sa_.path_.peer.address, sa_.path_.local.address, reqid_);
 	if (!spi) {
-		logError(kLog, "peer {}: allocating an SPI failed: {}", sa_.peerText(), spi.error().message);
+		logError(kLog, "peer {}: allocating an SPI failed: {}", sa_.path_.text(), spi.error().message);
 		end("");
 		refuse(offer, NotifyType::NoProposalChosen);
 		return false;
@@ -665,8 +653,8 @@ Result<std::vector<uint8_t>> QuickModeResponder::buildQm2(const SaPayload &offer
 	if (udpEncap && sa_.natMethod_ == NatTMethod::Rfc3947 && !tunnel) {
 		// RFC 3947 §5.2, as strongSwan answers: the initiator's address as
 		// we see it, then ours.
-		rest.add(NatOaPayload{sa_.peer_.address}, PayloadType::NatOa)
-		        .add(NatOaPayload{sa_.local_.address}, PayloadType::NatOa);
+		rest.add(NatOaPayload{sa_.path_.peer.address}, PayloadType::NatOa)
+		        .add(NatOaPayload{sa_.path_.local.address}, PayloadType::NatOa);
 	}
 	if (choice.lifetimeReduced) {
 		auto n = NotifyPayload::responderLifetime(ProtocolId::IpsecEsp, spiBytes(inboundSpi_),
@@ -675,7 +663,7 @@ Result<std::vector<uint8_t>> QuickModeResponder::buildQm2(const SaPayload &offer
 			rest.add(*n);
 	}
 	auto after = rest.buildBody();
-	auto hash2 = after ? quickModeHash2(sa_.prf(), sa_.keys_->skeyidA, messageId_, ni_, *after)
+	auto hash2 = after ? quickModeHash2(prfOf(*sa_.choice_), sa_.keys_->skeyidA, messageId_, ni_, *after)
 	                   : Result<std::vector<uint8_t>>(after.error());
 	return hash2 ? seal(*hash2, rest.payloads()) : Result<std::vector<uint8_t>>(hash2.error());
 }
@@ -691,14 +679,14 @@ bool QuickModeResponder::receive(Incoming &in)
 void QuickModeResponder::onQm3(Incoming &in)
 {
 	auto opened = openMessage(sa_.cipher_, in.message, iv_);
-	auto expect = quickModeHash3(sa_.prf(), sa_.keys_->skeyidA, messageId_, ni_, nr_);
+	auto expect = quickModeHash3(prfOf(*sa_.choice_), sa_.keys_->skeyidA, messageId_, ni_, nr_);
 	if (!opened || opened->payloads.empty() || opened->payloads[0].type != PayloadType::Hash || !expect ||
 	    !crypto::constantTimeEqual(opened->payloads[0].body, *expect)) {
 		logWarn(kLog, "peer {}: Quick Mode 3 dropped: {}", in.from.str(),
 		        opened ? "wrong HASH(3)" : opened.error().message);
 		return;
 	}
-	sa_.followPeer(in);
+	sa_.informational_->heard(in);
 	iv_ = opened->lastBlock;
 	finish();
 	flight_ = Flight{};

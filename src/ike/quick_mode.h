@@ -17,6 +17,10 @@ class QuickMode {
 public:
 	enum class State : uint8_t { InitSent, RespSent, Done };
 	virtual ~QuickMode() = default;
+	/// A Quick Mode message for `sa` (established): a QM1 with a new message
+	/// id starts a QuickModeResponder, which `sa` files; another goes to its
+	/// exchange; a replayed one is dropped.
+	static void deliver(IkeSa &sa, Incoming &in);
 	QuickMode(const QuickMode &) = delete;
 	QuickMode &operator=(const QuickMode &) = delete;
 

@@ -1,0 +1,57 @@
+#pragma once
+// ChildSaSet: the SA pairs one ISAKMP SA installed (child_sa.h), each with
+// the view the engine reports (ChildSaInfo), in the order they came. What
+// only the pairs need lives here (removal with its log line and observer
+// call, lookups by SPI, hand-over between ISAKMP SAs, following the peer's
+// NAT port); what needs the ISAKMP SA too (a Delete to the peer, a rekey)
+// stays in IkeSa, which owns the set and lets the engine see it through
+// IkeSa::children(). Internal to src/ike/.
+
+#include "ike/child_sa.h"
+#include "ike/ike_context.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace l2tpsec::ike {
+
+class ChildSaSet {
+public:
+	explicit ChildSaSet(IkeContext &ctx) : ctx_(ctx) {}
+	ChildSaSet(const ChildSaSet &) = delete;
+	ChildSaSet &operator=(const ChildSaSet &) = delete;
+
+	/// A pair the kernel took, with its view (a Quick Mode that finished).
+	void add(ChildSa child, const ChildSaInfo &info);
+	/// Removes pair `index` from the kernel and the set; logged, and the
+	/// observer told.
+	void remove(size_t index, const std::string &reason);
+	/// Removes the pair with this inbound or outbound SPI; false if none.
+	bool removeBySpi(uint32_t spi, const std::string &reason);
+	/// The pair with this inbound or outbound SPI, if any.
+	std::optional<size_t> indexOf(uint32_t spi) const;
+	/// Whether one of the pairs has this inbound SPI.
+	bool hasInboundSpi(uint32_t spi) const;
+	/// Whether a pair installed after pair `index` protects the same flow.
+	bool hasNewerPair(size_t index) const;
+	/// Takes over the pairs of `from` (another ISAKMP SA of the same peer),
+	/// which are filed under ISAKMP SA `owner` from now on.
+	void adopt(ChildSaSet &from, uint64_t owner);
+	/// The pairs at the address of `to` follow the peer to its new port;
+	/// how many of them the kernel took completely.
+	size_t follow(const Endpoint &to);
+
+	const ChildSaSpec &spec(size_t index) const { return children_[index].spec(); }
+	const std::vector<ChildSaInfo> &infos() const { return infos_; }
+	size_t size() const { return children_.size(); }
+	bool empty() const { return children_.empty(); }
+
+private:
+	IkeContext &ctx_;
+	std::vector<ChildSa> children_;
+	std::vector<ChildSaInfo> infos_; ///< one per pair, same order
+};
+
+} // namespace l2tpsec::ike

@@ -1,0 +1,93 @@
+#pragma once
+// SaTable: the ISAKMP SAs of one engine and how they are found. It owns
+// them, files them by cookie pair (RFC 2408 §2.5.3), by our initiator
+// cookie until MM2 or AM2 brings the responder's, by (CKY-I, peer) for a
+// responder's Main Mode 1 retransmits, and by the peer's first address;
+// it counts the half-open ones, caches which SA holds an inbound SPI, and
+// keeps each SA's next deadline in order. IkeEngine decides what happens
+// (admission, hand-overs, re-authentication); this is its bookkeeping.
+// Internal to src/ike/.
+
+#include "common/ip_address.h"
+#include "ike/codec/header.h"
+#include "ike/ike_sa.h"
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <utility>
+#include <vector>
+
+namespace l2tpsec::ike {
+
+class SaTable {
+public:
+	using Sas = std::map<uint64_t, std::unique_ptr<IkeSa>>;
+
+	/// Files a new SA, half-open, under its peer's first address: a
+	/// responder by its cookie pair and for its Main Mode 1's
+	/// retransmits, an initiator by its cookie. `reauthenticate`: it was
+	/// started to take over the peer's older ISAKMP SAs.
+	IkeSa &add(std::unique_ptr<IkeSa> sa, bool reauthenticate);
+	/// After a state change of `sa`: its cookie pair filed once known.
+	/// True when it has just stopped being half-open (up or dead).
+	bool update(IkeSa &sa);
+	/// Removes the SA, its index entries and its deadline.
+	void erase(uint64_t id);
+
+	IkeSa *find(uint64_t id) const;
+	/// The SA a message with this header from `from` is for, if any.
+	IkeSa *route(const Header &h, const Endpoint &from) const;
+	/// The other live SAs with the peer of `sa` (its first address), and
+	/// with `sameId` only those with the same phase-1 ID.
+	std::vector<IkeSa *> peerSas(const IkeSa &sa, bool sameId) const;
+	/// The SA holding the pair with this inbound SPI, if any.
+	IkeSa *inboundOwner(uint32_t spi);
+	/// Whether SA `id` was started as a re-authentication.
+	bool reauthenticating(uint64_t id) const { return meta_.at(id).reauthenticate; }
+
+	const Sas &all() const { return sas_; }
+	size_t size() const { return sas_.size(); }
+	/// The ids of the SAs filed under this peer address.
+	std::set<uint64_t> idsAt(const IpAddress &a) const;
+	size_t countAt(const IpAddress &a) const;
+	size_t halfOpen() const { return halfOpen_; }
+	size_t halfOpenAt(const IpAddress &a) const;
+
+	/// Files SA `id`'s next deadline again (after anything touched it).
+	void rearm(uint64_t id);
+	std::optional<TimePoint> nextDeadline() const;
+	/// The SAs whose deadline is at or before `now`, earliest first.
+	std::vector<uint64_t> due(TimePoint now) const;
+
+private:
+	struct Meta {
+		IpAddress peerAddress;
+		bool halfOpen = true;
+		bool cookiesFiled = false;
+		bool reauthenticate = false;
+	};
+	void forgetDeadline(uint64_t id);
+
+	Sas sas_;
+	std::map<uint64_t, Meta> meta_;
+	/// Routing: SAs whose two cookies are known; our initiator SAs by CKY-I
+	/// (MM2 brings CKY-R); responder SAs by (CKY-I, peer) for MM1 retransmits.
+	std::map<std::pair<Cookie, Cookie>, uint64_t> byCookies_;
+	std::map<Cookie, uint64_t> ourInitiators_;
+	std::map<std::pair<Cookie, Endpoint>, uint64_t> byMm1_;
+	/// Every SA by its peer's (first) address, and the half-open ones' count.
+	std::map<IpAddress, std::set<uint64_t>> byAddress_;
+	std::map<IpAddress, size_t> halfOpenPerAddress_;
+	size_t halfOpen_ = 0;
+	/// Inbound SPI -> ISAKMP SA, filled by inboundOwner(): MAPPING events
+	/// come once per ESP packet, and a lookup must not scan every SA.
+	/// Checked before use (pairs move between SAs), bounded by clearing.
+	std::map<uint32_t, uint64_t> inboundOwners_;
+	std::set<std::pair<TimePoint, uint64_t>> deadlines_;
+	std::map<uint64_t, TimePoint> deadlineOf_;
+};
+
+} // namespace l2tpsec::ike
