@@ -22,6 +22,7 @@ constexpr int kExitUsage = 64;
 struct Globals {
 	std::string socket;
 	bool json = false;
+	bool exactBytes = false; ///< --bytes
 	int timeoutMs = 5000;
 };
 

@@ -3,6 +3,7 @@
 
 #include "daemon_call.h"
 #include "doctor_command.h"
+#include "human_format.h"
 #include "l2tpsec/control.h"
 #include "l2tpsec/control_views.h"
 #include "l2tpsec_build_config.h"
@@ -32,73 +33,14 @@ struct Args {
 	std::string config; ///< doctor's --config
 };
 
+HumanOptions human(const Globals &g)
+{
+	return HumanOptions{g.exactBytes};
+}
+
 void printJson(const json &j)
 {
 	std::printf("%s\n", j.dump(2).c_str());
-}
-
-std::string humanDuration(int64_t s)
-{
-	if (s < 60)
-		return fmt::format("{}s", s);
-	if (s < 3600)
-		return fmt::format("{}m {}s", s / 60, s % 60);
-	if (s < 86400)
-		return fmt::format("{}h {}m", s / 3600, s % 3600 / 60);
-	return fmt::format("{}d {}h", s / 86400, s % 86400 / 3600);
-}
-
-std::string joined(const std::vector<std::string> &items, const char *ifEmpty)
-{
-	std::string s;
-	for (auto &e : items)
-		s += (s.empty() ? "" : ", ") + e;
-	return s.empty() ? ifEmpty : s;
-}
-
-// A table cell: "-" for nothing.
-std::string cell(const std::string &s)
-{
-	return s.empty() ? "-" : s;
-}
-
-std::string cell(const std::optional<std::string> &s)
-{
-	return s ? cell(*s) : "-";
-}
-
-template <typename Number>
-std::string cell(Number n) requires std::is_arithmetic_v<Number>
-{
-	return fmt::format("{}", n);
-}
-
-template <typename Number>
-std::string cell(const std::optional<Number> &n)
-{
-	return n ? cell(*n) : "-";
-}
-
-// One value of `show`'s key: value list, as the table cells print it.
-std::string cell(const json &v)
-{
-	if (v.is_null())
-		return "-";
-	if (v.is_string())
-		return cell(v.get<std::string>());
-	return v.dump();
-}
-
-std::string bytes(const std::optional<uint64_t> &n)
-{
-	if (!n)
-		return "-";
-	uint64_t v = *n;
-	if (v < 10 * 1024)
-		return fmt::format("{}", v);
-	if (v < 10 * 1024 * 1024)
-		return fmt::format("{}K", v / 1024);
-	return fmt::format("{}M", v / (1024 * 1024));
 }
 
 void cmdStatus(const Globals &g, const Args &, Outcome &out)
@@ -108,13 +50,7 @@ void cmdStatus(const Globals &g, const Args &, Outcome &out)
 		return;
 	if (g.json)
 		return printJson(*d);
-	std::printf("l2tpsecd %s, pid %lld, up %s (since %s)\n", d->version.c_str(), static_cast<long long>(d->pid),
-	            humanDuration(d->uptimeSeconds).c_str(), d->started.c_str());
-	std::printf("config:   %s (loaded %s, %u reload(s), %u failed)\n", d->configFile.c_str(),
-	            d->configLoaded.c_str(), d->reloads, d->reloadFailures);
-	std::printf("listen:   %s\n", joined(d->listen, "all IPv4 addresses").c_str());
-	std::printf("control:  %s\n", d->controlSocket.c_str());
-	std::printf("profiles: %s\n", joined(d->lacProfiles, "none").c_str());
+	std::fputs(formatStatus(*d).c_str(), stdout);
 }
 
 void cmdVersion(const Globals &g, const Args &, Outcome &out)
@@ -141,29 +77,6 @@ void cmdReload(const Globals &g, const Args &, Outcome &out)
 	std::printf("reloaded %s\n", d->configFile.c_str());
 }
 
-void printTunnels(const std::vector<control::TunnelView> &tunnels)
-{
-	std::printf("%-7s %-6s %-5s %-21s %-11s %-8s %-9s %s\n", "TUNNEL", "PEER", "ROLE", "PEER ADDRESS", "STATE",
-	            "SESSIONS", "UP", "PEER HOST");
-	for (const control::TunnelView &t : tunnels)
-		std::printf("%-7s %-6s %-5s %-21s %-11s %-8s %-9s %s\n", cell(t.tunnel).c_str(),
-		            cell(t.peerTunnel).c_str(), cell(t.role).c_str(), cell(t.peer).c_str(),
-		            cell(t.state).c_str(), cell(t.sessions).c_str(), humanDuration(t.uptimeSeconds).c_str(),
-		            cell(t.peerHost).c_str());
-}
-
-void printSessions(const std::vector<control::SessionView> &sessions)
-{
-	std::printf("%-13s %-16s %-15s %-21s %-12s %-9s %7s %7s\n", "SESSION", "USER", "ADDRESS", "PEER", "STATE", "UP",
-	            "RX", "TX");
-	for (const control::SessionView &s : sessions)
-		std::printf("%-13s %-16s %-15s %-21s %-12s %-9s %7s %7s\n",
-		            (cell(s.tunnel) + "/" + cell(s.session)).c_str(), cell(s.user).c_str(),
-		            cell(s.address).c_str(), cell(s.peer).c_str(), cell(s.state).c_str(),
-		            s.uptimeSeconds ? humanDuration(*s.uptimeSeconds).c_str() : "-", bytes(s.rxBytes).c_str(),
-		            bytes(s.txBytes).c_str());
-}
-
 void cmdTunnels(const Globals &g, const Args &, Outcome &out)
 {
 	auto d = callFor<control::TunnelsView>(g, {{"cmd", control::cmd::kTunnels}}, out);
@@ -171,7 +84,7 @@ void cmdTunnels(const Globals &g, const Args &, Outcome &out)
 		return;
 	if (g.json)
 		return printJson(*d);
-	printTunnels(d->tunnels);
+	std::fputs(formatTunnels(d->tunnels).c_str(), stdout);
 }
 
 void cmdSessions(const Globals &g, const Args &, Outcome &out)
@@ -181,7 +94,7 @@ void cmdSessions(const Globals &g, const Args &, Outcome &out)
 		return;
 	if (g.json)
 		return printJson(*d);
-	printSessions(d->sessions);
+	std::fputs(formatSessions(d->sessions, human(g)).c_str(), stdout);
 }
 
 void cmdShow(const Globals &g, const Args &a, Outcome &out)
@@ -191,16 +104,7 @@ void cmdShow(const Globals &g, const Args &a, Outcome &out)
 		return;
 	if (g.json)
 		return printJson(*d);
-	if (d->session) {
-		// Every key the session has, as it goes over the wire.
-		const json s = *d->session;
-		for (auto it = s.begin(); it != s.end(); ++it)
-			std::printf("%-14s %s\n", (it.key() + ":").c_str(), cell(it.value()).c_str());
-		return;
-	}
-	printTunnels({*d->tunnel});
-	std::printf("\n");
-	printSessions(d->sessions.value_or(std::vector<control::SessionView>{}));
+	std::fputs(formatShow(*d, human(g)).c_str(), stdout);
 }
 
 void cmdConnect(const Globals &g, const Args &a, Outcome &out)
@@ -210,7 +114,8 @@ void cmdConnect(const Globals &g, const Args &a, Outcome &out)
 		return;
 	if (g.json)
 		return printJson(*d);
-	std::printf("%s: %s (tunnel %s)\n", a.arg.c_str(), cell(d->state).c_str(), cell(d->tunnel).c_str());
+	std::printf("%s: %s (tunnel %s)\n", a.arg.c_str(), d->state.c_str(),
+	            d->tunnel ? std::to_string(*d->tunnel).c_str() : "-");
 }
 
 void cmdCall(const Globals &g, const Args &a, Outcome &out)
@@ -220,7 +125,7 @@ void cmdCall(const Globals &g, const Args &a, Outcome &out)
 		return;
 	if (g.json)
 		return printJson(*d);
-	std::printf("%s: another call placed in tunnel %s\n", a.arg.c_str(), cell(d->tunnel).c_str());
+	std::printf("%s: another call placed in tunnel %u\n", a.arg.c_str(), unsigned{d->tunnel});
 }
 
 void cmdDisconnect(const Globals &g, const Args &a, Outcome &out)
@@ -245,29 +150,7 @@ void cmdSas(const Globals &g, const Args &, Outcome &out)
 		return;
 	if (g.json)
 		return printJson(*d);
-	if (d->ike)
-		std::printf("IKE: %s\n", cell(d->ike).c_str());
-	auto nat = [](const control::IsakmpSaView &sa) {
-		std::string s = sa.natLocal ? "local" : "";
-		if (sa.natPeer)
-			s += s.empty() ? "peer" : "+peer";
-		return s.empty() ? std::string("-") : s;
-	};
-	std::printf("ISAKMP SAs\n%-5s %-9s %-10s %-11s %-21s %-10s %-26s %-9s %s\n", "ID", "ROLE", "EXCHANGE", "STATE",
-	            "PEER", "NAT", "SUITE", "EXPIRES", "PEER ID");
-	for (const control::IsakmpSaView &sa : d->isakmp)
-		std::printf("%-5s %-9s %-10s %-11s %-21s %-10s %-26s %-9s %s\n", cell(sa.id).c_str(),
-		            cell(sa.role).c_str(), cell(sa.exchange).c_str(), cell(sa.state).c_str(),
-		            cell(sa.peer).c_str(), nat(sa).c_str(), cell(sa.suite).c_str(),
-		            sa.expiresInSeconds ? humanDuration(*sa.expiresInSeconds).c_str() : "-",
-		            cell(sa.peerId).c_str());
-	std::printf("\nIPsec SAs\n%-7s %-21s %-10s %-10s %-18s %-9s %-5s %-9s %7s %7s\n", "ISAKMP", "PEER", "IN SPI",
-	            "OUT SPI", "SUITE", "MODE", "NAT-T", "EXPIRES", "IN", "OUT");
-	for (const control::IpsecSaView &c : d->ipsec)
-		std::printf("%-7s %-21s %-10s %-10s %-18s %-9s %-5s %-9s %7s %7s\n", cell(c.isakmp).c_str(),
-		            cell(c.peer).c_str(), cell(c.inSpi).c_str(), cell(c.outSpi).c_str(), cell(c.suite).c_str(),
-		            cell(c.mode).c_str(), c.natT ? "yes" : "no", humanDuration(c.expiresInSeconds).c_str(),
-		            bytes(c.inBytes).c_str(), bytes(c.outBytes).c_str());
+	std::fputs(formatSas(*d, human(g)).c_str(), stdout);
 }
 
 void cmdBlocked(const Globals &g, const Args &, Outcome &out)
@@ -277,22 +160,7 @@ void cmdBlocked(const Globals &g, const Args &, Outcome &out)
 		return;
 	if (g.json)
 		return printJson(*d);
-	const control::BlockingSettingsView &settings = d->settings;
-	if (!settings.enabled)
-		std::printf("blocking is off ([blocking] enabled = false)\n");
-	else
-		std::printf("blocking after %s failed authentications within %s, for %s\n",
-		            cell(settings.failures).c_str(), humanDuration(settings.windowSeconds).c_str(),
-		            humanDuration(settings.blockSeconds).c_str());
-	std::printf("%-39s %-8s %-9s %s\n", "SOURCE", "FAILURES", "BLOCKED", "REMAINING");
-	for (const control::BlockView &b : d->blocked)
-		std::printf("%-39s %-8s %-9s %s\n", cell(b.source).c_str(), cell(b.failures).c_str(),
-		            humanDuration(b.blockedSeconds).c_str(), humanDuration(b.remainingSeconds).c_str());
-	if (!d->counting.empty()) {
-		std::printf("\nnot blocked (yet)\n%-39s %s\n", "SOURCE", "FAILURES");
-		for (const control::CountingView &c : d->counting)
-			std::printf("%-39s %s\n", cell(c.source).c_str(), cell(c.failures).c_str());
-	}
+	std::fputs(formatBlocked(*d).c_str(), stdout);
 }
 
 void cmdUnblock(const Globals &g, const Args &a, Outcome &out)
@@ -302,8 +170,8 @@ void cmdUnblock(const Globals &g, const Args &a, Outcome &out)
 		return;
 	if (g.json)
 		return printJson(*d);
-	std::printf("%s: unblocked (%s failed authentications, blocked for %s)\n", cell(d->source).c_str(),
-	            cell(d->failures).c_str(), humanDuration(d->blockedSeconds).c_str());
+	std::printf("%s: unblocked (%s failed authentications, blocked for %s)\n", d->source.c_str(),
+	            std::to_string(d->failures).c_str(), humanDuration(d->blockedSeconds).c_str());
 }
 
 void cmdDoctor(const Globals &g, const Args &a, Outcome &out)
@@ -441,6 +309,7 @@ int runCli(int argc, char **argv)
 	app.add_option("-s,--socket", g.socket, "control socket of l2tpsecd (env L2TPSEC_CONTROL)")
 	        ->capture_default_str();
 	app.add_flag("-j,--json", g.json, "print machine-readable JSON");
+	app.add_flag("-b,--bytes", g.exactBytes, "byte counters in bytes, not K, M, G, T");
 	app.add_option("-t,--timeout", g.timeoutMs, "milliseconds to wait for the daemon")
 	        ->capture_default_str()
 	        ->check(CLI::Range(1, 600000));

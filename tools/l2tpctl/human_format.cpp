@@ -1,0 +1,254 @@
+#include "human_format.h"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <type_traits>
+
+namespace l2tpsec::ctl {
+
+namespace {
+
+std::string joined(const std::vector<std::string> &items, const char *ifEmpty)
+{
+	std::string s;
+	for (auto &e : items)
+		s += (s.empty() ? "" : ", ") + e;
+	return s.empty() ? ifEmpty : s;
+}
+
+// A table cell: "-" for nothing.
+std::string cell(const std::string &s)
+{
+	return s.empty() ? "-" : s;
+}
+
+std::string cell(const std::optional<std::string> &s)
+{
+	return s ? cell(*s) : "-";
+}
+
+template <typename Number>
+std::string cell(Number n) requires std::is_arithmetic_v<Number>
+{
+	return fmt::format("{}", n);
+}
+
+template <typename Number>
+std::string cell(const std::optional<Number> &n)
+{
+	return n ? cell(*n) : "-";
+}
+
+// One value of `show`'s key: value list, as the table cells print it.
+std::string cell(const nlohmann::json &v)
+{
+	if (v.is_null())
+		return "-";
+	if (v.is_string())
+		return cell(v.get<std::string>());
+	return v.dump();
+}
+
+// A table whose columns are as wide as their widest cell (a long user name
+// or an IPv6 peer never pushes the rest out of line), two spaces apart;
+// numbers are right-aligned, the last column is not padded.
+class Table {
+public:
+	struct Column {
+		std::string title;
+		bool right = false;
+	};
+	explicit Table(std::vector<Column> columns) : columns_(std::move(columns)) {}
+	void add(std::vector<std::string> row) { rows_.push_back(std::move(row)); }
+	std::string str() const
+	{
+		std::vector<size_t> width(columns_.size());
+		for (size_t c = 0; c < columns_.size(); c++) {
+			width[c] = columns_[c].title.size();
+			for (auto &r : rows_)
+				width[c] = std::max(width[c], r[c].size());
+		}
+		std::string out;
+		auto line = [&](auto cellAt) {
+			std::string l;
+			for (size_t c = 0; c < columns_.size(); c++) {
+				const std::string &v = cellAt(c);
+				bool last = c + 1 == columns_.size();
+				if (columns_[c].right)
+					l += std::string(width[c] - v.size(), ' ') + v;
+				else
+					l += last ? v : v + std::string(width[c] - v.size(), ' ');
+				if (!last)
+					l += "  ";
+			}
+			out += l + "\n";
+		};
+		line([&](size_t c) -> const std::string & { return columns_[c].title; });
+		for (auto &r : rows_)
+			line([&](size_t c) -> const std::string & { return r[c]; });
+		return out;
+	}
+
+private:
+	std::vector<Column> columns_;
+	std::vector<std::vector<std::string>> rows_;
+};
+
+} // namespace
+
+std::string humanDuration(int64_t s)
+{
+	if (s < 60)
+		return fmt::format("{}s", s);
+	if (s < 3600)
+		return fmt::format("{}m {}s", s / 60, s % 60);
+	if (s < 86400)
+		return fmt::format("{}h {}m", s / 3600, s % 3600 / 60);
+	return fmt::format("{}d {}h", s / 86400, s % 86400 / 3600);
+}
+
+std::string humanBytes(const std::optional<uint64_t> &n, const HumanOptions &o)
+{
+	if (!n)
+		return "-";
+	if (o.exactBytes || *n < 10000)
+		return fmt::format("{}", *n);
+	static constexpr const char *kUnits[] = {"K", "M", "G", "T"};
+	double v = static_cast<double>(*n) / 1024;
+	size_t unit = 0;
+	while (v >= 1024 && unit + 1 < std::size(kUnits)) {
+		v /= 1024;
+		unit++;
+	}
+	// One decimal where it says something; the rounding must not print
+	// "10.0": 9.96 shows as 10.
+	if (v < 9.95)
+		return fmt::format("{:.1f}{}", v, kUnits[unit]);
+	return fmt::format("{:.0f}{}", v, kUnits[unit]);
+}
+
+std::string formatStatus(const control::StatusView &d)
+{
+	std::string out = fmt::format("l2tpsecd {}, pid {}, up {} (since {})\n", d.version, d.pid,
+	                              humanDuration(d.uptimeSeconds), d.started);
+	out += fmt::format("config:   {} (loaded {}, {} reload(s), {} failed)\n", d.configFile, d.configLoaded,
+	                   d.reloads, d.reloadFailures);
+	out += fmt::format("listen:   {}\n", joined(d.listen, "all IPv4 addresses"));
+	out += fmt::format("control:  {}\n", d.controlSocket);
+	out += fmt::format("profiles: {}\n", joined(d.lacProfiles, "none"));
+	return out;
+}
+
+std::string formatTunnels(const std::vector<control::TunnelView> &tunnels)
+{
+	Table t({{"TUNNEL"},
+	         {"PEER"},
+	         {"ROLE"},
+	         {"PEER ADDRESS"},
+	         {"STATE"},
+	         {"SESSIONS", true},
+	         {"UP"},
+	         {"PEER HOST"}});
+	for (const control::TunnelView &v : tunnels)
+		t.add({cell(v.tunnel), cell(v.peerTunnel), cell(v.role), cell(v.peer), cell(v.state), cell(v.sessions),
+		       humanDuration(v.uptimeSeconds), cell(v.peerHost)});
+	return t.str();
+}
+
+std::string formatSessions(const std::vector<control::SessionView> &sessions, const HumanOptions &o)
+{
+	Table t({{"SESSION"}, {"USER"}, {"ADDRESS"}, {"PEER"}, {"STATE"}, {"UP"}, {"RX", true}, {"TX", true}});
+	for (const control::SessionView &s : sessions)
+		t.add({cell(s.tunnel) + "/" + cell(s.session), cell(s.user), cell(s.address), cell(s.peer),
+		       cell(s.state), s.uptimeSeconds ? humanDuration(*s.uptimeSeconds) : "-", humanBytes(s.rxBytes, o),
+		       humanBytes(s.txBytes, o)});
+	return t.str();
+}
+
+std::string formatShow(const control::ShowView &v, const HumanOptions &o)
+{
+	std::string out;
+	if (v.session) {
+		// Every key the session has, as it goes over the wire; counters as
+		// the tables print them.
+		const nlohmann::json s = *v.session;
+		size_t width = 0;
+		for (auto it = s.begin(); it != s.end(); ++it)
+			width = std::max(width, it.key().size() + 1);
+		for (auto it = s.begin(); it != s.end(); ++it) {
+			std::string value = cell(it.value());
+			if (it.key().ends_with("_bytes") && it.value().is_number_unsigned())
+				value = humanBytes(it.value().get<uint64_t>(), o);
+			out += fmt::format("{:<{}} {}\n", it.key() + ":", width, value);
+		}
+		return out;
+	}
+	if (v.tunnel)
+		out += formatTunnels({*v.tunnel});
+	out += "\n";
+	out += formatSessions(v.sessions.value_or(std::vector<control::SessionView>{}), o);
+	return out;
+}
+
+std::string formatSas(const control::SasView &d, const HumanOptions &o)
+{
+	std::string out;
+	if (d.ike)
+		out += fmt::format("IKE: {}\n", cell(d.ike));
+	auto nat = [](const control::IsakmpSaView &sa) {
+		std::string s = sa.natLocal ? "local" : "";
+		if (sa.natPeer)
+			s += s.empty() ? "peer" : "+peer";
+		return s.empty() ? std::string("-") : s;
+	};
+	Table isakmp(
+	        {{"ID"}, {"ROLE"}, {"EXCHANGE"}, {"STATE"}, {"PEER"}, {"NAT"}, {"SUITE"}, {"EXPIRES"}, {"PEER ID"}});
+	for (const control::IsakmpSaView &sa : d.isakmp)
+		isakmp.add({cell(sa.id), cell(sa.role), cell(sa.exchange), cell(sa.state), cell(sa.peer), nat(sa),
+		            cell(sa.suite), sa.expiresInSeconds ? humanDuration(*sa.expiresInSeconds) : "-",
+		            cell(sa.peerId)});
+	Table ipsec({{"ISAKMP"},
+	             {"PEER"},
+	             {"IN SPI"},
+	             {"OUT SPI"},
+	             {"SUITE"},
+	             {"MODE"},
+	             {"NAT-T"},
+	             {"EXPIRES"},
+	             {"IN", true},
+	             {"OUT", true}});
+	for (const control::IpsecSaView &c : d.ipsec)
+		ipsec.add({cell(c.isakmp), cell(c.peer), cell(c.inSpi), cell(c.outSpi), cell(c.suite), cell(c.mode),
+		           c.natT ? "yes" : "no", humanDuration(c.expiresInSeconds), humanBytes(c.inBytes, o),
+		           humanBytes(c.outBytes, o)});
+	out += "ISAKMP SAs\n" + isakmp.str() + "\nIPsec SAs\n" + ipsec.str();
+	return out;
+}
+
+std::string formatBlocked(const control::BlockedView &d)
+{
+	std::string out;
+	const control::BlockingSettingsView &settings = d.settings;
+	if (!settings.enabled)
+		out += "blocking is off ([blocking] enabled = false)\n";
+	else
+		out += fmt::format("blocking after {} failed authentications within {}, for {}\n",
+		                   cell(settings.failures), humanDuration(settings.windowSeconds),
+		                   humanDuration(settings.blockSeconds));
+	Table blocked({{"SOURCE"}, {"FAILURES", true}, {"BLOCKED"}, {"REMAINING"}});
+	for (const control::BlockView &b : d.blocked)
+		blocked.add({cell(b.source), cell(b.failures), humanDuration(b.blockedSeconds),
+		             humanDuration(b.remainingSeconds)});
+	out += blocked.str();
+	if (!d.counting.empty()) {
+		Table counting({{"SOURCE"}, {"FAILURES", true}});
+		for (const control::CountingView &c : d.counting)
+			counting.add({cell(c.source), cell(c.failures)});
+		out += "\nnot blocked (yet)\n" + counting.str();
+	}
+	return out;
+}
+
+} // namespace l2tpsec::ctl
