@@ -1,5 +1,6 @@
 #include "crypto/signature.h"
 
+#include "common/file_replace.h"
 #include "crypto/signature_detail.h"
 
 #include <botan/asn1_obj.h>
@@ -15,7 +16,6 @@
 #include <botan/rsa.h>
 #include <botan/system_rng.h>
 
-#include <fstream>
 #include <iterator>
 
 #if !defined(BOTAN_HAS_RSA) || !defined(BOTAN_HAS_ECDSA) || !defined(BOTAN_HAS_EMSA_PKCS1)
@@ -195,15 +195,16 @@ bool PrivateKey::matches(const PublicKey &key) const
 
 // ---- files ---------------------------------------------------------------------
 
+// Not an ifstream: one opens a directory, and reading it then threw out of
+// the daemon's start-up ("internal error ... Is a directory").
 Result<std::vector<uint8_t>> detail::readFile(const std::string &path)
 {
-	std::ifstream in(path, std::ios::binary);
-	if (!in)
-		return errnoError(errno, "cannot read it");
-	std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-	if (bytes.empty())
+	auto text = readWholeFile(path);
+	if (!text)
+		return errnoError(text.error().code, "cannot read it");
+	if (text->empty())
 		return Error{EINVAL, "it is empty"};
-	return bytes;
+	return std::vector<uint8_t>(text->begin(), text->end());
 }
 
 } // namespace l2tpsec::crypto

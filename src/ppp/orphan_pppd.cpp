@@ -1,12 +1,12 @@
 #include "ppp/orphan_pppd.h"
 
+#include "common/file_replace.h"
+
 #include <dirent.h>
 #include <signal.h>
 #include <unistd.h>
 
 #include <charconv>
-#include <fstream>
-#include <iterator>
 
 namespace l2tpsec::ppp {
 
@@ -40,10 +40,13 @@ bool isTag(std::string_view t)
 	return true;
 }
 
+// "" for a file that cannot be read: a process that exits while we look
+// makes read() of its /proc files fail with ESRCH, which an ifstream turned
+// into an exception that stopped the daemon at start.
 std::string readFile(const std::string &path)
 {
-	std::ifstream f(path, std::ios::binary);
-	return std::string((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+	auto text = readWholeFile(path);
+	return text ? std::move(*text) : std::string();
 }
 
 // The parent pid from /proc/PID/stat: "PID (COMM) STATE PPID ...", where COMM

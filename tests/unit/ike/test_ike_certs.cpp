@@ -423,3 +423,17 @@ TEST_CASE("the initiator refuses a server that is not its peer_id, or whose cert
 		CHECK(p.client->engine.saCount() == 0);
 	}
 }
+
+TEST_CASE("a key or certificate path that is a directory or missing is an error, not a throw")
+{
+	// An ifstream opens a directory and then threw while reading it, out of
+	// the daemon's start-up.
+	std::string dir = data("");
+	auto key = crypto::PrivateKey::loadFile(dir);
+	REQUIRE_FALSE(key);
+	CHECK(key.error().message.find("cannot read it") != std::string::npos);
+	auto cert = crypto::Certificate::loadFile(dir);
+	REQUIRE_FALSE(cert);
+	CHECK(cert.error().message.find("cannot read it") != std::string::npos);
+	CHECK_FALSE(crypto::Certificate::loadFile(data("no-such-file.pem")));
+}

@@ -102,3 +102,18 @@ TEST_CASE("a pppd whose parent is a running l2tpsecd is that daemon's, not an or
 	std::sort(found.begin(), found.end());
 	CHECK(found == std::vector<pid_t>{101, 102});
 }
+
+TEST_CASE("a /proc entry that cannot be read is skipped, not fatal")
+{
+	// read() of a process's /proc files fails (ESRCH) once it has exited;
+	// a directory in their place fails read() the same way (EISDIR).
+	TempDir root;
+	std::filesystem::create_directories(root.path + "/100/cmdline");
+	std::filesystem::create_directories(root.path + "/101");
+	root.write("101/cmdline", "/usr/sbin/pppd\0plugin\0pppol2tp.so\0ipparam\0l2tpsec-16385-7\0"s);
+	std::filesystem::create_directories(root.path + "/101/stat");
+	std::vector<pid_t> found;
+	CHECK_NOTHROW(found = findOrphanPppds(root.path));
+	// 101's parent cannot be told, so it is treated as an orphan, as before.
+	CHECK(found == std::vector<pid_t>{101});
+}
