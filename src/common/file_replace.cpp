@@ -10,19 +10,12 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstring>
 #include <random>
 #include <utility>
 
 namespace l2tpsec {
 
 namespace {
-
-Error sysError(const std::string &what, const std::string &path)
-{
-	int e = errno;
-	return Error{e, fmt::format("{} {}: {}", what, path, std::strerror(e))};
-}
 
 std::string directoryOf(const std::string &path)
 {
@@ -39,7 +32,7 @@ Result<void> writeAll(int fd, std::string_view data, const std::string &path)
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			return sysError("cannot write", path);
+			return sysError(fmt::format("cannot write {}", path));
 		}
 		data.remove_prefix(static_cast<size_t>(n));
 	}
@@ -52,7 +45,7 @@ Result<std::string> readWholeFile(const std::string &path)
 {
 	UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
 	if (!fd)
-		return sysError("cannot open", path);
+		return sysError(fmt::format("cannot open {}", path));
 	std::string out;
 	char buf[8192];
 	while (true) {
@@ -60,7 +53,7 @@ Result<std::string> readWholeFile(const std::string &path)
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			return sysError("cannot read", path);
+			return sysError(fmt::format("cannot read {}", path));
 		}
 		if (n == 0)
 			return out;
@@ -76,7 +69,7 @@ Result<void> replaceFile(const std::string &path, std::string_view contents, mod
 	std::string tmp = fmt::format("{}.tmp-{}-{:08x}", path, ::getpid(), rd());
 	UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode));
 	if (!fd)
-		return sysError("cannot create", tmp);
+		return sysError(fmt::format("cannot create {}", tmp));
 	auto fail = [&](Error e) -> Result<void> {
 		::unlink(tmp.c_str());
 		return e;
@@ -84,16 +77,16 @@ Result<void> replaceFile(const std::string &path, std::string_view contents, mod
 	// The mode is exact, whatever the umask; the owner is the old file's
 	// (a root-run tool must not hand root a file the admin's group kept).
 	if (::fchmod(fd.get(), mode) != 0)
-		return fail(sysError("cannot chmod", tmp));
+		return fail(sysError(fmt::format("cannot chmod {}", tmp)));
 	if (hadOld && ::geteuid() == 0 && ::fchown(fd.get(), old.st_uid, old.st_gid) != 0)
-		return fail(sysError("cannot chown", tmp));
+		return fail(sysError(fmt::format("cannot chown {}", tmp)));
 	if (auto w = writeAll(fd.get(), contents, tmp); !w)
 		return fail(std::move(w).error());
 	if (::fsync(fd.get()) != 0)
-		return fail(sysError("cannot sync", tmp));
+		return fail(sysError(fmt::format("cannot sync {}", tmp)));
 	fd.reset();
 	if (::rename(tmp.c_str(), path.c_str()) != 0)
-		return fail(sysError("cannot rename over", path));
+		return fail(sysError(fmt::format("cannot rename over {}", path)));
 	std::string dir = directoryOf(path);
 	UniqueFd dirFd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
 	if (dirFd)
@@ -106,9 +99,9 @@ Result<DirectoryLock> DirectoryLock::forFile(const std::string &path)
 	std::string dir = directoryOf(path);
 	int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
-		return sysError("cannot open the directory", dir);
+		return sysError(fmt::format("cannot open the directory {}", dir));
 	if (::flock(fd, LOCK_EX) != 0) {
-		Error e = sysError("cannot lock", dir);
+		Error e = sysError(fmt::format("cannot lock {}", dir));
 		::close(fd);
 		return e;
 	}

@@ -1,5 +1,6 @@
 #include "doctor/host_gather.h"
 
+#include "common/file_replace.h"
 #include "config/config_checks.h"
 #include "doctor/socket_checks.h"
 
@@ -11,9 +12,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <set>
-#include <sstream>
 
 namespace fs = std::filesystem;
 
@@ -84,14 +83,8 @@ std::optional<std::string> runCommand(const std::vector<std::string> &argv)
 
 std::optional<std::string> readTextFile(const std::string &path)
 {
-	std::ifstream f(path, std::ios::binary);
-	if (!f)
-		return std::nullopt;
-	std::ostringstream s;
-	s << f.rdbuf();
-	if (f.bad())
-		return std::nullopt;
-	return s.str();
+	auto text = readWholeFile(path);
+	return text ? std::optional(std::move(*text)) : std::nullopt;
 }
 
 HostInputs gatherHost(const std::string &root, const std::vector<std::string> &probed, const CommandRunner &run)
