@@ -23,7 +23,7 @@ int runDaemon(int argc, char **argv)
 {
 	CLI::App app{"l2tpsecd - L2TP/IPsec VPN control plane"};
 	DaemonOptions opts;
-	opts.configPath = std::string(L2TPSEC_SYSCONFDIR) + "/l2tpsec/l2tpsec.conf";
+	opts.configPath = L2TPSEC_DEFAULT_CONFIG;
 	opts.pppdPlugin = L2TPSEC_PPPD_PLUGIN;
 	bool check = false, version = false;
 	std::string socket, level;

@@ -6,28 +6,54 @@ namespace l2tpsec::ctl {
 
 using nlohmann::json;
 
-std::optional<json> call(const Globals &g, const json &request, Outcome &out, bool quiet)
+namespace {
+
+// One request and its answer: the reply's data, or the exit code and the
+// line that says why not.
+struct Answer {
+	std::optional<json> data;
+	int code = kExitOk;
+	std::string error;
+};
+
+Answer exchange(const Globals &g, const json &request)
 {
 	auto client = ControlClient::connect(g.socket, std::chrono::milliseconds(g.timeoutMs));
-	if (!client) {
-		if (!quiet)
-			std::fprintf(stderr, "l2tpctl: %s\n", client.error().message.c_str());
-		out.code = kExitUnreachable;
-		return std::nullopt;
-	}
+	if (!client)
+		return {std::nullopt, kExitUnreachable, client.error().message};
 	auto reply = client->request(request);
-	if (!reply) {
-		std::fprintf(stderr, "l2tpctl: %s\n", reply.error().message.c_str());
-		out.code = kExitProtocol;
-		return std::nullopt;
-	}
-	if (!(*reply)["ok"].get<bool>()) {
-		std::string err = reply->value("error", std::string("unknown error"));
-		std::fprintf(stderr, "l2tpctl: %s\n", err.c_str());
-		out.code = kExitCommandFailed;
-		return std::nullopt;
-	}
-	return reply->value("data", json::object());
+	if (!reply)
+		return {std::nullopt, kExitProtocol, reply.error().message};
+	if (!(*reply)["ok"].get<bool>())
+		return {std::nullopt, kExitCommandFailed, reply->value("error", std::string("unknown error"))};
+	return {reply->value("data", json::object()), kExitOk, ""};
+}
+
+} // namespace
+
+std::optional<json> call(const Globals &g, const json &request, Outcome &out, bool quiet)
+{
+	Answer a = exchange(g, request);
+	if (a.data)
+		return a.data;
+	if (!quiet || a.code != kExitUnreachable)
+		std::fprintf(stderr, "l2tpctl: %s\n", a.error.c_str());
+	out.code = a.code;
+	return std::nullopt;
+}
+
+std::optional<json> ask(const Globals &g, const json &request)
+{
+	return exchange(g, request).data;
+}
+
+std::string configPathFor(const std::string &given, const std::optional<control::StatusView> &status)
+{
+	if (!given.empty())
+		return given;
+	if (status && !status->configFile.empty())
+		return status->configFile;
+	return L2TPSEC_DEFAULT_CONFIG;
 }
 
 } // namespace l2tpsec::ctl

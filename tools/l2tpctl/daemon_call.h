@@ -35,6 +35,28 @@ struct Outcome {
 /// is not reported (the caller goes on without it).
 std::optional<nlohmann::json> call(const Globals &g, const nlohmann::json &request, Outcome &out, bool quiet = false);
 
+/// One request, silently: the reply's data, or nullopt whatever went wrong
+/// (for what only adds to an answer, as doctor's view of the daemon).
+std::optional<nlohmann::json> ask(const Globals &g, const nlohmann::json &request);
+
+/// ask() with the data parsed into its view; nullopt if it does not fit.
+template <typename View>
+std::optional<View> askFor(const Globals &g, const nlohmann::json &request)
+{
+	auto d = ask(g, request);
+	if (!d)
+		return std::nullopt;
+	try {
+		return d->get<View>();
+	} catch (const control::SchemaError &) {
+		return std::nullopt;
+	}
+}
+
+/// The configuration a command works on: the one given, else the running
+/// daemon's (its status), else the installed default.
+std::string configPathFor(const std::string &given, const std::optional<control::StatusView> &status);
+
 /// call() with the reply's data parsed into its view. A reply that does not
 /// fit (a daemon of another version) is one line on stderr, not a garbled table.
 template <typename View>

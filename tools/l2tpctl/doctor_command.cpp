@@ -1,6 +1,5 @@
 #include "doctor_command.h"
 
-#include "control/control_client.h"
 #include "doctor/doctor.h"
 #include "doctor/host_gather.h"
 #include "doctor/report.h"
@@ -20,36 +19,19 @@ namespace {
 using doctor::Finding;
 using doctor::Status;
 
-// The daemon's reply to one request, or nullopt (no daemon, or it refused).
-template <typename View>
-std::optional<View> askDaemon(const DoctorRequest &r, const char *cmd)
-{
-	auto client = ControlClient::connect(r.socket, std::chrono::milliseconds(r.timeoutMs));
-	if (!client)
-		return std::nullopt;
-	auto reply = client->request({{"cmd", cmd}});
-	if (!reply || !reply->value("ok", false))
-		return std::nullopt;
-	try {
-		return reply->value("data", nlohmann::json::object()).get<View>();
-	} catch (const control::SchemaError &) {
-		return std::nullopt;
-	}
-}
-
 // The daemon's own view, when one answers; info either way, never a failure.
 std::vector<Finding> daemonFindings(const DoctorRequest &r, const std::optional<control::StatusView> &status)
 {
 	if (!status)
 		return {Finding{"daemon", Status::Info,
-		                fmt::format("l2tpsecd is not running (no answer on {})", r.socket), ""}};
+		                fmt::format("l2tpsecd is not running (no answer on {})", r.globals.socket), ""}};
 	const std::string listen = doctor::joined(status->listen);
 	std::vector<Finding> out{
 	        Finding{"daemon", Status::Info,
 	                fmt::format("l2tpsecd {}, pid {}, config {}, listening on {}", status->version, status->pid,
 	                            status->configFile, listen.empty() ? "all IPv4 addresses" : listen),
 	                ""}};
-	if (auto sas = askDaemon<control::SasView>(r, control::cmd::kSas))
+	if (auto sas = ctl::askFor<control::SasView>(r.globals, {{"cmd", control::cmd::kSas}}))
 		out.push_back(Finding{"daemon IPsec", Status::Info,
 		                      sas->ike ? "IKE is off: " + *sas->ike
 		                               : fmt::format("IKE is on: {} ISAKMP SA(s), {} IPsec SA pair(s)",
@@ -62,12 +44,8 @@ std::vector<Finding> daemonFindings(const DoctorRequest &r, const std::optional<
 
 int runDoctor(const DoctorRequest &r)
 {
-	auto status = askDaemon<control::StatusView>(r, control::cmd::kStatus);
-	std::string path = std::string(L2TPSEC_SYSCONFDIR) + "/l2tpsec/l2tpsec.conf";
-	if (r.config)
-		path = *r.config;
-	else if (status && !status->configFile.empty())
-		path = status->configFile;
+	auto status = ctl::askFor<control::StatusView>(r.globals, {{"cmd", control::cmd::kStatus}});
+	std::string path = ctl::configPathFor(r.config.value_or(""), status);
 
 	doctor::ConfigFacts facts;
 	std::vector<Finding> findings{
@@ -79,7 +57,7 @@ int runDoctor(const DoctorRequest &r)
 	for (Finding &f : daemonFindings(r, status))
 		findings.push_back(std::move(f));
 
-	if (r.json)
+	if (r.globals.json)
 		std::printf("%s\n", doctor::toJson(findings).dump(2).c_str());
 	else
 		std::fputs(doctor::formatHuman(findings).c_str(), stdout);

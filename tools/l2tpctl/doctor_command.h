@@ -2,15 +2,15 @@
 // `l2tpctl doctor` (l2tpctl(8), DOCTOR): checks the host for what l2tpsecd
 // needs, with or without a running daemon.
 
+#include "daemon_call.h"
+
 #include <optional>
 #include <string>
 
 namespace l2tpsec {
 
 struct DoctorRequest {
-	std::string socket; ///< the daemon's control socket
-	int timeoutMs = 5000;
-	bool json = false;
+	ctl::Globals globals;              ///< the daemon's socket, its timeout, --json
 	std::optional<std::string> config; ///< --config; else the daemon's, else the default
 };
 

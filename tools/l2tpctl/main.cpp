@@ -176,7 +176,7 @@ void cmdUnblock(const Globals &g, const Args &a, Outcome &out)
 
 void cmdDoctor(const Globals &g, const Args &a, Outcome &out)
 {
-	DoctorRequest r{g.socket, g.timeoutMs, g.json, std::nullopt};
+	DoctorRequest r{g, std::nullopt};
 	if (!a.config.empty())
 		r.config = a.config;
 	out.code = runDoctor(r);

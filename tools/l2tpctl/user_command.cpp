@@ -41,9 +41,7 @@ std::string configPath(const Globals &g, const UserRequest &r)
 	if (!r.config.empty())
 		return r.config;
 	Outcome ignored;
-	if (auto s = callFor<control::StatusView>(g, {{"cmd", control::cmd::kStatus}}, ignored, true))
-		return s->configFile;
-	return std::string(L2TPSEC_SYSCONFDIR) + "/l2tpsec/l2tpsec.conf";
+	return configPathFor("", callFor<control::StatusView>(g, {{"cmd", control::cmd::kStatus}}, ignored, true));
 }
 
 // Only the syntax and the keys: a secrets file with no user yet, which the
