@@ -147,6 +147,10 @@ struct PppConfig {
 	uint32_t mru = 1400;
 	std::chrono::seconds idleTimeout{0};
 	std::string pppd = "/usr/sbin/pppd";
+	/// An LNS session's pppd runs /etc/ppp/ip-up and ip-down (and their .d
+	/// directories). Off by default: the daemon learns the link from its
+	/// plugin, and the scripts were most of a session's server CPU.
+	bool scripts = false;
 	std::vector<std::string> options;
 	/// From [radius] (kept here because it is how pppd authenticates).
 	std::optional<RadiusConfig> radius;

@@ -268,6 +268,7 @@ const std::vector<KeyEntry> &keyTable()
 			 if (auto p = l.path(n))
 				 c.ppp.pppd = p->path;
 		 }},
+		{"ppp", "scripts", [](L &l, const N &n, C &c, P *) { assign(l.boolean(n), c.ppp.scripts); }},
 		{"ppp", "options",
 		 [](L &l, const N &n, C &c, P *) {
 			 assign(l.list<std::string>(n, "pppd options",

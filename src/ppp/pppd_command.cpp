@@ -76,6 +76,14 @@ std::vector<std::string> pppdArguments(const PppConfig &cfg, const PppdSession &
 			a.emplace_back("ms-dns");
 			a.push_back(d.str());
 		}
+		// The pool is IPv4: IPv6CP would only add a negotiation round and
+		// the ipv6-up and ipv6-down scripts ([ppp] options "+ipv6" undoes it).
+		a.emplace_back("noipv6");
+		if (!cfg.scripts) {
+			// pppd skips a script that does not exist (Debian keeps
+			// /nonexistent absent); pppd 2.4.9 cannot skip ip-pre-up.
+			a.insert(a.end(), {"ip-up-script", "/nonexistent/ip-up", "ip-down-script", "/nonexistent/ip-down"});
+		}
 	} else {
 		// The server proves nothing to us at the PPP layer: IKE and the L2TP
 		// tunnel secret already authenticated it.

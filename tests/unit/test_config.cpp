@@ -676,7 +676,7 @@ TEST_CASE("[l2tp] max_tunnels: unset by default, 1 to 65535")
 TEST_CASE("configKeys lists each key once")
 {
 	auto &keys = configKeys();
-	CHECK(keys.size() == 62);
+	CHECK(keys.size() == 63);
 	for (size_t i = 0; i < keys.size(); i++)
 		for (size_t j = i + 1; j < keys.size(); j++)
 			CHECK(!(keys[i].section == keys[j].section && keys[i].key == keys[j].key));

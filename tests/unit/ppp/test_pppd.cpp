@@ -53,7 +53,8 @@ TEST_CASE("LNS pppd: pppol2tp and l2tpsec plugins, required auth, no debug, addr
 	      "/usr/sbin/pppd plugin pppol2tp.so pppol2tp 3 pppol2tp_tunnel_id 16385 pppol2tp_session_id 7 "
 	      "pppol2tp_lns_mode nodetach plugin /usr/lib/pppd/2.4.9/l2tpsec-pppd.so l2tpsec_fd 5 "
 	      "auth require-mschap-v2 require-chap 10.99.0.1:10.99.0.10 "
-	      "ms-dns 10.99.0.1 ms-dns 192.0.2.53 mtu 1400 mru 1380 idle 600 ipparam l2tpsec-16385-7 "
+	      "ms-dns 10.99.0.1 ms-dns 192.0.2.53 noipv6 ip-up-script /nonexistent/ip-up "
+	      "ip-down-script /nonexistent/ip-down mtu 1400 mru 1380 idle 600 ipparam l2tpsec-16385-7 "
 	      "lcp-echo-interval 30 lcp-echo-failure 4");
 }
 
@@ -66,7 +67,25 @@ TEST_CASE("LNS pppd without a pool leaves the addresses to pppd")
 	s.sessionId = 2;
 	CHECK(joined(pppdArguments(cfg, s)) ==
 	      "/opt/ppp/pppd plugin pppol2tp.so pppol2tp 3 pppol2tp_tunnel_id 1 pppol2tp_session_id 2 "
-	      "pppol2tp_lns_mode nodetach auth require-mschap-v2 mtu 1400 mru 1400");
+	      "pppol2tp_lns_mode nodetach auth require-mschap-v2 noipv6 ip-up-script /nonexistent/ip-up "
+	      "ip-down-script /nonexistent/ip-down mtu 1400 mru 1400");
+}
+
+TEST_CASE("LNS pppd with [ppp] scripts runs ip-up and ip-down; a LAC pppd always does")
+{
+	PppConfig cfg;
+	cfg.scripts = true;
+	PppdSession s;
+	s.tunnelId = 1;
+	s.sessionId = 2;
+	CHECK(joined(pppdArguments(cfg, s)) ==
+	      "/usr/sbin/pppd plugin pppol2tp.so pppol2tp 3 pppol2tp_tunnel_id 1 pppol2tp_session_id 2 "
+	      "pppol2tp_lns_mode nodetach auth require-mschap-v2 noipv6 mtu 1400 mru 1400");
+	cfg.scripts = false;
+	s.lns = false;
+	std::string lac = joined(pppdArguments(cfg, s));
+	CHECK(lac.find("-script") == std::string::npos);
+	CHECK(lac.find("noipv6") == std::string::npos);
 }
 
 TEST_CASE("LNS pppd with [radius]: radius plugin, its config file, session tag as NAS-Port-Id, peer as "
@@ -87,7 +106,8 @@ TEST_CASE("LNS pppd with [radius]: radius plugin, its config file, session tag a
 	      "/usr/sbin/pppd plugin pppol2tp.so pppol2tp 3 pppol2tp_tunnel_id 16385 pppol2tp_session_id 7 "
 	      "pppol2tp_lns_mode nodetach auth require-mschap-v2 plugin radius.so radius-config-file "
 	      "/run/l2tpsec/radius/radiusclient.conf avpair NAS-Port-Id=l2tpsec-16385-7 remotenumber 192.0.2.2 "
-	      "10.99.0.1:10.99.0.10 mtu 1400 mru 1400 ipparam l2tpsec-16385-7");
+	      "10.99.0.1:10.99.0.10 noipv6 ip-up-script /nonexistent/ip-up ip-down-script /nonexistent/ip-down "
+	      "mtu 1400 mru 1400 ipparam l2tpsec-16385-7");
 	// A LAC pppd authenticates nobody: no plugin.
 	s.lns = false;
 	CHECK(joined(pppdArguments(cfg, s)).find("radius") == std::string::npos);
