@@ -9,14 +9,32 @@
 
 namespace l2tpsec::ike {
 
+ChildSaSet::~ChildSaSet()
+{
+	for (size_t i = 0; i < children_.size(); i++)
+		unfile(i);
+}
+
+void ChildSaSet::file(size_t index)
+{
+	ctx_.spis.file(children_[index].spec().inboundSpi, children_[index].spec().outboundSpi, owner_);
+}
+
+void ChildSaSet::unfile(size_t index)
+{
+	ctx_.spis.unfile(children_[index].spec().inboundSpi, children_[index].spec().outboundSpi, owner_);
+}
+
 void ChildSaSet::add(ChildSa child, const ChildSaInfo &info)
 {
 	children_.push_back(std::move(child));
 	infos_.push_back(info);
+	file(children_.size() - 1);
 }
 
 void ChildSaSet::remove(size_t index, const std::string &reason)
 {
+	unfile(index);
 	children_[index].remove(ctx_.dataplane, ctx_.flows);
 	ChildSaInfo info = infos_[index];
 	children_.erase(children_.begin() + static_cast<ptrdiff_t>(index));
@@ -59,13 +77,15 @@ bool ChildSaSet::hasNewerPair(size_t index) const
 	return false;
 }
 
-void ChildSaSet::adopt(ChildSaSet &from, uint64_t owner)
+void ChildSaSet::adopt(ChildSaSet &from)
 {
 	for (size_t i = 0; i < from.children_.size(); i++) {
+		from.unfile(i);
 		children_.push_back(std::move(from.children_[i]));
 		ChildSaInfo info = from.infos_[i];
-		info.ikeSaId = owner;
+		info.ikeSaId = owner_;
 		infos_.push_back(info);
+		file(children_.size() - 1);
 	}
 	from.children_.clear();
 	from.infos_.clear();

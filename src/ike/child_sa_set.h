@@ -19,7 +19,11 @@ namespace l2tpsec::ike {
 
 class ChildSaSet {
 public:
-	explicit ChildSaSet(IkeContext &ctx) : ctx_(ctx) {}
+	/// The pairs of ISAKMP SA `owner`, filed in ctx.spis under it.
+	ChildSaSet(IkeContext &ctx, uint64_t owner) : ctx_(ctx), owner_(owner) {}
+	/// Unfiles the pairs still here (the ISAKMP SA goes; the kernel's
+	/// SAs are the daemon's business then).
+	~ChildSaSet();
 	ChildSaSet(const ChildSaSet &) = delete;
 	ChildSaSet &operator=(const ChildSaSet &) = delete;
 
@@ -37,8 +41,8 @@ public:
 	/// Whether a pair installed after pair `index` protects the same flow.
 	bool hasNewerPair(size_t index) const;
 	/// Takes over the pairs of `from` (another ISAKMP SA of the same peer),
-	/// which are filed under ISAKMP SA `owner` from now on.
-	void adopt(ChildSaSet &from, uint64_t owner);
+	/// which are filed under this set's ISAKMP SA from now on.
+	void adopt(ChildSaSet &from);
 	/// The pairs at the address of `to` follow the peer to its new port;
 	/// how many of them the kernel took completely.
 	size_t follow(const Endpoint &to);
@@ -49,7 +53,11 @@ public:
 	bool empty() const { return children_.empty(); }
 
 private:
+	void file(size_t index);
+	void unfile(size_t index);
+
 	IkeContext &ctx_;
+	uint64_t owner_;
 	std::vector<ChildSa> children_;
 	std::vector<ChildSaInfo> infos_; ///< one per pair, same order
 };

@@ -9,6 +9,7 @@
 #include "crypto/secret_bytes.h"
 #include "ike/cert_auth.h"
 #include "ike/child_sa.h"
+#include "ike/child_spi_index.h"
 #include "ike/ike_ports.h"
 #include "ike/proposals.h"
 #include "kernel/ipsec_dataplane.h"
@@ -168,6 +169,8 @@ struct IkeContext {
 	/// Aggressive Mode 1), and the ones a block saved.
 	uint64_t responderDh = 0;
 	uint64_t refusedBlocked = 0;
+	/// SPI -> ISAKMP SA of every pair (ChildSaSet keeps it).
+	ChildSpiIndex spis;
 };
 
 } // namespace l2tpsec::ike

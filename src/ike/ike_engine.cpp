@@ -233,7 +233,7 @@ void IkeEngine::whenEstablished(IkeSa &sa)
 		if (!other->children().empty()) {
 			logInfo(kLog, "peer {}: ISAKMP SA {} takes over the IPsec SAs of ISAKMP SA {}",
 			        sa.path().peer.str(), sa.identity().id, other->identity().id);
-			sa.children().adopt(other->children(), sa.identity().id);
+			sa.children().adopt(other->children());
 		}
 		if (reauthenticated) {
 			other->close("re-authenticated as ISAKMP SA " + std::to_string(sa.identity().id), true);
@@ -359,8 +359,9 @@ void IkeEngine::shutdown(TimePoint now)
 void IkeEngine::onSaExpired(uint32_t spi, bool hard, TimePoint now)
 {
 	ctx_.now = now;
-	for (const auto &[id, sa] : table_->all()) {
-		if (sa->childExpired(spi, hard)) {
+	for (uint64_t id : ctx_.spis.owners(spi)) {
+		IkeSa *sa = table_->find(id);
+		if (sa && sa->childExpired(spi, hard)) {
 			settle(id);
 			return;
 		}
@@ -371,7 +372,7 @@ void IkeEngine::onSaExpired(uint32_t spi, bool hard, TimePoint now)
 void IkeEngine::onNatMapping(const kernel::SaId &inbound, const Endpoint &to, TimePoint now)
 {
 	ctx_.now = now;
-	IkeSa *sa = table_->inboundOwner(inbound.spi);
+	IkeSa *sa = table_->find(ctx_.spis.inboundOwner(inbound.spi));
 	if (!sa) {
 		logDebug(kLog, "NAT mapping of SPI 0x{:08x} to {}: no IPsec SA of ours", inbound.spi, to.str());
 		return;
@@ -407,7 +408,7 @@ void IkeEngine::onTimer(TimePoint now)
 				    (!successor || other->info().establishedAt > successor->info().establishedAt))
 					successor = other;
 			if (successor)
-				successor->children().adopt(sa.children(), successor->identity().id);
+				successor->children().adopt(sa.children());
 			sa.close("ISAKMP SA lifetime expired", true);
 		}
 		settle(id);

@@ -70,7 +70,7 @@ const std::vector<IkeSa::Rule> IkeSa::kRules = {
 
 IkeSa::IkeSa(IkeContext &ctx, IkeSaEvents &events, SaIdentity who, PeerPath path)
     : ctx_(ctx), events_(events), who_(std::move(who)), path_(std::move(path)), created_(ctx.now),
-      tx_(ctx, who_, path_, cipher_), children_(ctx), phase1Exchange_(std::make_unique<Phase1Exchange>(*this)),
+      tx_(ctx, who_, path_, cipher_), children_(ctx, who_.id), phase1Exchange_(std::make_unique<Phase1Exchange>(*this)),
       informational_(std::make_unique<Informational>(*this))
 {
 	path_.original = path_.peer;

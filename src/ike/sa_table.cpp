@@ -122,22 +122,6 @@ std::vector<IkeSa *> SaTable::peerSas(const IkeSa &sa, bool sameId) const
 	return out;
 }
 
-IkeSa *SaTable::inboundOwner(uint32_t spi)
-{
-	if (auto it = inboundOwners_.find(spi); it != inboundOwners_.end())
-		if (auto sa = sas_.find(it->second); sa != sas_.end() && sa->second->children().hasInboundSpi(spi))
-			return sa->second.get();
-	for (auto &[id, sa] : sas_) {
-		if (!sa->children().hasInboundSpi(spi))
-			continue;
-		if (inboundOwners_.size() >= 4096)
-			inboundOwners_.clear(); // stale entries of gone SAs go with it
-		inboundOwners_[spi] = id;
-		return sa.get();
-	}
-	return nullptr;
-}
-
 std::set<uint64_t> SaTable::idsAt(const IpAddress &a) const
 {
 	auto it = byAddress_.find(a);

@@ -3,8 +3,8 @@
 // them, files them by cookie pair (RFC 2408 §2.5.3), by our initiator
 // cookie until MM2 or AM2 brings the responder's, by (CKY-I, peer) for a
 // responder's Main Mode 1 retransmits, and by the peer's first address;
-// it counts the half-open ones, caches which SA holds an inbound SPI, and
-// keeps each SA's next deadline in order. IkeEngine decides what happens
+// it counts the half-open ones and keeps each SA's next deadline in order
+// (which SA holds an SPI is ChildSpiIndex's, child_spi_index.h). IkeEngine decides what happens
 // (admission, hand-overs, re-authentication); this is its bookkeeping.
 // Internal to src/ike/.
 
@@ -43,8 +43,6 @@ public:
 	/// The other live SAs with the peer of `sa` (its first address), and
 	/// with `sameId` only those with the same phase-1 ID.
 	std::vector<IkeSa *> peerSas(const IkeSa &sa, bool sameId) const;
-	/// The SA holding the pair with this inbound SPI, if any.
-	IkeSa *inboundOwner(uint32_t spi);
 	/// Whether SA `id` was started as a re-authentication.
 	bool reauthenticating(uint64_t id) const { return meta_.at(id).reauthenticate; }
 
@@ -82,10 +80,6 @@ private:
 	std::map<IpAddress, std::set<uint64_t>> byAddress_;
 	std::map<IpAddress, size_t> halfOpenPerAddress_;
 	size_t halfOpen_ = 0;
-	/// Inbound SPI -> ISAKMP SA, filled by inboundOwner(): MAPPING events
-	/// come once per ESP packet, and a lookup must not scan every SA.
-	/// Checked before use (pairs move between SAs), bounded by clearing.
-	std::map<uint32_t, uint64_t> inboundOwners_;
 	std::set<std::pair<TimePoint, uint64_t>> deadlines_;
 	std::map<uint64_t, TimePoint> deadlineOf_;
 };

@@ -225,7 +225,7 @@ void installPair(Pieces &p, ChildSaSet &set, uint16_t srcPort, uint32_t in, uint
 TEST_CASE("ChildSaSet: lookups by SPI, newer pairs, hand-over and removal")
 {
 	Pieces p;
-	ChildSaSet set(p.ctx), other(p.ctx);
+	ChildSaSet set(p.ctx, 5), other(p.ctx, 7);
 	installPair(p, set, 1701, 0x1001, 0x2001, TimePoint{});
 	installPair(p, set, 1701, 0x1002, 0x2002, TimePoint{} + std::chrono::seconds(10)); // a rekey of the flow
 	installPair(p, other, 40000, 0x1003, 0x2003, TimePoint{});
@@ -237,17 +237,58 @@ TEST_CASE("ChildSaSet: lookups by SPI, newer pairs, hand-over and removal")
 	CHECK_FALSE(set.hasInboundSpi(0x2001));
 	CHECK(set.hasNewerPair(0));
 	CHECK_FALSE(set.hasNewerPair(1));
+	// Every pair is filed under its set's ISAKMP SA.
+	CHECK(p.ctx.spis.inboundOwner(0x1002) == 5);
+	CHECK(p.ctx.spis.inboundOwner(0x1003) == 7);
+	CHECK(p.ctx.spis.owners(0x2003) == std::vector<uint64_t>{7});
 
-	set.adopt(other, 7);
+	set.adopt(other);
 	CHECK(other.empty());
 	REQUIRE(set.size() == 3);
-	CHECK(set.infos()[2].ikeSaId == 7);
+	CHECK(set.infos()[2].ikeSaId == 5);
 	CHECK(set.spec(2).inboundSpi == 0x1003);
+	CHECK(p.ctx.spis.inboundOwner(0x1003) == 5);
+	CHECK(p.ctx.spis.owners(0x2003) == std::vector<uint64_t>{5});
 
 	CHECK(set.removeBySpi(0x2001, "test"));
 	CHECK_FALSE(set.removeBySpi(0x2001, "test"));
 	CHECK(set.size() == 2);
 	CHECK(set.infos()[0].inboundSpi == 0x1002);
-	while (!set.empty())
-		set.remove(set.size() - 1, "test");
+	CHECK(p.ctx.spis.inboundOwner(0x1001) == 0);
+	CHECK(p.ctx.spis.owners(0x2001).empty());
+	CHECK(p.ctx.spis.size() == 4);
+	set.remove(set.size() - 1, "test");
+	CHECK(p.ctx.spis.size() == 2);
+}
+
+TEST_CASE("ChildSaSet: a set that goes unfiles its pairs")
+{
+	Pieces p;
+	{
+		ChildSaSet set(p.ctx, 9);
+		installPair(p, set, 1701, 0x1001, 0x2001, TimePoint{});
+		CHECK(p.ctx.spis.inboundOwner(0x1001) == 9);
+	}
+	CHECK(p.ctx.spis.size() == 0);
+	CHECK(p.ctx.spis.inboundOwner(0x1001) == 0);
+}
+
+TEST_CASE("ChildSpiIndex: outbound SPIs are the peers' and may repeat")
+{
+	ChildSpiIndex index;
+	index.file(0x1001, 0xabcd, 1);
+	index.file(0x1002, 0xabcd, 2); // another peer chose the same SPI
+	index.file(0x1003, 0xabcd, 2); // and again, for its rekeyed pair
+	CHECK(index.owners(0xabcd) == std::vector<uint64_t>{1, 2});
+	CHECK(index.owners(0x1002) == std::vector<uint64_t>{2});
+	index.unfile(0x1003, 0xabcd, 2);
+	CHECK(index.owners(0xabcd) == std::vector<uint64_t>{1, 2}); // SA 2's first pair is still there
+	index.unfile(0x1002, 0xabcd, 2);
+	CHECK(index.owners(0xabcd) == std::vector<uint64_t>{1});
+	index.unfile(0x1002, 0xabcd, 2); // twice: nothing
+	CHECK(index.size() == 2);
+	// An inbound SPI re-filed under its new owner is not unfiled by the old.
+	index.file(0x1001, 0xabcd, 3);
+	index.unfile(0x1001, 0xabcd, 1);
+	CHECK(index.inboundOwner(0x1001) == 3);
 }
