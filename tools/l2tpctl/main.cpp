@@ -3,6 +3,7 @@
 
 #include "complete_names.h"
 #include "completion.h"
+#include "connect_wait.h"
 #include "daemon_call.h"
 #include "doctor_command.h"
 #include "human_format.h"
@@ -33,6 +34,8 @@ namespace {
 struct Args {
 	std::string arg;
 	std::string config; ///< doctor's --config
+	bool wait = false;  ///< connect --wait
+	int waitTimeoutSeconds = 30;
 };
 
 HumanOptions human(const Globals &g)
@@ -111,6 +114,8 @@ void cmdShow(const Globals &g, const Args &a, Outcome &out)
 
 void cmdConnect(const Globals &g, const Args &a, Outcome &out)
 {
+	if (a.wait)
+		return connectAndWait(g, WaitRequest{a.arg, a.waitTimeoutSeconds}, out);
 	auto d = callFor<control::ConnectView>(g, {{"cmd", control::cmd::kConnect}, {"profile", a.arg}}, out);
 	if (!d)
 		return;
@@ -176,6 +181,16 @@ void cmdUnblock(const Globals &g, const Args &a, Outcome &out)
 	            std::to_string(d->failures).c_str(), humanDuration(d->blockedSeconds).c_str());
 }
 
+void cmdProfiles(const Globals &g, const Args &, Outcome &out)
+{
+	auto d = callFor<control::ProfilesView>(g, {{"cmd", control::cmd::kProfiles}}, out);
+	if (!d)
+		return;
+	if (g.json)
+		return printJson(*d);
+	std::fputs(formatProfiles(*d).c_str(), stdout);
+}
+
 void cmdDoctor(const Globals &g, const Args &a, Outcome &out)
 {
 	DoctorRequest r{g, std::nullopt};
@@ -210,6 +225,8 @@ const std::vector<Command> kCommands = {
         {"blocked", "list the sources blocked for failed authentications, with the time left", nullptr, nullptr,
          cmdBlocked},
         {"unblock", "lift the block of one source address", "ADDRESS", "the blocked source's IP address", cmdUnblock},
+        {"profiles", "list the [[lac]] profiles: state, tunnel, session, last error, next retry", nullptr, nullptr,
+         cmdProfiles},
         {"doctor", "check this host for what l2tpsecd needs (needs no running daemon)", nullptr, nullptr, cmdDoctor},
 };
 
@@ -248,6 +265,14 @@ int runCli(int argc, char **argv)
 		sub->fallthrough(); // global options may follow the command: "status --json"
 		if (c.argName)
 			sub->add_option(c.argName, args.arg, c.argHelp)->required();
+		if (c.run == cmdConnect) {
+			CLI::Option *wait = sub->add_flag("--wait", args.wait,
+			                                  "return when the session is up, or say which stage failed");
+			sub->add_option("--wait-timeout", args.waitTimeoutSeconds, "seconds --wait waits at most")
+			        ->capture_default_str()
+			        ->check(CLI::Range(1, 3600))
+			        ->needs(wait);
+		}
 		if (c.run == cmdDoctor)
 			sub->add_option("-c,--config", args.config,
 			                "the config to check (default: the daemon's, or the "
