@@ -336,9 +336,9 @@ control::ProfilesView LacSupervisor::view() const
 			                                              : "l2tp";
 		}
 		if (lac.reconnectAt)
-			p.retryInSeconds =
-			        std::chrono::ceil<std::chrono::seconds>(std::max(*lac.reconnectAt - now, now - now))
-			                .count();
+			p.retryInSeconds = std::chrono::ceil<std::chrono::seconds>(
+			                           std::max(*lac.reconnectAt - now, EventLoop::Clock::duration::zero()))
+			                           .count();
 		v.profiles.push_back(std::move(p));
 	}
 	return v;
