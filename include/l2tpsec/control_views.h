@@ -238,6 +238,29 @@ struct UnblockView {
 	bool operator==(const UnblockView &) const = default;
 };
 
+/// One [[lac]] profile (`profiles`).
+struct ProfileView {
+	std::string name;
+	std::string server;
+	bool wanted = false; ///< connect (or autoconnect) asked for it, no disconnect since
+	/// "idle", "negotiating IPsec", "connecting", "tunnel up" (PPP not up
+	/// yet), "up" (its session and PPP up) or "waiting to retry".
+	std::string state;
+	std::optional<uint16_t> tunnel;        ///< null: no tunnel connecting or up
+	std::optional<std::string> session;    ///< "TUNNEL/SESSION" once up, else null
+	std::optional<std::string> address;    ///< PPP's address once up; null without pppd
+	std::optional<std::string> lastError;  ///< null: none since the daemon started
+	std::optional<std::string> errorStage; ///< null with lastError; "ike", "l2tp" or "ppp"
+	std::optional<int64_t> retryInSeconds; ///< null: no reconnect pending
+	bool operator==(const ProfileView &) const = default;
+};
+
+/// `profiles`.
+struct ProfilesView {
+	std::vector<ProfileView> profiles;
+	bool operator==(const ProfilesView &) const = default;
+};
+
 // nlohmann-json conversions (found by ADL: json j = view; j.get<View>()).
 void to_json(nlohmann::json &j, const StatusView &v);
 void from_json(const nlohmann::json &j, StatusView &v);
@@ -279,5 +302,9 @@ void to_json(nlohmann::json &j, const BlockedView &v);
 void from_json(const nlohmann::json &j, BlockedView &v);
 void to_json(nlohmann::json &j, const UnblockView &v);
 void from_json(const nlohmann::json &j, UnblockView &v);
+void to_json(nlohmann::json &j, const ProfileView &v);
+void from_json(const nlohmann::json &j, ProfileView &v);
+void to_json(nlohmann::json &j, const ProfilesView &v);
+void from_json(const nlohmann::json &j, ProfilesView &v);
 
 } // namespace l2tpsec::control

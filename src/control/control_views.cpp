@@ -561,4 +561,48 @@ void from_json(const json &j, UnblockView &v)
 	r.finish();
 }
 
+void to_json(json &j, const ProfileView &v)
+{
+	j = json::object();
+	put(j, "name", v.name);
+	put(j, "server", v.server);
+	put(j, "wanted", v.wanted);
+	put(j, "state", v.state);
+	putNullable(j, "tunnel", v.tunnel);
+	putNullable(j, "session", v.session);
+	putNullable(j, "address", v.address);
+	putNullable(j, "last_error", v.lastError);
+	putNullable(j, "error_stage", v.errorStage);
+	putNullable(j, "retry_in_seconds", v.retryInSeconds);
+}
+
+void from_json(const json &j, ProfileView &v)
+{
+	ViewReader r(j, "profile");
+	r.required("name", v.name);
+	r.required("server", v.server);
+	r.required("wanted", v.wanted);
+	r.required("state", v.state);
+	r.nullable("tunnel", v.tunnel);
+	r.nullable("session", v.session);
+	r.nullable("address", v.address);
+	r.nullable("last_error", v.lastError);
+	r.nullable("error_stage", v.errorStage);
+	r.nullable("retry_in_seconds", v.retryInSeconds);
+	r.finish();
+}
+
+void to_json(json &j, const ProfilesView &v)
+{
+	j = json::object();
+	put(j, "profiles", v.profiles);
+}
+
+void from_json(const json &j, ProfilesView &v)
+{
+	ViewReader r(j, "profiles reply");
+	r.required("profiles", v.profiles);
+	r.finish();
+}
+
 } // namespace l2tpsec::control

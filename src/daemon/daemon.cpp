@@ -151,6 +151,8 @@ void Daemon::registerCommands()
 		L2S_TRY(reload());
 		return json(control::ReloadView{options_.configPath});
 	});
+	control_->handle(control::cmd::kProfiles,
+	                 [this](const json &) -> Result<json> { return json(l2tp_->profiles()); });
 }
 
 Result<void> Daemon::run()

@@ -190,6 +190,7 @@ void L2tpService::arm()
 void L2tpService::onTimer()
 {
 	engine_->onTimer(l2tp::TransportClock::now());
+	lacs_->checkTunnels();
 	arm();
 	finishShutdownIfDone();
 }
@@ -221,6 +222,29 @@ Result<control::ConnectView> L2tpService::connect(const std::string &profile)
 {
 	L2S_TRY_ASSIGN(auto progress, lacs_->connect(profile));
 	return control::ConnectView{profile, progress.tunnel, progress.state};
+}
+
+control::ProfilesView L2tpService::profiles() const
+{
+	control::ProfilesView v = lacs_->view();
+	// Up is PPP up: pppd reported its link (or no pppd runs). The session of
+	// a profile's own tunnel; `call` may have placed more.
+	for (control::ProfileView &p : v.profiles) {
+		if (p.state != "tunnel up")
+			continue;
+		for (const l2tp::SessionInfo &s : engine_->sessions()) {
+			if (s.lns || s.tunnelId != p.tunnel || s.state != l2tp::SessionStateName::Established)
+				continue;
+			auto x = extras_.find({s.tunnelId, s.sessionId});
+			if (x == extras_.end() || (!upWithoutPpp_ && !x->second.linkAddress))
+				continue;
+			p.state = "up";
+			p.session = std::to_string(s.tunnelId) + "/" + std::to_string(s.sessionId);
+			p.address = x->second.linkAddress;
+			break;
+		}
+	}
+	return v;
 }
 
 Result<control::CallView> L2tpService::call(const std::string &profile)
@@ -265,6 +289,7 @@ void L2tpService::auditStart(const Key &key)
 
 void L2tpService::sessionDown(const l2tp::SessionEnd &e)
 {
+	lacs_->sessionDown(e);
 	Key key{e.session.tunnelId, e.session.sessionId};
 	auto it = extras_.find(key);
 	if (it == extras_.end())

@@ -80,6 +80,8 @@ public:
 	Result<control::ConnectView> connect(const std::string &profile);
 	/// One more session in a connected LAC profile's tunnel.
 	Result<control::CallView> call(const std::string &profile);
+	/// The [[lac]] profiles' states and last errors.
+	control::ProfilesView profiles() const;
 
 	// EngineObserver.
 	void tunnelUp(const l2tp::TunnelInfo &t) override;

@@ -18,6 +18,20 @@ constexpr std::chrono::seconds kMaxBackoff{300};
 // From a LAC's IPsec SA pair up to its SCCRQ (see ipsecUp()).
 constexpr std::chrono::milliseconds kQuickModeSettle{200};
 
+const l2tp::TunnelInfo *lacTunnelInfo(const std::vector<l2tp::TunnelInfo> &tunnels, uint16_t id)
+{
+	auto t = std::find_if(tunnels.begin(), tunnels.end(),
+	                      [id](const l2tp::TunnelInfo &x) { return x.tunnelId == id; });
+	return t == tunnels.end() ? nullptr : &*t;
+}
+
+// There, and neither closing nor closed.
+bool lacTunnelLive(const std::vector<l2tp::TunnelInfo> &tunnels, uint16_t id)
+{
+	const l2tp::TunnelInfo *t = lacTunnelInfo(tunnels, id);
+	return t && t->state != l2tp::TunnelStateName::Closing && t->state != l2tp::TunnelStateName::Dead;
+}
+
 } // namespace
 
 LacSupervisor::LacSupervisor(EventLoop &loop, l2tp::L2tpEngine &engine, const IpsecAdmission &admission,
@@ -56,6 +70,7 @@ void LacSupervisor::cancelRetry(Lac &lac)
 	if (lac.retry)
 		loop_.cancelTimer(*lac.retry);
 	lac.retry.reset();
+	lac.reconnectAt.reset();
 }
 
 std::pair<l2tp::Endpoint, l2tp::Endpoint> LacSupervisor::lacEndpoints(const Lac &lac) const
@@ -86,7 +101,7 @@ void LacSupervisor::connectLac(Lac &lac)
 	                        lac.profile.mode == EspMode::Tunnel ? kernel::IpsecMode::Tunnel
 	                                                            : kernel::IpsecMode::Transport);
 	if (!id) {
-		scheduleReconnect(lac, "IKE: " + id.error().message);
+		scheduleReconnect(lac, Stage::Ike, "IKE: " + id.error().message);
 		return;
 	}
 	lac.ikeSaId = *id;
@@ -108,16 +123,18 @@ void LacSupervisor::startTunnel(Lac &lac)
 	auto tid = engine_.connect(req, l2tp::TransportClock::now());
 	touched_();
 	if (!tid) {
-		scheduleReconnect(lac, tid.error().message);
+		scheduleReconnect(lac, Stage::L2tp, tid.error().message);
 		return;
 	}
 	lac.tunnelId = tid.value();
+	lac.tunnelWasUp = false;
 	logInfo(kLacLog, "LAC {}: connecting to {} (tunnel {})", lac.profile.name, req.server.str(), tid.value());
 }
 
-void LacSupervisor::scheduleReconnect(Lac &lac, const std::string &why)
+void LacSupervisor::scheduleReconnect(Lac &lac, Stage stage, const std::string &why)
 {
 	lac.lastError = why;
+	lac.errorStage = stage;
 	lac.tunnelId.reset();
 	lac.ikeSaId.reset();
 	if (!lac.wanted)
@@ -125,11 +142,13 @@ void LacSupervisor::scheduleReconnect(Lac &lac, const std::string &why)
 	lac.backoff = lac.backoff.count() == 0 ? kFirstBackoff : std::min(lac.backoff * 2, kMaxBackoff);
 	logWarn(kLacLog, "LAC {}: {}; reconnecting in {}s", lac.profile.name, why, lac.backoff.count());
 	std::string name = lac.profile.name;
+	lac.reconnectAt = EventLoop::Clock::now() + lac.backoff;
 	lac.retry = loop_.addTimer(lac.backoff, [this, name] {
 		auto it = lacs_.find(name);
 		if (it == lacs_.end())
 			return;
 		it->second.retry.reset();
+		it->second.reconnectAt.reset();
 		if (it->second.wanted)
 			connectLac(it->second);
 	});
@@ -196,8 +215,11 @@ void LacSupervisor::stopAll()
 void LacSupervisor::tunnelUp(const l2tp::TunnelInfo &t)
 {
 	if (!t.lns)
-		if (auto it = lacs_.find(t.lacProfile); it != lacs_.end())
+		if (auto it = lacs_.find(t.lacProfile); it != lacs_.end()) {
 			it->second.backoff = std::chrono::seconds(0);
+			if (it->second.tunnelId == t.tunnelId)
+				it->second.tunnelWasUp = true;
+		}
 }
 
 void LacSupervisor::tunnelDown(const l2tp::TunnelInfo &t, const std::string &reason)
@@ -212,7 +234,7 @@ void LacSupervisor::tunnelDown(const l2tp::TunnelInfo &t, const std::string &rea
 	loop_.addTimer(std::chrono::milliseconds(0), [this, name, reason] {
 		auto lac = lacs_.find(name);
 		if (lac != lacs_.end())
-			scheduleReconnect(lac->second, "tunnel down: " + reason);
+			scheduleReconnect(lac->second, Stage::L2tp, "tunnel down: " + reason);
 	});
 }
 
@@ -247,8 +269,79 @@ void LacSupervisor::ipsecFailed(uint64_t ikeSaId, const IpAddress &server, const
 	for (auto &[name, lac] : lacs_) {
 		if (!lac.ikeSaId || (*lac.ikeSaId != ikeSaId && lac.profile.server != server))
 			continue;
-		scheduleReconnect(lac, reason);
+		scheduleReconnect(lac, Stage::Ike, reason);
 	}
+}
+
+void LacSupervisor::checkTunnels()
+{
+	auto tunnels = engine_.tunnels();
+	for (auto &[name, lac] : lacs_) {
+		if (!lac.tunnelId || lac.tunnelWasUp)
+			continue;
+		if (lacTunnelLive(tunnels, *lac.tunnelId))
+			continue;
+		scheduleReconnect(
+		        lac, Stage::L2tp,
+		        "the tunnel to " + lac.profile.server.str() +
+		                " closed before it was up (no answer, or the server refused it: see the log)");
+	}
+}
+
+void LacSupervisor::sessionDown(const l2tp::SessionEnd &e)
+{
+	if (e.session.lns)
+		return;
+	// Deferred, as tunnelDown: a session its tunnel's teardown ended is
+	// told by tunnelDown, and by then the tunnel is closing.
+	std::string name = e.session.lacProfile;
+	uint16_t tunnel = e.session.tunnelId;
+	bool ppp = e.session.state == l2tp::SessionStateName::Established;
+	std::string why = (ppp ? "PPP: " : "L2TP session: ") + e.reason;
+	loop_.addTimer(std::chrono::milliseconds(0), [this, name, tunnel, ppp, why] {
+		auto it = lacs_.find(name);
+		if (it == lacs_.end() || !it->second.wanted || it->second.tunnelId != tunnel)
+			return;
+		if (!lacTunnelLive(engine_.tunnels(), tunnel))
+			return;
+		it->second.lastError = why;
+		it->second.errorStage = ppp ? Stage::Ppp : Stage::L2tp;
+	});
+}
+
+control::ProfilesView LacSupervisor::view() const
+{
+	control::ProfilesView v;
+	auto tunnels = engine_.tunnels();
+	auto now = EventLoop::Clock::now();
+	for (const auto &[name, lac] : lacs_) {
+		control::ProfileView p;
+		p.name = name;
+		p.server = lac.profile.server.str();
+		p.wanted = lac.wanted;
+		p.tunnel = lac.tunnelId;
+		if (lac.ikeSaId)
+			p.state = "negotiating IPsec";
+		else if (lac.tunnelId) {
+			const l2tp::TunnelInfo *t = lacTunnelInfo(tunnels, *lac.tunnelId);
+			p.state = t && t->state == l2tp::TunnelStateName::Established ? "tunnel up" : "connecting";
+		} else if (lac.reconnectAt)
+			p.state = "waiting to retry";
+		else
+			p.state = "idle";
+		if (!lac.lastError.empty()) {
+			p.lastError = lac.lastError;
+			p.errorStage = lac.errorStage == Stage::Ike   ? "ike"
+			               : lac.errorStage == Stage::Ppp ? "ppp"
+			                                              : "l2tp";
+		}
+		if (lac.reconnectAt)
+			p.retryInSeconds = std::chrono::ceil<std::chrono::seconds>(
+			                           std::max(*lac.reconnectAt - now, EventLoop::Clock::duration::zero()))
+			                           .count();
+		v.profiles.push_back(std::move(p));
+	}
+	return v;
 }
 
 } // namespace l2tpsec

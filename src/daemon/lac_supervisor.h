@@ -11,6 +11,7 @@
 #include "daemon/ipsec_admission.h"
 #include "ike/ike_context.h"
 #include "l2tp/engine.h"
+#include "l2tpsec/control_views.h"
 
 #include <chrono>
 #include <functional>
@@ -57,6 +58,9 @@ public:
 	void stopAll();
 	/// The profile named so, if any.
 	const LacProfile *profile(const std::string &name) const;
+	/// `l2tpctl profiles`: each profile's state, last error and the stage
+	/// it failed in, and when it reconnects.
+	control::ProfilesView view() const;
 
 	// From the engine.
 	void tunnelUp(const l2tp::TunnelInfo &t);
@@ -64,17 +68,30 @@ public:
 	// From IKE.
 	void ipsecUp(const ike::ChildSaInfo &child);
 	void ipsecFailed(uint64_t ikeSaId, const IpAddress &server, const std::string &reason);
+	/// After the engine's timers: a LAC tunnel that closed before it was
+	/// ever up (no answer, a StopCCN during setup) is reported by no
+	/// tunnelDown; its profile then fails and reconnects like one that was.
+	void checkTunnels();
+	/// From the engine: a session ended; a LAC one's reason becomes its
+	/// profile's last error (PPP's once L2TP had the session up).
+	void sessionDown(const l2tp::SessionEnd &e);
 
 private:
+	/// Where a connection failed, for `profiles` (and `connect --wait`).
+	enum class Stage { Ike, L2tp, Ppp };
+
 	struct Lac {
 		LacProfile profile;
 		bool wanted = false;
 		std::optional<uint16_t> tunnelId;
+		bool tunnelWasUp = false; ///< tunnelUp() came for tunnelId
 		/// Waiting for IPsec: the ISAKMP SA that connect() negotiates on.
 		std::optional<uint64_t> ikeSaId;
 		std::chrono::seconds backoff{0};
 		std::optional<EventLoop::TimerId> retry;
+		std::optional<EventLoop::Clock::time_point> reconnectAt; ///< the back-off's end
 		std::string lastError;
+		Stage errorStage = Stage::L2tp;
 	};
 
 	void connectLac(Lac &lac);
@@ -82,7 +99,7 @@ private:
 	void startTunnel(Lac &lac);
 	/// The profile's L2TP endpoints: ours (first listen address) and the server's.
 	std::pair<l2tp::Endpoint, l2tp::Endpoint> lacEndpoints(const Lac &lac) const;
-	void scheduleReconnect(Lac &lac, const std::string &why);
+	void scheduleReconnect(Lac &lac, Stage stage, const std::string &why);
 	void cancelRetry(Lac &lac);
 
 	EventLoop &loop_;

@@ -46,6 +46,7 @@ DEBIAN_FRONTEND=noninteractive apt-get install -y "$deb" \
 dpkg-query -W -f='${Status}\n' l2tpsec | grep -q '^install ok installed' || fail "l2tpsec is not installed"
 for f in /usr/sbin/l2tpsecd /usr/bin/l2tpctl /usr/sbin/l2tpsec-dp /etc/l2tpsec/l2tpsec.conf \
          /lib/systemd/system/l2tpsecd.service /usr/share/bash-completion/completions/l2tpctl \
+         /usr/share/zsh/vendor-completions/_l2tpctl /usr/share/fish/vendor_completions.d/l2tpctl.fish \
          /usr/share/man/man8/l2tpsecd.8.gz /usr/share/man/man8/l2tpctl.8.gz \
          /usr/share/man/man5/l2tpsec.conf.5.gz /usr/share/man/man8/l2tpsec-dp.8.gz \
          /usr/share/man/man7/l2tpsec.7.gz /usr/share/doc/l2tpsec/examples/road-warrior.conf \

@@ -241,6 +241,29 @@ TEST_CASE("connect, call and disconnect replies")
 	CHECK_THROWS_AS(json::parse(R"({"profile": "office"})").get<DisconnectView>(), SchemaError);
 }
 
+TEST_CASE("profiles reply")
+{
+	ProfileView up{"office", "192.0.2.1", true,         "up",         7,
+	               "7/1",    "10.0.0.5",  std::nullopt, std::nullopt, std::nullopt};
+	ProfileView failed{"lab",        "198.51.100.7",
+	                   true,         "waiting to retry",
+	                   std::nullopt, std::nullopt,
+	                   std::nullopt, "IKE: no proposal chosen",
+	                   "ike",        10};
+	const std::set<std::string> keys = {"name",    "server",  "wanted",     "state",       "tunnel",
+	                                    "session", "address", "last_error", "error_stage", "retry_in_seconds"};
+	checkView(up, keys);
+	checkView(failed, keys);
+	json j = up;
+	// Null, not left out: a script tells "none" from an old daemon.
+	CHECK(j["tunnel"] == 7);
+	CHECK(j["last_error"].is_null());
+	CHECK(j["retry_in_seconds"].is_null());
+	checkView(ProfilesView{{up, failed}}, {"profiles"});
+	CHECK(json(ProfilesView{}) == json::parse(R"({"profiles": []})"));
+	CHECK_THROWS_AS(json::parse(R"({"profiles": [{"name": "x"}]})").get<ProfilesView>(), SchemaError);
+}
+
 TEST_CASE("sas reply")
 {
 	checkView(sampleIsakmp(),
@@ -379,6 +402,9 @@ TEST_CASE("l2tpctl(8) names every key of every reply")
 	        {"sas", {sas}},
 	        {"blocked", {blocked}},
 	        {"unblock", {UnblockView{"198.51.100.7", 10, 42}}},
+	        {"profiles",
+	         {ProfilesView{{ProfileView{"office", "192.0.2.1", true, "up", 7, "7/1", "10.0.0.5", "no answer",
+	                                    "l2tp", 20}}}}},
 	};
 	for (const auto &reply : replies) {
 		// Not a structured binding: clang 14 cannot capture one in CHECK_MESSAGE.

@@ -2,6 +2,9 @@
 
 #include "control/control_client.h"
 
+#include <algorithm>
+#include <cstdio>
+
 namespace l2tpsec::ctl {
 
 using nlohmann::json;
@@ -31,14 +34,29 @@ Answer exchange(const Globals &g, const json &request)
 
 } // namespace
 
+int Outcome::fail(int exitCode, const std::string &message)
+{
+	code = exitCode;
+	if (asJson)
+		std::printf("%s\n", nlohmann::json{{"error", message}, {"exit", exitCode}}.dump().c_str());
+	else // one "l2tpctl: " line each (a config's errors come several at once)
+		for (size_t at = 0; at <= message.size();) {
+			size_t end = std::min(message.find('\n', at), message.size());
+			std::fprintf(stderr, "l2tpctl: %.*s\n", static_cast<int>(end - at), message.c_str() + at);
+			at = end + 1;
+		}
+	return exitCode;
+}
+
 std::optional<json> call(const Globals &g, const json &request, Outcome &out, bool quiet)
 {
 	Answer a = exchange(g, request);
 	if (a.data)
 		return a.data;
 	if (!quiet || a.code != kExitUnreachable)
-		std::fprintf(stderr, "l2tpctl: %s\n", a.error.c_str());
-	out.code = a.code;
+		out.fail(a.code, a.error);
+	else
+		out.code = a.code;
 	return std::nullopt;
 }
 

@@ -7,7 +7,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include <cstdio>
 #include <optional>
 #include <string>
 
@@ -26,12 +25,19 @@ struct Globals {
 	int timeoutMs = 5000;
 };
 
+/// How a command ended. With `asJson` (--json on the command itself, not on
+/// the requests it makes on the side), a failure is one JSON object on
+/// stdout, {"error": MESSAGE, "exit": CODE}, instead of a line on stderr, so
+/// that a script reading stdout always gets JSON (l2tpctl(8), EXIT STATUS).
 struct Outcome {
 	int code = kExitOk;
+	bool asJson = false;
+	/// Reports the failure as above and keeps its exit code; returns it.
+	int fail(int exitCode, const std::string &message);
 };
 
-/// One request to the daemon: the reply's data, or nullopt after the error
-/// went to stderr and out.code was set. With `quiet`, an unreachable daemon
+/// One request to the daemon: the reply's data, or nullopt after out.fail()
+/// reported the error. With `quiet`, an unreachable daemon
 /// is not reported (the caller goes on without it).
 std::optional<nlohmann::json> call(const Globals &g, const nlohmann::json &request, Outcome &out, bool quiet = false);
 
@@ -68,9 +74,8 @@ std::optional<View> callFor(const Globals &g, const nlohmann::json &request, Out
 	try {
 		return d->get<View>();
 	} catch (const control::SchemaError &e) {
-		std::fprintf(stderr, "l2tpctl: unexpected reply from l2tpsecd (not version %s?): %s\n", L2TPSEC_VERSION,
-		             e.what());
-		out.code = kExitProtocol;
+		out.fail(kExitProtocol,
+		         std::string("unexpected reply from l2tpsecd (not version " L2TPSEC_VERSION "?): ") + e.what());
 		return std::nullopt;
 	}
 }

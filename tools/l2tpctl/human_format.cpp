@@ -251,4 +251,34 @@ std::string formatBlocked(const control::BlockedView &d)
 	return out;
 }
 
+std::string stageName(const std::string &stage)
+{
+	if (stage == "ike")
+		return "IKE";
+	if (stage == "l2tp")
+		return "L2TP";
+	if (stage == "ppp")
+		return "PPP";
+	return stage;
+}
+
+std::string formatProfiles(const control::ProfilesView &v)
+{
+	Table t({{"PROFILE"},
+	         {"SERVER"},
+	         {"WANTED"},
+	         {"STATE"},
+	         {"TUNNEL", true},
+	         {"SESSION"},
+	         {"ADDRESS"},
+	         {"RETRY IN"},
+	         {"FAILED AT"},
+	         {"LAST ERROR"}});
+	for (const control::ProfileView &p : v.profiles)
+		t.add({cell(p.name), cell(p.server), p.wanted ? "yes" : "no", cell(p.state), cell(p.tunnel),
+		       cell(p.session), cell(p.address), p.retryInSeconds ? humanDuration(*p.retryInSeconds) : "-",
+		       p.errorStage ? stageName(*p.errorStage) : "-", cell(p.lastError)});
+	return t.str();
+}
+
 } // namespace l2tpsec::ctl

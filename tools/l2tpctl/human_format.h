@@ -30,5 +30,9 @@ std::string formatSessions(const std::vector<control::SessionView> &sessions, co
 std::string formatShow(const control::ShowView &v, const HumanOptions &o = {});
 std::string formatSas(const control::SasView &v, const HumanOptions &o = {});
 std::string formatBlocked(const control::BlockedView &v);
+/// `profiles`: one line per [[lac]] profile.
+std::string formatProfiles(const control::ProfilesView &v);
+/// "IKE", "L2TP" or "PPP" for a ProfileView's error_stage.
+std::string stageName(const std::string &stage);
 
 } // namespace l2tpsec::ctl

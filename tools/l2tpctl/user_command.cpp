@@ -30,9 +30,7 @@ struct UserFiles {
 
 int fail(Outcome &out, const std::string &message, int code = kExitCommandFailed)
 {
-	std::fprintf(stderr, "l2tpctl: %s\n", message.c_str());
-	out.code = code;
-	return code;
+	return out.fail(code, message);
 }
 
 // --config, else the running daemon's file, else the installed default.
@@ -56,9 +54,10 @@ std::optional<UserFiles> loadFiles(const Globals &g, const UserRequest &r, const
 	}
 	ConfigLoad load = parseConfig(*text, f.config);
 	if (!load.ok()) {
+		std::string lines;
 		for (auto &e : load.errors)
-			std::fprintf(stderr, "l2tpctl: %s\n", e.str().c_str());
-		out.code = kExitCommandFailed;
+			lines += (lines.empty() ? "" : "\n") + e.str();
+		fail(out, lines);
 		return std::nullopt;
 	}
 	if (load.config->ppp.radius) {

@@ -169,3 +169,17 @@ TEST_CASE("status, sas and blocked as a person reads them")
 	b.settings = control::BlockingSettingsView{true, 10, 300, 600, {}};
 	matchesSnapshot("blocked", formatBlocked(b));
 }
+
+TEST_CASE("profiles as a person reads them")
+{
+	control::ProfilesView v;
+	v.profiles.push_back({"office", "192.0.2.1", true, "up", 16384, "16384/1", "10.99.0.10", std::nullopt,
+	                      std::nullopt, std::nullopt});
+	v.profiles.push_back({"lab", "198.51.100.7", true, "waiting to retry", std::nullopt, std::nullopt, std::nullopt,
+	                      "tunnel down: no answer from the peer", "l2tp", 20});
+	v.profiles.push_back({"backup", "2001:db8::1", false, "idle", std::nullopt, std::nullopt, std::nullopt,
+	                      "IKE: no proposal chosen", "ike", std::nullopt});
+	matchesSnapshot("profiles", formatProfiles(v));
+	CHECK(formatProfiles({}) ==
+	      "PROFILE  SERVER  WANTED  STATE  TUNNEL  SESSION  ADDRESS  RETRY IN  FAILED AT  LAST ERROR\n");
+}
