@@ -11,6 +11,7 @@
 #include "config/config.h"
 #include "daemon/blocking_service.h"
 #include "daemon/ike_sockets.h"
+#include "daemon/ike_views.h"
 #include "ike/dh_workers.h"
 #include "ike/ike_engine.h"
 #include "kernel/dataplane_kind.h"
@@ -81,6 +82,12 @@ public:
 
 	/// `l2tpctl sas`.
 	control::SasView sasView() const;
+	/// The SAs that protect L2TP from peer:port, from the engine's state
+	/// alone (`l2tpctl sessions`, `show`); the ISAKMP SA only if `isakmp`
+	/// (a walk over every ISAKMP SA).
+	std::optional<FlowSas> sasOf(const IpAddress &peer, uint16_t port, bool isakmp) const;
+	/// One IPsec SA pair's view with the kernel's counters (two queries).
+	control::IpsecSaView pairView(const ike::ChildSaInfo &child) const;
 
 	// IkeObserver.
 	void ikeSaUp(const ike::IkeSaInfo &sa) override;
