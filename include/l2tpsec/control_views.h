@@ -287,6 +287,8 @@ void to_json(nlohmann::json &j, const SessionsView &v);
 void from_json(const nlohmann::json &j, SessionsView &v);
 void to_json(nlohmann::json &j, const ShowView &v);
 void from_json(const nlohmann::json &j, ShowView &v);
+void to_json(nlohmann::json &j, const SessionChainView &v);
+void from_json(const nlohmann::json &j, SessionChainView &v);
 void to_json(nlohmann::json &j, const ConnectView &v);
 void from_json(const nlohmann::json &j, ConnectView &v);
 void to_json(nlohmann::json &j, const CallView &v);
@@ -311,7 +313,5 @@ void to_json(nlohmann::json &j, const BlockedView &v);
 void from_json(const nlohmann::json &j, BlockedView &v);
 void to_json(nlohmann::json &j, const UnblockView &v);
 void from_json(const nlohmann::json &j, UnblockView &v);
-void to_json(nlohmann::json &j, const SessionChainView &v);
-void from_json(const nlohmann::json &j, SessionChainView &v);
 
 } // namespace l2tpsec::control

@@ -312,6 +312,29 @@ void from_json(const json &j, ShowView &v)
 		throw SchemaError("show reply: neither {tunnel, sessions}, {session} nor {user, chains}");
 }
 
+void to_json(json &j, const SessionChainView &v)
+{
+	j = json::object();
+	put(j, "session", v.session);
+	putNullable(j, "tunnel", v.tunnel);
+	putNullable(j, "pppd_pid", v.pppdPid);
+	putNullable(j, "audit_started", v.auditStarted);
+	putNullable(j, "isakmp", v.isakmp);
+	putNullable(j, "ipsec", v.ipsec);
+}
+
+void from_json(const json &j, SessionChainView &v)
+{
+	ViewReader r(j, "chain");
+	r.required("session", v.session);
+	r.nullable("tunnel", v.tunnel);
+	r.nullable("pppd_pid", v.pppdPid);
+	r.nullable("audit_started", v.auditStarted);
+	r.nullable("isakmp", v.isakmp);
+	r.nullable("ipsec", v.ipsec);
+	r.finish();
+}
+
 void to_json(json &j, const ConnectView &v)
 {
 	j = json::object();
@@ -575,29 +598,6 @@ void from_json(const json &j, UnblockView &v)
 	r.required("source", v.source);
 	r.required("failures", v.failures);
 	r.required("blocked_seconds", v.blockedSeconds);
-	r.finish();
-}
-
-void to_json(json &j, const SessionChainView &v)
-{
-	j = json::object();
-	put(j, "session", v.session);
-	putNullable(j, "tunnel", v.tunnel);
-	putNullable(j, "pppd_pid", v.pppdPid);
-	putNullable(j, "audit_started", v.auditStarted);
-	putNullable(j, "isakmp", v.isakmp);
-	putNullable(j, "ipsec", v.ipsec);
-}
-
-void from_json(const json &j, SessionChainView &v)
-{
-	ViewReader r(j, "chain");
-	r.required("session", v.session);
-	r.nullable("tunnel", v.tunnel);
-	r.nullable("pppd_pid", v.pppdPid);
-	r.nullable("audit_started", v.auditStarted);
-	r.nullable("isakmp", v.isakmp);
-	r.nullable("ipsec", v.ipsec);
 	r.finish();
 }
 

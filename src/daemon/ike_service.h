@@ -11,7 +11,6 @@
 #include "config/config.h"
 #include "daemon/blocking_service.h"
 #include "daemon/ike_sockets.h"
-#include "daemon/ike_views.h"
 #include "ike/dh_workers.h"
 #include "ike/ike_engine.h"
 #include "kernel/dataplane_kind.h"
@@ -29,6 +28,7 @@ namespace l2tpsec {
 namespace kernel::xfrm {
 class EventSubscription;
 }
+struct FlowSas; // daemon/ike_views.h
 
 struct IkeServiceOptions {
 	/// The kernel's XFRM, or the null dataplane (--fake-dataplane: tests,
