@@ -92,6 +92,18 @@ struct SessionView {
 	std::optional<int64_t> uptimeSeconds; ///< omitted until established
 	/// From the kernel; omitted when it has no such session.
 	std::optional<uint64_t> rxBytes, txBytes, rxPackets, txPackets;
+	// Monitoring: who, from where, how much, how fast.
+	/// The outer endpoint of the IPsec SA pair that protects the session
+	/// (behind a NAT the NAT's address and port, "198.51.100.7:4500");
+	/// omitted without one.
+	std::optional<std::string> ikePeer;
+	std::optional<std::string> interface; ///< "ppp0"; omitted until pppd reports it
+	/// Bytes per second over the daemon's last sampling interval; omitted
+	/// until two samples of the kernel's counters.
+	std::optional<uint64_t> rxRate, txRate;
+	/// What the peer runs, from its SCCRQ and IKE vendor IDs: "windows",
+	/// "apple", "android", "linux-xl2tpd", "l2tpsec" or "unknown".
+	std::string client = "unknown";
 	bool operator==(const SessionView &) const = default;
 };
 
@@ -105,14 +117,6 @@ struct TunnelsView {
 struct SessionsView {
 	std::vector<SessionView> sessions;
 	bool operator==(const SessionsView &) const = default;
-};
-
-/// `show`: a tunnel with its sessions, or one session (all omitted otherwise).
-struct ShowView {
-	std::optional<TunnelView> tunnel;
-	std::optional<std::vector<SessionView>> sessions;
-	std::optional<SessionView> session;
-	bool operator==(const ShowView &) const = default;
 };
 
 /// `connect`.
@@ -185,6 +189,34 @@ struct SasView {
 	std::vector<IpsecSaView> ipsec;
 	std::optional<std::string> ike; ///< omitted; why IKE is off when it is
 	bool operator==(const SasView &) const = default;
+};
+
+/// `show`: everything that carries one session, from IKE to pppd.
+struct SessionChainView {
+	SessionView session;
+	std::optional<TunnelView> tunnel; ///< null when the tunnel is gone
+	std::optional<int64_t> pppdPid;   ///< null: no pppd runs for it
+	/// The "time" of the session's audit start record (ISO 8601 UTC),
+	/// which with its tunnel and session ids identifies it; null until
+	/// written.
+	std::optional<std::string> auditStarted;
+	/// The SAs that protect its L2TP flow; null without IPsec.
+	std::optional<IsakmpSaView> isakmp;
+	std::optional<IpsecSaView> ipsec;
+	bool operator==(const SessionChainView &) const = default;
+};
+
+/// `show` (after the SA views its chains hold): {tunnel, sessions},
+/// {session, chains} or {user, chains}, the rest omitted.
+struct ShowView {
+	std::optional<TunnelView> tunnel;
+	std::optional<std::vector<SessionView>> sessions;
+	std::optional<SessionView> session;
+	/// `show USER`: the user, with `chains`.
+	std::optional<std::string> user;
+	/// The chain of each session shown (`show TUNNEL/SESSION`, `show USER`).
+	std::optional<std::vector<SessionChainView>> chains;
+	bool operator==(const ShowView &) const = default;
 };
 
 /// One blocked source (`blocked`).
@@ -278,6 +310,8 @@ void to_json(nlohmann::json &j, const SessionsView &v);
 void from_json(const nlohmann::json &j, SessionsView &v);
 void to_json(nlohmann::json &j, const ShowView &v);
 void from_json(const nlohmann::json &j, ShowView &v);
+void to_json(nlohmann::json &j, const SessionChainView &v);
+void from_json(const nlohmann::json &j, SessionChainView &v);
 void to_json(nlohmann::json &j, const ConnectView &v);
 void from_json(const nlohmann::json &j, ConnectView &v);
 void to_json(nlohmann::json &j, const CallView &v);

@@ -227,6 +227,11 @@ void to_json(json &j, const SessionView &v)
 	putOmittable(j, "tx_bytes", v.txBytes);
 	putOmittable(j, "rx_packets", v.rxPackets);
 	putOmittable(j, "tx_packets", v.txPackets);
+	putOmittable(j, "ike_peer", v.ikePeer);
+	putOmittable(j, "interface", v.interface);
+	putOmittable(j, "rx_rate", v.rxRate);
+	putOmittable(j, "tx_rate", v.txRate);
+	put(j, "client", v.client);
 }
 
 void from_json(const json &j, SessionView &v)
@@ -247,6 +252,11 @@ void from_json(const json &j, SessionView &v)
 	r.omittable("tx_bytes", v.txBytes);
 	r.omittable("rx_packets", v.rxPackets);
 	r.omittable("tx_packets", v.txPackets);
+	r.omittable("ike_peer", v.ikePeer);
+	r.omittable("interface", v.interface);
+	r.omittable("rx_rate", v.rxRate);
+	r.omittable("tx_rate", v.txRate);
+	r.required("client", v.client);
 	r.finish();
 }
 
@@ -282,6 +292,8 @@ void to_json(json &j, const ShowView &v)
 	putOmittable(j, "tunnel", v.tunnel);
 	putOmittable(j, "sessions", v.sessions);
 	putOmittable(j, "session", v.session);
+	putOmittable(j, "user", v.user);
+	putOmittable(j, "chains", v.chains);
 }
 
 void from_json(const json &j, ShowView &v)
@@ -290,9 +302,37 @@ void from_json(const json &j, ShowView &v)
 	r.omittable("tunnel", v.tunnel);
 	r.omittable("sessions", v.sessions);
 	r.omittable("session", v.session);
+	r.omittable("user", v.user);
+	r.omittable("chains", v.chains);
 	r.finish();
-	if (v.session ? v.tunnel || v.sessions : !v.tunnel || !v.sessions)
-		throw SchemaError("show reply: neither {tunnel, sessions} nor {session}");
+	bool tunnelForm = v.tunnel && v.sessions && !v.session && !v.user;
+	bool sessionForm = v.session && !v.tunnel && !v.sessions && !v.user;
+	bool userForm = v.user && v.chains && !v.tunnel && !v.sessions && !v.session;
+	if (!tunnelForm && !sessionForm && !userForm)
+		throw SchemaError("show reply: neither {tunnel, sessions}, {session} nor {user, chains}");
+}
+
+void to_json(json &j, const SessionChainView &v)
+{
+	j = json::object();
+	put(j, "session", v.session);
+	putNullable(j, "tunnel", v.tunnel);
+	putNullable(j, "pppd_pid", v.pppdPid);
+	putNullable(j, "audit_started", v.auditStarted);
+	putNullable(j, "isakmp", v.isakmp);
+	putNullable(j, "ipsec", v.ipsec);
+}
+
+void from_json(const json &j, SessionChainView &v)
+{
+	ViewReader r(j, "chain");
+	r.required("session", v.session);
+	r.nullable("tunnel", v.tunnel);
+	r.nullable("pppd_pid", v.pppdPid);
+	r.nullable("audit_started", v.auditStarted);
+	r.nullable("isakmp", v.isakmp);
+	r.nullable("ipsec", v.ipsec);
+	r.finish();
 }
 
 void to_json(json &j, const ConnectView &v)

@@ -296,16 +296,35 @@ control::SasView IkeService::sasView() const
 	control::SasView v;
 	for (const ike::IkeSaInfo &sa : engine_->ikeSas())
 		v.isakmp.push_back(ikeSaView(sa, now));
-	for (const ike::ChildSaInfo &c : engine_->childSas()) {
-		auto query = [&](const kernel::SaId &id) -> std::optional<kernel::SaState> {
-			auto st = dataplane_->querySa(id);
-			return st ? std::optional(*st) : std::nullopt;
-		};
-		auto in = query(kernel::SaId{c.peer.address, c.local.address, c.inboundSpi, 0, 0});
-		auto out = query(kernel::SaId{c.local.address, c.peer.address, c.outboundSpi, 0, 0});
-		v.ipsec.push_back(childSaView(c, now, in, out));
-	}
+	for (const ike::ChildSaInfo &c : engine_->childSas())
+		v.ipsec.push_back(pairView(c));
 	return v;
+}
+
+control::IpsecSaView IkeService::pairView(const ike::ChildSaInfo &c) const
+{
+	auto query = [&](const kernel::SaId &id) -> std::optional<kernel::SaState> {
+		auto st = dataplane_->querySa(id);
+		return st ? std::optional(*st) : std::nullopt;
+	};
+	auto in = query(kernel::SaId{c.peer.address, c.local.address, c.inboundSpi, 0, 0});
+	auto out = query(kernel::SaId{c.local.address, c.peer.address, c.outboundSpi, 0, 0});
+	return childSaView(c, ike::IkeClock::now(), in, out);
+}
+
+std::optional<FlowSas> IkeService::sasOf(const IpAddress &peer, uint16_t port, bool isakmp) const
+{
+	std::optional<FlowSas> found;
+	engine_->anyChildSa([&](const ike::ChildSaInfo &c) {
+		if (childProtects(c, peer, port))
+			found = FlowSas{c, std::nullopt};
+		return found.has_value();
+	});
+	if (found && isakmp)
+		for (const ike::IkeSaInfo &sa : engine_->ikeSas())
+			if (sa.id == found->child.ikeSaId)
+				found->isakmp = sa;
+	return found;
 }
 
 // ---- observer ------------------------------------------------------------------

@@ -28,6 +28,7 @@ namespace l2tpsec {
 namespace kernel::xfrm {
 class EventSubscription;
 }
+struct FlowSas; // daemon/ike_views.h
 
 struct IkeServiceOptions {
 	/// The kernel's XFRM, or the null dataplane (--fake-dataplane: tests,
@@ -81,6 +82,12 @@ public:
 
 	/// `l2tpctl sas`.
 	control::SasView sasView() const;
+	/// The SAs that protect L2TP from peer:port, from the engine's state
+	/// alone (`l2tpctl sessions`, `show`); the ISAKMP SA only if `isakmp`
+	/// (a walk over every ISAKMP SA).
+	std::optional<FlowSas> sasOf(const IpAddress &peer, uint16_t port, bool isakmp) const;
+	/// One IPsec SA pair's view with the kernel's counters (two queries).
+	control::IpsecSaView pairView(const ike::ChildSaInfo &child) const;
 
 	// IkeObserver.
 	void ikeSaUp(const ike::IkeSaInfo &sa) override;

@@ -28,4 +28,10 @@ control::IpsecSaView childSaView(const ike::ChildSaInfo &child, ike::TimePoint n
 /// "0x0000c001", as ip xfrm shows SPIs.
 std::string spiText(uint32_t spi);
 
+/// The SAs that protect one L2TP flow (`l2tpctl sessions` and `show`).
+struct FlowSas {
+	ike::ChildSaInfo child;
+	std::optional<ike::IkeSaInfo> isakmp; ///< its ISAKMP SA, while there is one
+};
+
 } // namespace l2tpsec

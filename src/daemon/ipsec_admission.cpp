@@ -12,6 +12,8 @@ IpsecFlows ikeFlows(IkeService *ike)
 	return IpsecFlows{
 	        [ike](const IpAddress &peer, uint16_t port) { return ike->protects(peer, port); },
 	        [ike](const IpAddress &peer, uint16_t port) { return ike->ikePeerOf(peer, port); },
+	        [ike](const IpAddress &peer, uint16_t port, bool isakmp) { return ike->sasOf(peer, port, isakmp); },
+	        [ike](const ike::ChildSaInfo &child) { return ike->pairView(child); },
 	};
 }
 
@@ -65,6 +67,20 @@ std::vector<l2tp::TunnelInfo> IpsecAdmission::tunnelsLosing(const ike::ChildSaIn
 		losing.push_back(t);
 	}
 	return losing;
+}
+
+std::optional<FlowSas> IpsecAdmission::sasOf(const l2tp::Endpoint &peer, bool isakmp) const
+{
+	if (!flows_.sasOf)
+		return std::nullopt;
+	return flows_.sasOf(peer.address, peer.port, isakmp);
+}
+
+std::optional<control::IpsecSaView> IpsecAdmission::pairView(const ike::ChildSaInfo &child) const
+{
+	if (!flows_.pairView)
+		return std::nullopt;
+	return flows_.pairView(child);
 }
 
 } // namespace l2tpsec

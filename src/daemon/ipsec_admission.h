@@ -8,6 +8,7 @@
 // behind a NAT by the IKE peer's address.
 
 #include "config/config.h"
+#include "daemon/ike_views.h"
 #include "ike/ike_context.h"
 #include "l2tp/engine.h"
 
@@ -26,6 +27,10 @@ struct IpsecFlows {
 	std::function<bool(const IpAddress &peer, uint16_t port)> protects;
 	/// The IKE peer of the SA pair that covers it (behind a NAT, the NAT's address).
 	std::function<std::optional<IpAddress>(const IpAddress &peer, uint16_t port)> ikePeerOf;
+	/// The SAs that cover it (IkeService::sasOf).
+	std::function<std::optional<FlowSas>(const IpAddress &peer, uint16_t port, bool isakmp)> sasOf;
+	/// An SA pair's view with the kernel's counters (IkeService::pairView).
+	std::function<control::IpsecSaView(const ike::ChildSaInfo &child)> pairView;
 };
 
 /// IkeService's answers (it outlives whoever holds them); none without IKE.
@@ -56,6 +61,12 @@ public:
 	/// "required"). None when IPsec is off.
 	std::vector<l2tp::TunnelInfo> tunnelsLosing(const ike::ChildSaInfo &child,
 	                                            const std::vector<l2tp::TunnelInfo> &tunnels) const;
+
+	/// The SAs that protect L2TP from `peer`, whatever [l2tp] ipsec says
+	/// (none without IKE); with its ISAKMP SA only if `isakmp`.
+	std::optional<FlowSas> sasOf(const l2tp::Endpoint &peer, bool isakmp) const;
+	/// The pair's view for `show`, its counters read from the kernel now.
+	std::optional<control::IpsecSaView> pairView(const ike::ChildSaInfo &child) const;
 
 private:
 	IpsecRequirement requirement_;

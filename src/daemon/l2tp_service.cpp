@@ -1,6 +1,8 @@
 #include "daemon/l2tp_service.h"
 
+#include "common/iso_time.h"
 #include "common/log.h"
+#include "daemon/client_kind.h"
 #include "daemon/ike_views.h"
 #include "daemon/l2tp_views.h"
 #include "kernel/factory/dataplane_factory.h"
@@ -17,6 +19,8 @@ namespace l2tpsec {
 namespace {
 
 constexpr std::string_view kL2tpLog = "l2tp";
+/// How often the sessions' kernel counters are read for their rates.
+constexpr std::chrono::seconds kRateInterval{5};
 
 std::string hostName()
 {
@@ -40,6 +44,8 @@ L2tpService::~L2tpService()
 	timer_.cancel();
 	if (shutdownTimer_)
 		loop_.cancelTimer(*shutdownTimer_);
+	if (sampleTimer_)
+		loop_.cancelTimer(*sampleTimer_);
 	// The engine first: its tunnels stop pppds and delete kernel state
 	// through the ports, which must still exist (and tell the LAC
 	// supervisor, which goes after it).
@@ -93,8 +99,9 @@ Result<std::unique_ptr<L2tpService>> L2tpService::start(EventLoop &loop, const C
 		cb.authenticated = [self](uint16_t t, uint16_t sid, const std::string &user) {
 			self->extras_[{t, sid}].user = user;
 		};
-		cb.linkUp = [self](uint16_t t, uint16_t sid, const std::string &addr) {
+		cb.linkUp = [self](uint16_t t, uint16_t sid, const std::string &addr, const std::string &interface) {
 			self->extras_[{t, sid}].linkAddress = addr;
+			self->extras_[{t, sid}].interface = interface;
 			self->auditStart({t, sid});
 		};
 		auto launcher = std::make_unique<PppdLauncher>(loop, cb, options.pppdPlugin);
@@ -119,6 +126,7 @@ Result<std::unique_ptr<L2tpService>> L2tpService::start(EventLoop &loop, const C
 	s->lacs_ = std::make_unique<LacSupervisor>(loop, *s->engine_, s->admission_, options.ike, options.port,
 	                                           [self] { self->arm(); });
 	s->lacs_->configure(config, true);
+	s->sampleTimer_ = loop.addTimer(kRateInterval, [self] { self->sampleRates(); });
 	return s;
 }
 
@@ -274,6 +282,7 @@ void L2tpService::sessionUp(const l2tp::SessionInfo &s)
 			x.user = p->user;
 	if (upWithoutPpp_) {
 		// No pppd to wait for: the session is as up as it gets.
+		x.auditStarted = isoTimeUtc(std::chrono::system_clock::now());
 		audit_.start(s, {x.user, x.linkAddress});
 	}
 }
@@ -284,6 +293,7 @@ void L2tpService::auditStart(const Key &key)
 	auto it = extras_.find(key);
 	if (!info || it == extras_.end())
 		return;
+	it->second.auditStarted = isoTimeUtc(std::chrono::system_clock::now());
 	audit_.start(*info, {it->second.user, it->second.linkAddress});
 }
 
@@ -332,24 +342,113 @@ control::TunnelsView L2tpService::tunnels() const
 
 control::SessionsView L2tpService::sessions() const
 {
-	auto now = l2tp::TransportClock::now();
-	control::SessionsView v;
-	for (const l2tp::SessionInfo &s : engine_->sessions()) {
-		SessionExtras x;
-		if (auto it = extras_.find({s.tunnelId, s.sessionId}); it != extras_.end()) {
-			x.user = it->second.user;
-			x.linkAddress = it->second.linkAddress;
-		}
-		if (auto st = dataplane_->getSession(s.tunnelId, s.sessionId))
-			x.stats = st->stats;
-		v.sessions.push_back(sessionView(s, x, now));
-	}
-	return v;
+	return control::SessionsView{sessionViews([](const l2tp::SessionInfo &) { return true; })};
 }
 
 Result<control::ShowView> L2tpService::show(const std::string &id) const
 {
-	return showView(id, engine_->tunnels(), sessions(), l2tp::TransportClock::now());
+	// A user name unless it starts as an id does (TUNNEL, TUNNEL/SESSION).
+	if (id.empty() || id[0] < '0' || id[0] > '9')
+		return showUser(id);
+	auto tid = parseIdNumber(std::string_view(id).substr(0, id.find('/')));
+	auto ofTunnel = [&](const l2tp::SessionInfo &s) { return tid && s.tunnelId == *tid; };
+	L2S_TRY_ASSIGN(auto v, showView(id, engine_->tunnels(), control::SessionsView{sessionViews(ofTunnel)},
+	                                l2tp::TransportClock::now()));
+	if (v.session)
+		v.chains = std::vector<control::SessionChainView>{chainOf(*v.session)};
+	return v;
+}
+
+Result<control::ShowView> L2tpService::showUser(const std::string &user) const
+{
+	auto hers = [&](const l2tp::SessionInfo &s) {
+		auto it = extras_.find({s.tunnelId, s.sessionId});
+		return it != extras_.end() && it->second.user == user;
+	};
+	std::vector<control::SessionChainView> chains;
+	for (const control::SessionView &v : sessionViews(hers))
+		chains.push_back(chainOf(v));
+	return userShowView(user, std::move(chains));
+}
+
+std::vector<control::SessionView>
+L2tpService::sessionViews(const std::function<bool(const l2tp::SessionInfo &)> &want) const
+{
+	auto now = l2tp::TransportClock::now();
+	std::map<uint16_t, l2tp::TunnelInfo> tunnels;
+	for (l2tp::TunnelInfo &t : engine_->tunnels())
+		tunnels.emplace(t.tunnelId, std::move(t));
+	std::vector<control::SessionView> views;
+	for (const l2tp::SessionInfo &s : engine_->sessions()) {
+		if (!want(s))
+			continue;
+		SessionExtras x;
+		if (auto it = extras_.find({s.tunnelId, s.sessionId}); it != extras_.end()) {
+			x.user = it->second.user;
+			x.linkAddress = it->second.linkAddress;
+			x.interface = it->second.interface;
+			x.rxRate = it->second.rate.rx();
+			x.txRate = it->second.rate.tx();
+		}
+		if (auto st = dataplane_->getSession(s.tunnelId, s.sessionId))
+			x.stats = st->stats;
+		std::string host, vendor;
+		if (auto t = tunnels.find(s.tunnelId); t != tunnels.end()) {
+			host = t->second.peerHostName;
+			vendor = t->second.peerVendorName;
+		}
+		x.client = clientKind(host, vendor, "");
+		// The ISAKMP SA's vendor IDs only when the SCCRQ did not tell.
+		if (auto sas = admission_.sasOf(s.peer, x.client == "unknown")) {
+			x.ikePeer = sas->child.peer.str();
+			if (sas->isakmp)
+				x.client = clientKind(host, vendor, sas->isakmp->peerVendorIds);
+		}
+		views.push_back(sessionView(s, x, now));
+	}
+	return views;
+}
+
+control::SessionChainView L2tpService::chainOf(const control::SessionView &view) const
+{
+	control::SessionChainView c;
+	c.session = view;
+	auto now = l2tp::TransportClock::now();
+	for (const l2tp::TunnelInfo &t : engine_->tunnels())
+		if (t.tunnelId == view.tunnel)
+			c.tunnel = tunnelView(t, now);
+	if (pppd_)
+		if (auto pid = pppd_->pid(view.tunnel, view.session))
+			c.pppdPid = *pid;
+	if (auto it = extras_.find({view.tunnel, view.session}); it != extras_.end())
+		c.auditStarted = it->second.auditStarted;
+	auto info = engine_->findSession(view.tunnel, view.session);
+	if (auto sas = info ? admission_.sasOf(info->peer, true) : std::nullopt) {
+		if (sas->isakmp)
+			c.isakmp = ikeSaView(*sas->isakmp, ike::IkeClock::now());
+		c.ipsec = admission_.pairView(sas->child);
+	}
+	return c;
+}
+
+void L2tpService::sampleRates()
+{
+	sampleTimer_ = loop_.addTimer(kRateInterval, [this] { sampleRates(); });
+	if (extras_.empty())
+		return;
+	auto states = dataplane_->listSessions();
+	if (!states) {
+		logDebug(kL2tpLog, "sampling the sessions' counters: {}", states.error().message);
+		return;
+	}
+	auto now = SessionRate::Clock::now();
+	for (const kernel::SessionState &st : *states) {
+		if (st.tunnelId > 0xffff || st.sessionId > 0xffff)
+			continue; // not one of ours
+		auto it = extras_.find({static_cast<uint16_t>(st.tunnelId), static_cast<uint16_t>(st.sessionId)});
+		if (it != extras_.end())
+			it->second.rate.sample(st.stats.rxBytes, st.stats.txBytes, now);
+	}
 }
 
 Result<control::DisconnectView> L2tpService::disconnect(const std::string &arg)

@@ -21,6 +21,7 @@
 #include "daemon/lac_supervisor.h"
 #include "daemon/pppd_launcher.h"
 #include "daemon/session_audit.h"
+#include "daemon/session_rate.h"
 #include "daemon/udp_tunnel_sockets.h"
 #include "kernel/dataplane_kind.h"
 #include "kernel/l2tp_dataplane.h"
@@ -99,8 +100,23 @@ private:
 		std::string user;
 		std::optional<std::string> linkAddress;
 		std::chrono::system_clock::time_point started;
+		std::optional<std::string> interface; ///< pppd's, from its plugin
+		SessionRate rate;
+		std::optional<std::string> auditStarted; ///< the start record's time
 	};
 	using Key = std::pair<uint16_t, uint16_t>;
+
+	// Monitoring (`sessions` and `show`): rates sampled on a timer, and
+	// the chain of what carries a session.
+	/// Reads every session's kernel counters in one dump, then again
+	/// after kRateInterval.
+	void sampleRates();
+	/// The views of the sessions `want` picks, their counters read after
+	/// picking them.
+	std::vector<control::SessionView>
+	sessionViews(const std::function<bool(const l2tp::SessionInfo &)> &want) const;
+	control::SessionChainView chainOf(const control::SessionView &view) const;
+	Result<control::ShowView> showUser(const std::string &user) const;
 
 	L2tpService(EventLoop &loop, const Config &config, L2tpServiceOptions options);
 	l2tp::EngineConfig engineConfig(const Config &config) const;
@@ -129,6 +145,7 @@ private:
 	std::unique_ptr<LacSupervisor> lacs_;
 	std::map<Key, SessionExtra> extras_;
 	std::optional<EventLoop::TimerId> shutdownTimer_;
+	std::optional<EventLoop::TimerId> sampleTimer_;
 	std::function<void()> shutdownDone_;
 };
 

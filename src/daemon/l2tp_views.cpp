@@ -66,6 +66,11 @@ control::SessionView sessionView(const l2tp::SessionInfo &s, const SessionExtras
 		v.rxPackets = extras.stats->rxPackets;
 		v.txPackets = extras.stats->txPackets;
 	}
+	v.interface = extras.interface;
+	v.rxRate = extras.rxRate;
+	v.txRate = extras.txRate;
+	v.ikePeer = extras.ikePeer;
+	v.client = extras.client;
 	return v;
 }
 
@@ -104,6 +109,16 @@ Result<control::ShowView> showView(const std::string &id, const std::vector<l2tp
 			return v;
 		}
 	return Error{ENOENT, "no session " + id};
+}
+
+Result<control::ShowView> userShowView(const std::string &user, std::vector<control::SessionChainView> chains)
+{
+	if (chains.empty())
+		return Error{ENOENT, "no tunnel, session or user '" + user + "'"};
+	control::ShowView v;
+	v.user = user;
+	v.chains = std::move(chains);
+	return v;
 }
 
 control::DisconnectView disconnectedProfile(const std::string &profile)

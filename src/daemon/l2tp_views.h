@@ -20,6 +20,10 @@ struct SessionExtras {
 	std::string user;                       ///< "" until PPP authenticated it
 	std::optional<std::string> linkAddress; ///< the PPP address pppd reported
 	std::optional<kernel::L2tpStats> stats; ///< the kernel's counters, when it has the session
+	std::optional<std::string> interface;   ///< pppd's interface ("ppp0")
+	std::optional<uint64_t> rxRate, txRate; ///< bytes/s over the last sampling interval
+	std::optional<std::string> ikePeer;     ///< the IPsec SA pair's outer peer endpoint
+	std::string client = "unknown";         ///< clientKind()
 };
 
 control::TunnelView tunnelView(const l2tp::TunnelInfo &t, l2tp::TimePoint now);
@@ -30,6 +34,9 @@ control::TunnelsView tunnelsView(const std::vector<l2tp::TunnelInfo> &tunnels, l
 /// `sessions` holds every session.
 Result<control::ShowView> showView(const std::string &id, const std::vector<l2tp::TunnelInfo> &tunnels,
                                    const control::SessionsView &sessions, l2tp::TimePoint now);
+
+/// `show USER`: the chains of the user's sessions (ENOENT with none).
+Result<control::ShowView> userShowView(const std::string &user, std::vector<control::SessionChainView> chains);
 
 /// `disconnect`'s replies: a LAC profile stopped, sessions ("TUNNEL/SESSION")
 /// cleared, a tunnel closed.

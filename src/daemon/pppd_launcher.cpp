@@ -380,7 +380,8 @@ void PppdLauncher::onMessage(Key key, LinkState &st, std::span<const uint8_t> da
 		logInfo("ppp", "session {}: {}", tag, ppp::describePluginMessage(m));
 		// The client's end: the peer's as LNS, ours as LAC.
 		if (cb_.linkUp)
-			cb_.linkUp(key.first, key.second, (st.lns ? up->link.peer : up->link.local).str());
+			cb_.linkUp(key.first, key.second, (st.lns ? up->link.peer : up->link.local).str(),
+			           up->link.interface);
 	} else if (std::holds_alternative<ppp::PluginIpDown>(m)) {
 		logInfo("ppp", "session {}: {}", tag, ppp::describePluginMessage(m));
 	} else if (const auto *ex = std::get_if<ppp::PluginExit>(&m)) {

@@ -51,8 +51,11 @@ public:
 		/// The peer authenticated as `user` (LNS).
 		std::function<void(uint16_t tunnelId, uint16_t sessionId, const std::string &user)> authenticated;
 		/// IPCP is up: the link carries IP. `address` is the client's end: the
-		/// peer's for an LNS session, ours (the one the server gave us) for a LAC.
-		std::function<void(uint16_t tunnelId, uint16_t sessionId, const std::string &address)> linkUp;
+		/// peer's for an LNS session, ours (the one the server gave us) for a
+		/// LAC; `interface` is pppd's ("ppp0").
+		std::function<void(uint16_t tunnelId, uint16_t sessionId, const std::string &address,
+		                   const std::string &interface)>
+		        linkUp;
 	};
 
 	/// `plugin`: the path of l2tpsec-pppd.so that every pppd loads

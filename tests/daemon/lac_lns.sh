@@ -38,6 +38,12 @@ lac_peer_tid=$(lac tunnels --json | jq '.tunnels[0].peer_tunnel')
 sid=$(jq '.sessions[0].session' <<<"$s")
 lns show "$lns_tid/$sid" --json | jq -e '.session.address == "10.99.0.10"' >/dev/null || fail "show T/S"
 lns show "$lns_tid" | grep -q "^$lns_tid " || fail "show T (text)"
+# show USER: the chain of each of the user's sessions (no IPsec, no pppd here).
+lac show alice --json | jq -e '.user == "alice" and (.chains | length) == 1 and .chains[0].session.profile == "office"
+  and .chains[0].isakmp == null and .chains[0].pppd_pid == null and .chains[0].audit_started != null' >/dev/null ||
+  fail "show alice: $(lac show alice --json)"
+err=$(lac show nobody 2>&1) && fail "show nobody succeeded"
+[[ $err == "l2tpctl: no tunnel, session or user 'nobody'" ]] || fail "show nobody: $err"
 
 # Disconnecting the profile clears the session on both ends and audits it.
 lac disconnect office >/dev/null || fail "l2tpctl disconnect office"

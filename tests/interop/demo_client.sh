@@ -4,7 +4,9 @@
 # charon for IKEv1 with a pre-shared key, xl2tpd for L2TP, pppd with
 # MS-CHAPv2 -- dials an l2tpsecd server that requires IPsec. It ends with
 # the connected session as l2tpctl shows it: the ISAKMP and IPsec SAs, the
-# tunnel and the session, with traffic counted on the ESP SA.
+# tunnel and the session, with traffic counted on the ESP SA, the session's
+# interface, client kind and rates under a ping flood, and `show alice`'s
+# chain naming the SPIs the kernel holds.
 #   usage: demo_client.sh L2TPSECD L2TPCTL   (inside the lab VM)
 source "$(dirname "$0")/interop_lib.sh"
 
@@ -74,6 +76,32 @@ jq -e '[.sessions[] | select(.state == "established")] | length == 1' <<<"$sessi
 wire=$(ip -n "$NS_S" -s xfrm state | grep -c 'proto esp') || true
 ((wire == 2)) || fail "the server's kernel holds $wire ESP SAs, expected 2"
 
+# Monitoring: the session's interface and client kind, a rate under load
+# (the daemon samples the kernel's counters every 5 s), and show USER's chain
+# naming the SPIs the kernel holds.
+jq -e '.sessions[0].interface | test("^ppp[0-9]+$")' <<<"$sessions" >/dev/null ||
+  fail "no pppd interface in the session: $sessions"
+jq -e '.sessions[0].client == "linux-xl2tpd" and .sessions[0].ike_peer == "'"$C_IP"':500"' <<<"$sessions" \
+  >/dev/null || fail "client kind or IKE peer of the session: $sessions"
+rated() { ctl server sessions --json | jq -e '.sessions[0].rx_rate > 0 and .sessions[0].tx_rate > 0'; }
+# The last sampling interval must have carried the flood: sample while it runs.
+ip netns exec "$NS_C" ping -f -s 1000 -w 15 10.99.0.1 >"$WORK/ping-flood.log" 2>&1 &
+flood=$!
+wait_until 15 "a non-zero rate in both directions while the client floods" rated
+wait "$flood" || true
+ok "sessions: interface $(ctl server sessions --json | jq -r '.sessions[0].interface'), client linux-xl2tpd," \
+  "rates under a ping flood"
+show=$(ctl server show alice --json) || fail "l2tpctl show alice"
+# (Read whole first: grep -q leaving early would fail the pipe, pipefail.)
+states=$(ip -n "$NS_S" xfrm state)
+for spi in $(jq -r '.chains[0].ipsec.in_spi, .chains[0].ipsec.out_spi' <<<"$show"); do
+  grep -q "spi $spi " <<<"$states" || fail "show alice names SPI $spi, not in the kernel: $show"
+done
+jq -e '.user == "alice" and (.chains | length) == 1 and .chains[0].pppd_pid > 0
+       and .chains[0].isakmp.state == "established" and .chains[0].audit_started != null' <<<"$show" >/dev/null ||
+  fail "show alice: $show"
+ok "show alice: the chain names the SPIs the kernel holds"
+
 echo
 echo "== l2tpctl sas"
 ctl server sas
@@ -83,6 +111,9 @@ ctl server tunnels
 echo
 echo "== l2tpctl sessions"
 ctl server sessions
+echo
+echo "== l2tpctl show alice"
+ctl server show alice
 echo
 ok "one connected session, protected by IPsec, shown by l2tpctl"
 echo PASS

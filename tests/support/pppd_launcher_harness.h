@@ -66,7 +66,9 @@ public:
 	{
 		PppdLauncher::Callbacks cb;
 		cb.authenticated = [this](uint16_t, uint16_t, const std::string &u) { users.push_back(u); };
-		cb.linkUp = [this](uint16_t, uint16_t, const std::string &a) { links.push_back(a); };
+		cb.linkUp = [this](uint16_t, uint16_t, const std::string &a, const std::string &) {
+			links.push_back(a);
+		};
 		cb.ended = [this](uint16_t, uint16_t, const std::string &why) { ended.push_back(why); };
 		cb.peerAuthFailed = [this](uint16_t t, uint16_t s, const l2tp::Endpoint &peer) {
 			authFailed.push_back(std::to_string(t) + "/" + std::to_string(s) + " " + peer.str());

@@ -101,6 +101,11 @@ SessionView sampleSession()
 	s.txBytes = 2000;
 	s.rxPackets = 10;
 	s.txPackets = 20;
+	s.ikePeer = "198.51.100.7:4500";
+	s.interface = "ppp0";
+	s.rxRate = 100;
+	s.txRate = 200;
+	s.client = "windows";
 	return s;
 }
 
@@ -148,6 +153,18 @@ IpsecSaView sampleIpsec()
 	return c;
 }
 
+SessionChainView sampleChain()
+{
+	SessionChainView c;
+	c.session = sampleSession();
+	c.tunnel = sampleTunnel();
+	c.pppdPid = 4242;
+	c.auditStarted = "2026-12-06T10:00:00Z";
+	c.isakmp = sampleIsakmp();
+	c.ipsec = sampleIpsec();
+	return c;
+}
+
 } // namespace
 
 TEST_CASE("status, version and reload replies")
@@ -179,9 +196,11 @@ TEST_CASE("tunnels, sessions and show replies")
 	          {"tunnel", "peer_tunnel", "role", "local", "peer", "state", "peer_host", "peer_vendor", "sessions",
 	           "profile", "uptime_seconds", "control_sent", "control_retransmitted", "control_received"});
 	checkView(sampleSession(),
-	          {"tunnel", "session", "peer_tunnel", "peer_session", "peer", "role", "state", "user", "address",
-	           "profile", "uptime_seconds", "rx_bytes", "tx_bytes", "rx_packets", "tx_packets"},
-	          {"profile", "uptime_seconds", "rx_bytes", "tx_bytes", "rx_packets", "tx_packets"});
+	          {"tunnel",     "session",  "peer_tunnel", "peer_session",   "peer",     "role",     "state",
+	           "user",       "address",  "profile",     "uptime_seconds", "rx_bytes", "tx_bytes", "rx_packets",
+	           "tx_packets", "ike_peer", "interface",   "rx_rate",        "tx_rate",  "client"},
+	          {"profile", "uptime_seconds", "rx_bytes", "tx_bytes", "rx_packets", "tx_packets", "ike_peer",
+	           "interface", "rx_rate", "tx_rate"});
 
 	// A session of an LNS, not established, not in the kernel: no profile,
 	// uptime or counters; no address yet is null, not left out.
@@ -190,9 +209,12 @@ TEST_CASE("tunnels, sessions and show replies")
 	bare.profile.reset();
 	bare.uptimeSeconds.reset();
 	bare.rxBytes = bare.txBytes = bare.rxPackets = bare.txPackets = std::nullopt;
+	bare.ikePeer = bare.interface = std::nullopt;
+	bare.rxRate = bare.txRate = std::nullopt;
+	bare.client = "unknown";
 	json b = bare;
 	CHECK(keysOf(b) == std::set<std::string>{"tunnel", "session", "peer_tunnel", "peer_session", "peer", "role",
-	                                         "state", "user", "address"});
+	                                         "state", "user", "address", "client"});
 	CHECK(b["address"].is_null());
 	CHECK(b.get<SessionView>() == bare);
 	b.erase("address");
@@ -210,10 +232,35 @@ TEST_CASE("tunnels, sessions and show replies")
 	ShowView session;
 	session.session = sampleSession();
 	checkView(session, {"session"});
-	CHECK(schemaError(json::object(), ShowView{}) == "show reply: neither {tunnel, sessions} nor {session}");
+	CHECK(schemaError(json::object(), ShowView{}) ==
+	      "show reply: neither {tunnel, sessions}, {session} nor {user, chains}");
 	json both = tunnel;
 	both["session"] = sampleSession();
 	CHECK_THROWS_AS(both.get<ShowView>(), SchemaError);
+
+	// The chain of a session, with and without IPsec, pppd and audit.
+	checkView(sampleChain(), {"session", "tunnel", "pppd_pid", "audit_started", "isakmp", "ipsec"});
+	SessionChainView bareChain;
+	bareChain.session = sampleSession();
+	json bc = bareChain;
+	CHECK(bc["tunnel"].is_null());
+	CHECK(bc["isakmp"].is_null());
+	CHECK(bc.get<SessionChainView>() == bareChain);
+	bc.erase("ipsec");
+	CHECK(schemaError(bc, SessionChainView{}) == "chain: missing key \"ipsec\"");
+
+	ShowView chained = session;
+	chained.chains = std::vector<SessionChainView>{sampleChain()};
+	checkView(chained, {"session", "chains"}, {"chains"});
+	ShowView user;
+	user.user = "alice";
+	user.chains = std::vector<SessionChainView>{sampleChain(), bareChain};
+	checkView(user, {"user", "chains"});
+	json userOnly = json{{"user", "alice"}};
+	CHECK_THROWS_AS(userOnly.get<ShowView>(), SchemaError);
+	json userAndSession = user;
+	userAndSession["session"] = sampleSession();
+	CHECK_THROWS_AS(userAndSession.get<ShowView>(), SchemaError);
 }
 
 TEST_CASE("connect, call and disconnect replies")
@@ -374,6 +421,10 @@ TEST_CASE("l2tpctl(8) names every key of every reply")
 	tunnel.sessions = std::vector<SessionView>{sampleSession()};
 	ShowView session;
 	session.session = sampleSession();
+	session.chains = std::vector<SessionChainView>{sampleChain()};
+	ShowView user;
+	user.user = "alice";
+	user.chains = std::vector<SessionChainView>{sampleChain()};
 	DisconnectView profile;
 	profile.profile = "office";
 	profile.disconnected = true;
@@ -395,7 +446,7 @@ TEST_CASE("l2tpctl(8) names every key of every reply")
 	        {"reload", {ReloadView{"f"}}},
 	        {"tunnels", {TunnelsView{{sampleTunnel()}}}},
 	        {"sessions", {SessionsView{{sampleSession()}}}},
-	        {"show", {tunnel, session}},
+	        {"show", {tunnel, session, user}},
 	        {"connect", {ConnectView{"office", 7, "connecting"}}},
 	        {"call", {CallView{"office", 7}}},
 	        {"disconnect", {profile, sessions, tunnels}},
@@ -415,6 +466,10 @@ TEST_CASE("l2tpctl(8) names every key of every reply")
 		// show's objects are those of tunnels and sessions, documented there.
 		for (const json &j : views)
 			collectKeys(j, keys, name != "show");
+		// And the keys of show's chains (their objects are those of
+		// sessions, tunnels and sas).
+		if (name == "show")
+			collectKeys(json(sampleChain()), keys, false);
 		for (const std::string &key : keys) {
 			// A whole word: "tunnel" must not be found inside "peer_tunnel".
 			std::regex word("(^|[^a-z_])" + key + "([^a-z_]|$)");

@@ -141,6 +141,45 @@ TEST_CASE("show: a tunnel with its own sessions, or one session")
 	CHECK(showView("5/x", tunnels, all, now).error().message == "no session 5/x");
 }
 
+TEST_CASE("a session's view: interface, rates, IKE peer and client kind as the service found them")
+{
+	auto now = l2tp::TransportClock::now();
+	SessionExtras x;
+	x.interface = "ppp3";
+	x.rxRate = 1200;
+	x.txRate = 0;
+	x.ikePeer = "198.51.100.7:4500";
+	x.client = "windows";
+	control::SessionView v = sessionView(session(5, 1, now), x, now);
+	CHECK(v.interface == "ppp3");
+	CHECK(v.rxRate == 1200);
+	CHECK(v.txRate == 0);
+	CHECK(v.ikePeer == "198.51.100.7:4500");
+	CHECK(v.client == "windows");
+	// Not known yet: left out, and the client "unknown".
+	json bare = sessionView(session(5, 1, now), SessionExtras{}, now);
+	CHECK_FALSE(bare.contains("interface"));
+	CHECK_FALSE(bare.contains("rx_rate"));
+	CHECK_FALSE(bare.contains("ike_peer"));
+	CHECK(bare["client"] == "unknown");
+}
+
+TEST_CASE("show USER: the chains of the user's sessions, or an error without any")
+{
+	auto now = l2tp::TransportClock::now();
+	control::SessionChainView c;
+	c.session = sessionView(session(5, 1, now), SessionExtras{}, now);
+	auto v = userShowView("alice", {c});
+	REQUIRE(v);
+	CHECK(v->user == "alice");
+	REQUIRE(v->chains);
+	CHECK(v->chains->size() == 1);
+	CHECK(json(*v).size() == 2);
+	auto none = userShowView("bob", {});
+	CHECK(none.error().code == ENOENT);
+	CHECK(none.error().message == "no tunnel, session or user 'bob'");
+}
+
 TEST_CASE("disconnect's replies")
 {
 	CHECK(json(disconnectedProfile("office")) == json{{"profile", "office"}, {"disconnected", true}});

@@ -159,30 +159,114 @@ std::string formatTunnels(const std::vector<control::TunnelView> &tunnels)
 
 std::string formatSessions(const std::vector<control::SessionView> &sessions, const HumanOptions &o)
 {
-	Table t({{"SESSION"}, {"USER"}, {"ADDRESS"}, {"PEER"}, {"STATE"}, {"UP"}, {"RX", true}, {"TX", true}});
+	Table t({{"SESSION"},
+	         {"USER"},
+	         {"ADDRESS"},
+	         {"PEER"},
+	         {"IF"},
+	         {"CLIENT"},
+	         {"STATE"},
+	         {"UP"},
+	         {"RX", true},
+	         {"TX", true},
+	         {"RX/S", true},
+	         {"TX/S", true}});
 	for (const control::SessionView &s : sessions)
-		t.add({cell(s.tunnel) + "/" + cell(s.session), cell(s.user), cell(s.address), cell(s.peer),
-		       cell(s.state), s.uptimeSeconds ? humanDuration(*s.uptimeSeconds) : "-", humanBytes(s.rxBytes, o),
-		       humanBytes(s.txBytes, o)});
+		t.add({cell(s.tunnel) + "/" + cell(s.session), cell(s.user), cell(s.address),
+		       // Where its packets come from: behind a NAT the NAT's port.
+		       s.ikePeer ? *s.ikePeer : cell(s.peer), cell(s.interface), cell(s.client), cell(s.state),
+		       s.uptimeSeconds ? humanDuration(*s.uptimeSeconds) : "-", humanBytes(s.rxBytes, o),
+		       humanBytes(s.txBytes, o), humanBytes(s.rxRate, o), humanBytes(s.txRate, o)});
 	return t.str();
 }
+
+namespace {
+
+// Every key the session has, as it goes over the wire; counters as the
+// tables print them.
+std::string sessionKeys(const control::SessionView &view, const HumanOptions &o)
+{
+	std::string out;
+	const nlohmann::json s = view;
+	size_t width = 0;
+	for (auto it = s.begin(); it != s.end(); ++it)
+		width = std::max(width, it.key().size() + 1);
+	for (auto it = s.begin(); it != s.end(); ++it) {
+		std::string value = cell(it.value());
+		if ((it.key().ends_with("_bytes") || it.key().ends_with("_rate")) && it.value().is_number_unsigned())
+			value = humanBytes(it.value().get<uint64_t>(), o) + (it.key().ends_with("_rate") ? "/s" : "");
+		out += fmt::format("{:<{}} {}\n", it.key() + ":", width, value);
+	}
+	return out;
+}
+
+// `show`'s chain of a session, from its L2TP tunnel down to pppd and up to
+// the SAs that protect it.
+std::string chainLines(const control::SessionChainView &c, const HumanOptions &o)
+{
+	std::vector<std::pair<std::string, std::string>> lines;
+	const control::SessionView &s = c.session;
+	if (c.tunnel) {
+		const control::TunnelView &t = *c.tunnel;
+		lines.emplace_back("L2TP tunnel",
+		                   fmt::format("{} (peer's {}), {}, {} <-> {}, {}, up {}", t.tunnel, t.peerTunnel,
+		                               t.role, t.local, t.peer, t.state, humanDuration(t.uptimeSeconds)));
+		lines.emplace_back("peer host", fmt::format("{} (vendor {})", cell(t.peerHost), cell(t.peerVendor)));
+	}
+	lines.emplace_back("L2TP session",
+	                   fmt::format("{}/{} (peer's {}/{})", s.tunnel, s.session, s.peerTunnel, s.peerSession));
+	lines.emplace_back("pppd", fmt::format("pid {}, interface {}", cell(c.pppdPid), cell(s.interface)));
+	lines.emplace_back("audit", fmt::format("start record {}, tunnel {} session {}", cell(c.auditStarted), s.tunnel,
+	                                        s.session));
+	if (c.isakmp) {
+		const control::IsakmpSaView &sa = *c.isakmp;
+		std::string nat = sa.natLocal ? "local" : "";
+		if (sa.natPeer)
+			nat += nat.empty() ? "peer" : "+peer";
+		lines.emplace_back("ISAKMP SA", fmt::format("{}, {} {}, {} <-> {}, peer id {}", sa.id, sa.role,
+		                                            sa.exchange, sa.local, sa.peer, cell(sa.peerId)));
+		lines.emplace_back("", fmt::format("{}, NAT {}, age {}, expires in {}", sa.suite,
+		                                   nat.empty() ? "no" : nat, humanDuration(sa.ageSeconds),
+		                                   sa.expiresInSeconds ? humanDuration(*sa.expiresInSeconds) : "-"));
+	} else {
+		lines.emplace_back("ISAKMP SA", "none");
+	}
+	if (c.ipsec) {
+		const control::IpsecSaView &p = *c.ipsec;
+		lines.emplace_back("IPsec SAs", fmt::format("in {} out {}, {}, {}, NAT-T {}, reqid {}, expires in {}",
+		                                            p.inSpi, p.outSpi, p.suite, p.mode, p.natT ? "yes" : "no",
+		                                            p.reqid, humanDuration(p.expiresInSeconds)));
+		lines.emplace_back("IPsec traffic",
+		                   fmt::format("in {} ({} packets), out {} ({} packets)", humanBytes(p.inBytes, o),
+		                               cell(p.inPackets), humanBytes(p.outBytes, o), cell(p.outPackets)));
+	} else {
+		lines.emplace_back("IPsec SAs", "none");
+	}
+	std::string out;
+	for (const auto &[key, value] : lines)
+		out += fmt::format("{:<14} {}\n", key.empty() ? "" : key + ":", value);
+	return out;
+}
+
+} // namespace
 
 std::string formatShow(const control::ShowView &v, const HumanOptions &o)
 {
 	std::string out;
-	if (v.session) {
-		// Every key the session has, as it goes over the wire; counters as
-		// the tables print them.
-		const nlohmann::json s = *v.session;
-		size_t width = 0;
-		for (auto it = s.begin(); it != s.end(); ++it)
-			width = std::max(width, it.key().size() + 1);
-		for (auto it = s.begin(); it != s.end(); ++it) {
-			std::string value = cell(it.value());
-			if (it.key().ends_with("_bytes") && it.value().is_number_unsigned())
-				value = humanBytes(it.value().get<uint64_t>(), o);
-			out += fmt::format("{:<{}} {}\n", it.key() + ":", width, value);
+	if (v.user) {
+		for (const control::SessionChainView &c : v.chains.value_or(std::vector<control::SessionChainView>{})) {
+			if (!out.empty())
+				out += "\n";
+			out += fmt::format("session {}/{} of {}\n", c.session.tunnel, c.session.session, *v.user);
+			out += sessionKeys(c.session, o) + "\n" + chainLines(c, o);
 		}
+		return out;
+	}
+	if (v.session) {
+		out += sessionKeys(*v.session, o);
+		if (v.chains)
+			for (const control::SessionChainView &c : *v.chains)
+				out += "\n" + chainLines(c, o);
 		return out;
 	}
 	if (v.tunnel)

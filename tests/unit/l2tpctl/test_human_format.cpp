@@ -46,6 +46,10 @@ control::SessionView session(uint16_t t, uint16_t s, const std::string &user, ui
 	v.txBytes = tx;
 	v.rxPackets = rx / 1000;
 	v.txPackets = tx / 1000;
+	v.interface = "ppp" + std::to_string(s - 1);
+	v.client = s == 1 ? "windows" : "linux-xl2tpd";
+	v.rxRate = rx / 3725;
+	v.txRate = tx / 3725;
 	return v;
 }
 
@@ -77,6 +81,46 @@ control::TunnelView tunnel()
 	                           40,
 	                           1,
 	                           38};
+}
+
+control::IsakmpSaView isakmpSa()
+{
+	return control::IsakmpSaView{1,
+	                             "responder",
+	                             "established",
+	                             "192.0.2.1:4500",
+	                             "198.51.100.7:4500",
+	                             "10.0.0.2",
+	                             false,
+	                             true,
+	                             "aes256-sha1-modp2048",
+	                             "main",
+	                             false,
+	                             "MS NT5 ISAKMPOAKLEY",
+	                             28800,
+	                             600,
+	                             28200};
+}
+
+control::IpsecSaView ipsecSa()
+{
+	return control::IpsecSaView{1,
+	                            "192.0.2.1:4500",
+	                            "198.51.100.7:4500",
+	                            "0xc1a2b3c4",
+	                            "0x0badcafe",
+	                            0x4c320001,
+	                            "aes256-sha1",
+	                            "transport",
+	                            true,
+	                            "udp/1701 <-> udp/1701",
+	                            "10.0.0.2",
+	                            3600,
+	                            3000,
+	                            123'456'789,
+	                            100'000,
+	                            98'765,
+	                            900};
 }
 
 } // namespace
@@ -114,6 +158,32 @@ TEST_CASE("sessions, tunnels and show as a person reads them")
 	matchesSnapshot("show_tunnel", formatShow(both));
 }
 
+TEST_CASE("show: the chain of a session, and a user's sessions")
+{
+	control::SessionChainView chain;
+	chain.session = sessions()[0];
+	chain.session.ikePeer = "198.51.100.7:4500";
+	chain.tunnel = tunnel();
+	chain.pppdPid = 4242;
+	chain.auditStarted = "2026-12-06T10:00:00Z";
+	chain.isakmp = isakmpSa();
+	chain.ipsec = ipsecSa();
+
+	control::ShowView one;
+	one.session = chain.session;
+	one.chains = std::vector<control::SessionChainView>{chain};
+	matchesSnapshot("show_session_chain", formatShow(one));
+
+	// A second session without IPsec or pppd yet.
+	control::SessionChainView bare;
+	bare.session = sessions()[1];
+	bare.session.user = "alice";
+	control::ShowView user;
+	user.user = "alice";
+	user.chains = std::vector<control::SessionChainView>{chain, bare};
+	matchesSnapshot("show_user", formatShow(user));
+}
+
 TEST_CASE("status, sas and blocked as a person reads them")
 {
 	control::StatusView s{"0.1.0",
@@ -129,39 +199,7 @@ TEST_CASE("status, sas and blocked as a person reads them")
 	                      {}};
 	matchesSnapshot("status", formatStatus(s));
 
-	control::IsakmpSaView isakmp{1,
-	                             "responder",
-	                             "established",
-	                             "192.0.2.1:4500",
-	                             "198.51.100.7:4500",
-	                             "10.0.0.2",
-	                             false,
-	                             true,
-	                             "aes256-sha1-modp2048",
-	                             "main",
-	                             false,
-	                             "MS NT5 ISAKMPOAKLEY",
-	                             28800,
-	                             600,
-	                             28200};
-	control::IpsecSaView ipsec{1,
-	                           "192.0.2.1:4500",
-	                           "198.51.100.7:4500",
-	                           "0xc1a2b3c4",
-	                           "0x0badcafe",
-	                           0x4c320001,
-	                           "aes256-sha1",
-	                           "transport",
-	                           true,
-	                           "udp/1701 <-> udp/1701",
-	                           "10.0.0.2",
-	                           3600,
-	                           3000,
-	                           123'456'789,
-	                           100'000,
-	                           98'765,
-	                           900};
-	matchesSnapshot("sas", formatSas(control::SasView{{isakmp}, {ipsec}, std::nullopt}));
+	matchesSnapshot("sas", formatSas(control::SasView{{isakmpSa()}, {ipsecSa()}, std::nullopt}));
 
 	control::BlockedView b;
 	b.blocked = {control::BlockView{"198.51.100.66", 10, 42, 558}};
