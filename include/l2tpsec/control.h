@@ -33,6 +33,8 @@
 //   blocked    {}                 => BlockedView ("ike" null without IKE)
 //   unblock    {address: ADDR}    => UnblockView, or an error when ADDR is not
 //                                    an address or not blocked
+//   metrics    {}                 => MetricsView {text: the Prometheus text
+//                                    exposition, format 0.0.4}
 //
 // A reply's view refuses unknown and missing keys: a client and a daemon of
 // different versions fail with one line naming the key, rather than silently
@@ -61,6 +63,7 @@ inline constexpr const char *kDisconnect = "disconnect";
 inline constexpr const char *kSas = "sas";
 inline constexpr const char *kBlocked = "blocked";
 inline constexpr const char *kUnblock = "unblock";
+inline constexpr const char *kMetrics = "metrics";
 } // namespace cmd
 
 } // namespace l2tpsec::control

@@ -10,6 +10,7 @@
 #include "daemon/ike_service.h"
 #include "daemon/instance_lock.h"
 #include "daemon/l2tp_service.h"
+#include "daemon/metrics_text.h"
 
 #include <nlohmann/json.hpp>
 
@@ -53,6 +54,8 @@ public:
 	Result<void> reload();
 
 	nlohmann::json status() const;
+	/// What `metrics` and the [metrics] listener export.
+	MetricsSnapshot metricsSnapshot() const;
 
 private:
 	Daemon(DaemonOptions options, Config config, std::unique_ptr<EventLoop> loop);
@@ -60,6 +63,7 @@ private:
 	void applyLogLevel();
 	void registerCommands();
 	void stopGracefully(const char *why);
+	control::StatusView statusView() const;
 
 	DaemonOptions options_;
 	Config config_;

@@ -81,6 +81,15 @@ public:
 	/// One more session in a connected LAC profile's tunnel.
 	Result<control::CallView> call(const std::string &profile);
 
+	// `status` and `metrics`: what runs now, and setups since start.
+	size_t tunnelCount() const { return engine_->tunnelCount(); }
+	size_t sessionCount() const { return engine_->sessions().size(); }
+	const ppp::AddressPool *pool() const { return engine_->pool(); }
+	/// Sessions established (failures: see BlockingService's dropped SCCRQs).
+	uint64_t sessionSetups() const { return sessionSetups_; }
+	/// The real pppd launcher; none with the null dataplane.
+	const PppdLauncher *pppd() const { return pppd_; }
+
 	// EngineObserver.
 	void tunnelUp(const l2tp::TunnelInfo &t) override;
 	void tunnelDown(const l2tp::TunnelInfo &t, const std::string &reason) override;
@@ -128,6 +137,7 @@ private:
 	std::map<Key, SessionExtra> extras_;
 	std::optional<EventLoop::TimerId> shutdownTimer_;
 	std::function<void()> shutdownDone_;
+	uint64_t sessionSetups_ = 0;
 };
 
 } // namespace l2tpsec

@@ -174,6 +174,17 @@ void cmdUnblock(const Globals &g, const Args &a, Outcome &out)
 	            std::to_string(d->failures).c_str(), humanDuration(d->blockedSeconds).c_str());
 }
 
+void cmdMetrics(const Globals &g, const Args &, Outcome &out)
+{
+	auto d = callFor<control::MetricsView>(g, {{"cmd", control::cmd::kMetrics}}, out);
+	if (!d)
+		return;
+	if (g.json)
+		return printJson(*d);
+	// As it is: node_exporter's textfile collector reads it (l2tpctl(8)).
+	std::fputs(d->text.c_str(), stdout);
+}
+
 void cmdDoctor(const Globals &g, const Args &a, Outcome &out)
 {
 	DoctorRequest r{g, std::nullopt};
@@ -208,6 +219,7 @@ const std::vector<Command> kCommands = {
         {"blocked", "list the sources blocked for failed authentications, with the time left", nullptr, nullptr,
          cmdBlocked},
         {"unblock", "lift the block of one source address", "ADDRESS", "the blocked source's IP address", cmdUnblock},
+        {"metrics", "print the Prometheus metrics (text exposition format 0.0.4)", nullptr, nullptr, cmdMetrics},
         {"doctor", "check this host for what l2tpsecd needs (needs no running daemon)", nullptr, nullptr, cmdDoctor},
 };
 

@@ -127,7 +127,20 @@ TEST_CASE("status, sas and blocked as a person reads them")
 	                      {"203.0.113.10"},
 	                      "/run/l2tpsec/control",
 	                      {}};
+	s.ipsec = "required";
+	s.dataplane = "kernel";
+	s.isakmpEstablished = 2;
+	s.isakmpConnecting = 1;
+	s.ipsecSaPairs = 2;
+	s.tunnels = 2;
+	s.sessions = 3;
+	s.poolUsed = 3;
+	s.poolSize = 254;
+	s.blockedSources = 1;
 	matchesSnapshot("status", formatStatus(s));
+	s.poolUsed.reset();
+	s.poolSize.reset();
+	CHECK(formatStatus(s).find("pool:     none\n") != std::string::npos);
 
 	control::IsakmpSaView isakmp{1,
 	                             "responder",
