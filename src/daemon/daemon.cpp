@@ -53,6 +53,7 @@ Daemon::~Daemon()
 {
 	// The L2TP service stops pppds and clears kernel state; the control
 	// server unregisters from the loop. Both before the loop goes.
+	metricsHttp_.reset();
 	l2tp_.reset();
 	ike_.reset();
 	blocking_.reset();
@@ -103,6 +104,7 @@ Result<std::unique_ptr<Daemon>> Daemon::start(DaemonOptions options, Config conf
 	// Blocks go to the session audit, which the L2TP service keeps.
 	d->blocking_->setAudit([self](const json &record) { self->l2tp_->audit(record); });
 	d->registerCommands();
+	L2S_TRY(d->applyMetricsListen());
 	logInfo("daemon", "l2tpsecd {} started (pid {}, config {}, control socket {}, listen {})", L2TPSEC_VERSION,
 	        getpid(), d->options_.configPath, socketPath, listenText(d->config_));
 	return d;
@@ -241,7 +243,12 @@ Result<void> Daemon::reload()
 	if ((next.l2tp.ipsec == IpsecRequirement::Off) != (config_.l2tp.ipsec == IpsecRequirement::Off))
 		logWarn("daemon", "[l2tp] ipsec changed to \"{}\"; IKE starts or stops at restart",
 		        ipsecRequirementName(next.l2tp.ipsec));
+	bool metricsMoved = next.metrics.listen != config_.metrics.listen;
 	config_ = std::move(next);
+	if (metricsMoved)
+		if (auto r = applyMetricsListen(); !r)
+			logError("daemon", "{}; no metrics listener until the next reload or restart",
+			         r.error().message);
 	blocking_->reconfigure(config_.blocking);
 	if (l2tp_)
 		l2tp_->reconfigure(config_);
@@ -294,6 +301,22 @@ control::StatusView Daemon::statusView() const
 	v.ipsec = ipsecRequirementName(config_.l2tp.ipsec);
 	v.dataplane = options_.fakeDataplane ? "null" : "kernel";
 	return v;
+}
+
+Result<void> Daemon::applyMetricsListen()
+{
+	// The old address is released first: a reload may move the listener
+	// to another address on the same port.
+	if (metricsHttp_) {
+		logInfo("daemon", "[metrics] listen {}: stopped", metricsHttp_->address().str());
+		metricsHttp_.reset();
+	}
+	if (!config_.metrics.listen)
+		return {};
+	L2S_TRY_ASSIGN(auto server, MetricsHttpServer::listen(*loop_, *config_.metrics.listen,
+	                                                      [this] { return metricsText(metricsSnapshot()); }));
+	metricsHttp_ = std::move(server);
+	return {};
 }
 
 MetricsSnapshot Daemon::metricsSnapshot() const

@@ -10,6 +10,7 @@
 #include "daemon/ike_service.h"
 #include "daemon/instance_lock.h"
 #include "daemon/l2tp_service.h"
+#include "daemon/metrics_http.h"
 #include "daemon/metrics_text.h"
 
 #include <nlohmann/json.hpp>
@@ -64,6 +65,8 @@ private:
 	void registerCommands();
 	void stopGracefully(const char *why);
 	control::StatusView statusView() const;
+	/// [metrics] listen as in config_: the listener started, moved or stopped.
+	Result<void> applyMetricsListen();
 
 	DaemonOptions options_;
 	Config config_;
@@ -77,6 +80,8 @@ private:
 	/// listens to it, so that it goes after it.
 	std::unique_ptr<IkeService> ike_;
 	std::unique_ptr<L2tpService> l2tp_;
+	/// [metrics] listen; asks the services above, so it goes first.
+	std::unique_ptr<MetricsHttpServer> metricsHttp_;
 	bool stopping_ = false;
 	std::chrono::system_clock::time_point started_;
 	std::chrono::steady_clock::time_point startedMono_;
