@@ -177,7 +177,8 @@ void MetricsHttpServer::onClient(int fd, uint32_t events)
 			return;
 		}
 		c.in.append(buf, static_cast<size_t>(n));
-		if (size_t end = headEnd(c.in); end != std::string::npos && end <= kMaxRequestBytes)
+		// (An incomplete head ends at npos, beyond any limit.)
+		if (size_t end = headEnd(c.in); end <= kMaxRequestBytes)
 			answer(c, metricsHttpResponse(std::string_view(c.in).substr(0, end), source_));
 		else if (c.in.size() > kMaxRequestBytes)
 			answer(c, httpError(431, "Request Header Fields Too Large"));

@@ -3,6 +3,7 @@
 // would break the scripts that read `l2tpctl --json`), which keys may be
 // left out is pinned, and from_json refuses an unknown or a missing key.
 
+#include "../support/sample_status.h"
 #include "l2tpsec/control_views.h"
 
 #include <doctest.h>
@@ -163,16 +164,7 @@ TEST_CASE("status, version and reload replies")
 	             {"192.0.2.1"},
 	             "/run/l2tpsec/control",
 	             {"office"}};
-	s.isakmpEstablished = 2;
-	s.isakmpConnecting = 1;
-	s.ipsecSaPairs = 2;
-	s.tunnels = 2;
-	s.sessions = 3;
-	s.poolUsed = 3;
-	s.poolSize = 254;
-	s.blockedSources = 1;
-	s.ipsec = "required";
-	s.dataplane = "kernel";
+	l2tpsec::test::setSampleCounts(s);
 	const std::set<std::string> statusKeys{"version",
 	                                       "pid",
 	                                       "started",

@@ -1,5 +1,6 @@
 // The Prometheus text exposition (daemon/metrics_text.h).
 
+#include "../support/sample_status.h"
 #include "daemon/metrics_text.h"
 
 #include <doctest/doctest.h>
@@ -18,14 +19,7 @@ MetricsSnapshot sample()
 	s.status.version = "1.2.3";
 	s.status.reloads = 2;
 	s.status.reloadFailures = 1;
-	s.status.isakmpEstablished = 2;
-	s.status.isakmpConnecting = 1;
-	s.status.ipsecSaPairs = 2;
-	s.status.tunnels = 2;
-	s.status.sessions = 3;
-	s.status.poolUsed = 3;
-	s.status.poolSize = 254;
-	s.status.blockedSources = 1;
+	test::setSampleCounts(s.status);
 	s.startTimeSeconds = 1796558400;
 	s.receiveBytes = 1000;
 	s.transmitBytes = 2000;

@@ -2,6 +2,7 @@
 // compared with checked-in snapshots: a change to a column, a width or a
 // unit shows as a diff here. L2TPSEC_UPDATE_SNAPSHOTS=1 rewrites them.
 
+#include "../../support/sample_status.h"
 #include "human_format.h"
 
 #include <doctest.h>
@@ -127,16 +128,7 @@ TEST_CASE("status, sas and blocked as a person reads them")
 	                      {"203.0.113.10"},
 	                      "/run/l2tpsec/control",
 	                      {}};
-	s.ipsec = "required";
-	s.dataplane = "kernel";
-	s.isakmpEstablished = 2;
-	s.isakmpConnecting = 1;
-	s.ipsecSaPairs = 2;
-	s.tunnels = 2;
-	s.sessions = 3;
-	s.poolUsed = 3;
-	s.poolSize = 254;
-	s.blockedSources = 1;
+	test::setSampleCounts(s);
 	matchesSnapshot("status", formatStatus(s));
 	s.poolUsed.reset();
 	s.poolSize.reset();
