@@ -35,6 +35,8 @@
 //                                    an address or not blocked
 //   profiles   {}                 => ProfilesView {profiles: [ProfileView]}: each
 //                                    [[lac]] profile's state and last error
+//   metrics    {}                 => MetricsView {text: the Prometheus text
+//                                    exposition, format 0.0.4}
 //
 // A reply's view refuses unknown and missing keys: a client and a daemon of
 // different versions fail with one line naming the key, rather than silently
@@ -64,6 +66,7 @@ inline constexpr const char *kSas = "sas";
 inline constexpr const char *kBlocked = "blocked";
 inline constexpr const char *kUnblock = "unblock";
 inline constexpr const char *kProfiles = "profiles";
+inline constexpr const char *kMetrics = "metrics";
 } // namespace cmd
 
 } // namespace l2tpsec::control

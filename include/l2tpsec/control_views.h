@@ -42,6 +42,17 @@ struct StatusView {
 	std::vector<std::string> listen; ///< empty: every IPv4 address
 	std::string controlSocket;
 	std::vector<std::string> lacProfiles;
+	// What runs now: the same numbers as `metrics` gives.
+	uint64_t isakmpEstablished = 0;
+	uint64_t isakmpConnecting = 0;
+	uint64_t ipsecSaPairs = 0;
+	uint64_t tunnels = 0;
+	uint64_t sessions = 0;
+	std::optional<uint32_t> poolUsed; ///< null without [ppp] pool
+	std::optional<uint32_t> poolSize; ///< null without [ppp] pool
+	uint64_t blockedSources = 0;
+	std::string ipsec;     ///< [l2tp] ipsec: "required", "optional" or "off"
+	std::string dataplane; ///< "kernel", or "null" (--fake-dataplane)
 	bool operator==(const StatusView &) const = default;
 };
 
@@ -293,6 +304,13 @@ struct ProfilesView {
 	bool operator==(const ProfilesView &) const = default;
 };
 
+/// `metrics`: the Prometheus text exposition (format 0.0.4), as served on
+/// [metrics] listen.
+struct MetricsView {
+	std::string text;
+	bool operator==(const MetricsView &) const = default;
+};
+
 // nlohmann-json conversions (found by ADL: json j = view; j.get<View>()).
 void to_json(nlohmann::json &j, const StatusView &v);
 void from_json(const nlohmann::json &j, StatusView &v);
@@ -340,5 +358,7 @@ void to_json(nlohmann::json &j, const ProfileView &v);
 void from_json(const nlohmann::json &j, ProfileView &v);
 void to_json(nlohmann::json &j, const ProfilesView &v);
 void from_json(const nlohmann::json &j, ProfilesView &v);
+void to_json(nlohmann::json &j, const MetricsView &v);
+void from_json(const nlohmann::json &j, MetricsView &v);
 
 } // namespace l2tpsec::control

@@ -184,6 +184,23 @@ struct BlockingConfig {
 	std::vector<IpPrefix> exempt;
 };
 
+/// An address and a port to listen on: "127.0.0.1:9586", "[::1]:9586".
+struct ListenAddress {
+	IpAddress address;
+	uint16_t port = 0;
+	friend bool operator==(const ListenAddress &, const ListenAddress &) = default;
+	std::string str() const
+	{
+		std::string a = address.isV4() ? address.str() : "[" + address.str() + "]";
+		return a + ":" + std::to_string(port);
+	}
+};
+
+/// [metrics]: Prometheus' scrape endpoint over HTTP; none without listen.
+struct MetricsConfig {
+	std::optional<ListenAddress> listen;
+};
+
 struct Config {
 	std::string file; ///< where it was loaded from
 	/// The line of each key the file sets ("l2tp.ipsec" -> 42; not [[lac]]
@@ -200,6 +217,7 @@ struct Config {
 	L2tpConfig l2tp;
 	PppConfig ppp;
 	std::vector<LacProfile> lac;
+	MetricsConfig metrics;
 };
 
 std::string_view proposalProfileName(ProposalProfile p);

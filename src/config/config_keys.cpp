@@ -3,6 +3,10 @@
 #include "common/duration.h"
 #include "config/proposal_syntax.h"
 
+#include <algorithm>
+#include <string>
+#include <string_view>
+
 namespace l2tpsec {
 
 namespace {
@@ -12,6 +16,26 @@ void assign(std::optional<T> v, T &dst)
 {
 	if (v)
 		dst = std::move(*v);
+}
+
+// "A.B.C.D:PORT" or "[IPv6]:PORT", the port required.
+std::optional<ListenAddress> parseListenAddress(std::string_view text)
+{
+	auto colon = text.rfind(':');
+	if (colon == std::string_view::npos)
+		return std::nullopt;
+	std::string_view host = text.substr(0, colon), digits = text.substr(colon + 1);
+	bool bracketed = host.size() >= 2 && host.front() == '[' && host.back() == ']';
+	if (bracketed)
+		host = host.substr(1, host.size() - 2);
+	if (digits.empty() || digits.size() > 5 ||
+	    !std::all_of(digits.begin(), digits.end(), [](char ch) { return ch >= '0' && ch <= '9'; }))
+		return std::nullopt;
+	unsigned long port = std::stoul(std::string(digits));
+	auto address = IpAddress::parse(host);
+	if (!address || address->isV4() == bracketed || port < 1 || port > 65535)
+		return std::nullopt;
+	return ListenAddress{*address, static_cast<uint16_t>(port)};
 }
 
 } // namespace
@@ -323,6 +347,15 @@ const std::vector<KeyEntry> &keyTable()
 				p->mode);
 		 }},
 		{"lac", "aggressive_mode", [](L &l, const N &n, C &, P *p) { assign(l.boolean(n), p->aggressiveMode); }},
+		// [metrics]
+		{"metrics", "listen",
+		 [](L &l, const N &n, C &c, P *) {
+			 auto s = stringOf(n);
+			 if (auto a = s ? parseListenAddress(*s) : std::nullopt)
+				 c.metrics.listen = *a;
+			 else
+				 l.expected(n, "an address and port such as \"127.0.0.1:9586\" or \"[::1]:9586\"");
+		 }},
 		// [radius] (Loader::run engages c.ppp.radius before these run)
 		{"radius", "auth_servers",
 		 [](L &l, const N &n, C &c, P *) {

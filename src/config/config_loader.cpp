@@ -115,7 +115,8 @@ private:
 	ValueReader reader_; ///< reports into out_
 };
 
-const std::vector<std::string_view> kSections = {"server", "blocking", "ike", "l2tp", "ppp", "radius", "lac"};
+const std::vector<std::string_view> kSections = {"server", "blocking", "ike", "l2tp",
+                                                 "ppp",    "radius",   "lac", "metrics"};
 
 void Loader::section(std::string_view name, const std::vector<toml::KeyValue> &entries, LacProfile *lac)
 {

@@ -123,6 +123,16 @@ void to_json(json &j, const StatusView &v)
 	put(j, "listen", v.listen);
 	put(j, "control_socket", v.controlSocket);
 	put(j, "lac_profiles", v.lacProfiles);
+	put(j, "isakmp_established", v.isakmpEstablished);
+	put(j, "isakmp_connecting", v.isakmpConnecting);
+	put(j, "ipsec_sa_pairs", v.ipsecSaPairs);
+	put(j, "tunnels", v.tunnels);
+	put(j, "sessions", v.sessions);
+	putNullable(j, "pool_used", v.poolUsed);
+	putNullable(j, "pool_size", v.poolSize);
+	put(j, "blocked_sources", v.blockedSources);
+	put(j, "ipsec", v.ipsec);
+	put(j, "dataplane", v.dataplane);
 }
 
 void from_json(const json &j, StatusView &v)
@@ -139,6 +149,16 @@ void from_json(const json &j, StatusView &v)
 	r.required("listen", v.listen);
 	r.required("control_socket", v.controlSocket);
 	r.required("lac_profiles", v.lacProfiles);
+	r.required("isakmp_established", v.isakmpEstablished);
+	r.required("isakmp_connecting", v.isakmpConnecting);
+	r.required("ipsec_sa_pairs", v.ipsecSaPairs);
+	r.required("tunnels", v.tunnels);
+	r.required("sessions", v.sessions);
+	r.nullable("pool_used", v.poolUsed);
+	r.nullable("pool_size", v.poolSize);
+	r.required("blocked_sources", v.blockedSources);
+	r.required("ipsec", v.ipsec);
+	r.required("dataplane", v.dataplane);
 	r.finish();
 }
 
@@ -642,6 +662,19 @@ void from_json(const json &j, ProfilesView &v)
 {
 	ViewReader r(j, "profiles reply");
 	r.required("profiles", v.profiles);
+	r.finish();
+}
+
+void to_json(json &j, const MetricsView &v)
+{
+	j = json::object();
+	put(j, "text", v.text);
+}
+
+void from_json(const json &j, MetricsView &v)
+{
+	ViewReader r(j, "metrics reply");
+	r.required("text", v.text);
 	r.finish();
 }
 

@@ -13,6 +13,8 @@
 #include <csignal>
 #include <cstring>
 #include <ctime>
+#include <filesystem>
+#include <system_error>
 
 namespace l2tpsec {
 
@@ -51,6 +53,7 @@ Daemon::~Daemon()
 {
 	// The L2TP service stops pppds and clears kernel state; the control
 	// server unregisters from the loop. Both before the loop goes.
+	metricsHttp_.reset();
 	l2tp_.reset();
 	ike_.reset();
 	blocking_.reset();
@@ -60,6 +63,10 @@ Daemon::~Daemon()
 
 Result<std::unique_ptr<Daemon>> Daemon::start(DaemonOptions options, Config config)
 {
+	// An absolute path: `status` names the file the same wherever it is read.
+	std::error_code absError;
+	if (auto absolute = std::filesystem::absolute(options.configPath, absError); !absError)
+		options.configPath = absolute.string();
 	L2S_TRY_ASSIGN(auto loop, EventLoop::create());
 	std::unique_ptr<Daemon> d(new Daemon(std::move(options), std::move(config), std::move(loop)));
 	d->applyLogLevel();
@@ -97,6 +104,7 @@ Result<std::unique_ptr<Daemon>> Daemon::start(DaemonOptions options, Config conf
 	// Blocks go to the session audit, which the L2TP service keeps.
 	d->blocking_->setAudit([self](const json &record) { self->l2tp_->audit(record); });
 	d->registerCommands();
+	L2S_TRY(d->applyMetricsListen());
 	logInfo("daemon", "l2tpsecd {} started (pid {}, config {}, control socket {}, listen {})", L2TPSEC_VERSION,
 	        getpid(), d->options_.configPath, socketPath, listenText(d->config_));
 	return d;
@@ -145,6 +153,9 @@ void Daemon::registerCommands()
 	});
 	control_->handle(control::cmd::kUnblock, [this](const json &req) -> Result<json> {
 		return viewReply(blocking_->unblock(req.value("address", std::string())));
+	});
+	control_->handle(control::cmd::kMetrics, [this](const json &) -> Result<json> {
+		return json(control::MetricsView{metricsText(metricsSnapshot())});
 	});
 	control_->handle(control::cmd::kReload, [this](const json &) -> Result<json> {
 		logInfo("daemon", "reload requested over the control socket");
@@ -234,7 +245,12 @@ Result<void> Daemon::reload()
 	if ((next.l2tp.ipsec == IpsecRequirement::Off) != (config_.l2tp.ipsec == IpsecRequirement::Off))
 		logWarn("daemon", "[l2tp] ipsec changed to \"{}\"; IKE starts or stops at restart",
 		        ipsecRequirementName(next.l2tp.ipsec));
+	bool metricsMoved = next.metrics.listen != config_.metrics.listen;
 	config_ = std::move(next);
+	if (metricsMoved)
+		if (auto r = applyMetricsListen(); !r)
+			logError("daemon", "{}; no metrics listener until the next reload or restart",
+			         r.error().message);
 	blocking_->reconfigure(config_.blocking);
 	if (l2tp_)
 		l2tp_->reconfigure(config_);
@@ -249,6 +265,11 @@ Result<void> Daemon::reload()
 }
 
 json Daemon::status() const
+{
+	return statusView();
+}
+
+control::StatusView Daemon::statusView() const
 {
 	control::StatusView v;
 	v.version = L2TPSEC_VERSION;
@@ -266,7 +287,59 @@ json Daemon::status() const
 		v.listen.push_back(a.str());
 	for (auto &p : config_.lac)
 		v.lacProfiles.push_back(p.name);
+	if (ike_) {
+		IkeService::SaCounts sas = ike_->saCounts();
+		v.isakmpEstablished = sas.isakmpEstablished;
+		v.isakmpConnecting = sas.isakmpConnecting;
+		v.ipsecSaPairs = sas.ipsecSaPairs;
+	}
+	v.tunnels = l2tp_->tunnelCount();
+	v.sessions = l2tp_->sessionCount();
+	if (const ppp::AddressPool *pool = l2tp_->pool()) {
+		v.poolUsed = pool->leased();
+		v.poolSize = pool->size();
+	}
+	v.blockedSources = blocking_->view().blocked.size();
+	v.ipsec = ipsecRequirementName(config_.l2tp.ipsec);
+	v.dataplane = options_.fakeDataplane ? "null" : "kernel";
 	return v;
+}
+
+Result<void> Daemon::applyMetricsListen()
+{
+	// The old address is released first: a reload may move the listener
+	// to another address on the same port.
+	if (metricsHttp_) {
+		logInfo("daemon", "[metrics] listen {}: stopped", metricsHttp_->address().str());
+		metricsHttp_.reset();
+	}
+	if (!config_.metrics.listen)
+		return {};
+	L2S_TRY_ASSIGN(auto server, MetricsHttpServer::listen(*loop_, *config_.metrics.listen,
+	                                                      [this] { return metricsText(metricsSnapshot()); }));
+	metricsHttp_ = std::move(server);
+	return {};
+}
+
+MetricsSnapshot Daemon::metricsSnapshot() const
+{
+	MetricsSnapshot m;
+	m.status = statusView();
+	m.startTimeSeconds = std::chrono::duration_cast<std::chrono::seconds>(started_.time_since_epoch()).count();
+	for (const control::SessionView &s : l2tp_->sessions().sessions) {
+		m.receiveBytes += s.rxBytes.value_or(0);
+		m.transmitBytes += s.txBytes.value_or(0);
+	}
+	if (ike_)
+		m.ike = ike_->setupCounts();
+	m.l2tp.setups = l2tp_->sessionSetups();
+	if (uint64_t dropped = blocking_->view().droppedTunnels; dropped > 0)
+		m.l2tp.failures["blocked-source"] = dropped;
+	if (const PppdLauncher *pppd = l2tp_->pppd()) {
+		m.ppp = pppd->setupCounts();
+		m.pppdExits = pppd->exits();
+	}
+	return m;
 }
 
 } // namespace l2tpsec

@@ -10,6 +10,8 @@
 #include "daemon/ike_service.h"
 #include "daemon/instance_lock.h"
 #include "daemon/l2tp_service.h"
+#include "daemon/metrics_http.h"
+#include "daemon/metrics_text.h"
 
 #include <nlohmann/json.hpp>
 
@@ -53,6 +55,8 @@ public:
 	Result<void> reload();
 
 	nlohmann::json status() const;
+	/// What `metrics` and the [metrics] listener export.
+	MetricsSnapshot metricsSnapshot() const;
 
 private:
 	Daemon(DaemonOptions options, Config config, std::unique_ptr<EventLoop> loop);
@@ -60,6 +64,9 @@ private:
 	void applyLogLevel();
 	void registerCommands();
 	void stopGracefully(const char *why);
+	control::StatusView statusView() const;
+	/// [metrics] listen as in config_: the listener started, moved or stopped.
+	Result<void> applyMetricsListen();
 
 	DaemonOptions options_;
 	Config config_;
@@ -73,6 +80,8 @@ private:
 	/// listens to it, so that it goes after it.
 	std::unique_ptr<IkeService> ike_;
 	std::unique_ptr<L2tpService> l2tp_;
+	/// [metrics] listen; asks the services above, so it goes first.
+	std::unique_ptr<MetricsHttpServer> metricsHttp_;
 	bool stopping_ = false;
 	std::chrono::system_clock::time_point started_;
 	std::chrono::steady_clock::time_point startedMono_;

@@ -333,8 +333,20 @@ void IkeService::ikeSaUp(const ike::IkeSaInfo &)
 {
 }
 
+IkeService::SaCounts IkeService::saCounts() const
+{
+	SaCounts c;
+	for (const ike::IkeSaInfo &sa : engine_->ikeSas())
+		(sa.established ? c.isakmpEstablished : c.isakmpConnecting)++;
+	c.ipsecSaPairs = engine_->childSas().size();
+	return c;
+}
+
 void IkeService::ikeSaDown(const ike::IkeSaInfo &sa, const std::string &reason)
 {
+	// (The engine reports a responder's SA only once it was up.)
+	if (!sa.established)
+		setups_.failed("phase1");
 	auto it = connecting_.find(sa.id);
 	if (it == connecting_.end())
 		return;
@@ -347,6 +359,7 @@ void IkeService::ikeSaDown(const ike::IkeSaInfo &sa, const std::string &reason)
 
 void IkeService::childSaUp(const ike::ChildSaInfo &child)
 {
+	setups_.setups++;
 	connecting_.erase(child.ikeSaId);
 	post([child](IpsecListener &l) { l.flowProtected(child); });
 }
@@ -358,6 +371,7 @@ void IkeService::childSaDown(const ike::ChildSaInfo &child, const std::string &r
 
 void IkeService::childSaFailed(uint64_t ikeSaId, const std::string &reason)
 {
+	setups_.failed("quick-mode");
 	auto it = connecting_.find(ikeSaId);
 	IpAddress server = it != connecting_.end() ? it->second : IpAddress{};
 	if (it != connecting_.end())
@@ -369,6 +383,7 @@ void IkeService::childSaFailed(uint64_t ikeSaId, const std::string &reason)
 
 void IkeService::authenticationFailed(const IpAddress &peer, const std::string &reason)
 {
+	setups_.failed("authentication");
 	if (options_.blocking)
 		options_.blocking->failure(peer, "IKE: " + reason);
 }

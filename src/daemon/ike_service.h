@@ -11,6 +11,7 @@
 #include "config/config.h"
 #include "daemon/blocking_service.h"
 #include "daemon/ike_sockets.h"
+#include "daemon/setup_counts.h"
 #include "ike/dh_workers.h"
 #include "ike/ike_engine.h"
 #include "kernel/dataplane_kind.h"
@@ -89,6 +90,16 @@ public:
 	/// One IPsec SA pair's view with the kernel's counters (two queries).
 	control::IpsecSaView pairView(const ike::ChildSaInfo &child) const;
 
+	/// The SAs now (`status`, `metrics`).
+	struct SaCounts {
+		uint64_t isakmpEstablished = 0;
+		uint64_t isakmpConnecting = 0;
+		uint64_t ipsecSaPairs = 0;
+	};
+	SaCounts saCounts() const;
+	/// IPsec SA pairs set up, and negotiations that failed, since start.
+	const SetupCounts &setupCounts() const { return setups_; }
+
 	// IkeObserver.
 	void ikeSaUp(const ike::IkeSaInfo &sa) override;
 	void ikeSaDown(const ike::IkeSaInfo &sa, const std::string &reason) override;
@@ -134,6 +145,7 @@ private:
 	DeadlineTimer timer_{loop_};
 	std::vector<std::function<void(IpsecListener &)>> posted_;
 	std::optional<EventLoop::TimerId> postTimer_;
+	SetupCounts setups_;
 };
 
 } // namespace l2tpsec

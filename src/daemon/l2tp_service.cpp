@@ -275,6 +275,7 @@ void L2tpService::tunnelDown(const l2tp::TunnelInfo &t, const std::string &reaso
 
 void L2tpService::sessionUp(const l2tp::SessionInfo &s)
 {
+	sessionSetups_++;
 	SessionExtra &x = extras_[{s.tunnelId, s.sessionId}];
 	x.started = std::chrono::system_clock::now();
 	if (!s.lns)

@@ -84,6 +84,15 @@ public:
 	/// The [[lac]] profiles' states and last errors.
 	control::ProfilesView profiles() const;
 
+	// `status` and `metrics`: what runs now, and setups since start.
+	size_t tunnelCount() const { return engine_->tunnelCount(); }
+	size_t sessionCount() const { return engine_->sessions().size(); }
+	const ppp::AddressPool *pool() const { return engine_->pool(); }
+	/// Sessions established (failures: see BlockingService's dropped SCCRQs).
+	uint64_t sessionSetups() const { return sessionSetups_; }
+	/// The real pppd launcher; none with the null dataplane.
+	const PppdLauncher *pppd() const { return pppd_; }
+
 	// EngineObserver.
 	void tunnelUp(const l2tp::TunnelInfo &t) override;
 	void tunnelDown(const l2tp::TunnelInfo &t, const std::string &reason) override;
@@ -147,6 +156,7 @@ private:
 	std::optional<EventLoop::TimerId> shutdownTimer_;
 	std::optional<EventLoop::TimerId> sampleTimer_;
 	std::function<void()> shutdownDone_;
+	uint64_t sessionSetups_ = 0;
 };
 
 } // namespace l2tpsec

@@ -378,6 +378,10 @@ void PppdLauncher::onMessage(Key key, LinkState &st, std::span<const uint8_t> da
 		}
 	} else if (const auto *up = std::get_if<ppp::PluginIpUp>(&m)) {
 		logInfo("ppp", "session {}: {}", tag, ppp::describePluginMessage(m));
+		if (!st.linkUp) {
+			st.linkUp = true;
+			setups_.setups++;
+		}
 		// The client's end: the peer's as LNS, ours as LAC.
 		if (cb_.linkUp)
 			cb_.linkUp(key.first, key.second, (st.lns ? up->link.peer : up->link.local).str(),
@@ -408,6 +412,7 @@ void PppdLauncher::onExit(Key key, int waitStatus)
 	if (children_.contains(key))
 		onReport(key);
 	ppp::PppdExit e = ppp::describePppdExit(waitStatus);
+	exits_[e.reason]++;
 	// pppd's exit status, or the one its plugin reported before a signal
 	// ended it.
 	bool authFailed = e.reason == kPeerAuthFailed;
@@ -431,6 +436,9 @@ void PppdLauncher::onExit(Key key, int waitStatus)
 		st = std::move(link->second);
 		links_.erase(link);
 	}
+	// Ended by itself (not stopped by us) before its link came up.
+	if (!st.linkUp)
+		setups_.failed(st.refused.empty() ? e.reason : "plugin-refused");
 	std::string reason = e.text;
 	if (!st.refused.empty())
 		reason = st.refused + " (" + e.text + ")";

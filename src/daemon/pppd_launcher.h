@@ -23,6 +23,7 @@
 #include "common/event_loop.h"
 #include "common/unique_fd.h"
 #include "config/config.h"
+#include "daemon/setup_counts.h"
 #include "l2tp/engine_ports.h"
 #include "ppp/child_process.h"
 
@@ -72,6 +73,11 @@ public:
 
 	size_t running() const { return children_.size(); }
 	std::optional<pid_t> pid(uint16_t tunnelId, uint16_t sessionId) const;
+	/// Links that came up (IP up) and pppds that ended by themselves before,
+	/// by pppd's exit reason ("peer-auth-failed", ...), since start.
+	const SetupCounts &setupCounts() const { return setups_; }
+	/// Every pppd exit since start, by reason (ppp::PppdExit::reason).
+	const std::map<std::string, uint64_t> &exits() const { return exits_; }
 
 private:
 	using Key = std::pair<uint16_t, uint16_t>;
@@ -85,6 +91,7 @@ private:
 		std::string refused;
 		/// The status the plugin said pppd exits with.
 		std::optional<int> exitStatus;
+		bool linkUp = false; ///< the plugin reported IP up
 	};
 	void onLine(Key key, std::string_view line);
 	void onReport(Key key);
@@ -119,6 +126,8 @@ private:
 	/// plugin's report of it): peerAuthFailed, once per session.
 	void reportAuthFailure(Key key);
 	std::map<int, StoppedReport> stoppedReports_;
+	SetupCounts setups_;
+	std::map<std::string, uint64_t> exits_;
 };
 
 /// The plugin is a regular file at `path` (l2tpsecd checks at start-up,

@@ -101,6 +101,9 @@ public:
 	/// Stops the session's pppd, as a CDN would.
 	void stop() { launcher_->stop(kTunnel, kSession); }
 
+	/// The launcher itself, for its counters.
+	const PppdLauncher &launcher() const { return *launcher_; }
+
 	/// Runs the loop until no pppd is left, then a little longer so that the
 	/// stopped ones are reaped too.
 	void drain()

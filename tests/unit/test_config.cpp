@@ -673,10 +673,34 @@ TEST_CASE("[l2tp] max_tunnels: unset by default, 1 to 65535")
 	      "/etc/l2tpsec/l2tpsec.conf:2: [l2tp] max_tunnels: expected an integer from 1 to 65535, got \"many\"");
 }
 
+TEST_CASE("[metrics] listen: an address and a port, off by default")
+{
+	CHECK(!parseOk("[server]\n").metrics.listen);
+	Config c = parseOk("[metrics]\nlisten = \"127.0.0.1:9586\"\n");
+	REQUIRE(c.metrics.listen);
+	CHECK(c.metrics.listen->address == *IpAddress::parse("127.0.0.1"));
+	CHECK(c.metrics.listen->port == 9586);
+	CHECK(c.metrics.listen->str() == "127.0.0.1:9586");
+	c = parseOk("[metrics]\nlisten = \"[::1]:9100\"\n");
+	REQUIRE(c.metrics.listen);
+	CHECK(c.metrics.listen->address == *IpAddress::parse("::1"));
+	CHECK(c.metrics.listen->str() == "[::1]:9100");
+	const std::string expected = "/etc/l2tpsec/l2tpsec.conf:2: [metrics] listen: expected an address and port such "
+	                             "as \"127.0.0.1:9586\" or \"[::1]:9586\", got ";
+	CHECK(onlyError("[metrics]\nlisten = \"127.0.0.1\"\n") == expected + "\"127.0.0.1\"");
+	CHECK(onlyError("[metrics]\nlisten = \"127.0.0.1:0\"\n") == expected + "\"127.0.0.1:0\"");
+	CHECK(onlyError("[metrics]\nlisten = \"127.0.0.1:65536\"\n") == expected + "\"127.0.0.1:65536\"");
+	CHECK(onlyError("[metrics]\nlisten = \"::1:9586\"\n") == expected + "\"::1:9586\"");
+	CHECK(onlyError("[metrics]\nlisten = \"[127.0.0.1]:9586\"\n") == expected + "\"[127.0.0.1]:9586\"");
+	CHECK(onlyError("[metrics]\nlisten = \"localhost:9586\"\n") == expected + "\"localhost:9586\"");
+	CHECK(onlyError("[metrics]\nlisten = 9586\n") == expected + "9586");
+	CHECK(onlyError("[metrics]\nport = 9586\n") == "/etc/l2tpsec/l2tpsec.conf:2: unknown key 'port' in [metrics]");
+}
+
 TEST_CASE("configKeys lists each key once")
 {
 	auto &keys = configKeys();
-	CHECK(keys.size() == 63);
+	CHECK(keys.size() == 64);
 	for (size_t i = 0; i < keys.size(); i++)
 		for (size_t j = i + 1; j < keys.size(); j++)
 			CHECK(!(keys[i].section == keys[j].section && keys[i].key == keys[j].key));

@@ -3,6 +3,7 @@
 // would break the scripts that read `l2tpctl --json`), which keys may be
 // left out is pinned, and from_json refuses an unknown or a missing key.
 
+#include "../support/sample_status.h"
 #include "l2tpsec/control_views.h"
 
 #include <doctest.h>
@@ -180,14 +181,41 @@ TEST_CASE("status, version and reload replies")
 	             {"192.0.2.1"},
 	             "/run/l2tpsec/control",
 	             {"office"}};
-	checkView(s, {"version", "pid", "started", "uptime_seconds", "config_file", "config_loaded", "reloads",
-	              "reload_failures", "listen", "control_socket", "lac_profiles"});
+	l2tpsec::test::setSampleCounts(s);
+	const std::set<std::string> statusKeys{"version",
+	                                       "pid",
+	                                       "started",
+	                                       "uptime_seconds",
+	                                       "config_file",
+	                                       "config_loaded",
+	                                       "reloads",
+	                                       "reload_failures",
+	                                       "listen",
+	                                       "control_socket",
+	                                       "lac_profiles",
+	                                       "isakmp_established",
+	                                       "isakmp_connecting",
+	                                       "ipsec_sa_pairs",
+	                                       "tunnels",
+	                                       "sessions",
+	                                       "pool_used",
+	                                       "pool_size",
+	                                       "blocked_sources",
+	                                       "ipsec",
+	                                       "dataplane"};
+	checkView(s, statusKeys);
 	// No listen address is an empty list (every IPv4 address), not a missing key.
 	s.listen.clear();
 	CHECK(json(s)["listen"] == json::array());
+	// No pool: null, not a missing key.
+	s.poolUsed.reset();
+	s.poolSize.reset();
+	checkView(s, statusKeys);
+	CHECK(json(s)["pool_size"].is_null());
 
 	checkView(VersionView{"1.2.3", 1}, {"version", "protocol"});
 	checkView(ReloadView{"/etc/l2tpsec/l2tpsec.conf"}, {"config_file"});
+	checkView(MetricsView{"# HELP l2tpsec_sessions x\n"}, {"text"});
 }
 
 TEST_CASE("tunnels, sessions and show replies")
@@ -456,6 +484,7 @@ TEST_CASE("l2tpctl(8) names every key of every reply")
 	        {"profiles",
 	         {ProfilesView{{ProfileView{"office", "192.0.2.1", true, "up", 7, "7/1", "10.0.0.5", "no answer",
 	                                    "l2tp", 20}}}}},
+	        {"metrics", {MetricsView{"l2tpsec_sessions 0\n"}}},
 	};
 	for (const auto &reply : replies) {
 		// Not a structured binding: clang 14 cannot capture one in CHECK_MESSAGE.

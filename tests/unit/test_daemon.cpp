@@ -118,6 +118,10 @@ TEST_CASE("PppdLauncher (LNS): the user and the link come from the plugin, in or
 	CHECK(r.links == std::vector<std::string>{"10.99.0.10"}); // the client's end: the peer's
 	// Reported before the end although pppd had exited when they were read.
 	CHECK(r.ended == std::vector<std::string>{"the link ended normally (pppd exit 0)"});
+	// For `metrics`: one link up, no failure, one exit.
+	CHECK(r.launcher().setupCounts().setups == 1);
+	CHECK(r.launcher().setupCounts().failures.empty());
+	CHECK(r.launcher().exits() == std::map<std::string, uint64_t>{{"ok", 1}});
 	CHECK(r.logged("info ppp: session 16385/7: the peer authenticated as 'alice'"));
 	CHECK(r.logged("info ppp: session 16385/7: IP up on ppp0: local 10.99.0.1, peer 10.99.0.10"));
 	CHECK(r.logged("info ppp: session 16385/7: IP down on ppp0: local 10.99.0.1, peer 10.99.0.10; 42 s up, "
@@ -139,6 +143,9 @@ TEST_CASE("PppdLauncher (LAC): the link's address is ours; after we stop pppd it
 	CHECK(r.links == std::vector<std::string>{"10.99.1.10"});
 	CHECK(r.logged(down));  // sent on SIGTERM, read from the stopped pppd's socket
 	CHECK(r.ended.empty()); // we stopped it: the engine knows
+	// Stopped after its link came up: a setup, no failure.
+	CHECK(r.launcher().setupCounts().setups == 1);
+	CHECK(r.launcher().setupCounts().failures.empty());
 }
 
 TEST_CASE("PppdLauncher: a plugin of another protocol version is refused with one line, and nothing it says "
@@ -185,6 +192,10 @@ TEST_CASE("PppdLauncher: pppd's exit status reaches `ended` (peer authentication
 	r.run({pluginSend(kHello), pluginSend(ppp::PluginExit{11}), "fake-exit 11"}, true, [] { return false; });
 	CHECK(r.users.empty());
 	CHECK(r.ended == std::vector<std::string>{"the peer failed or refused to authenticate itself (pppd exit 11)"});
+	// For `metrics`: a PPP setup that failed, by pppd's reason.
+	CHECK(r.launcher().setupCounts().setups == 0);
+	CHECK(r.launcher().setupCounts().failures == std::map<std::string, uint64_t>{{"peer-auth-failed", 1}});
+	CHECK(r.launcher().exits() == std::map<std::string, uint64_t>{{"peer-auth-failed", 1}});
 }
 
 TEST_CASE("the pppd plugin must be there at start-up")

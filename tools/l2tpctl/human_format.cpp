@@ -138,6 +138,15 @@ std::string formatStatus(const control::StatusView &d)
 	out += fmt::format("listen:   {}\n", joined(d.listen, "all IPv4 addresses"));
 	out += fmt::format("control:  {}\n", d.controlSocket);
 	out += fmt::format("profiles: {}\n", joined(d.lacProfiles, "none"));
+	out += fmt::format("ipsec:    {} (dataplane {})\n", d.ipsec, d.dataplane);
+	out += fmt::format("ike:      {} ISAKMP SA(s) established, {} connecting; {} IPsec SA pair(s)\n",
+	                   d.isakmpEstablished, d.isakmpConnecting, d.ipsecSaPairs);
+	out += fmt::format("l2tp:     {} tunnel(s), {} session(s)\n", d.tunnels, d.sessions);
+	if (d.poolSize)
+		out += fmt::format("pool:     {} of {} address(es) in use\n", d.poolUsed.value_or(0), *d.poolSize);
+	else
+		out += "pool:     none\n";
+	out += fmt::format("blocked:  {} source(s)\n", d.blockedSources);
 	return out;
 }
 

@@ -191,6 +191,17 @@ void cmdProfiles(const Globals &g, const Args &, Outcome &out)
 	std::fputs(formatProfiles(*d).c_str(), stdout);
 }
 
+void cmdMetrics(const Globals &g, const Args &, Outcome &out)
+{
+	auto d = callFor<control::MetricsView>(g, {{"cmd", control::cmd::kMetrics}}, out);
+	if (!d)
+		return;
+	if (g.json)
+		return printJson(*d);
+	// As it is: node_exporter's textfile collector reads it (l2tpctl(8)).
+	std::fputs(d->text.c_str(), stdout);
+}
+
 void cmdDoctor(const Globals &g, const Args &a, Outcome &out)
 {
 	DoctorRequest r{g, std::nullopt};
@@ -228,6 +239,7 @@ const std::vector<Command> kCommands = {
         {"unblock", "lift the block of one source address", "ADDRESS", "the blocked source's IP address", cmdUnblock},
         {"profiles", "list the [[lac]] profiles: state, tunnel, session, last error, next retry", nullptr, nullptr,
          cmdProfiles},
+        {"metrics", "print the Prometheus metrics (text exposition format 0.0.4)", nullptr, nullptr, cmdMetrics},
         {"doctor", "check this host for what l2tpsecd needs (needs no running daemon)", nullptr, nullptr, cmdDoctor},
 };
 

@@ -2,6 +2,7 @@
 // compared with checked-in snapshots: a change to a column, a width or a
 // unit shows as a diff here. L2TPSEC_UPDATE_SNAPSHOTS=1 rewrites them.
 
+#include "../../support/sample_status.h"
 #include "human_format.h"
 
 #include <doctest.h>
@@ -197,7 +198,11 @@ TEST_CASE("status, sas and blocked as a person reads them")
 	                      {"203.0.113.10"},
 	                      "/run/l2tpsec/control",
 	                      {}};
+	test::setSampleCounts(s);
 	matchesSnapshot("status", formatStatus(s));
+	s.poolUsed.reset();
+	s.poolSize.reset();
+	CHECK(formatStatus(s).find("pool:     none\n") != std::string::npos);
 
 	matchesSnapshot("sas", formatSas(control::SasView{{isakmpSa()}, {ipsecSa()}, std::nullopt}));
 
