@@ -10,7 +10,8 @@
 # from behind a NAT router and pings a host on the LAN BEHIND the server
 # through the routed pool: the LAN host sees the pool address (the guide's
 # firewall masquerades only to the uplink). `l2tpctl sessions` shows the
-# session with counters that rise with the traffic.
+# session with counters that rise with the traffic, its interface and its
+# rate; `l2tpctl metrics` (checked by promtool) and `status` count it.
 #   usage: guide_road_warrior.sh DEB_DIR   (inside the lab VM; default
 #   $L2TPSEC_DEB_DIR, which tools/test sets)
 #
@@ -188,8 +189,28 @@ rx1=$(jq '.sessions[0].rx_bytes' <<<"$sj") tx1=$(jq '.sessions[0].tx_bytes' <<<"
 ((rx1 >= rx0 + 20000 && tx1 >= tx0 + 20000)) ||
   fail "session counters did not rise with 20 x 1000 bytes: rx $rx0 -> $rx1, tx $tx0 -> $tx1"
 ok "l2tpctl sessions: rx $rx0 -> $rx1, tx $tx0 -> $tx1 bytes"
+# Its rate: the daemon samples the kernel's counters every 5 s, so the flood
+# runs while the rate is read.
+rated() { gctl sessions --json | jq -e '.sessions[0].rx_rate > 0 and .sessions[0].tx_rate > 0'; }
+ip netns exec "$NS_N" ping -f -s 1000 -w 15 192.0.2.2 >"$WORK/ping-flood.log" 2>&1 &
+flood=$!
+wait_until 15 "a non-zero rate both ways while the client floods the LAN host" rated
+sj=$(sessions_json)
+wait "$flood" || true
+jq -e '.sessions[0].interface | test("^ppp[0-9]+$")' <<<"$sj" >/dev/null || fail "no interface: $sj"
+ok "l2tpctl sessions: $(jq -c '.sessions[0] | {interface, rx_rate, tx_rate, peer}' <<<"$sj")"
+# The same numbers for Prometheus (promtool from Debian's prometheus package).
+gctl metrics >"$WORK/metrics.prom" || fail "l2tpctl metrics"
+if command -v promtool >/dev/null; then
+  promtool check metrics <"$WORK/metrics.prom" || fail "promtool check metrics"
+fi
+grep -qx 'l2tpsec_sessions 1' "$WORK/metrics.prom" || fail "metrics: $(grep l2tpsec_sessions "$WORK/metrics.prom")"
+[[ $(gctl status --json | jq '.sessions') == 1 ]] || fail "status does not count the session"
+ok "l2tpctl metrics and status count the session"
+echo
+gctl status
 echo
 gctl sessions
 echo
-gctl sas
+gctl show alice
 echo PASS
