@@ -44,7 +44,7 @@
 #                                 password ($WORK/alice.pass); PPP_LNS and PPP_LAC,
 #                                 the [ppp] sections of an l2tpsecd LNS (10.99.0.1,
 #                                 pool 10.99.0.10-19) and LAC
-#   wait_until SECONDS WHAT CMD...  poll CMD (every 0.2 s) for at most SECONDS
+#   wait_until SECONDS WHAT CMD...  poll CMD (every 0.2 s, or WAIT_STEP s) for at most SECONDS
 #   esp_ping NAME NS ADDRESS      ping ADDRESS over PPP from NS; the inbound SA of
 #                                 daemon NAME (l2tpctl sas, first IPsec SA) must
 #                                 count the replies
@@ -159,7 +159,7 @@ wait_until() {
   end=$(($(date +%s) + limit))
   until "$@" >/dev/null 2>&1; do
     [[ $(date +%s) -lt $end ]] || fail "timed out after ${limit}s waiting for: $what"
-    sleep 0.2
+    sleep "${WAIT_STEP:-0.2}"
   done
 }
 
