@@ -82,7 +82,8 @@ std::vector<std::string> pppdArguments(const PppConfig &cfg, const PppdSession &
 		if (!cfg.scripts) {
 			// pppd skips a script that does not exist (Debian keeps
 			// /nonexistent absent); pppd 2.4.9 cannot skip ip-pre-up.
-			a.insert(a.end(), {"ip-up-script", "/nonexistent/ip-up", "ip-down-script", "/nonexistent/ip-down"});
+			a.insert(a.end(),
+			         {"ip-up-script", "/nonexistent/ip-up", "ip-down-script", "/nonexistent/ip-down"});
 		}
 	} else {
 		// The server proves nothing to us at the PPP layer: IKE and the L2TP

@@ -57,6 +57,9 @@ restore_etc() {
 trap 'restore_etc; interop_cleanup' EXIT
 
 # --- THE CONFIGURATION -----------------------------------------------------------
+# A fresh install has neither secret file; package_install, if it ran first,
+# wrote both for the shipped config.
+rm -f /etc/l2tpsec/psk /etc/l2tpsec/chap-secrets
 cp "$EXAMPLES/road-warrior.conf" "$CONF" || fail "cp road-warrior.conf"
 (umask 077; head -c 24 /dev/urandom | base64 >/etc/l2tpsec/psk)
 PSK=$(cat /etc/l2tpsec/psk)
