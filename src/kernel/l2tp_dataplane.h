@@ -113,6 +113,11 @@ public:
 	/// too. The socket is close-on-exec: the launcher dup2()s it for pppd.
 	/// Closing the socket deletes the session (pppol2tp_release).
 	virtual Result<UniqueFd> openPppSocket(const SessionParams &params, uint32_t peerTunnelId, int tunnelFd) = 0;
+	/// Applies params.sendSeq to the session through pppSocketFd, a
+	/// descriptor of the socket openPppSocket() gave (a dup: pppd holds the
+	/// other). An LNS starts pppd before the peer's ICCN says whether it
+	/// requires sequence numbers on the data channel.
+	virtual Result<void> setSendSequence(const SessionParams &params, int pppSocketFd) = 0;
 
 	/// Deletes every tunnel whose id is in OwnedTunnelIds, and so their
 	/// sessions; returns how many. Meant for start-up, to clear what a crashed

@@ -57,6 +57,11 @@ Result<UniqueFd> NullL2tpDataplane::openPppSocket(const SessionParams &, uint32_
 	return UniqueFd();
 }
 
+Result<void> NullL2tpDataplane::setSendSequence(const SessionParams &, int)
+{
+	return {};
+}
+
 Result<size_t> NullL2tpDataplane::flush()
 {
 	return size_t{0};

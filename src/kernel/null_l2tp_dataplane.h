@@ -25,6 +25,7 @@ public:
 	Result<SessionState> getSession(uint32_t tunnelId, uint32_t sessionId) override;
 	Result<std::vector<SessionState>> listSessions() override;
 	Result<UniqueFd> openPppSocket(const SessionParams &params, uint32_t peerTunnelId, int tunnelFd) override;
+	Result<void> setSendSequence(const SessionParams &params, int pppSocketFd) override;
 	Result<size_t> flush() override;
 
 	/// What was asked, in total: counters only.

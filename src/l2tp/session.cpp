@@ -6,6 +6,8 @@
 #include "l2tp/l2tp_log.h"
 #include "l2tp/tunnel.h"
 
+#include <fcntl.h>
+
 namespace l2tpsec::l2tp {
 
 namespace {
@@ -158,6 +160,16 @@ SessionStateName Tunnel::lnsAnswerIcrq(Session &s, const ControlMessage *msg)
 	m.assignedSessionId = s.sessionId;
 	send(m, s.peerSessionId);
 	s.setupDeadline = ctx_.now + ctx_.config.callSetupTimeout;
+	// pppd starts now, not at ICCN: its launch (exec, options, plugins:
+	// about as long as the peer's own pppd takes to start) then overlaps
+	// the ICRP/ICCN round trip and the peer's pppd start instead of adding
+	// to them. It listens before it speaks (the plugin's l2tpsec_listen), so
+	// its first LCP Configure-Request does not reach a peer not yet set up.
+	if (auto r = connectSession(s, true); !r) {
+		logWarn(kLog, "tunnel {} session {}: call from {} refused: {}", tunnelId_, s.sessionId, peer_.str(),
+		        r.error().message);
+		return sendCdn(s, CdnResult::GeneralError, GeneralError::InsufficientResources, r.error().message);
+	}
 	return SessState::WaitConnect;
 }
 
@@ -172,7 +184,7 @@ SessionStateName Tunnel::lacAnswerIcrp(Session &s, const ControlMessage *msg)
 	m.txConnectSpeed = kConnectSpeed;
 	m.framingType = kFramingSync;
 	send(m, s.peerSessionId);
-	if (auto r = connectSession(s); !r) {
+	if (auto r = connectSession(s, false); !r) {
 		logWarn(kLog, "tunnel {} session {}: {}", tunnelId_, s.sessionId, r.error().message);
 		return sendCdn(s, CdnResult::GeneralError, GeneralError::InsufficientResources, r.error().message);
 	}
@@ -187,11 +199,17 @@ SessionStateName Tunnel::lacAnswerIcrp(Session &s, const ControlMessage *msg)
 
 SessionStateName Tunnel::lnsAcceptIccn(Session &s, const ControlMessage *msg)
 {
+	// pppd runs since the ICRQ (lnsAnswerIcrq); what the ICCN adds is
+	// whether the data channel needs sequence numbers.
 	s.sequencing = msg->sequencingRequired;
-	if (auto r = connectSession(s); !r) {
-		logWarn(kLog, "tunnel {} session {}: call from {} refused: {}", tunnelId_, s.sessionId, peer_.str(),
-		        r.error().message);
-		return sendCdn(s, CdnResult::GeneralError, GeneralError::InsufficientResources, r.error().message);
+	UniqueFd socket = std::move(s.earlySocket);
+	if (s.sequencing) {
+		if (auto r = ctx_.dataplane.setSendSequence(sessionParams(s), socket.get()); !r) {
+			logWarn(kLog, "tunnel {} session {}: call from {} refused: {}", tunnelId_, s.sessionId,
+			        peer_.str(), r.error().message);
+			return sendCdn(s, CdnResult::GeneralError, GeneralError::InsufficientResources,
+			               r.error().message);
+		}
 	}
 	s.started = ctx_.now;
 	s.up = true;
@@ -315,7 +333,7 @@ SessionStateName Tunnel::sendCdn(Session &s, CdnResult result, std::optional<Gen
 	return SessState::Closed;
 }
 
-Result<void> Tunnel::connectSession(Session &s)
+kernel::SessionParams Tunnel::sessionParams(const Session &s) const
 {
 	kernel::SessionParams p;
 	p.tunnelId = tunnelId_;
@@ -323,11 +341,22 @@ Result<void> Tunnel::connectSession(Session &s)
 	p.peerSessionId = s.peerSessionId;
 	p.lnsMode = lns_;
 	p.sendSeq = s.sequencing;
+	return p;
+}
+
+Result<void> Tunnel::connectSession(Session &s, bool keepSocket)
+{
+	kernel::SessionParams p = sessionParams(s);
 	L2S_TRY(ctx_.dataplane.createSession(p));
 	s.inKernel = true;
 	auto fd = ctx_.dataplane.openPppSocket(p, peerTunnelId_, socket_.fd);
 	if (!fd)
 		return std::move(fd).error(); // releaseSession() deletes the kernel session
+	if (keepSocket && fd->get() >= 0) {
+		s.earlySocket.reset(::fcntl(fd->get(), F_DUPFD_CLOEXEC, 0));
+		if (!s.earlySocket)
+			return sysError("session " + std::to_string(s.sessionId) + ": dup of the PPPoL2TP socket");
+	}
 	PppStart start;
 	start.tunnelId = tunnelId_;
 	start.sessionId = s.sessionId;
@@ -353,6 +382,7 @@ void Tunnel::releaseSession(Session &s, const std::string &reason)
 	if (s.inKernel)
 		if (auto st = ctx_.dataplane.getSession(tunnelId_, s.sessionId))
 			stats = st->stats;
+	s.earlySocket.reset();
 	if (s.pppRunning) {
 		ctx_.ppp.stop(tunnelId_, s.sessionId);
 		s.pppRunning = false;

@@ -53,6 +53,10 @@ struct Session {
 	bool sequencing = false;
 	bool inKernel = false;
 	bool pppRunning = false;
+	/// LNS, from ICRQ until ICCN: a descriptor of the session's PPPoL2TP
+	/// socket (pppd holds the other), to turn sequence numbers on if the
+	/// ICCN requires them.
+	UniqueFd earlySocket;
 	/// Announced to the observer as up (its end is then audited).
 	bool up = false;
 	/// Counted in EngineContext::lnsSessions until it is cleared.
@@ -161,7 +165,10 @@ private:
 	                         const std::string &text);
 	/// Connects a session to the kernel and starts its pppd; on failure undoes
 	/// what it did and says why.
-	Result<void> connectSession(Session &s);
+	/// The kernel session, its PPPoL2TP socket and pppd; `keepSocket`: a
+	/// descriptor of the socket stays in s.earlySocket.
+	Result<void> connectSession(Session &s, bool keepSocket);
+	kernel::SessionParams sessionParams(const Session &s) const;
 	/// Stops pppd, reads the counters, deletes the kernel session, returns the
 	/// address, tells the observer; the session is erased by the caller.
 	void releaseSession(Session &s, const std::string &reason);

@@ -18,6 +18,11 @@ std::string_view requireOption(PppAuth a)
 	return "require-mschap-v2";
 }
 
+// How long the LNS's LCP waits for the peer's first Configure-Request: as
+// long as pppd's restart timer, so that a peer that never speaks first costs
+// no more than one lost request would.
+constexpr const char *kLnsListenMs = "3000";
+
 } // namespace
 
 std::vector<std::string> pppdArguments(const PppConfig &cfg, const PppdSession &s)
@@ -45,6 +50,12 @@ std::vector<std::string> pppdArguments(const PppConfig &cfg, const PppdSession &
 		a.push_back(s.plugin);
 		a.emplace_back("l2tpsec_fd");
 		a.push_back(std::to_string(s.reportFd));
+		if (s.lns) {
+			// The LNS's pppd starts at the ICRQ, before the peer's: its
+			// LCP waits for the peer's first request (the plugin's header).
+			a.emplace_back("l2tpsec_listen");
+			a.emplace_back(kLnsListenMs);
+		}
 	}
 
 	if (s.lns) {

@@ -27,6 +27,7 @@ std::string_view opName(FakeL2tpDataplane::Op op)
 	case Op::GetSession: return "getSession";
 	case Op::ListSessions: return "listSessions";
 	case Op::OpenPppSocket: return "openPppSocket";
+	case Op::SetSendSequence: return "setSendSequence";
 	case Op::Flush: return "flush";
 	}
 	return "?";
@@ -321,6 +322,19 @@ Result<UniqueFd> FakeL2tpDataplane::openPppSocket(const SessionParams &params, u
 		return fail(sysError("epoll for a fake PPPoL2TP socket"));
 	it->second.pppPeer = std::move(mine);
 	return theirs;
+}
+
+Result<void> FakeL2tpDataplane::setSendSequence(const SessionParams &params, int)
+{
+	if (auto e = begin(Op::SetSendSequence, params.tunnelId, params.sessionId))
+		return std::move(*e);
+	auto it = sessions_.find({params.tunnelId, params.sessionId});
+	if (it == sessions_.end()) {
+		calls_.back().failed = true;
+		return Error{ENOENT, fmt::format("no session {}/{}", params.tunnelId, params.sessionId)};
+	}
+	it->second.params.sendSeq = params.sendSeq;
+	return {};
 }
 
 Result<size_t> FakeL2tpDataplane::flush()

@@ -37,6 +37,7 @@ public:
 		GetSession,
 		ListSessions,
 		OpenPppSocket,
+		SetSendSequence,
 		Flush,
 	};
 
@@ -65,6 +66,8 @@ public:
 	Result<SessionState> getSession(uint32_t tunnelId, uint32_t sessionId) override;
 	Result<std::vector<SessionState>> listSessions() override;
 	Result<UniqueFd> openPppSocket(const SessionParams &params, uint32_t peerTunnelId, int tunnelFd) override;
+	/// Sets the session's sendSeq (the descriptor is not checked).
+	Result<void> setSendSequence(const SessionParams &params, int pppSocketFd) override;
 	Result<size_t> flush() override;
 
 	/// The next call (of kind `op`, or of any kind) fails with `error` and

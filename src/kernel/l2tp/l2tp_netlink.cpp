@@ -132,6 +132,11 @@ Result<UniqueFd> NetlinkL2tpDataplane::openPppSocket(const SessionParams &params
 	return openPppol2tpSocket(params, peerTunnelId, tunnelFd);
 }
 
+Result<void> NetlinkL2tpDataplane::setSendSequence(const SessionParams &params, int pppSocketFd)
+{
+	return setPppol2tpSendSequence(params, pppSocketFd);
+}
+
 Result<size_t> NetlinkL2tpDataplane::flush()
 {
 	L2S_TRY_ASSIGN(auto tunnels, listTunnels());

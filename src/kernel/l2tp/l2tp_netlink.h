@@ -29,6 +29,7 @@ public:
 	Result<std::vector<SessionState>> listSessions() override;
 
 	Result<UniqueFd> openPppSocket(const SessionParams &params, uint32_t peerTunnelId, int tunnelFd) override;
+	Result<void> setSendSequence(const SessionParams &params, int pppSocketFd) override;
 
 	Result<size_t> flush() override;
 

@@ -79,4 +79,9 @@ Result<UniqueFd> openPppol2tpSocket(const SessionParams &p, uint32_t peerTunnelI
 	return fd;
 }
 
+Result<void> setPppol2tpSendSequence(const SessionParams &p, int fd)
+{
+	return setOption(fd, PPPOL2TP_SO_SENDSEQ, "PPPOL2TP_SO_SENDSEQ", p.sendSeq, p);
+}
+
 } // namespace l2tpsec::kernel

@@ -18,5 +18,7 @@ namespace l2tpsec::kernel {
 /// flags through SOL_PPPOL2TP socket options. tunnelFd is passed to the
 /// kernel as pppol2tp_addr.fd, which it reads only to create a tunnel.
 Result<UniqueFd> openPppol2tpSocket(const SessionParams &params, uint32_t peerTunnelId, int tunnelFd);
+/// PPPOL2TP_SO_SENDSEQ = params.sendSeq on such a socket.
+Result<void> setPppol2tpSendSequence(const SessionParams &params, int fd);
 
 } // namespace l2tpsec::kernel

@@ -14,6 +14,12 @@
  *
  * It never blocks pppd: a send that cannot complete at once is dropped with a
  * warning in pppd's log (which l2tpsecd reads too).
+ *
+ * `l2tpsec_listen MS` (the LNS's pppd, started at the peer's ICRQ before the
+ * peer's own pppd runs) makes LCP wait up to MS milliseconds for the peer's
+ * first packet before sending its own Configure-Request, as pppd's
+ * connect-delay does after a connect script: a request sent into a peer
+ * not yet listening is lost and costs a 3 s restart timer.
  */
 #include "l2tpsec_pppd_wire.h"
 
@@ -33,6 +39,7 @@
 char pppd_version[] = VERSION;
 
 static int report_fd = -1;
+static int listen_ms = 0;
 
 static int set_report_fd(char **argv);
 
@@ -43,6 +50,15 @@ static option_t l2tpsec_options[] = {
                 .addr = (void *)set_report_fd,
                 .description = "descriptor on which to report to l2tpsecd",
                 .flags = OPT_PRIV,
+        },
+        {
+                .name = "l2tpsec_listen",
+                .type = o_int,
+                .addr = &listen_ms,
+                .description = "milliseconds LCP waits for the peer before it speaks",
+                .flags = OPT_PRIV | OPT_LLIMIT | OPT_ULIMIT,
+                .upper_limit = 60000,
+                .lower_limit = 0,
         },
         {.name = NULL},
 };
@@ -171,6 +187,16 @@ static int set_report_fd(char **argv)
 	return 1;
 }
 
+/* pppd's main loop sets listen_time to 0 before each link start and only
+ * tty devices set it again; PHASE_ESTABLISH comes right before LCP's lower
+ * layer goes up, which is where pppd reads it. */
+static void on_phase_change(void *arg, int phase)
+{
+	(void)arg;
+	if (phase == PHASE_ESTABLISH && listen_ms > 0)
+		listen_time = listen_ms;
+}
+
 void plugin_init(void)
 {
 	add_options(l2tpsec_options);
@@ -178,4 +204,5 @@ void plugin_init(void)
 	add_notifier(&ip_up_notifier, on_ip_up, NULL);
 	add_notifier(&ip_down_notifier, on_ip_down, NULL);
 	add_notifier(&exitnotify, on_exit_notify, NULL);
+	add_notifier(&phasechange, on_phase_change, NULL);
 }

@@ -687,3 +687,50 @@ TEST_CASE("vendor AVPs without the M bit (Windows sends Microsoft's) are accepte
 	REQUIRE(lab.net.queue().size() == 1);
 	CHECK(typeOf(lab.net.queue().front().bytes) == "SCCRP");
 }
+
+TEST_CASE("the LNS starts pppd at the ICRQ, before the ICCN arrives")
+{
+	Pair p;
+	// Hold every ICCN back: the LNS has only seen the ICRQ.
+	p.lab.drop = [&](const FakeNetwork::Datagram &d) { return typeOf(d.bytes) == "ICCN"; };
+	(void)p.connect();
+	REQUIRE(p.lns->engine.sessions().size() == 1);
+	const SessionInfo s = p.lns->engine.sessions()[0];
+	CHECK(s.state == SessionStateName::WaitConnect);
+	// Its kernel session and pppd (with the pool address) are there already.
+	CHECK(p.lns->kernel.hasSession(s.tunnelId, s.sessionId));
+	REQUIRE(p.lns->ppp.starts().size() == 1);
+	CHECK(p.lns->ppp.starts()[0].lns);
+	CHECK(p.lns->ppp.starts()[0].remoteAddress == ip("10.99.0.10"));
+	CHECK_FALSE(contains(p.lns->observer.events,
+	                     "session-up " + std::to_string(s.tunnelId) + "/" + std::to_string(s.sessionId)));
+
+	// The ICCN gets through: the session is up with the same pppd.
+	p.lab.drop = nullptr;
+	p.lab.advance(5s);
+	REQUIRE(p.lns->engine.sessions().size() == 1);
+	CHECK(p.lns->engine.sessions()[0].state == SessionStateName::Established);
+	CHECK(p.lns->ppp.starts().size() == 1);
+	CHECK(p.lns->ppp.stops() == 0);
+	CHECK(contains(p.lns->observer.events,
+	               "session-up " + std::to_string(s.tunnelId) + "/" + std::to_string(s.sessionId)));
+	CHECK(p.lns->kernel.sessionParams(s.tunnelId, s.sessionId)->sendSeq == false);
+}
+
+TEST_CASE("a call whose ICCN never comes stops the pppd started at the ICRQ")
+{
+	Pair p;
+	p.lab.drop = [&](const FakeNetwork::Datagram &d) { return typeOf(d.bytes) == "ICCN"; };
+	(void)p.connect();
+	REQUIRE(p.lns->engine.sessions().size() == 1);
+	const SessionInfo s = p.lns->engine.sessions()[0];
+	REQUIRE(p.lns->ppp.starts().size() == 1);
+	// The call setup timer clears the call (or the tunnel goes with the
+	// unacknowledged ICCN): either way pppd, the kernel session and the
+	// address go with it.
+	p.lab.advance(lnsConfig().callSetupTimeout + 5s);
+	CHECK(p.lns->engine.sessions().empty());
+	CHECK(p.lns->ppp.stops() == 1);
+	CHECK_FALSE(p.lns->kernel.hasSession(s.tunnelId, s.sessionId));
+	CHECK(p.lns->engine.pool()->leased() == 0);
+}

@@ -51,7 +51,7 @@ TEST_CASE("LNS pppd: pppol2tp and l2tpsec plugins, required auth, no debug, addr
 	// response; the l2tpsec plugin reports what the daemon needs instead.
 	CHECK(joined(pppdArguments(cfg, s)) ==
 	      "/usr/sbin/pppd plugin pppol2tp.so pppol2tp 3 pppol2tp_tunnel_id 16385 pppol2tp_session_id 7 "
-	      "pppol2tp_lns_mode nodetach plugin /usr/lib/pppd/2.4.9/l2tpsec-pppd.so l2tpsec_fd 5 "
+	      "pppol2tp_lns_mode nodetach plugin /usr/lib/pppd/2.4.9/l2tpsec-pppd.so l2tpsec_fd 5 l2tpsec_listen 3000 "
 	      "auth require-mschap-v2 require-chap 10.99.0.1:10.99.0.10 "
 	      "ms-dns 10.99.0.1 ms-dns 192.0.2.53 noipv6 ip-up-script /nonexistent/ip-up "
 	      "ip-down-script /nonexistent/ip-down mtu 1400 mru 1380 idle 600 ipparam l2tpsec-16385-7 "
