@@ -11,6 +11,11 @@
 #                  Mode (swanctl --initiate at the client), then L2TP + PPP
 #                  (xl2tpd's "c" until the client's ppp interface has its
 #                  address)
+#   server_ike_s, server_l2tp_ppp_s   of that, the time the client waited
+#                  for the server (tools/bench/server_share.py over a trace of
+#                  IKE and the decrypted L2TP taken in the server's
+#                  namespace), median of RUNS: the rest is the client's own
+#                  work, the same for both servers
 #   n_up_s         N clients at once: until every one is up and its ping
 #                  through its PPP link is answered
 #   cpu_ms_per_client (daemon, pppd)   server CPU (user + system, with the
@@ -37,7 +42,8 @@ while [[ $# -gt 0 ]]; do
     *) echo "side_by_side.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
-source "$(dirname "$0")/../../tests/interop/interop_lib.sh" "$daemon" "$ctl_bin"
+BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
+source "$BENCH_DIR/../../tests/interop/interop_lib.sh" "$daemon" "$ctl_bin"
 command -v swanctl >/dev/null || fail "swanctl is not installed (run tools/setup)"
 
 MAX=0
@@ -255,10 +261,43 @@ stop_server() {
   ip -n "$NS_C" xfrm state flush
 }
 
+# ---- the server's share of a connect: a trace in its namespace -------------------
+# nftables copies IKE and L2TP (on the way in after ESP, on the way out
+# before it) to NFLOG group 5, each packet at once (queue-threshold 1: else
+# the kernel batches them for up to a second and they carry the time tcpdump
+# read them); tcpdump records that group during a connect.
+ip netns exec "$NS_S" nft -f - <<EOF || fail "nftables: the trace rules"
+table inet sbs_trace {
+  chain in { type filter hook input priority 0; udp dport { 500, 1701 } log group 5 queue-threshold 1; }
+  chain out { type filter hook output priority 0; udp sport { 500, 1701 } log group 5 queue-threshold 1; }
+}
+EOF
+TRACE_PID=""
+trace_start() {
+  : >"$WORK/trace.err"
+  ip netns exec "$NS_S" tcpdump -i nflog:5 -U -w "$1" 2>"$WORK/trace.err" &
+  TRACE_PID=$!
+  PIDS+=($!)
+  poll_until 30 "tcpdump listens on nflog:5" grep -q listening "$WORK/trace.err"
+}
+# SBS_TRACE_DIR=DIR keeps a copy of each connect's trace there.
+trace_stop() {
+  stop_pid "$TRACE_PID" tcpdump
+  [[ -n ${SBS_TRACE_DIR:-} ]] && cp "$1" "$SBS_TRACE_DIR/"
+  return 0
+}
+# server_share PCAP: "IKE_S L2TP_PPP_S", what the client waited for the server.
+server_share() {
+  tshark -r "$1" -T fields -E separator='|' -E aggregator=';' -e frame.time_epoch -e ip.src -e udp.srcport \
+    -e udp.dstport -e isakmp.exchangetype -e isakmp.messageid -e l2tp.type -e l2tp.avp.message_type \
+    -e ppp.protocol -e ppp.code -e chap.code 2>/dev/null | python3 "$BENCH_DIR/server_share.py" "$S_IP"
+}
+
 # one_client SERVER: RUNS connects of client 0, the medians.
 one_client() {
-  local r t0 ike=() l2tp=()
+  local r t0 ike=() l2tp=() s_ike=() s_l2tp=() share
   for ((r = 0; r < RUNS; r++)); do
+    trace_start "$WORK/trace-$1-$r.pcap"
     t0=$(now)
     client_connect_ike 0 || fail "$1: client 0: swanctl --initiate: $(tail -3 "$WORK/c0-initiate.log")"
     ike+=("$(since "$t0")")
@@ -266,13 +305,18 @@ one_client() {
     client_connect_l2tp 0
     poll_until 60 "$1: client 0's PPP up" client_ppp_up 0
     l2tp+=("$(since "$t0")")
+    trace_stop "$WORK/trace-$1-$r.pcap"
+    share=$(server_share "$WORK/trace-$1-$r.pcap") || fail "$1: no trace of the connect"
+    s_ike+=("${share% *}") s_l2tp+=("${share#* }")
     client_ping 0 || fail "$1: client 0: no ping reply through PPP"
     client_leave 0
     poll_until 60 "$1: the server empty after client 0 left" server_empty
   done
   IKE_S=$(printf '%s\n' "${ike[@]}" | median)
   L2TP_S=$(printf '%s\n' "${l2tp[@]}" | median)
-  ok "$1: one client: IKE ${ike[*]} s, L2TP + PPP ${l2tp[*]} s"
+  SERVER_IKE_S=$(printf '%s\n' "${s_ike[@]}" | median)
+  SERVER_L2TP_S=$(printf '%s\n' "${s_l2tp[@]}" | median)
+  ok "$1: one client: IKE ${ike[*]} s, L2TP + PPP ${l2tp[*]} s; waiting for the server: IKE ${s_ike[*]} s, L2TP + PPP ${s_l2tp[*]} s"
 }
 
 # burst SERVER N: N clients at once; prints the JSON line.
@@ -310,11 +354,14 @@ burst() {
   poll_until 300 "$server: the server empty after $n clients left" server_empty
   drain_s=$(since "$t0")
   jq -cn --arg server "$server" --argjson n "$n" --argjson startup "$STARTUP" --argjson ike "$IKE_S" \
-    --argjson l2tp "$L2TP_S" --argjson up "$up_s" --argjson drain "$drain_s" \
+    --argjson l2tp "$L2TP_S" --argjson s_ike "$SERVER_IKE_S" --argjson s_l2tp "$SERVER_L2TP_S" \
+    --argjson up "$up_s" --argjson drain "$drain_s" \
     --argjson dcpu "$(((cpu1 - cpu0) * 1000 / TICK))" --argjson pcpu "$((pppd_ticks * 1000 / TICK))" \
     --argjson rss_d "$rss_d" --argjson rss_p "$rss_p" --argjson pss_d "$pss_d" --argjson pss_p "$pss_p" \
     '{server: $server, clients: $n, startup_s: $startup, ike_s: $ike, l2tp_ppp_s: $l2tp,
-      connect_s: (($ike + $l2tp) * 1000 | round / 1000), n_up_s: $up, drain_s: $drain,
+      connect_s: (($ike + $l2tp) * 1000 | round / 1000),
+      server_ike_s: $s_ike, server_l2tp_ppp_s: $s_l2tp, server_connect_s: (($s_ike + $s_l2tp) * 1000 | round / 1000),
+      n_up_s: $up, drain_s: $drain,
       cpu_ms_per_client: {daemon: ($dcpu / $n), pppd: ($pcpu / $n), total: (($dcpu + $pcpu) / $n)},
       rss_kib: {daemon: $rss_d, pppd_each: ($rss_p / $n | floor)},
       pss_kib: {daemon: $pss_d, pppd_each: ($pss_p / $n | floor)}}' | tee -a "$WORK/results.jsonl"
@@ -334,6 +381,7 @@ jq -sc 'group_by(.clients)[] | (map(select(.server == "reference"))[0]) as $r
   | {ratios: "l2tpsec/reference", clients: $r.clients,
      startup: ($l.startup_s / $r.startup_s * 100 | round / 100),
      connect: ($l.connect_s / $r.connect_s * 100 | round / 100),
+     server_connect: (if $r.server_connect_s > 0 then ($l.server_connect_s / $r.server_connect_s * 100 | round / 100) else null end),
      n_up: ($l.n_up_s / $r.n_up_s * 100 | round / 100),
      cpu_per_client: ($l.cpu_ms_per_client.total / $r.cpu_ms_per_client.total * 100 | round / 100),
      drain: ($l.drain_s / $r.drain_s * 100 | round / 100)}' "$WORK/results.jsonl"
