@@ -18,7 +18,7 @@ namespace {
 
 constexpr std::string_view kDhcpLog = "dhcp";
 /// A DHCP message fits a PPP frame; anything longer is cut and ignored.
-constexpr size_t kMaxDatagram = 2048;
+constexpr size_t kMaxDhcpDatagram = 2048;
 /// Datagrams read per wake-up, so a flood cannot hold the loop.
 constexpr int kMaxReadsPerWakeup = 64;
 
@@ -99,7 +99,7 @@ uint16_t DhcpResponder::port() const
 
 void DhcpResponder::onReadable()
 {
-	std::array<uint8_t, kMaxDatagram> buf{};
+	std::array<uint8_t, kMaxDhcpDatagram> buf{};
 	for (int i = 0; i < kMaxReadsPerWakeup; ++i) {
 		sockaddr_in from{};
 		iovec iov{buf.data(), buf.size()};
@@ -118,7 +118,7 @@ void DhcpResponder::onReadable()
 			return;
 		}
 		if ((msg.msg_flags & MSG_TRUNC) != 0) {
-			ignore("a datagram over " + std::to_string(kMaxDatagram) + " octets");
+			ignore("a datagram over " + std::to_string(kMaxDhcpDatagram) + " octets");
 			continue;
 		}
 		const in_pktinfo *info = nullptr;
