@@ -1,31 +1,20 @@
 #include "daemon/dhcp_responder.h"
 
 #include "common/log.h"
+#include "daemon/udp_io.h"
 
-#include <arpa/inet.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 
 #include <array>
-#include <cerrno>
-#include <cstring>
 
 namespace l2tpsec {
 
 namespace {
 
 constexpr std::string_view kDhcpLog = "dhcp";
-/// A DHCP message fits a PPP frame; anything longer is cut and ignored.
-constexpr size_t kMaxDhcpDatagram = 2048;
-/// Datagrams read per wake-up, so a flood cannot hold the loop.
-constexpr int kMaxReadsPerWakeup = 64;
-
-uint32_t hostOrder(in_addr a)
-{
-	return ntohl(a.s_addr);
-}
 
 } // namespace
 
@@ -56,19 +45,9 @@ Result<std::unique_ptr<DhcpResponder>> DhcpResponder::start(EventLoop &loop, con
                                                             DhcpPorts ports)
 {
 	std::string what = "DHCPINFORM responder on UDP port " + std::to_string(ports.server);
-	UniqueFd fd(socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
-	if (!fd)
-		return sysError(what + ": socket");
-	int one = 1;
-	if (setsockopt(fd.get(), IPPROTO_IP, IP_PKTINFO, &one, sizeof one) < 0)
-		return sysError(what + ": IP_PKTINFO");
-	sockaddr_in sa{};
-	sa.sin_family = AF_INET;
-	sa.sin_port = htons(ports.server);
-	sa.sin_addr.s_addr = htonl(INADDR_ANY);
 	// No SO_REUSEADDR: a DHCP server already on the port keeps it.
-	if (bind(fd.get(), reinterpret_cast<const sockaddr *>(&sa), sizeof sa) < 0)
-		return sysError(what + ": bind");
+	L2S_TRY_ASSIGN(UniqueFd fd, udp::socket(what, udp::SocketOptions{.pktinfo = true}));
+	L2S_TRY(udp::bind(fd.get(), IpAddress::v4(INADDR_ANY), ports.server, what + ": bind"));
 	std::unique_ptr<DhcpResponder> r(new DhcpResponder(loop, ppp, std::move(clientOn), ports, std::move(fd)));
 	DhcpResponder *self = r.get();
 	L2S_TRY(loop.addFd(self->fd_.get(), EPOLLIN, [self](uint32_t) { self->onReadable(); }));
@@ -78,7 +57,7 @@ Result<std::unique_ptr<DhcpResponder>> DhcpResponder::start(EventLoop &loop, con
 }
 
 DhcpResponder::DhcpResponder(EventLoop &loop, const PppConfig &ppp, ClientOn clientOn, DhcpPorts ports, UniqueFd fd)
-    : loop_(loop), ppp_(ppp), clientOn_(std::move(clientOn)), ports_(ports), fd_(std::move(fd))
+    : loop_(loop), ppp_(ppp), clientOn_(std::move(clientOn)), ports_(ports), fd_(std::move(fd)), buf_(udp::kMaxDatagram)
 {
 }
 
@@ -94,49 +73,26 @@ uint16_t DhcpResponder::port() const
 	socklen_t len = sizeof sa;
 	if (getsockname(fd_.get(), reinterpret_cast<sockaddr *>(&sa), &len) < 0)
 		return 0;
-	return ntohs(sa.sin_port);
+	return udp::portOf(sa);
 }
 
 void DhcpResponder::onReadable()
 {
-	std::array<uint8_t, kMaxDhcpDatagram> buf{};
-	for (int i = 0; i < kMaxReadsPerWakeup; ++i) {
-		sockaddr_in from{};
-		iovec iov{buf.data(), buf.size()};
-		alignas(cmsghdr) std::array<char, CMSG_SPACE(sizeof(in_pktinfo))> control{};
-		msghdr msg{};
-		msg.msg_name = &from;
-		msg.msg_namelen = sizeof from;
-		msg.msg_iov = &iov;
-		msg.msg_iovlen = 1;
-		msg.msg_control = control.data();
-		msg.msg_controllen = control.size();
-		ssize_t n = recvmsg(fd_.get(), &msg, 0);
-		if (n < 0) {
-			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
-				logWarn(kDhcpLog, "recvmsg: {}", std::strerror(errno));
+	for (int i = 0; i < udp::kReadBudget; ++i) {
+		auto r = udp::receive(fd_.get(), buf_);
+		if (!r)
 			return;
-		}
-		if ((msg.msg_flags & MSG_TRUNC) != 0) {
-			ignore("a datagram over " + std::to_string(kMaxDhcpDatagram) + " octets");
-			continue;
-		}
-		const in_pktinfo *info = nullptr;
-		for (cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
-			if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO)
-				info = reinterpret_cast<const in_pktinfo *>(CMSG_DATA(c));
-		if (!info)
+		if (!r->local || r->ifindex == 0)
 			continue;
 		if (!withinRate()) {
 			ignore("over " + std::to_string(kMaxPerSecond) + " requests a second");
 			continue;
 		}
-		onDatagram(std::span<const uint8_t>(buf.data(), static_cast<size_t>(n)), info->ipi_ifindex,
-		           hostOrder(info->ipi_spec_dst));
+		onDatagram(std::span<const uint8_t>(buf_.data(), r->size), r->ifindex, *r->local);
 	}
 }
 
-void DhcpResponder::onDatagram(std::span<const uint8_t> datagram, int ifindex, uint32_t localAddress)
+void DhcpResponder::onDatagram(std::span<const uint8_t> datagram, int ifindex, const IpAddress &local)
 {
 	auto inform = dhcp::parseInform(datagram);
 	if (!inform) {
@@ -158,32 +114,11 @@ void DhcpResponder::onDatagram(std::span<const uint8_t> datagram, int ifindex, u
 		return;
 	}
 	std::vector<uint8_t> ack =
-	        dhcp::buildMessage(dhcp::buildInformAck(*inform, informSettings(ppp_, localAddress)));
-
-	sockaddr_in to{};
-	to.sin_family = AF_INET;
-	to.sin_port = htons(ports_.client);
-	to.sin_addr.s_addr = htonl(inform->ciaddr);
-	iovec iov{ack.data(), ack.size()};
-	alignas(cmsghdr) std::array<char, CMSG_SPACE(sizeof(in_pktinfo))> control{};
-	msghdr msg{};
-	msg.msg_name = &to;
-	msg.msg_namelen = sizeof to;
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	msg.msg_control = control.data();
-	msg.msg_controllen = control.size();
-	cmsghdr *c = CMSG_FIRSTHDR(&msg);
-	c->cmsg_level = IPPROTO_IP;
-	c->cmsg_type = IP_PKTINFO;
-	c->cmsg_len = CMSG_LEN(sizeof(in_pktinfo));
-	in_pktinfo out{};
+	        dhcp::buildMessage(dhcp::buildInformAck(*inform, informSettings(ppp_, local.v4HostOrder())));
 	// Out of the interface it came in on, from our address there.
-	out.ipi_ifindex = ifindex;
-	out.ipi_spec_dst.s_addr = htonl(localAddress);
-	std::memcpy(CMSG_DATA(c), &out, sizeof out);
-	if (sendmsg(fd_.get(), &msg, 0) < 0) {
-		logWarn(kDhcpLog, "DHCPACK to {} on {}: {}", ciaddr.str(), interface, std::strerror(errno));
+	std::string what = "DHCPACK to " + ciaddr.str() + " on " + std::string(interface);
+	if (auto sent = udp::sendTo(fd_.get(), ciaddr, ports_.client, ack, local, what, ifindex); !sent) {
+		logWarn(kDhcpLog, "{}", sent.error().message);
 		return;
 	}
 	++answered_;

@@ -25,6 +25,7 @@
 #include <memory>
 #include <optional>
 #include <string_view>
+#include <vector>
 
 namespace l2tpsec {
 
@@ -69,7 +70,8 @@ public:
 private:
 	DhcpResponder(EventLoop &loop, const PppConfig &ppp, ClientOn clientOn, DhcpPorts ports, UniqueFd fd);
 	void onReadable();
-	void onDatagram(std::span<const uint8_t> datagram, int ifindex, uint32_t localAddress);
+	/// `local`: our address on interface `ifindex`, the server identifier.
+	void onDatagram(std::span<const uint8_t> datagram, int ifindex, const IpAddress &local);
 	/// Counts it; says why at most every kLogInterval.
 	void ignore(const std::string &why);
 	bool withinRate();
@@ -79,6 +81,7 @@ private:
 	ClientOn clientOn_;
 	DhcpPorts ports_;
 	UniqueFd fd_;
+	std::vector<uint8_t> buf_;
 	uint64_t answered_ = 0;
 	uint64_t ignored_ = 0;
 	uint64_t ignoredSinceLog_ = 0;

@@ -1,33 +1,21 @@
 // The DHCP message codec: the fixed header, the cookie, options with Pad,
 // End and RFC 3396 concatenation, and every way a datagram can be cut short.
-#include "../../support/hex.h"
 #include "dhcp/dhcp_message.h"
+#include "dhcp_bytes.h"
 
 #include <doctest.h>
 
 using namespace l2tpsec;
 using namespace l2tpsec::dhcp;
+using l2tpsec::test::dhcpBytes;
 using l2tpsec::test::hex;
 
 namespace {
 
-// The fixed header of a request from 192.0.2.10, xid 0x11223344, chaddr
-// 02:00:00:00:00:01; then sname and file (zeros) and the cookie.
-std::vector<uint8_t> headerAndCookie()
-{
-	std::vector<uint8_t> b = hex("01 01 06 00  11223344  0000 0000  c000020a 00000000 00000000 00000000"
-	                             "020000000001 00000000000000000000");
-	b.resize(kFixedHeaderSize, 0);
-	b.insert(b.end(), kMagicCookie.begin(), kMagicCookie.end());
-	return b;
-}
-
+// A request from 192.0.2.10, xid 0x11223344, chaddr 02:00:00:00:00:01.
 std::vector<uint8_t> withOptions(const char *options)
 {
-	std::vector<uint8_t> b = headerAndCookie();
-	std::vector<uint8_t> o = hex(options);
-	b.insert(b.end(), o.begin(), o.end());
-	return b;
+	return dhcpBytes("01 01 06 00  11223344  0000 0000  c000020a 00000000 00000000 00000000 020000000001", options);
 }
 
 void refuses(const std::vector<uint8_t> &bytes, const char *message)
@@ -101,7 +89,7 @@ TEST_CASE("dhcp message: refused when cut short or malformed")
 	std::vector<uint8_t> bootp = whole;
 	bootp[236] = 0;
 	refuses(bootp, "DHCP: no magic cookie (a BOOTP message?)");
-	refuses(headerAndCookie(), "DHCP: options end without an End option");
+	refuses(withOptions(""), "DHCP: options end without an End option");
 	refuses(withOptions("35 01 08"), "DHCP: options end without an End option");
 	refuses(withOptions("35 01 08 00 00"), "DHCP: options end without an End option");
 	refuses(withOptions("35"), "DHCP: option 53 has no length octet");

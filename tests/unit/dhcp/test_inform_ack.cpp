@@ -1,13 +1,13 @@
 // The answer to a DHCPINFORM: which datagrams are INFORMs, and what the ACK
 // carries.
-#include "../../support/hex.h"
 #include "dhcp/inform_ack.h"
+#include "dhcp_bytes.h"
 
 #include <doctest.h>
 
 using namespace l2tpsec;
 using namespace l2tpsec::dhcp;
-using l2tpsec::test::hex;
+using l2tpsec::test::dhcpBytes;
 
 namespace {
 
@@ -18,18 +18,13 @@ namespace {
 // 47, 31, 33, 121, 249, 43 and 252.
 std::vector<uint8_t> windowsInform()
 {
-	std::vector<uint8_t> b = hex("01 01 06 00  5a3b1c2d  0000 0000  0a080005 00000000 00000000 00000000"
-	                             "02004c4f4f50 00000000000000000000");
-	b.resize(kFixedHeaderSize, 0);
-	std::vector<uint8_t> options = hex("63825363"
-	                                   "35 01 08"
-	                                   "3d 07 01 02004c4f4f50"
-	                                   "0c 07 434c49454e5431"
-	                                   "3c 08 4d53465420352e30"
-	                                   "37 0d 010f03062c2e2f1f2179f92bfc"
-	                                   "ff");
-	b.insert(b.end(), options.begin(), options.end());
-	return b;
+	return dhcpBytes("01 01 06 00  5a3b1c2d  0000 0000  0a080005 00000000 00000000 00000000 02004c4f4f50",
+	                 "35 01 08"
+	                 "3d 07 01 02004c4f4f50"
+	                 "0c 07 434c49454e5431"
+	                 "3c 08 4d53465420352e30"
+	                 "37 0d 010f03062c2e2f1f2179f92bfc"
+	                 "ff");
 }
 
 InformSettings labSettings()
@@ -72,18 +67,15 @@ TEST_CASE("inform: other requests, replies and INFORMs without ciaddr are not an
 TEST_CASE("inform: the ACK to a Windows INFORM, byte for byte")
 {
 	Message ack = buildInformAck(*parseInform(windowsInform()), labSettings());
-	std::vector<uint8_t> expected = hex("02 01 06 00  5a3b1c2d  0000 0000  0a080005 00000000 00000000 00000000"
-	                                    "02004c4f4f50 00000000000000000000");
-	expected.resize(kFixedHeaderSize, 0);
-	std::vector<uint8_t> options = hex("63825363"
-	                                   "35 01 05"
-	                                   "36 04 0a080001"
-	                                   "79 11 18cb0071 0a080001 19c6336480 0a080001"
-	                                   "f9 11 18cb0071 0a080001 19c6336480 0a080001"
-	                                   "06 08 0a080001 08080808"
-	                                   "0f 0b 6c61622e6578616d706c65"
-	                                   "ff");
-	expected.insert(expected.end(), options.begin(), options.end());
+	std::vector<uint8_t> expected =
+	        dhcpBytes("02 01 06 00  5a3b1c2d  0000 0000  0a080005 00000000 00000000 00000000 02004c4f4f50",
+	                  "35 01 05"
+	                  "36 04 0a080001"
+	                  "79 11 18cb0071 0a080001 19c6336480 0a080001"
+	                  "f9 11 18cb0071 0a080001 19c6336480 0a080001"
+	                  "06 08 0a080001 08080808"
+	                  "0f 0b 6c61622e6578616d706c65"
+	                  "ff");
 	CHECK(expected.size() > kMinimumBuiltSize); // no padding
 	CHECK(buildMessage(ack) == expected);
 }
