@@ -70,16 +70,16 @@ TEST_CASE("classless routes: the encoder clears bits past the length")
 
 TEST_CASE("classless routes: the decoder refuses what it cannot read whole")
 {
-	auto refuses = [](const char *bytes, const char *message) {
+	auto routesRefused = [](const char *bytes, const char *message) {
 		CAPTURE(bytes);
 		auto r = decodeClasslessRoutes(hex(bytes));
 		REQUIRE_FALSE(r.ok());
 		CHECK(r.error().code == EBADMSG);
 		CHECK(r.error().message == message);
 	};
-	refuses("21 0a000000 0a000001", "DHCP classless routes: prefix length 33 at octet 0");
-	refuses("18 0a00", "DHCP classless routes: route at octet 0 needs 8 octets, 3 left");
-	refuses("18 0a0000 0a0000", "DHCP classless routes: route at octet 0 needs 8 octets, 7 left");
-	refuses("08 0a 0a000001 10", "DHCP classless routes: route at octet 6 needs 7 octets, 1 left");
-	refuses("14 0a000f 0a000001", "DHCP classless routes: route at octet 0 has bits set past /20");
+	routesRefused("21 0a000000 0a000001", "DHCP classless routes: prefix length 33 at octet 0");
+	routesRefused("18 0a00", "DHCP classless routes: route at octet 0 needs 8 octets, 3 left");
+	routesRefused("18 0a0000 0a0000", "DHCP classless routes: route at octet 0 needs 8 octets, 7 left");
+	routesRefused("08 0a 0a000001 10", "DHCP classless routes: route at octet 6 needs 7 octets, 1 left");
+	routesRefused("14 0a000f 0a000001", "DHCP classless routes: route at octet 0 has bits set past /20");
 }
