@@ -143,6 +143,11 @@ struct PppConfig {
 	std::optional<IpAddress> localAddress;
 	std::optional<AddressRange> pool;
 	std::vector<IpAddress> dns;
+	/// IPv4 subnets behind the server, told with `domain` and `dns` to
+	/// clients that ask with DHCPINFORM (src/daemon/dhcp_responder.h); the
+	/// daemon answers only when one of the two is set.
+	std::vector<IpPrefix> routes;
+	std::string domain;
 	uint32_t mtu = 1400;
 	uint32_t mru = 1400;
 	std::chrono::seconds idleTimeout{0};

@@ -4,6 +4,7 @@
 #include "config/proposal_syntax.h"
 
 #include <algorithm>
+#include <cctype>
 #include <string>
 #include <string_view>
 
@@ -36,6 +37,27 @@ std::optional<ListenAddress> parseListenAddress(std::string_view text)
 	if (!address || address->isV4() == bracketed || port < 1 || port > 65535)
 		return std::nullopt;
 	return ListenAddress{*address, static_cast<uint16_t>(port)};
+}
+
+// A host name's rules (RFC 1123 §2.1): labels of letters, digits and
+// hyphens, neither starting nor ending with a hyphen, 63 octets at most, 253
+// in all. Clients put the domain in their DNS search list as it is.
+bool isDomainName(std::string_view name)
+{
+	if (name.empty() || name.size() > 253)
+		return false;
+	size_t start = 0;
+	while (start <= name.size()) {
+		size_t dot = std::min(name.find('.', start), name.size());
+		std::string_view label = name.substr(start, dot - start);
+		if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-')
+			return false;
+		for (char ch : label)
+			if (!(std::isalnum(static_cast<unsigned char>(ch)) || ch == '-'))
+				return false;
+		start = dot + 1;
+	}
+	return true;
 }
 
 } // namespace
@@ -272,6 +294,26 @@ const std::vector<KeyEntry> &keyTable()
 				 l.invalid(n, fmt::format("{} servers listed; PPP can hand out at most 2", v->size()));
 			 else
 				 assign(v, c.ppp.dns);
+		 }},
+		{"ppp", "routes",
+		 [](L &l, const N &n, C &c, P *) {
+			 assign(l.list<IpPrefix>(n, "IPv4 subnets",
+						 [&](const N &e) -> std::optional<IpPrefix> {
+							 if (auto s = stringOf(e))
+								 if (auto p = IpPrefix::parse(*s); p && p->address.isV4())
+									 return p;
+							 l.expected(e, "an IPv4 subnet such as \"192.0.2.0/24\"");
+							 return std::nullopt;
+						 }),
+				c.ppp.routes);
+		 }},
+		{"ppp", "domain",
+		 [](L &l, const N &n, C &c, P *) {
+			 auto s = stringOf(n);
+			 if (s && isDomainName(*s))
+				 c.ppp.domain = *s;
+			 else
+				 l.expected(n, "a DNS domain such as \"corp.example\"");
 		 }},
 		{"ppp", "mtu",
 		 [](L &l, const N &n, C &c, P *) {

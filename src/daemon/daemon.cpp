@@ -54,6 +54,7 @@ Daemon::~Daemon()
 	// The L2TP service stops pppds and clears kernel state; the control
 	// server unregisters from the loop. Both before the loop goes.
 	metricsHttp_.reset();
+	dhcp_.reset();
 	l2tp_.reset();
 	ike_.reset();
 	blocking_.reset();
@@ -105,6 +106,7 @@ Result<std::unique_ptr<Daemon>> Daemon::start(DaemonOptions options, Config conf
 	d->blocking_->setAudit([self](const json &record) { self->l2tp_->audit(record); });
 	d->registerCommands();
 	L2S_TRY(d->applyMetricsListen());
+	d->applyDhcpResponder();
 	logInfo("daemon", "l2tpsecd {} started (pid {}, config {}, control socket {}, listen {})", L2TPSEC_VERSION,
 	        getpid(), d->options_.configPath, socketPath, listenText(d->config_));
 	return d;
@@ -256,6 +258,7 @@ Result<void> Daemon::reload()
 		l2tp_->reconfigure(config_);
 	if (ike_)
 		ike_->reconfigure(config_);
+	applyDhcpResponder();
 	loadedAt_ = std::chrono::system_clock::now();
 	reloads_++;
 	applyLogLevel();
@@ -319,6 +322,30 @@ Result<void> Daemon::applyMetricsListen()
 	                                                      [this] { return metricsText(metricsSnapshot()); }));
 	metricsHttp_ = std::move(server);
 	return {};
+}
+
+void Daemon::applyDhcpResponder()
+{
+	// The fake dataplane has no PPP links to answer on.
+	if (!DhcpResponder::wanted(config_.ppp) || options_.fakeDataplane) {
+		if (dhcp_)
+			logInfo("dhcp", "[ppp] routes and domain unset: no longer answering DHCPINFORM");
+		dhcp_.reset();
+		return;
+	}
+	if (dhcp_) {
+		dhcp_->reconfigure(config_.ppp);
+		return;
+	}
+	auto started = DhcpResponder::start(*loop_, config_.ppp, [this](std::string_view interface) {
+		return lnsClientOn(l2tp_->sessions(), interface);
+	});
+	// Another DHCP server on the host keeps its port; L2TP serves without.
+	if (!started) {
+		logWarn("dhcp", "{}; [ppp] routes and domain are not sent to clients", started.error().message);
+		return;
+	}
+	dhcp_ = std::move(*started);
 }
 
 MetricsSnapshot Daemon::metricsSnapshot() const

@@ -7,6 +7,7 @@
 #include "config/config.h"
 #include "control/control_server.h"
 #include "daemon/blocking_service.h"
+#include "daemon/dhcp_responder.h"
 #include "daemon/ike_service.h"
 #include "daemon/instance_lock.h"
 #include "daemon/l2tp_service.h"
@@ -67,6 +68,9 @@ private:
 	control::StatusView statusView() const;
 	/// [metrics] listen as in config_: the listener started, moved or stopped.
 	Result<void> applyMetricsListen();
+	/// [ppp] routes and domain as in config_: the DHCPINFORM responder
+	/// started, told the new settings or stopped.
+	void applyDhcpResponder();
 
 	DaemonOptions options_;
 	Config config_;
@@ -82,6 +86,8 @@ private:
 	std::unique_ptr<L2tpService> l2tp_;
 	/// [metrics] listen; asks the services above, so it goes first.
 	std::unique_ptr<MetricsHttpServer> metricsHttp_;
+	/// [ppp] routes or domain; asks l2tp_, so it goes first.
+	std::unique_ptr<DhcpResponder> dhcp_;
 	bool stopping_ = false;
 	std::chrono::system_clock::time_point started_;
 	std::chrono::steady_clock::time_point startedMono_;

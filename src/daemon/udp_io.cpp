@@ -71,13 +71,15 @@ std::optional<Received> receive(int fd, std::span<uint8_t> buf)
 			in_pktinfo info{};
 			std::memcpy(&info, CMSG_DATA(c), sizeof info);
 			r.to = IpAddress::v4(ntohl(info.ipi_addr.s_addr));
+			r.local = IpAddress::v4(ntohl(info.ipi_spec_dst.s_addr));
+			r.ifindex = info.ipi_ifindex;
 		}
 	}
 	return r;
 }
 
 Result<void> sendTo(int fd, const IpAddress &address, uint16_t port, std::span<const uint8_t> datagram,
-                    const std::optional<IpAddress> &source, const std::string &what)
+                    const std::optional<IpAddress> &source, const std::string &what, int ifindex)
 {
 	sockaddr_in to = toSockaddr(address, port);
 	iovec iov{const_cast<uint8_t *>(datagram.data()), datagram.size()};
@@ -87,7 +89,7 @@ Result<void> sendTo(int fd, const IpAddress &address, uint16_t port, std::span<c
 	msg.msg_iov = &iov;
 	msg.msg_iovlen = 1;
 	alignas(cmsghdr) std::array<char, CMSG_SPACE(sizeof(in_pktinfo))> control{};
-	if (source) {
+	if (source || ifindex != 0) {
 		msg.msg_control = control.data();
 		msg.msg_controllen = control.size();
 		cmsghdr *c = CMSG_FIRSTHDR(&msg);
@@ -95,7 +97,9 @@ Result<void> sendTo(int fd, const IpAddress &address, uint16_t port, std::span<c
 		c->cmsg_type = IP_PKTINFO;
 		c->cmsg_len = CMSG_LEN(sizeof(in_pktinfo));
 		in_pktinfo info{};
-		std::memcpy(&info.ipi_spec_dst, source->bytes().data(), 4);
+		if (source)
+			std::memcpy(&info.ipi_spec_dst, source->bytes().data(), 4);
+		info.ipi_ifindex = ifindex;
 		std::memcpy(CMSG_DATA(c), &info, sizeof info);
 	}
 	if (::sendmsg(fd, &msg, 0) < 0)

@@ -50,6 +50,11 @@ struct Received {
 	sockaddr_in from{};
 	/// Where it was sent to (with SocketOptions::pktinfo).
 	std::optional<IpAddress> to;
+	/// With SocketOptions::pktinfo: the interface it came in on, and our
+	/// address an answer should leave from (ipi_spec_dst: for a broadcast,
+	/// the interface's address towards the sender).
+	int ifindex = 0;
+	std::optional<IpAddress> local;
 };
 /// One waiting datagram into `buf`; nullopt when none waits (EAGAIN) or the
 /// socket reports an error (an ICMP error for an earlier send: nothing to do
@@ -57,8 +62,9 @@ struct Received {
 std::optional<Received> receive(int fd, std::span<uint8_t> buf);
 
 /// Sends to address:port, from `source` when it is set (IP_PKTINFO: for a
-/// socket bound to the wildcard address).
+/// socket bound to the wildcard address), and out of interface `ifindex`
+/// when it is not 0.
 Result<void> sendTo(int fd, const IpAddress &address, uint16_t port, std::span<const uint8_t> datagram,
-                    const std::optional<IpAddress> &source, const std::string &what);
+                    const std::optional<IpAddress> &source, const std::string &what, int ifindex = 0);
 
 } // namespace l2tpsec::udp

@@ -697,10 +697,45 @@ TEST_CASE("[metrics] listen: an address and a port, off by default")
 	CHECK(onlyError("[metrics]\nport = 9586\n") == "/etc/l2tpsec/l2tpsec.conf:2: unknown key 'port' in [metrics]");
 }
 
+TEST_CASE("[ppp] routes and domain, for the DHCPINFORM responder")
+{
+	Config d;
+	CHECK(d.ppp.routes.empty());
+	CHECK(d.ppp.domain.empty());
+	Config c = parseOk("[ppp]\nroutes = [\"203.0.113.0/24\", \"198.51.100.128/25\", \"192.0.2.7\"]\n"
+	                   "domain = \"lab.example\"\n");
+	REQUIRE(c.ppp.routes.size() == 3);
+	CHECK(c.ppp.routes[0].str() == "203.0.113.0/24");
+	CHECK(c.ppp.routes[1].str() == "198.51.100.128/25");
+	CHECK(c.ppp.routes[2].str() == "192.0.2.7");
+	CHECK(c.ppp.domain == "lab.example");
+	CHECK(parseOk("[ppp]\ndomain = \"corp-1.example.com\"\n").ppp.domain == "corp-1.example.com");
+	CHECK(onlyError("[ppp]\nroutes = [\"10.1.2.3/8\"]\n") ==
+	      "/etc/l2tpsec/l2tpsec.conf:2: [ppp] routes: expected an IPv4 subnet such as \"192.0.2.0/24\", got "
+	      "\"10.1.2.3/8\"");
+	CHECK(onlyError("[ppp]\nroutes = [\"2001:db8::/32\"]\n") ==
+	      "/etc/l2tpsec/l2tpsec.conf:2: [ppp] routes: expected an IPv4 subnet such as \"192.0.2.0/24\", got "
+	      "\"2001:db8::/32\"");
+	CHECK(onlyError("[ppp]\nroutes = [\"10.0.0.0/33\"]\n") ==
+	      "/etc/l2tpsec/l2tpsec.conf:2: [ppp] routes: expected an IPv4 subnet such as \"192.0.2.0/24\", got "
+	      "\"10.0.0.0/33\"");
+	CHECK(onlyError("[ppp]\nroutes = [\"10.0.0.0/8\", \"10.0.0.0/8\"]\n") ==
+	      "/etc/l2tpsec/l2tpsec.conf:2: [ppp] routes: \"10.0.0.0/8\" is listed twice");
+	CHECK(onlyError("[ppp]\nroutes = \"10.0.0.0/8\"\n") ==
+	      "/etc/l2tpsec/l2tpsec.conf:2: [ppp] routes: expected an array of IPv4 subnets, got \"10.0.0.0/8\"");
+	for (const char *bad : {"", "corp..example", "-corp.example", "corp example", "corp.example."}) {
+		CAPTURE(bad);
+		CHECK(onlyError(fmt::format("[ppp]\ndomain = \"{}\"\n", bad)) ==
+		      fmt::format("/etc/l2tpsec/l2tpsec.conf:2: [ppp] domain: expected a DNS domain such as "
+		                  "\"corp.example\", got \"{}\"",
+		                  bad));
+	}
+}
+
 TEST_CASE("configKeys lists each key once")
 {
 	auto &keys = configKeys();
-	CHECK(keys.size() == 64);
+	CHECK(keys.size() == 66);
 	for (size_t i = 0; i < keys.size(); i++)
 		for (size_t j = i + 1; j < keys.size(); j++)
 			CHECK(!(keys[i].section == keys[j].section && keys[i].key == keys[j].key));
