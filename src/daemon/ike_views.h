@@ -16,7 +16,10 @@ namespace l2tpsec {
 /// known yet). The child's flow is our side's view, local:1701 -> peer:port,
 /// a port of 0 meaning any; behind a NAT the L2TP packets come from the
 /// NAT's address, which is the IKE peer address, while the flow may name
-/// the client's own (NAT-OA), so either matches.
+/// the client's own (NAT-OA), so either matches. The engine's flow index
+/// (src/ike/child_flow_index.h) answers the same question for every pair at
+/// once; a change here changes it there too (test_flow_index.cpp checks
+/// that the two agree).
 bool childProtects(const ike::ChildSaInfo &child, const IpAddress &peer, uint16_t peerPort);
 
 /// One ISAKMP SA for `l2tpctl sas`.
