@@ -17,14 +17,25 @@ bool anyPeerAddress(const ChildSaInfo &pair)
 
 } // namespace
 
-template <typename Key>
-void ChildFlowIndex::add(std::map<Key, Places> &m, const Key &k, Place at)
+size_t ChildFlowIndex::KeyHash::operator()(const Key &k) const
+{
+	// FNV-1a over the address bytes, the family and the port.
+	uint64_t h = 0xcbf29ce484222325;
+	auto mix = [&h](uint8_t b) { h = (h ^ b) * 0x100000001b3; };
+	for (uint8_t b : k.first.bytes())
+		mix(b);
+	mix(static_cast<uint8_t>(k.first.family()));
+	mix(static_cast<uint8_t>(k.second >> 8));
+	mix(static_cast<uint8_t>(k.second));
+	return static_cast<size_t>(h);
+}
+
+void ChildFlowIndex::add(Buckets &m, const Key &k, Place at)
 {
 	m[k].insert(at);
 }
 
-template <typename Key>
-void ChildFlowIndex::drop(std::map<Key, Places> &m, const Key &k, Place at)
+void ChildFlowIndex::drop(Buckets &m, const Key &k, Place at)
 {
 	auto it = m.find(k);
 	if (it == m.end())
@@ -34,8 +45,7 @@ void ChildFlowIndex::drop(std::map<Key, Places> &m, const Key &k, Place at)
 		m.erase(it);
 }
 
-template <typename Key>
-const ChildFlowIndex::Places *ChildFlowIndex::find(const std::map<Key, Places> &m, const Key &k)
+const ChildFlowIndex::Places *ChildFlowIndex::find(const Buckets &m, const Key &k)
 {
 	auto it = m.find(k);
 	return it == m.end() ? nullptr : &it->second;
@@ -46,11 +56,11 @@ void ChildFlowIndex::file(const ChildSaInfo &pair, Place at)
 	const uint16_t port = pair.flow.dstPort;
 	// A set keeps one entry when the two addresses are the same.
 	for (const IpAddress &a : {pair.flow.dst, pair.peer.address}) {
-		add(byEndpoint_, std::pair(a, port), at);
-		add(byAddress_, a, at);
+		add(byEndpoint_, Key(a, port), at);
+		add(byAddress_, Key(a, 0), at);
 	}
 	if (anyPeerAddress(pair)) {
-		add(anyAddress_, port, at);
+		add(anyAddress_, Key(IpAddress{}, port), at);
 		anyAddressAll_.insert(at);
 	}
 	filed_++;
@@ -60,11 +70,11 @@ void ChildFlowIndex::unfile(const ChildSaInfo &pair, Place at)
 {
 	const uint16_t port = pair.flow.dstPort;
 	for (const IpAddress &a : {pair.flow.dst, pair.peer.address}) {
-		drop(byEndpoint_, std::pair(a, port), at);
-		drop(byAddress_, a, at);
+		drop(byEndpoint_, Key(a, port), at);
+		drop(byAddress_, Key(a, 0), at);
 	}
 	if (anyPeerAddress(pair)) {
-		drop(anyAddress_, port, at);
+		drop(anyAddress_, Key(IpAddress{}, port), at);
 		anyAddressAll_.erase(at);
 	}
 	filed_--;
@@ -79,14 +89,14 @@ std::optional<ChildFlowIndex::Place> ChildFlowIndex::first(const IpAddress &peer
 	};
 	if (port == 0) {
 		// Any port matches: every pair at the address, and the any-address ones.
-		consider(find(byAddress_, peer));
+		consider(find(byAddress_, Key(peer, 0)));
 		consider(&anyAddressAll_);
 		return best;
 	}
 	// The flow's port is this one or any (0).
 	for (uint16_t flowPort : {port, uint16_t(0)}) {
-		consider(find(byEndpoint_, std::pair(peer, flowPort)));
-		consider(find(anyAddress_, flowPort));
+		consider(find(byEndpoint_, Key(peer, flowPort)));
+		consider(find(anyAddress_, Key(IpAddress{}, flowPort)));
 	}
 	return best;
 }

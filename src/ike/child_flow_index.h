@@ -20,9 +20,9 @@
 #include <compare>
 #include <cstddef>
 #include <cstdint>
-#include <map>
 #include <optional>
 #include <set>
+#include <unordered_map>
 #include <utility>
 
 namespace l2tpsec::ike {
@@ -52,20 +52,26 @@ public:
 	size_t size() const { return filed_; }
 
 private:
+	/// Usually one pair; more behind a shared NAT, or while a rekeyed
+	/// pair and its successor overlap. Ordered: the first is the answer.
 	using Places = std::set<Place>;
-	template <typename Key>
-	static void add(std::map<Key, Places> &m, const Key &k, Place at);
-	template <typename Key>
-	static void drop(std::map<Key, Places> &m, const Key &k, Place at);
-	template <typename Key>
-	static const Places *find(const std::map<Key, Places> &m, const Key &k);
+	/// An address and a flow port (0 for a lookup by address alone).
+	using Key = std::pair<IpAddress, uint16_t>;
+	struct KeyHash {
+		size_t operator()(const Key &k) const;
+	};
+	using Buckets = std::unordered_map<Key, Places, KeyHash>;
+	static void add(Buckets &m, const Key &k, Place at);
+	static void drop(Buckets &m, const Key &k, Place at);
+	static const Places *find(const Buckets &m, const Key &k);
 
+	/// Hashes, not trees: a lookup costs the same at any count (scale_bench).
 	/// By (address, flow port); port 0 is the flow's "any port".
-	std::map<std::pair<IpAddress, uint16_t>, Places> byEndpoint_;
-	/// By address alone, for a lookup whose port is not known.
-	std::map<IpAddress, Places> byAddress_;
-	/// Flows that name no peer address, by flow port, and all of them.
-	std::map<uint16_t, Places> anyAddress_;
+	Buckets byEndpoint_;
+	/// By address alone (port 0), for a lookup whose port is not known.
+	Buckets byAddress_;
+	/// Flows that name no peer address, by flow port (address unset), and all of them.
+	Buckets anyAddress_;
 	Places anyAddressAll_;
 	uint64_t seq_ = 0;
 	size_t filed_ = 0;
