@@ -18,19 +18,24 @@
 // uses), so the DH costs almost nothing and the rest of the work is seen.
 //
 // For each N it builds N whole sessions, then measures:
-//  - lookups, each the best of ROUNDS passes over LOOKUPS random sessions,
-//    in ns per lookup: `spi` (the pair by inbound SPI, the kernel's expiry
-//    and NAT mapping events), `flow` (IpsecAdmission::protects, sasOf with
-//    the ISAKMP SA and blockingSource for a client's L2TP flow), `session`
-//    (the L2TP session by tunnel and session id), and `view` (one session's
-//    `show` line: the session, its SAs and l2tp_views' sessionView);
-//  - setup: MORE further whole sessions in BATCHES batches, the median
-//    batch's wall time per session in µs, both ends' work included;
+//  - lookups, each the best of ROUNDS passes over LOOKUPS sessions, in ns
+//    per lookup: `spi` (the pair by inbound SPI, the kernel's expiry and
+//    NAT mapping events), `flow` (IpsecAdmission::protects, sasOf with the
+//    ISAKMP SA and blockingSource for a client's L2TP flow), `session` (the
+//    L2TP session by tunnel and session id), and `view` (one session's
+//    `show` line: the session, its SAs and l2tp_views' sessionView).
+//    `lookup_ns` picks random sessions among all, as a server's lookups
+//    come: at 10,000 sessions the state (~70 MB) outgrows the CPU's caches
+//    and each lookup pays for memory misses. `hot_lookup_ns` repeats 64
+//    sessions, whose state stays cached: what is left is the lookup's own
+//    work, which is what an index keeps flat;
+//  - setup: MORE further whole sessions in 4 batches, the median batch's
+//    wall time per session in µs, both ends' work included;
 //  - heap: mallinfo2's heap in use after the N sessions minus before the
 //    first, per session, the finished Quick Modes expired (it counts the
 //    fake pppd launcher's record of each start: an upper bound).
 // One JSON line per N, then a line with the ratios of the last N to the
-// first for setup and for each lookup. Timing never fails the run: the
+// first for setup, heap and each lookup. Timing never fails the run: the
 // exit status is 1 only when a session did not come up or a lookup did
 // not find what it should (the unit suite runs small N for that).
 //
@@ -107,9 +112,12 @@ ike::IkeEngineConfig ikeConfig(bool responder)
 	return std::move(*c);
 }
 
-/// DH key pairs with the private value 1 (see the top of this file).
+/// DH key pairs with the private value 1 (see the top of this file);
+/// the rest (cookies, SPIs, nonces) differs with the seed, as real peers'
+/// do.
 class CheapDhRandom final : public ike::IkeRandom {
 public:
+	explicit CheapDhRandom(uint64_t seed) : fake_(seed) {}
 	Result<std::vector<uint8_t>> bytes(size_t n) override { return fake_.bytes(n); }
 	Result<crypto::DhKeyPair> keyPair(crypto::DhGroup group) override
 	{
@@ -118,7 +126,7 @@ public:
 	}
 
 private:
-	ike::FakeIkeRandom fake_{19};
+	ike::FakeIkeRandom fake_;
 };
 
 /// One whole session as the bench finds it again.
@@ -145,13 +153,16 @@ struct Server {
 	Reports reports;
 	ike::FakeIkeSockets ikeSockets{ikeNet};
 	kernel::NullIpsecDataplane ipsecKernel;
-	CheapDhRandom random;
+	CheapDhRandom random{19};
 	ike::IkeEngine ike{ikeConfig(true), ikeSockets, ipsecKernel, random, &reports};
 	IpsecAdmission admission{IpsecRequirement::Required, flows()};
 	l2tp::FakeTunnelSockets l2tpSockets{l2tpNet, kServer};
 	kernel::NullL2tpDataplane l2tpKernel;
 	l2tp::FakePppLauncher ppp;
 	l2tp::L2tpEngine l2tp{l2tpConfig(), l2tpKernel, l2tpSockets, ppp, &reports};
+	/// The clients' kernels, one for all: each client picks another SPI
+	/// (as real peers do; each its own null dataplane would pick the same).
+	kernel::NullIpsecDataplane clientsKernel;
 
 	Server()
 	{
@@ -201,9 +212,8 @@ struct Server {
 		auto now = Clock::now();
 		{
 			ike::FakeIkeSockets sockets(ikeNet);
-			kernel::NullIpsecDataplane kernel;
-			CheapDhRandom rnd;
-			ike::IkeEngine initiator(ikeConfig(false), sockets, kernel, rnd);
+			CheapDhRandom rnd(1000 + i);
+			ike::IkeEngine initiator(ikeConfig(false), sockets, clientsKernel, rnd);
 			ikeNet.attach(client.address, initiator);
 			reports.lastSpi.reset();
 			ike::ConnectRequest req;
@@ -268,10 +278,53 @@ double bestNs(const std::vector<size_t> &picks, size_t rounds, F &&one)
 	return best;
 }
 
+struct Lookups {
+	double spiNs = 0, flowNs = 0, sessionNs = 0, viewNs = 0;
+};
+
 struct Figures {
 	size_t sessions = 0;
-	double setupUs = 0, spiNs = 0, flowNs = 0, sessionNs = 0, viewNs = 0, heapPerSession = 0;
+	double setupUs = 0, heapPerSession = 0;
+	Lookups cold, hot;
 };
+
+Lookups lookups(Server &s, const std::vector<Client> &clients, const std::vector<size_t> &picks, size_t rounds)
+{
+	Lookups l;
+	l.spiNs = bestNs(picks, rounds, [&](size_t i) {
+		auto c = s.ike.childSaByInboundSpi(clients[i].inboundSpi);
+		if (!c || c->peer.address != clients[i].address)
+			fail("SPI lookup for " + clients[i].address.str());
+	});
+	l.flowNs = bestNs(picks, rounds, [&](size_t i) {
+		l2tp::Endpoint peer{clients[i].address, 1701};
+		auto sas = s.admission.sasOf(peer, true);
+		if (!s.admission.protects(peer) || !sas || !sas->isakmp ||
+		    sas->child.inboundSpi != clients[i].inboundSpi ||
+		    s.admission.blockingSource(peer) != clients[i].address)
+			fail("flow lookup for " + clients[i].address.str());
+	});
+	l.sessionNs = bestNs(picks, rounds, [&](size_t i) {
+		auto info = s.l2tp.findSession(clients[i].tunnelId, clients[i].sessionId);
+		if (!info || info->peer.address != clients[i].address)
+			fail("session lookup for " + clients[i].address.str());
+	});
+	auto now = l2tp::TransportClock::now();
+	l.viewNs = bestNs(picks, rounds, [&](size_t i) {
+		auto info = s.l2tp.findSession(clients[i].tunnelId, clients[i].sessionId);
+		if (!info)
+			fail("view of " + clients[i].address.str());
+		SessionExtras x;
+		auto sas = s.admission.sasOf(info->peer, true);
+		if (!sas)
+			fail("view of " + clients[i].address.str() + ": no SAs");
+		x.ikePeer = sas->child.peer.str();
+		control::SessionView v = sessionView(*info, x, now);
+		if (v.session != clients[i].sessionId)
+			fail("view of " + clients[i].address.str());
+	});
+	return l;
+}
 
 Figures measure(size_t n, const Options &o)
 {
@@ -293,44 +346,18 @@ Figures measure(size_t n, const Options &o)
 		     " clients");
 
 	std::mt19937_64 rng(n);
-	std::vector<size_t> picks(o.lookups);
-	for (size_t &p : picks)
+	// Cold: random sessions among all, as a server's lookups come. Hot: the
+	// same 64 sessions over and over, their state in the CPU's caches, so
+	// only the work of the lookup itself is left.
+	std::vector<size_t> cold(o.lookups), hot(o.lookups);
+	for (size_t &p : cold)
 		p = rng() % n;
+	for (size_t k = 0; k < hot.size(); k++)
+		hot[k] = k < 64 ? rng() % n : hot[k % 64];
 	Figures f;
 	f.sessions = n;
-	Server &s = *server;
-	f.spiNs = bestNs(picks, o.rounds, [&](size_t i) {
-		auto c = s.ike.childSaByInboundSpi(clients[i].inboundSpi);
-		if (!c || c->peer.address != clients[i].address)
-			fail("SPI lookup for " + clients[i].address.str());
-	});
-	f.flowNs = bestNs(picks, o.rounds, [&](size_t i) {
-		l2tp::Endpoint peer{clients[i].address, 1701};
-		auto sas = s.admission.sasOf(peer, true);
-		if (!s.admission.protects(peer) || !sas || !sas->isakmp ||
-		    sas->child.inboundSpi != clients[i].inboundSpi ||
-		    s.admission.blockingSource(peer) != clients[i].address)
-			fail("flow lookup for " + clients[i].address.str());
-	});
-	f.sessionNs = bestNs(picks, o.rounds, [&](size_t i) {
-		auto info = s.l2tp.findSession(clients[i].tunnelId, clients[i].sessionId);
-		if (!info || info->peer.address != clients[i].address)
-			fail("session lookup for " + clients[i].address.str());
-	});
-	auto now = l2tp::TransportClock::now();
-	f.viewNs = bestNs(picks, o.rounds, [&](size_t i) {
-		auto info = s.l2tp.findSession(clients[i].tunnelId, clients[i].sessionId);
-		if (!info)
-			fail("view of " + clients[i].address.str());
-		SessionExtras x;
-		auto sas = s.admission.sasOf(info->peer, true);
-		if (!sas)
-			fail("view of " + clients[i].address.str() + ": no SAs");
-		x.ikePeer = sas->child.peer.str();
-		control::SessionView v = sessionView(*info, x, now);
-		if (v.session != clients[i].sessionId)
-			fail("view of " + clients[i].address.str());
-	});
+	f.cold = lookups(*server, clients, cold, o.rounds);
+	f.hot = lookups(*server, clients, hot, o.rounds);
 
 	// Setups at this fill level: the median batch.
 	std::vector<double> perSession;
@@ -348,6 +375,23 @@ Figures measure(size_t n, const Options &o)
 		fail("counts after the further setups");
 	f.heapPerSession = static_cast<double>(heapAfter - heapBefore) / static_cast<double>(n);
 	return f;
+}
+
+std::string json(const Lookups &l, const char *format = "%.0f")
+{
+	std::string out = "{";
+	for (auto [name, v] : {std::pair("spi", l.spiNs), std::pair("flow", l.flowNs),
+	                       std::pair("session", l.sessionNs), std::pair("view", l.viewNs)}) {
+		char buf[64];
+		std::snprintf(buf, sizeof buf, format, v);
+		out += std::string(out.size() > 1 ? "," : "") + "\"" + name + "\":" + buf;
+	}
+	return out + "}";
+}
+
+Lookups ratio(const Lookups &b, const Lookups &a)
+{
+	return Lookups{b.spiNs / a.spiNs, b.flowNs / a.flowNs, b.sessionNs / a.sessionNs, b.viewNs / a.viewNs};
 }
 
 size_t number(const char *s, size_t min, size_t max)
@@ -389,18 +433,17 @@ int main(int argc, char **argv)
 	for (size_t n : o.sizes) {
 		Figures f = measure(n, o);
 		all.push_back(f);
-		std::printf("{\"sessions\":%zu,\"setup_us_per_session\":%.1f,\"spi_lookup_ns\":%.0f,"
-		            "\"flow_lookup_ns\":%.0f,\"session_lookup_ns\":%.0f,\"session_view_ns\":%.0f,"
-		            "\"heap_bytes_per_session\":%.0f}\n",
-		            f.sessions, f.setupUs, f.spiNs, f.flowNs, f.sessionNs, f.viewNs, f.heapPerSession);
+		std::printf("{\"sessions\":%zu,\"setup_us_per_session\":%.1f,\"heap_bytes_per_session\":%.0f,"
+		            "\"lookup_ns\":%s,\"hot_lookup_ns\":%s}\n",
+		            f.sessions, f.setupUs, f.heapPerSession, json(f.cold).c_str(), json(f.hot).c_str());
 		std::fflush(stdout);
 	}
 	if (all.size() > 1) {
 		const Figures &a = all.front(), &b = all.back();
-		std::printf("{\"ratio_of\":\"%zu/%zu\",\"setup\":%.2f,\"spi_lookup\":%.2f,\"flow_lookup\":%.2f,"
-		            "\"session_lookup\":%.2f,\"session_view\":%.2f,\"heap_per_session\":%.2f}\n",
-		            b.sessions, a.sessions, b.setupUs / a.setupUs, b.spiNs / a.spiNs, b.flowNs / a.flowNs,
-		            b.sessionNs / a.sessionNs, b.viewNs / a.viewNs, b.heapPerSession / a.heapPerSession);
+		std::printf("{\"ratio_of\":\"%zu/%zu\",\"setup\":%.2f,\"heap_per_session\":%.2f,\"lookup\":%s,"
+		            "\"hot_lookup\":%s}\n",
+		            b.sessions, a.sessions, b.setupUs / a.setupUs, b.heapPerSession / a.heapPerSession,
+		            json(ratio(b.cold, a.cold), "%.2f").c_str(), json(ratio(b.hot, a.hot), "%.2f").c_str());
 	}
 	return 0;
 }
