@@ -260,13 +260,13 @@ Result<uint64_t> IkeService::connect(const IpAddress &local, const IpAddress &se
 
 bool IkeService::protects(const IpAddress &peer, uint16_t port) const
 {
-	return engine_->childSaCovering(peer, port).has_value();
+	return flowSasOf(*engine_, peer, port, false).has_value();
 }
 
 std::optional<IpAddress> IkeService::ikePeerOf(const IpAddress &peer, uint16_t port) const
 {
-	if (auto c = engine_->childSaCovering(peer, port))
-		return c->peer.address;
+	if (auto sas = flowSasOf(*engine_, peer, port, false))
+		return sas->child.peer.address;
 	return std::nullopt;
 }
 
@@ -310,13 +310,7 @@ control::IpsecSaView IkeService::pairView(const ike::ChildSaInfo &c) const
 
 std::optional<FlowSas> IkeService::sasOf(const IpAddress &peer, uint16_t port, bool isakmp) const
 {
-	auto child = engine_->childSaCovering(peer, port);
-	if (!child)
-		return std::nullopt;
-	FlowSas found{*child, std::nullopt};
-	if (isakmp)
-		found.isakmp = engine_->ikeSa(child->ikeSaId);
-	return found;
+	return flowSasOf(*engine_, peer, port, isakmp);
 }
 
 // ---- observer ------------------------------------------------------------------

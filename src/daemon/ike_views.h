@@ -5,6 +5,7 @@
 
 #include "common/ip_address.h"
 #include "ike/ike_context.h"
+#include "ike/ike_engine.h"
 #include "kernel/ipsec_dataplane.h"
 #include "l2tpsec/control_views.h"
 
@@ -36,5 +37,10 @@ struct FlowSas {
 	ike::ChildSaInfo child;
 	std::optional<ike::IkeSaInfo> isakmp; ///< its ISAKMP SA, while there is one
 };
+
+/// The SAs that protect L2TP from peer:port in `engine` (its flow index,
+/// no walk), with the ISAKMP SA only if `isakmp`: what IkeService answers
+/// IpsecAdmission, and scale_bench without an IkeService.
+std::optional<FlowSas> flowSasOf(const ike::IkeEngine &engine, const IpAddress &peer, uint16_t port, bool isakmp);
 
 } // namespace l2tpsec

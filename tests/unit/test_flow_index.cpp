@@ -14,7 +14,7 @@ using namespace l2tpsec::ike;
 
 namespace {
 
-IpAddress ip(const char *s)
+IpAddress addr(const char *s)
 {
 	return *IpAddress::parse(s);
 }
@@ -23,9 +23,9 @@ IpAddress ip(const char *s)
 ChildSaInfo pairOf(const char *peer, const char *flowPeer, uint16_t port, uint8_t prefix = 32)
 {
 	ChildSaInfo c;
-	c.local = Endpoint{ip("192.0.2.1"), 500};
-	c.peer = Endpoint{ip(peer), 500};
-	c.flow = kernel::Selector{ip("192.0.2.1"), ip(flowPeer), 32, prefix, 17, 1701, port};
+	c.local = Endpoint{addr("192.0.2.1"), 500};
+	c.peer = Endpoint{addr(peer), 500};
+	c.flow = kernel::Selector{addr("192.0.2.1"), addr(flowPeer), 32, prefix, 17, 1701, port};
 	return c;
 }
 
@@ -38,14 +38,14 @@ TEST_CASE("ChildFlowIndex: a pair is found by its flow's address and port, and u
 	ChildFlowIndex index;
 	ChildSaInfo a = pairOf("198.51.100.7", "198.51.100.7", 1701);
 	index.file(a, Place{1, index.nextSeq()});
-	CHECK(index.first(ip("198.51.100.7"), 1701) == Place{1, 1});
-	CHECK(index.first(ip("198.51.100.7"), 0) == Place{1, 1}); // port not known yet
-	CHECK_FALSE(index.first(ip("198.51.100.7"), 40000));
-	CHECK_FALSE(index.first(ip("198.51.100.8"), 1701));
+	CHECK(index.first(addr("198.51.100.7"), 1701) == Place{1, 1});
+	CHECK(index.first(addr("198.51.100.7"), 0) == Place{1, 1}); // port not known yet
+	CHECK_FALSE(index.first(addr("198.51.100.7"), 40000));
+	CHECK_FALSE(index.first(addr("198.51.100.8"), 1701));
 	CHECK(index.size() == 1);
 	index.unfile(a, Place{1, 1});
-	CHECK_FALSE(index.first(ip("198.51.100.7"), 1701));
-	CHECK_FALSE(index.first(ip("198.51.100.7"), 0));
+	CHECK_FALSE(index.first(addr("198.51.100.7"), 1701));
+	CHECK_FALSE(index.first(addr("198.51.100.7"), 0));
 	CHECK(index.size() == 0);
 }
 
@@ -57,14 +57,14 @@ TEST_CASE("ChildFlowIndex: behind a NAT the NAT's address and the client's own b
 	ChildSaInfo two = pairOf("203.0.113.9", "10.0.0.6", 1701);
 	index.file(one, Place{4, index.nextSeq()});
 	index.file(two, Place{3, index.nextSeq()});
-	CHECK(index.first(ip("10.0.0.5"), 1701) == Place{4, 1});
-	CHECK(index.first(ip("10.0.0.6"), 1701) == Place{3, 2});
+	CHECK(index.first(addr("10.0.0.5"), 1701) == Place{4, 1});
+	CHECK(index.first(addr("10.0.0.6"), 1701) == Place{3, 2});
 	// The NAT's address: both cover it, the lower ISAKMP SA id first.
-	CHECK(index.first(ip("203.0.113.9"), 1701) == Place{3, 2});
-	CHECK_FALSE(index.first(ip("203.0.113.10"), 1701));
+	CHECK(index.first(addr("203.0.113.9"), 1701) == Place{3, 2});
+	CHECK_FALSE(index.first(addr("203.0.113.10"), 1701));
 	index.unfile(two, Place{3, 2});
-	CHECK(index.first(ip("203.0.113.9"), 1701) == Place{4, 1});
-	CHECK_FALSE(index.first(ip("10.0.0.6"), 1701));
+	CHECK(index.first(addr("203.0.113.9"), 1701) == Place{4, 1});
+	CHECK_FALSE(index.first(addr("10.0.0.6"), 1701));
 }
 
 TEST_CASE("ChildFlowIndex: a flow with any port or any address covers more")
@@ -74,15 +74,15 @@ TEST_CASE("ChildFlowIndex: a flow with any port or any address covers more")
 	ChildSaInfo anyAddress = pairOf("198.51.100.9", "0.0.0.0", 1701, 0);
 	index.file(anyPort, Place{2, index.nextSeq()});
 	index.file(anyAddress, Place{5, index.nextSeq()});
-	CHECK(index.first(ip("198.51.100.7"), 40000) == Place{2, 1});
-	CHECK(index.first(ip("198.51.100.8"), 1701) == Place{5, 2});
-	CHECK_FALSE(index.first(ip("198.51.100.8"), 40000));
-	CHECK(index.first(ip("198.51.100.8"), 0) == Place{5, 2});
-	CHECK(index.first(ip("198.51.100.9"), 40000) == std::nullopt); // its IKE peer, but another port
+	CHECK(index.first(addr("198.51.100.7"), 40000) == Place{2, 1});
+	CHECK(index.first(addr("198.51.100.8"), 1701) == Place{5, 2});
+	CHECK_FALSE(index.first(addr("198.51.100.8"), 40000));
+	CHECK(index.first(addr("198.51.100.8"), 0) == Place{5, 2});
+	CHECK(index.first(addr("198.51.100.9"), 40000) == std::nullopt); // its IKE peer, but another port
 	// Both cover 198.51.100.7:1701; the first in ISAKMP SA order wins.
-	CHECK(index.first(ip("198.51.100.7"), 1701) == Place{2, 1});
+	CHECK(index.first(addr("198.51.100.7"), 1701) == Place{2, 1});
 	index.unfile(anyAddress, Place{5, 2});
-	CHECK_FALSE(index.first(ip("198.51.100.8"), 1701));
+	CHECK_FALSE(index.first(addr("198.51.100.8"), 1701));
 	CHECK(index.size() == 1);
 }
 
@@ -113,9 +113,9 @@ TEST_CASE("ChildFlowIndex: agrees with childProtects and a walk in order, NAT an
 			for (uint16_t port : ports) {
 				std::optional<Place> walk;
 				for (const auto &[at, c] : filed)
-					if (childProtects(c, ip(peer), port) && (!walk || at < *walk))
+					if (childProtects(c, addr(peer), port) && (!walk || at < *walk))
 						walk = at;
-				REQUIRE_MESSAGE(index.first(ip(peer), port) == walk,
+				REQUIRE_MESSAGE(index.first(addr(peer), port) == walk,
 				                peer << ":" << port << " step " << step);
 			}
 	}

@@ -188,21 +188,15 @@ struct Server {
 		ike::IkeEngine *e = &ike;
 		return IpsecFlows{
 		        [e](const IpAddress &peer, uint16_t port) {
-			        return e->childSaCovering(peer, port).has_value();
+			        return flowSasOf(*e, peer, port, false).has_value();
 		        },
 		        [e](const IpAddress &peer, uint16_t port) -> std::optional<IpAddress> {
-			        if (auto c = e->childSaCovering(peer, port))
-				        return c->peer.address;
+			        if (auto sas = flowSasOf(*e, peer, port, false))
+				        return sas->child.peer.address;
 			        return std::nullopt;
 		        },
-		        [e](const IpAddress &peer, uint16_t port, bool isakmp) -> std::optional<FlowSas> {
-			        auto c = e->childSaCovering(peer, port);
-			        if (!c)
-				        return std::nullopt;
-			        FlowSas s{*c, std::nullopt};
-			        if (isakmp)
-				        s.isakmp = e->ikeSa(c->ikeSaId);
-			        return s;
+		        [e](const IpAddress &peer, uint16_t port, bool isakmp) {
+			        return flowSasOf(*e, peer, port, isakmp);
 		        },
 		        nullptr,
 		};
