@@ -4,6 +4,7 @@
 #include "ike/ike_context.h"
 
 #include <initializer_list>
+#include <vector>
 
 namespace l2tpsec::ike {
 
@@ -51,32 +52,34 @@ const ChildFlowIndex::Places *ChildFlowIndex::find(const Buckets &m, const Key &
 	return it == m.end() ? nullptr : &it->second;
 }
 
-void ChildFlowIndex::file(const ChildSaInfo &pair, Place at)
+std::vector<std::pair<ChildFlowIndex::Buckets *, ChildFlowIndex::Key>>
+ChildFlowIndex::bucketsOf(const ChildSaInfo &pair)
 {
 	const uint16_t port = pair.flow.dstPort;
+	std::vector<std::pair<Buckets *, Key>> out;
 	// A set keeps one entry when the two addresses are the same.
 	for (const IpAddress &a : {pair.flow.dst, pair.peer.address}) {
-		add(byEndpoint_, Key(a, port), at);
-		add(byAddress_, Key(a, 0), at);
+		out.emplace_back(&byEndpoint_, Key(a, port));
+		out.emplace_back(&byAddress_, Key(a, 0));
 	}
 	if (anyPeerAddress(pair)) {
-		add(anyAddress_, Key(IpAddress{}, port), at);
-		anyAddressAll_.insert(at);
+		out.emplace_back(&anyAddress_, Key(IpAddress{}, port));
+		out.emplace_back(&anyAddressAll_, Key(IpAddress{}, 0));
 	}
+	return out;
+}
+
+void ChildFlowIndex::file(const ChildSaInfo &pair, Place at)
+{
+	for (auto &[buckets, key] : bucketsOf(pair))
+		add(*buckets, key, at);
 	filed_++;
 }
 
 void ChildFlowIndex::unfile(const ChildSaInfo &pair, Place at)
 {
-	const uint16_t port = pair.flow.dstPort;
-	for (const IpAddress &a : {pair.flow.dst, pair.peer.address}) {
-		drop(byEndpoint_, Key(a, port), at);
-		drop(byAddress_, Key(a, 0), at);
-	}
-	if (anyPeerAddress(pair)) {
-		drop(anyAddress_, Key(IpAddress{}, port), at);
-		anyAddressAll_.erase(at);
-	}
+	for (auto &[buckets, key] : bucketsOf(pair))
+		drop(*buckets, key, at);
 	filed_--;
 }
 
@@ -90,7 +93,7 @@ std::optional<ChildFlowIndex::Place> ChildFlowIndex::first(const IpAddress &peer
 	if (port == 0) {
 		// Any port matches: every pair at the address, and the any-address ones.
 		consider(find(byAddress_, Key(peer, 0)));
-		consider(&anyAddressAll_);
+		consider(find(anyAddressAll_, Key(IpAddress{}, 0)));
 		return best;
 	}
 	// The flow's port is this one or any (0).

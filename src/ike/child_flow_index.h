@@ -24,6 +24,7 @@
 #include <set>
 #include <unordered_map>
 #include <utility>
+#include <vector>
 
 namespace l2tpsec::ike {
 
@@ -64,15 +65,18 @@ private:
 	static void add(Buckets &m, const Key &k, Place at);
 	static void drop(Buckets &m, const Key &k, Place at);
 	static const Places *find(const Buckets &m, const Key &k);
+	/// Where a pair is filed: each bucket map with its key.
+	std::vector<std::pair<Buckets *, Key>> bucketsOf(const ChildSaInfo &pair);
 
 	/// Hashes, not trees: a lookup costs the same at any count (scale_bench).
 	/// By (address, flow port); port 0 is the flow's "any port".
 	Buckets byEndpoint_;
 	/// By address alone (port 0), for a lookup whose port is not known.
 	Buckets byAddress_;
-	/// Flows that name no peer address, by flow port (address unset), and all of them.
+	/// Flows that name no peer address, by flow port (address unset), and
+	/// all of them (one key: no address, port 0).
 	Buckets anyAddress_;
-	Places anyAddressAll_;
+	Buckets anyAddressAll_;
 	uint64_t seq_ = 0;
 	size_t filed_ = 0;
 };
