@@ -39,7 +39,8 @@ public:
 	struct Place {
 		uint64_t owner = 0;
 		uint64_t seq = 0;
-		friend auto operator<=>(const Place &, const Place &) = default;
+		// clang-tidy 14 mistakes the defaulted <=> for a literal 0 compared to a pointer.
+		friend auto operator<=>(const Place &, const Place &) = default; // NOLINT(modernize-use-nullptr)
 	};
 
 	/// A new place for a pair, after every one handed out before.
