@@ -260,18 +260,14 @@ Result<uint64_t> IkeService::connect(const IpAddress &local, const IpAddress &se
 
 bool IkeService::protects(const IpAddress &peer, uint16_t port) const
 {
-	return engine_->anyChildSa([&](const ike::ChildSaInfo &c) { return childProtects(c, peer, port); });
+	return flowSasOf(*engine_, peer, port, false).has_value();
 }
 
 std::optional<IpAddress> IkeService::ikePeerOf(const IpAddress &peer, uint16_t port) const
 {
-	std::optional<IpAddress> found;
-	engine_->anyChildSa([&](const ike::ChildSaInfo &c) {
-		if (childProtects(c, peer, port))
-			found = c.peer.address;
-		return found.has_value();
-	});
-	return found;
+	if (auto sas = flowSasOf(*engine_, peer, port, false))
+		return sas->child.peer.address;
+	return std::nullopt;
 }
 
 control::IkeBlockingView IkeService::blockingView() const
@@ -314,17 +310,7 @@ control::IpsecSaView IkeService::pairView(const ike::ChildSaInfo &c) const
 
 std::optional<FlowSas> IkeService::sasOf(const IpAddress &peer, uint16_t port, bool isakmp) const
 {
-	std::optional<FlowSas> found;
-	engine_->anyChildSa([&](const ike::ChildSaInfo &c) {
-		if (childProtects(c, peer, port))
-			found = FlowSas{c, std::nullopt};
-		return found.has_value();
-	});
-	if (found && isakmp)
-		for (const ike::IkeSaInfo &sa : engine_->ikeSas())
-			if (sa.id == found->child.ikeSaId)
-				found->isakmp = sa;
-	return found;
+	return flowSasOf(*engine_, peer, port, isakmp);
 }
 
 // ---- observer ------------------------------------------------------------------

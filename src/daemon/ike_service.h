@@ -71,7 +71,9 @@ public:
 	/// LAC: an IPsec SA pair for local:l2tpPort <-> server:serverPort. Returns the ISAKMP SA's id.
 	Result<uint64_t> connect(const IpAddress &local, const IpAddress &server, uint16_t serverPort,
 	                         kernel::IpsecMode mode = kernel::IpsecMode::Transport);
-	/// Whether an IPsec SA pair up now covers L2TP from peer:port (0 = any).
+	/// Whether an IPsec SA pair up now covers L2TP from peer:port (0 = any):
+	/// childProtects() (ike_views.h), answered by the engine's flow index
+	/// rather than a walk over every pair, as are ikePeerOf() and sasOf().
 	bool protects(const IpAddress &peer, uint16_t port) const;
 	/// The IKE peer address of the SA pair that covers L2TP from peer:port
 	/// (behind a NAT the NAT's address, not the one inside the flow).
@@ -84,8 +86,7 @@ public:
 	/// `l2tpctl sas`.
 	control::SasView sasView() const;
 	/// The SAs that protect L2TP from peer:port, from the engine's state
-	/// alone (`l2tpctl sessions`, `show`); the ISAKMP SA only if `isakmp`
-	/// (a walk over every ISAKMP SA).
+	/// alone (`l2tpctl sessions`, `show`); the ISAKMP SA only if `isakmp`.
 	std::optional<FlowSas> sasOf(const IpAddress &peer, uint16_t port, bool isakmp) const;
 	/// One IPsec SA pair's view with the kernel's counters (two queries).
 	control::IpsecSaView pairView(const ike::ChildSaInfo &child) const;

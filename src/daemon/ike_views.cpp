@@ -21,6 +21,17 @@ std::string flowText(const kernel::Selector &s)
 
 } // namespace
 
+std::optional<FlowSas> flowSasOf(const ike::IkeEngine &engine, const IpAddress &peer, uint16_t port, bool isakmp)
+{
+	auto child = engine.childSaCovering(peer, port);
+	if (!child)
+		return std::nullopt;
+	FlowSas found{*child, std::nullopt};
+	if (isakmp)
+		found.isakmp = engine.ikeSa(child->ikeSaId);
+	return found;
+}
+
 bool childProtects(const ike::ChildSaInfo &child, const IpAddress &peer, uint16_t peerPort)
 {
 	bool address = child.flow.dst == peer || child.peer.address == peer ||

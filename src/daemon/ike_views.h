@@ -5,6 +5,7 @@
 
 #include "common/ip_address.h"
 #include "ike/ike_context.h"
+#include "ike/ike_engine.h"
 #include "kernel/ipsec_dataplane.h"
 #include "l2tpsec/control_views.h"
 
@@ -16,7 +17,10 @@ namespace l2tpsec {
 /// known yet). The child's flow is our side's view, local:1701 -> peer:port,
 /// a port of 0 meaning any; behind a NAT the L2TP packets come from the
 /// NAT's address, which is the IKE peer address, while the flow may name
-/// the client's own (NAT-OA), so either matches.
+/// the client's own (NAT-OA), so either matches. The engine's flow index
+/// (src/ike/child_flow_index.h) answers the same question for every pair at
+/// once; a change here changes it there too (test_flow_index.cpp checks
+/// that the two agree).
 bool childProtects(const ike::ChildSaInfo &child, const IpAddress &peer, uint16_t peerPort);
 
 /// One ISAKMP SA for `l2tpctl sas`.
@@ -33,5 +37,10 @@ struct FlowSas {
 	ike::ChildSaInfo child;
 	std::optional<ike::IkeSaInfo> isakmp; ///< its ISAKMP SA, while there is one
 };
+
+/// The SAs that protect L2TP from peer:port in `engine` (its flow index,
+/// no walk), with the ISAKMP SA only if `isakmp`: what IkeService answers
+/// IpsecAdmission, and scale_bench without an IkeService.
+std::optional<FlowSas> flowSasOf(const ike::IkeEngine &engine, const IpAddress &peer, uint16_t port, bool isakmp);
 
 } // namespace l2tpsec

@@ -18,17 +18,20 @@ ChildSaSet::~ChildSaSet()
 void ChildSaSet::file(size_t index)
 {
 	ctx_.spis.file(children_[index].spec().inboundSpi, children_[index].spec().outboundSpi, owner_);
+	ctx_.l2tpFlows.file(infos_[index], ChildFlowIndex::Place{owner_, places_[index]});
 }
 
 void ChildSaSet::unfile(size_t index)
 {
 	ctx_.spis.unfile(children_[index].spec().inboundSpi, children_[index].spec().outboundSpi, owner_);
+	ctx_.l2tpFlows.unfile(infos_[index], ChildFlowIndex::Place{owner_, places_[index]});
 }
 
 void ChildSaSet::add(ChildSa child, const ChildSaInfo &info)
 {
 	children_.push_back(std::move(child));
 	infos_.push_back(info);
+	places_.push_back(ctx_.l2tpFlows.nextSeq());
 	file(children_.size() - 1);
 }
 
@@ -39,6 +42,7 @@ void ChildSaSet::remove(size_t index, const std::string &reason)
 	ChildSaInfo info = infos_[index];
 	children_.erase(children_.begin() + static_cast<ptrdiff_t>(index));
 	infos_.erase(infos_.begin() + static_cast<ptrdiff_t>(index));
+	places_.erase(places_.begin() + static_cast<ptrdiff_t>(index));
 	logInfo(kLog, "peer {}: IPsec SA in 0x{:08x} out 0x{:08x} down: {}", info.peer.str(), info.inboundSpi,
 	        info.outboundSpi, reason);
 	if (ctx_.observer)
@@ -60,6 +64,15 @@ std::optional<size_t> ChildSaSet::indexOf(uint32_t spi) const
 		if (children_[i].spec().inboundSpi == spi || children_[i].spec().outboundSpi == spi)
 			return i;
 	return std::nullopt;
+}
+
+const ChildSaInfo *ChildSaSet::atPlace(uint64_t seq) const
+{
+	// Places grow with the order the pairs came in.
+	auto it = std::lower_bound(places_.begin(), places_.end(), seq);
+	if (it == places_.end() || *it != seq)
+		return nullptr;
+	return &infos_[static_cast<size_t>(it - places_.begin())];
 }
 
 bool ChildSaSet::hasInboundSpi(uint32_t spi) const
@@ -85,10 +98,13 @@ void ChildSaSet::adopt(ChildSaSet &from)
 		ChildSaInfo info = from.infos_[i];
 		info.ikeSaId = owner_;
 		infos_.push_back(info);
+		// After this set's own pairs, as the walk over the set lists them.
+		places_.push_back(ctx_.l2tpFlows.nextSeq());
 		file(children_.size() - 1);
 	}
 	from.children_.clear();
 	from.infos_.clear();
+	from.places_.clear();
 }
 
 size_t ChildSaSet::follow(const Endpoint &to)
@@ -102,7 +118,11 @@ size_t ChildSaSet::follow(const Endpoint &to)
 		if (!c.spec().udpEncap || updated == 2)
 			complete++;
 		ctx_.flows.moveHolder(c.spec().flow, to);
+		// Same address, another port: filed again all the same, so the
+		// index never depends on which of the view's fields it reads.
+		ctx_.l2tpFlows.unfile(infos_[i], ChildFlowIndex::Place{owner_, places_[i]});
 		infos_[i].peer = to;
+		ctx_.l2tpFlows.file(infos_[i], ChildFlowIndex::Place{owner_, places_[i]});
 	}
 	return complete;
 }

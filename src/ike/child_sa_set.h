@@ -5,7 +5,9 @@
 // call, lookups by SPI, hand-over between ISAKMP SAs, following the peer's
 // NAT port); what needs the ISAKMP SA too (a Delete to the peer, a rekey)
 // stays in IkeSa, which owns the set and lets the engine see it through
-// IkeSa::children(). Internal to src/ike/.
+// IkeSa::children(). Each pair is filed in the context's indexes by SPI
+// (ChildSpiIndex) and by the L2TP flow it covers (ChildFlowIndex) while it
+// is here. Internal to src/ike/.
 
 #include "ike/child_sa.h"
 #include "ike/ike_context.h"
@@ -19,7 +21,7 @@ namespace l2tpsec::ike {
 
 class ChildSaSet {
 public:
-	/// The pairs of ISAKMP SA `owner`, filed in ctx.spis under it.
+	/// The pairs of ISAKMP SA `owner`, filed in ctx.spis and ctx.l2tpFlows under it.
 	ChildSaSet(IkeContext &ctx, uint64_t owner) : ctx_(ctx), owner_(owner) {}
 	/// Unfiles the pairs still here (the ISAKMP SA goes; the kernel's
 	/// SAs are the daemon's business then).
@@ -49,6 +51,8 @@ public:
 
 	const ChildSaSpec &spec(size_t index) const { return children_[index].spec(); }
 	const std::vector<ChildSaInfo> &infos() const { return infos_; }
+	/// The pair filed in ctx.l2tpFlows at place `seq`, if it is here.
+	const ChildSaInfo *atPlace(uint64_t seq) const;
 	size_t size() const { return children_.size(); }
 	bool empty() const { return children_.empty(); }
 
@@ -60,6 +64,7 @@ private:
 	uint64_t owner_;
 	std::vector<ChildSa> children_;
 	std::vector<ChildSaInfo> infos_; ///< one per pair, same order
+	std::vector<uint64_t> places_;   ///< each pair's ChildFlowIndex::Place::seq, same order
 };
 
 } // namespace l2tpsec::ike

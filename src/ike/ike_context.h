@@ -8,6 +8,7 @@
 #include "config/config.h"
 #include "crypto/secret_bytes.h"
 #include "ike/cert_auth.h"
+#include "ike/child_flow_index.h"
 #include "ike/child_sa.h"
 #include "ike/child_spi_index.h"
 #include "ike/ike_ports.h"
@@ -171,6 +172,8 @@ struct IkeContext {
 	uint64_t refusedBlocked = 0;
 	/// SPI -> ISAKMP SA of every pair (ChildSaSet keeps it).
 	ChildSpiIndex spis;
+	/// Peer address:port -> the pairs that cover L2TP from it (ChildSaSet keeps it).
+	ChildFlowIndex l2tpFlows;
 };
 
 } // namespace l2tpsec::ike

@@ -456,13 +456,35 @@ std::vector<IkeSaInfo> IkeEngine::ikeSas() const
 	return out;
 }
 
-bool IkeEngine::anyChildSa(const std::function<bool(const ChildSaInfo &)> &pred) const
+std::optional<ChildSaInfo> IkeEngine::childSaCovering(const IpAddress &peer, uint16_t port) const
 {
-	for (const auto &[id, sa] : table_->all())
-		for (const ChildSaInfo &c : sa->children().infos())
-			if (pred(c))
-				return true;
-	return false;
+	auto at = ctx_.l2tpFlows.first(peer, port);
+	if (!at)
+		return std::nullopt;
+	const IkeSa *sa = table_->find(at->owner);
+	const ChildSaInfo *pair = sa ? sa->children().atPlace(at->seq) : nullptr;
+	if (!pair)
+		return std::nullopt; // ChildSaSet keeps the index exact: not reached
+	return *pair;
+}
+
+std::optional<ChildSaInfo> IkeEngine::childSaByInboundSpi(uint32_t spi) const
+{
+	const IkeSa *sa = table_->find(ctx_.spis.inboundOwner(spi));
+	if (!sa)
+		return std::nullopt;
+	for (const ChildSaInfo &c : sa->children().infos())
+		if (c.inboundSpi == spi)
+			return c;
+	return std::nullopt;
+}
+
+std::optional<IkeSaInfo> IkeEngine::ikeSa(uint64_t id) const
+{
+	const IkeSa *sa = table_->find(id);
+	if (!sa)
+		return std::nullopt;
+	return sa->info();
 }
 
 std::vector<ChildSaInfo> IkeEngine::childSas() const

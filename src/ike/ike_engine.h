@@ -112,9 +112,15 @@ public:
 
 	std::vector<IkeSaInfo> ikeSas() const;
 	std::vector<ChildSaInfo> childSas() const;
-	/// Whether `pred` holds for an IPsec SA pair, without copying them all
-	/// (the L2TP admission asks this for every new tunnel).
-	bool anyChildSa(const std::function<bool(const ChildSaInfo &)> &pred) const;
+	/// The IPsec SA pair that covers L2TP from peer:port (port 0: not known
+	/// yet), the first in childSas() order if several do, found through the
+	/// flow index (child_flow_index.h): the L2TP admission asks this for
+	/// every new tunnel, `sessions` for every line.
+	std::optional<ChildSaInfo> childSaCovering(const IpAddress &peer, uint16_t port) const;
+	/// The IPsec SA pair with this inbound SPI (ours, unique), if any.
+	std::optional<ChildSaInfo> childSaByInboundSpi(uint32_t spi) const;
+	/// One ISAKMP SA by id, if it is there.
+	std::optional<IkeSaInfo> ikeSa(uint64_t id) const;
 	size_t saCount() const;
 	size_t halfOpenCount() const;
 	IkeEngineStats stats() const

@@ -28,7 +28,9 @@ IkeSa &SaTable::add(std::unique_ptr<IkeSa> sa, bool reauthenticate)
 		byCookies_[{who.ckyI, who.ckyR}] = id;
 		byMm1_[{who.ckyI, peer}] = id;
 	}
-	return *sas_.emplace(id, std::move(sa)).first->second;
+	IkeSa &ref = *sas_.emplace(id, std::move(sa)).first->second;
+	byId_[id] = &ref;
+	return ref;
 }
 
 bool SaTable::update(IkeSa &sa)
@@ -75,13 +77,14 @@ void SaTable::erase(uint64_t id)
 	eraseIf(byMm1_, std::make_pair(who.ckyI, sa.path().original));
 	forgetDeadline(id);
 	meta_.erase(id);
+	byId_.erase(id);
 	sas_.erase(it);
 }
 
 IkeSa *SaTable::find(uint64_t id) const
 {
-	auto it = sas_.find(id);
-	return it == sas_.end() ? nullptr : it->second.get();
+	auto it = byId_.find(id);
+	return it == byId_.end() ? nullptr : it->second;
 }
 
 IkeSa *SaTable::route(const Header &h, const Endpoint &from) const

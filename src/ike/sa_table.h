@@ -17,6 +17,7 @@
 #include <memory>
 #include <optional>
 #include <set>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -70,6 +71,9 @@ private:
 	void forgetDeadline(uint64_t id);
 
 	Sas sas_;
+	/// The same SAs by id in a hash: find() runs for every SPI and flow
+	/// lookup, and a tree's walk grows with the SAs (scale_bench).
+	std::unordered_map<uint64_t, IkeSa *> byId_;
 	std::map<uint64_t, Meta> meta_;
 	/// Routing: SAs whose two cookies are known; our initiator SAs by CKY-I
 	/// (MM2 brings CKY-R); responder SAs by (CKY-I, peer) for MM1 retransmits.

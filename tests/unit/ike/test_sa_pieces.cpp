@@ -292,3 +292,44 @@ TEST_CASE("ChildSpiIndex: outbound SPIs are the peers' and may repeat")
 	index.unfile(0x1001, 0xabcd, 1);
 	CHECK(index.inboundOwner(0x1001) == 3);
 }
+
+TEST_CASE("ChildSaSet: pairs are filed by the L2TP flow they cover, in the order a walk finds them")
+{
+	Pieces p;
+	const IpAddress peer = ip("192.0.2.2");
+	{
+		ChildSaSet set(p.ctx, 5), other(p.ctx, 3);
+		installPair(p, set, 1701, 0x1001, 0x2001, TimePoint{});
+		installPair(p, other, 40000, 0x1003, 0x2003, TimePoint{});
+		CHECK(p.ctx.l2tpFlows.size() == 2);
+		auto at = p.ctx.l2tpFlows.first(peer, 1701);
+		REQUIRE(at);
+		CHECK(at->owner == 5);
+		REQUIRE(set.atPlace(at->seq));
+		CHECK(set.atPlace(at->seq)->inboundSpi == 0x1001);
+		CHECK_FALSE(other.atPlace(at->seq));
+		// Port not known: ISAKMP SA 3 comes first in the engine's order.
+		CHECK(p.ctx.l2tpFlows.first(peer, 0)->owner == 3);
+
+		// Adopted pairs are filed under the new owner, after its own.
+		set.adopt(other);
+		at = p.ctx.l2tpFlows.first(peer, 40000);
+		REQUIRE(at);
+		CHECK(at->owner == 5);
+		CHECK(set.atPlace(at->seq)->inboundSpi == 0x1003);
+		CHECK(p.ctx.l2tpFlows.first(peer, 0)->owner == 5);
+		CHECK(set.atPlace(p.ctx.l2tpFlows.first(peer, 0)->seq)->inboundSpi == 0x1001);
+
+		// The peer's NAT moved it to another port: still found.
+		set.follow(Endpoint{peer, 4501});
+		CHECK(p.ctx.l2tpFlows.first(peer, 1701));
+		CHECK(p.ctx.l2tpFlows.size() == 2);
+
+		CHECK(set.removeBySpi(0x1001, "test"));
+		CHECK_FALSE(p.ctx.l2tpFlows.first(peer, 1701));
+		CHECK(p.ctx.l2tpFlows.first(peer, 40000));
+	}
+	// The set went: nothing left filed.
+	CHECK(p.ctx.l2tpFlows.size() == 0);
+	CHECK_FALSE(p.ctx.l2tpFlows.first(peer, 0));
+}
