@@ -67,6 +67,11 @@ for ns in "$NS_S" "$NS_C"; do
   [[ $(kernel_tunnels "$ns") == "$tunnels" ]] || fail "kernel in $ns has $(kernel_tunnels "$ns") tunnels"
   [[ $(kernel_sessions "$ns") == "$total" ]] || fail "kernel in $ns has $(kernel_sessions "$ns") sessions"
 done
+# Every session's kernel counters (above a few sessions `sessions` reads
+# them with one dump): PPP's negotiation went through each.
+sj=$(ctl lns sessions --json)
+jq -e --argjson n "$total" '[.sessions[] | select((.rx_bytes // 0) > 0 and (.tx_bytes // 0) > 0)] | length == $n' \
+  <<<"$sj" >/dev/null || fail "not every LNS session shows its kernel counters: $sj"
 tj=$(ctl lac tunnels --json)
 jq -e --argjson n "$per_tunnel" '[.tunnels[] | .sessions == $n] | all' <<<"$tj" >/dev/null ||
   fail "not $per_tunnel sessions in every LAC tunnel: $tj"
