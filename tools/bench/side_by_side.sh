@@ -26,6 +26,7 @@
 #                  ppp interface and no ESP SA
 # It prints one JSON line per server and N, then the ratios l2tpsec/reference.
 #   usage: side_by_side.sh L2TPSECD L2TPCTL [--clients N[,N...]] [--runs R]
+#                          [--servers reference,l2tpsec]   (one of them alone: no ratios)
 # SBS_L2TPSEC_PPP="KEY = VALUE" adds a line to l2tpsecd's [ppp] (to try options).
 # Run it with tools/bench/side-by-side (boots the VM); the interop test
 # side_by_side runs it small (3 clients, 1 run), checking only that both
@@ -34,10 +35,11 @@ set -uo pipefail
 daemon=${1:?usage: $0 L2TPSECD L2TPCTL [--clients N,...] [--runs R]}
 ctl_bin=${2:?usage: $0 L2TPSECD L2TPCTL [--clients N,...] [--runs R]}
 shift 2
-CLIENTS=(20 50) RUNS=5
+CLIENTS=(20 50) RUNS=5 SERVERS=(reference l2tpsec)
 while [[ $# -gt 0 ]]; do
   case $1 in
     --clients) IFS=, read -r -a CLIENTS <<<"$2"; shift 2 ;;
+    --servers) IFS=, read -r -a SERVERS <<<"$2"; shift 2 ;;
     --runs) RUNS=$2; shift 2 ;;
     *) echo "side_by_side.sh: unknown argument $1" >&2; exit 2 ;;
   esac
@@ -368,8 +370,12 @@ burst() {
 }
 
 : >"$WORK/results.jsonl"
-for server in reference l2tpsec; do
-  if [[ $server == reference ]]; then start_reference; else start_l2tpsec; fi
+for server in "${SERVERS[@]}"; do
+  case $server in
+    reference) start_reference ;;
+    l2tpsec) start_l2tpsec ;;
+    *) fail "--servers: reference and/or l2tpsec, not $server" ;;
+  esac
   ok "$server: ready in $STARTUP s"
   one_client "$server"
   for n in "${CLIENTS[@]}"; do burst "$server" "$n"; done
@@ -377,7 +383,7 @@ for server in reference l2tpsec; do
 done
 # The ratios l2tpsec / reference, per N (the CPU ratio is on the total).
 jq -sc 'group_by(.clients)[] | (map(select(.server == "reference"))[0]) as $r
-  | (map(select(.server == "l2tpsec"))[0]) as $l
+  | (map(select(.server == "l2tpsec"))[0]) as $l | select($r != null and $l != null)
   | {ratios: "l2tpsec/reference", clients: $r.clients,
      startup: ($l.startup_s / $r.startup_s * 100 | round / 100),
      connect: ($l.connect_s / $r.connect_s * 100 | round / 100),
