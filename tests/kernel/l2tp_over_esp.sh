@@ -123,8 +123,17 @@ cleartext_refused() {
   local name=$1 reqid=$2 tid_b=$3 net=$4 spi_ab=$5
   local inj=3 mac_b m0 m1 r0 s0
   mac_b=$(ip -n "$NS_B" -br link show "$VB" | awk '{ print $3 }')
-  m0=$(tmpl_mismatch "$NS_B") s0=$(sa_counter "$NS_B" $A $B "$spi_ab" packets)
-  read -r _ r0 _ _ < <(session_stats "$NS_B") || fail "$name: no session stats from B"
+  m0=$(tmpl_mismatch "$NS_B")
+  # The SA's and the session's counters are read apart: a packet (pppd's
+  # LCP echo) decrypted between the two reads would offset them for good.
+  # Read the SA's again after the session's, until no packet came between.
+  local i s1=""
+  for ((i = 0; i < 20; i++)); do
+    s0=$(sa_counter "$NS_B" $A $B "$spi_ab" packets)
+    read -r _ r0 _ _ < <(session_stats "$NS_B") || fail "$name: no session stats from B"
+    s1=$(sa_counter "$NS_B" $A $B "$spi_ab" packets)
+    [[ -n $s0 && $s0 == "$s1" ]] && break
+  done
   [[ $mac_b =~ ^[0-9a-f:]{17}$ && -n "$m0" && -n "$s0" && -n "$r0" ]] ||
     fail "$name: cannot read B's MAC ('$mac_b') or XfrmInTmplMismatch/SA/session counters in $NS_B"
   inject_cleartext "$NS_A" "$VA" "$mac_b" "$tid_b" 2 "$net.1" "$net.2" $inj || fail "$name: cannot inject"
@@ -138,8 +147,17 @@ cleartext_refused() {
   # Control: the same frames are valid L2TP for the session; with B's inbound
   # policy deleted for a moment, the session takes all of them.
   dp_b del-policy --dir in --src $A --dst $B --proto udp --sport 1701 --dport 1701 || fail "$name: del in policy in b"
-  m0=$(tmpl_mismatch "$NS_B") s0=$(sa_counter "$NS_B" $A $B "$spi_ab" packets)
-  read -r _ r0 _ _ < <(session_stats "$NS_B") || fail "$name: no session stats from B"
+  m0=$(tmpl_mismatch "$NS_B")
+  # The SA's and the session's counters are read apart: a packet (pppd's
+  # LCP echo) decrypted between the two reads would offset them for good.
+  # Read the SA's again after the session's, until no packet came between.
+  local i s1=""
+  for ((i = 0; i < 20; i++)); do
+    s0=$(sa_counter "$NS_B" $A $B "$spi_ab" packets)
+    read -r _ r0 _ _ < <(session_stats "$NS_B") || fail "$name: no session stats from B"
+    s1=$(sa_counter "$NS_B" $A $B "$spi_ab" packets)
+    [[ -n $s0 && $s0 == "$s1" ]] && break
+  done
   inject_cleartext "$NS_A" "$VA" "$mac_b" "$tid_b" 2 "$net.1" "$net.2" $inj || fail "$name: cannot inject"
   wait_until 20 "$inj more cleartext L2TP frames on $NS_B's wire counter" wire_is "$NS_B" l2tp $((2 * inj))
   wait_until 20 "$NS_B's session to count the $inj cleartext frames" rx_via_sa "$NS_B" $A $B "$spi_ab" "$r0" "$s0" $inj
