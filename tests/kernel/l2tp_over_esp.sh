@@ -88,6 +88,20 @@ rx_via_sa() {
   read -r _ rx _ _ < <(session_stats "$1") && s=$(sa_counter "$1" "$2" "$3" "$4" packets)
   [[ -n "$rx" && -n "$s" ]] && ((rx - $5 == s - $6 + ${7:-0}))
 }
+# rx_sa_baseline NS SRC DST SPI: "SESSION_RX SA_PACKETS", rx_via_sa's baseline.
+# The two counters are read apart, and a packet (pppd's LCP echo) decrypted
+# between the reads would offset them for good: the SA's is read again after
+# the session's, until no packet came between (at most 20 times).
+rx_sa_baseline() {
+  local i s0 s1 rx
+  for ((i = 0; i < 20; i++)); do
+    s0=$(sa_counter "$1" "$2" "$3" "$4" packets)
+    read -r _ rx _ _ < <(session_stats "$1") || return 1
+    s1=$(sa_counter "$1" "$2" "$3" "$4" packets)
+    [[ -n $s0 && $s0 == "$s1" ]] && break
+  done
+  echo "$rx $s0"
+}
 # inject_cleartext NS DEV DST-MAC TID SID FROM TO N: N L2TPv2 data frames (PPP
 # carrying an ICMP echo FROM -> TO) for tunnel TID session SID, as UDP
 # $A:1701 -> $B:1701 in Ethernet frames written straight onto DEV
@@ -124,16 +138,7 @@ cleartext_refused() {
   local inj=3 mac_b m0 m1 r0 s0
   mac_b=$(ip -n "$NS_B" -br link show "$VB" | awk '{ print $3 }')
   m0=$(tmpl_mismatch "$NS_B")
-  # The SA's and the session's counters are read apart: a packet (pppd's
-  # LCP echo) decrypted between the two reads would offset them for good.
-  # Read the SA's again after the session's, until no packet came between.
-  local i s1=""
-  for ((i = 0; i < 20; i++)); do
-    s0=$(sa_counter "$NS_B" $A $B "$spi_ab" packets)
-    read -r _ r0 _ _ < <(session_stats "$NS_B") || fail "$name: no session stats from B"
-    s1=$(sa_counter "$NS_B" $A $B "$spi_ab" packets)
-    [[ -n $s0 && $s0 == "$s1" ]] && break
-  done
+  read -r r0 s0 < <(rx_sa_baseline "$NS_B" $A $B "$spi_ab") || fail "$name: no session stats from B"
   [[ $mac_b =~ ^[0-9a-f:]{17}$ && -n "$m0" && -n "$s0" && -n "$r0" ]] ||
     fail "$name: cannot read B's MAC ('$mac_b') or XfrmInTmplMismatch/SA/session counters in $NS_B"
   inject_cleartext "$NS_A" "$VA" "$mac_b" "$tid_b" 2 "$net.1" "$net.2" $inj || fail "$name: cannot inject"
@@ -148,16 +153,7 @@ cleartext_refused() {
   # policy deleted for a moment, the session takes all of them.
   dp_b del-policy --dir in --src $A --dst $B --proto udp --sport 1701 --dport 1701 || fail "$name: del in policy in b"
   m0=$(tmpl_mismatch "$NS_B")
-  # The SA's and the session's counters are read apart: a packet (pppd's
-  # LCP echo) decrypted between the two reads would offset them for good.
-  # Read the SA's again after the session's, until no packet came between.
-  local i s1=""
-  for ((i = 0; i < 20; i++)); do
-    s0=$(sa_counter "$NS_B" $A $B "$spi_ab" packets)
-    read -r _ r0 _ _ < <(session_stats "$NS_B") || fail "$name: no session stats from B"
-    s1=$(sa_counter "$NS_B" $A $B "$spi_ab" packets)
-    [[ -n $s0 && $s0 == "$s1" ]] && break
-  done
+  read -r r0 s0 < <(rx_sa_baseline "$NS_B" $A $B "$spi_ab") || fail "$name: no session stats from B"
   inject_cleartext "$NS_A" "$VA" "$mac_b" "$tid_b" 2 "$net.1" "$net.2" $inj || fail "$name: cannot inject"
   wait_until 20 "$inj more cleartext L2TP frames on $NS_B's wire counter" wire_is "$NS_B" l2tp $((2 * inj))
   wait_until 20 "$NS_B's session to count the $inj cleartext frames" rx_via_sa "$NS_B" $A $B "$spi_ab" "$r0" "$s0" $inj
