@@ -163,10 +163,9 @@ private:
 	std::optional<uint16_t> allocateSessionId() const;
 	SessionStateName sendCdn(Session &s, CdnResult result, std::optional<GeneralError> error,
 	                         const std::string &text);
-	/// Connects a session to the kernel and starts its pppd; on failure undoes
-	/// what it did and says why.
-	/// The kernel session, its PPPoL2TP socket and pppd; `keepSocket`: a
-	/// descriptor of the socket stays in s.earlySocket.
+	/// Connects a session to the kernel (session and PPPoL2TP socket) and
+	/// starts its pppd; on failure undoes what it did and says why. With
+	/// `keepSocket` a descriptor of the socket stays in s.earlySocket.
 	Result<void> connectSession(Session &s, bool keepSocket);
 	kernel::SessionParams sessionParams(const Session &s) const;
 	/// Stops pppd, reads the counters, deletes the kernel session, returns the
