@@ -274,10 +274,12 @@ table inet sbs_trace {
   chain out { type filter hook output priority 0; udp sport { 500, 1701 } log group 5 queue-threshold 1; }
 }
 EOF
-TRACE_PID=""
+TRACE_PID="" TRACE_FILE=""
+# trace_start PCAP: record into PCAP until trace_stop.
 trace_start() {
+  TRACE_FILE=$1
   : >"$WORK/trace.err"
-  ip netns exec "$NS_S" tcpdump -i nflog:5 -U -w "$1" 2>"$WORK/trace.err" &
+  ip netns exec "$NS_S" tcpdump -i nflog:5 -U -w "$TRACE_FILE" 2>"$WORK/trace.err" &
   TRACE_PID=$!
   PIDS+=($!)
   poll_until 30 "tcpdump listens on nflog:5" grep -q listening "$WORK/trace.err"
@@ -285,7 +287,7 @@ trace_start() {
 # SBS_TRACE_DIR=DIR keeps a copy of each connect's trace there.
 trace_stop() {
   stop_pid "$TRACE_PID" tcpdump
-  [[ -n ${SBS_TRACE_DIR:-} ]] && cp "$1" "$SBS_TRACE_DIR/"
+  [[ -n ${SBS_TRACE_DIR:-} ]] && cp "$TRACE_FILE" "$SBS_TRACE_DIR/"
   return 0
 }
 # server_share PCAP: "IKE_S L2TP_PPP_S", what the client waited for the server.
@@ -307,8 +309,8 @@ one_client() {
     client_connect_l2tp 0
     poll_until 60 "$1: client 0's PPP up" client_ppp_up 0
     l2tp+=("$(since "$t0")")
-    trace_stop "$WORK/trace-$1-$r.pcap"
-    share=$(server_share "$WORK/trace-$1-$r.pcap") || fail "$1: no trace of the connect"
+    trace_stop
+    share=$(server_share "$TRACE_FILE") || fail "$1: no trace of the connect"
     s_ike+=("${share% *}") s_l2tp+=("${share#* }")
     client_ping 0 || fail "$1: client 0: no ping reply through PPP"
     client_leave 0
