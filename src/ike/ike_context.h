@@ -85,6 +85,10 @@ struct IkeEngineConfig {
 	/// The L2TP port our side of every protected flow uses (RFC 2661 §8.1).
 	uint16_t l2tpPort = 1701;
 	kernel::OwnedReqids reqids;
+	/// Clients behind one NAT may share an L2TP flow, each under its own
+	/// mark (ChildFlows): the daemon sets it when the kernel can tell their
+	/// L2TP tunnels apart (Linux 6.10 and later).
+	bool shareNatFlows = false;
 };
 
 /// An engine config from the daemon's [ike] section; the PSK and
@@ -130,6 +134,10 @@ struct ChildSaInfo {
 	Endpoint local, peer; ///< the IKE endpoints (ESP-in-UDP ports when natT)
 	uint32_t inboundSpi = 0, outboundSpi = 0;
 	uint32_t reqid = 0;
+	/// Non-zero for a client that shares its L2TP flow with another one
+	/// behind the same NAT (ChildFlows): what its inbound SA marks and its
+	/// L2TP tunnel socket must send with.
+	uint32_t mark = 0;
 	std::string suite; ///< "aes256-sha1"
 	kernel::IpsecMode mode = kernel::IpsecMode::Transport;
 	bool natT = false; ///< ESP in UDP (RFC 3948)

@@ -18,8 +18,8 @@ namespace {
 IkeContext makeContext(IkeEngineConfig config, IkeSockets &sockets, kernel::IpsecDataplane &dataplane,
                        IkeRandom &random, IkeObserver *observer)
 {
-	kernel::OwnedReqids reqids = config.reqids;
-	return IkeContext{std::move(config), sockets, dataplane, random, observer, nullptr, ChildFlows(reqids), {}};
+	ChildFlows flows(config.reqids, config.shareNatFlows);
+	return IkeContext{std::move(config), sockets, dataplane, random, observer, nullptr, std::move(flows), {}};
 }
 
 bool isZero(const Cookie &c)
@@ -456,9 +456,9 @@ std::vector<IkeSaInfo> IkeEngine::ikeSas() const
 	return out;
 }
 
-std::optional<ChildSaInfo> IkeEngine::childSaCovering(const IpAddress &peer, uint16_t port) const
+std::optional<ChildSaInfo> IkeEngine::childSaCovering(const IpAddress &peer, uint16_t port, uint32_t mark) const
 {
-	auto at = ctx_.l2tpFlows.first(peer, port);
+	auto at = ctx_.l2tpFlows.first(peer, port, mark);
 	if (!at)
 		return std::nullopt;
 	const IkeSa *sa = table_->find(at->owner);
