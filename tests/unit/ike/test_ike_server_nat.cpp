@@ -15,36 +15,22 @@ using namespace l2tpsec::ike::test;
 
 namespace {
 
-constexpr const char *kPrivate = "10.1.0.1";
-constexpr const char *kPublic = "203.0.113.1";
-constexpr const char *kClient = "192.0.2.2";
+constexpr const char *kServerPrivate = "10.1.0.1";
+constexpr const char *kServerPublic = "203.0.113.1";
+constexpr const char *kWindowsClient = "192.0.2.2";
 
 /// The client's MM1 (the datagram Lab::wire names `mm1`) gains Windows' MS
 /// NT5 ISAKMPOAKLEY vendor id on the way.
 void addMicrosoftVendorId(Lab &lab, std::string mm1)
 {
-	lab.tamper = [&lab, mm1](FakeIkeNetwork::Datagram &d) {
-		if (lab.wire.back() != mm1)
-			return false;
-		auto m = parseMessage(d.bytes);
-		REQUIRE(m);
-		auto chain = parsePayloadChain(m->header.nextPayload, m->body);
-		REQUIRE(chain);
-		MessageBuilder b(m->header);
-		for (const RawPayload &raw : *chain)
-			b.add(raw.type, std::vector<uint8_t>(raw.body.begin(), raw.body.end()));
-		b.add(PayloadType::VendorId, vendorIdBytes(KnownVendorId::MsNt5IsakmpOakley));
-		auto rebuilt = b.build();
-		REQUIRE(rebuilt);
-		d.bytes = *rebuilt;
-		return false;
-	};
+	rewriteVendorIds(lab, std::move(mm1), std::nullopt, KnownVendorId::MsNt5IsakmpOakley);
 }
 
 /// The server at 10.1.0.1 behind a 1:1 NAT as 203.0.113.1; a client at
 /// 192.0.2.2 (not behind one) connects to the public address.
 struct NatedServer {
 	Lab lab;
+	LogCapture logs; ///< from before connect()
 	std::unique_ptr<Host> server, client;
 	explicit NatedServer(bool conceal, bool microsoft)
 	{
@@ -52,16 +38,17 @@ struct NatedServer {
 		s.concealServerNat = conceal;
 		IkeEngineConfig c = labConfig();
 		c.acceptPeers = false;
-		server = lab.host(kPrivate, std::move(s), 1);
-		client = lab.host(kClient, std::move(c), 2);
+		server = lab.host(kServerPrivate, std::move(s), 1);
+		client = lab.host(kWindowsClient, std::move(c), 2);
 		burnSpi(client->kernel);
-		lab.net.addOneToOneNat(ip(kPrivate), ip(kPublic));
+		lab.net.addOneToOneNat(ip(kServerPrivate), ip(kServerPublic));
 		if (microsoft)
-			addMicrosoftVendorId(lab, std::string(kClient) + ":500>" + kPublic + ":500 MM-SA");
+			addMicrosoftVendorId(lab, std::string(kWindowsClient) + ":500>" + kServerPublic + ":500 MM-SA");
 	}
 	void connect()
 	{
-		auto id = client->engine.connect(ConnectRequest{client->address, ip(kPublic), ChildRequest{}}, lab.now);
+		auto id = client->engine.connect(ConnectRequest{client->address, ip(kServerPublic), ChildRequest{}},
+		                                 lab.now);
 		REQUIRE(id);
 		lab.settle();
 	}
@@ -74,7 +61,7 @@ struct NatedServer {
 	};
 	Mm4NatD mm4() const
 	{
-		auto mm4 = sent(lab, std::string(kPublic) + ":500>" + kClient + ":500 MM-KE");
+		auto mm4 = sent(lab, std::string(kServerPublic) + ":500>" + kWindowsClient + ":500 MM-KE");
 		REQUIRE(mm4.size() == 1);
 		auto m = parseMessage(mm4[0]);
 		REQUIRE(m);
@@ -86,12 +73,24 @@ struct NatedServer {
 				out.natd.emplace_back(raw.body.begin(), raw.body.end());
 		const Header &h = m->header;
 		out.dialled = natDetectionHash(crypto::HashAlgorithm::Sha256, h.initiatorCookie, h.responderCookie,
-		                               ip(kPublic), 500);
+		                               ip(kServerPublic), 500);
 		out.client = natDetectionHash(crypto::HashAlgorithm::Sha256, h.initiatorCookie, h.responderCookie,
-		                              ip(kClient), 500);
+		                              ip(kWindowsClient), 500);
 		out.server = natDetectionHash(crypto::HashAlgorithm::Sha256, h.initiatorCookie, h.responderCookie,
-		                              ip(kPrivate), 500);
+		                              ip(kServerPrivate), 500);
 		return out;
+	}
+	/// RFC 3947's answer: the client sees itself where it is, the server
+	/// behind a NAT (what Windows refuses).
+	void checkRfc3947Answer() const
+	{
+		auto natd = mm4();
+		REQUIRE(natd.natd.size() == 2);
+		CHECK(natd.natd[0] == natd.client);
+		CHECK(natd.natd[1] == natd.server);
+		IkeSaInfo c = client->engine.ikeSas().at(0);
+		CHECK_FALSE(c.natLocal);
+		CHECK(c.natPeer);
 	}
 	/// Both ends up, ESP in UDP on 4500 (the server knows its NAT).
 	void checkUpInUdp() const
@@ -102,25 +101,25 @@ struct NatedServer {
 		CHECK(client->observer.childUps[0].natT);
 		IkeSaInfo s = server->engine.ikeSas().at(0);
 		CHECK(s.natLocal);
-		CHECK(s.local == Endpoint{ip(kPrivate), 4500});
-		CHECK(s.peer == Endpoint{ip(kClient), 4500});
+		CHECK(s.local == Endpoint{ip(kServerPrivate), 4500});
+		CHECK(s.peer == Endpoint{ip(kWindowsClient), 4500});
 	}
 };
 
-const std::string kWarning = "peer 192.0.2.2:500: a Microsoft client sees this server behind a NAT and refuses it "
-                             "(Windows error 809) unless it sets AssumeUDPEncapsulationContextOnSendRule=2, or "
-                             "[ike] conceal_server_nat = true";
+const std::string kRefusalWarning =
+        "peer 192.0.2.2:500: a Microsoft client sees this server behind a NAT and refuses it "
+        "(Windows error 809) unless it sets AssumeUDPEncapsulationContextOnSendRule=2, or "
+        "[ike] conceal_server_nat = true";
 
 } // namespace
 
 TEST_CASE("conceal_server_nat: a Microsoft client finds the server where it dialled and itself behind a NAT")
 {
 	NatedServer n(true, true);
-	LogCapture logs;
 	n.connect();
-	CHECK(logs.has("192.0.2.2:500: NAT detected (we are behind one)"));
-	CHECK(logs.has("peer 192.0.2.2:500: our NAT concealed from a Microsoft client ([ike] conceal_server_nat)"));
-	CHECK_FALSE(logs.has("error 809"));
+	CHECK(n.logs.has("192.0.2.2:500: NAT detected (we are behind one)"));
+	CHECK(n.logs.has("peer 192.0.2.2:500: our NAT concealed from a Microsoft client ([ike] conceal_server_nat)"));
+	CHECK_FALSE(n.logs.has("error 809"));
 	auto natd = n.mm4();
 	REQUIRE(natd.natd.size() == 2);
 	// Windows' check: one of the responder's own NAT-D is HASH(its address
@@ -132,7 +131,7 @@ TEST_CASE("conceal_server_nat: a Microsoft client finds the server where it dial
 	IkeSaInfo c = n.client->engine.ikeSas().at(0);
 	CHECK(c.natLocal);
 	CHECK_FALSE(c.natPeer);
-	CHECK(c.peer == Endpoint{ip(kPublic), 4500});
+	CHECK(c.peer == Endpoint{ip(kServerPublic), 4500});
 	CHECK_FALSE(n.server->engine.ikeSas().at(0).natPeer);
 	n.checkUpInUdp();
 	const auto *in = findSa(n.server->kernel, 0xc0000001);
@@ -145,32 +144,20 @@ TEST_CASE("conceal_server_nat: a Microsoft client finds the server where it dial
 TEST_CASE("conceal_server_nat: a client without Microsoft's vendor id gets RFC 3947's NAT-D")
 {
 	NatedServer n(true, false);
-	LogCapture logs;
 	n.connect();
-	CHECK_FALSE(logs.has("concealed"));
-	CHECK_FALSE(logs.has("error 809"));
-	auto natd = n.mm4();
-	REQUIRE(natd.natd.size() == 2);
-	CHECK(natd.natd[0] == natd.client);
-	CHECK(natd.natd[1] == natd.server);
-	IkeSaInfo c = n.client->engine.ikeSas().at(0);
-	CHECK_FALSE(c.natLocal);
-	CHECK(c.natPeer);
+	CHECK_FALSE(n.logs.has("concealed"));
+	CHECK_FALSE(n.logs.has("error 809"));
+	n.checkRfc3947Answer();
 	n.checkUpInUdp();
 }
 
 TEST_CASE("conceal_server_nat off: a Microsoft client that finds the server behind a NAT is named in a warning")
 {
 	NatedServer n(false, true);
-	LogCapture logs;
 	n.connect();
-	CHECK(logs.countOf(kWarning) == 1);
-	CHECK_FALSE(logs.has("concealed"));
-	auto natd = n.mm4();
-	REQUIRE(natd.natd.size() == 2);
-	CHECK(natd.natd[0] == natd.client);
-	CHECK(natd.natd[1] == natd.server);
-	CHECK(n.client->engine.ikeSas().at(0).natPeer);
+	CHECK(n.logs.countOf(kRefusalWarning) == 1);
+	CHECK_FALSE(n.logs.has("concealed"));
+	n.checkRfc3947Answer();
 }
 
 TEST_CASE("conceal_server_nat: a server not behind a NAT answers a Microsoft client as RFC 3947 says")
