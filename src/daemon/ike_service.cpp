@@ -148,7 +148,8 @@ void IkeService::reconfigure(const Config &config)
 	            a.dpdInterval == b.dpdInterval && a.dpdTimeout == b.dpdTimeout &&
 	            a.natKeepalive == b.natKeepalive && a.ikeLifetime == b.ikeLifetime &&
 	            a.saLifetime == b.saLifetime && a.aggressiveMode == b.aggressiveMode &&
-	            a.tunnelMode == b.tunnelMode && sameCerts(a.cert, b.cert);
+	            a.concealServerNat == b.concealServerNat && a.tunnelMode == b.tunnelMode &&
+	            sameCerts(a.cert, b.cert);
 	// A [[lac]] mode is read at each connect, like the profile's server.
 	for (const LacProfile &p : config.lac)
 		same = same && std::any_of(startedLac_.begin(), startedLac_.end(), [&](const LacProfile &q) {

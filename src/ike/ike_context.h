@@ -53,6 +53,10 @@ struct IkeEngineConfig {
 	/// only) and allow connect() to ask for it. Off, an Aggressive Mode 1
 	/// is dropped with one log line.
 	bool aggressiveMode = false;
+	/// [ike] conceal_server_nat: behind a NAT, answer a Main Mode from a
+	/// Microsoft client (its vendor id) with NAT-D that shows only the
+	/// client behind one, so Windows does not refuse us (error 809).
+	bool concealServerNat = false;
 	std::chrono::seconds ikeLifetime{8 * 3600};
 	std::chrono::seconds saLifetime{3600};
 	/// RFC 3706: probe a peer silent this long (0 = off), declare it dead

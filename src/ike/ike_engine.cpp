@@ -52,6 +52,7 @@ Result<IkeEngineConfig> ikeEngineConfig(const IkeConfig &config)
 	c.dpdTimeout = config.dpdTimeout;
 	c.natKeepalive = config.natKeepalive;
 	c.aggressiveMode = config.aggressiveMode;
+	c.concealServerNat = config.concealServerNat;
 	if (config.psk) {
 		crypto::SecretBytes key = crypto::toSecret(std::span(
 		        reinterpret_cast<const uint8_t *>(config.psk->value.data()), config.psk->value.size()));
