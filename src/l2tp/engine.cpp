@@ -8,6 +8,7 @@
 #include "l2tp/tunnel.h"
 
 #include <algorithm>
+#include <utility>
 
 namespace l2tpsec::l2tp {
 
@@ -41,6 +42,9 @@ L2tpEngine::L2tpEngine(EngineConfig config, kernel::L2tpDataplane &dataplane, Tu
     : ctx_{std::move(config), dataplane, sockets, ppp, observer, std::nullopt, std::mt19937{}, TimePoint{}, 1, false}
 {
 	ctx_.rng.seed(ctx_.config.seed != 0 ? ctx_.config.seed : std::random_device{}());
+	const kernel::OwnedTunnelIds &ids = ctx_.config.tunnelIds;
+	idBase_ = ids.first;
+	byId_.assign(ids.last >= ids.first ? ids.last - ids.first + 1 : 0, nullptr);
 	if (ctx_.config.pool)
 		ctx_.pool.emplace(ctx_.config.pool->first, ctx_.config.pool->second);
 }
@@ -57,13 +61,29 @@ void L2tpEngine::reconfigure(EngineConfig config)
 L2tpEngine::~L2tpEngine()
 {
 	// Tunnels release their sessions (pppd, kernel, pool) as they go.
+	std::fill(byId_.begin(), byId_.end(), nullptr);
 	tunnels_.clear();
+}
+
+Tunnel **L2tpEngine::slot(uint16_t tunnelId)
+{
+	uint32_t i = uint32_t{tunnelId} - idBase_;
+	return tunnelId >= idBase_ && i < byId_.size() ? &byId_[i] : nullptr;
+}
+
+const Tunnel *L2tpEngine::findTunnel(uint16_t tunnelId) const
+{
+	uint32_t i = uint32_t{tunnelId} - idBase_;
+	if (tunnelId >= idBase_ && i < byId_.size())
+		return byId_[i];
+	// An id outside the range the index was made for (a reload changed it).
+	auto it = tunnels_.find(tunnelId);
+	return it == tunnels_.end() ? nullptr : it->second.get();
 }
 
 Tunnel *L2tpEngine::findTunnel(uint16_t tunnelId)
 {
-	auto it = tunnels_.find(tunnelId);
-	return it == tunnels_.end() ? nullptr : it->second.get();
+	return const_cast<Tunnel *>(std::as_const(*this).findTunnel(tunnelId));
 }
 
 void L2tpEngine::onDatagram(uint64_t socketId, const Endpoint &local, const Endpoint &from,
@@ -275,7 +295,7 @@ std::optional<uint16_t> L2tpEngine::allocateTunnelId()
 	uint32_t start = static_cast<uint32_t>(ctx_.rng()) % span;
 	for (uint32_t i = 0; i < span; ++i) {
 		auto id = static_cast<uint16_t>(ids.first + (start + i) % span);
-		if (id != 0 && !tunnels_.contains(id))
+		if (id != 0 && !findTunnel(id))
 			return id;
 	}
 	return std::nullopt;
@@ -288,6 +308,8 @@ Tunnel &L2tpEngine::addTunnel(std::unique_ptr<Tunnel> t)
 	byPeer_[ref.peer()].insert(tid);
 	++perAddress_[ref.peer().address];
 	tunnels_.emplace(tid, std::move(t));
+	if (Tunnel **s = slot(tid))
+		*s = &ref;
 	return ref;
 }
 
@@ -308,6 +330,8 @@ void L2tpEngine::settle(uint16_t tunnelId)
 		}
 		if (auto n = perAddress_.find(t->peer().address); n != perAddress_.end() && --n->second == 0)
 			perAddress_.erase(n);
+		if (Tunnel **s = slot(tunnelId))
+			*s = nullptr;
 		tunnels_.erase(tunnelId);
 		return;
 	}
@@ -337,10 +361,10 @@ std::vector<SessionInfo> L2tpEngine::sessions() const
 
 std::optional<SessionInfo> L2tpEngine::findSession(uint16_t tunnelId, uint16_t sessionId) const
 {
-	auto it = tunnels_.find(tunnelId);
-	if (it == tunnels_.end())
+	const Tunnel *t = findTunnel(tunnelId);
+	if (!t)
 		return std::nullopt;
-	return it->second->sessionInfo(sessionId);
+	return t->sessionInfo(sessionId);
 }
 
 } // namespace l2tpsec::l2tp

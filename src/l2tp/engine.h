@@ -190,6 +190,7 @@ public:
 
 private:
 	Tunnel *findTunnel(uint16_t tunnelId);
+	const Tunnel *findTunnel(uint16_t tunnelId) const;
 	void onSccrq(uint64_t socketId, const Endpoint &local, const Endpoint &from, const Packet &packet);
 	std::optional<uint16_t> allocateTunnelId();
 	Tunnel &addTunnel(std::unique_ptr<Tunnel> t);
@@ -199,6 +200,12 @@ private:
 	EngineContext ctx_;
 	bool shuttingDown_ = false;
 	std::map<uint16_t, std::unique_ptr<Tunnel>> tunnels_;
+	/// tunnels_ by id - idBase_, over the range ids are allocated from: a
+	/// message's tunnel (and so a session by id) is found in the same time
+	/// at any tunnel count (scale_bench), where the tree's depth grew.
+	std::vector<Tunnel *> byId_;
+	uint32_t idBase_ = 0;
+	Tunnel **slot(uint16_t tunnelId);
 	/// Tunnels by peer address and port, and how many each peer address has:
 	/// a new SCCRQ looks only at its own peer's, whatever the tunnel count.
 	std::map<Endpoint, std::set<uint16_t>> byPeer_;
