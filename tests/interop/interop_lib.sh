@@ -26,6 +26,8 @@
 #                                 those (each call starts faster in the VM)
 #                                 CHARON_EXTRA="KEY = VALUE" adds a charon setting
 #   swan NAME ARGS...             swanctl against charon NAME
+#   windows_clients NS SERVER N PSK   N emulated Windows clients (one charon
+#                                 "clients", an xl2tpd cI each) at `client_ip I`
 #   stop_charon NAME / stop_l2tpsecd NAME
 #                                 SIGTERM and wait until it has exited
 #   nat_router                    a NAT router namespace $NS_R (MASQUERADE) with a
@@ -304,6 +306,49 @@ xl2tpd_client_conf() {
       printf 'length bit = yes\npppoptfile = %s\n' "$WORK/$p-ppp.options"
     done
   } >"$WORK/xl2tpd.conf"
+}
+
+# windows_clients NS SERVER N PSK: N emulated Windows 10/11 clients in NS, at
+# the addresses `client_ip I` (the caller's function, I from 0): one charon
+# "clients" with a connection cI per address (Windows' Main Mode and Quick
+# Mode proposals, transport mode on UDP 1701 at both ends, pre-shared key
+# PSK), and one xl2tpd cI per address (from port 1701, as Windows sends
+# L2TP) with the pppd options of client_ppp_options cI userI password-I.
+windows_clients() {
+  local ns=$1 server=$2 n=$3 psk=$4 i
+  {
+    echo "connections {"
+    for ((i = 0; i < n; i++)); do
+      cat <<CONF
+  c$i {
+    version = 1
+    local_addrs = $(client_ip "$i")
+    remote_addrs = $server
+    proposals = aes256-sha1-ecp384,aes128-sha1-ecp256,aes256-sha1-modp2048,aes256-sha1-modp1024,aes128-sha1-modp1024,3des-sha1-modp2048,3des-sha1-modp1024
+    local { auth = psk }
+    remote { auth = psk }
+    children {
+      c$i {
+        mode = transport
+        local_ts = dynamic[udp/1701]
+        remote_ts = dynamic[udp/1701]
+        esp_proposals = aes256-sha1,aes128-sha1,3des-sha1
+      }
+    }
+  }
+CONF
+    done
+    printf '}\nsecrets {\n  ike-all {\n    secret = "%s"\n  }\n}\n' "$psk"
+  } >"$WORK/clients.swanctl.conf"
+  start_charon clients "$ns" "$WORK/clients.swanctl.conf"
+  for ((i = 0; i < n; i++)); do
+    client_ppp_options "c$i" "user$i" "password-$i"
+    printf '[global]\nlisten-addr = %s\nport = 1701\naccess control = no\n[lac c]\nlns = %s\nredial = no\n' \
+      "$(client_ip "$i")" "$server" >"$WORK/c$i.xl2tpd.conf"
+    printf 'autodial = no\nrequire authentication = no\nlength bit = yes\npppoptfile = %s\n' \
+      "$WORK/c$i-ppp.options" >>"$WORK/c$i.xl2tpd.conf"
+    start_xl2tpd "c$i" "$ns" "$WORK/c$i.xl2tpd.conf"
+  done
 }
 
 # stop_pid PID WHAT: SIGTERM, then wait (at most 15 s: l2tpsecd waits up to 3 s

@@ -29,61 +29,15 @@ done
 
 PSK='interop pre-shared key 4711'
 secret_file "$WORK/psk" "$PSK"
+ppp_alice
 secrets=""
 for ((i = 0; i < n; i++)); do secrets+="user$i * password-$i *"$'\n'; done
 secret_file "$WORK/chap-secrets" "$secrets"
-cat >"$WORK/lns.conf" <<CONF
-[server]
-listen = ["$S_NAT_IP"]
-log_level = "debug"
-[ike]
-psk_file = "$WORK/psk"
-[l2tp]
-ipsec = "required"
-[ppp]
-auth = ["mschap-v2"]
-secrets = "$WORK/chap-secrets"
-local_address = "10.99.0.1"
-pool = "10.99.0.10-10.99.0.19"
-options = ["lcp-echo-interval 0", "noccp", "noipv6"]
-CONF
+write_lns_conf "$WORK/lns.conf" listen="$S_NAT_IP" ipsec=required server='log_level = "debug"'
 start_l2tpsecd lns "$NS_S" "$WORK/lns.conf"
 
-# The clients: Windows 10/11's Main Mode and Quick Mode proposals, transport
-# mode on UDP 1701 at both ends, from each client's own address.
-{
-  echo "connections {"
-  for ((i = 0; i < n; i++)); do
-    cat <<CONF
-  c$i {
-    version = 1
-    local_addrs = $(client_ip "$i")
-    remote_addrs = $S_NAT_IP
-    proposals = aes256-sha1-ecp384,aes128-sha1-ecp256,aes256-sha1-modp2048,aes256-sha1-modp1024,3des-sha1-modp1024
-    local { auth = psk }
-    remote { auth = psk }
-    children {
-      c$i {
-        mode = transport
-        local_ts = dynamic[udp/1701]
-        remote_ts = dynamic[udp/1701]
-        esp_proposals = aes256-sha1,aes128-sha1,3des-sha1
-      }
-    }
-  }
-CONF
-  done
-  printf '}\nsecrets {\n  ike-all {\n    secret = "%s"\n  }\n}\n' "$PSK"
-} >"$WORK/clients.swanctl.conf"
-start_charon clients "$NS_N" "$WORK/clients.swanctl.conf"
-for ((i = 0; i < n; i++)); do
-  client_ppp_options "c$i" "user$i" "password-$i"
-  printf '[global]\nlisten-addr = %s\nport = 1701\naccess control = no\n[lac c]\nlns = %s\nredial = no\n' \
-    "$(client_ip "$i")" "$S_NAT_IP" >"$WORK/c$i.xl2tpd.conf"
-  printf 'autodial = no\nrequire authentication = no\nlength bit = yes\npppoptfile = %s\n' \
-    "$WORK/c$i-ppp.options" >>"$WORK/c$i.xl2tpd.conf"
-  start_xl2tpd "c$i" "$NS_N" "$WORK/c$i.xl2tpd.conf"
-done
+# The clients, each from its own address behind the NAT.
+windows_clients "$NS_N" "$S_NAT_IP" "$n" "$PSK"
 client_ppp_if() { sed -n 's/^Using interface \(ppp[0-9]*\)$/\1/p' "$WORK/c$1-pppd.log" 2>/dev/null | tail -n 1; }
 client_ppp_up() {
   local ifname

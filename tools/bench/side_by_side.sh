@@ -64,41 +64,9 @@ poll_until() { WAIT_STEP=0.02 wait_until "$@"; }
 median() { sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 # ---- the clients: one charon for all, one xl2tpd (and its pppd) each ----------
-{
-  echo "connections {"
-  for ((i = 0; i < MAX; i++)); do
-    cat <<EOF
-  c$i {
-    version = 1
-    local_addrs = $(client_ip "$i")
-    remote_addrs = $S_IP
-    proposals = aes256-sha1-ecp384,aes128-sha1-ecp256,aes256-sha1-modp2048,aes256-sha1-modp1024,aes128-sha1-modp1024,3des-sha1-modp2048,3des-sha1-modp1024
-    local { auth = psk }
-    remote { auth = psk }
-    children {
-      c$i {
-        mode = transport
-        local_ts = dynamic[udp/1701]
-        remote_ts = dynamic[udp/1701]
-        esp_proposals = aes256-sha1,aes128-sha1,3des-sha1
-      }
-    }
-  }
-EOF
-  done
-  printf '}\nsecrets {\n  ike-all {\n    secret = "%s"\n  }\n}\n' "$psk"
-} >"$WORK/clients.swanctl.conf"
-start_charon clients "$NS_C" "$WORK/clients.swanctl.conf"
+windows_clients "$NS_C" "$S_IP" "$MAX" "$psk"
 secrets=""
-for ((i = 0; i < MAX; i++)); do
-  client_ppp_options "c$i" "user$i" "password-$i"
-  printf '[global]\nlisten-addr = %s\nport = 1701\naccess control = no\n[lac c]\nlns = %s\nredial = no\n' \
-    "$(client_ip "$i")" "$S_IP" >"$WORK/c$i.xl2tpd.conf"
-  printf 'autodial = no\nrequire authentication = no\nlength bit = yes\npppoptfile = %s\n' \
-    "$WORK/c$i-ppp.options" >>"$WORK/c$i.xl2tpd.conf"
-  start_xl2tpd "c$i" "$NS_C" "$WORK/c$i.xl2tpd.conf"
-  secrets+="user$i * password-$i *"$'\n'
-done
+for ((i = 0; i < MAX; i++)); do secrets+="user$i * password-$i *"$'\n'; done
 secret_file "$WORK/chap-secrets" "$secrets"
 ok "clients: $MAX addresses, one charon, $MAX xl2tpd"
 
