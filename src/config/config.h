@@ -76,6 +76,8 @@ struct IkeConfig {
 	std::chrono::seconds ikeLifetime{8 * 3600};
 	std::chrono::seconds saLifetime{3600};
 	bool aggressiveMode = false;
+	/// Show Microsoft clients NAT-D that hides our own NAT (Windows error 809).
+	bool concealServerNat = false;
 	TunnelModePolicy tunnelMode = TunnelModePolicy::Refuse;
 	/// Accept pre-shared keys ([ike] and [[lac]]) shorter than
 	/// kMinPskCharacters, with a warning instead of an error.

@@ -193,6 +193,8 @@ const std::vector<KeyEntry> &keyTable()
 			 assign(l.duration(n, seconds(60), seconds(2 * 86400)), c.ike.saLifetime);
 		 }},
 		{"ike", "aggressive_mode", [](L &l, const N &n, C &c, P *) { assign(l.boolean(n), c.ike.aggressiveMode); }},
+		{"ike", "conceal_server_nat",
+		 [](L &l, const N &n, C &c, P *) { assign(l.boolean(n), c.ike.concealServerNat); }},
 		{"ike", "allow_short_psk", [](L &l, const N &n, C &c, P *) { assign(l.boolean(n), c.ike.allowShortPsk); }},
 		{"ike", "tunnel_mode",
 		 [](L &l, const N &n, C &c, P *) {

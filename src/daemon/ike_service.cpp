@@ -1,5 +1,6 @@
 #include "daemon/ike_service.h"
 
+#include "common/kernel_release.h"
 #include "common/log.h"
 #include "daemon/client_kind.h"
 #include "daemon/failure_hint.h"
@@ -60,6 +61,16 @@ Result<std::unique_ptr<IkeService>> IkeService::start(EventLoop &loop, const Con
 	engineConfig->ikePort = options.ikePort;
 	engineConfig->natTPort = options.natTPort;
 	engineConfig->l2tpPort = options.l2tpPort;
+	// Several clients behind one NAT share an L2TP flow only where the
+	// kernel keeps their tunnels apart; the null dataplane has no such limit.
+	std::string release = runningKernelRelease();
+	engineConfig->shareNatFlows =
+	        options.dataplane == kernel::DataplaneKind::Null || l2tpTunnelsMayShareAddressPort(release);
+	if (!engineConfig->shareNatFlows)
+		logInfo(kIkeLog,
+		        "kernel {}: one client per NAT address (several clients behind one NAT need Linux 6.10 "
+		        "or later)",
+		        release);
 	engineConfig->psk = [self](const IpAddress &peer) { return self->pskFor(peer); };
 	if (BlockingService *blocking = options.blocking)
 		engineConfig->blocked = [blocking](const IpAddress &source) { return blocking->blocked(source); };
@@ -139,7 +150,8 @@ void IkeService::reconfigure(const Config &config)
 	            a.dpdInterval == b.dpdInterval && a.dpdTimeout == b.dpdTimeout &&
 	            a.natKeepalive == b.natKeepalive && a.ikeLifetime == b.ikeLifetime &&
 	            a.saLifetime == b.saLifetime && a.aggressiveMode == b.aggressiveMode &&
-	            a.tunnelMode == b.tunnelMode && sameCerts(a.cert, b.cert);
+	            a.concealServerNat == b.concealServerNat && a.tunnelMode == b.tunnelMode &&
+	            sameCerts(a.cert, b.cert);
 	// A [[lac]] mode is read at each connect, like the profile's server.
 	for (const LacProfile &p : config.lac)
 		same = same && std::any_of(startedLac_.begin(), startedLac_.end(), [&](const LacProfile &q) {
@@ -260,14 +272,14 @@ Result<uint64_t> IkeService::connect(const IpAddress &local, const IpAddress &se
 	return id;
 }
 
-bool IkeService::protects(const IpAddress &peer, uint16_t port) const
+bool IkeService::protects(const Endpoint &peer) const
 {
-	return flowSasOf(*engine_, peer, port, false).has_value();
+	return flowSasOf(*engine_, peer, false).has_value();
 }
 
-std::optional<IpAddress> IkeService::ikePeerOf(const IpAddress &peer, uint16_t port) const
+std::optional<IpAddress> IkeService::ikePeerOf(const Endpoint &peer) const
 {
-	if (auto sas = flowSasOf(*engine_, peer, port, false))
+	if (auto sas = flowSasOf(*engine_, peer, false))
 		return sas->child.peer.address;
 	return std::nullopt;
 }
@@ -310,9 +322,9 @@ control::IpsecSaView IkeService::pairView(const ike::ChildSaInfo &c) const
 	return childSaView(c, ike::IkeClock::now(), in, out);
 }
 
-std::optional<FlowSas> IkeService::sasOf(const IpAddress &peer, uint16_t port, bool isakmp) const
+std::optional<FlowSas> IkeService::sasOf(const Endpoint &peer, bool isakmp) const
 {
-	return flowSasOf(*engine_, peer, port, isakmp);
+	return flowSasOf(*engine_, peer, isakmp);
 }
 
 // ---- observer ------------------------------------------------------------------

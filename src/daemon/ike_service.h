@@ -76,13 +76,14 @@ public:
 	/// LAC: an IPsec SA pair for local:l2tpPort <-> server:serverPort. Returns the ISAKMP SA's id.
 	Result<uint64_t> connect(const IpAddress &local, const IpAddress &server, uint16_t serverPort,
 	                         kernel::IpsecMode mode = kernel::IpsecMode::Transport);
-	/// Whether an IPsec SA pair up now covers L2TP from peer:port (0 = any):
+	/// Whether an IPsec SA pair up now covers L2TP from peer:port (0 = any)
+	/// with the peer's mark (clients behind one NAT):
 	/// childProtects() (ike_views.h), answered by the engine's flow index
 	/// rather than a walk over every pair, as are ikePeerOf() and sasOf().
-	bool protects(const IpAddress &peer, uint16_t port) const;
+	bool protects(const Endpoint &peer) const;
 	/// The IKE peer address of the SA pair that covers L2TP from peer:port
 	/// (behind a NAT the NAT's address, not the one inside the flow).
-	std::optional<IpAddress> ikePeerOf(const IpAddress &peer, uint16_t port) const;
+	std::optional<IpAddress> ikePeerOf(const Endpoint &peer) const;
 	/// IKE's part of `l2tpctl blocked`.
 	control::IkeBlockingView blockingView() const;
 	/// Delete notifications to every peer, the kernel state removed.
@@ -92,7 +93,7 @@ public:
 	control::SasView sasView() const;
 	/// The SAs that protect L2TP from peer:port, from the engine's state
 	/// alone (`l2tpctl sessions`, `show`); the ISAKMP SA only if `isakmp`.
-	std::optional<FlowSas> sasOf(const IpAddress &peer, uint16_t port, bool isakmp) const;
+	std::optional<FlowSas> sasOf(const Endpoint &peer, bool isakmp) const;
 	/// One IPsec SA pair's view with the kernel's counters (two queries).
 	control::IpsecSaView pairView(const ike::ChildSaInfo &child) const;
 

@@ -21,9 +21,9 @@ std::string flowText(const kernel::Selector &s)
 
 } // namespace
 
-std::optional<FlowSas> flowSasOf(const ike::IkeEngine &engine, const IpAddress &peer, uint16_t port, bool isakmp)
+std::optional<FlowSas> flowSasOf(const ike::IkeEngine &engine, const Endpoint &peer, bool isakmp)
 {
-	auto child = engine.childSaCovering(peer, port);
+	auto child = engine.childSaCovering(peer.address, peer.port, peer.mark);
 	if (!child)
 		return std::nullopt;
 	FlowSas found{*child, std::nullopt};
@@ -32,8 +32,10 @@ std::optional<FlowSas> flowSasOf(const ike::IkeEngine &engine, const IpAddress &
 	return found;
 }
 
-bool childProtects(const ike::ChildSaInfo &child, const IpAddress &peer, uint16_t peerPort)
+bool childProtects(const ike::ChildSaInfo &child, const IpAddress &peer, uint16_t peerPort, uint32_t mark)
 {
+	if (child.mark != mark)
+		return false; // another client behind the same NAT
 	bool address = child.flow.dst == peer || child.peer.address == peer ||
 	               (child.flow.dstPrefix == 0 && child.flow.dst.isUnspecified());
 	bool port = child.flow.dstPort == 0 || peerPort == 0 || child.flow.dstPort == peerPort;

@@ -21,7 +21,7 @@ namespace l2tpsec {
 /// (src/ike/child_flow_index.h) answers the same question for every pair at
 /// once; a change here changes it there too (test_flow_index.cpp checks
 /// that the two agree).
-bool childProtects(const ike::ChildSaInfo &child, const IpAddress &peer, uint16_t peerPort);
+bool childProtects(const ike::ChildSaInfo &child, const IpAddress &peer, uint16_t peerPort, uint32_t mark = 0);
 
 /// One ISAKMP SA for `l2tpctl sas`.
 control::IsakmpSaView ikeSaView(const ike::IkeSaInfo &sa, ike::TimePoint now);
@@ -41,6 +41,6 @@ struct FlowSas {
 /// The SAs that protect L2TP from peer:port in `engine` (its flow index,
 /// no walk), with the ISAKMP SA only if `isakmp`: what IkeService answers
 /// IpsecAdmission, and scale_bench without an IkeService.
-std::optional<FlowSas> flowSasOf(const ike::IkeEngine &engine, const IpAddress &peer, uint16_t port, bool isakmp);
+std::optional<FlowSas> flowSasOf(const ike::IkeEngine &engine, const Endpoint &peer, bool isakmp);
 
 } // namespace l2tpsec

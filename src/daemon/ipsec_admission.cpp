@@ -10,9 +10,9 @@ IpsecFlows ikeFlows(IkeService *ike)
 	if (!ike)
 		return {};
 	return IpsecFlows{
-	        [ike](const IpAddress &peer, uint16_t port) { return ike->protects(peer, port); },
-	        [ike](const IpAddress &peer, uint16_t port) { return ike->ikePeerOf(peer, port); },
-	        [ike](const IpAddress &peer, uint16_t port, bool isakmp) { return ike->sasOf(peer, port, isakmp); },
+	        [ike](const Endpoint &peer) { return ike->protects(peer); },
+	        [ike](const Endpoint &peer) { return ike->ikePeerOf(peer); },
+	        [ike](const Endpoint &peer, bool isakmp) { return ike->sasOf(peer, isakmp); },
 	        [ike](const ike::ChildSaInfo &child) { return ike->pairView(child); },
 	};
 }
@@ -24,7 +24,7 @@ IpsecAdmission::IpsecAdmission(IpsecRequirement requirement, IpsecFlows flows)
 
 bool IpsecAdmission::protects(const l2tp::Endpoint &peer) const
 {
-	return flows_.protects && flows_.protects(peer.address, peer.port);
+	return flows_.protects && flows_.protects(peer);
 }
 
 std::function<std::optional<std::string>(const l2tp::Endpoint &)>
@@ -35,7 +35,7 @@ IpsecAdmission::admitPeer(IpsecRequirement requirement) const
 	// Only a peer whose L2TP flow an IPsec SA pair protects; the rest are
 	// refused clearly rather than served in the clear.
 	return [protects = flows_.protects](const l2tp::Endpoint &peer) -> std::optional<std::string> {
-		if (protects && protects(peer.address, peer.port))
+		if (protects && protects(peer))
 			return std::nullopt;
 		return "[l2tp] ipsec = \"required\" and no IPsec SA protects " + peer.str();
 	};
@@ -44,7 +44,7 @@ IpsecAdmission::admitPeer(IpsecRequirement requirement) const
 IpAddress IpsecAdmission::blockingSource(const l2tp::Endpoint &peer) const
 {
 	if (on() && flows_.ikePeerOf)
-		if (auto ike = flows_.ikePeerOf(peer.address, peer.port))
+		if (auto ike = flows_.ikePeerOf(peer))
 			return *ike;
 	return peer.address;
 }
@@ -62,7 +62,7 @@ std::vector<l2tp::TunnelInfo> IpsecAdmission::tunnelsLosing(const ike::ChildSaIn
 			continue;
 		if (t.state == l2tp::TunnelStateName::Closing || t.state == l2tp::TunnelStateName::Dead)
 			continue; // already on its way out
-		if (!childProtects(child, t.peer.address, t.peer.port) || protects(t.peer))
+		if (!childProtects(child, t.peer.address, t.peer.port, t.peer.mark) || protects(t.peer))
 			continue;
 		losing.push_back(t);
 	}
@@ -73,7 +73,7 @@ std::optional<FlowSas> IpsecAdmission::sasOf(const l2tp::Endpoint &peer, bool is
 {
 	if (!flows_.sasOf)
 		return std::nullopt;
-	return flows_.sasOf(peer.address, peer.port, isakmp);
+	return flows_.sasOf(peer, isakmp);
 }
 
 std::optional<control::IpsecSaView> IpsecAdmission::pairView(const ike::ChildSaInfo &child) const

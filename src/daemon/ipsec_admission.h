@@ -23,12 +23,13 @@ class IkeService;
 
 /// What admission asks IKE about L2TP from peer:port. Empty: no IKE.
 struct IpsecFlows {
-	/// Whether an IPsec SA pair up now covers it.
-	std::function<bool(const IpAddress &peer, uint16_t port)> protects;
+	/// Whether an IPsec SA pair up now covers it (with the peer's mark:
+	/// clients behind one NAT are told apart by it).
+	std::function<bool(const Endpoint &peer)> protects;
 	/// The IKE peer of the SA pair that covers it (behind a NAT, the NAT's address).
-	std::function<std::optional<IpAddress>(const IpAddress &peer, uint16_t port)> ikePeerOf;
+	std::function<std::optional<IpAddress>(const Endpoint &peer)> ikePeerOf;
 	/// The SAs that cover it (IkeService::sasOf).
-	std::function<std::optional<FlowSas>(const IpAddress &peer, uint16_t port, bool isakmp)> sasOf;
+	std::function<std::optional<FlowSas>(const Endpoint &peer, bool isakmp)> sasOf;
 	/// An SA pair's view with the kernel's counters (IkeService::pairView).
 	std::function<control::IpsecSaView(const ike::ChildSaInfo &child)> pairView;
 };

@@ -39,6 +39,8 @@ Result<UniqueFd> socket(const std::string &what, SocketOptions options)
 		return sysError(what + ": IP_FREEBIND");
 	if (options.pktinfo && ::setsockopt(fd.get(), IPPROTO_IP, IP_PKTINFO, &one, sizeof one) < 0)
 		return sysError(what + ": IP_PKTINFO");
+	if (options.rcvmark)
+		(void)::setsockopt(fd.get(), SOL_SOCKET, SO_RCVMARK, &one, sizeof one);
 	return fd;
 }
 
@@ -54,7 +56,7 @@ std::optional<Received> receive(int fd, std::span<uint8_t> buf)
 {
 	Received r;
 	iovec iov{buf.data(), buf.size()};
-	alignas(cmsghdr) std::array<char, CMSG_SPACE(sizeof(in_pktinfo))> control{};
+	alignas(cmsghdr) std::array<char, CMSG_SPACE(sizeof(in_pktinfo)) + CMSG_SPACE(sizeof(uint32_t))> control{};
 	msghdr msg{};
 	msg.msg_name = &r.from;
 	msg.msg_namelen = sizeof r.from;
@@ -73,6 +75,9 @@ std::optional<Received> receive(int fd, std::span<uint8_t> buf)
 			r.to = IpAddress::v4(ntohl(info.ipi_addr.s_addr));
 			r.local = IpAddress::v4(ntohl(info.ipi_spec_dst.s_addr));
 			r.ifindex = info.ipi_ifindex;
+		} else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SO_MARK &&
+		           c->cmsg_len >= CMSG_LEN(sizeof(uint32_t))) {
+			std::memcpy(&r.mark, CMSG_DATA(c), sizeof r.mark);
 		}
 	}
 	return r;

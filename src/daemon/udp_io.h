@@ -38,6 +38,11 @@ struct SocketOptions {
 	bool freebind = false;
 	/// recvmsg() reports each datagram's destination address.
 	bool pktinfo = false;
+	/// recvmsg() reports each datagram's mark (SO_RCVMARK, Linux 5.19):
+	/// the L2TP sockets learn which IPsec SA pair a datagram came through
+	/// (ike::ChildFlows marks clients behind one NAT). Best effort: an
+	/// older kernel reports no mark, and shares no flow either.
+	bool rcvmark = false;
 };
 
 /// A non-blocking IPv4 UDP socket with `options`, not yet
@@ -55,6 +60,8 @@ struct Received {
 	/// the interface's address towards the sender).
 	int ifindex = 0;
 	std::optional<IpAddress> local;
+	/// With SocketOptions::rcvmark: the datagram's mark (0: none).
+	uint32_t mark = 0;
 };
 /// One waiting datagram into `buf`; nullopt when none waits (EAGAIN) or the
 /// socket reports an error (an ICMP error for an earlier send: nothing to do

@@ -24,8 +24,9 @@ Result<UniqueFd> udpSocket(const l2tp::Endpoint &local, const std::string &what,
 {
 	if (!local.address.isV4())
 		return Error{EAFNOSUPPORT, what + ": IPv6 L2TP endpoints are not supported yet"};
-	auto fd =
-	        udp::socket(what, udp::SocketOptions{.shareAddress = true, .freebind = freebind, .pktinfo = freebind});
+	auto fd = udp::socket(
+	        what,
+	        udp::SocketOptions{.shareAddress = true, .freebind = freebind, .pktinfo = freebind, .rcvmark = true});
 	if (!fd)
 		return fd;
 	L2S_TRY(udp::bind(fd->get(), local.address, local.port, what + ": bind " + local.str()));
@@ -74,16 +75,20 @@ void UdpTunnelSockets::readListener(size_t index)
 		l2tp::Endpoint local = listeners_[index].bound;
 		if (r->to)
 			local.address = *r->to;
-		receiver_(0, local, l2tpEndpointOf(r->from), std::span<const uint8_t>(buf_.data(), r->size));
+		l2tp::Endpoint from = l2tpEndpointOf(r->from);
+		from.mark = r->mark;
+		receiver_(0, local, from, std::span<const uint8_t>(buf_.data(), r->size));
 	}
 }
 
 Result<l2tp::TunnelSocket> UdpTunnelSockets::open(const l2tp::Endpoint &local, const l2tp::Endpoint &peer)
 {
 	L2S_TRY_ASSIGN(auto fd, udpSocket(local, "tunnel socket to " + peer.str()));
-	sockaddr_in sa = udp::toSockaddr(peer.address, peer.port);
-	if (::connect(fd.get(), reinterpret_cast<const sockaddr *>(&sa), sizeof sa) < 0)
-		return sysError("tunnel socket: connect " + peer.str());
+	// A client behind a NAT it shares with another one: what this socket
+	// sends (the kernel's L2TP data included) carries its SA pair's mark,
+	// which its policies match. Before connect(), which routes and caches.
+	if (peer.mark && ::setsockopt(fd.get(), SOL_SOCKET, SO_MARK, &peer.mark, sizeof peer.mark) < 0)
+		return sysError("tunnel socket to " + peer.str() + ": SO_MARK");
 	sockaddr_in bound{};
 	socklen_t len = sizeof bound;
 	::getsockname(fd.get(), reinterpret_cast<sockaddr *>(&bound), &len);
@@ -100,11 +105,16 @@ void UdpTunnelSockets::readTunnel(uint64_t id)
 		auto it = sockets_.find(id);
 		if (it == sockets_.end())
 			return; // closed by the engine while handling the last datagram
-		ssize_t n = ::recv(it->second.fd.get(), buf_.data(), buf_.size(), 0);
-		if (n < 0)
+		auto r = udp::receive(it->second.fd.get(), buf_);
+		if (!r)
 			return;
-		l2tp::Endpoint local = it->second.local, peer = it->second.peer;
-		receiver_(id, local, peer, std::span<const uint8_t>(buf_.data(), static_cast<size_t>(n)));
+		// Not connected, a socket hears anyone who sends to its port; and
+		// clients behind one NAT send from the same address and port, so
+		// the kernel hands all their datagrams to one of their tunnels'
+		// sockets: the mark says whose SA pair each came through.
+		l2tp::Endpoint from = l2tpEndpointOf(r->from);
+		from.mark = r->mark;
+		receiver_(id, it->second.local, from, std::span<const uint8_t>(buf_.data(), r->size));
 	}
 }
 
@@ -113,9 +123,39 @@ Result<void> UdpTunnelSockets::send(uint64_t socketId, std::span<const uint8_t> 
 	auto it = sockets_.find(socketId);
 	if (it == sockets_.end())
 		return Error{EBADF, "no tunnel socket " + std::to_string(socketId)};
-	if (::send(it->second.fd.get(), datagram.data(), datagram.size(), 0) < 0)
-		return sysError("send to " + it->second.peer.str());
+	const Sock &s = it->second;
+	if (s.connected) {
+		if (::send(s.fd.get(), datagram.data(), datagram.size(), 0) < 0)
+			return sysError("send to " + s.peer.str());
+		return {};
+	}
+	return udp::sendTo(s.fd.get(), s.peer.address, s.peer.port, datagram, std::nullopt, "send to " + s.peer.str());
+}
+
+Result<void> UdpTunnelSockets::attach(uint64_t socketId)
+{
+	auto it = sockets_.find(socketId);
+	if (it == sockets_.end())
+		return Error{EBADF, "no tunnel socket " + std::to_string(socketId)};
+	Sock &s = it->second;
+	sockaddr_in sa = udp::toSockaddr(s.peer.address, s.peer.port);
+	if (::connect(s.fd.get(), reinterpret_cast<const sockaddr *>(&sa), sizeof sa) < 0)
+		return sysError("tunnel socket: connect " + s.peer.str());
+	s.connected = true;
 	return {};
+}
+
+void UdpTunnelSockets::detach(uint64_t socketId)
+{
+	auto it = sockets_.find(socketId);
+	if (it == sockets_.end() || !it->second.connected)
+		return;
+	// connect() to AF_UNSPEC dissolves the association (connect(2)).
+	sockaddr sa{};
+	sa.sa_family = AF_UNSPEC;
+	if (::connect(it->second.fd.get(), &sa, sizeof sa) < 0)
+		logWarn("l2tp", "tunnel socket to {}: disconnect: {}", it->second.peer.str(), std::strerror(errno));
+	it->second.connected = false;
 }
 
 void UdpTunnelSockets::close(uint64_t socketId)

@@ -2,8 +2,9 @@
 // The L2TP engine's sockets on the real network: UDP listeners on port 1701
 // (one per [server] listen address, or one wildcard) that learn each
 // datagram's destination with IP_PKTINFO, and one socket per tunnel, bound to
-// the address and port the peer talked to and connected to the peer, which the
-// kernel tunnel is then created over (L2TP_ATTR_FD).
+// the address and port the peer talked to, which the kernel tunnel is then
+// created over (L2TP_ATTR_FD). A tunnel socket is connected to its peer only
+// while its kernel tunnel exists (TunnelSockets::attach).
 //
 // Every socket carries SO_REUSEADDR: the tunnel sockets share port 1701 with
 // the listener, and the kernel hands a datagram to the most specific match,
@@ -37,6 +38,8 @@ public:
 	Result<l2tp::TunnelSocket> open(const l2tp::Endpoint &local, const l2tp::Endpoint &peer) override;
 	Result<void> send(uint64_t socketId, std::span<const uint8_t> datagram) override;
 	void close(uint64_t socketId) override;
+	Result<void> attach(uint64_t socketId) override;
+	void detach(uint64_t socketId) override;
 
 	size_t tunnelSockets() const { return sockets_.size(); }
 
@@ -44,6 +47,7 @@ private:
 	struct Sock {
 		UniqueFd fd;
 		l2tp::Endpoint local, peer;
+		bool connected = false; ///< attach()ed: send() needs no address
 	};
 	void readListener(size_t index);
 	void readTunnel(uint64_t id);

@@ -113,6 +113,7 @@ std::vector<Finding> checkHost(const HostInputs &in, const ConfigFacts &facts, c
 	out.push_back(checkPppd(in.existingFiles, facts.pppd));
 	out.push_back(checkPppdPlugins(in.existingFiles, pppdPlugins(facts, plugin)));
 	out.push_back(checkIpForward(in.ipForward));
+	out.push_back(checkNatSharing(in.kernelRelease));
 	std::vector<UdpSocket> sockets;
 	if (in.udp4)
 		sockets = parseProcNetUdp(*in.udp4, false);

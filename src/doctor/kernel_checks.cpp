@@ -1,5 +1,6 @@
 #include "doctor/kernel_checks.h"
 
+#include "common/kernel_release.h"
 #include "doctor/text_lines.h"
 
 #include <fmt/format.h>
@@ -168,6 +169,26 @@ Finding checkL2tpV3(const ModuleFacts &facts, const std::optional<std::string> &
 	f.why = fmt::format("could not tell: no CONFIG_L2TP_V3 in /boot/config-{} and no l2tp_ip module",
 	                    facts.release);
 	f.fix = fmt::format("check: grep CONFIG_L2TP_V3 /boot/config-{} (it must be y)", facts.release);
+	return f;
+}
+
+Finding checkNatSharing(const std::string &release)
+{
+	Finding f{"nat_sharing", Status::Ok, "", ""};
+	if (release.empty() || !releaseAtLeast(release, 0, 0)) {
+		f.status = Status::Skipped;
+		f.why = "could not read the kernel's release";
+	} else if (l2tpTunnelsMayShareAddressPort(release)) {
+		f.why = fmt::format("Linux {}: several clients behind one NAT, all sending L2TP from port 1701 "
+		                    "(Windows), are served at once",
+		                    release);
+	} else {
+		f.status = Status::Info;
+		f.why = fmt::format("Linux {}: one client per NAT address sending L2TP from port 1701 (Windows); "
+		                    "a second one behind the same NAT is refused (several need Linux 6.10 or later)",
+		                    release);
+		f.fix = "a kernel of 6.10 or later (Debian 12: apt install linux-image-6.12-amd64), then reboot";
+	}
 	return f;
 }
 

@@ -56,4 +56,9 @@ Finding checkL2tpV3(const ModuleFacts &facts, const std::optional<std::string> &
 /// net.ipv4.ip_forward (the text of /proc/sys/net/ipv4/ip_forward).
 Finding checkIpForward(const std::optional<std::string> &value);
 
+/// Whether the kernel (uname -r) serves several clients behind one NAT that
+/// all send L2TP from port 1701 (Linux 6.10 and later); before, the second
+/// one is refused: information, not a problem.
+Finding checkNatSharing(const std::string &release);
+
 } // namespace l2tpsec::doctor

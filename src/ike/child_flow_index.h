@@ -22,6 +22,7 @@
 #include <cstdint>
 #include <optional>
 #include <set>
+#include <tuple>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -48,8 +49,10 @@ public:
 	void file(const ChildSaInfo &pair, Place at);
 	/// `pair` as it was filed (same flow and peer address).
 	void unfile(const ChildSaInfo &pair, Place at);
-	/// The first pair that covers L2TP from peer:port (port 0: not known yet).
-	std::optional<Place> first(const IpAddress &peer, uint16_t port) const;
+	/// The first pair that covers L2TP from peer:port (port 0: not known
+	/// yet) through the SA pairs with this mark (ChildSaInfo::mark: clients
+	/// behind one NAT are told apart by it, all others have 0).
+	std::optional<Place> first(const IpAddress &peer, uint16_t port, uint32_t mark = 0) const;
 	/// Pairs filed, for tests.
 	size_t size() const { return filed_; }
 
@@ -57,8 +60,9 @@ private:
 	/// Usually one pair; more behind a shared NAT, or while a rekeyed
 	/// pair and its successor overlap. Ordered: the first is the answer.
 	using Places = std::set<Place>;
-	/// An address and a flow port (0 for a lookup by address alone).
-	using Key = std::pair<IpAddress, uint16_t>;
+	/// An address, a flow port (0 for a lookup by address alone) and the
+	/// pair's mark.
+	using Key = std::tuple<IpAddress, uint16_t, uint32_t>;
 	struct KeyHash {
 		size_t operator()(const Key &k) const;
 	};

@@ -13,19 +13,24 @@ namespace l2tpsec::ike {
 
 namespace {
 
-kernel::PolicyId policyId(const kernel::Selector &flow, kernel::PolicyDirection dir)
+kernel::PolicyId policyId(const kernel::Selector &flow, kernel::PolicyDirection dir, uint32_t mark)
 {
 	kernel::PolicyId id;
 	id.selector = dir == kernel::PolicyDirection::Out ? flow : reversed(flow);
 	id.direction = dir;
+	if (mark) {
+		id.mark = mark;
+		id.markMask = 0xffffffff;
+	}
 	return id;
 }
 
-kernel::PolicyParams policyParams(uint32_t reqid, const FlowTemplate &tmpl, kernel::PolicyDirection dir)
+kernel::PolicyParams policyParams(uint32_t reqid, uint32_t mark, const FlowTemplate &tmpl, kernel::PolicyDirection dir)
 {
 	kernel::PolicyParams p;
 	p.mode = tmpl.mode;
 	p.reqid = reqid;
+	p.priority = mark ? kMarkedFlowPolicyPriority : kFlowPolicyPriority;
 	if (tmpl.mode == kernel::IpsecMode::Tunnel) {
 		bool out = dir == kernel::PolicyDirection::Out;
 		p.tunnelSrc = out ? tmpl.outerLocal : tmpl.outerPeer;
@@ -67,18 +72,8 @@ ChildFlows::Key ChildFlows::key(const kernel::Selector &s)
 	return {s.src, s.dst, s.srcPrefix, s.dstPrefix, s.protocol, s.srcPort, s.dstPort};
 }
 
-Result<uint32_t> ChildFlows::acquire(const kernel::Selector &flow, const Endpoint &peer, const FlowTemplate &tmpl)
+Result<uint32_t> ChildFlows::freeReqid()
 {
-	auto it = flows_.find(key(flow));
-	if (it != flows_.end()) {
-		if (it->second.peer.address != peer.address || it->second.peer.port != peer.port)
-			return Error{EEXIST, "the flow is already protected for peer " + it->second.peer.str()};
-		if (it->second.tmpl != tmpl)
-			return Error{EEXIST, fmt::format("the flow is already protected in {} mode",
-			                                 kernel::modeName(it->second.tmpl.mode))};
-		it->second.users++;
-		return it->second.reqid;
-	}
 	// The next free reqid of the range, from a cursor.
 	uint64_t span = uint64_t(range_.last) - range_.first + 1;
 	for (uint64_t i = 0; i < span; i++) {
@@ -87,51 +82,126 @@ Result<uint32_t> ChildFlows::acquire(const kernel::Selector &flow, const Endpoin
 		if (reqids_.contains(r))
 			continue;
 		reqids_.insert(r);
-		flows_.emplace(key(flow), Entry{r, peer, tmpl, 1, false});
 		return r;
 	}
 	return Error{ENOSPC, "every reqid of l2tpsec's range is in use"};
 }
 
-Result<void> ChildFlows::addPolicies(kernel::IpsecDataplane &dataplane, const kernel::Selector &flow)
+ChildFlows::Holder *ChildFlows::find(Entry &e, uint32_t mark)
+{
+	if (mark == 0)
+		return &e.base;
+	for (Holder &h : e.marked)
+		if (h.mark == mark)
+			return &h;
+	return nullptr;
+}
+
+Result<FlowGrant> ChildFlows::acquire(const kernel::Selector &flow, const Endpoint &peer, const FlowTemplate &tmpl)
 {
 	auto it = flows_.find(key(flow));
-	if (it == flows_.end())
+	if (it == flows_.end()) {
+		L2S_TRY_ASSIGN(uint32_t r, freeReqid());
+		flows_.emplace(key(flow), Entry{tmpl, Holder{peer, r, 0, 1, false}, {}});
+		return FlowGrant{r, 0};
+	}
+	Entry &e = it->second;
+	if (e.tmpl != tmpl)
+		return Error{EEXIST,
+		             fmt::format("the flow is already protected in {} mode", kernel::modeName(e.tmpl.mode))};
+	for (Holder &h : e.marked)
+		if (h.peer == peer) {
+			h.users++;
+			return FlowGrant{h.reqid, h.mark};
+		}
+	if (e.base.peer == peer || e.base.users == 0) {
+		// The unmarked holder again (a rekey), or a client taking the place
+		// of one that left while marked ones stayed.
+		e.base.peer = peer;
+		e.base.users++;
+		return FlowGrant{e.base.reqid, 0};
+	}
+	if (peer.address != e.base.peer.address || tmpl.mode != kernel::IpsecMode::Transport)
+		return Error{EEXIST, "the flow is already protected for peer " + e.base.peer.str()};
+	if (!shareNat_)
+		return Error{EEXIST, "the flow is already protected for peer " + e.base.peer.str() +
+		                             ", another client behind the same NAT: several clients behind one NAT "
+		                             "need Linux 6.10 or later (this kernel's L2TP cannot tell their tunnels "
+		                             "apart); refused, the first client keeps its connection"};
+	L2S_TRY_ASSIGN(uint32_t r, freeReqid());
+	e.marked.push_back(Holder{peer, r, r, 1, false});
+	return FlowGrant{r, r};
+}
+
+Result<void> ChildFlows::addPolicies(kernel::IpsecDataplane &dataplane, const kernel::Selector &flow, uint32_t mark)
+{
+	auto it = flows_.find(key(flow));
+	Holder *h = it == flows_.end() ? nullptr : find(it->second, mark);
+	if (!h)
 		return Error{ENOENT, "flow not acquired"};
-	if (it->second.policies)
+	if (h->policies)
 		return {};
-	auto params = [&](kernel::PolicyDirection dir) { return policyParams(it->second.reqid, it->second.tmpl, dir); };
-	L2S_TRY(dataplane.addPolicy(policyId(flow, kernel::PolicyDirection::Out),
+	auto params = [&](kernel::PolicyDirection dir) { return policyParams(h->reqid, mark, it->second.tmpl, dir); };
+	L2S_TRY(dataplane.addPolicy(policyId(flow, kernel::PolicyDirection::Out, mark),
 	                            params(kernel::PolicyDirection::Out)));
-	if (auto r = dataplane.addPolicy(policyId(flow, kernel::PolicyDirection::In),
+	if (auto r = dataplane.addPolicy(policyId(flow, kernel::PolicyDirection::In, mark),
 	                                 params(kernel::PolicyDirection::In));
 	    !r) {
-		(void)dataplane.deletePolicy(policyId(flow, kernel::PolicyDirection::Out));
+		(void)dataplane.deletePolicy(policyId(flow, kernel::PolicyDirection::Out, mark));
 		return r;
 	}
-	it->second.policies = true;
+	h->policies = true;
 	return {};
 }
 
-void ChildFlows::release(kernel::IpsecDataplane &dataplane, const kernel::Selector &flow)
+namespace {
+
+void deletePolicies(kernel::IpsecDataplane &dataplane, const kernel::Selector &flow, uint32_t mark,
+                    const Endpoint &peer)
+{
+	for (auto dir : {kernel::PolicyDirection::Out, kernel::PolicyDirection::In})
+		if (auto r = dataplane.deletePolicy(policyId(flow, dir, mark)); !r)
+			logWarn(kLog, "removing a policy of peer {}: {}", peer.str(), r.error().message);
+}
+
+} // namespace
+
+void ChildFlows::release(kernel::IpsecDataplane &dataplane, const kernel::Selector &flow, uint32_t mark)
 {
 	auto it = flows_.find(key(flow));
-	if (it == flows_.end() || --it->second.users > 0)
+	if (it == flows_.end())
 		return;
-	if (it->second.policies) {
-		for (auto dir : {kernel::PolicyDirection::Out, kernel::PolicyDirection::In})
-			if (auto r = dataplane.deletePolicy(policyId(flow, dir)); !r)
-				logWarn(kLog, "removing a policy of peer {}: {}", it->second.peer.str(),
-				        r.error().message);
+	Entry &e = it->second;
+	Holder *h = find(e, mark);
+	if (!h || h->users == 0 || --h->users > 0)
+		return;
+	if (mark) {
+		if (h->policies)
+			deletePolicies(dataplane, flow, mark, h->peer);
+		reqids_.erase(h->reqid);
+		std::erase_if(e.marked, [mark](const Holder &m) { return m.mark == mark; });
 	}
-	reqids_.erase(it->second.reqid);
+	if (e.base.users > 0 || !e.marked.empty())
+		return;
+	if (e.base.policies)
+		deletePolicies(dataplane, flow, 0, e.base.peer);
+	reqids_.erase(e.base.reqid);
 	flows_.erase(it);
 }
 
-void ChildFlows::moveHolder(const kernel::Selector &flow, const Endpoint &peer)
+void ChildFlows::moveHolder(const kernel::Selector &flow, const Endpoint &was, const Endpoint &to)
 {
-	if (auto it = flows_.find(key(flow)); it != flows_.end())
-		it->second.peer = peer;
+	auto it = flows_.find(key(flow));
+	if (it == flows_.end())
+		return;
+	Entry &e = it->second;
+	if (e.base.peer == was) {
+		e.base.peer = to;
+		return;
+	}
+	for (Holder &h : e.marked)
+		if (h.peer == was)
+			h.peer = to;
 }
 
 std::optional<Endpoint> ChildFlows::holder(const kernel::Selector &flow) const
@@ -139,7 +209,7 @@ std::optional<Endpoint> ChildFlows::holder(const kernel::Selector &flow) const
 	auto it = flows_.find(key(flow));
 	if (it == flows_.end())
 		return std::nullopt;
-	return it->second.peer;
+	return it->second.base.peer;
 }
 
 // ---- ChildSa ---------------------------------------------------------------
@@ -181,6 +251,8 @@ kernel::SaParams ChildSa::saParams(bool inbound) const
 	}
 	p.lifetime = s.lifetime;
 	p.replayWindow = inbound ? 32 : 0;
+	if (inbound)
+		p.setMark = s.mark;
 	return p;
 }
 
@@ -203,7 +275,7 @@ Result<ChildSa> ChildSa::install(kernel::IpsecDataplane &dataplane, ChildFlows &
 		(void)dataplane.deleteSa(c.inboundId());
 		return done(std::move(r).error());
 	}
-	if (auto r = flows.addPolicies(dataplane, s.flow); !r) {
+	if (auto r = flows.addPolicies(dataplane, s.flow, s.mark); !r) {
 		(void)dataplane.deleteSa(c.outboundId());
 		(void)dataplane.deleteSa(c.inboundId());
 		return done(std::move(r).error());
@@ -240,7 +312,7 @@ void ChildSa::remove(kernel::IpsecDataplane &dataplane, ChildFlows &flows)
 		if (auto r = dataplane.deleteSa(id); !r)
 			logDebug(kLog, "removing SA {} of peer {}: {}", hexSpi(id.spi), spec_.peer.str(),
 			         r.error().message);
-	flows.release(dataplane, spec_.flow);
+	flows.release(dataplane, spec_.flow, spec_.mark);
 }
 
 void releaseSpi(kernel::IpsecDataplane &dataplane, const Endpoint &local, const Endpoint &peer, uint32_t spi)

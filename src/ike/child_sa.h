@@ -21,6 +21,7 @@
 #include <optional>
 #include <set>
 #include <tuple>
+#include <vector>
 
 namespace l2tpsec::ike {
 
@@ -37,44 +38,79 @@ struct FlowTemplate {
 /// The template of a flow protected in `mode` between two IKE endpoints.
 FlowTemplate flowTemplate(kernel::IpsecMode mode, const Endpoint &local, const Endpoint &peer);
 
+/// Our policies' priority (lower wins). Not 0: a second client behind the
+/// same NAT gets a pair that must win over the flow's first one for its
+/// own packets, and an admin's priority-0 policy can still override ours.
+inline constexpr uint32_t kFlowPolicyPriority = 1000;
+/// A marked pair's (see ChildFlows): ahead of the flow's unmarked pair.
+inline constexpr uint32_t kMarkedFlowPolicyPriority = kFlowPolicyPriority - 1;
+
+/// What acquire() gives an SA pair: its reqid, and a mark when it shares
+/// its flow with another client behind the same NAT (0: none).
+struct FlowGrant {
+	uint32_t reqid = 0;
+	uint32_t mark = 0;
+};
+
 class ChildFlows {
 public:
-	explicit ChildFlows(kernel::OwnedReqids range) : range_(range), next_(range.first) {}
+	/// shareNat: the kernel keeps several L2TP tunnels on one address and
+	/// port pair apart (Linux 6.10 and later), so clients behind one NAT may
+	/// share a flow, each under its own mark.
+	explicit ChildFlows(kernel::OwnedReqids range, bool shareNat = false)
+	    : range_(range), next_(range.first), shareNat_(shareNat)
+	{
+	}
 
-	/// The reqid of a flow for a new SA pair: the flow's own when this peer
-	/// (IKE endpoint address) already has it, else a fresh one. Refused when
-	/// another peer holds the same flow (two clients behind one NAT, both
-	/// sending L2TP from port 1701): the kernel could not tell their
-	/// traffic apart. Also refused when the peer asks for the flow in
-	/// another mode than its SAs have: one flow has one pair of policies.
-	/// Every acquire() needs a release().
-	Result<uint32_t> acquire(const kernel::Selector &flow, const Endpoint &peer, const FlowTemplate &tmpl = {});
-	/// Adds the flow's IN and OUT policies (with the template acquire() was
-	/// given) unless it has them.
-	Result<void> addPolicies(kernel::IpsecDataplane &dataplane, const kernel::Selector &flow);
-	/// One user less; the last one deletes the policies (if added) and frees the reqid.
-	void release(kernel::IpsecDataplane &dataplane, const kernel::Selector &flow);
+	/// The reqid (and mark) of a flow for a new SA pair: the peer's own when
+	/// this peer (IKE endpoint) already holds the flow, else a fresh one.
+	/// The first holder of a flow is unmarked. Another client behind the
+	/// same NAT address (all of them send L2TP from port 1701, so their
+	/// flows are one selector) gets a reqid of its own and that reqid as
+	/// its mark: its inbound SA marks what it decrypts, its tunnel socket
+	/// marks what it sends, and its policies match only that mark, ahead of
+	/// the unmarked pair (kMarkedFlowPolicyPriority). Refused when the
+	/// kernel cannot keep such clients apart (!shareNat), when another
+	/// address holds the flow, or when the peer asks for the flow in another
+	/// mode than its SAs have. Every acquire() needs a release().
+	Result<FlowGrant> acquire(const kernel::Selector &flow, const Endpoint &peer, const FlowTemplate &tmpl = {});
+	/// Adds the IN and OUT policies of the flow's holder with this mark
+	/// (with the template acquire() was given) unless it has them.
+	Result<void> addPolicies(kernel::IpsecDataplane &dataplane, const kernel::Selector &flow, uint32_t mark = 0);
+	/// One user less. A marked holder's last one deletes its policies and
+	/// frees its reqid; the flow's unmarked policies stay while any holder
+	/// is left (without an SA of their reqid they keep unmarked cleartext
+	/// L2TP out of the flow), and go with the last one.
+	void release(kernel::IpsecDataplane &dataplane, const kernel::Selector &flow, uint32_t mark = 0);
 
-	/// The flow's holder moved (its NAT gave it another port): a rekey from
-	/// the new endpoint is the same peer's.
-	void moveHolder(const kernel::Selector &flow, const Endpoint &peer);
+	/// The flow's holder `was` moved (its NAT gave it another port): a rekey
+	/// from the new endpoint is the same peer's.
+	void moveHolder(const kernel::Selector &flow, const Endpoint &was, const Endpoint &to);
 
 	size_t size() const { return flows_.size(); }
-	/// Who holds a flow (for log lines), if anyone.
+	/// Who holds a flow unmarked (for log lines), if anyone.
 	std::optional<Endpoint> holder(const kernel::Selector &flow) const;
 
 private:
 	using Key = std::tuple<IpAddress, IpAddress, uint8_t, uint8_t, uint8_t, uint16_t, uint16_t>;
 	static Key key(const kernel::Selector &s);
-	struct Entry {
-		uint32_t reqid = 0;
+	struct Holder {
 		Endpoint peer;
-		FlowTemplate tmpl;
-		size_t users = 0;
+		uint32_t reqid = 0;
+		uint32_t mark = 0;
+		size_t users = 0; ///< the unmarked holder's may be 0 while marked ones remain
 		bool policies = false;
 	};
+	struct Entry {
+		FlowTemplate tmpl;
+		Holder base;                ///< unmarked
+		std::vector<Holder> marked; ///< clients behind the base's NAT address
+	};
+	Result<uint32_t> freeReqid();
+	static Holder *find(Entry &e, uint32_t mark);
 	kernel::OwnedReqids range_;
 	uint32_t next_;
+	bool shareNat_;
 	std::map<Key, Entry> flows_;
 	std::set<uint32_t> reqids_;
 };
@@ -87,6 +123,7 @@ struct ChildSaSpec {
 	std::optional<IpAddress> natOa; ///< the peer's original address (RFC 3947 §5.2), transport mode
 	kernel::Selector flow;          ///< our side: local:1701 -> peer:port, UDP (tunnel mode: the inner flow)
 	uint32_t reqid = 0;
+	uint32_t mark = 0; ///< FlowGrant::mark: the inbound SA sets it, the policies match it
 	uint32_t inboundSpi = 0, outboundSpi = 0;
 	kernel::EspKeys inboundKeys, outboundKeys;
 	kernel::SaLifetime lifetime;

@@ -114,10 +114,11 @@ size_t ChildSaSet::follow(const Endpoint &to)
 		ChildSa &c = children_[i];
 		if (c.spec().peer.address != to.address)
 			continue; // a pair left at an address the peer had before
+		Endpoint was = c.spec().peer;
 		size_t updated = c.followPeer(ctx_.dataplane, to);
 		if (!c.spec().udpEncap || updated == 2)
 			complete++;
-		ctx_.flows.moveHolder(c.spec().flow, to);
+		ctx_.flows.moveHolder(c.spec().flow, was, to);
 		// Same address, another port: filed again all the same, so the
 		// index never depends on which of the view's fields it reads.
 		ctx_.l2tpFlows.unfile(infos_[i], ChildFlowIndex::Place{owner_, places_[i]});

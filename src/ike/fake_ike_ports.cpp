@@ -63,6 +63,11 @@ void FakeIkeNetwork::addNat(const IpAddress &inside, const IpAddress &outside, u
 	nats_.push_back(Nat{inside, outside, firstPort, {}});
 }
 
+void FakeIkeNetwork::addOneToOneNat(const IpAddress &inside, const IpAddress &outside)
+{
+	nats_.push_back(Nat{inside, outside, 0, {}, true});
+}
+
 void FakeIkeNetwork::resetNat(const IpAddress &inside)
 {
 	for (Nat &n : nats_)
@@ -75,6 +80,10 @@ void FakeIkeNetwork::post(Datagram d)
 	for (Nat &n : nats_) {
 		if (d.from.address != n.inside)
 			continue;
+		if (n.oneToOne) {
+			d.from.address = n.outside;
+			continue;
+		}
 		auto it = n.out.find(d.from.port);
 		if (it == n.out.end())
 			it = n.out.emplace(d.from.port, n.nextPort++).first;
@@ -97,6 +106,10 @@ size_t FakeIkeNetwork::deliver(TimePoint now, size_t maxDatagrams)
 		for (const Nat &nat : nats_) {
 			if (to.address != nat.outside)
 				continue;
+			if (nat.oneToOne) {
+				to.address = nat.inside;
+				break;
+			}
 			blocked = true;
 			auto mapped = std::find_if(nat.out.begin(), nat.out.end(),
 			                           [&](const auto &m) { return m.second == to.port; });

@@ -84,6 +84,9 @@ public:
 	void attach(const IpAddress &host, IkeEngine &engine);
 	void detach(const IpAddress &host);
 	void addNat(const IpAddress &inside, const IpAddress &outside, uint16_t firstPort = 30000);
+	/// A 1:1 NAT (a cloud's public address): `outside` is the host's on the
+	/// wire, both ways, every port kept; anyone may reach it.
+	void addOneToOneNat(const IpAddress &inside, const IpAddress &outside);
 	/// Forgets the NAT's mappings (its state timed out): the next datagram
 	/// out gets a new port.
 	void resetNat(const IpAddress &inside);
@@ -98,6 +101,7 @@ private:
 		IpAddress inside, outside;
 		uint16_t nextPort;
 		std::map<uint16_t, uint16_t> out; ///< inside port -> outside port
+		bool oneToOne = false;            ///< ports kept, nothing blocked
 	};
 	std::map<IpAddress, IkeEngine *> hosts_;
 	std::vector<Nat> nats_;

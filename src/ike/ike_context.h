@@ -53,6 +53,10 @@ struct IkeEngineConfig {
 	/// only) and allow connect() to ask for it. Off, an Aggressive Mode 1
 	/// is dropped with one log line.
 	bool aggressiveMode = false;
+	/// [ike] conceal_server_nat: behind a NAT, answer a Main Mode from a
+	/// Microsoft client (its vendor id) with NAT-D that shows only the
+	/// client behind one, so Windows does not refuse us (error 809).
+	bool concealServerNat = false;
 	std::chrono::seconds ikeLifetime{8 * 3600};
 	std::chrono::seconds saLifetime{3600};
 	/// RFC 3706: probe a peer silent this long (0 = off), declare it dead
@@ -85,6 +89,10 @@ struct IkeEngineConfig {
 	/// The L2TP port our side of every protected flow uses (RFC 2661 §8.1).
 	uint16_t l2tpPort = 1701;
 	kernel::OwnedReqids reqids;
+	/// Clients behind one NAT may share an L2TP flow, each under its own
+	/// mark (ChildFlows): the daemon sets it when the kernel can tell their
+	/// L2TP tunnels apart (Linux 6.10 and later).
+	bool shareNatFlows = false;
 };
 
 /// An engine config from the daemon's [ike] section; the PSK and
@@ -131,6 +139,10 @@ struct ChildSaInfo {
 	Endpoint local, peer; ///< the IKE endpoints (ESP-in-UDP ports when natT)
 	uint32_t inboundSpi = 0, outboundSpi = 0;
 	uint32_t reqid = 0;
+	/// Non-zero for a client that shares its L2TP flow with another one
+	/// behind the same NAT (ChildFlows): what its inbound SA marks and its
+	/// L2TP tunnel socket must send with.
+	uint32_t mark = 0;
 	std::string suite;     ///< "aes256-sha1"
 	std::string peerOffer; ///< responder: compactPhase2Offer() of the peer's offer
 	kernel::IpsecMode mode = kernel::IpsecMode::Transport;

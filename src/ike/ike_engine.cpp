@@ -18,8 +18,8 @@ namespace {
 IkeContext makeContext(IkeEngineConfig config, IkeSockets &sockets, kernel::IpsecDataplane &dataplane,
                        IkeRandom &random, IkeObserver *observer)
 {
-	kernel::OwnedReqids reqids = config.reqids;
-	return IkeContext{std::move(config), sockets, dataplane, random, observer, nullptr, ChildFlows(reqids), {}};
+	ChildFlows flows(config.reqids, config.shareNatFlows);
+	return IkeContext{std::move(config), sockets, dataplane, random, observer, nullptr, std::move(flows), {}};
 }
 
 bool isZero(const Cookie &c)
@@ -52,6 +52,7 @@ Result<IkeEngineConfig> ikeEngineConfig(const IkeConfig &config)
 	c.dpdTimeout = config.dpdTimeout;
 	c.natKeepalive = config.natKeepalive;
 	c.aggressiveMode = config.aggressiveMode;
+	c.concealServerNat = config.concealServerNat;
 	if (config.psk) {
 		crypto::SecretBytes key = crypto::toSecret(std::span(
 		        reinterpret_cast<const uint8_t *>(config.psk->value.data()), config.psk->value.size()));
@@ -456,9 +457,9 @@ std::vector<IkeSaInfo> IkeEngine::ikeSas() const
 	return out;
 }
 
-std::optional<ChildSaInfo> IkeEngine::childSaCovering(const IpAddress &peer, uint16_t port) const
+std::optional<ChildSaInfo> IkeEngine::childSaCovering(const IpAddress &peer, uint16_t port, uint32_t mark) const
 {
-	auto at = ctx_.l2tpFlows.first(peer, port);
+	auto at = ctx_.l2tpFlows.first(peer, port, mark);
 	if (!at)
 		return std::nullopt;
 	const IkeSa *sa = table_->find(at->owner);

@@ -116,7 +116,7 @@ public:
 	/// yet), the first in childSas() order if several do, found through the
 	/// flow index (child_flow_index.h): the L2TP admission asks this for
 	/// every new tunnel, `sessions` for every line.
-	std::optional<ChildSaInfo> childSaCovering(const IpAddress &peer, uint16_t port) const;
+	std::optional<ChildSaInfo> childSaCovering(const IpAddress &peer, uint16_t port, uint32_t mark = 0) const;
 	/// The IPsec SA pair with this inbound SPI (ours, unique), if any.
 	std::optional<ChildSaInfo> childSaByInboundSpi(uint32_t spi) const;
 	/// One ISAKMP SA by id, if it is there.

@@ -210,7 +210,7 @@ void IkeSa::movePeerTo(IkeSocket socket, const Endpoint &local, const Endpoint &
 	// with path_.peer, so the new port.
 	for (const auto &[mid, qm] : quickModes_)
 		if (const kernel::Selector *flow = qm->heldFlow())
-			ctx_.flows.moveHolder(*flow, to);
+			ctx_.flows.moveHolder(*flow, was, to);
 	if (!floated)
 		logInfo(kLog, "peer {}: NAT mapping moved to {}; {} of {} IPsec SAs updated", was.str(), to.str(),
 		        moved, children_.size());

@@ -227,6 +227,7 @@ S Phase1Exchange::respondMm3(Incoming &in)
 	if (!takeInitiatorKe(in, *ke, *ni))
 		return S::Dead;
 	detectNat(in.payloads, in.local, in.from);
+	answerMicrosoftServerNat(in.payloads, in.from);
 	// The NAT-D hashes name the peer as it reached us and us as it addressed us.
 	sa_.path_.local = in.local;
 	sa_.path_.peer = in.from;

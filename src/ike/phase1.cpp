@@ -82,6 +82,7 @@ void Phase1Steps::readVendorIds(const std::vector<RawPayload> &payloads)
 		draft02n |= *known == KnownVendorId::NatTDraft02N;
 		if (*known == KnownVendorId::Dpd)
 			sa_.informational_->peerSpeaksDpd();
+		microsoftPeer_ |= *known == KnownVendorId::MsNt5IsakmpOakley;
 	}
 	sa_.peerVendorIds_ = names.empty() ? "none" : names;
 	sa_.natMethod_ = rfc                                ? NatTMethod::Rfc3947
@@ -102,11 +103,41 @@ std::vector<OutPayload> Phase1Steps::natDPayloads() const
 	if (sa_.natMethod_ == NatTMethod::None)
 		return {};
 	PayloadType type = sa_.natMethod_ == NatTMethod::Rfc3947 ? PayloadType::NatD : PayloadType::NatDDraft;
+	const Endpoint &peer = sa_.path_.peer;
+	if (concealedNatD_) {
+		// The peer must still see a NAT, so that it floats to 4500 and asks
+		// for ESP in UDP as we will send it: when it is not behind one, its
+		// address with port 0, which no datagram comes from.
+		uint16_t port = sa_.natPeer_ ? peer.port : 0;
+		return {OutPayload{type, natDetectionHash(prfOf(*sa_.choice_), sa_.who_.ckyI, sa_.who_.ckyR,
+		                                          peer.address, port)},
+		        OutPayload{type, *concealedNatD_}};
+	}
 	// RFC 3947 §3.2: first the peer's address as we send to it, then ours.
-	return {OutPayload{type, natDetectionHash(prfOf(*sa_.choice_), sa_.who_.ckyI, sa_.who_.ckyR,
-	                                          sa_.path_.peer.address, sa_.path_.peer.port)},
+	return {OutPayload{type, natDetectionHash(prfOf(*sa_.choice_), sa_.who_.ckyI, sa_.who_.ckyR, peer.address,
+	                                          peer.port)},
 	        OutPayload{type, natDetectionHash(prfOf(*sa_.choice_), sa_.who_.ckyI, sa_.who_.ckyR,
 	                                          sa_.path_.local.address, sa_.path_.local.port)}};
+}
+
+void Phase1Steps::answerMicrosoftServerNat(const std::vector<RawPayload> &payloads, const Endpoint &from)
+{
+	// Windows refuses a responder its NAT-D shows behind a NAT (error 809)
+	// unless the client's registry says otherwise; a server on a cloud's
+	// 1:1 NAT always is. natLocal_ means detectNat() read the peer's NAT-D.
+	if (!microsoftPeer_ || !sa_.natLocal_)
+		return;
+	if (!sa_.ctx_.config.concealServerNat) {
+		logWarn(kLog,
+		        "peer {}: a Microsoft client sees this server behind a NAT and refuses it (Windows error 809) "
+		        "unless it sets AssumeUDPEncapsulationContextOnSendRule=2, or [ike] conceal_server_nat = true",
+		        from.str());
+		return;
+	}
+	// Its own hash for the address it sent to answers as ours: we appear
+	// where it addressed us (as SoftEther answers Windows).
+	concealedNatD_ = bytesOf(findAll(payloads, PayloadType::NatD, PayloadType::NatDDraft).front()->body);
+	logInfo(kLog, "peer {}: our NAT concealed from a Microsoft client ([ike] conceal_server_nat)", from.str());
 }
 
 void Phase1Steps::detectNat(const std::vector<RawPayload> &payloads, const Endpoint &local, const Endpoint &from)

@@ -124,6 +124,10 @@ protected:
 	void readVendorIds(const std::vector<RawPayload> &payloads);
 	void detectNat(const std::vector<RawPayload> &payloads, const Endpoint &local, const Endpoint &from);
 	std::vector<OutPayload> natDPayloads() const;
+	/// Responder, after detectNat() on Main Mode 3: when a Microsoft peer
+	/// finds us behind a NAT, conceal it ([ike] conceal_server_nat) or
+	/// warn that Windows will refuse us.
+	void answerMicrosoftServerNat(const std::vector<RawPayload> &payloads, const Endpoint &from);
 	void floatToNatT();
 	void becomeEstablished(Incoming &in);
 	/// Responder: the peer failed to authenticate; the observer counts it.
@@ -138,6 +142,10 @@ protected:
 	/// (RespDh, RespAmDh).
 	std::vector<uint8_t> dhRequestDigest_;
 	std::optional<KnownVendorId> natVendorId_; ///< the NAT-T vendor id we answer with
+	bool microsoftPeer_ = false;               ///< its phase-1 vendor ids include MS NT5 ISAKMPOAKLEY
+	/// Responder: the NAT-D we send for our own address when concealing our
+	/// NAT from a Microsoft peer (the peer's own hash of where it sent).
+	std::optional<std::vector<uint8_t>> concealedNatD_;
 };
 
 /// The messages of Main Mode or Aggressive Mode, in either role.

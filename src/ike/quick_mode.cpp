@@ -183,8 +183,9 @@ QuickMode::QuickMode(IkeSa &sa, uint32_t messageId, bool initiator)
 Result<void> QuickMode::acquireFlow()
 {
 	const Endpoint &local = sa_.path_.local, &peer = sa_.path_.peer;
-	L2S_TRY_ASSIGN(auto reqid, sa_.ctx_.flows.acquire(flow_, peer, flowTemplate(ipsecMode(mode_), local, peer)));
-	reqid_ = reqid;
+	L2S_TRY_ASSIGN(auto grant, sa_.ctx_.flows.acquire(flow_, peer, flowTemplate(ipsecMode(mode_), local, peer)));
+	reqid_ = grant.reqid;
+	mark_ = grant.mark;
 	flowAcquired_ = true;
 	return {};
 }
@@ -220,6 +221,7 @@ bool QuickMode::installChild()
 	spec.natOa = natOa_;
 	spec.flow = flow_;
 	spec.reqid = reqid_;
+	spec.mark = mark_;
 	spec.inboundSpi = inboundSpi_;
 	spec.outboundSpi = c.peerSpi;
 	// RFC 2409 §5.5: each direction's KEYMAT is keyed with the SPI its
@@ -247,6 +249,7 @@ bool QuickMode::installChild()
 	info.inboundSpi = spec.inboundSpi;
 	info.outboundSpi = spec.outboundSpi;
 	info.reqid = spec.reqid;
+	info.mark = spec.mark;
 	info.suite = suiteName(c.suite);
 	info.peerOffer = peerOffer_;
 	info.mode = spec.mode;
@@ -272,7 +275,7 @@ void QuickMode::end(const std::string &why)
 		inboundSpi_ = 0;
 	}
 	if (flowAcquired_) {
-		ctx.flows.release(ctx.dataplane, flow_);
+		ctx.flows.release(ctx.dataplane, flow_, mark_);
 		flowAcquired_ = false;
 	}
 	state_ = State::Done;
@@ -630,10 +633,7 @@ bool QuickModeResponder::takePfs(const std::vector<RawPayload> &chain, crypto::D
 bool QuickModeResponder::reserve(const SaPayload &offer)
 {
 	if (auto r = acquireFlow(); !r) {
-		logWarn(kLog,
-		        "peer {}: Quick Mode refused: {} (several clients behind one NAT using the same L2TP "
-		        "port?)",
-		        sa_.path_.text(), r.error().message);
+		logWarn(kLog, "peer {}: Quick Mode refused: {}", sa_.path_.text(), r.error().message);
 		refuse(offer, NotifyType::InvalidIdInformation);
 		return false;
 	}

@@ -66,6 +66,7 @@ protected:
 	uint32_t inboundSpi_ = 0;
 	kernel::Selector flow_;
 	uint32_t reqid_ = 0;
+	uint32_t mark_ = 0; ///< FlowGrant::mark
 	bool flowAcquired_ = false;
 	std::vector<uint8_t> idci_, idcr_; ///< ID bodies (echoed in QM2)
 	std::optional<IpAddress> natOa_;

@@ -93,6 +93,10 @@ struct SaParams {
 	std::optional<NatTEncap> encap;
 	SaLifetime lifetime;
 	uint8_t replayWindow = 32; ///< inbound; 0 for outbound SAs
+	/// Inbound only: the mark the kernel gives every packet this SA
+	/// decrypted (XFRMA_SET_MARK, all 32 bits), so that the policy check
+	/// and a socket's SO_RCVMARK tell apart clients behind one NAT. 0: none.
+	uint32_t setMark = 0;
 };
 
 /// Current use of an SA, from the kernel (XFRM_MSG_GETSA).

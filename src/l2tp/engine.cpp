@@ -87,7 +87,9 @@ void L2tpEngine::onDatagram(uint64_t socketId, const Endpoint &local, const Endp
 		return;
 	}
 	Tunnel *t = findTunnel(h.tunnelId);
-	if (!t || t->peer().address != from.address) {
+	// The mark tells apart clients behind one NAT (same address and port):
+	// one cannot speak for another's tunnel.
+	if (!t || t->peer().address != from.address || t->peer().mark != from.mark) {
 		logDebug(kLog, "control message from {} for unknown tunnel {} dropped", from.str(), h.tunnelId);
 		return;
 	}

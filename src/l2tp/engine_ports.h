@@ -29,10 +29,19 @@ struct TunnelSocket {
 class TunnelSockets {
 public:
 	virtual ~TunnelSockets() = default;
-	/// A UDP socket bound to `local` and connected to `peer` (RFC 2661 §8.1:
-	/// the reply comes from the port the request went to). Datagrams that
-	/// arrive on it go to L2tpEngine::onDatagram with its id.
+	/// A UDP socket bound to `local` that talks to `peer` (RFC 2661 §8.1:
+	/// the reply comes from the port the request went to), with the peer's
+	/// mark. Datagrams that arrive on it go to L2tpEngine::onDatagram with
+	/// its id.
 	virtual Result<TunnelSocket> open(const Endpoint &local, const Endpoint &peer) = 0;
+	/// The socket is connected to its peer only while the kernel tunnel over
+	/// it exists (attach() just before the tunnel is created, detach() just
+	/// after it is deleted). Clients behind one NAT share address and port:
+	/// the kernel hands their datagrams to one of the sockets connected
+	/// there, and a connected socket without a kernel tunnel would pass
+	/// another client's L2TP data up to us instead of to its session.
+	virtual Result<void> attach(uint64_t socketId) = 0;
+	virtual void detach(uint64_t socketId) = 0;
 	/// Sends one datagram; a failure is for the log only (the reliable
 	/// transport retransmits, and keeps count).
 	virtual Result<void> send(uint64_t socketId, std::span<const uint8_t> datagram) = 0;

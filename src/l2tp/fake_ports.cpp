@@ -56,7 +56,21 @@ void FakeTunnelSockets::close(uint64_t socketId)
 	if (it == sockets_.end())
 		return;
 	connected_.erase({it->second.local, it->second.peer});
+	attached_.erase(socketId);
 	sockets_.erase(it);
+}
+
+Result<void> FakeTunnelSockets::attach(uint64_t socketId)
+{
+	if (!sockets_.contains(socketId))
+		return Error{EBADF, "attach of closed fake socket " + std::to_string(socketId)};
+	attached_.insert(socketId);
+	return {};
+}
+
+void FakeTunnelSockets::detach(uint64_t socketId)
+{
+	attached_.erase(socketId);
 }
 
 std::optional<uint64_t> FakeTunnelSockets::route(const Endpoint &to, const Endpoint &from) const

@@ -12,6 +12,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,11 @@ public:
 	Result<TunnelSocket> open(const Endpoint &local, const Endpoint &peer) override;
 	Result<void> send(uint64_t socketId, std::span<const uint8_t> datagram) override;
 	void close(uint64_t socketId) override;
+	/// Recorded only: the fake routes by (local, peer) from open() on.
+	Result<void> attach(uint64_t socketId) override;
+	void detach(uint64_t socketId) override;
+	/// The sockets attach()ed and not detach()ed or closed since.
+	const std::set<uint64_t> &attached() const { return attached_; }
 
 	/// The next open() fails with this error.
 	void failNextOpen(Error e) { failOpen_ = std::move(e); }
@@ -49,6 +55,7 @@ private:
 	std::map<uint64_t, Sock> sockets_;
 	/// (local, peer) -> socket id: how a datagram finds its connected socket.
 	std::map<std::pair<Endpoint, Endpoint>, uint64_t> connected_;
+	std::set<uint64_t> attached_;
 	uint64_t nextId_ = 1;
 	uint16_t nextPort_ = 40000;
 	uint64_t sent_ = 0;

@@ -481,6 +481,7 @@ void Tunnel::enterClosing(const std::string &reason, bool peerInitiated)
 		if (auto r = ctx_.dataplane.deleteTunnel(tunnelId_); !r && r.error().code != ENODEV)
 			logWarn(kLog, "tunnel {}: {}", tunnelId_, r.error().message);
 		kernelTunnel_ = false;
+		ctx_.sockets.detach(socket_.id);
 	}
 	if (announcedUp_ && ctx_.observer)
 		ctx_.observer->tunnelDown(info(), reason);
@@ -494,8 +495,14 @@ bool Tunnel::createKernelTunnel()
 	p.peerTunnelId = peerTunnelId_;
 	p.version = 2;
 	p.udpFd = socket_.fd;
+	// The kernel sends the tunnel's data from the socket's connected address.
+	if (auto r = ctx_.sockets.attach(socket_.id); !r) {
+		logError(kLog, "tunnel {}: {}", tunnelId_, r.error().message);
+		return false;
+	}
 	if (auto r = ctx_.dataplane.createTunnel(p); !r) {
 		logError(kLog, "tunnel {}: {}", tunnelId_, r.error().message);
+		ctx_.sockets.detach(socket_.id);
 		return false;
 	}
 	kernelTunnel_ = true;

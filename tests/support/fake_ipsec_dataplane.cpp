@@ -29,6 +29,8 @@ std::string paramsText(const SaParams &p)
 	s += " sel=" + describeSelector(p.selector);
 	if (p.encap)
 		s += fmt::format(" encap={}->{}", p.encap->srcPort, p.encap->dstPort);
+	if (p.setMark)
+		s += fmt::format(" set-mark=0x{:x}", p.setMark);
 	if (p.lifetime != SaLifetime{})
 		s += fmt::format(" life=bytes:{}/{},packets:{}/{},secs:{}/{}", p.lifetime.softBytes,
 		                 p.lifetime.hardBytes, p.lifetime.softPackets, p.lifetime.hardPackets,

@@ -64,6 +64,7 @@ TEST_CASE("a config with one empty section gives every default")
 	CHECK(c.ike.ikeLifetime == seconds(8 * 3600));
 	CHECK(c.ike.saLifetime == seconds(3600));
 	CHECK(!c.ike.aggressiveMode);
+	CHECK(!c.ike.concealServerNat);
 	CHECK(c.ike.tunnelMode == TunnelModePolicy::Refuse);
 	CHECK(!c.ike.allowShortPsk);
 	CHECK(c.l2tp.ipsec == IpsecRequirement::Required);
@@ -108,6 +109,7 @@ sa_lifetime = "30m"
 aggressive_mode = true
 tunnel_mode = "accept"
 allow_short_psk = true
+conceal_server_nat = true
 
 [l2tp]
 ipsec = "optional"
@@ -170,8 +172,9 @@ password_file = "/etc/l2tpsec/lab.pass"
 	CHECK(c.ike.aggressiveMode);
 	CHECK(c.ike.tunnelMode == TunnelModePolicy::Accept);
 	CHECK(c.ike.allowShortPsk);
+	CHECK(c.ike.concealServerNat);
 	CHECK(c.lineOf("ike.allow_short_psk") == 20);
-	CHECK(c.lineOf("l2tp.ipsec") == 23);
+	CHECK(c.lineOf("l2tp.ipsec") == 24);
 	CHECK(c.lineOf("lac.name") == 0); // [[lac]] keys are the profile's
 	CHECK(c.l2tp.ipsec == IpsecRequirement::Optional);
 	CHECK(c.l2tp.helloInterval == seconds(120));
@@ -202,7 +205,7 @@ password_file = "/etc/l2tpsec/lab.pass"
 	CHECK(c.lac[0].password->file.path == "/etc/l2tpsec/office.pass");
 	CHECK(c.lac[0].autoconnect);
 	CHECK(c.lac[0].mode == EspMode::Tunnel);
-	CHECK(c.lac[0].line == 42);
+	CHECK(c.lac[0].line == 43);
 	CHECK(c.lac[1].name == "lab-2");
 	CHECK(!c.lac[1].autoconnect);
 	CHECK(c.lac[1].mode == EspMode::Transport);
@@ -386,6 +389,8 @@ TEST_CASE("wrong types quote the value and say what was expected")
 	      "\"5m\" or \"8h\", got 12.5");
 	CHECK(onlyError("[ike]\naggressive_mode = \"yes\"\n") ==
 	      "/etc/l2tpsec/l2tpsec.conf:2: [ike] aggressive_mode: expected true or false, got \"yes\"");
+	CHECK(onlyError("[ike]\nconceal_server_nat = 1\n") ==
+	      "/etc/l2tpsec/l2tpsec.conf:2: [ike] conceal_server_nat: expected true or false, got 1");
 	CHECK(onlyError("[ike]\nproposals = \"strong\"\n") ==
 	      "/etc/l2tpsec/l2tpsec.conf:2: [ike] proposals: expected one of \"modern\", \"compat\", \"legacy\", got "
 	      "\"strong\"");
@@ -735,7 +740,7 @@ TEST_CASE("[ppp] routes and domain, for the DHCPINFORM responder")
 TEST_CASE("configKeys lists each key once")
 {
 	auto &keys = configKeys();
-	CHECK(keys.size() == 66);
+	CHECK(keys.size() == 67);
 	for (size_t i = 0; i < keys.size(); i++)
 		for (size_t j = i + 1; j < keys.size(); j++)
 			CHECK(!(keys[i].section == keys[j].section && keys[i].key == keys[j].key));

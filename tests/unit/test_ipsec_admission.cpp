@@ -31,11 +31,9 @@ struct StubIke {
 	IpsecFlows flows()
 	{
 		return IpsecFlows{
-		        [this](const IpAddress &a, uint16_t port) {
-			        return protectedPeers.contains(l2tp::Endpoint{a, port}.str());
-		        },
-		        [this](const IpAddress &a, uint16_t port) -> std::optional<IpAddress> {
-			        auto it = natOf.find(l2tp::Endpoint{a, port}.str());
+		        [this](const Endpoint &p) { return protectedPeers.contains(p.str()); },
+		        [this](const Endpoint &p) -> std::optional<IpAddress> {
+			        auto it = natOf.find(p.str());
 			        if (it == natOf.end())
 				        return std::nullopt;
 			        return it->second;

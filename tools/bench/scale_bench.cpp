@@ -187,17 +187,13 @@ struct Server {
 	{
 		ike::IkeEngine *e = &ike;
 		return IpsecFlows{
-		        [e](const IpAddress &peer, uint16_t port) {
-			        return flowSasOf(*e, peer, port, false).has_value();
-		        },
-		        [e](const IpAddress &peer, uint16_t port) -> std::optional<IpAddress> {
-			        if (auto sas = flowSasOf(*e, peer, port, false))
+		        [e](const Endpoint &peer) { return flowSasOf(*e, peer, false).has_value(); },
+		        [e](const Endpoint &peer) -> std::optional<IpAddress> {
+			        if (auto sas = flowSasOf(*e, peer, false))
 				        return sas->child.peer.address;
 			        return std::nullopt;
 		        },
-		        [e](const IpAddress &peer, uint16_t port, bool isakmp) {
-			        return flowSasOf(*e, peer, port, isakmp);
-		        },
+		        [e](const Endpoint &peer, bool isakmp) { return flowSasOf(*e, peer, isakmp); },
 		        nullptr,
 		};
 	}

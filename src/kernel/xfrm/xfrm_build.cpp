@@ -277,6 +277,10 @@ Result<std::span<const uint8_t>> buildNewSa(MsgBuffer &buf, uint32_t seq, const 
 		b.attr(XFRMA_REPLAY_ESN_VAL, &esn, sizeof(esn));
 	}
 	putMark(b, sa.id.mark, sa.id.markMask);
+	if (sa.setMark) {
+		b.attr(XFRMA_SET_MARK, sa.setMark);
+		b.attr(XFRMA_SET_MARK_MASK, uint32_t{0xffffffff});
+	}
 	return b.finish();
 }
 

@@ -56,7 +56,8 @@ struct SaSpec {
 	std::optional<NatTEncap> encap; ///< XFRMA_ENCAP, UDP_ENCAP_ESPINUDP
 	SaLifetime lifetime;
 	uint8_t replayWindow = 0;
-	uint8_t flags = 0; ///< XFRM_STATE_*
+	uint8_t flags = 0;    ///< XFRM_STATE_*
+	uint32_t setMark = 0; ///< XFRMA_SET_MARK with an all-ones XFRMA_SET_MARK_MASK; 0: none
 	friend bool operator==(const SaSpec &, const SaSpec &) = default;
 };
 

@@ -83,6 +83,7 @@ Result<SaSpec> makeSaSpec(const SaId &id, const SaParams &p, const OwnedReqids &
 	s.mode = p.mode;
 	s.reqid = p.reqid;
 	s.replayWindow = p.replayWindow;
+	s.setMark = p.setMark;
 	s.lifetime = p.lifetime;
 
 	const EspKeys &k = p.keys;

@@ -134,6 +134,19 @@ TEST_CASE("doctor reads CONFIG_L2TP_V3 from the kernel config, or infers it from
 	CHECK(checkL2tpV3(moduleFacts(in), std::nullopt).status == Status::Warn);
 }
 
+TEST_CASE("doctor: several clients behind one NAT from Linux 6.10; before, information; unknown, skipped")
+{
+	Finding now = checkNatSharing("6.12.57+deb13-amd64");
+	CHECK(now.status == Status::Ok);
+	CHECK(now.why == "Linux 6.12.57+deb13-amd64: several clients behind one NAT, all sending L2TP from port 1701 "
+	                 "(Windows), are served at once");
+	Finding old = checkNatSharing("6.1.0-27-amd64");
+	CHECK(old.status == Status::Info);
+	CHECK(old.why.find("several need Linux 6.10 or later") != std::string::npos);
+	CHECK(old.fix == "a kernel of 6.10 or later (Debian 12: apt install linux-image-6.12-amd64), then reboot");
+	CHECK(checkNatSharing("").status == Status::Skipped);
+}
+
 TEST_CASE("doctor: ip_forward 1 is ok, 0 warns with the sysctl, unreadable is skipped")
 {
 	CHECK(checkIpForward(std::string("1\n")).status == Status::Ok);

@@ -20,6 +20,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -292,11 +293,12 @@ inline const std::vector<std::string> kDirectSetupWire{
         "192.0.2.1:500>192.0.2.2:500 MM-KE", "192.0.2.2:500>192.0.2.1:500 MM*",   "192.0.2.1:500>192.0.2.2:500 MM*",
         "192.0.2.2:500>192.0.2.1:500 QM*",   "192.0.2.1:500>192.0.2.2:500 QM*",   "192.0.2.2:500>192.0.2.1:500 QM*"};
 
-/// The client's MM1 (the datagram Lab::wire names `mm1`) loses its RFC 3947
-/// vendor id on the way (no hash covers it): a pre-RFC client, draft NAT-T only.
-inline void dropRfc3947VendorId(Lab &lab, std::string mm1)
+/// The client's MM1 (the datagram Lab::wire names `mm1`) changes its vendor
+/// ids on the way (no hash covers them): `drop` leaves, `add` joins.
+inline void rewriteVendorIds(Lab &lab, std::string mm1, std::optional<KnownVendorId> drop,
+                             std::optional<KnownVendorId> add)
 {
-	lab.tamper = [&lab, mm1](FakeIkeNetwork::Datagram &d) {
+	lab.tamper = [&lab, mm1, drop, add](FakeIkeNetwork::Datagram &d) {
 		if (lab.wire.back() != mm1)
 			return false;
 		auto m = parseMessage(d.bytes);
@@ -305,14 +307,21 @@ inline void dropRfc3947VendorId(Lab &lab, std::string mm1)
 		REQUIRE(chain);
 		MessageBuilder b(m->header);
 		for (const RawPayload &raw : *chain)
-			if (raw.type != PayloadType::VendorId ||
-			    recogniseVendorId(raw.body) != KnownVendorId::NatTRfc3947)
+			if (raw.type != PayloadType::VendorId || !drop || recogniseVendorId(raw.body) != drop)
 				b.add(raw.type, std::vector<uint8_t>(raw.body.begin(), raw.body.end()));
+		if (add)
+			b.add(PayloadType::VendorId, vendorIdBytes(*add));
 		auto rebuilt = b.build();
 		REQUIRE(rebuilt);
 		d.bytes = *rebuilt;
 		return false;
 	};
+}
+
+/// MM1 loses its RFC 3947 vendor id: a pre-RFC client, draft NAT-T only.
+inline void dropRfc3947VendorId(Lab &lab, std::string mm1)
+{
+	rewriteVendorIds(lab, std::move(mm1), KnownVendorId::NatTRfc3947, std::nullopt);
 }
 
 /// A server (192.0.2.1, answers Main Mode) and a client (initiator only).

@@ -32,8 +32,10 @@ TEST_CASE("Main Mode and Quick Mode with a pre-shared key: both ends up, SAs and
 	              "addSa spi=0xc0000002 192.0.2.1->192.0.2.2 reqid=0x4c320000 transport rfc4106(gcm(aes)) "
 	              "sel=192.0.2.1/32->192.0.2.2/32 udp 1701->1701" +
 	                      life,
-	              "addPolicy out 192.0.2.1/32->192.0.2.2/32 udp 1701->1701 reqid=0x4c320000 transport priority=0",
-	              "addPolicy in 192.0.2.2/32->192.0.2.1/32 udp 1701->1701 reqid=0x4c320000 transport priority=0"});
+	              "addPolicy out 192.0.2.1/32->192.0.2.2/32 udp 1701->1701 reqid=0x4c320000 transport "
+	              "priority=1000",
+	              "addPolicy in 192.0.2.2/32->192.0.2.1/32 udp 1701->1701 reqid=0x4c320000 transport "
+	              "priority=1000"});
 	// The client asked for the pair: it rekeys first, at 90 %.
 	const std::string clientLife = " life=bytes:0/0,packets:0/0,secs:3240/3600";
 	CHECK(p.client->kernel.calls() ==
@@ -45,8 +47,10 @@ TEST_CASE("Main Mode and Quick Mode with a pre-shared key: both ends up, SAs and
 	              "addSa spi=0xc0000001 192.0.2.2->192.0.2.1 reqid=0x4c320000 transport rfc4106(gcm(aes)) "
 	              "sel=192.0.2.2/32->192.0.2.1/32 udp 1701->1701" +
 	                      clientLife,
-	              "addPolicy out 192.0.2.2/32->192.0.2.1/32 udp 1701->1701 reqid=0x4c320000 transport priority=0",
-	              "addPolicy in 192.0.2.1/32->192.0.2.2/32 udp 1701->1701 reqid=0x4c320000 transport priority=0"});
+	              "addPolicy out 192.0.2.2/32->192.0.2.1/32 udp 1701->1701 reqid=0x4c320000 transport "
+	              "priority=1000",
+	              "addPolicy in 192.0.2.1/32->192.0.2.2/32 udp 1701->1701 reqid=0x4c320000 transport "
+	              "priority=1000"});
 
 	// Both ends derived the same KEYMAT for each direction (RFC 2409 §5.5):
 	// 32-byte AES key + 4-byte salt, one per direction, no integrity key.
@@ -140,7 +144,7 @@ TEST_CASE("NAT-T: the client behind a NAT; NAT-D tells, both float to 4500, ESP 
 	// NAT-OA gives the client's own address. The flow is the public one. The
 	// server answered the Quick Mode: its soft limit is at 95 %.
 	const std::string life = " life=bytes:0/0,packets:0/0,secs:3420/3600";
-	const std::string policy = " transport priority=0";
+	const std::string policy = " transport priority=1000";
 	CHECK(p.server->kernel.calls() ==
 	      std::vector<std::string>{
 	              "allocSpi 198.51.100.7->192.0.2.1 reqid=0x4c320000 -> spi=0xc0000001",
@@ -242,7 +246,8 @@ TEST_CASE("INITIAL-CONTACT: a client that rebooted replaces its old ISAKMP SA an
 	CHECK(p.server->engine.saCount() == 1);
 }
 
-TEST_CASE("two clients behind one NAT: the second L2TP flow from port 1701 is refused, an ephemeral port is not")
+TEST_CASE("two clients behind one NAT, kernel before 6.10: the second L2TP flow from port 1701 is refused, an "
+          "ephemeral port is not")
 {
 	Lab lab;
 	auto server = lab.host("192.0.2.1", labConfig(), 1);
@@ -271,8 +276,8 @@ TEST_CASE("two clients behind one NAT: the second L2TP flow from port 1701 is re
 	CHECK(a->observer.events.size() == 2);
 	CHECK(b->observer.events ==
 	      std::vector<std::string>{"ike-up 1", "child-failed 1: the peer answered INVALID-ID-INFORMATION"});
-	CHECK(logs.has("Quick Mode refused: the flow is already protected for peer 198.51.100.7:30001 (several "
-	               "clients behind one NAT using the same L2TP port?)"));
+	CHECK(logs.has("Quick Mode refused: the flow is already protected for peer 198.51.100.7:30001, another "
+	               "client behind the same NAT: several clients behind one NAT need Linux 6.10 or later"));
 	REQUIRE(c->observer.childUps.size() == 1);
 	auto flows = server->engine.childSas();
 	REQUIRE(flows.size() == 2);
@@ -281,6 +286,55 @@ TEST_CASE("two clients behind one NAT: the second L2TP flow from port 1701 is re
 	CHECK(server->kernel.policies().size() == 4);
 	// The refused one reserved nothing in the server's kernel.
 	CHECK(server->kernel.sas().size() == 4);
+}
+
+TEST_CASE("two clients behind one NAT, kernel 6.10 or later: the second one's pair is marked")
+{
+	Lab lab;
+	IkeEngineConfig sc = labConfig();
+	sc.shareNatFlows = true;
+	auto server = lab.host("192.0.2.1", sc, 1);
+	IkeEngineConfig cc = labConfig();
+	cc.acceptPeers = false;
+	auto a = lab.host("10.0.0.2", cc, 2);
+	auto b = lab.host("10.0.0.3", cc, 3);
+	lab.net.addNat(ip("10.0.0.2"), ip("198.51.100.7"), 30000);
+	lab.net.addNat(ip("10.0.0.3"), ip("198.51.100.7"), 31000);
+	burnSpi(b->kernel);
+	REQUIRE(a->engine.connect(ConnectRequest{a->address, server->address}, lab.now));
+	lab.settle();
+	REQUIRE(b->engine.connect(ConnectRequest{b->address, server->address}, lab.now));
+	lab.settle();
+	REQUIRE(a->observer.childUps.size() == 1);
+	REQUIRE(b->observer.childUps.size() == 1);
+	auto pairs = server->engine.childSas();
+	REQUIRE(pairs.size() == 2);
+	CHECK(pairs[0].flow == pairs[1].flow); // one selector: the NAT's address, 1701 both ends
+	CHECK(pairs[0].mark == 0);
+	CHECK(pairs[1].mark == pairs[1].reqid);
+	CHECK(pairs[1].reqid != pairs[0].reqid);
+	// Each client's L2TP is found by its mark.
+	auto first = server->engine.childSaCovering(ip("198.51.100.7"), 1701, 0);
+	auto second = server->engine.childSaCovering(ip("198.51.100.7"), 1701, pairs[1].mark);
+	REQUIRE(first);
+	REQUIRE(second);
+	CHECK(first->inboundSpi == pairs[0].inboundSpi);
+	CHECK(second->inboundSpi == pairs[1].inboundSpi);
+	CHECK_FALSE(server->engine.childSaCovering(ip("198.51.100.7"), 1701, pairs[1].mark + 1));
+	CHECK(server->kernel.policies().size() == 4);
+	// The clients' own kernels know nothing of marks.
+	for (const auto &sa : a->kernel.sas())
+		CHECK(sa.params.setMark == 0);
+	size_t marked = 0;
+	for (const auto &sa : server->kernel.sas())
+		marked += sa.params.setMark == pairs[1].mark ? 1 : 0;
+	CHECK(marked == 1); // the second client's inbound SA
+	// The first client leaves: the second keeps its pair and policies.
+	REQUIRE(a->engine.closeSa(1, "test", lab.now));
+	lab.settle();
+	CHECK(server->engine.childSas().size() == 1);
+	CHECK(server->engine.childSaCovering(ip("198.51.100.7"), 1701, pairs[1].mark));
+	CHECK(server->kernel.policies().size() == 4);
 }
 
 TEST_CASE("a pre-RFC client (draft NAT-T only): NAT-D type 130, mode 61444, NAT-OA type 131")

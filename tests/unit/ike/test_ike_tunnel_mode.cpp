@@ -39,6 +39,7 @@ kernel::PolicyParams tunnelPolicy(const char *src, const char *dst, uint32_t req
 	p.reqid = reqid;
 	p.tunnelSrc = ip(src);
 	p.tunnelDst = ip(dst);
+	p.priority = kFlowPolicyPriority;
 	return p;
 }
 
@@ -100,9 +101,9 @@ TEST_CASE("tunnel mode: a LAC asks for it, a server with tunnel_mode accept take
 	              "sel=192.0.2.1/32->192.0.2.2/32 udp 1701->1701" +
 	                      kLife,
 	              "addPolicy out 192.0.2.1/32->192.0.2.2/32 udp 1701->1701 reqid=0x4c320000 tunnel "
-	              "192.0.2.1->192.0.2.2 priority=0",
+	              "192.0.2.1->192.0.2.2 priority=1000",
 	              "addPolicy in 192.0.2.2/32->192.0.2.1/32 udp 1701->1701 reqid=0x4c320000 tunnel "
-	              "192.0.2.2->192.0.2.1 priority=0"});
+	              "192.0.2.2->192.0.2.1 priority=1000"});
 
 	// The exact parameters, both ends: the inner flow as selector, no
 	// NAT-T, the IKE endpoints as the templates' outer addresses.
@@ -160,9 +161,9 @@ TEST_CASE("tunnel mode with NAT-T (RFC 3947): UDP-Tunnel (3), ESP in UDP, the in
 	              "sel=192.0.2.1/32->10.0.0.2/32 udp 1701->1701 encap=4500->30001" +
 	                      kLife,
 	              "addPolicy out 192.0.2.1/32->10.0.0.2/32 udp 1701->1701 reqid=0x4c320000 tunnel "
-	              "192.0.2.1->198.51.100.7 priority=0",
+	              "192.0.2.1->198.51.100.7 priority=1000",
 	              "addPolicy in 10.0.0.2/32->192.0.2.1/32 udp 1701->1701 reqid=0x4c320000 tunnel "
-	              "198.51.100.7->192.0.2.1 priority=0"});
+	              "198.51.100.7->192.0.2.1 priority=1000"});
 	checkSa(*p.server, kernel::SaId{ip("198.51.100.7"), ip("192.0.2.1"), 0xc0000001, 0, 0}, reversed(serverOut),
 	        kernel::NatTEncap{30001, 4500, std::nullopt});
 	checkSa(*p.server, kernel::SaId{ip("192.0.2.1"), ip("198.51.100.7"), 0xc0000002, 0, 0}, serverOut,
@@ -262,7 +263,8 @@ TEST_CASE("ChildFlows: a flow has one mode; its policies carry the template it w
 
 	auto reqid = flows.acquire(flow, peer);
 	REQUIRE(reqid);
-	CHECK(*reqid == kernel::OwnedReqids{}.first);
+	CHECK(reqid->reqid == kernel::OwnedReqids{}.first);
+	CHECK(reqid->mark == 0);
 	auto other = flows.acquire(flow, peer, tunnel);
 	REQUIRE_FALSE(other);
 	CHECK(other.error().message == "the flow is already protected in transport mode");
@@ -273,10 +275,10 @@ TEST_CASE("ChildFlows: a flow has one mode; its policies carry the template it w
 	REQUIRE(reqid);
 	auto again = flows.acquire(flow, peer, tunnel); // a rekey in the same mode
 	REQUIRE(again);
-	CHECK(*again == *reqid);
+	CHECK(again->reqid == reqid->reqid);
 	REQUIRE(flows.addPolicies(k, flow));
-	checkPolicies(k, flow, tunnelPolicy("192.0.2.1", "192.0.2.2", *reqid),
-	              tunnelPolicy("192.0.2.2", "192.0.2.1", *reqid));
+	checkPolicies(k, flow, tunnelPolicy("192.0.2.1", "192.0.2.2", reqid->reqid),
+	              tunnelPolicy("192.0.2.2", "192.0.2.1", reqid->reqid));
 	flows.release(k, flow);
 	CHECK(k.policies().size() == 2);
 	flows.release(k, flow);

@@ -202,7 +202,7 @@ void installPair(Pieces &p, ChildSaSet &set, uint16_t srcPort, uint32_t in, uint
 	spec.flow = kernel::Selector{local.address, peer.address, 32, 32, 17, 1701, srcPort};
 	auto reqid = p.ctx.flows.acquire(spec.flow, peer);
 	REQUIRE(reqid);
-	spec.reqid = *reqid;
+	spec.reqid = reqid->reqid;
 	spec.inboundSpi = in;
 	spec.outboundSpi = out;
 	for (kernel::EspKeys *k : {&spec.inboundKeys, &spec.outboundKeys}) {

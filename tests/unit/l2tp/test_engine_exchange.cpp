@@ -688,6 +688,54 @@ TEST_CASE("vendor AVPs without the M bit (Windows sends Microsoft's) are accepte
 	CHECK(typeOf(lab.net.queue().front().bytes) == "SCCRP");
 }
 
+TEST_CASE("clients behind one NAT (same address and port 1701) are told apart by their SA pair's mark")
+{
+	Lab lab;
+	auto lns = lab.host("192.0.2.1", lnsConfig());
+	auto sccrq = [](uint16_t peerTid, const char *host) {
+		ControlMessage m;
+		m.type = MessageType::Sccrq;
+		m.protocolVersion = ProtocolVersion{1, 0};
+		m.hostName = host;
+		m.framingCapabilities = 3;
+		m.assignedTunnelId = peerTid;
+		auto bytes = encodeControlMessage(m, ControlEnvelope{0, 0, 0, 0});
+		REQUIRE(bytes);
+		return bytes.value();
+	};
+	const Endpoint local{ip("192.0.2.1"), 1701};
+	Endpoint first{ip("203.0.113.9"), 1701}, second = first;
+	second.mark = 0x4c320001;
+	LogCapture logs;
+	lns->engine.onDatagram(0, local, first, sccrq(1, "alice-pc"), lab.now);
+	// Both Windows clients number their first tunnel 1: the mark alone
+	// says this is another client, not alice's restart.
+	lns->engine.onDatagram(7, local, second, sccrq(1, "bob-pc"), lab.now);
+	REQUIRE(lns->engine.tunnelCount() == 2);
+	CHECK_FALSE(logs.has("started a new tunnel from the same port"));
+	auto tunnels = lns->engine.tunnels();
+	const TunnelInfo &a = tunnels[0].peerHostName == "alice-pc" ? tunnels[0] : tunnels[1];
+	const TunnelInfo &b = tunnels[0].peerHostName == "alice-pc" ? tunnels[1] : tunnels[0];
+	CHECK(a.peer.mark == 0);
+	CHECK(b.peer.mark == 0x4c320001);
+	CHECK(b.peer.str() == "203.0.113.9:1701 mark 0x4c320001");
+
+	// A message for bob's tunnel that came through alice's SA pair is not
+	// bob's: dropped, bob's tunnel unmoved.
+	ControlMessage scccn;
+	scccn.type = MessageType::Scccn;
+	auto raw = encodeControlMessage(scccn, ControlEnvelope{b.tunnelId, 0, 1, 1});
+	REQUIRE(raw);
+	lns->engine.onDatagram(7, local, first, raw.value(), lab.now);
+	for (const TunnelInfo &t : lns->engine.tunnels())
+		CHECK(t.state == TunnelStateName::WaitCtlConn);
+	// Through bob's own pair it is his.
+	lns->engine.onDatagram(7, local, second, raw.value(), lab.now);
+	for (const TunnelInfo &t : lns->engine.tunnels())
+		CHECK(t.state ==
+		      (t.tunnelId == b.tunnelId ? TunnelStateName::Established : TunnelStateName::WaitCtlConn));
+}
+
 TEST_CASE("the LNS starts pppd at the ICRQ, before the ICCN arrives")
 {
 	Pair p;
