@@ -89,6 +89,20 @@ struct TunnelView {
 };
 
 /// One session (`sessions`, `show`).
+/// What a client sent that tells its software apart (`sessions`'
+/// "fingerprint"): its SCCRQ's AVPs (RFC 2661 §4.4.1) and, with IPsec, its
+/// ISAKMP SA's vendor IDs and the proposals it offered.
+struct ClientFingerprintView {
+	std::string hostName;                     ///< "" when the SCCRQ had none
+	std::string vendorName;                   ///< "" when none
+	std::optional<uint16_t> firmwareRevision; ///< omitted when none
+	std::vector<std::string> vendorIds;       ///< named: "MS NT5 ISAKMPOAKLEY", "RFC 3947"
+	/// Its offers, compact ("aes256-sha1-modp2048, 3des-sha1-modp1024",
+	/// "aes256-sha1 pfs none"); omitted without IPsec, or when it answered ours.
+	std::optional<std::string> phase1, phase2;
+	bool operator==(const ClientFingerprintView &) const = default;
+};
+
 struct SessionView {
 	uint16_t tunnel = 0;
 	uint16_t session = 0;
@@ -112,9 +126,12 @@ struct SessionView {
 	/// Bytes per second over the daemon's last sampling interval; omitted
 	/// until two samples of the kernel's counters.
 	std::optional<uint64_t> rxRate, txRate;
-	/// What the peer runs, from its SCCRQ and IKE vendor IDs: "windows",
-	/// "apple", "android", "linux-xl2tpd", "l2tpsec" or "unknown".
+	/// What the peer runs, from its SCCRQ and IKE vendor IDs: "Windows 10/11",
+	/// "macOS/iOS", "Android", "strongSwan/xl2tpd", "l2tpsec" or "unknown".
 	std::string client = "unknown";
+	/// What that guess was made from; omitted when neither its tunnel nor
+	/// an IPsec SA pair is known.
+	std::optional<ClientFingerprintView> fingerprint;
 	bool operator==(const SessionView &) const = default;
 };
 
@@ -328,6 +345,8 @@ void to_json(nlohmann::json &j, const SessionsView &v);
 void from_json(const nlohmann::json &j, SessionsView &v);
 void to_json(nlohmann::json &j, const ShowView &v);
 void from_json(const nlohmann::json &j, ShowView &v);
+void to_json(nlohmann::json &j, const ClientFingerprintView &v);
+void from_json(const nlohmann::json &j, ClientFingerprintView &v);
 void to_json(nlohmann::json &j, const SessionChainView &v);
 void from_json(const nlohmann::json &j, SessionChainView &v);
 void to_json(nlohmann::json &j, const ConnectView &v);

@@ -252,6 +252,7 @@ void to_json(json &j, const SessionView &v)
 	putOmittable(j, "rx_rate", v.rxRate);
 	putOmittable(j, "tx_rate", v.txRate);
 	put(j, "client", v.client);
+	putOmittable(j, "fingerprint", v.fingerprint);
 }
 
 void from_json(const json &j, SessionView &v)
@@ -277,6 +278,30 @@ void from_json(const json &j, SessionView &v)
 	r.omittable("rx_rate", v.rxRate);
 	r.omittable("tx_rate", v.txRate);
 	r.required("client", v.client);
+	r.omittable("fingerprint", v.fingerprint);
+	r.finish();
+}
+
+void to_json(json &j, const ClientFingerprintView &v)
+{
+	j = json::object();
+	put(j, "host_name", v.hostName);
+	put(j, "vendor_name", v.vendorName);
+	putOmittable(j, "firmware_revision", v.firmwareRevision);
+	put(j, "vendor_ids", v.vendorIds);
+	putOmittable(j, "phase1", v.phase1);
+	putOmittable(j, "phase2", v.phase2);
+}
+
+void from_json(const json &j, ClientFingerprintView &v)
+{
+	ViewReader r(j, "fingerprint");
+	r.required("host_name", v.hostName);
+	r.required("vendor_name", v.vendorName);
+	r.omittable("firmware_revision", v.firmwareRevision);
+	r.required("vendor_ids", v.vendorIds);
+	r.omittable("phase1", v.phase1);
+	r.omittable("phase2", v.phase2);
 	r.finish();
 }
 

@@ -22,20 +22,61 @@ std::string clientKind(std::string_view hostName, std::string_view vendorName, s
 	// The Vendor Name each stack sends: Windows "Microsoft", xl2tpd
 	// "xelerance.com", l2tpsec its own name (tunnel.cpp).
 	if (containsNoCase(vendorName, "microsoft"))
-		return "windows";
+		return std::string(kClientWindows);
 	if (containsNoCase(vendorName, "xelerance"))
-		return "linux-xl2tpd";
+		return std::string(kClientXl2tpd);
 	if (containsNoCase(vendorName, "l2tpsec"))
 		return "l2tpsec";
 	if (containsNoCase(vendorName, "apple"))
-		return "apple";
+		return std::string(kClientApple);
 	// Android's mtpd sends no Vendor Name and the Host Name "anonymous".
 	if (vendorName.empty() && hostName == "anonymous")
-		return "android";
+		return std::string(kClientAndroid);
 	// Windows' IKE sends the "MS NT5 ISAKMPOAKLEY" vendor ID.
 	if (containsNoCase(ikeVendorIds, "MS NT5"))
-		return "windows";
-	return "unknown";
+		return std::string(kClientWindows);
+	return std::string(kClientUnknown);
+}
+
+std::vector<std::string> vendorIdList(std::string_view names)
+{
+	std::vector<std::string> list;
+	if (names == "none")
+		return list;
+	while (!names.empty()) {
+		size_t comma = names.find(", ");
+		list.emplace_back(names.substr(0, comma));
+		names.remove_prefix(comma == std::string_view::npos ? names.size() : comma + 2);
+	}
+	return list;
+}
+
+std::optional<control::ClientFingerprintView> clientFingerprint(const l2tp::TunnelInfo *tunnel, const FlowSas *sas)
+{
+	if (!tunnel && !sas)
+		return std::nullopt;
+	control::ClientFingerprintView f;
+	if (tunnel) {
+		f.hostName = tunnel->peerHostName;
+		f.vendorName = tunnel->peerVendorName;
+		f.firmwareRevision = tunnel->peerFirmwareRevision;
+	}
+	if (sas && sas->isakmp) {
+		f.vendorIds = vendorIdList(sas->isakmp->peerVendorIds);
+		if (!sas->isakmp->peerOffer.empty())
+			f.phase1 = sas->isakmp->peerOffer;
+	}
+	if (sas && !sas->child.peerOffer.empty())
+		f.phase2 = sas->child.peerOffer;
+	return f;
+}
+
+std::string clientKind(const control::ClientFingerprintView &fingerprint)
+{
+	std::string ids;
+	for (const std::string &id : fingerprint.vendorIds)
+		ids += (ids.empty() ? "" : ", ") + id;
+	return clientKind(fingerprint.hostName, fingerprint.vendorName, ids);
 }
 
 } // namespace l2tpsec

@@ -4,13 +4,36 @@
 // and the vendor IDs its ISAKMP SA sent (ike/codec/vendor_ids.h names
 // them). It is a hint for the operator, never used to decide anything.
 
+#include "daemon/ike_views.h"
+#include "l2tp/engine.h"
+#include "l2tpsec/control_views.h"
+
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace l2tpsec {
 
-/// "windows", "apple", "android", "linux-xl2tpd", "l2tpsec" or "unknown".
+inline constexpr std::string_view kClientWindows = "Windows 10/11";
+inline constexpr std::string_view kClientApple = "macOS/iOS";
+inline constexpr std::string_view kClientAndroid = "Android";
+/// xl2tpd's Vendor Name: the usual Linux client, with strongSwan (or
+/// Libreswan) for its IPsec.
+inline constexpr std::string_view kClientXl2tpd = "strongSwan/xl2tpd";
+inline constexpr std::string_view kClientUnknown = "unknown";
+
+/// One of the names above, or "l2tpsec" (our own LAC).
 /// `ikeVendorIds` is the ISAKMP SA's list of names ("" without IPsec).
 std::string clientKind(std::string_view hostName, std::string_view vendorName, std::string_view ikeVendorIds);
+
+/// The ISAKMP SA's list of vendor ID names ("none", "A, B") as a list.
+std::vector<std::string> vendorIdList(std::string_view names);
+
+/// What a session's client sent: its tunnel's SCCRQ (none: the tunnel is
+/// gone) and the SAs that protect its flow (none without IPsec); nothing
+/// without either.
+std::optional<control::ClientFingerprintView> clientFingerprint(const l2tp::TunnelInfo *tunnel, const FlowSas *sas);
+/// clientKind() of a fingerprint.
+std::string clientKind(const control::ClientFingerprintView &fingerprint);
 
 } // namespace l2tpsec

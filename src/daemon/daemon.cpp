@@ -104,6 +104,9 @@ Result<std::unique_ptr<Daemon>> Daemon::start(DaemonOptions options, Config conf
 	d->l2tp_ = std::move(l2tp);
 	// Blocks go to the session audit, which the L2TP service keeps.
 	d->blocking_->setAudit([self](const json &record) { self->l2tp_->audit(record); });
+	// And IKE's failed negotiations.
+	if (d->ike_)
+		d->ike_->setAudit([self](const json &record) { self->l2tp_->audit(record); });
 	d->registerCommands();
 	L2S_TRY(d->applyMetricsListen());
 	d->applyDhcpResponder();

@@ -2,6 +2,8 @@
 
 #include "common/kernel_release.h"
 #include "common/log.h"
+#include "daemon/client_kind.h"
+#include "daemon/failure_hint.h"
 #include "daemon/ike_views.h"
 #include "kernel/factory/dataplane_factory.h"
 #include "kernel/xfrm/xfrm_events.h"
@@ -381,9 +383,29 @@ void IkeService::childSaFailed(uint64_t ikeSaId, const std::string &reason)
 
 void IkeService::authenticationFailed(const IpAddress &peer, const std::string &reason)
 {
-	setups_.failed("authentication");
+	// (Counted by negotiationRefused(), which follows.)
 	if (options_.blocking)
 		options_.blocking->failure(peer, "IKE: " + reason);
+}
+
+void IkeService::negotiationRefused(const ike::IkeRefusal &refusal)
+{
+	SetupFailure f;
+	switch (refusal.step) {
+	case ike::IkeRefusal::Step::Phase1Proposal: f.kind = FailureKind::Phase1Proposal; break;
+	case ike::IkeRefusal::Step::Phase1Authentication:
+		f.kind = FailureKind::Phase1Authentication;
+		f.detail = refusal.reason;
+		break;
+	case ike::IkeRefusal::Step::QuickModeProposal: f.kind = FailureKind::QuickModeProposal; break;
+	}
+	f.peer = refusal.peer.str();
+	f.offered = refusal.offered;
+	f.client = clientKind("", "", refusal.vendorIds);
+	setups_.failed(std::string(classifyFailure(f.kind).reason));
+	logWarn(kIkeLog, "{}", failureLine(f));
+	if (audit_)
+		audit_(failureRecord(f));
 }
 
 } // namespace l2tpsec

@@ -18,6 +18,9 @@
 #include "kernel/ipsec_dataplane.h"
 #include "l2tpsec/control_views.h"
 
+#include <nlohmann/json.hpp>
+
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -65,6 +68,8 @@ public:
 	IkeService &operator=(const IkeService &) = delete;
 
 	void setListener(IpsecListener *listener) { listener_ = listener; }
+	/// Where the "failed" records of refused negotiations go (the session audit).
+	void setAudit(std::function<void(const nlohmann::json &)> audit) { audit_ = std::move(audit); }
 	/// New pre-shared keys apply to new negotiations; the rest of [ike] at restart.
 	void reconfigure(const Config &config);
 
@@ -109,6 +114,8 @@ public:
 	void childSaDown(const ike::ChildSaInfo &child, const std::string &reason) override;
 	void childSaFailed(uint64_t ikeSaId, const std::string &reason) override;
 	void authenticationFailed(const IpAddress &peer, const std::string &reason) override;
+	/// Counted by its classified reason, logged and audited (failure_hint.h).
+	void negotiationRefused(const ike::IkeRefusal &refusal) override;
 
 private:
 	IkeService(EventLoop &loop, IkeServiceOptions options);
@@ -148,6 +155,7 @@ private:
 	std::vector<std::function<void(IpsecListener &)>> posted_;
 	std::optional<EventLoop::TimerId> postTimer_;
 	SetupCounts setups_;
+	std::function<void(const nlohmann::json &)> audit_;
 };
 
 } // namespace l2tpsec

@@ -3,6 +3,7 @@
 #include "common/iso_time.h"
 #include "common/log.h"
 #include "daemon/client_kind.h"
+#include "daemon/failure_hint.h"
 #include "daemon/ike_views.h"
 #include "daemon/l2tp_views.h"
 #include "kernel/factory/dataplane_factory.h"
@@ -153,11 +154,28 @@ void L2tpService::reconfigure(const Config &config)
 void L2tpService::pppAuthFailed(uint16_t tunnelId, uint16_t sessionId, const l2tp::Endpoint &peer)
 {
 	// (The session may be gone already: the client's CDN came first.)
+	SetupFailure f;
+	f.kind = FailureKind::PppAuthentication;
+	f.peer = admission_.blockingSource(peer).str();
+	f.client = clientKindOf(tunnelId, peer);
+	logWarn("ppp", "{}", failureLine(f));
+	audit_.write(failureRecord(f));
 	if (!options_.blocking)
 		return;
 	options_.blocking->failure(
 	        admission_.blockingSource(peer),
 	        fmt::format("PPP: the peer failed to authenticate (session {}/{})", tunnelId, sessionId));
+}
+
+std::string L2tpService::clientKindOf(uint16_t tunnelId, const l2tp::Endpoint &peer) const
+{
+	std::optional<l2tp::TunnelInfo> tunnel;
+	for (l2tp::TunnelInfo &t : engine_->tunnels())
+		if (t.tunnelId == tunnelId)
+			tunnel = std::move(t);
+	auto sas = admission_.sasOf(peer, true);
+	auto fingerprint = clientFingerprint(tunnel ? &*tunnel : nullptr, sas ? &*sas : nullptr);
+	return clientKind(fingerprint.value_or(control::ClientFingerprintView{}));
 }
 
 void L2tpService::onDatagram(uint64_t socketId, const l2tp::Endpoint &local, const l2tp::Endpoint &from,
@@ -410,18 +428,12 @@ L2tpService::sessionViews(const std::function<bool(const l2tp::SessionInfo &)> &
 			x.stats = d->second;
 		else if (auto st = dataplane_->getSession(s.tunnelId, s.sessionId))
 			x.stats = st->stats;
-		std::string host, vendor;
-		if (auto t = tunnels.find(s.tunnelId); t != tunnels.end()) {
-			host = t->second.peerHostName;
-			vendor = t->second.peerVendorName;
-		}
-		x.client = clientKind(host, vendor, "");
-		// The ISAKMP SA's vendor IDs only when the SCCRQ did not tell.
-		if (auto sas = admission_.sasOf(s.peer, x.client == "unknown")) {
+		auto t = tunnels.find(s.tunnelId);
+		auto sas = admission_.sasOf(s.peer, true);
+		if (sas)
 			x.ikePeer = sas->child.peer.str();
-			if (sas->isakmp)
-				x.client = clientKind(host, vendor, sas->isakmp->peerVendorIds);
-		}
+		x.fingerprint = clientFingerprint(t != tunnels.end() ? &t->second : nullptr, sas ? &*sas : nullptr);
+		x.client = clientKind(x.fingerprint.value_or(control::ClientFingerprintView{}));
 		views.push_back(sessionView(s, x, now));
 	}
 	return views;

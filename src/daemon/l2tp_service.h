@@ -132,6 +132,8 @@ private:
 	void onDatagram(uint64_t socketId, const l2tp::Endpoint &local, const l2tp::Endpoint &from,
 	                std::span<const uint8_t> datagram);
 	void pppAuthFailed(uint16_t tunnelId, uint16_t sessionId, const l2tp::Endpoint &peer);
+	/// clientKind() of a tunnel's peer (for a failure line).
+	std::string clientKindOf(uint16_t tunnelId, const l2tp::Endpoint &peer) const;
 	void arm();
 	void onTimer();
 	void finishShutdownIfDone();

@@ -71,6 +71,7 @@ control::SessionView sessionView(const l2tp::SessionInfo &s, const SessionExtras
 	v.txRate = extras.txRate;
 	v.ikePeer = extras.ikePeer;
 	v.client = extras.client;
+	v.fingerprint = extras.fingerprint;
 	return v;
 }
 

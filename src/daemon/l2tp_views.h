@@ -24,6 +24,7 @@ struct SessionExtras {
 	std::optional<uint64_t> rxRate, txRate; ///< bytes/s over the last sampling interval
 	std::optional<std::string> ikePeer;     ///< the IPsec SA pair's outer peer endpoint
 	std::string client = "unknown";         ///< clientKind()
+	std::optional<control::ClientFingerprintView> fingerprint;
 };
 
 control::TunnelView tunnelView(const l2tp::TunnelInfo &t, l2tp::TimePoint now);

@@ -297,15 +297,17 @@ void PppdLauncher::onReport(Key key)
 	}
 }
 
-void PppdLauncher::reportAuthFailure(Key key)
+bool PppdLauncher::reportAuthFailure(Key key)
 {
 	auto peer = lnsPeers_.find(key);
 	if (peer == lnsPeers_.end())
-		return; // a LAC's pppd, or reported already
+		return false; // a LAC's pppd, or reported already
 	l2tp::Endpoint from = peer->second;
 	lnsPeers_.erase(peer);
+	setups_.failed(std::string(kPeerAuthFailed));
 	if (cb_.peerAuthFailed)
 		cb_.peerAuthFailed(key.first, key.second, from);
+	return true;
 }
 
 void PppdLauncher::onStoppedReport(int fd)
@@ -418,8 +420,7 @@ void PppdLauncher::onExit(Key key, int waitStatus)
 	bool authFailed = e.reason == kPeerAuthFailed;
 	if (auto link = links_.find(key); link != links_.end() && link->second.exitStatus)
 		authFailed = authFailed || isPeerAuthFailure(*link->second.exitStatus);
-	if (authFailed)
-		reportAuthFailure(key);
+	bool counted = authFailed && reportAuthFailure(key);
 	lnsPeers_.erase(key);
 	auto it = children_.find(key);
 	if (it == children_.end()) {
@@ -437,7 +438,7 @@ void PppdLauncher::onExit(Key key, int waitStatus)
 		links_.erase(link);
 	}
 	// Ended by itself (not stopped by us) before its link came up.
-	if (!st.linkUp)
+	if (!st.linkUp && !counted)
 		setups_.failed(st.refused.empty() ? e.reason : "plugin-refused");
 	std::string reason = e.text;
 	if (!st.refused.empty())

@@ -123,8 +123,10 @@ private:
 		UniqueFd report;
 	};
 	/// An LNS session's peer failed to authenticate (pppd's status, or its
-	/// plugin's report of it): peerAuthFailed, once per session.
-	void reportAuthFailure(Key key);
+	/// plugin's report of it): peerAuthFailed, once per session, and the
+	/// setup failure counted (a CDN that stops pppd first still counts).
+	/// True when it reported it now.
+	bool reportAuthFailure(Key key);
 	std::map<int, StoppedReport> stoppedReports_;
 	SetupCounts setups_;
 	std::map<std::string, uint64_t> exits_;

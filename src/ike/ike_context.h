@@ -127,6 +127,7 @@ struct IkeSaInfo {
 	std::string suite;      ///< "aes256-sha1-modp2048"
 	std::string peerId;     ///< "192.168.1.10" (the peer's phase-1 ID)
 	std::string peerVendorIds;
+	std::string peerOffer;   ///< responder: compactPhase1Offer() of the peer's offer
 	bool dpd = false;        ///< both sides speak RFC 3706
 	bool aggressive = false; ///< phase 1 was Aggressive Mode, not Main Mode
 	std::chrono::seconds lifetime{0};
@@ -142,7 +143,8 @@ struct ChildSaInfo {
 	/// behind the same NAT (ChildFlows): what its inbound SA marks and its
 	/// L2TP tunnel socket must send with.
 	uint32_t mark = 0;
-	std::string suite; ///< "aes256-sha1"
+	std::string suite;     ///< "aes256-sha1"
+	std::string peerOffer; ///< responder: compactPhase2Offer() of the peer's offer
 	kernel::IpsecMode mode = kernel::IpsecMode::Transport;
 	bool natT = false; ///< ESP in UDP (RFC 3948)
 	/// Our side of the flow: local:1701 -> peer:port, UDP (in tunnel mode
@@ -151,6 +153,18 @@ struct ChildSaInfo {
 	std::optional<IpAddress> natOa; ///< the peer's original address (NAT-OA)
 	std::chrono::seconds lifetime{0};
 	TimePoint established{};
+};
+
+/// A negotiation a peer began that we refused, or whose authentication
+/// failed: the daemon classifies it for the operator (a failure line with
+/// the error the client likely shows), so it carries what the peer offered.
+struct IkeRefusal {
+	enum class Step : uint8_t { Phase1Proposal, Phase1Authentication, QuickModeProposal };
+	Step step = Step::Phase1Proposal;
+	IpAddress peer;
+	std::string reason;    ///< the engine's words
+	std::string offered;   ///< compactPhase1Offer() or compactPhase2Offer()
+	std::string vendorIds; ///< the peer's, named ("none")
 };
 
 class IkeObserver {
@@ -166,6 +180,9 @@ public:
 	/// A peer we answered failed to authenticate (pre-shared key mismatch,
 	/// certificate or ID refused): what brute-force blocking counts.
 	virtual void authenticationFailed(const IpAddress & /*peer*/, const std::string & /*reason*/) {}
+	/// A responder's negotiation refused (no proposal chosen) or failed
+	/// (authentication; after authenticationFailed()).
+	virtual void negotiationRefused(const IkeRefusal &) {}
 };
 
 struct IkeContext {

@@ -408,6 +408,7 @@ IkeSaInfo IkeSa::info() const
 			i.peerId = std::string(id->data.begin(), id->data.end());
 	}
 	i.peerVendorIds = peerVendorIds_;
+	i.peerOffer = peerOffer_;
 	i.dpd = informational_->dpdActive();
 	i.aggressive = who_.aggressive;
 	i.created = created_;

@@ -216,6 +216,7 @@ private:
 	std::optional<Phase1Choice> choice_;
 	NatTMethod natMethod_ = NatTMethod::None;
 	std::string peerVendorIds_;
+	std::string peerOffer_; ///< responder: compactPhase1Offer()
 	bool natLocal_ = false, natPeer_ = false;
 	std::string peerIdText_; ///< the peer's ID for logs and info(), once verified
 	std::optional<Phase1Keys> keys_;

@@ -363,6 +363,7 @@ bool Phase1Steps::chooseOffer(Incoming &in, const RawPayload &sa, std::string_vi
 		return false;
 	}
 	readVendorIds(in.payloads);
+	sa_.peerOffer_ = compactPhase1Offer(*offer);
 	logInfo(kLog, "peer {}: {} offer: {}; vendor ids: {}", in.from.str(), mode, describePhase1Offer(*offer),
 	        sa_.peerVendorIds_);
 	auto psk = sa_.ctx_.config.psk ? sa_.ctx_.config.psk(keyFor) : std::nullopt;
@@ -381,6 +382,7 @@ bool Phase1Steps::chooseOffer(Incoming &in, const RawPayload &sa, std::string_vi
 		        describePhase1Offer(
 		                phase1Offer(sa_.ctx_.config.proposals.ike, sa_.ctx_.config.ikeLifetime, auths)));
 		sa_.informational_->sendPlainNotify(NotifyType::NoProposalChosen);
+		refused(in.from, IkeRefusal::Step::Phase1Proposal, std::string(mode) + ": no proposal chosen");
 		return false;
 	}
 	sa_.choice_ = std::move(*choice);
@@ -442,6 +444,14 @@ void Phase1Steps::authenticationFailed(const Endpoint &from, const std::string &
 {
 	if (sa_.ctx_.observer)
 		sa_.ctx_.observer->authenticationFailed(from.address, reason);
+	refused(from, IkeRefusal::Step::Phase1Authentication, reason);
+}
+
+void Phase1Steps::refused(const Endpoint &from, IkeRefusal::Step step, const std::string &reason)
+{
+	if (sa_.ctx_.observer)
+		sa_.ctx_.observer->negotiationRefused(
+		        IkeRefusal{step, from.address, reason, sa_.peerOffer_, sa_.peerVendorIds_});
 }
 
 } // namespace l2tpsec::ike

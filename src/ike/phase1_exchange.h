@@ -132,6 +132,8 @@ protected:
 	void becomeEstablished(Incoming &in);
 	/// Responder: the peer failed to authenticate; the observer counts it.
 	void authenticationFailed(const Endpoint &from, const std::string &reason);
+	/// Responder: the observer's negotiationRefused(), with the peer's offer.
+	void refused(const Endpoint &from, IkeRefusal::Step step, const std::string &reason);
 
 	std::optional<ChildRequest> wantChild_;
 	std::vector<IkeAuthMethod> offeredAuths_; ///< initiator

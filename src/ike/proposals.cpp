@@ -195,10 +195,15 @@ std::string authText(std::optional<uint16_t> auth)
 	return r ? std::string(r->name) : "auth" + std::to_string(*auth);
 }
 
+// "aes256-sha1-modp2048": a transform's suite alone.
+std::string phase1SuiteText(const Phase1Attrs &a)
+{
+	return cipherText(a.encryption, a.keyBits) + "-" + hashText(a.hash) + "-" + groupText(a.group);
+}
+
 std::string phase1Text(const Phase1Attrs &a)
 {
-	std::string s = cipherText(a.encryption, a.keyBits) + "-" + hashText(a.hash) + "-" + groupText(a.group) + "/" +
-	                authText(a.auth);
+	std::string s = phase1SuiteText(a) + "/" + authText(a.auth);
 	if (a.life.seconds)
 		s += "/" + std::to_string(*a.life.seconds) + "s";
 	if (a.life.kilobytes)
@@ -285,7 +290,8 @@ std::string modeText(std::optional<uint16_t> mode)
 	return mode ? encapsulationModeName(static_cast<EncapsulationMode>(*mode)) : "no-mode";
 }
 
-std::string phase2Text(const Transform &t, const Phase2Attrs &a)
+// "aes256-sha1": a transform's cipher and integrity alone.
+std::string phase2SuiteText(const Transform &t, const Phase2Attrs &a)
 {
 	std::string s;
 	const CipherRow *c = findRow(algorithms::kCiphers, [&](const CipherRow &r) {
@@ -299,6 +305,12 @@ std::string phase2Text(const Transform &t, const Phase2Attrs &a)
 		                                [&](const IntegrityRow &r) { return r.espAuthId == *a.auth; });
 		s += "-" + (i ? std::string(i->config) : "auth" + std::to_string(*a.auth));
 	}
+	return s;
+}
+
+std::string phase2Text(const Transform &t, const Phase2Attrs &a)
+{
+	std::string s = phase2SuiteText(t, a);
 	if (a.group)
 		s += "-" + groupText(a.group);
 	s += "/" + modeText(a.mode);
@@ -348,6 +360,21 @@ bool matches(const EspSuite &s, const Transform &t, const Phase2Attrs &a)
 	}
 	uint16_t group = a.group.value_or(0);
 	return s.pfs ? group == static_cast<uint16_t>(*s.pfs) : group == 0;
+}
+
+// The compact offers: each suite once, in the offer's order.
+void appendOnce(std::vector<std::string> &seen, std::string text)
+{
+	if (std::find(seen.begin(), seen.end(), text) == seen.end())
+		seen.push_back(std::move(text));
+}
+
+std::string joinOffer(const std::vector<std::string> &seen)
+{
+	std::string s;
+	for (const std::string &t : seen)
+		s += (s.empty() ? "" : ", ") + t;
+	return s.empty() ? "nothing" : s;
 }
 
 } // namespace
@@ -557,6 +584,16 @@ std::string describePhase1Offer(const SaPayload &offer)
 	return s.empty() ? "nothing" : s;
 }
 
+std::string compactPhase1Offer(const SaPayload &offer)
+{
+	std::vector<std::string> seen;
+	for (const Proposal &p : offer.proposals)
+		for (const Transform &t : p.transforms)
+			if (p.protocol == ProtocolId::Isakmp && t.id == kTransformKeyIke)
+				appendOnce(seen, phase1SuiteText(decodePhase1(t)));
+	return joinOffer(seen);
+}
+
 // ---- phase 2 ---------------------------------------------------------------
 
 std::optional<Phase2Choice> choosePhase2(const SaPayload &offer, std::span<const EspSuite> ours,
@@ -670,6 +707,20 @@ std::string describePhase2Offer(const SaPayload &offer)
 		}
 	}
 	return s.empty() ? "nothing" : s;
+}
+
+std::string compactPhase2Offer(const SaPayload &offer)
+{
+	std::vector<std::string> seen;
+	for (const Proposal &p : offer.proposals) {
+		for (const Transform &t : p.transforms) {
+			if (p.protocol != ProtocolId::IpsecEsp)
+				continue;
+			Phase2Attrs a = decodePhase2(t);
+			appendOnce(seen, phase2SuiteText(t, a) + " pfs " + (a.group ? groupText(a.group) : "none"));
+		}
+	}
+	return joinOffer(seen);
 }
 
 size_t espKeymatLength(const EspSuite &s)

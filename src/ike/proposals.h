@@ -115,6 +115,10 @@ Result<Phase1Choice> acceptPhase1Reply(const SaPayload &reply, std::span<const I
 /// The offer on one line, for the log: "aes256-sha1-modp2048/psk/28800s, ...";
 /// what we cannot use says why: "#4 xauth-psk".
 std::string describePhase1Offer(const SaPayload &offer);
+/// The offer's suites alone, each once, for a client's fingerprint and its
+/// failures: "aes256-sha1-modp2048, 3des-sha1-modp1024" ("nothing" when no
+/// ISAKMP transform).
+std::string compactPhase1Offer(const SaPayload &offer);
 
 // ---- phase 2 ----
 
@@ -162,6 +166,9 @@ Result<Phase2Choice> acceptPhase2Reply(const SaPayload &reply, std::span<const E
                                        std::chrono::seconds ourLifetime, EncapsulationMode mode);
 /// The offer on one line: "aes256-sha1/transport/3600s, 3des-sha1/udp-transport/3600s".
 std::string describePhase2Offer(const SaPayload &offer);
+/// The offer's ESP suites and PFS groups alone, each once:
+/// "aes256-sha1 pfs none, aes128-sha1 pfs modp2048" ("nothing" without ESP).
+std::string compactPhase2Offer(const SaPayload &offer);
 /// The lifetime attributes of a RESPONDER-LIFETIME notify (RFC 2407 §4.6.3.1).
 std::vector<DataAttribute> lifetimeAttributes(std::chrono::seconds lifetime);
 /// Seconds out of lifetime attributes (a RESPONDER-LIFETIME's), if any.

@@ -251,6 +251,7 @@ bool QuickMode::installChild()
 	info.reqid = spec.reqid;
 	info.mark = spec.mark;
 	info.suite = suiteName(c.suite);
+	info.peerOffer = peerOffer_;
 	info.mode = spec.mode;
 	info.natT = spec.udpEncap;
 	info.flow = spec.flow;
@@ -496,6 +497,7 @@ bool QuickModeResponder::answer(Incoming &in, const std::vector<RawPayload> &cha
 	ni_ = bytesOf(ni->body);
 	bool udpEncap = sa_.natLocal_ || sa_.natPeer_;
 	logInfo(kLog, "peer {}: Quick Mode offer: {}", sa_.path_.text(), describePhase2Offer(*offer));
+	peerOffer_ = compactPhase2Offer(*offer);
 	auto choice = choose(*offer, udpEncap);
 	if (!choice)
 		return false;
@@ -566,6 +568,10 @@ std::optional<Phase2Choice> QuickModeResponder::choose(const SaPayload &offer, b
 		                                        transportMode(udpEncap, sa_.natMethod_), 0)),
 		        acceptTunnel ? " (or tunnel mode)" : "");
 	refuse(offer, NotifyType::NoProposalChosen);
+	if (sa_.ctx_.observer)
+		sa_.ctx_.observer->negotiationRefused(IkeRefusal{IkeRefusal::Step::QuickModeProposal,
+		                                                 sa_.path_.peer.address, "no proposal chosen",
+		                                                 peerOffer_, sa_.peerVendorIds_});
 	return std::nullopt;
 }
 

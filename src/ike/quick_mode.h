@@ -70,6 +70,7 @@ protected:
 	bool flowAcquired_ = false;
 	std::vector<uint8_t> idci_, idcr_; ///< ID bodies (echoed in QM2)
 	std::optional<IpAddress> natOa_;
+	std::string peerOffer_;         ///< responder: compactPhase2Offer() of QM1's SA
 	crypto::SecretBytes pfsSecret_; ///< g(qm)^xy with PFS
 	bool installed_ = false;        ///< the SA pair (and SPI and flow) went to the ISAKMP SA
 	Flight flight_;

@@ -86,6 +86,7 @@ struct TunnelInfo {
 	Endpoint local, peer;
 	TunnelStateName state = TunnelStateName::Idle;
 	std::string peerHostName, peerVendorName;
+	std::optional<uint16_t> peerFirmwareRevision;
 	std::string lacProfile;
 	size_t sessions = 0;
 	TimePoint created;

@@ -183,6 +183,7 @@ TunnelStateName Tunnel::lnsAnswerSccrq(const ControlMessage *msg)
 	peerTunnelId_ = msg->assignedTunnelId.value_or(0);
 	peerHostName_ = msg->hostName.value_or("");
 	peerVendorName_ = msg->vendorName.value_or("");
+	peerFirmwareRevision_ = msg->firmwareRevision;
 	if (peerTunnelId_ == 0)
 		return refuse(StopCcnResult::GeneralError, GeneralError::FieldOutOfRange,
 		              "SCCRQ without a valid Assigned Tunnel ID");
@@ -221,6 +222,7 @@ TunnelStateName Tunnel::lacAnswerSccrp(const ControlMessage *msg)
 	peerTunnelId_ = msg->assignedTunnelId.value_or(0);
 	peerHostName_ = msg->hostName.value_or("");
 	peerVendorName_ = msg->vendorName.value_or("");
+	peerFirmwareRevision_ = msg->firmwareRevision;
 	if (peerTunnelId_ == 0)
 		return refuse(StopCcnResult::GeneralError, GeneralError::FieldOutOfRange,
 		              "SCCRP without a valid Assigned Tunnel ID");
@@ -551,6 +553,7 @@ TunnelInfo Tunnel::info() const
 	i.state = state_;
 	i.peerHostName = peerHostName_;
 	i.peerVendorName = peerVendorName_;
+	i.peerFirmwareRevision = peerFirmwareRevision_;
 	i.lacProfile = lacProfile_;
 	i.sessions = sessions_.size();
 	i.created = created_;

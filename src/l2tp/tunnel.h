@@ -186,6 +186,7 @@ private:
 	std::map<uint16_t, Session> sessions_;
 	std::vector<uint8_t> ourChallenge_;
 	std::string peerHostName_, peerVendorName_;
+	std::optional<uint16_t> peerFirmwareRevision_;
 	std::string lacProfile_;
 	/// LAC calls to place once the tunnel is up.
 	uint32_t pendingCalls_ = 0;

@@ -81,15 +81,19 @@ wire=$(ip -n "$NS_S" -s xfrm state | grep -c 'proto esp') || true
 # naming the SPIs the kernel holds.
 jq -e '.sessions[0].interface | test("^ppp[0-9]+$")' <<<"$sessions" >/dev/null ||
   fail "no pppd interface in the session: $sessions"
-jq -e '.sessions[0].client == "linux-xl2tpd" and .sessions[0].ike_peer == "'"$C_IP"':500"' <<<"$sessions" \
+jq -e '.sessions[0].client == "strongSwan/xl2tpd" and .sessions[0].ike_peer == "'"$C_IP"':500"' <<<"$sessions" \
   >/dev/null || fail "client kind or IKE peer of the session: $sessions"
+# Its fingerprint: xl2tpd's SCCRQ, charon's vendor IDs and offers.
+jq -e '.sessions[0].fingerprint | .vendor_name == "xelerance.com" and (.vendor_ids | length > 0)
+       and (.phase1 | length > 0) and (.phase2 | test("pfs"))' <<<"$sessions" >/dev/null ||
+  fail "the session's fingerprint: $sessions"
 rated() { ctl server sessions --json | jq -e '.sessions[0].rx_rate > 0 and .sessions[0].tx_rate > 0'; }
 # The last sampling interval must have carried the flood: sample while it runs.
 ip netns exec "$NS_C" ping -f -s 1000 -w 15 10.99.0.1 >"$WORK/ping-flood.log" 2>&1 &
 flood=$!
 wait_until 15 "a non-zero rate in both directions while the client floods" rated
 wait "$flood" || true
-ok "sessions: interface $(ctl server sessions --json | jq -r '.sessions[0].interface'), client linux-xl2tpd," \
+ok "sessions: interface $(ctl server sessions --json | jq -r '.sessions[0].interface'), client strongSwan/xl2tpd," \
   "rates under a ping flood"
 show=$(ctl server show alice --json) || fail "l2tpctl show alice"
 # (Read whole first: grep -q leaving early would fail the pipe, pipefail.)

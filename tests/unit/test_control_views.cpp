@@ -66,6 +66,18 @@ void checkView(const View &full, const std::set<std::string> &keys, const std::s
 	CHECK_THROWS_AS(json::array().get<View>(), SchemaError);
 }
 
+ClientFingerprintView sampleFingerprint()
+{
+	ClientFingerprintView f;
+	f.hostName = "DESKTOP-4F2K";
+	f.vendorName = "Microsoft";
+	f.firmwareRevision = 0x0600;
+	f.vendorIds = {"MS NT5 ISAKMPOAKLEY", "RFC 3947"};
+	f.phase1 = "aes256-sha1-modp2048, 3des-sha1-modp1024";
+	f.phase2 = "aes256-sha1 pfs none";
+	return f;
+}
+
 TunnelView sampleTunnel()
 {
 	return TunnelView{7,
@@ -106,7 +118,8 @@ SessionView sampleSession()
 	s.interface = "ppp0";
 	s.rxRate = 100;
 	s.txRate = 200;
-	s.client = "windows";
+	s.client = "Windows 10/11";
+	s.fingerprint = sampleFingerprint();
 	return s;
 }
 
@@ -226,9 +239,12 @@ TEST_CASE("tunnels, sessions and show replies")
 	checkView(sampleSession(),
 	          {"tunnel",     "session",  "peer_tunnel", "peer_session",   "peer",     "role",     "state",
 	           "user",       "address",  "profile",     "uptime_seconds", "rx_bytes", "tx_bytes", "rx_packets",
-	           "tx_packets", "ike_peer", "interface",   "rx_rate",        "tx_rate",  "client"},
+	           "tx_packets", "ike_peer", "interface",   "rx_rate",        "tx_rate",  "client",   "fingerprint"},
 	          {"profile", "uptime_seconds", "rx_bytes", "tx_bytes", "rx_packets", "tx_packets", "ike_peer",
-	           "interface", "rx_rate", "tx_rate"});
+	           "interface", "rx_rate", "tx_rate", "fingerprint"});
+	checkView(sampleFingerprint(),
+	          {"host_name", "vendor_name", "firmware_revision", "vendor_ids", "phase1", "phase2"},
+	          {"firmware_revision", "phase1", "phase2"});
 
 	// A session of an LNS, not established, not in the kernel: no profile,
 	// uptime or counters; no address yet is null, not left out.
@@ -240,6 +256,7 @@ TEST_CASE("tunnels, sessions and show replies")
 	bare.ikePeer = bare.interface = std::nullopt;
 	bare.rxRate = bare.txRate = std::nullopt;
 	bare.client = "unknown";
+	bare.fingerprint.reset();
 	json b = bare;
 	CHECK(keysOf(b) == std::set<std::string>{"tunnel", "session", "peer_tunnel", "peer_session", "peer", "role",
 	                                         "state", "user", "address", "client"});

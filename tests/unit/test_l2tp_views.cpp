@@ -149,13 +149,13 @@ TEST_CASE("a session's view: interface, rates, IKE peer and client kind as the s
 	x.rxRate = 1200;
 	x.txRate = 0;
 	x.ikePeer = "198.51.100.7:4500";
-	x.client = "windows";
+	x.client = "Windows 10/11";
 	control::SessionView v = sessionView(session(5, 1, now), x, now);
 	CHECK(v.interface == "ppp3");
 	CHECK(v.rxRate == 1200);
 	CHECK(v.txRate == 0);
 	CHECK(v.ikePeer == "198.51.100.7:4500");
-	CHECK(v.client == "windows");
+	CHECK(v.client == "Windows 10/11");
 	// Not known yet: left out, and the client "unknown".
 	json bare = sessionView(session(5, 1, now), SessionExtras{}, now);
 	CHECK_FALSE(bare.contains("interface"));

@@ -191,8 +191,24 @@ std::string formatSessions(const std::vector<control::SessionView> &sessions, co
 
 namespace {
 
+// The client's fingerprint on one line: "host DESKTOP-4F2K, vendor
+// Microsoft, firmware 0x0600; vendor ids MS NT5 ISAKMPOAKLEY, RFC 3947;
+// phase 1 aes256-sha1-modp2048; phase 2 aes256-sha1 pfs none".
+std::string fingerprintText(const control::ClientFingerprintView &f)
+{
+	std::string s = fmt::format("host {}, vendor {}", cell(f.hostName), cell(f.vendorName));
+	if (f.firmwareRevision)
+		s += fmt::format(", firmware 0x{:04x}", *f.firmwareRevision);
+	s += "; vendor ids " + joined(f.vendorIds, "none");
+	if (f.phase1)
+		s += "; phase 1 " + *f.phase1;
+	if (f.phase2)
+		s += "; phase 2 " + *f.phase2;
+	return s;
+}
+
 // Every key the session has, as it goes over the wire; counters as the
-// tables print them.
+// tables print them, the fingerprint on one line.
 std::string sessionKeys(const control::SessionView &view, const HumanOptions &o)
 {
 	std::string out;
@@ -204,6 +220,8 @@ std::string sessionKeys(const control::SessionView &view, const HumanOptions &o)
 		std::string value = cell(it.value());
 		if ((it.key().ends_with("_bytes") || it.key().ends_with("_rate")) && it.value().is_number_unsigned())
 			value = humanBytes(it.value().get<uint64_t>(), o) + (it.key().ends_with("_rate") ? "/s" : "");
+		else if (it.key() == "fingerprint" && view.fingerprint)
+			value = fingerprintText(*view.fingerprint);
 		out += fmt::format("{:<{}} {}\n", it.key() + ":", width, value);
 	}
 	return out;

@@ -92,6 +92,15 @@ struct RecordingObserver final : IkeObserver {
 	{
 		authFailures.push_back(peer.str() + ": " + reason);
 	}
+	/// Apart from `events` too: "STEP ADDRESS: reason; offered OFFER".
+	std::vector<std::string> refusals;
+	void negotiationRefused(const IkeRefusal &r) override
+	{
+		static constexpr const char *kSteps[] = {"phase1-proposal", "phase1-authentication",
+		                                         "quick-mode-proposal"};
+		refusals.push_back(fmt::format("{} {}: {}; offered {}", kSteps[static_cast<int>(r.step)], r.peer.str(),
+		                               r.reason, r.offered));
+	}
 };
 
 struct Host {

@@ -36,6 +36,10 @@ TEST_CASE("a wrong pre-shared key: the responder refuses MM5, the initiator give
 	      std::vector<std::string>{
 	              "ike-down 1: no answer to Main Mode 5 after 4 retransmissions (pre-shared key mismatch?)"});
 	CHECK(p.server->observer.events.empty());
+	// Refused once, with what the client offered, for the failure line.
+	REQUIRE(p.server->observer.refusals.size() == 1);
+	CHECK(p.server->observer.refusals[0].starts_with("phase1-authentication 192.0.2.2: Main Mode 5: pre-shared key "
+	                                                 "mismatch?; offered aes256-sha256-modp2048, "));
 	CHECK(p.server->kernel.calls().empty());
 	CHECK(p.client->kernel.calls().empty());
 	CHECK(p.server->engine.saCount() == 0);
@@ -55,6 +59,9 @@ TEST_CASE("no proposal chosen in Main Mode: NO-PROPOSAL-CHOSEN in the clear, the
 	CHECK(logs.has("192.0.2.2:500: no proposal chosen (Main Mode); we accept aes256-sha256-modp2048/psk/28800s"));
 	CHECK(p.client->observer.events ==
 	      std::vector<std::string>{"ike-down 1: the peer refused Main Mode: NO-PROPOSAL-CHOSEN"});
+	CHECK(p.server->observer.refusals ==
+	      std::vector<std::string>{
+	              "phase1-proposal 192.0.2.2: Main Mode: no proposal chosen; offered 3des-md5-modp1024"});
 	CHECK(p.server->engine.saCount() == 0);
 	CHECK(p.client->engine.saCount() == 0);
 }
@@ -70,6 +77,9 @@ TEST_CASE("no proposal chosen in Quick Mode: a protected NO-PROPOSAL-CHOSEN, the
 	CHECK(logs.has("no proposal chosen (Quick Mode); we accept aes256gcm16/transport/3600s"));
 	CHECK(p.client->observer.events ==
 	      std::vector<std::string>{"ike-up 1", "child-failed 1: the peer answered NO-PROPOSAL-CHOSEN"});
+	CHECK(p.server->observer.refusals ==
+	      std::vector<std::string>{
+	              "quick-mode-proposal 192.0.2.2: no proposal chosen; offered aes128-md5 pfs none"});
 	CHECK(p.server->kernel.calls().empty());
 	CHECK(ops(p.client->kernel) == std::vector<Op>{Op::AllocSpi, Op::DeleteSa});
 	CHECK(p.client->kernel.sas().empty());

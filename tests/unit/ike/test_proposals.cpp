@@ -188,6 +188,15 @@ TEST_CASE("strongSwan's Main Mode 1: we choose what charon chose, and MM2's SA i
 	CHECK(*body == saBodyOf(cap::kMainMode2));
 	CHECK(describePhase1Offer(offer) ==
 	      "aes256-sha1-modp2048/psk/95040s, aes128-sha1-modp1024/psk/95040s, 3des-sha1-modp1024/psk/95040s");
+	CHECK(compactPhase1Offer(offer) == "aes256-sha1-modp2048, aes128-sha1-modp1024, 3des-sha1-modp1024");
+}
+
+TEST_CASE("the compact phase-1 offer names each suite once, whatever the methods and lifetimes")
+{
+	SaPayload offer = phase1Sa({phase1Transform(1, 7, 256, 2, 14, 65001), phase1Transform(2, 7, 256, 2, 14),
+	                            phase1Transform(3, 5, 0, 2, 2)});
+	CHECK(compactPhase1Offer(offer) == "aes256-sha1-modp2048, 3des-sha1-modp1024");
+	CHECK(compactPhase1Offer(SaPayload{}) == "nothing");
 }
 
 TEST_CASE("phase-1 lifetimes: a shorter one is accepted, a missing one is RFC 2409's 28800 s")
@@ -264,6 +273,7 @@ TEST_CASE("strongSwan's Quick Mode 1: ESP aes256-sha1 in transport mode, with ou
 	CHECK(reply.proposals[0].transforms == std::vector<Transform>{offer->proposals[0].transforms[0]});
 	CHECK(describePhase2Offer(*offer) ==
 	      "aes256-sha1/transport/3960s, aes128-sha1/transport/3960s, 3des-sha1/transport/3960s");
+	CHECK(compactPhase2Offer(*offer) == "aes256-sha1 pfs none, aes128-sha1 pfs none, 3des-sha1 pfs none");
 	// Behind NAT the same offer (plain transport) is refused.
 	CHECK_FALSE(choosePhase2(*offer, compat.esp, 1h, true));
 }
@@ -383,6 +393,10 @@ TEST_CASE("the initiator's ESP offer round-trips, with the responder's SPI and l
 	std::vector<EspSuite> mine{esp("aes256-sha256"), esp("3des-sha1")};
 	SaPayload offer = phase2Offer(mine, 2h, EncapsulationMode::UdpTransport, 0xc0000005);
 	CHECK(describePhase2Offer(offer) == "aes256-sha256/udp-transport/7200s, 3des-sha1/udp-transport/7200s");
+	// The modes and lifetimes are not what tells clients apart.
+	SaPayload twice = phase2Offer(mine, 1h, EncapsulationMode::Transport, 1);
+	twice.proposals.push_back(offer.proposals[0]);
+	CHECK(compactPhase2Offer(twice) == "aes256-sha256 pfs none, 3des-sha1 pfs none");
 	auto c = choosePhase2(offer, std::vector<EspSuite>{esp("3des-sha1")}, 1h, true);
 	REQUIRE(c);
 	CHECK(c->peerSpi == 0xc0000005);

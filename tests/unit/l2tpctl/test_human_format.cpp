@@ -48,7 +48,14 @@ control::SessionView session(uint16_t t, uint16_t s, const std::string &user, ui
 	v.rxPackets = rx / 1000;
 	v.txPackets = tx / 1000;
 	v.interface = "ppp" + std::to_string(s - 1);
-	v.client = s == 1 ? "windows" : "linux-xl2tpd";
+	v.client = s == 1 ? "Windows 10/11" : "strongSwan/xl2tpd";
+	if (s == 1)
+		v.fingerprint = control::ClientFingerprintView{"alice-laptop",
+		                                               "Microsoft",
+		                                               0x0600,
+		                                               {"MS NT5 ISAKMPOAKLEY", "RFC 3947"},
+		                                               "aes256-sha1-modp2048, 3des-sha1-modp1024",
+		                                               "aes256-sha1 pfs none"};
 	v.rxRate = rx / 3725;
 	v.txRate = tx / 3725;
 	return v;

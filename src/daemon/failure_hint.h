@@ -1,0 +1,57 @@
+#pragma once
+// A failed connection classified by the stage it reached, for the operator:
+// one line naming the peer, the stage, why, what the client offered, and the
+// error a stock client likely shows, the same as an audit record, and the
+// reason of l2tpsec_setup_failures_total. Windows numbers its errors (789:
+// IPsec could not negotiate or authenticate, 691: PPP refused the user name
+// or password, 809: its IKE got no answer, often a NAT or firewall in the
+// way); the others say "could not connect" whatever the stage, so the line
+// gives Windows' number. The mapping is kept here, pure, in one place.
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace l2tpsec {
+
+enum class FailureKind : uint8_t {
+	Phase1Timeout,        ///< Main Mode began and stalled (no answer)
+	Phase1Proposal,       ///< no proposal of the client's Main Mode matched
+	Phase1Authentication, ///< pre-shared key or certificate refused
+	QuickModeProposal,    ///< Main Mode ok, no proposal of its Quick Mode matched
+	PppAuthentication,    ///< IPsec and L2TP ok, PPP refused the user name or password
+};
+
+/// What a kind of failure means, in fixed words.
+struct FailureClass {
+	std::string_view stage;   ///< metrics' stage: "ike" or "ppp"
+	std::string_view reason;  ///< metrics' reason: "quick-mode-no-proposal"
+	std::string_view reached; ///< "Main Mode ok, Quick Mode refused"
+	std::string_view why;     ///< "no proposal matched"
+	int windowsError = 0;     ///< 789
+};
+
+FailureClass classifyFailure(FailureKind kind);
+
+/// One failed connection.
+struct SetupFailure {
+	FailureKind kind = FailureKind::Phase1Proposal;
+	std::string peer;    ///< "192.0.2.2"
+	std::string detail;  ///< the engine's or pppd's words ("" when none)
+	std::string offered; ///< the client's proposals, compact ("" when beside the point)
+	std::string client;  ///< clientKind() ("unknown")
+	std::string user;    ///< PPP: the user name, when known
+};
+
+/// "peer 192.0.2.2: Main Mode ok, Quick Mode refused: no proposal matched
+/// (client offered aes256-sha1 pfs none); Windows shows error 789"
+std::string failureLine(const SetupFailure &f);
+
+/// The audit record: {"event":"failed","time":...,"peer":...,"stage":...,
+/// "reason":...,"reached":...,"why":...,"windows_error":789, and "client",
+/// "offered", "detail", "user" when known}.
+nlohmann::json failureRecord(const SetupFailure &f);
+
+} // namespace l2tpsec

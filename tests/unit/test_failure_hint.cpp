@@ -1,0 +1,73 @@
+// Failed connections classified by stage (daemon/failure_hint.h).
+
+#include "daemon/failure_hint.h"
+
+#include <doctest.h>
+
+#include <set>
+
+using namespace l2tpsec;
+
+TEST_CASE("each kind of failure has its stage, its own reason and the error Windows shows")
+{
+	std::set<std::string_view> reasons;
+	for (FailureKind k :
+	     {FailureKind::Phase1Timeout, FailureKind::Phase1Proposal, FailureKind::Phase1Authentication,
+	      FailureKind::QuickModeProposal, FailureKind::PppAuthentication})
+		reasons.insert(classifyFailure(k).reason);
+	CHECK(reasons.size() == 5);
+
+	CHECK(classifyFailure(FailureKind::Phase1Timeout).windowsError == 809);
+	CHECK(classifyFailure(FailureKind::Phase1Proposal).windowsError == 789);
+	CHECK(classifyFailure(FailureKind::Phase1Authentication).windowsError == 789);
+	CHECK(classifyFailure(FailureKind::QuickModeProposal).windowsError == 789);
+	CHECK(classifyFailure(FailureKind::PppAuthentication).windowsError == 691);
+	CHECK(classifyFailure(FailureKind::PppAuthentication).stage == "ppp");
+	CHECK(classifyFailure(FailureKind::QuickModeProposal).stage == "ike");
+	// The reasons l2tpsec_setup_failures_total had before stay what they were.
+	CHECK(classifyFailure(FailureKind::Phase1Authentication).reason == "authentication");
+	CHECK(classifyFailure(FailureKind::PppAuthentication).reason == "peer-auth-failed");
+}
+
+TEST_CASE("the failure line names the peer, the stage, why, the offer and the client's error")
+{
+	SetupFailure f;
+	f.kind = FailureKind::QuickModeProposal;
+	f.peer = "192.0.2.2";
+	f.offered = "aes256-sha1 pfs none";
+	f.client = "unknown";
+	CHECK(failureLine(f) == "peer 192.0.2.2: Main Mode ok, Quick Mode refused: no proposal matched (client offered "
+	                        "aes256-sha1 pfs none); Windows shows error 789");
+
+	f.kind = FailureKind::Phase1Authentication;
+	f.offered = "aes256-sha1-modp2048, 3des-sha1-modp1024";
+	f.detail = "Main Mode 5: pre-shared key mismatch?";
+	f.client = "Windows 10/11";
+	CHECK(failureLine(f) ==
+	      "peer 192.0.2.2 (Windows 10/11): Main Mode proposal ok, authentication failed: pre-shared key mismatch "
+	      "or certificate refused [Main Mode 5: pre-shared key mismatch?] (client offered aes256-sha1-modp2048, "
+	      "3des-sha1-modp1024); Windows shows error 789");
+
+	SetupFailure ppp{FailureKind::PppAuthentication, "198.51.100.7", "", "", "strongSwan/xl2tpd", ""};
+	CHECK(failureLine(ppp) ==
+	      "peer 198.51.100.7 (strongSwan/xl2tpd): IPsec and L2TP ok, PPP authentication failed: "
+	      "wrong user name or password; Windows shows error 691");
+}
+
+TEST_CASE("the audit record holds the same classification, and only what is known")
+{
+	SetupFailure f{FailureKind::Phase1Proposal, "192.0.2.2", "", "3des-md5-modp768", "unknown", ""};
+	nlohmann::json r = failureRecord(f);
+	CHECK(r["event"] == "failed");
+	CHECK(r["peer"] == "192.0.2.2");
+	CHECK(r["stage"] == "ike");
+	CHECK(r["reason"] == "phase1-no-proposal");
+	CHECK(r["reached"] == "Main Mode refused");
+	CHECK(r["why"] == "no proposal matched");
+	CHECK(r["offered"] == "3des-md5-modp768");
+	CHECK(r["windows_error"] == 789);
+	CHECK(r["client"] == "unknown");
+	CHECK(r.contains("time"));
+	CHECK_FALSE(r.contains("detail"));
+	CHECK_FALSE(r.contains("user"));
+}
