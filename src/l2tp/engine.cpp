@@ -137,7 +137,10 @@ void L2tpEngine::onSccrq(uint64_t, const Endpoint &local, const Endpoint &from, 
 			Tunnel *t = findTunnel(tid);
 			if (!t->lns())
 				continue;
-			if (t->peerTunnelId() == peerTid && t->state() != TunnelStateName::Dead) {
+			// (Not one the peer closed itself: a client that reconnects at
+			// once, from the same port and with the same tunnel id, as the
+			// stock clients do, is starting a new tunnel.)
+			if (t->peerTunnelId() == peerTid && t->state() != TunnelStateName::Dead && !t->closedByPeer()) {
 				t->receive(packet, &*msg);
 				settle(tid);
 				return;

@@ -81,6 +81,8 @@ public:
 	uint64_t socketId() const { return socket_.id; }
 	TunnelStateName state() const { return state_; }
 	bool lns() const { return lns_; }
+	/// Closing because the peer sent StopCCN: it has forgotten the tunnel.
+	bool closedByPeer() const { return state_ == TunnelStateName::Closing && closingByPeer_; }
 
 	/// LAC: send SCCRQ; once established, place one call.
 	void open(const std::string &lacProfile);

@@ -736,6 +736,33 @@ TEST_CASE("clients behind one NAT (same address and port 1701) are told apart by
 		      (t.tunnelId == b.tunnelId ? TunnelStateName::Established : TunnelStateName::WaitCtlConn));
 }
 
+TEST_CASE("a client that closed its tunnel and reconnects at once with the same tunnel id gets a new tunnel")
+{
+	Pair p;
+	(void)p.connect();
+	const TunnelInfo lacT = p.lac->engine.tunnels().at(0);
+	REQUIRE(p.lac->engine.closeTunnel(lacT.tunnelId, "test", p.lab.now));
+	p.lab.settle();
+	// The LNS lingers on the closed tunnel (31 s) to answer a retransmitted StopCCN.
+	REQUIRE(p.lns->engine.tunnelCount() == 1);
+	CHECK(p.lns->engine.tunnels().at(0).state == TunnelStateName::Closing);
+	// Windows numbers its tunnels from 1 again and sends from port 1701.
+	ControlMessage m;
+	m.type = MessageType::Sccrq;
+	m.protocolVersion = ProtocolVersion{1, 0};
+	m.hostName = "again";
+	m.framingCapabilities = 3;
+	m.assignedTunnelId = lacT.tunnelId;
+	auto bytes = encodeControlMessage(m, ControlEnvelope{0, 0, 0, 0});
+	REQUIRE(bytes);
+	p.lab.wire.clear();
+	p.lns->engine.onDatagram(0, Endpoint{ip("192.0.2.1"), 1701}, lacT.local, bytes.value(), p.lab.now);
+	bool fresh = false;
+	for (const TunnelInfo &t : p.lns->engine.tunnels())
+		fresh |= t.state == TunnelStateName::WaitCtlConn && t.peerHostName == "again";
+	CHECK(fresh);
+}
+
 TEST_CASE("the LNS starts pppd at the ICRQ, before the ICCN arrives")
 {
 	Pair p;
