@@ -95,7 +95,7 @@ Result<l2tp::TunnelSocket> UdpTunnelSockets::open(const l2tp::Endpoint &local, c
 	uint64_t id = nextId_++;
 	int raw = fd.get();
 	L2S_TRY(loop_.addFd(raw, EPOLLIN, [this, id](uint32_t) { readTunnel(id); }));
-	sockets_.emplace(id, Sock{std::move(fd), l2tpEndpointOf(bound), peer});
+	sockets_.emplace(id, Sock{std::move(fd), l2tpEndpointOf(bound), peer, false, local.port != 0});
 	return l2tp::TunnelSocket{id, raw};
 }
 
@@ -148,7 +148,7 @@ Result<void> UdpTunnelSockets::attach(uint64_t socketId)
 void UdpTunnelSockets::detach(uint64_t socketId)
 {
 	auto it = sockets_.find(socketId);
-	if (it == sockets_.end() || !it->second.connected)
+	if (it == sockets_.end() || !it->second.connected || !it->second.namedPort)
 		return;
 	// connect() to AF_UNSPEC dissolves the association (connect(2)).
 	sockaddr sa{};

@@ -48,6 +48,10 @@ private:
 		UniqueFd fd;
 		l2tp::Endpoint local, peer;
 		bool connected = false; ///< attach()ed: send() needs no address
+		/// Bound to a port we named (1701), not one bind() chose: only such
+		/// a port is shared with other tunnels, and only such a socket keeps
+		/// its port when disconnected (Linux unhashes the other kind).
+		bool namedPort = false;
 	};
 	void readListener(size_t index);
 	void readTunnel(uint64_t id);
