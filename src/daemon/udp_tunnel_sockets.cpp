@@ -114,7 +114,10 @@ void UdpTunnelSockets::readTunnel(uint64_t id)
 		// sockets: the mark says whose SA pair each came through.
 		l2tp::Endpoint from = l2tpEndpointOf(r->from);
 		from.mark = r->mark;
-		receiver_(id, it->second.local, from, std::span<const uint8_t>(buf_.data(), r->size));
+		// A copy: handling the datagram may close this socket (a client
+		// that reconnects from the same port replaces its old tunnel).
+		const l2tp::Endpoint local = it->second.local;
+		receiver_(id, local, from, std::span<const uint8_t>(buf_.data(), r->size));
 	}
 }
 
