@@ -688,21 +688,28 @@ TEST_CASE("vendor AVPs without the M bit (Windows sends Microsoft's) are accepte
 	CHECK(typeOf(lab.net.queue().front().bytes) == "SCCRP");
 }
 
+namespace {
+
+/// A minimal SCCRQ from a client that numbers its tunnel peerTid.
+std::vector<uint8_t> sccrq(uint16_t peerTid, const char *host)
+{
+	ControlMessage m;
+	m.type = MessageType::Sccrq;
+	m.protocolVersion = ProtocolVersion{1, 0};
+	m.hostName = host;
+	m.framingCapabilities = 3;
+	m.assignedTunnelId = peerTid;
+	auto bytes = encodeControlMessage(m, ControlEnvelope{0, 0, 0, 0});
+	REQUIRE(bytes);
+	return bytes.value();
+}
+
+} // namespace
+
 TEST_CASE("clients behind one NAT (same address and port 1701) are told apart by their SA pair's mark")
 {
 	Lab lab;
 	auto lns = lab.host("192.0.2.1", lnsConfig());
-	auto sccrq = [](uint16_t peerTid, const char *host) {
-		ControlMessage m;
-		m.type = MessageType::Sccrq;
-		m.protocolVersion = ProtocolVersion{1, 0};
-		m.hostName = host;
-		m.framingCapabilities = 3;
-		m.assignedTunnelId = peerTid;
-		auto bytes = encodeControlMessage(m, ControlEnvelope{0, 0, 0, 0});
-		REQUIRE(bytes);
-		return bytes.value();
-	};
 	const Endpoint local{ip("192.0.2.1"), 1701};
 	Endpoint first{ip("203.0.113.9"), 1701}, second = first;
 	second.mark = 0x4c320001;
@@ -741,22 +748,19 @@ TEST_CASE("a client that closed its tunnel and reconnects at once with the same 
 	Pair p;
 	(void)p.connect();
 	const TunnelInfo lacT = p.lac->engine.tunnels().at(0);
+	// Connected to its peer while the kernel tunnel over it exists.
+	CHECK(p.lns->sockets.attached().size() == 1);
 	REQUIRE(p.lac->engine.closeTunnel(lacT.tunnelId, "test", p.lab.now));
 	p.lab.settle();
-	// The LNS lingers on the closed tunnel (31 s) to answer a retransmitted StopCCN.
+	// The LNS lingers on the closed tunnel (31 s) to answer a retransmitted
+	// StopCCN, its kernel tunnel gone and its socket no longer connected.
 	REQUIRE(p.lns->engine.tunnelCount() == 1);
 	CHECK(p.lns->engine.tunnels().at(0).state == TunnelStateName::Closing);
+	CHECK(p.lns->sockets.attached().empty());
 	// Windows numbers its tunnels from 1 again and sends from port 1701.
-	ControlMessage m;
-	m.type = MessageType::Sccrq;
-	m.protocolVersion = ProtocolVersion{1, 0};
-	m.hostName = "again";
-	m.framingCapabilities = 3;
-	m.assignedTunnelId = lacT.tunnelId;
-	auto bytes = encodeControlMessage(m, ControlEnvelope{0, 0, 0, 0});
-	REQUIRE(bytes);
 	p.lab.wire.clear();
-	p.lns->engine.onDatagram(0, Endpoint{ip("192.0.2.1"), 1701}, lacT.local, bytes.value(), p.lab.now);
+	p.lns->engine.onDatagram(0, Endpoint{ip("192.0.2.1"), 1701}, lacT.local, sccrq(lacT.tunnelId, "again"),
+	                         p.lab.now);
 	bool fresh = false;
 	for (const TunnelInfo &t : p.lns->engine.tunnels())
 		fresh |= t.state == TunnelStateName::WaitCtlConn && t.peerHostName == "again";
