@@ -70,6 +70,10 @@ struct IkeEngineStats {
 
 class IkeEngine {
 public:
+	/// How long a re-authenticated ISAKMP SA stays after its successor took
+	/// over its IPsec SAs, before its Delete (whenEstablished says why).
+	static constexpr std::chrono::seconds kReauthHandover{10};
+
 	IkeEngine(IkeEngineConfig config, IkeSockets &sockets, kernel::IpsecDataplane &dataplane, IkeRandom &random,
 	          IkeObserver *observer = nullptr);
 	~IkeEngine();

@@ -234,6 +234,7 @@ std::optional<TimePoint> IkeSa::nextDeadline() const
 	}
 	consider(establishedAt_ + choice_->lifetime);
 	consider(reauthAt());
+	consider(succession_.retireAt);
 	for (const auto &[mid, qm] : quickModes_) {
 		consider(qm->expires());
 		consider(qm->flight().retransmitAt);

@@ -8,6 +8,7 @@
 #include "ike/ike_ports.h"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -51,6 +52,11 @@ struct Succession {
 	/// older SAs once (and clears it).
 	bool initialContactReceived = false;
 	bool reauthStarted = false;
+	/// A newer ISAKMP SA with the peer took over this one's IPsec SAs
+	/// (re-authentication): this one is deleted at retireAt, with a Delete
+	/// that names it, after the successor's id.
+	std::optional<TimePoint> retireAt;
+	uint64_t successor = 0;
 };
 
 } // namespace l2tpsec::ike

@@ -429,6 +429,14 @@ TEST_CASE("re-authentication: the new ISAKMP SA takes over the IPsec SAs on both
 	lab.settle();
 	CHECK(logs.has("192.0.2.2:500: ISAKMP SA 2 takes over the IPsec SAs of ISAKMP SA 1"));
 	CHECK(logs.has("192.0.2.1:500: ISAKMP SA 2 takes over the IPsec SAs of ISAKMP SA 1"));
+	// The old one stays a while, so that a peer that adopts the IPsec SAs
+	// later (charon, in a job) has them when its Delete comes.
+	CHECK(server->engine.ikeSas().size() == 2);
+	CHECK(server->engine.childSas().at(0).ikeSaId == 2);
+	lab.advance(IkeEngine::kReauthHandover - 1s);
+	CHECK(server->engine.ikeSas().size() == 2);
+	CHECK(client->engine.ikeSas().size() == 2);
+	lab.advance(1s);
 	CHECK(server->observer.events.back() == "ike-down 1: re-authenticated as ISAKMP SA 2");
 	CHECK(client->observer.events.back() == "ike-down 1: deleted by the peer");
 	for (Host *h : {server.get(), client.get()}) {
