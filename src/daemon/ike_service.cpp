@@ -397,6 +397,10 @@ void IkeService::negotiationRefused(const ike::IkeRefusal &refusal)
 		f.kind = FailureKind::Phase1Authentication;
 		f.detail = refusal.reason;
 		break;
+	case ike::IkeRefusal::Step::Phase1Timeout:
+		f.kind = FailureKind::Phase1Timeout;
+		f.detail = refusal.reason;
+		break;
 	case ike::IkeRefusal::Step::QuickModeProposal: f.kind = FailureKind::QuickModeProposal; break;
 	}
 	f.peer = refusal.peer.str();

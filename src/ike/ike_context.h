@@ -159,7 +159,9 @@ struct ChildSaInfo {
 /// failed: the daemon classifies it for the operator (a failure line with
 /// the error the client likely shows), so it carries what the peer offered.
 struct IkeRefusal {
-	enum class Step : uint8_t { Phase1Proposal, Phase1Authentication, QuickModeProposal };
+	/// Phase1Timeout: a Main Mode we answered stalled (the client sent no
+	/// MM3 or no MM5 before setupTimeout or our retransmissions ran out).
+	enum class Step : uint8_t { Phase1Proposal, Phase1Authentication, Phase1Timeout, QuickModeProposal };
 	Step step = Step::Phase1Proposal;
 	IpAddress peer;
 	std::string reason;    ///< the engine's words
@@ -180,8 +182,8 @@ public:
 	/// A peer we answered failed to authenticate (pre-shared key mismatch,
 	/// certificate or ID refused): what brute-force blocking counts.
 	virtual void authenticationFailed(const IpAddress & /*peer*/, const std::string & /*reason*/) {}
-	/// A responder's negotiation refused (no proposal chosen) or failed
-	/// (authentication; after authenticationFailed()).
+	/// A responder's negotiation refused (no proposal chosen), failed
+	/// (authentication; after authenticationFailed()) or stalled.
 	virtual void negotiationRefused(const IkeRefusal &) {}
 };
 

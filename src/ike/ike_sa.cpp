@@ -249,18 +249,21 @@ void IkeSa::onTimer()
 		return;
 	if (!established()) {
 		if (ctx_.now >= created_ + ctx_.config.setupTimeout) {
+			reportStall();
 			fail(fmt::format("{} not complete after {}s (state: {})", who_.phase1Name(),
 			                 ctx_.config.setupTimeout.count(), phase1StateName(state_)));
 			endPhase1();
 			return;
 		}
-		if (!tx_.retransmit(phase1_))
+		if (!tx_.retransmit(phase1_)) {
+			reportStall();
 			fail(fmt::format(
 			        "no answer to {} after {} retransmissions{}", phase1_.what, phase1_.retransmits,
 			        // In Aggressive Mode the initiator that cannot verify AM2 goes quiet.
 			        (state_ == S::InitSentAuth && !phase1Exchange_->signatures()) || state_ == S::RespSentAm
 			                ? " (pre-shared key mismatch?)"
 			                : ""));
+		}
 		endPhase1();
 		return;
 	}
@@ -280,6 +283,20 @@ void IkeSa::onTimer()
 		++it;
 	}
 	informational_->onTimer();
+}
+
+void IkeSa::reportStall()
+{
+	// Only a Main Mode we answered: the client went quiet after our MM2 or
+	// MM4 (a blocked port, a NAT in the way, a Windows client that refuses a
+	// server behind NAT). An Aggressive Mode responder waits for AM3 from a
+	// client that could not verify AM2: a pre-shared key mismatch, said so.
+	if (who_.initiator || !ctx_.observer || (state_ != S::RespSentSa && state_ != S::RespSentKe))
+		return;
+	std::string reason = state_ == S::RespSentSa ? "no Main Mode 3 after our Main Mode 2"
+	                                             : "no Main Mode 5 after our Main Mode 4";
+	ctx_.observer->negotiationRefused(IkeRefusal{IkeRefusal::Step::Phase1Timeout, path_.peer.address,
+	                                             std::move(reason), peerOffer_, peerVendorIds_});
 }
 
 bool IkeSa::expired() const

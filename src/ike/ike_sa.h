@@ -192,6 +192,9 @@ private:
 	/// The one place the state changes: logged (old, new, why) and told to
 	/// the engine. Nothing happens when `to` is the state already.
 	void transition(Phase1State to, std::string_view why);
+	/// A responder's Main Mode that never completed: told to the observer
+	/// (IkeRefusal::Step::Phase1Timeout) before it goes.
+	void reportStall();
 	/// Logged as a warning, then closed without telling the peer.
 	void fail(const std::string &reason);
 	/// Drops the phase-1 exchange once phase 1 is over (established or dead);

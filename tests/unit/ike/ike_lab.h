@@ -96,7 +96,7 @@ struct RecordingObserver final : IkeObserver {
 	std::vector<std::string> refusals;
 	void negotiationRefused(const IkeRefusal &r) override
 	{
-		static constexpr const char *kSteps[] = {"phase1-proposal", "phase1-authentication",
+		static constexpr const char *kSteps[] = {"phase1-proposal", "phase1-authentication", "phase1-timeout",
 		                                         "quick-mode-proposal"};
 		refusals.push_back(fmt::format("{} {}: {}; offered {}", kSteps[static_cast<int>(r.step)], r.peer.str(),
 		                               r.reason, r.offered));

@@ -47,6 +47,28 @@ TEST_CASE("a wrong pre-shared key: the responder refuses MM5, the initiator give
 	CHECK(p.lab.count("MM*") == 5); // MM5 and its 4 retransmissions, none answered
 }
 
+TEST_CASE("a client that goes quiet in Main Mode: the responder reports the stall (Windows' error 809)")
+{
+	// After our MM4 (the classic case: the client moves to UDP 4500 and
+	// nothing arrives there), and after our MM2.
+	for (const char *dropped : {"192.0.2.2:500>192.0.2.1:500 MM*", "192.0.2.2:500>192.0.2.1:500 MM-KE"}) {
+		CAPTURE(dropped);
+		Pair p;
+		p.lab.tamper = [&lab = p.lab, what = std::string(dropped)](FakeIkeNetwork::Datagram &) {
+			return lab.wire.back() == what;
+		};
+		p.connect();
+		p.lab.advance(2min);
+		std::string expected = std::string(dropped).ends_with("MM*") ? "no Main Mode 5 after our Main Mode 4"
+		                                                             : "no Main Mode 3 after our Main Mode 2";
+		REQUIRE(p.server->observer.refusals.size() == 1);
+		CHECK(p.server->observer.refusals[0].starts_with("phase1-timeout 192.0.2.2: " + expected +
+		                                                 "; offered aes256-sha256-modp2048, "));
+		CHECK(p.server->engine.saCount() == 0);
+		CHECK(p.client->observer.refusals.empty()); // the initiator's own failure is not a client's
+	}
+}
+
 TEST_CASE("no proposal chosen in Main Mode: NO-PROPOSAL-CHOSEN in the clear, the initiator gives up at once")
 {
 	IkeEngineConfig client = labConfig();
