@@ -96,7 +96,11 @@ struct ClientFingerprintView {
 	std::string hostName;                     ///< "" when the SCCRQ had none
 	std::string vendorName;                   ///< "" when none
 	std::optional<uint16_t> firmwareRevision; ///< omitted when none
-	std::vector<std::string> vendorIds;       ///< named: "MS NT5 ISAKMPOAKLEY", "RFC 3947"
+	/// The UDP port its L2TP came from (inside ESP, so a NAT leaves it):
+	/// 1701 for Windows and Android, ephemeral for Apple's; omitted without
+	/// a tunnel.
+	std::optional<uint16_t> l2tpPort;
+	std::vector<std::string> vendorIds; ///< named: "MS NT5 ISAKMPOAKLEY", "RFC 3947"
 	/// Its offers, compact ("aes256-sha1-modp2048, 3des-sha1-modp1024",
 	/// "aes256-sha1 pfs none"); omitted without IPsec, or when it answered ours.
 	std::optional<std::string> phase1, phase2;

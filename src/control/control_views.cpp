@@ -288,6 +288,7 @@ void to_json(json &j, const ClientFingerprintView &v)
 	put(j, "host_name", v.hostName);
 	put(j, "vendor_name", v.vendorName);
 	putOmittable(j, "firmware_revision", v.firmwareRevision);
+	putOmittable(j, "l2tp_port", v.l2tpPort);
 	put(j, "vendor_ids", v.vendorIds);
 	putOmittable(j, "phase1", v.phase1);
 	putOmittable(j, "phase2", v.phase2);
@@ -299,6 +300,7 @@ void from_json(const json &j, ClientFingerprintView &v)
 	r.required("host_name", v.hostName);
 	r.required("vendor_name", v.vendorName);
 	r.omittable("firmware_revision", v.firmwareRevision);
+	r.omittable("l2tp_port", v.l2tpPort);
 	r.required("vendor_ids", v.vendorIds);
 	r.omittable("phase1", v.phase1);
 	r.omittable("phase2", v.phase2);

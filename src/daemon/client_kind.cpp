@@ -17,7 +17,8 @@ bool containsNoCase(std::string_view text, std::string_view word)
 
 } // namespace
 
-std::string clientKind(std::string_view hostName, std::string_view vendorName, std::string_view ikeVendorIds)
+std::string clientKind(std::string_view hostName, std::string_view vendorName, std::string_view ikeVendorIds,
+                       const SccrqShape &shape)
 {
 	// The Vendor Name each stack sends: Windows "Microsoft", xl2tpd
 	// "xelerance.com", l2tpsec its own name (tunnel.cpp).
@@ -27,11 +28,15 @@ std::string clientKind(std::string_view hostName, std::string_view vendorName, s
 		return std::string(kClientXl2tpd);
 	if (containsNoCase(vendorName, "l2tpsec"))
 		return "l2tpsec";
-	if (containsNoCase(vendorName, "apple"))
-		return std::string(kClientApple);
 	// Android's mtpd sends no Vendor Name and the Host Name "anonymous".
 	if (vendorName.empty() && hostName == "anonymous")
 		return std::string(kClientAndroid);
+	// Apple's L2TP (macOS and iOS) sends neither a Vendor Name nor a
+	// Firmware Revision, just the AVPs RFC 2661 requires, the Host Name the
+	// device's name, and it sends from an ephemeral port where the others
+	// use 1701 (the ppp project's L2TP plugin in apple-open-source).
+	if (vendorName.empty() && !shape.firmwareRevision && shape.l2tpPort && *shape.l2tpPort != 1701)
+		return std::string(kClientApple);
 	// Windows' IKE sends the "MS NT5 ISAKMPOAKLEY" vendor ID.
 	if (containsNoCase(ikeVendorIds, "MS NT5"))
 		return std::string(kClientWindows);
@@ -60,6 +65,7 @@ std::optional<control::ClientFingerprintView> clientFingerprint(const l2tp::Tunn
 		f.hostName = tunnel->peerHostName;
 		f.vendorName = tunnel->peerVendorName;
 		f.firmwareRevision = tunnel->peerFirmwareRevision;
+		f.l2tpPort = tunnel->peer.port;
 	}
 	if (sas && sas->isakmp) {
 		f.vendorIds = vendorIdList(sas->isakmp->peerVendorIds);
@@ -76,7 +82,8 @@ std::string clientKind(const control::ClientFingerprintView &fingerprint)
 	std::string ids;
 	for (const std::string &id : fingerprint.vendorIds)
 		ids += (ids.empty() ? "" : ", ") + id;
-	return clientKind(fingerprint.hostName, fingerprint.vendorName, ids);
+	return clientKind(fingerprint.hostName, fingerprint.vendorName, ids,
+	                  {fingerprint.firmwareRevision.has_value(), fingerprint.l2tpPort});
 }
 
 } // namespace l2tpsec

@@ -8,6 +8,8 @@
 #include "l2tp/engine.h"
 #include "l2tpsec/control_views.h"
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,9 +24,17 @@ inline constexpr std::string_view kClientAndroid = "Android";
 inline constexpr std::string_view kClientXl2tpd = "strongSwan/xl2tpd";
 inline constexpr std::string_view kClientUnknown = "unknown";
 
+/// The rest of what tells an SCCRQ apart.
+struct SccrqShape {
+	bool firmwareRevision = false; ///< it had a Firmware Revision AVP
+	/// The UDP port it came from; unset: no tunnel (an IKE failure).
+	std::optional<uint16_t> l2tpPort;
+};
+
 /// One of the names above, or "l2tpsec" (our own LAC).
 /// `ikeVendorIds` is the ISAKMP SA's list of names ("" without IPsec).
-std::string clientKind(std::string_view hostName, std::string_view vendorName, std::string_view ikeVendorIds);
+std::string clientKind(std::string_view hostName, std::string_view vendorName, std::string_view ikeVendorIds,
+                       const SccrqShape &shape = {});
 
 /// The ISAKMP SA's list of vendor ID names ("none", "A, B") as a list.
 std::vector<std::string> vendorIdList(std::string_view names);

@@ -4,8 +4,10 @@
 # IKE does, and l2tp_emulated_client.py opens a tunnel and a session with
 # the SCCRQ AVPs that client sends (research: Windows' Vendor Name
 # "Microsoft", Firmware Revision 0x0600; Android's mtpd the Host Name
-# "anonymous" and no Vendor Name). Its IKE vendor IDs and proposals are
-# charon's: only the L2TP side is emulated.
+# "anonymous" and no Vendor Name; Apple's L2TP plugin only the AVPs RFC 2661
+# requires, with the device's Host Name, from an ephemeral port, which its
+# Quick Mode names). Its IKE vendor IDs and proposals are charon's: only
+# the L2TP side is emulated.
 #   usage: client_kinds.sh L2TPSECD L2TPCTL   (inside the lab VM)
 source "$(dirname "$0")/interop_lib.sh"
 
@@ -44,8 +46,17 @@ emulate() {
   wait_until 60 "the $name tunnel gone" no_tunnel lns
 }
 
-emulate windows "Windows 10/11" '.host_name == "DESKTOP-L2TPSEC" and .vendor_name == "Microsoft" and .firmware_revision == 1536' \
+emulate windows "Windows 10/11" '.host_name == "DESKTOP-L2TPSEC" and .vendor_name == "Microsoft" and .firmware_revision == 1536 and .l2tp_port == 1701' \
   --host DESKTOP-L2TPSEC --vendor Microsoft --firmware 0x0600
 emulate android Android '.host_name == "anonymous" and .vendor_name == "" and (has("firmware_revision") | not)' \
   --host anonymous
+
+# Apple's: charon protects the flow from the client's own port this time.
+stop_charon charon
+charon_psk_conf "$WORK/swanctl-apple.conf" me="$C_IP" peer="$S_IP" l2tp_port=54201
+start_charon charon-apple "$NS_C" "$WORK/swanctl-apple.conf"
+swan charon-apple --initiate --child l2tp --timeout 60 >"$WORK/swanctl-initiate-apple.log" 2>&1 ||
+  fail "swanctl --initiate (port 54201): $(tail -5 "$WORK/swanctl-initiate-apple.log")"
+emulate apple macOS/iOS '.host_name == "Alices-MacBook-Air" and .vendor_name == "" and .l2tp_port == 54201 and
+  (has("firmware_revision") | not)' --host Alices-MacBook-Air --port 54201
 echo PASS

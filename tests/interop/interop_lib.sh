@@ -372,18 +372,19 @@ stop_charon() { stop_pid "${CHARON_PID[$1]}" "charon $1"; }
 # aes256-sha1-modp2048 and aes256-sha1), mode (transport, the default, or
 # tunnel: the flow between me and peer), aggressive (yes: Aggressive Mode),
 # rekey and life (the IPsec SA's rekey_time and life_time, with no random
-# part; by default charon's own).
+# part; by default charon's own), l2tp_port (our end's L2TP port, default
+# 1701; Apple's clients use an ephemeral one).
 charon_psk_conf() {
   local file=$1 kv me="" peer="" ike=aes256-sha1-modp2048 esp=aes256-sha1 mode=transport aggressive=no
-  local rekey="" life=""
+  local rekey="" life="" l2tp_port=1701
   shift
   for kv in "$@"; do
     case ${kv%%=*} in
-      me | peer | ike | esp | mode | aggressive | rekey | life) printf -v "${kv%%=*}" '%s' "${kv#*=}" ;;
+      me | peer | ike | esp | mode | aggressive | rekey | life | l2tp_port) printf -v "${kv%%=*}" '%s' "${kv#*=}" ;;
       *) fail "charon_psk_conf: unknown setting $kv" ;;
     esac
   done
-  local addrs="" id="" ts_me="dynamic[udp/1701]" ts_peer="dynamic[udp/1701]"
+  local addrs="" id="" ts_me="dynamic[udp/$l2tp_port]" ts_peer="dynamic[udp/1701]"
   [[ -n $me ]] && addrs="local_addrs = $me" id="id = $me"
   [[ -n $peer ]] && addrs+=$'\n'"    remote_addrs = $peer"
   [[ $mode == tunnel ]] && ts_me="$me/32[udp/1701]" ts_peer="$peer/32[udp/1701]"

@@ -9,7 +9,9 @@ Prints "up TUNNEL SESSION" (the server's ids) once the ICCN is sent.
 Its own encoder, independent of src/l2tp/.
 
 usage: l2tp_emulated_client.py LOCAL SERVER --host NAME [--vendor NAME]
-                               [--firmware N] [--hold S]
+                               [--firmware N] [--port N] [--hold S]
+--port: the UDP port it sends from (default 1701, as Windows and Android;
+Apple's client sends from an ephemeral port).
 """
 import argparse
 import socket
@@ -33,9 +35,9 @@ def u32(v):
 
 
 class Speaker:
-    def __init__(self, local, server):
+    def __init__(self, local, port, server):
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.sock.bind((local, 1701))
+        self.sock.bind((local, port))
         self.server = (server, 1701)
         self.ns = 0
         self.nr = 0
@@ -87,10 +89,11 @@ def main():
     a.add_argument("--host", required=True)
     a.add_argument("--vendor")
     a.add_argument("--firmware", type=lambda s: int(s, 0))
+    a.add_argument("--port", type=int, default=1701)
     a.add_argument("--hold", type=float, default=30)
     args = a.parse_args()
 
-    s = Speaker(args.local, args.server)
+    s = Speaker(args.local, args.port, args.server)
     our_tunnel, our_session = 7, 1
     sccrq = [avp(0, u16(SCCRQ)), avp(2, bytes([1, 0])), avp(3, u32(1)), avp(7, args.host.encode()),
              avp(9, u16(our_tunnel)), avp(10, u16(8))]

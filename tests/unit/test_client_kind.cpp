@@ -11,11 +11,25 @@ TEST_CASE("client kind from the SCCRQ's Vendor Name and Host Name")
 	CHECK(clientKind("DESKTOP-4F2K", "Microsoft", "") == "Windows 10/11");
 	CHECK(clientKind("", "xelerance.com", "") == "strongSwan/xl2tpd");
 	CHECK(clientKind("lns1", "l2tpsec", "") == "l2tpsec");
-	CHECK(clientKind("MacBook", "Apple Inc.", "") == "macOS/iOS");
 	CHECK(clientKind("anonymous", "", "") == "Android");
 	CHECK(clientKind("", "", "") == "unknown");
 	CHECK(clientKind("anonymous", "Some Router", "") == "unknown");
 	CHECK(clientKind("host", "Katalix", "") == "unknown");
+}
+
+TEST_CASE("Apple's SCCRQ: no Vendor Name, no Firmware Revision, from an ephemeral port")
+{
+	CHECK(clientKind("Alices-MacBook", "", "", {false, 54201}) == "macOS/iOS");
+	CHECK(clientKind("", "", "", {false, 61002}) == "macOS/iOS"); // older releases sent an empty name
+	// From 1701, or with a Firmware Revision, or a Vendor Name: not Apple's.
+	CHECK(clientKind("Alices-MacBook", "", "", {false, 1701}) == "unknown");
+	CHECK(clientKind("Alices-MacBook", "", "", {true, 54201}) == "unknown");
+	CHECK(clientKind("host", "Katalix", "", {false, 54201}) == "unknown");
+	CHECK(clientKind("DESKTOP-4F2K", "Microsoft", "", {true, 1701}) == "Windows 10/11");
+	// Android's mtpd is known by its Host Name whatever its port.
+	CHECK(clientKind("anonymous", "", "", {false, 40000}) == "Android");
+	// Without a tunnel (an IKE failure) nothing says Apple.
+	CHECK(clientKind("", "", "RFC 3947, DPD") == "unknown");
 }
 
 TEST_CASE("client kind from the ISAKMP SA's vendor IDs when the SCCRQ does not say")
@@ -42,13 +56,19 @@ TEST_CASE("a session's fingerprint: the SCCRQ's AVPs, the vendor IDs and the off
 	t.peerHostName = "DESKTOP-4F2K";
 	t.peerVendorName = "Microsoft";
 	t.peerFirmwareRevision = 0x0600;
+	t.peer.port = 1701;
 	auto bare = clientFingerprint(&t, nullptr);
 	REQUIRE(bare);
 	CHECK(bare->hostName == "DESKTOP-4F2K");
 	CHECK(bare->firmwareRevision == 0x0600);
+	CHECK(bare->l2tpPort == 1701);
 	CHECK(bare->vendorIds.empty());
 	CHECK_FALSE(bare->phase1);
 	CHECK(clientKind(*bare) == "Windows 10/11");
+	l2tp::TunnelInfo mac;
+	mac.peerHostName = "Alices-iPhone";
+	mac.peer.port = 50123;
+	CHECK(clientKind(*clientFingerprint(&mac, nullptr)) == "macOS/iOS");
 
 	FlowSas sas;
 	sas.child.peerOffer = "aes256-sha1 pfs none";

@@ -72,6 +72,7 @@ ClientFingerprintView sampleFingerprint()
 	f.hostName = "DESKTOP-4F2K";
 	f.vendorName = "Microsoft";
 	f.firmwareRevision = 0x0600;
+	f.l2tpPort = 1701;
 	f.vendorIds = {"MS NT5 ISAKMPOAKLEY", "RFC 3947"};
 	f.phase1 = "aes256-sha1-modp2048, 3des-sha1-modp1024";
 	f.phase2 = "aes256-sha1 pfs none";
@@ -243,8 +244,8 @@ TEST_CASE("tunnels, sessions and show replies")
 	          {"profile", "uptime_seconds", "rx_bytes", "tx_bytes", "rx_packets", "tx_packets", "ike_peer",
 	           "interface", "rx_rate", "tx_rate", "fingerprint"});
 	checkView(sampleFingerprint(),
-	          {"host_name", "vendor_name", "firmware_revision", "vendor_ids", "phase1", "phase2"},
-	          {"firmware_revision", "phase1", "phase2"});
+	          {"host_name", "vendor_name", "firmware_revision", "l2tp_port", "vendor_ids", "phase1", "phase2"},
+	          {"firmware_revision", "l2tp_port", "phase1", "phase2"});
 
 	// A session of an LNS, not established, not in the kernel: no profile,
 	// uptime or counters; no address yet is null, not left out.

@@ -53,6 +53,7 @@ control::SessionView session(uint16_t t, uint16_t s, const std::string &user, ui
 		v.fingerprint = control::ClientFingerprintView{"alice-laptop",
 		                                               "Microsoft",
 		                                               0x0600,
+		                                               1701,
 		                                               {"MS NT5 ISAKMPOAKLEY", "RFC 3947"},
 		                                               "aes256-sha1-modp2048, 3des-sha1-modp1024",
 		                                               "aes256-sha1 pfs none"};
