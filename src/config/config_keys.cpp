@@ -445,6 +445,26 @@ const std::vector<KeyEntry> &keyTable()
 			 if (auto v = l.integer(n, 1, 10))
 				 c.ppp.radius->retries = static_cast<uint32_t>(*v);
 		 }},
+		{"radius", "das_listen",
+		 [](L &l, const N &n, C &c, P *) {
+			 assign(l.list<IpAddress>(n, "IPv4 addresses", [&](const N &e) { return l.address(e, true); }),
+			        c.ppp.radius->dasListen);
+		 }},
+		{"radius", "das_port",
+		 [](L &l, const N &n, C &c, P *) {
+			 if (auto v = l.integer(n, 1, 65535))
+				 c.ppp.radius->dasPort = static_cast<uint16_t>(*v);
+		 }},
+		{"radius", "das_clients",
+		 [](L &l, const N &n, C &c, P *) {
+			 assign(l.list<IpAddress>(n, "IPv4 addresses", [&](const N &e) { return l.address(e, true); }),
+			        c.ppp.radius->dasClients);
+		 }},
+		{"radius", "das_secret_file",
+		 [](L &l, const N &n, C &c, P *) {
+			 if (auto s = l.secret(n))
+				 c.ppp.radius->dasSecret = *s;
+		 }},
 	};
 	return table;
 }
