@@ -130,6 +130,14 @@ struct RadiusConfig {
 	/// Where the daemon writes the radiusclient files the plugin reads (not
 	/// a key: "radius" next to [server] control_socket).
 	std::string runtimeDir;
+	/// Dynamic Authorization (RFC 5176): the addresses Disconnect-Requests
+	/// are taken on; empty: no listener.
+	std::vector<IpAddress> dasListen;
+	uint16_t dasPort = 3799;
+	/// Who may send them (required with dasListen).
+	std::vector<IpAddress> dasClients;
+	/// das_secret_file; unset: `secret`.
+	std::optional<Secret> dasSecret;
 	int line = 0; ///< the [radius] header
 };
 

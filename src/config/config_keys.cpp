@@ -60,6 +60,12 @@ bool isDomainName(std::string_view name)
 	return true;
 }
 
+/// A list of IPv4 addresses ([radius] das_listen, das_clients).
+std::optional<std::vector<IpAddress>> ipv4List(ValueReader &l, const toml::Value &n)
+{
+	return l.list<IpAddress>(n, "IPv4 addresses", [&](const toml::Value &e) { return l.address(e, true); });
+}
+
 } // namespace
 
 const std::vector<KeyEntry> &keyTable()
@@ -444,6 +450,20 @@ const std::vector<KeyEntry> &keyTable()
 		 [](L &l, const N &n, C &c, P *) {
 			 if (auto v = l.integer(n, 1, 10))
 				 c.ppp.radius->retries = static_cast<uint32_t>(*v);
+		 }},
+		{"radius", "das_listen",
+		 [](L &l, const N &n, C &c, P *) { assign(ipv4List(l, n), c.ppp.radius->dasListen); }},
+		{"radius", "das_port",
+		 [](L &l, const N &n, C &c, P *) {
+			 if (auto v = l.integer(n, 1, 65535))
+				 c.ppp.radius->dasPort = static_cast<uint16_t>(*v);
+		 }},
+		{"radius", "das_clients",
+		 [](L &l, const N &n, C &c, P *) { assign(ipv4List(l, n), c.ppp.radius->dasClients); }},
+		{"radius", "das_secret_file",
+		 [](L &l, const N &n, C &c, P *) {
+			 if (auto s = l.secret(n))
+				 c.ppp.radius->dasSecret = *s;
 		 }},
 	};
 	return table;

@@ -205,6 +205,13 @@ void Loader::crossCheck()
 		if (c.keyLines.count("ppp.secrets"))
 			warning(lineFor("ppp.secrets"),
 			        "[ppp] secrets: not used for the users of an LNS session; [radius] authenticates them");
+		if (!r.dasListen.empty() && r.dasClients.empty())
+			error(lineFor("radius.das_listen"), "[radius] das_listen: needs das_clients, the addresses "
+			                                    "that may send Disconnect-Requests");
+		for (const char *key : {"radius.das_port", "radius.das_clients", "radius.das_secret_file"})
+			if (r.dasListen.empty() && c.keyLines.count(key))
+				warning(lineFor(key), fmt::format("[radius] {}: not used without das_listen",
+				                                  std::string_view(key).substr(7)));
 	}
 
 	// [[lac]] profiles: required keys and unique names.
@@ -422,6 +429,8 @@ ConfigLoad loadConfigFile(const std::string &path)
 			         fmt::format("{}: '{}' holds {} bytes; pppd's radius plugin takes at most 48", what,
 			                     s.file.path, s.value.size())});
 	}
+	if (c.ppp.radius && c.ppp.radius->dasSecret)
+		readSecret(*c.ppp.radius->dasSecret, "[radius] das_secret_file", path, out);
 	checkCertFiles(c.ike.cert, "[ike]", path, out);
 	for (auto &p : c.lac) {
 		checkCertFiles(p.cert, fmt::format("[[lac]] '{}'", p.name), path, out);

@@ -55,6 +55,7 @@ Daemon::~Daemon()
 	// server unregisters from the loop. Both before the loop goes.
 	metricsHttp_.reset();
 	dhcp_.reset();
+	das_.reset();
 	l2tp_.reset();
 	ike_.reset();
 	blocking_.reset();
@@ -110,6 +111,7 @@ Result<std::unique_ptr<Daemon>> Daemon::start(DaemonOptions options, Config conf
 	d->registerCommands();
 	L2S_TRY(d->applyMetricsListen());
 	d->applyDhcpResponder();
+	L2S_TRY(d->applyDasListener());
 	logInfo("daemon", "l2tpsecd {} started (pid {}, config {}, control socket {}, listen {})", L2TPSEC_VERSION,
 	        getpid(), d->options_.configPath, socketPath, listenText(d->config_));
 	return d;
@@ -262,6 +264,9 @@ Result<void> Daemon::reload()
 	if (ike_)
 		ike_->reconfigure(config_);
 	applyDhcpResponder();
+	if (auto r = applyDasListener(); !r)
+		logError("das", "{}; no Disconnect-Request listener until the next reload or restart",
+		         r.error().message);
 	loadedAt_ = std::chrono::system_clock::now();
 	reloads_++;
 	applyLogLevel();
@@ -349,6 +354,34 @@ void Daemon::applyDhcpResponder()
 		return;
 	}
 	dhcp_ = std::move(*started);
+}
+
+Result<void> Daemon::applyDasListener()
+{
+	std::optional<DasSettings> want;
+	if (config_.ppp.radius && !config_.ppp.radius->dasListen.empty())
+		want = dasSettings(config_);
+	if (das_ && want && das_->settings() == *want)
+		return {};
+	// The old sockets are closed first: the new ones may bind the same address.
+	if (das_)
+		logInfo("das", "[radius] das_* changed: the Disconnect-Request listener stops");
+	das_.reset();
+	if (!want)
+		return {};
+	L2S_TRY_ASSIGN(das_, DasListener::start(*loop_, std::move(*want), [this](const radius::SessionSelector &s) {
+		               return disconnectFromRadius(s);
+	               }));
+	return {};
+}
+
+std::vector<std::string> Daemon::disconnectFromRadius(const radius::SessionSelector &s)
+{
+	std::vector<std::string> ended;
+	for (const control::SessionView &v : l2tp_->sessions().sessions)
+		if (dasSelects(s, v) && l2tp_->endSession(v.tunnel, v.session, "radius-disconnect"))
+			ended.push_back(std::to_string(v.tunnel) + "/" + std::to_string(v.session));
+	return ended;
 }
 
 MetricsSnapshot Daemon::metricsSnapshot() const

@@ -7,6 +7,7 @@
 #include "config/config.h"
 #include "control/control_server.h"
 #include "daemon/blocking_service.h"
+#include "daemon/das_listener.h"
 #include "daemon/dhcp_responder.h"
 #include "daemon/ike_service.h"
 #include "daemon/instance_lock.h"
@@ -71,6 +72,11 @@ private:
 	/// [ppp] routes and domain as in config_: the DHCPINFORM responder
 	/// started, told the new settings or stopped.
 	void applyDhcpResponder();
+	/// [radius] das_* as in config_: the Disconnect-Request listener
+	/// started, restarted with new settings or stopped.
+	Result<void> applyDasListener();
+	/// Ends the LNS sessions a Disconnect-Request names.
+	std::vector<std::string> disconnectFromRadius(const radius::SessionSelector &s);
 
 	DaemonOptions options_;
 	Config config_;
@@ -88,6 +94,8 @@ private:
 	std::unique_ptr<MetricsHttpServer> metricsHttp_;
 	/// [ppp] routes or domain; asks l2tp_, so it goes first.
 	std::unique_ptr<DhcpResponder> dhcp_;
+	/// [radius] das_listen; ends l2tp_'s sessions, so it goes first.
+	std::unique_ptr<DasListener> das_;
 	bool stopping_ = false;
 	std::chrono::system_clock::time_point started_;
 	std::chrono::steady_clock::time_point startedMono_;

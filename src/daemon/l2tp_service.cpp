@@ -481,6 +481,13 @@ void L2tpService::sampleRates()
 	}
 }
 
+Result<void> L2tpService::endSession(uint16_t tunnelId, uint16_t sessionId, const std::string &reason)
+{
+	auto r = engine_->disconnectSession(tunnelId, sessionId, reason, l2tp::TransportClock::now());
+	arm();
+	return r;
+}
+
 Result<control::DisconnectView> L2tpService::disconnect(const std::string &arg)
 {
 	auto now = l2tp::TransportClock::now();
@@ -492,9 +499,7 @@ Result<control::DisconnectView> L2tpService::disconnect(const std::string &arg)
 		auto sid = parseIdNumber(std::string_view(arg).substr(slash + 1));
 		if (!sid || *first > 0xffff || *sid > 0xffff)
 			return Error{EINVAL, "'" + arg + "' is not TUNNEL/SESSION"};
-		L2S_TRY(engine_->disconnectSession(static_cast<uint16_t>(*first), static_cast<uint16_t>(*sid),
-		                                   "l2tpctl disconnect", now));
-		arm();
+		L2S_TRY(endSession(static_cast<uint16_t>(*first), static_cast<uint16_t>(*sid), "l2tpctl disconnect"));
 		return disconnectedSessions({arg});
 	}
 	if (first) {

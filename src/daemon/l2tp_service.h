@@ -78,6 +78,9 @@ public:
 	Result<control::ShowView> show(const std::string &id) const;
 	/// ARG: a LAC profile name, "TUNNEL/SESSION", a tunnel id, or a user name.
 	Result<control::DisconnectView> disconnect(const std::string &arg);
+	/// Ends one session the way `disconnect` does (CDN, pppd stopped, the
+	/// audit's stop record with `reason`).
+	Result<void> endSession(uint16_t tunnelId, uint16_t sessionId, const std::string &reason);
 	Result<control::ConnectView> connect(const std::string &profile);
 	/// One more session in a connected LAC profile's tunnel.
 	Result<control::CallView> call(const std::string &profile);

@@ -201,18 +201,21 @@ Result<void> writeRadiusClientFiles(const RadiusConfig &r)
 		return Error{ENOTDIR, "[radius]: " + r.runtimeDir + " is not a directory"};
 	if ((st.st_mode & 077) && ::chmod(r.runtimeDir.c_str(), 0700) < 0)
 		return sysError("[radius]: cannot chmod 700 " + r.runtimeDir);
-	std::string host;
-	if (r.nasIdentifier.empty()) {
-		char name[HOST_NAME_MAX + 1] = {};
-		if (::gethostname(name, sizeof name - 1) == 0)
-			host = name;
-		if (host.empty())
-			host = "l2tpsec";
-	}
-	for (const RadiusFile &f : radiusClientFiles(r, host))
+	for (const RadiusFile &f : radiusClientFiles(r, nasIdentifierOf(r)))
 		if (auto w = writeFile(r.runtimeDir, f); !w)
 			return w;
 	return {};
+}
+
+std::string nasIdentifierOf(const RadiusConfig &r)
+{
+	if (!r.nasIdentifier.empty())
+		return r.nasIdentifier;
+	char name[HOST_NAME_MAX + 1] = {};
+	std::string host;
+	if (::gethostname(name, sizeof name - 1) == 0)
+		host = name;
+	return host.empty() ? "l2tpsec" : host;
 }
 
 void removeRadiusClientFiles(const RadiusConfig &r)

@@ -31,6 +31,9 @@ std::vector<RadiusFile> radiusClientFiles(const RadiusConfig &r, const std::stri
 /// missing.
 Result<void> writeRadiusClientFiles(const RadiusConfig &r);
 
+/// The NAS-Identifier requests carry: nas_identifier, or else the host name.
+std::string nasIdentifierOf(const RadiusConfig &r);
+
 /// Removes them (and the directory, if that leaves it empty): when [radius]
 /// goes away on a reload, or moves, the secret does not stay behind.
 void removeRadiusClientFiles(const RadiusConfig &r);

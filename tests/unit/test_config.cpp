@@ -305,6 +305,60 @@ TEST_CASE("[radius]: required keys and bad values")
 	                             "session; [radius] authenticates them");
 }
 
+TEST_CASE("[radius] das_*: the Disconnect-Request listener's keys")
+{
+	const std::string base = "[radius]\nsecret_file = \"s\"\nauth_servers = [\"192.0.2.5\"]\n";
+	Config c = parseOk(base);
+	CHECK(c.ppp.radius->dasListen.empty());
+	CHECK(c.ppp.radius->dasPort == 3799);
+	CHECK(c.ppp.radius->dasClients.empty());
+	CHECK(!c.ppp.radius->dasSecret);
+
+	c = parseOk(base + "das_listen = [\"192.0.2.1\"]\ndas_port = 13799\n"
+	                   "das_clients = [\"198.51.100.7\", \"198.51.100.8\"]\ndas_secret_file = \"das.secret\"\n");
+	const RadiusConfig &r = *c.ppp.radius;
+	REQUIRE(r.dasListen.size() == 1);
+	CHECK(r.dasListen[0].str() == "192.0.2.1");
+	CHECK(r.dasPort == 13799);
+	REQUIRE(r.dasClients.size() == 2);
+	CHECK(r.dasClients[1].str() == "198.51.100.8");
+	REQUIRE(r.dasSecret);
+	CHECK(r.dasSecret->file.path == "/etc/l2tpsec/das.secret");
+
+	CHECK(onlyError(base + "das_listen = [\"192.0.2.1\"]\n") ==
+	      "/etc/l2tpsec/l2tpsec.conf:4: [radius] das_listen: needs das_clients, the addresses that may send "
+	      "Disconnect-Requests");
+	CHECK(onlyError(base + "das_listen = [\"2001:db8::1\"]\ndas_clients = [\"192.0.2.9\"]\n") ==
+	      "/etc/l2tpsec/l2tpsec.conf:4: [radius] das_listen: expected an IPv4 address such as \"192.0.2.1\", got "
+	      "\"2001:db8::1\"");
+	CHECK(onlyError(base + "das_port = 0\n") ==
+	      "/etc/l2tpsec/l2tpsec.conf:4: [radius] das_port: expected an integer from 1 to 65535, got 0");
+	CHECK(onlyError(base + "das_clients = [\"host\"]\n") ==
+	      "/etc/l2tpsec/l2tpsec.conf:4: [radius] das_clients: expected an IPv4 address such as \"192.0.2.1\", got "
+	      "\"host\"");
+	ConfigLoad w = parseConfig(base + "das_clients = [\"192.0.2.9\"]\n", kFile);
+	REQUIRE(w.ok());
+	REQUIRE(w.warnings.size() == 1);
+	CHECK(w.warnings[0].str() == "/etc/l2tpsec/l2tpsec.conf:4: [radius] das_clients: not used without das_listen");
+}
+
+TEST_CASE("[radius] das_secret_file: read like the other secrets")
+{
+	TempDir dir;
+	std::string conf = dir.write("l2tpsec.conf", "[radius]\nauth_servers = [\"192.0.2.5\"]\nsecret_file = "
+	                                             "\"radius.secret\"\ndas_listen = [\"192.0.2.1\"]\n"
+	                                             "das_clients = [\"192.0.2.5\"]\ndas_secret_file = \"das.secret\"\n"
+	                                             "[l2tp]\nipsec = \"off\"\n");
+	dir.write("radius.secret", "testing123\n");
+	dir.write("das.secret", "das-secret\n");
+	ConfigLoad r = loadConfigFile(conf);
+	REQUIRE(r.ok());
+	CHECK(r.config->ppp.radius->dasSecret->value == "das-secret");
+	std::filesystem::remove(dir.path + "/das.secret");
+	r = loadConfigFile(conf);
+	CHECK_FALSE(r.ok());
+}
+
 TEST_CASE("[radius] secret_file: read like the other secrets, one word of at most 48 bytes")
 {
 	TempDir dir;
@@ -740,7 +794,7 @@ TEST_CASE("[ppp] routes and domain, for the DHCPINFORM responder")
 TEST_CASE("configKeys lists each key once")
 {
 	auto &keys = configKeys();
-	CHECK(keys.size() == 67);
+	CHECK(keys.size() == 71);
 	for (size_t i = 0; i < keys.size(); i++)
 		for (size_t j = i + 1; j < keys.size(); j++)
 			CHECK(!(keys[i].section == keys[j].section && keys[i].key == keys[j].key));
