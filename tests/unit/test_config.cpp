@@ -737,10 +737,40 @@ TEST_CASE("[ppp] routes and domain, for the DHCPINFORM responder")
 	}
 }
 
+TEST_CASE("[ppp] user_routes: a user name, then that user's subnets")
+{
+	CHECK(Config{}.ppp.userRoutes.empty());
+	Config c = parseOk("[ppp]\nuser_routes = [\"alice 10.20.0.0/24  10.30.0.0/16\", \"bob\t10.40.0.0/16\"]\n");
+	REQUIRE(c.ppp.userRoutes.size() == 2);
+	REQUIRE(c.ppp.userRoutes["alice"].size() == 2);
+	CHECK(c.ppp.userRoutes["alice"][0].str() == "10.20.0.0/24");
+	CHECK(c.ppp.userRoutes["alice"][1].str() == "10.30.0.0/16");
+	REQUIRE(c.ppp.userRoutes["bob"].size() == 1);
+	CHECK(c.ppp.userRoutes["bob"][0].str() == "10.40.0.0/16");
+	const std::string at = "/etc/l2tpsec/l2tpsec.conf:2: [ppp] user_routes: ";
+	CHECK(onlyError("[ppp]\nuser_routes = [\"alice 10.1.2.3/8\"]\n") ==
+	      at + "\"alice 10.1.2.3/8\": expected an IPv4 subnet such as \"192.0.2.0/24\", got \"10.1.2.3/8\"");
+	CHECK(onlyError("[ppp]\nuser_routes = [\"alice 10.0.0.0/8 2001:db8::/32\"]\n") ==
+	      at + "\"alice 10.0.0.0/8 2001:db8::/32\": expected an IPv4 subnet such as \"192.0.2.0/24\", got "
+	           "\"2001:db8::/32\"");
+	CHECK(onlyError("[ppp]\nuser_routes = [\"alice\"]\n") ==
+	      at + "expected a user name then IPv4 subnets such as \"alice 10.20.0.0/24 10.30.0.0/16\", got \"alice\"");
+	CHECK(onlyError("[ppp]\nuser_routes = [\" \"]\n") ==
+	      at + "expected a user name then IPv4 subnets such as \"alice 10.20.0.0/24 10.30.0.0/16\", got \" \"");
+	CHECK(onlyError("[ppp]\nuser_routes = [1]\n") ==
+	      at + "expected a user name then IPv4 subnets such as \"alice 10.20.0.0/24 10.30.0.0/16\", got 1");
+	CHECK(onlyError("[ppp]\nuser_routes = [\"alice 10.0.0.0/8 10.0.0.0/8\"]\n") ==
+	      at + "\"alice 10.0.0.0/8 10.0.0.0/8\": 10.0.0.0/8 is listed twice");
+	CHECK(onlyError("[ppp]\nuser_routes = [\"alice 10.0.0.0/8\", \"alice 10.1.0.0/16\"]\n") ==
+	      at + "user \"alice\" is listed twice");
+	CHECK(onlyError("[ppp]\nuser_routes = \"alice 10.0.0.0/8\"\n") ==
+	      at + "expected an array of strings, got \"alice 10.0.0.0/8\"");
+}
+
 TEST_CASE("configKeys lists each key once")
 {
 	auto &keys = configKeys();
-	CHECK(keys.size() == 67);
+	CHECK(keys.size() == 68);
 	for (size_t i = 0; i < keys.size(); i++)
 		for (size_t j = i + 1; j < keys.size(); j++)
 			CHECK(!(keys[i].section == keys[j].section && keys[i].key == keys[j].key));
