@@ -747,24 +747,25 @@ TEST_CASE("[ppp] user_routes: a user name, then that user's subnets")
 	CHECK(c.ppp.userRoutes["alice"][1].str() == "10.30.0.0/16");
 	REQUIRE(c.ppp.userRoutes["bob"].size() == 1);
 	CHECK(c.ppp.userRoutes["bob"][0].str() == "10.40.0.0/16");
-	const std::string at = "/etc/l2tpsec/l2tpsec.conf:2: [ppp] user_routes: ";
-	CHECK(onlyError("[ppp]\nuser_routes = [\"alice 10.1.2.3/8\"]\n") ==
-	      at + "\"alice 10.1.2.3/8\": expected an IPv4 subnet such as \"192.0.2.0/24\", got \"10.1.2.3/8\"");
-	CHECK(onlyError("[ppp]\nuser_routes = [\"alice 10.0.0.0/8 2001:db8::/32\"]\n") ==
-	      at + "\"alice 10.0.0.0/8 2001:db8::/32\": expected an IPv4 subnet such as \"192.0.2.0/24\", got "
-	           "\"2001:db8::/32\"");
-	CHECK(onlyError("[ppp]\nuser_routes = [\"alice\"]\n") ==
-	      at + "expected a user name then IPv4 subnets such as \"alice 10.20.0.0/24 10.30.0.0/16\", got \"alice\"");
-	CHECK(onlyError("[ppp]\nuser_routes = [\" \"]\n") ==
-	      at + "expected a user name then IPv4 subnets such as \"alice 10.20.0.0/24 10.30.0.0/16\", got \" \"");
-	CHECK(onlyError("[ppp]\nuser_routes = [1]\n") ==
-	      at + "expected a user name then IPv4 subnets such as \"alice 10.20.0.0/24 10.30.0.0/16\", got 1");
-	CHECK(onlyError("[ppp]\nuser_routes = [\"alice 10.0.0.0/8 10.0.0.0/8\"]\n") ==
-	      at + "\"alice 10.0.0.0/8 10.0.0.0/8\": 10.0.0.0/8 is listed twice");
-	CHECK(onlyError("[ppp]\nuser_routes = [\"alice 10.0.0.0/8\", \"alice 10.1.0.0/16\"]\n") ==
-	      at + "user \"alice\" is listed twice");
-	CHECK(onlyError("[ppp]\nuser_routes = \"alice 10.0.0.0/8\"\n") ==
-	      at + "expected an array of strings, got \"alice 10.0.0.0/8\"");
+	const std::string usage =
+	        "expected a user name then IPv4 subnets such as \"alice 10.20.0.0/24 10.30.0.0/16\", got ";
+	const std::string subnet = "expected an IPv4 subnet such as \"192.0.2.0/24\", got ";
+	const std::pair<std::string, std::string> bad[] = {
+	        {R"(["alice 10.1.2.3/8"])", R"("alice 10.1.2.3/8": )" + subnet + R"("10.1.2.3/8")"},
+	        {R"(["alice 10.0.0.0/8 2001:db8::/32"])",
+	         R"("alice 10.0.0.0/8 2001:db8::/32": )" + subnet + R"("2001:db8::/32")"},
+	        {R"(["alice"])", usage + R"("alice")"},
+	        {R"([" "])", usage + R"(" ")"},
+	        {"[1]", usage + "1"},
+	        {R"(["alice 10.0.0.0/8 10.0.0.0/8"])", R"("alice 10.0.0.0/8 10.0.0.0/8": 10.0.0.0/8 is listed twice)"},
+	        {R"(["alice 10.0.0.0/8", "alice 10.1.0.0/16"])", R"(user "alice" is listed twice)"},
+	        {R"("alice 10.0.0.0/8")", R"(expected an array of strings, got "alice 10.0.0.0/8")"},
+	};
+	for (const auto &[value, error] : bad) {
+		CAPTURE(value);
+		CHECK(onlyError("[ppp]\nuser_routes = " + value + "\n") ==
+		      "/etc/l2tpsec/l2tpsec.conf:2: [ppp] user_routes: " + error);
+	}
 }
 
 TEST_CASE("configKeys lists each key once")
