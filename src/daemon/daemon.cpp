@@ -342,7 +342,10 @@ void Daemon::applyDhcpResponder()
 		return;
 	}
 	auto started = DhcpResponder::start(*loop_, config_.ppp, [this](std::string_view interface) {
-		return lnsClientOn(l2tp_->sessions(), interface);
+		std::optional<DhcpClient> client = lnsClientOn(l2tp_->sessions(), interface);
+		if (client)
+			client->radiusRoutes = l2tp_->radiusRoutes(client->tunnel, client->session);
+		return client;
 	});
 	// Another DHCP server on the host keeps its port; L2TP serves without.
 	if (!started) {
