@@ -155,9 +155,13 @@ struct PppConfig {
 	std::vector<IpAddress> dns;
 	/// IPv4 subnets behind the server, told with `domain` and `dns` to
 	/// clients that ask with DHCPINFORM (src/daemon/dhcp_responder.h); the
-	/// daemon answers only when one of the two is set.
+	/// daemon answers only when one of the two, user_routes or [radius]
+	/// is set.
 	std::vector<IpPrefix> routes;
 	std::string domain;
+	/// More such subnets for the sessions of one user (the name the peer
+	/// authenticated as), on top of `routes`.
+	std::map<std::string, std::vector<IpPrefix>> userRoutes;
 	uint32_t mtu = 1400;
 	uint32_t mru = 1400;
 	std::chrono::seconds idleTimeout{0};

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <sstream>
 #include <string>
 #include <string_view>
 
@@ -64,6 +65,48 @@ bool isDomainName(std::string_view name)
 std::optional<std::vector<IpAddress>> ipv4List(ValueReader &l, const toml::Value &n)
 {
 	return l.list<IpAddress>(n, "IPv4 addresses", [&](const toml::Value &e) { return l.address(e, true); });
+}
+
+std::optional<IpPrefix> v4Subnet(std::string_view text)
+{
+	if (auto p = IpPrefix::parse(text); p && p->address.isV4())
+		return p;
+	return std::nullopt;
+}
+
+constexpr std::string_view kSubnetExample = "an IPv4 subnet such as \"192.0.2.0/24\"";
+
+using UserRoutes = std::pair<std::string, std::vector<IpPrefix>>;
+
+// One element of [ppp] user_routes: "USER SUBNET...", split at white space.
+std::optional<UserRoutes> userRoutesOf(ValueReader &l, const toml::Value &e)
+{
+	auto s = stringOf(e);
+	std::vector<std::string> words;
+	if (s) {
+		std::istringstream in(*s);
+		for (std::string w; in >> w;)
+			words.push_back(std::move(w));
+	}
+	if (words.size() < 2) {
+		l.expected(e, "a user name then IPv4 subnets such as \"alice 10.20.0.0/24 10.30.0.0/16\"");
+		return std::nullopt;
+	}
+	UserRoutes out{words[0], {}};
+	for (size_t i = 1; i < words.size(); ++i) {
+		auto p = v4Subnet(words[i]);
+		if (!p) {
+			l.invalid(e,
+			          fmt::format("{}: expected {}, got \"{}\"", e.describe(), kSubnetExample, words[i]));
+			return std::nullopt;
+		}
+		if (std::find(out.second.begin(), out.second.end(), *p) != out.second.end()) {
+			l.invalid(e, fmt::format("{}: {} is listed twice", e.describe(), words[i]));
+			return std::nullopt;
+		}
+		out.second.push_back(*p);
+	}
+	return out;
 }
 
 } // namespace
@@ -308,12 +351,27 @@ const std::vector<KeyEntry> &keyTable()
 			 assign(l.list<IpPrefix>(n, "IPv4 subnets",
 						 [&](const N &e) -> std::optional<IpPrefix> {
 							 if (auto s = stringOf(e))
-								 if (auto p = IpPrefix::parse(*s); p && p->address.isV4())
+								 if (auto p = v4Subnet(*s))
 									 return p;
-							 l.expected(e, "an IPv4 subnet such as \"192.0.2.0/24\"");
+							 l.expected(e, kSubnetExample);
 							 return std::nullopt;
 						 }),
 				c.ppp.routes);
+		 }},
+		{"ppp", "user_routes",
+		 [](L &l, const N &n, C &c, P *) {
+			 auto v = l.list<UserRoutes>(n, "strings", [&](const N &e) { return userRoutesOf(l, e); });
+			 if (!v)
+				 return;
+			 std::map<std::string, std::vector<IpPrefix>> byUser;
+			 bool good = true;
+			 for (size_t i = 0; i < v->size(); ++i)
+				 if (!byUser.emplace((*v)[i].first, (*v)[i].second).second) {
+					 l.invalid(n.items[i], fmt::format("user \"{}\" is listed twice", (*v)[i].first));
+					 good = false;
+				 }
+			 if (good)
+				 c.ppp.userRoutes = std::move(byUser);
 		 }},
 		{"ppp", "domain",
 		 [](L &l, const N &n, C &c, P *) {

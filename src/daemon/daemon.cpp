@@ -337,7 +337,8 @@ void Daemon::applyDhcpResponder()
 	// The fake dataplane has no PPP links to answer on.
 	if (!DhcpResponder::wanted(config_.ppp) || options_.fakeDataplane) {
 		if (dhcp_)
-			logInfo("dhcp", "[ppp] routes and domain unset: no longer answering DHCPINFORM");
+			logInfo("dhcp", "[ppp] routes, domain and user_routes and [radius] unset: no longer answering "
+			                "DHCPINFORM");
 		dhcp_.reset();
 		return;
 	}
@@ -346,11 +347,15 @@ void Daemon::applyDhcpResponder()
 		return;
 	}
 	auto started = DhcpResponder::start(*loop_, config_.ppp, [this](std::string_view interface) {
-		return lnsClientOn(l2tp_->sessions(), interface);
+		std::optional<DhcpClient> client = lnsClientOn(l2tp_->sessions(), interface);
+		if (client)
+			client->radiusRoutes = l2tp_->radiusRoutes(client->tunnel, client->session);
+		return client;
 	});
 	// Another DHCP server on the host keeps its port; L2TP serves without.
 	if (!started) {
-		logWarn("dhcp", "{}; [ppp] routes and domain are not sent to clients", started.error().message);
+		logWarn("dhcp", "{}; [ppp] routes, domain and user_routes are not sent to clients",
+		        started.error().message);
 		return;
 	}
 	dhcp_ = std::move(*started);

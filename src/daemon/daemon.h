@@ -69,8 +69,8 @@ private:
 	control::StatusView statusView() const;
 	/// [metrics] listen as in config_: the listener started, moved or stopped.
 	Result<void> applyMetricsListen();
-	/// [ppp] routes and domain as in config_: the DHCPINFORM responder
-	/// started, told the new settings or stopped.
+	/// [ppp] routes, domain, user_routes and [radius] as in config_: the
+	/// DHCPINFORM responder started, told the new settings or stopped.
 	void applyDhcpResponder();
 	/// [radius] das_* as in config_: the Disconnect-Request listener
 	/// started, restarted with new settings or stopped.

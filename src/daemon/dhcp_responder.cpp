@@ -3,11 +3,14 @@
 #include "common/log.h"
 #include "daemon/udp_io.h"
 
+#include <fmt/format.h>
+
 #include <net/if.h>
 #include <netinet/in.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <array>
 
 namespace l2tpsec {
@@ -18,22 +21,35 @@ constexpr std::string_view kDhcpLog = "dhcp";
 
 } // namespace
 
-std::optional<IpAddress> lnsClientOn(const control::SessionsView &sessions, std::string_view interface)
+std::optional<DhcpClient> lnsClientOn(const control::SessionsView &sessions, std::string_view interface)
 {
 	for (const control::SessionView &s : sessions.sessions)
 		if (s.role == "lns" && s.state == "established" && s.interface && *s.interface == interface &&
-		    s.address)
-			return IpAddress::parse(*s.address);
+		    s.address) {
+			auto address = IpAddress::parse(*s.address);
+			if (!address)
+				return std::nullopt;
+			return DhcpClient{*address, s.user, s.tunnel, s.session, {}};
+		}
 	return std::nullopt;
 }
 
-dhcp::InformSettings informSettings(const PppConfig &ppp, uint32_t serverId)
+dhcp::InformSettings informSettings(const PppConfig &ppp, uint32_t serverId, const DhcpClient &client)
 {
 	dhcp::InformSettings s;
 	s.serverId = serverId;
-	// On a point-to-point link the server's end is the next hop.
-	for (const IpPrefix &p : ppp.routes)
-		s.routes.push_back({p.address.v4HostOrder(), p.length, serverId});
+	auto add = [&](const IpPrefix &p) {
+		if (!p.address.isV4())
+			return;
+		// On a point-to-point link the server's end is the next hop.
+		dhcp::ClasslessRoute r{p.address.v4HostOrder(), p.length, serverId};
+		if (std::find(s.routes.begin(), s.routes.end(), r) == s.routes.end())
+			s.routes.push_back(r);
+	};
+	std::for_each(ppp.routes.begin(), ppp.routes.end(), add);
+	if (auto user = ppp.userRoutes.find(client.user); !client.user.empty() && user != ppp.userRoutes.end())
+		std::for_each(user->second.begin(), user->second.end(), add);
+	std::for_each(client.radiusRoutes.begin(), client.radiusRoutes.end(), add);
 	for (const IpAddress &a : ppp.dns)
 		if (a.isV4())
 			s.dnsServers.push_back(a.v4HostOrder());
@@ -51,8 +67,9 @@ Result<std::unique_ptr<DhcpResponder>> DhcpResponder::start(EventLoop &loop, con
 	std::unique_ptr<DhcpResponder> r(new DhcpResponder(loop, ppp, std::move(clientOn), ports, std::move(fd)));
 	DhcpResponder *self = r.get();
 	L2S_TRY(loop.addFd(self->fd_.get(), EPOLLIN, [self](uint32_t) { self->onReadable(); }));
-	logInfo(kDhcpLog, "answering DHCPINFORM on PPP links (UDP port {}): {} routes{}", self->port(),
-	        ppp.routes.size(), ppp.domain.empty() ? "" : ", domain " + ppp.domain);
+	logInfo(kDhcpLog, "answering DHCPINFORM on PPP links (UDP port {}): {} routes{}{}", self->port(),
+	        ppp.routes.size(), ppp.domain.empty() ? "" : ", domain " + ppp.domain,
+	        ppp.userRoutes.empty() ? "" : fmt::format(", user routes for {} users", ppp.userRoutes.size()));
 	return r;
 }
 
@@ -106,15 +123,15 @@ void DhcpResponder::onDatagram(std::span<const uint8_t> datagram, int ifindex, c
 	}
 	std::string_view interface(name.data());
 	IpAddress ciaddr = IpAddress::v4(inform->ciaddr);
-	std::optional<IpAddress> client = clientOn_(interface);
-	if (!client || *client != ciaddr) {
+	std::optional<DhcpClient> client = clientOn_(interface);
+	if (!client || client->address != ciaddr) {
 		ignore("DHCPINFORM on " + std::string(interface) + " from ciaddr " + ciaddr.str() +
-		       (client ? ", not the session's client " + client->str()
+		       (client ? ", not the session's client " + client->address.str()
 		               : ", not an established session's link"));
 		return;
 	}
-	std::vector<uint8_t> ack =
-	        dhcp::buildMessage(dhcp::buildInformAck(*inform, informSettings(ppp_, local.v4HostOrder())));
+	dhcp::InformSettings settings = informSettings(ppp_, local.v4HostOrder(), *client);
+	std::vector<uint8_t> ack = dhcp::buildMessage(dhcp::buildInformAck(*inform, settings));
 	// Out of the interface it came in on, from our address there.
 	std::string what = "DHCPACK to " + ciaddr.str() + " on " + std::string(interface);
 	if (auto sent = udp::sendTo(fd_.get(), ciaddr, ports_.client, ack, local, what, ifindex); !sent) {
@@ -122,8 +139,9 @@ void DhcpResponder::onDatagram(std::span<const uint8_t> datagram, int ifindex, c
 		return;
 	}
 	++answered_;
-	logInfo(kDhcpLog, "DHCPINFORM from {} on {}: answered ({} routes{})", ciaddr.str(), interface,
-	        ppp_.routes.size(), ppp_.domain.empty() ? "" : ", domain " + ppp_.domain);
+	logInfo(kDhcpLog, "DHCPINFORM from {} on {}: answered ({} routes{}{})", ciaddr.str(), interface,
+	        settings.routes.size(), settings.domain.empty() ? "" : ", domain " + settings.domain,
+	        client->user.empty() ? "" : ", user " + client->user);
 }
 
 void DhcpResponder::ignore(const std::string &why)

@@ -1,7 +1,8 @@
 #pragma once
 // DhcpResponder: answers DHCPINFORM from the daemon's PPP clients ([ppp]
-// routes and domain), so that a client that does not send everything into
-// the tunnel learns the subnets behind the server (src/dhcp/inform_ack.h).
+// routes and domain, the user's user_routes and its RADIUS Framed-Routes), so
+// that a client that does not send everything into the tunnel learns the
+// subnets behind the server (src/dhcp/inform_ack.h).
 //
 // One UDP socket on port 67 for every PPP link. IP_PKTINFO says on which
 // interface a request came in; it is answered only there, and only when that
@@ -29,12 +30,27 @@
 
 namespace l2tpsec {
 
-/// The client address of the established LNS session on `interface`, if any.
-std::optional<IpAddress> lnsClientOn(const control::SessionsView &sessions, std::string_view interface);
+/// The client of an established LNS session: what its answer depends on.
+struct DhcpClient {
+	IpAddress address = IpAddress::v4(0);
+	/// The name it authenticated as in PPP ("" before): its user_routes.
+	std::string user;
+	uint16_t tunnel = 0;
+	uint16_t session = 0;
+	/// The subnets of the Framed-Route attributes of its RADIUS
+	/// Access-Accept (PppdLauncher), filled in by the daemon.
+	std::vector<IpPrefix> radiusRoutes;
+	bool operator==(const DhcpClient &) const = default;
+};
 
-/// What the responder tells every client, the server's end of its link
-/// being `serverId` (host order).
-dhcp::InformSettings informSettings(const PppConfig &ppp, uint32_t serverId);
+/// The client of the established LNS session on `interface`, if any (without
+/// its RADIUS routes, which the sessions view does not carry).
+std::optional<DhcpClient> lnsClientOn(const control::SessionsView &sessions, std::string_view interface);
+
+/// What the responder tells `client`, the server's end of its link being
+/// `serverId` (host order): [ppp] routes, then the user's user_routes, then
+/// its RADIUS routes, each subnet once.
+dhcp::InformSettings informSettings(const PppConfig &ppp, uint32_t serverId, const DhcpClient &client = {});
 
 /// The DHCP ports (RFC 2131 §4.1); tests pick others.
 struct DhcpPorts {
@@ -45,10 +61,14 @@ struct DhcpPorts {
 class DhcpResponder {
 public:
 	/// lnsClientOn() over the daemon's sessions, asked once per request.
-	using ClientOn = std::function<std::optional<IpAddress>(std::string_view interface)>;
+	using ClientOn = std::function<std::optional<DhcpClient>(std::string_view interface)>;
 
-	/// Only with [ppp] routes or domain set.
-	static bool wanted(const PppConfig &ppp) { return !ppp.routes.empty() || !ppp.domain.empty(); }
+	/// Only with [ppp] routes, domain or user_routes set, or with [radius]
+	/// (whose Access-Accept may carry Framed-Routes).
+	static bool wanted(const PppConfig &ppp)
+	{
+		return !ppp.routes.empty() || !ppp.domain.empty() || !ppp.userRoutes.empty() || ppp.radius.has_value();
+	}
 
 	static Result<std::unique_ptr<DhcpResponder>> start(EventLoop &loop, const PppConfig &ppp, ClientOn clientOn,
 	                                                    DhcpPorts ports = {});
@@ -56,7 +76,8 @@ public:
 	DhcpResponder(const DhcpResponder &) = delete;
 	DhcpResponder &operator=(const DhcpResponder &) = delete;
 
-	/// A reloaded [ppp]: its routes, domain and dns answer from now on.
+	/// A reloaded [ppp]: its routes, user_routes, domain and dns answer from
+	/// now on.
 	void reconfigure(const PppConfig &ppp) { ppp_ = ppp; }
 
 	/// The port bound (DhcpPorts::server, or the one the kernel chose for 0).

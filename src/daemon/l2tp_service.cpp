@@ -103,6 +103,9 @@ Result<std::unique_ptr<L2tpService>> L2tpService::start(EventLoop &loop, const C
 		cb.authenticated = [self](uint16_t t, uint16_t sid, const std::string &user) {
 			self->extras_[{t, sid}].user = user;
 		};
+		cb.radiusRoutes = [self](uint16_t t, uint16_t sid, const std::vector<IpPrefix> &routes) {
+			self->extras_[{t, sid}].radiusRoutes = routes;
+		};
 		cb.linkUp = [self](uint16_t t, uint16_t sid, const std::string &addr, const std::string &interface) {
 			self->extras_[{t, sid}].linkAddress = addr;
 			self->extras_[{t, sid}].interface = interface;
@@ -307,6 +310,12 @@ void L2tpService::sessionUp(const l2tp::SessionInfo &s)
 		x.auditStarted = isoTimeUtc(std::chrono::system_clock::now());
 		audit_.start(s, {x.user, x.linkAddress});
 	}
+}
+
+std::vector<IpPrefix> L2tpService::radiusRoutes(uint16_t tunnelId, uint16_t sessionId) const
+{
+	auto it = extras_.find({tunnelId, sessionId});
+	return it == extras_.end() ? std::vector<IpPrefix>{} : it->second.radiusRoutes;
 }
 
 void L2tpService::auditStart(const Key &key)

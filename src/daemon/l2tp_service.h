@@ -95,6 +95,9 @@ public:
 	uint64_t sessionSetups() const { return sessionSetups_; }
 	/// The real pppd launcher; none with the null dataplane.
 	const PppdLauncher *pppd() const { return pppd_; }
+	/// The subnets of the Framed-Routes of the session's RADIUS
+	/// Access-Accept (PppdLauncher), for the DHCPINFORM responder.
+	std::vector<IpPrefix> radiusRoutes(uint16_t tunnelId, uint16_t sessionId) const;
 
 	// EngineObserver.
 	void tunnelUp(const l2tp::TunnelInfo &t) override;
@@ -115,6 +118,7 @@ private:
 		std::optional<std::string> interface; ///< pppd's, from its plugin
 		SessionRate rate;
 		std::optional<std::string> auditStarted; ///< the start record's time
+		std::vector<IpPrefix> radiusRoutes;      ///< from its Access-Accept
 	};
 	using Key = std::pair<uint16_t, uint16_t>;
 

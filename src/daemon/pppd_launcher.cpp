@@ -2,6 +2,7 @@
 
 #include "common/log.h"
 #include "l2tpsec_pppd_wire.h"
+#include "ppp/framed_route.h"
 #include "ppp/plugin_message.h"
 #include "ppp/pppd_command.h"
 #include "ppp/pppd_exit.h"
@@ -388,12 +389,37 @@ void PppdLauncher::onMessage(Key key, LinkState &st, std::span<const uint8_t> da
 		if (cb_.linkUp)
 			cb_.linkUp(key.first, key.second, (st.lns ? up->link.peer : up->link.local).str(),
 			           up->link.interface);
+	} else if (const auto *radius = std::get_if<ppp::PluginRadiusRoutes>(&m)) {
+		if (st.lns)
+			onRadiusRoutes(key, *radius);
 	} else if (std::holds_alternative<ppp::PluginIpDown>(m)) {
 		logInfo("ppp", "session {}: {}", tag, ppp::describePluginMessage(m));
 	} else if (const auto *ex = std::get_if<ppp::PluginExit>(&m)) {
 		logDebug("ppp", "session {}: {}", tag, ppp::describePluginMessage(m));
 		st.exitStatus = ex->status;
 	}
+}
+
+void PppdLauncher::onRadiusRoutes(Key key, const ppp::PluginRadiusRoutes &radius)
+{
+	std::string tag = sessionTag(key.first, key.second);
+	std::vector<IpPrefix> routes;
+	std::string shown;
+	for (const std::string &value : radius.routes) {
+		auto subnet = ppp::framedRouteSubnet(value);
+		if (!subnet) {
+			logWarn("ppp", "session {}: {}; skipped", tag, subnet.error().message);
+			continue;
+		}
+		if (std::find(routes.begin(), routes.end(), *subnet) != routes.end())
+			continue;
+		routes.push_back(*subnet);
+		shown += (shown.empty() ? "" : ", ") + subnet->str();
+	}
+	if (!routes.empty())
+		logInfo("ppp", "session {}: RADIUS Framed-Route subnets for the client: {}", tag, shown);
+	if (cb_.radiusRoutes)
+		cb_.radiusRoutes(key.first, key.second, routes);
 }
 
 void PppdLauncher::refuse(Key key, LinkState &st, const std::string &why)

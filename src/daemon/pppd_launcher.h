@@ -18,7 +18,9 @@
 // With [radius] an LNS pppd authenticates its peer through pppd's radius
 // plugin instead of [ppp] secrets: the launcher writes the plugin's files
 // (ppp/radius_files.h) at configure() and passes the session's tag as
-// NAS-Port-Id and the peer's address as Calling-Station-Id.
+// NAS-Port-Id and the peer's address as Calling-Station-Id. The plugin
+// reports the Framed-Route attributes of the Access-Accept; their subnets
+// (ppp/framed_route.h) go to `radiusRoutes`, for the DHCPINFORM responder.
 
 #include "common/event_loop.h"
 #include "common/unique_fd.h"
@@ -26,6 +28,7 @@
 #include "daemon/setup_counts.h"
 #include "l2tp/engine_ports.h"
 #include "ppp/child_process.h"
+#include "ppp/plugin_message.h"
 
 #include <functional>
 #include <map>
@@ -51,6 +54,11 @@ public:
 		std::function<void(uint16_t tunnelId, uint16_t sessionId, const l2tp::Endpoint &peer)> peerAuthFailed;
 		/// The peer authenticated as `user` (LNS).
 		std::function<void(uint16_t tunnelId, uint16_t sessionId, const std::string &user)> authenticated;
+		/// The subnets of the Framed-Route attributes of the peer's RADIUS
+		/// Access-Accept (LNS; each Access-Accept replaces the last one's),
+		/// those that do not parse skipped with a warning.
+		std::function<void(uint16_t tunnelId, uint16_t sessionId, const std::vector<IpPrefix> &routes)>
+		        radiusRoutes;
 		/// IPCP is up: the link carries IP. `address` is the client's end: the
 		/// peer's for an LNS session, ours (the one the server gave us) for a
 		/// LAC; `interface` is pppd's ("ppp0").
@@ -97,6 +105,7 @@ private:
 	void onReport(Key key);
 	void onStoppedReport(int fd);
 	void onMessage(Key key, LinkState &st, std::span<const uint8_t> datagram);
+	void onRadiusRoutes(Key key, const ppp::PluginRadiusRoutes &radius);
 	void refuse(Key key, LinkState &st, const std::string &why);
 	void closeReport(LinkState &st);
 	void onExit(Key key, int waitStatus);

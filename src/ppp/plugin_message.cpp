@@ -20,6 +20,7 @@ std::string_view typeName(uint8_t type)
 	case L2TPSEC_PPPD_IP_UP: return "ip-up";
 	case L2TPSEC_PPPD_IP_DOWN: return "ip-down";
 	case L2TPSEC_PPPD_EXIT: return "exit";
+	case L2TPSEC_PPPD_RADIUS_ROUTES: return "radius-routes";
 	default: return "unknown";
 	}
 }
@@ -206,6 +207,13 @@ Result<PluginMessage> decodePluginMessage(std::span<const uint8_t> d)
 			r.fail(fmt::format("exit status {} is more than 255", status));
 		return done(r, PluginExit{static_cast<uint8_t>(status)});
 	}
+	case L2TPSEC_PPPD_RADIUS_ROUTES: {
+		PluginRadiusRoutes routes;
+		uint8_t count = r.u8("the route count");
+		for (uint8_t i = 0; i < count && r.error.empty(); ++i)
+			routes.routes.push_back(r.str("a Framed-Route", 1, L2TPSEC_PPPD_MAX_ROUTE, false));
+		return done(r, std::move(routes));
+	}
 	default: return Error{EBADMSG, fmt::format("pppd plugin message: unknown type {}", type)};
 	}
 }
@@ -245,6 +253,14 @@ std::vector<uint8_t> encodePluginMessage(const PluginMessage &m)
 			out.push_back(L2TPSEC_PPPD_EXIT);
 			putU32(out, e.status);
 		}
+		void operator()(const PluginRadiusRoutes &r) const
+		{
+			out.push_back(L2TPSEC_PPPD_RADIUS_ROUTES);
+			size_t n = std::min<size_t>(r.routes.size(), 255);
+			out.push_back(static_cast<uint8_t>(n));
+			for (size_t i = 0; i < n; ++i)
+				putStr(out, r.routes[i], L2TPSEC_PPPD_MAX_ROUTE);
+		}
 	};
 	std::visit(Encoder{out}, m);
 	return out;
@@ -281,6 +297,10 @@ std::string describePluginMessage(const PluginMessage &m)
 		std::string operator()(const PluginExit &e) const
 		{
 			return fmt::format("pppd is exiting with status {}", e.status);
+		}
+		std::string operator()(const PluginRadiusRoutes &r) const
+		{
+			return fmt::format("the RADIUS Access-Accept has {} Framed-Route(s)", r.routes.size());
 		}
 	};
 	return std::visit(Describer{}, m);

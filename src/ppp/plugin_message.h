@@ -74,7 +74,15 @@ struct PluginExit {
 	bool operator==(const PluginExit &) const = default;
 };
 
-using PluginMessage = std::variant<PluginHello, PluginAuthUp, PluginIpUp, PluginIpDown, PluginExit>;
+/// The Framed-Route values of a RADIUS Access-Accept for the peer (LNS with
+/// pppd's radius plugin), as the server sent them: text, any byte but NUL
+/// (ppp/framed_route.h reads them). The latest replaces any earlier.
+struct PluginRadiusRoutes {
+	std::vector<std::string> routes;
+	bool operator==(const PluginRadiusRoutes &) const = default;
+};
+
+using PluginMessage = std::variant<PluginHello, PluginAuthUp, PluginIpUp, PluginIpDown, PluginExit, PluginRadiusRoutes>;
 
 /// One datagram from the plugin.
 Result<PluginMessage> decodePluginMessage(std::span<const uint8_t> datagram);

@@ -41,6 +41,26 @@ std::vector<std::string> pppdArguments(const PppConfig &cfg, const PppdSession &
 	// The supervisor owns pppd's lifetime: it must not fork away, and its log
 	// (stdout by default) goes into ours.
 	a.emplace_back("nodetach");
+	if (s.lns && cfg.radius) {
+		// pppd-radius(8): the plugin authenticates the peer and sends
+		// accounting. Every request carries the session's tag as
+		// NAS-Port-Id (joins the audit log) and, as Calling-Station-Id, the
+		// peer's address (without it the plugin sends ipparam). Loaded
+		// before l2tpsec's plugin, whose plugin_init looks for its hook
+		// (pppd loads and initialises plugins in command-line order).
+		a.emplace_back("plugin");
+		a.emplace_back("radius.so");
+		a.emplace_back("radius-config-file");
+		a.push_back(radiusConfigPath(*cfg.radius));
+		if (!s.tag.empty()) {
+			a.emplace_back("avpair");
+			a.push_back("NAS-Port-Id=" + s.tag);
+		}
+		if (!s.peerAddress.empty()) {
+			a.emplace_back("remotenumber");
+			a.push_back(s.peerAddress);
+		}
+	}
 	// What the daemon must know about the link (the user the peer
 	// authenticated as, IP up and down) the plugin tells it, so pppd runs
 	// without `debug`, whose packet trace carries the MS-CHAPv2 challenge
@@ -62,24 +82,6 @@ std::vector<std::string> pppdArguments(const PppConfig &cfg, const PppdSession &
 		a.emplace_back("auth");
 		for (PppAuth m : cfg.auth)
 			a.emplace_back(requireOption(m));
-		if (cfg.radius) {
-			// pppd-radius(8): the plugin authenticates the peer and sends
-			// accounting. Every request carries the session's tag as
-			// NAS-Port-Id (joins the audit log) and, as Calling-Station-Id,
-			// the peer's address (without it the plugin sends ipparam).
-			a.emplace_back("plugin");
-			a.emplace_back("radius.so");
-			a.emplace_back("radius-config-file");
-			a.push_back(radiusConfigPath(*cfg.radius));
-			if (!s.tag.empty()) {
-				a.emplace_back("avpair");
-				a.push_back("NAS-Port-Id=" + s.tag);
-			}
-			if (!s.peerAddress.empty()) {
-				a.emplace_back("remotenumber");
-				a.push_back(s.peerAddress);
-			}
-		}
 		if (cfg.localAddress)
 			a.push_back(cfg.localAddress->str() + ":" +
 			            (s.remoteAddress ? s.remoteAddress->str() : std::string()));

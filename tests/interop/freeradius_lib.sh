@@ -3,8 +3,10 @@
 # FreeRADIUS 3 (Debian's freeradius) with its own minimal config tree in the
 # scratch directory, listening on $R_IP in the LNS namespace, its log in
 # $WORK/freeradius.log and accounting in $RADDB/acct/detail.
-#   start_freeradius PASSWORD   alice's password (PAP, MS-CHAP), client $R_IP
-#                               with the secret $R_SECRET; waits until ready
+#   start_freeradius PASSWORD [ATTRIBUTE...]
+#                               alice's password (PAP, MS-CHAP) and reply
+#                               attributes ('Framed-Route += "..."'), client
+#                               $R_IP with the secret $R_SECRET; waits until ready
 #   radius_lns_conf [LINE...]   $WORK/lns.conf: an l2tpsecd LNS on $S_IP (no
 #                               IPsec, MS-CHAPv2, pool 10.99.0.10-19, audit in
 #                               $WORK/audit.jsonl) whose [radius] names this
@@ -116,11 +118,12 @@ server default {
 	}
 }
 RADEOF
-  cat >"$RADDB/users" <<RADEOF
-alice	Cleartext-Password := "$1"
-	Service-Type = Framed-User,
-	Framed-Protocol = PPP
-RADEOF
+  {
+    printf 'alice\tCleartext-Password := "%s"\n\tService-Type = Framed-User,\n\tFramed-Protocol = PPP' "$1"
+    shift
+    for a in "$@"; do printf ',\n\t%s' "$a"; done
+    printf '\n'
+  } >"$RADDB/users"
   ip netns exec "$NS_S" freeradius -X -d "$RADDB" >"$WORK/freeradius.log" 2>&1 &
   PIDS+=($!)
   wait_until 90 "FreeRADIUS ready" grep -q '^Ready to process requests' "$WORK/freeradius.log"

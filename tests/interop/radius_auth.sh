@@ -10,15 +10,20 @@
 # holds an Accounting-Start and an Accounting-Stop for the session with
 # non-zero Acct-Input-Octets/Acct-Output-Octets, NAS-Port-Id
 # l2tpsec-TUNNEL-SESSION equal to the audit records' tunnel and session,
-# Calling-Station-Id the client's address and our NAS-Identifier; the files
-# are gone when l2tpsecd stops.
+# Calling-Station-Id the client's address and our NAS-Identifier; the
+# Framed-Routes of alice's Access-Accept reach the client as split-tunnel
+# routes in the answer to a DHCPINFORM over her PPP link (dhcp_inform_client.py);
+# the files are gone when l2tpsecd stops.
 #   usage: radius_auth.sh L2TPSECD L2TPCTL   (inside the lab VM)
 source "$(dirname "$0")/interop_lib.sh"
 source "$(dirname "$0")/freeradius_lib.sh"
 command -v freeradius >/dev/null || fail "freeradius is not installed (run tools/setup)"
 [[ -e /usr/lib/pppd/2.4.9/radius.so ]] || fail "pppd's radius plugin (/usr/lib/pppd/2.4.9/radius.so) is missing"
 
-start_freeradius alice-radius-pw
+# Two Framed-Routes the client is told over DHCPINFORM, and one that does
+# not parse (skipped with a warning).
+start_freeradius alice-radius-pw 'Framed-Route += "10.20.0.0/24 0.0.0.0 1"' \
+  'Framed-Route += "10.30.0.7 0.0.0.0 1"' 'Framed-Route += "not-a-route"'
 
 radius_lns_conf "accounting_servers = [\"$R_IP:1813\"]" 'timeout = "3s"' 'retries = 2'
 start_l2tpsecd lns "$NS_S" "$WORK/lns.conf"
@@ -85,6 +90,25 @@ jq -e --arg a "$addr" '.sessions | length == 1 and .[0].user == "alice" and .[0]
   fail "LNS session: $sj"
 tid=$(jq '.sessions[0].tunnel' <<<"$sj") sid=$(jq '.sessions[0].session' <<<"$sj")
 ok "alice authenticated by FreeRADIUS with MS-CHAPv2; session $tid/$sid up with $addr"
+
+# Her Access-Accept's Framed-Routes: the client gets their destinations in
+# the DHCPINFORM answer (the one that does not parse is skipped and logged).
+grep -q "ppp: session $tid/$sid: RADIUS Framed-Route subnets for the client: 10.20.0.0/24, 10.30.0.7\$" \
+  "$WORK/lns.log" || fail "the LNS did not log alice's Framed-Route subnets"
+grep -q "ppp: session $tid/$sid: Framed-Route destination \"not-a-route\" is not an IPv4 subnet" "$WORK/lns.log" ||
+  fail "the LNS did not log the Framed-Route it skipped"
+lns_if() { ctl lns sessions --json | jq -e '.sessions[0].interface != null' >/dev/null; }
+wait_until 30 "the LNS session's interface" lns_if
+ifc=$(ip -n "$NS_C" -o link show type ppp | awk -F': ' '{ print $2 }' | head -1)
+out=$(ip netns exec "$NS_C" python3 "$(dirname "$0")/dhcp_inform_client.py" "$ifc" "$addr" --timeout 10) ||
+  fail "no DHCPACK to the INFORM on $ifc"
+echo "$out"
+[[ $out == 'server 10.99.0.1
+route 10.20.0.0/24 via 10.99.0.1
+route 10.30.0.7/32 via 10.99.0.1
+ms-route 10.20.0.0/24 via 10.99.0.1
+ms-route 10.30.0.7/32 via 10.99.0.1' ]] || fail "the DHCPACK does not carry alice's Framed-Routes"
+ok "DHCPINFORM over $ifc: alice's Framed-Routes 10.20.0.0/24 and 10.30.0.7/32 as classless routes"
 pings=20 size=1000
 ip netns exec "$NS_C" ping -c $pings -s $size -i 0.2 -W 3 -w 60 10.99.0.1 >/dev/null || fail "ping burst failed"
 ok "$pings pings of $size bytes across the PPP link"

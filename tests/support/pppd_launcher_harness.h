@@ -41,6 +41,7 @@ public:
 	std::unique_ptr<EventLoop> loop = std::move(EventLoop::create().value());
 	std::vector<std::string> users, links, ended, log;
 	std::vector<std::string> authFailed;                 ///< "TUNNEL/SESSION PEER"
+	std::vector<std::vector<IpPrefix>> radiusRoutes;     ///< each report of them
 	std::string plugin = "/nonexistent/l2tpsec-pppd.so"; ///< only passed on to pppd
 
 	~PppdLauncherHarness()
@@ -68,6 +69,9 @@ public:
 		cb.authenticated = [this](uint16_t, uint16_t, const std::string &u) { users.push_back(u); };
 		cb.linkUp = [this](uint16_t, uint16_t, const std::string &a, const std::string &) {
 			links.push_back(a);
+		};
+		cb.radiusRoutes = [this](uint16_t, uint16_t, const std::vector<IpPrefix> &r) {
+			radiusRoutes.push_back(r);
 		};
 		cb.ended = [this](uint16_t, uint16_t, const std::string &why) { ended.push_back(why); };
 		cb.peerAuthFailed = [this](uint16_t t, uint16_t s, const l2tp::Endpoint &peer) {

@@ -791,10 +791,41 @@ TEST_CASE("[ppp] routes and domain, for the DHCPINFORM responder")
 	}
 }
 
+TEST_CASE("[ppp] user_routes: a user name, then that user's subnets")
+{
+	CHECK(Config{}.ppp.userRoutes.empty());
+	Config c = parseOk("[ppp]\nuser_routes = [\"alice 10.20.0.0/24  10.30.0.0/16\", \"bob\t10.40.0.0/16\"]\n");
+	REQUIRE(c.ppp.userRoutes.size() == 2);
+	REQUIRE(c.ppp.userRoutes["alice"].size() == 2);
+	CHECK(c.ppp.userRoutes["alice"][0].str() == "10.20.0.0/24");
+	CHECK(c.ppp.userRoutes["alice"][1].str() == "10.30.0.0/16");
+	REQUIRE(c.ppp.userRoutes["bob"].size() == 1);
+	CHECK(c.ppp.userRoutes["bob"][0].str() == "10.40.0.0/16");
+	const std::string usage =
+	        "expected a user name then IPv4 subnets such as \"alice 10.20.0.0/24 10.30.0.0/16\", got ";
+	const std::string subnet = "expected an IPv4 subnet such as \"192.0.2.0/24\", got ";
+	const std::pair<std::string, std::string> bad[] = {
+	        {R"(["alice 10.1.2.3/8"])", R"("alice 10.1.2.3/8": )" + subnet + R"("10.1.2.3/8")"},
+	        {R"(["alice 10.0.0.0/8 2001:db8::/32"])",
+	         R"("alice 10.0.0.0/8 2001:db8::/32": )" + subnet + R"("2001:db8::/32")"},
+	        {R"(["alice"])", usage + R"("alice")"},
+	        {R"([" "])", usage + R"(" ")"},
+	        {"[1]", usage + "1"},
+	        {R"(["alice 10.0.0.0/8 10.0.0.0/8"])", R"("alice 10.0.0.0/8 10.0.0.0/8": 10.0.0.0/8 is listed twice)"},
+	        {R"(["alice 10.0.0.0/8", "alice 10.1.0.0/16"])", R"(user "alice" is listed twice)"},
+	        {R"("alice 10.0.0.0/8")", R"(expected an array of strings, got "alice 10.0.0.0/8")"},
+	};
+	for (const auto &[value, error] : bad) {
+		CAPTURE(value);
+		CHECK(onlyError("[ppp]\nuser_routes = " + value + "\n") ==
+		      "/etc/l2tpsec/l2tpsec.conf:2: [ppp] user_routes: " + error);
+	}
+}
+
 TEST_CASE("configKeys lists each key once")
 {
 	auto &keys = configKeys();
-	CHECK(keys.size() == 71);
+	CHECK(keys.size() == 72);
 	for (size_t i = 0; i < keys.size(); i++)
 		for (size_t j = i + 1; j < keys.size(); j++)
 			CHECK(!(keys[i].section == keys[j].section && keys[i].key == keys[j].key));

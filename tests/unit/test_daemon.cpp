@@ -128,6 +128,25 @@ TEST_CASE("PppdLauncher (LNS): the user and the link come from the plugin, in or
 	               "20000 bytes (20 packets) in, 30000 bytes (30 packets) out"));
 }
 
+TEST_CASE("PppdLauncher (LNS): the RADIUS Framed-Routes' subnets, those that parse, each once")
+{
+	LauncherRun r;
+	r.run({pluginSend(kHello),
+	       pluginSend(ppp::PluginRadiusRoutes{
+	               {"10.20.0.0/24 0.0.0.0 1", "fe80::/64 :: 1", "10.20.0.0/24", "10.30.0.7 10.99.0.1 2"}}),
+	       pluginSend(ppp::PluginAuthUp{"alice"}), pluginSend(ppp::PluginExit{0}), "fake-exit 0"},
+	      true, [] { return false; });
+	REQUIRE(r.radiusRoutes.size() == 1);
+	CHECK(r.radiusRoutes[0] ==
+	      std::vector<IpPrefix>{*IpPrefix::parse("10.20.0.0/24"), *IpPrefix::parse("10.30.0.7")});
+	CHECK(r.logged("warn ppp: session 16385/7: Framed-Route destination \"fe80::/64\" is not an IPv4 subnet such "
+	               "as 10.20.0.0/24 or an IPv4 address; skipped"));
+	CHECK(r.logged("info ppp: session 16385/7: RADIUS Framed-Route subnets for the client: 10.20.0.0/24, "
+	               "10.30.0.7"));
+	CHECK(r.users == std::vector<std::string>{"alice"});
+	CHECK(r.ended == std::vector<std::string>{"the link ended normally (pppd exit 0)"});
+}
+
 TEST_CASE("PppdLauncher (LAC): the link's address is ours; after we stop pppd its IP down is still logged")
 {
 	LauncherRun r;

@@ -64,9 +64,11 @@ struct LoopbackLab {
 		DhcpPorts ports{0, ntohs(sa.sin_port)};
 		auto r = DhcpResponder::start(
 		        *loop, labPpp(),
-		        [this, sessionClient](std::string_view interface) {
+		        [this, sessionClient](std::string_view interface) -> std::optional<DhcpClient> {
 			        asked.emplace_back(interface);
-			        return interface == "lo" ? sessionClient : std::nullopt;
+			        if (interface != "lo" || !sessionClient)
+				        return std::nullopt;
+			        return DhcpClient{*sessionClient, "alice", 1, 2, {*IpPrefix::parse("10.50.0.0/16")}};
 		        },
 		        ports);
 		REQUIRE(r.ok());
@@ -109,7 +111,10 @@ TEST_CASE("dhcp responder: the client of the established LNS session on the inte
 	v.sessions = {session("lac", "established", "10.99.0.9", "ppp0"),
 	              session("lns", "wait-ppp", "10.99.0.11", "ppp1"),
 	              session("lns", "established", "10.99.0.10", "ppp0")};
-	CHECK(lnsClientOn(v, "ppp0") == IpAddress::parse("10.99.0.10"));
+	v.sessions[2].user = "alice";
+	v.sessions[2].tunnel = 7;
+	v.sessions[2].session = 9;
+	CHECK(lnsClientOn(v, "ppp0") == DhcpClient{*IpAddress::parse("10.99.0.10"), "alice", 7, 9, {}});
 	CHECK_FALSE(lnsClientOn(v, "ppp1").has_value());
 	CHECK_FALSE(lnsClientOn(v, "ppp2").has_value());
 	CHECK_FALSE(lnsClientOn(control::SessionsView{}, "ppp0").has_value());
@@ -127,6 +132,44 @@ TEST_CASE("dhcp responder: settings from [ppp], the server's end as the router")
 	CHECK_FALSE(DhcpResponder::wanted(PppConfig{}));
 }
 
+TEST_CASE("dhcp responder: the user's user_routes and RADIUS routes follow [ppp] routes, each subnet once")
+{
+	PppConfig ppp = labPpp();
+	ppp.userRoutes["alice"] = {*IpPrefix::parse("10.20.0.0/24"), *IpPrefix::parse("203.0.113.0/24")};
+	ppp.userRoutes["bob"] = {*IpPrefix::parse("10.40.0.0/16")};
+	auto destinations = [](const dhcp::InformSettings &s) {
+		std::vector<std::string> out;
+		for (const dhcp::ClasslessRoute &r : s.routes) {
+			CHECK(r.router == 0x0a630001);
+			out.push_back(IpAddress::v4(r.destination).str() + "/" + std::to_string(r.length));
+		}
+		return out;
+	};
+	DhcpClient alice{*IpAddress::parse("10.99.0.10"), "alice", 1, 2, {}};
+	CHECK(destinations(informSettings(ppp, 0x0a630001, alice)) ==
+	      std::vector<std::string>{"203.0.113.0/24", "198.51.100.128/25", "10.20.0.0/24"});
+	alice.radiusRoutes = {*IpPrefix::parse("10.50.0.0/16"), *IpPrefix::parse("10.20.0.0/24"),
+	                      *IpPrefix::parse("10.60.0.1")};
+	CHECK(destinations(informSettings(ppp, 0x0a630001, alice)) ==
+	      std::vector<std::string>{"203.0.113.0/24", "198.51.100.128/25", "10.20.0.0/24", "10.50.0.0/16",
+	                               "10.60.0.1/32"});
+	// Nobody else gets alice's routes; a session not yet authenticated
+	// gets the pool's.
+	DhcpClient carol{*IpAddress::parse("10.99.0.11"), "carol", 1, 3, {}};
+	CHECK(destinations(informSettings(ppp, 0x0a630001, carol)) ==
+	      std::vector<std::string>{"203.0.113.0/24", "198.51.100.128/25"});
+	ppp.userRoutes[""] = {*IpPrefix::parse("10.70.0.0/16")}; // not from the config, but still
+	CHECK(destinations(informSettings(ppp, 0x0a630001, DhcpClient{})) ==
+	      std::vector<std::string>{"203.0.113.0/24", "198.51.100.128/25"});
+	// The responder runs with only user_routes, or only [radius].
+	PppConfig only;
+	only.userRoutes["bob"] = {*IpPrefix::parse("10.40.0.0/16")};
+	CHECK(DhcpResponder::wanted(only));
+	only.userRoutes.clear();
+	only.radius = RadiusConfig{};
+	CHECK(DhcpResponder::wanted(only));
+}
+
 TEST_CASE("dhcp responder: an INFORM from the session's client is answered on its link")
 {
 	LoopbackLab lab(IpAddress::v4(kLoopback));
@@ -139,8 +182,10 @@ TEST_CASE("dhcp responder: an INFORM from the session's client is answered on it
 	CHECK(ack->ciaddr == kLoopback);
 	CHECK(ack->yiaddr == 0);
 	CHECK(ack->find(dhcp::option::kServerId)->value == std::vector<uint8_t>{127, 0, 0, 1});
+	// [ppp] routes, then the client's RADIUS route.
 	CHECK(ack->find(dhcp::option::kClasslessRoutes)->value ==
-	      std::vector<uint8_t>{24, 203, 0, 113, 127, 0, 0, 1, 25, 198, 51, 100, 128, 127, 0, 0, 1});
+	      std::vector<uint8_t>{24,  203, 0, 113, 127, 0,  0,  1,  25,  198, 51, 100,
+	                           128, 127, 0, 0,   1,   16, 10, 50, 127, 0,   0,  1});
 	CHECK(ack->find(dhcp::option::kMsClasslessRoutes) != nullptr);
 	CHECK(ack->find(dhcp::option::kDnsServers)->value == std::vector<uint8_t>{10, 99, 0, 1});
 	CHECK(lab.responder->answered() == 1);

@@ -12,6 +12,11 @@
  * as, IP up and IP down (both addresses, the interface, and at IP down the
  * link's statistics), and pppd's exit status.
  *
+ * When pppd's radius plugin (radius.so, pppd-radius(8)) is loaded, before
+ * this one (l2tpsecd puts it first on pppd's command line), this plugin also
+ * sends the Framed-Route attributes of each RADIUS Access-Accept, which
+ * l2tpsecd tells the client as split-tunnel routes (DHCPINFORM).
+ *
  * It never blocks pppd: a send that cannot complete at once is dropped with a
  * warning in pppd's log (which l2tpsecd reads too).
  *
@@ -21,6 +26,8 @@
  * connect-delay does after a connect script: a request sent into a peer
  * not yet listening is lost and costs a 3 s restart timer.
  */
+/* RTLD_DEFAULT */
+#define _GNU_SOURCE
 #include "l2tpsec_pppd_wire.h"
 
 #include <pppd/pppd.h>
@@ -29,6 +36,7 @@
 #include <pppd/ipcp.h>
 
 #include <arpa/inet.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -187,6 +195,70 @@ static int set_report_fd(char **argv)
 	return 1;
 }
 
+/*
+ * pppd's radius plugin has no installed header: this mirrors its VALUE_PAIR
+ * as pppd 2.4.9 declares it (pppd/plugins/radius/radiusclient.h, with
+ * NAME_LENGTH 32, AUTH_STRING_LEN 253, UINT4 an unsigned int). pppd refuses
+ * a plugin built for another version (pppd_version), and radius.so comes
+ * with pppd, so the two layouts are the same build's.
+ */
+struct radius_value_pair {
+	char name[32 + 1];
+	int attribute;
+	int vendorcode;
+	int type;
+	unsigned int lvalue;             /* a string's length */
+	unsigned char strvalue[253 + 1]; /* NUL-terminated */
+	struct radius_value_pair *next;
+};
+
+#define RADIUS_VENDOR_NONE (-1)
+#define RADIUS_FRAMED_ROUTE 22
+
+typedef void (*radius_attributes_fn)(struct radius_value_pair *);
+
+/* Whoever had the hook before us (another plugin), called after us. */
+static radius_attributes_fn previous_radius_hook = NULL;
+
+/* radius.so calls this with the attributes of each Access-Accept, before it
+ * applies them. */
+static void on_radius_attributes(struct radius_value_pair *vp)
+{
+	struct message m = {.len = 0};
+	put_u8(&m, L2TPSEC_PPPD_RADIUS_ROUTES);
+	size_t count_at = m.len;
+	put_u8(&m, 0);
+	unsigned count = 0;
+	for (struct radius_value_pair *p = vp; p != NULL; p = p->next) {
+		if (p->vendorcode != RADIUS_VENDOR_NONE || p->attribute != RADIUS_FRAMED_ROUTE)
+			continue;
+		size_t n = strnlen((const char *)p->strvalue, L2TPSEC_PPPD_MAX_ROUTE);
+		if (n == 0)
+			continue;
+		if (count == 255 || m.len + 2 + n > sizeof m.bytes) {
+			warn("l2tpsec: more Framed-Route attributes than one report holds; the rest are not sent");
+			break;
+		}
+		put_str(&m, (const char *)p->strvalue, L2TPSEC_PPPD_MAX_ROUTE);
+		++count;
+	}
+	m.bytes[count_at] = (unsigned char)count;
+	send_message(&m);
+	if (previous_radius_hook != NULL)
+		previous_radius_hook(vp);
+}
+
+/* radius.so's hook, if radius.so is loaded (pppd loads plugins RTLD_GLOBAL,
+ * in command-line order, each one's plugin_init right away). */
+static void hook_radius(void)
+{
+	radius_attributes_fn *hook = (radius_attributes_fn *)dlsym(RTLD_DEFAULT, "radius_attributes_hook");
+	if (hook == NULL)
+		return;
+	previous_radius_hook = *hook;
+	*hook = on_radius_attributes;
+}
+
 /* pppd's main loop sets listen_time to 0 before each link start and only
  * tty devices set it again; PHASE_ESTABLISH comes right before LCP's lower
  * layer goes up, which is where pppd reads it. */
@@ -205,4 +277,5 @@ void plugin_init(void)
 	add_notifier(&ip_down_notifier, on_ip_down, NULL);
 	add_notifier(&exitnotify, on_exit_notify, NULL);
 	add_notifier(&phasechange, on_phase_change, NULL);
+	hook_radius();
 }

@@ -20,6 +20,13 @@
  *            bytes out, u32 packets in, u32 packets out, u32 seconds the
  *            link was up
  *   EXIT     u32 pppd's exit status (pppd(8), EXIT STATUS)
+ *   RADIUS_ROUTES
+ *            u8 count, then that many str: the values of the Framed-Route
+ *            attributes (RFC 2865 §5.22, "10.20.0.0/24 0.0.0.0 1") of a
+ *            RADIUS Access-Accept for the peer, as the server sent them
+ *            (each 1 to 253 bytes), possibly none; sent for every
+ *            Access-Accept (with pppd's radius plugin only), the latest
+ *            replacing any earlier
  *
  * Addresses are IPv4, as 32-bit numbers (192.0.2.1 is 0xc0000201).
  *
@@ -28,21 +35,25 @@
 #ifndef L2TPSEC_PPPD_WIRE_H
 #define L2TPSEC_PPPD_WIRE_H
 
-#define L2TPSEC_PPPD_PROTOCOL 1
+#define L2TPSEC_PPPD_PROTOCOL 2
 
 #define L2TPSEC_PPPD_HELLO 1
 #define L2TPSEC_PPPD_AUTH_UP 2
 #define L2TPSEC_PPPD_IP_UP 3
 #define L2TPSEC_PPPD_IP_DOWN 4
 #define L2TPSEC_PPPD_EXIT 5
+#define L2TPSEC_PPPD_RADIUS_ROUTES 6
 
 /* Longest strings either side sends or accepts. pppd's names are at most
  * MAXNAMELEN - 1 (255) bytes, interface names IFNAMSIZ - 1 (15). */
 #define L2TPSEC_PPPD_MAX_NAME 255
 #define L2TPSEC_PPPD_MAX_IFNAME 15
 #define L2TPSEC_PPPD_MAX_VERSION 31
+/* A RADIUS string attribute's longest value (RFC 2865 §5). */
+#define L2TPSEC_PPPD_MAX_ROUTE 253
 
-/* The longest message: IP_DOWN with the longest interface name. */
-#define L2TPSEC_PPPD_MAX_MESSAGE 512
+/* The longest message: RADIUS_ROUTES has as many routes as fit, the plugin
+ * dropping the rest with a warning. */
+#define L2TPSEC_PPPD_MAX_MESSAGE 4096
 
 #endif

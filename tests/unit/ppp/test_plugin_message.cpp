@@ -1,6 +1,7 @@
 // The decoder of what l2tpsec's pppd plugin sends (ppp/plugin_message.h),
 // on the exact bytes the plugin's C encoder writes (l2tpsec_pppd_wire.h).
 
+#include "ppp/framed_route.h"
 #include "ppp/plugin_message.h"
 
 #include <doctest.h>
@@ -37,9 +38,9 @@ const std::vector<uint8_t> kIpUp = bytes({3, 10, 99, 0, 1, 10, 99, 0, 10, 0, 4, 
 
 TEST_CASE("plugin messages: every type from its bytes")
 {
-	auto hello = decodePluginMessage(bytes({1, 0, 1, 0, 5, '2', '.', '4', '.', '9'}));
+	auto hello = decodePluginMessage(bytes({1, 0, 2, 0, 5, '2', '.', '4', '.', '9'}));
 	REQUIRE(hello);
-	CHECK(std::get<PluginHello>(*hello) == PluginHello{1, "2.4.9"});
+	CHECK(std::get<PluginHello>(*hello) == PluginHello{2, "2.4.9"});
 
 	auto auth = decodePluginMessage(bytes({2, 0, 5, 'a', 'l', 'i', 'c', 'e'}));
 	REQUIRE(auth);
@@ -75,6 +76,15 @@ TEST_CASE("plugin messages: every type from its bytes")
 	auto exit = decodePluginMessage(bytes({5, 0, 0, 0, 11}));
 	REQUIRE(exit);
 	CHECK(std::get<PluginExit>(*exit).status == 11);
+
+	auto routes = decodePluginMessage(bytes({6,   2,   0,   12, '1', '0', '.', '2', '0', '.', '0', '.', '0',
+	                                         '/', '2', '4', 0,  8,   '1', '0', '.', '3', '0', '.', '0', '.'}));
+	REQUIRE(routes);
+	CHECK(std::get<PluginRadiusRoutes>(*routes).routes == std::vector<std::string>{"10.20.0.0/24", "10.30.0."});
+	CHECK(describePluginMessage(*routes) == "the RADIUS Access-Accept has 2 Framed-Route(s)");
+	auto none = decodePluginMessage(bytes({6, 0}));
+	REQUIRE(none);
+	CHECK(std::get<PluginRadiusRoutes>(*none).routes.empty());
 }
 
 TEST_CASE("plugin messages: encode and decode agree, names are cut as the plugin cuts them")
@@ -88,6 +98,8 @@ TEST_CASE("plugin messages: encode and decode agree, names are cut as the plugin
 	        PluginIpDown{{IpAddress::v4(1), IpAddress::v4(2), "ppp0"}, std::nullopt},
 	        PluginExit{0},
 	        PluginExit{255},
+	        PluginRadiusRoutes{},
+	        PluginRadiusRoutes{{"10.20.0.0/24 0.0.0.0 1", "192.0.2.7", "x\ty\001", std::string(253, 'r')}},
 	};
 	for (const PluginMessage &m : all) {
 		auto again = decodePluginMessage(encodePluginMessage(m));
@@ -100,18 +112,27 @@ TEST_CASE("plugin messages: encode and decode agree, names are cut as the plugin
 	auto cut = decodePluginMessage(encodePluginMessage(PluginAuthUp{longName}));
 	REQUIRE(cut);
 	CHECK(std::get<PluginAuthUp>(*cut).peerName == std::string(255, 'n'));
+	// RADIUS strings are at most 253 bytes, and one message has at most 255.
+	auto cutRoutes = decodePluginMessage(
+	        encodePluginMessage(PluginRadiusRoutes{std::vector<std::string>(300, std::string(300, 'r'))}));
+	REQUIRE(cutRoutes);
+	CHECK(std::get<PluginRadiusRoutes>(*cutRoutes).routes == std::vector<std::string>(255, std::string(253, 'r')));
 }
 
 TEST_CASE("plugin messages: a hello of another protocol version is recognised as that")
 {
-	// Version 2 may lay out the rest differently: only its version is read.
-	auto v2 = decodePluginMessage(bytes({1, 0, 2, 0xff}));
-	REQUIRE(v2);
-	CHECK(std::get<PluginHello>(*v2) == PluginHello{2, ""});
+	// Version 3 may lay out the rest differently: only its version is read.
+	// So is version 1's, which had no RADIUS routes.
+	auto v3 = decodePluginMessage(bytes({1, 0, 3, 0xff}));
+	REQUIRE(v3);
+	CHECK(std::get<PluginHello>(*v3) == PluginHello{3, ""});
+	auto v1 = decodePluginMessage(bytes({1, 0, 1, 0, 5, '2', '.', '4', '.', '9'}));
+	REQUIRE(v1);
+	CHECK(std::get<PluginHello>(*v1) == PluginHello{1, ""});
 	CHECK(errorOf(bytes({1, 0})) == "pppd plugin hello message: ends inside the protocol version (2 bytes)");
-	CHECK(errorOf(bytes({1, 0, 1, 0, 0})) ==
+	CHECK(errorOf(bytes({1, 0, 2, 0, 0})) ==
 	      "pppd plugin hello message: the pppd version is 0 bytes long, not 1-31");
-	CHECK(errorOf(bytes({1, 0, 1, 0, 3, '2', ' ', '4'})) ==
+	CHECK(errorOf(bytes({1, 0, 2, 0, 3, '2', ' ', '4'})) ==
 	      "pppd plugin hello message: the pppd version has a byte that is not allowed there");
 }
 
@@ -156,4 +177,34 @@ TEST_CASE("plugin messages: truncated, trailing bytes, unknown types and bad fie
 
 	CHECK(errorOf(bytes({5, 0, 0, 1, 0})) == "pppd plugin exit message: exit status 256 is more than 255");
 	CHECK(errorOf(bytes({5, 0, 0, 0})) == "pppd plugin exit message: ends inside the exit status (4 bytes)");
+
+	CHECK(errorOf(bytes({6})) == "pppd plugin radius-routes message: ends inside the route count (1 bytes)");
+	CHECK(errorOf(bytes({6, 2, 0, 1, 'a'})) ==
+	      "pppd plugin radius-routes message: ends inside a Framed-Route (5 bytes)");
+	CHECK(errorOf(bytes({6, 1, 0, 0})) ==
+	      "pppd plugin radius-routes message: a Framed-Route is 0 bytes long, not 1-253");
+	CHECK(errorOf(bytes({6, 1, 0, 2, 'a', 0})) ==
+	      "pppd plugin radius-routes message: a Framed-Route has a byte that is not allowed there");
+	CHECK(errorOf(bytes({6, 1, 0, 1, 'a', 'b'})) == "pppd plugin radius-routes message: 1 trailing byte(s)");
+	std::vector<uint8_t> longRoute{6, 1, 0, 254};
+	longRoute.resize(4 + 254, 'r');
+	CHECK(errorOf(longRoute) == "pppd plugin radius-routes message: a Framed-Route is 254 bytes long, not 1-253");
+}
+
+TEST_CASE("Framed-Route: the destination is the subnet; a bare address is a host; what does not parse says why")
+{
+	CHECK(framedRouteSubnet("10.20.0.0/24 0.0.0.0 1")->str() == "10.20.0.0/24");
+	CHECK(framedRouteSubnet("  10.20.0.0/16")->str() == "10.20.0.0/16");
+	CHECK(*framedRouteSubnet("192.0.2.7 10.99.0.1 2") == *IpPrefix::parse("192.0.2.7/32"));
+	CHECK(framedRouteSubnet("0.0.0.0/0 0.0.0.0 1")->str() == "0.0.0.0/0");
+	for (const char *bad : {"10.1.2.3/8 0.0.0.0 1", "2001:db8::/32 :: 1", "10.0.0.0/33", "corp 0.0.0.0 1"}) {
+		CAPTURE(bad);
+		auto r = framedRouteSubnet(bad);
+		REQUIRE_FALSE(r);
+		CHECK(r.error().code == EINVAL);
+		CHECK(r.error().message.starts_with("Framed-Route destination \""));
+	}
+	CHECK(framedRouteSubnet("   ").error().message == "Framed-Route is empty");
+	CHECK(framedRouteSubnet("10.0.0.0\x01/8 x").error().message ==
+	      "Framed-Route destination \"10.0.0.0?/8\" is not an IPv4 subnet such as 10.20.0.0/24 or an IPv4 address");
 }

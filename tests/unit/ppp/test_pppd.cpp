@@ -104,10 +104,16 @@ TEST_CASE("LNS pppd with [radius]: radius plugin, its config file, session tag a
 	s.peerAddress = "192.0.2.2";
 	CHECK(joined(pppdArguments(cfg, s)) ==
 	      "/usr/sbin/pppd plugin pppol2tp.so pppol2tp 3 pppol2tp_tunnel_id 16385 pppol2tp_session_id 7 "
-	      "pppol2tp_lns_mode nodetach auth require-mschap-v2 plugin radius.so radius-config-file "
+	      "pppol2tp_lns_mode nodetach plugin radius.so radius-config-file "
 	      "/run/l2tpsec/radius/radiusclient.conf avpair NAS-Port-Id=l2tpsec-16385-7 remotenumber 192.0.2.2 "
-	      "10.99.0.1:10.99.0.10 noipv6 ip-up-script /nonexistent/ip-up ip-down-script /nonexistent/ip-down "
-	      "mtu 1400 mru 1400 ipparam l2tpsec-16385-7");
+	      "auth require-mschap-v2 10.99.0.1:10.99.0.10 noipv6 ip-up-script /nonexistent/ip-up ip-down-script "
+	      "/nonexistent/ip-down mtu 1400 mru 1400 ipparam l2tpsec-16385-7");
+	// radius.so is loaded before l2tpsec's plugin, which looks for its
+	// radius_attributes_hook at plugin_init.
+	s.plugin = "/usr/lib/pppd/2.4.9/l2tpsec-pppd.so";
+	s.reportFd = 5;
+	std::string both = joined(pppdArguments(cfg, s));
+	CHECK(both.find("plugin radius.so ") < both.find("plugin /usr/lib/pppd/2.4.9/l2tpsec-pppd.so l2tpsec_fd 5 "));
 	// A LAC pppd authenticates nobody: no plugin.
 	s.lns = false;
 	CHECK(joined(pppdArguments(cfg, s)).find("radius") == std::string::npos);
