@@ -58,43 +58,8 @@ start_l2tpsecd lns "$NS_S" "$WORK/lns.conf"
 export CHARON_EXTRA="retransmit_tries = 1
   retransmit_timeout = 3
   retransmit_base = 1"
-cat >"$WORK/swanctl.conf" <<CONF
-connections {
-  l2tp {
-    version = 1
-    local_addrs = $C_IP
-    remote_addrs = $S_IP
-    proposals = aes256-sha1-modp2048
-    send_certreq = yes
-    local {
-      auth = pubkey
-      certs = $P/alice.pem
-    }
-    remote {
-      auth = pubkey
-      id = "$SERVER_DN"
-    }
-    children {
-      l2tp {
-        mode = transport
-        local_ts = dynamic[udp/1701]
-        remote_ts = dynamic[udp/1701]
-        esp_proposals = aes256-sha1
-      }
-    }
-  }
-}
-authorities {
-  interop {
-    cacert = $P/ca.pem
-  }
-}
-secrets {
-  rsa-alice {
-    file = $P/alice.key
-  }
-}
-CONF
+charon_cert_conf me="$C_IP" peer="$S_IP" cert="$P/alice.pem" key="$P/alice.key" ca="$P/ca.pem" \
+  peer_id="$SERVER_DN" >"$WORK/swanctl.conf"
 start_charon charon "$NS_C" "$WORK/swanctl.conf"
 swan charon --initiate --child l2tp --timeout 60 >"$WORK/swanctl-initiate.log" 2>&1 ||
   fail "swanctl --initiate: $(tail -5 "$WORK/swanctl-initiate.log")"
