@@ -313,6 +313,7 @@ TEST_CASE("a responder with a key and a certificate answers either kind of clien
 	p.connect();
 	CHECK(logs.has("192.0.2.2:500: chose aes256-sha256-modp2048 (28800 s)"));
 	CHECK(p.server->observer.ikeUps.size() == 1);
+	CHECK_FALSE(p.server->observer.ikeUps[0].peerCert); // a pre-shared key shows no certificate
 
 	auto client = p.lab.host("192.0.2.3", certConfig(creds("client-rsa", "ca-rsa")), 3);
 	auto id = client->engine.connect(ConnectRequest{client->address, p.server->address, ChildRequest{}}, p.lab.now);
@@ -321,6 +322,7 @@ TEST_CASE("a responder with a key and a certificate answers either kind of clien
 	CHECK(logs.has("192.0.2.3:500: chose aes256-sha256-modp2048/rsasig"));
 	REQUIRE(p.server->observer.ikeUps.size() == 2);
 	CHECK(p.server->observer.ikeUps[1].peerId == kClientDn);
+	CHECK(p.server->observer.ikeUps[1].peerCert);
 	CHECK(client->observer.childUps.size() == 1);
 }
 
