@@ -107,6 +107,8 @@ ok "alice's certificate + bob's password: \"$line\", audit record, metric, block
 
 # ---- 3. a pre-shared key, no certificate -------------------------------------------
 stop_pid "${XL2TPD_PID[xl2tpd2]}" xl2tpd2
+swan charon --terminate --ike l2tp >/dev/null 2>&1 || true
+wait_until 30 "the LNS drops alice's SAs" no_ike_sas lns
 stop_charon charon
 psk='cert binding psk 4711 not taken here' charon_psk_conf "$WORK/swanctl-psk.conf" me="$C_IP" peer="$S_IP"
 start_charon psk "$NS_C" "$WORK/swanctl-psk.conf"
