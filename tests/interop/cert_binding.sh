@@ -19,7 +19,8 @@ command -v openssl >/dev/null || fail "openssl is not installed"
 ORG="/C=CH/O=l2tpsec interop"
 SERVER_DN="C=CH, O=l2tpsec interop, CN=vpn.example.test"
 ALICE_DN="C=CH, O=l2tpsec interop, CN=alice"
-P=$WORK/pki
+# (swanctl loads private keys from the rsa/ directory beside its config.)
+P=$WORK/rsa
 mkdir -p "$P"
 # cert NAME SUBJECT SAN: $P/NAME.{pem,key}, signed by $P/ca.
 cert() {

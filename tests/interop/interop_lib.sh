@@ -440,6 +440,8 @@ EOF
 # (local_addrs and remote_addrs), cert and key (our certificate and its key
 # file), keytype (rsa, the default, or ecdsa), ca (the CA certificate that
 # vouches for the peer) and peer_id (the identity the peer must prove).
+# swanctl loads the private keys of the rsa/ and ecdsa/ directories beside
+# the file it is given: the key must be there.
 charon_cert_conf() {
   local kv me="" peer="" cert="" key="" keytype=rsa ca="" peer_id=""
   for kv in "$@"; do
