@@ -63,9 +63,34 @@ struct CertConfig {
 	bool enabled() const { return !certificate.empty(); }
 };
 
+/// [ike] bind_ppp_user: whether, and to what, the PPP user name that signs
+/// in inside a tunnel is bound to the device certificate IKE authenticated
+/// it with (something you have, then something you know): the certificate's
+/// subject commonName, an email or DNS subjectAltName, or the names a table
+/// file gives its identities.
+enum class PppUserBinding { Off, CommonName, Email, Dns, Table };
+
+/// One line of a bind_ppp_user table: a certificate identity (a commonName,
+/// an email or a DNS subjectAltName) and the PPP user names it may use.
+struct UserBindingEntry {
+	std::string identity;
+	std::vector<std::string> users;
+	int line = 0;
+	bool operator==(const UserBindingEntry &) const = default;
+};
+
+struct PppUserBindingConfig {
+	PppUserBinding mode = PppUserBinding::Off;
+	/// Table: the file, and its lines as loadConfigFile read them.
+	ConfigPath table;
+	std::vector<UserBindingEntry> entries;
+	bool on() const { return mode != PppUserBinding::Off; }
+};
+
 struct IkeConfig {
 	std::optional<Secret> psk;
 	CertConfig cert;
+	PppUserBindingConfig bindPppUser;
 	ProposalProfile profile = ProposalProfile::Compat;
 	/// Explicit lists; when non-empty they replace the profile's.
 	std::vector<std::string> ikeProposals;
@@ -242,5 +267,7 @@ struct Config {
 std::string_view proposalProfileName(ProposalProfile p);
 std::string_view ipsecRequirementName(IpsecRequirement r);
 std::string_view pppAuthName(PppAuth a);
+/// The key's value as the config spells it: "cn", or the table's path.
+std::string pppUserBindingText(const PppUserBindingConfig &b);
 
 } // namespace l2tpsec

@@ -194,6 +194,29 @@ const std::vector<KeyEntry> &keyTable()
 		{"ike", "private_key", [](L &l, const N &n, C &c, P *) { assign(l.path(n), c.ike.cert.privateKey); }},
 		{"ike", "ca", [](L &l, const N &n, C &c, P *) { assign(l.caList(n), c.ike.cert.ca); }},
 		{"ike", "local_id", [](L &l, const N &n, C &c, P *) { assign(l.identity(n), c.ike.cert.localId); }},
+		{"ike", "bind_ppp_user",
+		 [](L &l, const N &n, C &c, P *) {
+			 constexpr std::string_view what = "\"off\", \"cn\", \"email\", \"dns\" or the path of a "
+							   "table file (with a '/')";
+			 auto s = stringOf(n);
+			 if (!s) {
+				 l.expected(n, what);
+				 return;
+			 }
+			 for (auto [name, mode] : {std::pair{"off", PppUserBinding::Off}, std::pair{"cn", PppUserBinding::CommonName},
+						   std::pair{"email", PppUserBinding::Email}, std::pair{"dns", PppUserBinding::Dns}})
+				 if (*s == name) {
+					 c.ike.bindPppUser = PppUserBindingConfig{mode, {}, {}};
+					 return;
+				 }
+			 // A bare word is a mistyped mode more often than a file beside the config.
+			 if (s->find('/') == std::string::npos) {
+				 l.expected(n, what);
+				 return;
+			 }
+			 if (auto p = l.path(n))
+				 c.ike.bindPppUser = PppUserBindingConfig{PppUserBinding::Table, *p, {}};
+		 }},
 		{"ike", "proposals",
 		 [](L &l, const N &n, C &c, P *) {
 			 assign(l.choice<ProposalProfile>(n, {{"modern", ProposalProfile::Modern},

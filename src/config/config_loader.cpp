@@ -5,6 +5,7 @@
 #include "config/config_checks.h"
 #include "config/config_keys.h"
 #include "config/toml_reader.h"
+#include "config/user_binding_table.h"
 
 #include <sys/stat.h>
 
@@ -53,6 +54,18 @@ std::string_view pppAuthName(PppAuth a)
 	case PppAuth::MsChapV2: return "mschap-v2";
 	case PppAuth::Chap: return "chap";
 	case PppAuth::Pap: return "pap";
+	}
+	return "?";
+}
+
+std::string pppUserBindingText(const PppUserBindingConfig &b)
+{
+	switch (b.mode) {
+	case PppUserBinding::Off: return "off";
+	case PppUserBinding::CommonName: return "cn";
+	case PppUserBinding::Email: return "email";
+	case PppUserBinding::Dns: return "dns";
+	case PppUserBinding::Table: return b.table.path;
 	}
 	return "?";
 }
@@ -183,6 +196,10 @@ void Loader::crossCheck()
 			                  c.ppp.localAddress->str()));
 	}
 	checkCert(c.ike.cert, "[ike]", [&](const char *key) { return lineFor(fmt::format("ike.{}", key)); });
+	if (c.ike.bindPppUser.on() && !c.ike.cert.enabled())
+		error(lineFor("ike.bind_ppp_user"),
+		      "[ike] bind_ppp_user: needs [ike] certificate (certificate authentication): it binds PPP "
+		      "users to the peers' certificates");
 	if (c.ppp.pool && !c.ppp.localAddress)
 		error(lineFor("ppp.pool"), "[ppp] pool: needs local_address, the server's end of every PPP link");
 
@@ -346,6 +363,32 @@ void readSecret(Secret &s, std::string_view what, const std::string &file, Confi
 		         fmt::format("{}: '{}' can be read by other users; chmod 600 it", what, s.file.path)});
 }
 
+// The table of [ike] bind_ppp_user, read now so that a reload reads it
+// again and a bad line stops it like a bad key.
+void readUserBindingTable(PppUserBindingConfig &b, const std::string &file, ConfigLoad &out)
+{
+	std::string what = fmt::format("[ike] bind_ppp_user: '{}'", b.table.path);
+	std::ifstream in(b.table.path, std::ios::binary);
+	struct stat st {};
+	if (!in || (stat(b.table.path.c_str(), &st) == 0 && S_ISDIR(st.st_mode))) {
+		out.errors.push_back(
+		        {file, b.table.line,
+		         fmt::format("{}: cannot read it: {}", what, in ? "is a directory" : std::strerror(errno))});
+		return;
+	}
+	std::stringstream text;
+	text << in.rdbuf();
+	auto entries = parseUserBindingTable(text.str());
+	if (!entries) {
+		out.errors.push_back({file, b.table.line, fmt::format("{} {}", what, entries.error().message)});
+		return;
+	}
+	if (entries->empty())
+		out.warnings.push_back(
+		        {file, b.table.line, fmt::format("{}: no entries; no certificate may sign anyone in", what)});
+	b.entries = std::move(*entries);
+}
+
 // The certificate files must be readable, and the private key by us alone
 // (unlike a loose psk_file, which only warns: a key others could read has
 // to be replaced, not just chmod-ed). Their contents are the IKE engine's
@@ -432,6 +475,8 @@ ConfigLoad loadConfigFile(const std::string &path)
 	if (c.ppp.radius && c.ppp.radius->dasSecret)
 		readSecret(*c.ppp.radius->dasSecret, "[radius] das_secret_file", path, out);
 	checkCertFiles(c.ike.cert, "[ike]", path, out);
+	if (c.ike.bindPppUser.mode == PppUserBinding::Table)
+		readUserBindingTable(c.ike.bindPppUser, path, out);
 	for (auto &p : c.lac) {
 		checkCertFiles(p.cert, fmt::format("[[lac]] '{}'", p.name), path, out);
 		if (p.psk)

@@ -185,6 +185,11 @@ std::string Certificate::issuerText() const
 	return textOf(state_->cert.issuer_dn());
 }
 
+std::vector<std::string> Certificate::commonNames() const
+{
+	return state_->cert.subject_dn().get_attribute("X520.CommonName");
+}
+
 AltNames Certificate::altNames() const
 {
 	AltNames out;

@@ -48,6 +48,9 @@ public:
 	/// "C=CH, O=Example, CN=vpn.example.com" for logs.
 	std::string subjectText() const;
 	std::string issuerText() const;
+	/// The subject's commonName values (usually one): what [ike]
+	/// bind_ppp_user = "cn" binds a PPP user name to.
+	std::vector<std::string> commonNames() const;
 	AltNames altNames() const;
 	PublicKey publicKey() const;
 	/// Whether a DER Name is this certificate's subject, compared as RFC 5280

@@ -23,8 +23,21 @@ FailureClass classifyFailure(FailureKind kind)
 		return {"ike", "quick-mode-no-proposal", "Main Mode ok, Quick Mode refused", "no proposal matched",
 		        789};
 	case FailureKind::PppAuthentication:
-		return {"ppp", "peer-auth-failed", "IPsec and L2TP ok, PPP authentication failed",
-		        "wrong user name or password", 691};
+		return {"ppp",
+		        "peer-auth-failed",
+		        "IPsec and L2TP ok, PPP authentication failed",
+		        "wrong user name or password",
+		        691,
+		        "password"};
+	case FailureKind::CertificateBinding:
+		// What a client shows when its link is closed right after PPP
+		// accepted it has not been seen here: no number is given.
+		return {"ppp",
+		        "certificate-binding",
+		        "IPsec, L2TP and PPP authentication ok, then refused",
+		        "the PPP user is not bound to the device certificate",
+		        0,
+		        "certificate"};
 	}
 	return {"ike", "unknown", "unknown", "unknown", 0};
 }
@@ -42,7 +55,8 @@ std::string failureLine(const SetupFailure &f)
 		line += " [" + f.detail + "]";
 	if (!f.offered.empty())
 		line += " (client offered " + f.offered + ")";
-	line += fmt::format("; Windows shows error {}", c.windowsError);
+	if (c.windowsError != 0)
+		line += fmt::format("; Windows shows error {}", c.windowsError);
 	return line;
 }
 
@@ -52,7 +66,11 @@ nlohmann::json failureRecord(const SetupFailure &f)
 	nlohmann::json rec{{"event", "failed"},  {"time", isoTimeUtc(std::chrono::system_clock::now())},
 	                   {"peer", f.peer},     {"stage", c.stage},
 	                   {"reason", c.reason}, {"reached", c.reached},
-	                   {"why", c.why},       {"windows_error", c.windowsError}};
+	                   {"why", c.why}};
+	if (c.windowsError != 0)
+		rec["windows_error"] = c.windowsError;
+	if (!c.factor.empty())
+		rec["factor"] = c.factor;
 	if (!f.client.empty())
 		rec["client"] = f.client;
 	if (!f.offered.empty())

@@ -22,6 +22,9 @@ enum class FailureKind : uint8_t {
 	Phase1Authentication, ///< pre-shared key or certificate refused
 	QuickModeProposal,    ///< Main Mode ok, no proposal of its Quick Mode matched
 	PppAuthentication,    ///< IPsec and L2TP ok, PPP refused the user name or password
+	/// PPP authenticated a user the peer's device certificate is not bound
+	/// to ([ike] bind_ppp_user), or a peer without a certificate
+	CertificateBinding,
 };
 
 /// What a kind of failure means, in fixed words.
@@ -30,7 +33,11 @@ struct FailureClass {
 	std::string_view reason;  ///< metrics' reason: "quick-mode-no-proposal"
 	std::string_view reached; ///< "Main Mode ok, Quick Mode refused"
 	std::string_view why;     ///< "no proposal matched"
-	int windowsError = 0;     ///< 789
+	int windowsError = 0;     ///< 789; 0: not known (left out)
+	/// The factor of a sign-in that failed, where it is one: "password"
+	/// (PPP), "certificate" (the binding); empty for the IKE stages, where
+	/// a key and a certificate fail alike.
+	std::string_view factor;
 };
 
 FailureClass classifyFailure(FailureKind kind);
@@ -50,8 +57,8 @@ struct SetupFailure {
 std::string failureLine(const SetupFailure &f);
 
 /// The audit record: {"event":"failed","time":...,"peer":...,"stage":...,
-/// "reason":...,"reached":...,"why":...,"windows_error":789, and "client",
-/// "offered", "detail", "user" when known}.
+/// "reason":...,"reached":...,"why":..., and "windows_error", "factor",
+/// "client", "offered", "detail", "user" when known}.
 nlohmann::json failureRecord(const SetupFailure &f);
 
 } // namespace l2tpsec

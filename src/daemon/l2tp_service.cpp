@@ -2,6 +2,7 @@
 
 #include "common/iso_time.h"
 #include "common/log.h"
+#include "daemon/cert_binding.h"
 #include "daemon/client_kind.h"
 #include "daemon/failure_hint.h"
 #include "daemon/ike_views.h"
@@ -102,6 +103,7 @@ Result<std::unique_ptr<L2tpService>> L2tpService::start(EventLoop &loop, const C
 		};
 		cb.authenticated = [self](uint16_t t, uint16_t sid, const std::string &user) {
 			self->extras_[{t, sid}].user = user;
+			self->checkBinding({t, sid}, user);
 		};
 		cb.radiusRoutes = [self](uint16_t t, uint16_t sid, const std::vector<IpPrefix> &routes) {
 			self->extras_[{t, sid}].radiusRoutes = routes;
@@ -168,6 +170,41 @@ void L2tpService::pppAuthFailed(uint16_t tunnelId, uint16_t sessionId, const l2t
 	options_.blocking->failure(
 	        admission_.blockingSource(peer),
 	        fmt::format("PPP: the peer failed to authenticate (session {}/{})", tunnelId, sessionId));
+}
+
+void L2tpService::checkBinding(const Key &key, const std::string &user)
+{
+	const PppUserBindingConfig &binding = config_.ike.bindPppUser;
+	auto info = binding.on() ? engine_->findSession(key.first, key.second) : std::nullopt;
+	if (!info)
+		return;
+	// The certificate of the ISAKMP SA whose pair protects the session's flow.
+	auto sas = admission_.sasOf(info->peer, true);
+	std::optional<ike::PeerCertificate> cert;
+	if (sas && sas->isakmp)
+		cert = sas->isakmp->peerCert;
+	IpAddress source = admission_.blockingSource(info->peer);
+	auto refusal = bindingRefusal(binding, cert, user, source.str());
+	if (!refusal)
+		return;
+	logWarn("ppp", "{}", *refusal);
+	SetupFailure f;
+	f.kind = FailureKind::CertificateBinding;
+	f.peer = source.str();
+	f.user = user;
+	f.detail = cert ? "certificate " + boundIdentityText(binding, *cert) : "no device certificate";
+	f.client = clientKindOf(key.first, info->peer);
+	audit_.write(failureRecord(f));
+	if (pppd_)
+		pppd_->countFailure(std::string(classifyFailure(f.kind).reason));
+	if (options_.blocking)
+		options_.blocking->failure(source, fmt::format("PPP: user {} is not bound to the device certificate "
+		                                               "(session {}/{})",
+		                                               user, key.first, key.second));
+	// pppd goes with the session (its CDN), before IPCP brings the link up.
+	(void)engine_->disconnectSession(key.first, key.second, "PPP user not bound to the device certificate",
+	                                 l2tp::TransportClock::now());
+	arm();
 }
 
 std::string L2tpService::clientKindOf(uint16_t tunnelId, const l2tp::Endpoint &peer) const

@@ -139,6 +139,10 @@ private:
 	void onDatagram(uint64_t socketId, const l2tp::Endpoint &local, const l2tp::Endpoint &from,
 	                std::span<const uint8_t> datagram);
 	void pppAuthFailed(uint16_t tunnelId, uint16_t sessionId, const l2tp::Endpoint &peer);
+	/// [ike] bind_ppp_user: PPP authenticated `user`; a user the IKE peer's
+	/// certificate is not bound to is refused (logged, audited, counted by
+	/// blocking and the metrics) and the session cleared.
+	void checkBinding(const Key &key, const std::string &user);
 	/// clientKind() of a tunnel's peer (for a failure line).
 	std::string clientKindOf(uint16_t tunnelId, const l2tp::Endpoint &peer) const;
 	void arm();

@@ -84,6 +84,9 @@ public:
 	/// Links that came up (IP up) and pppds that ended by themselves before,
 	/// by pppd's exit reason ("peer-auth-failed", ...), since start.
 	const SetupCounts &setupCounts() const { return setups_; }
+	/// A PPP setup the daemon refused after pppd authenticated the peer
+	/// (the certificate binding), counted with pppd's own failures.
+	void countFailure(const std::string &reason) { setups_.failed(reason); }
 	/// Every pppd exit since start, by reason (ppp::PppdExit::reason).
 	const std::map<std::string, uint64_t> &exits() const { return exits_; }
 

@@ -89,6 +89,12 @@ bool isSignatureMethod(IkeAuthMethod m)
 	       m == IkeAuthMethod::EcdsaSha384P384 || m == IkeAuthMethod::EcdsaSha512P521;
 }
 
+PeerCertificate peerCertificateOf(const crypto::Certificate &cert)
+{
+	crypto::AltNames alt = cert.altNames();
+	return PeerCertificate{cert.subjectText(), cert.commonNames(), std::move(alt.email), std::move(alt.dns)};
+}
+
 Result<void> idMatchesCertificate(const IdPayload &id, const crypto::Certificate &cert)
 {
 	crypto::AltNames alt = cert.altNames();

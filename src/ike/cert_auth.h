@@ -32,6 +32,18 @@ struct CertCredentials {
 	std::optional<IdPayload> peerId;
 };
 
+/// What a peer's certificate says about who holds it, kept with the ISAKMP
+/// SA once its signature checked out: the daemon binds the PPP user of the
+/// tunnels under it to these ([ike] bind_ppp_user).
+struct PeerCertificate {
+	std::string subject; ///< "C=CH, O=Example, CN=alice"
+	std::vector<std::string> commonNames;
+	std::vector<std::string> emails;   ///< rfc822Name subjectAltNames
+	std::vector<std::string> dnsNames; ///< dNSName subjectAltNames
+	bool operator==(const PeerCertificate &) const = default;
+};
+PeerCertificate peerCertificateOf(const crypto::Certificate &cert);
+
 /// Reads and cross-checks the files of a [ike] or [[lac]] section: the
 /// certificate and key must parse and belong together, every CA must
 /// parse, the IDs must parse. `where` prefixes errors ("[[lac]] 'office'",

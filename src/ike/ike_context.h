@@ -126,6 +126,9 @@ struct IkeSaInfo {
 	bool natPeer = false;   ///< the peer is
 	std::string suite;      ///< "aes256-sha1-modp2048"
 	std::string peerId;     ///< "192.168.1.10" (the peer's phase-1 ID)
+	/// The peer's certificate once its signature checked out; none with a
+	/// pre-shared key.
+	std::optional<PeerCertificate> peerCert;
 	std::string peerVendorIds;
 	std::string peerOffer;   ///< responder: compactPhase1Offer() of the peer's offer
 	bool dpd = false;        ///< both sides speak RFC 3706

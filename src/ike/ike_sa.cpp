@@ -425,6 +425,7 @@ IkeSaInfo IkeSa::info() const
 		else
 			i.peerId = std::string(id->data.begin(), id->data.end());
 	}
+	i.peerCert = peerCert_;
 	i.peerVendorIds = peerVendorIds_;
 	i.peerOffer = peerOffer_;
 	i.dpd = informational_->dpdActive();

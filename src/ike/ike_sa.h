@@ -221,7 +221,8 @@ private:
 	std::string peerVendorIds_;
 	std::string peerOffer_; ///< responder: compactPhase1Offer()
 	bool natLocal_ = false, natPeer_ = false;
-	std::string peerIdText_; ///< the peer's ID for logs and info(), once verified
+	std::string peerIdText_;                  ///< the peer's ID for logs and info(), once verified
+	std::optional<PeerCertificate> peerCert_; ///< with signatures, once verified
 	std::optional<Phase1Keys> keys_;
 	IsakmpCipher cipher_;
 	std::vector<uint8_t> iv_;              ///< phase-1 CBC chain

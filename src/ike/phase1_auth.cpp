@@ -123,6 +123,7 @@ std::optional<Phase1Crypto::AuthFailure> Phase1Crypto::verifyPeerSignature(const
 		                   fmt::format("invalid signature ({} by '{}')", authMethodName(sa_.choice_->auth),
 		                               leaf.subjectText())};
 	sa_.peerIdText_ = identityText(*id);
+	sa_.peerCert_ = peerCertificateOf(leaf);
 	return std::nullopt;
 }
 

@@ -26,6 +26,9 @@
 #                                 those (each call starts faster in the VM)
 #                                 CHARON_EXTRA="KEY = VALUE" adds a charon setting
 #   swan NAME ARGS...             swanctl against charon NAME
+#   charon_psk_conf FILE ... / charon_cert_conf ...
+#                                 swanctl.conf for charon with a pre-shared key
+#                                 / with certificates (see each)
 #   windows_clients NS SERVER N PSK   N emulated Windows clients (one charon
 #                                 "clients", an xl2tpd cI each) at `client_ip I`
 #   stop_charon NAME / stop_l2tpsecd NAME
@@ -365,6 +368,22 @@ stop_pid() {
 stop_l2tpsecd() { stop_pid "${DAEMON_PID[$1]}" "l2tpsecd $1"; }
 stop_charon() { stop_pid "${CHARON_PID[$1]}" "charon $1"; }
 
+# charon_child MODE LOCAL_TS REMOTE_TS ESP [LINES]: the children section of
+# the connection "l2tp" (charon_psk_conf, charon_cert_conf), LINES added.
+charon_child() {
+  cat <<EOF
+    children {
+      l2tp {
+        mode = $1
+        local_ts = $2
+        remote_ts = $3
+        esp_proposals = $4
+        ${5:-}
+      }
+    }
+EOF
+}
+
 # charon_psk_conf FILE [NAME=VALUE...]: a swanctl.conf with one IKEv1
 # connection "l2tp", the pre-shared key $psk, protecting the L2TP flow (UDP
 # 1701 at both ends). NAME: me and peer (addresses, and me as our ID; without
@@ -405,20 +424,60 @@ connections {
     remote {
       auth = psk
     }
-    children {
-      l2tp {
-        mode = $mode
-        local_ts = $ts_me
-        remote_ts = $ts_peer
-        esp_proposals = $esp
-        $lifetimes
-      }
-    }
+$(charon_child "$mode" "$ts_me" "$ts_peer" "$esp" "$lifetimes")
   }
 }
 secrets {
   ike-l2tp {
     secret = "$psk"
+  }
+}
+EOF
+}
+
+# charon_cert_conf [NAME=VALUE...]: prints a swanctl.conf with one IKEv1
+# connection "l2tp" (aes256-sha1-modp2048; ESP aes256-sha1 in transport mode
+# on UDP 1701 at both ends) authenticated by certificates: me and peer
+# (local_addrs and remote_addrs), cert and key (our certificate and its key
+# file), keytype (rsa, the default, or ecdsa), ca (the CA certificate that
+# vouches for the peer) and peer_id (the identity the peer must prove).
+# swanctl loads the private keys of the rsa/ and ecdsa/ directories beside
+# the file it is given: the key must be there.
+charon_cert_conf() {
+  local kv me="" peer="" cert="" key="" keytype=rsa ca="" peer_id=""
+  for kv in "$@"; do
+    case ${kv%%=*} in
+      me | peer | cert | key | keytype | ca | peer_id) printf -v "${kv%%=*}" '%s' "${kv#*=}" ;;
+      *) fail "charon_cert_conf: unknown setting $kv" ;;
+    esac
+  done
+  cat <<EOF
+connections {
+  l2tp {
+    version = 1
+    local_addrs = $me
+    remote_addrs = $peer
+    proposals = aes256-sha1-modp2048
+    send_certreq = yes
+    local {
+      auth = pubkey
+      certs = $cert
+    }
+    remote {
+      auth = pubkey
+      id = "$peer_id"
+    }
+$(charon_child transport "dynamic[udp/1701]" "dynamic[udp/1701]" aes256-sha1)
+  }
+}
+authorities {
+  interop {
+    cacert = $ca
+  }
+}
+secrets {
+  $keytype-l2tp {
+    file = $key
   }
 }
 EOF

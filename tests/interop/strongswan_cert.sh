@@ -73,50 +73,15 @@ topology() {
 # charon_conf KIND ROLE: swanctl.conf for charon as "client" (initiator on
 # $CIP) or "server" (responder on $S_IP and $S_NAT_IP).
 charon_conf() {
-  local kind=$1 role=$2 d="$WORK/$1" me peer_ip my_ip peer_dn keysec=rsa
-  [[ $kind == ecdsa ]] && keysec=ecdsa
+  local kind=$1 role=$2 d="$WORK/$1" keytype=rsa
+  [[ $kind == ecdsa ]] && keytype=ecdsa
   if [[ $role == client ]]; then
-    me=client my_ip=$CIP peer_ip=$SIP peer_dn=$SERVER_DN
+    charon_cert_conf me="$CIP" peer="$SIP" cert="$d/client.pem" key="$d/client.key" keytype=$keytype \
+      ca="$d/ca.pem" peer_id="$SERVER_DN"
   else
-    me=server my_ip="$S_IP, $S_NAT_IP" peer_ip=%any peer_dn=$CLIENT_DN
+    charon_cert_conf me="$S_IP, $S_NAT_IP" peer=%any cert="$d/server.pem" key="$d/server.key" keytype=$keytype \
+      ca="$d/ca.pem" peer_id="$CLIENT_DN"
   fi
-  cat <<EOF
-connections {
-  l2tp {
-    version = 1
-    local_addrs = $my_ip
-    remote_addrs = $peer_ip
-    proposals = aes256-sha1-modp2048
-    send_certreq = yes
-    local {
-      auth = pubkey
-      certs = $d/$me.pem
-    }
-    remote {
-      auth = pubkey
-      id = "$peer_dn"
-    }
-    children {
-      l2tp {
-        mode = transport
-        local_ts = dynamic[udp/1701]
-        remote_ts = dynamic[udp/1701]
-        esp_proposals = aes256-sha1
-      }
-    }
-  }
-}
-authorities {
-  interop {
-    cacert = $d/ca.pem
-  }
-}
-secrets {
-  $keysec-$me {
-    file = $d/$me.key
-  }
-}
-EOF
 }
 
 stop_all() {

@@ -43,6 +43,8 @@ public:
 	std::vector<std::string> authFailed;                 ///< "TUNNEL/SESSION PEER"
 	std::vector<std::vector<IpPrefix>> radiusRoutes;     ///< each report of them
 	std::string plugin = "/nonexistent/l2tpsec-pppd.so"; ///< only passed on to pppd
+	/// Called from the launcher's `authenticated`, after `users` has the name.
+	std::function<void(const std::string &user)> onAuthenticated;
 
 	~PppdLauncherHarness()
 	{
@@ -66,7 +68,11 @@ public:
 	void start(const std::string &pppd, std::vector<std::string> options, bool lns)
 	{
 		PppdLauncher::Callbacks cb;
-		cb.authenticated = [this](uint16_t, uint16_t, const std::string &u) { users.push_back(u); };
+		cb.authenticated = [this](uint16_t, uint16_t, const std::string &u) {
+			users.push_back(u);
+			if (onAuthenticated)
+				onAuthenticated(u);
+		};
 		cb.linkUp = [this](uint16_t, uint16_t, const std::string &a, const std::string &) {
 			links.push_back(a);
 		};
@@ -107,6 +113,7 @@ public:
 
 	/// The launcher itself, for its counters.
 	const PppdLauncher &launcher() const { return *launcher_; }
+	PppdLauncher &launcher() { return *launcher_; }
 
 	/// Runs the loop until no pppd is left, then a little longer so that the
 	/// stopped ones are reaped too.

@@ -1,6 +1,7 @@
 // The config loader: every key, every kind of error with its exact text.
 
 #include "config/config_loader.h"
+#include "config/user_binding_table.h"
 #include "temp_dir.h"
 
 #include <fmt/format.h>
@@ -825,7 +826,7 @@ TEST_CASE("[ppp] user_routes: a user name, then that user's subnets")
 TEST_CASE("configKeys lists each key once")
 {
 	auto &keys = configKeys();
-	CHECK(keys.size() == 72);
+	CHECK(keys.size() == 73);
 	for (size_t i = 0; i < keys.size(); i++)
 		for (size_t j = i + 1; j < keys.size(); j++)
 			CHECK(!(keys[i].section == keys[j].section && keys[i].key == keys[j].key));
@@ -912,4 +913,83 @@ TEST_CASE("a config path that is a directory is refused")
 	REQUIRE(r.errors.size() == 1);
 	CHECK(r.errors[0].str() == dir.path + "/: is a directory, not a config file; name the file in it, such as " +
 	                                   dir.path + "/l2tpsec.conf");
+}
+
+TEST_CASE("[ike] bind_ppp_user: a mode or a table file, only with a certificate")
+{
+	const std::string cert = "[ike]\ncertificate = \"s.pem\"\nprivate_key = \"s.key\"\nca = [\"ca.pem\"]\n";
+	CHECK(parseOk("[server]\n").ike.bindPppUser.mode == PppUserBinding::Off);
+	CHECK_FALSE(parseOk("[server]\n").ike.bindPppUser.on());
+	CHECK(parseOk(cert + "bind_ppp_user = \"cn\"\n").ike.bindPppUser.mode == PppUserBinding::CommonName);
+	CHECK(parseOk(cert + "bind_ppp_user = \"email\"\n").ike.bindPppUser.mode == PppUserBinding::Email);
+	CHECK(parseOk(cert + "bind_ppp_user = \"dns\"\n").ike.bindPppUser.mode == PppUserBinding::Dns);
+	CHECK(parseOk("[ike]\nbind_ppp_user = \"off\"\n").ike.bindPppUser.mode == PppUserBinding::Off);
+	Config t = parseOk(cert + "bind_ppp_user = \"./users-by-cert\"\n");
+	CHECK(t.ike.bindPppUser.mode == PppUserBinding::Table);
+	CHECK(t.ike.bindPppUser.table.path == "/etc/l2tpsec/./users-by-cert");
+	CHECK(t.ike.bindPppUser.table.line == 5);
+	CHECK(pppUserBindingText(t.ike.bindPppUser) == "/etc/l2tpsec/./users-by-cert");
+	CHECK(pppUserBindingText(parseOk(cert + "bind_ppp_user = \"cn\"\n").ike.bindPppUser) == "cn");
+
+	const std::string expected = "expected \"off\", \"cn\", \"email\", \"dns\" or the path of a table file (with a "
+	                             "'/')";
+	CHECK(onlyError(cert + "bind_ppp_user = \"CN\"\n") ==
+	      "/etc/l2tpsec/l2tpsec.conf:5: [ike] bind_ppp_user: " + expected + ", got \"CN\"");
+	CHECK(onlyError(cert + "bind_ppp_user = true\n") ==
+	      "/etc/l2tpsec/l2tpsec.conf:5: [ike] bind_ppp_user: " + expected + ", got true");
+	CHECK(onlyError("[ike]\npsk_file = \"psk\"\nbind_ppp_user = \"cn\"\n") ==
+	      "/etc/l2tpsec/l2tpsec.conf:3: [ike] bind_ppp_user: needs [ike] certificate (certificate "
+	      "authentication): it binds PPP users to the peers' certificates");
+}
+
+TEST_CASE("loadConfigFile: the bind_ppp_user table is read, and a bad line names the file and the line")
+{
+	TempDir dir;
+	dir.write("s.pem", "-----BEGIN CERTIFICATE-----\n", 0644);
+	dir.write("ca.pem", "-----BEGIN CERTIFICATE-----\n", 0644);
+	dir.write("s.key", "-----BEGIN PRIVATE KEY-----\n", 0600);
+	dir.write("users", "# identity  users\nalice@example.test alice\n\"Bob B\" bob bob-admin\n", 0644);
+	std::string conf = dir.write("l2tpsec.conf", "[ike]\ncertificate = \"s.pem\"\nprivate_key = \"s.key\"\n"
+	                                             "ca = [\"ca.pem\"]\nbind_ppp_user = \"./users\"\n");
+	ConfigLoad r = loadConfigFile(conf);
+	REQUIRE(r.ok());
+	const auto &entries = r.config->ike.bindPppUser.entries;
+	REQUIRE(entries.size() == 2);
+	CHECK(entries[0] == UserBindingEntry{"alice@example.test", {"alice"}, 2});
+	CHECK(entries[1] == UserBindingEntry{"Bob B", {"bob", "bob-admin"}, 3});
+
+	dir.write("users", "alice@example.test alice\ncarol\n", 0644);
+	r = loadConfigFile(conf);
+	REQUIRE(r.errors.size() == 1);
+	CHECK(r.errors[0].str() == conf + ":5: [ike] bind_ppp_user: '" + dir.path +
+	                                   "/./users' line 2: 'carol' names no PPP user (IDENTITY USER...)");
+
+	std::string missing = dir.write("m.conf", "[ike]\ncertificate = \"s.pem\"\nprivate_key = \"s.key\"\n"
+	                                          "ca = [\"ca.pem\"]\nbind_ppp_user = \"/nonexistent/users\"\n");
+	r = loadConfigFile(missing);
+	REQUIRE(r.errors.size() == 1);
+	CHECK(r.errors[0].str() == missing + ":5: [ike] bind_ppp_user: '/nonexistent/users': cannot read it: No such "
+	                                     "file or directory");
+}
+
+TEST_CASE("the bind_ppp_user table: words, quotes, comments; each wrong line says why")
+{
+	auto t = parseUserBindingTable("\n  # a comment\nalice@example.test\talice  # trailing\n"
+	                               "\"Alice Smith\" alice \"alice admin\"\r\nlaptop-7.example.test bob\n");
+	REQUIRE(t);
+	REQUIRE(t->size() == 3);
+	CHECK((*t)[0] == UserBindingEntry{"alice@example.test", {"alice"}, 3});
+	CHECK((*t)[1] == UserBindingEntry{"Alice Smith", {"alice", "alice admin"}, 4});
+	CHECK((*t)[2] == UserBindingEntry{"laptop-7.example.test", {"bob"}, 5});
+	CHECK(parseUserBindingTable("")->empty());
+
+	CHECK(parseUserBindingTable("a b\n\"open c\n").error().message ==
+	      "line 2: the quote is not closed on the line");
+	CHECK(parseUserBindingTable("\"\" bob\n").error().message == "line 1: an empty word (\"\")");
+	CHECK(parseUserBindingTable("alice\n").error().message ==
+	      "line 1: 'alice' names no PPP user (IDENTITY USER...)");
+	CHECK(parseUserBindingTable("Alice a\nALICE b\n").error().message ==
+	      "line 2: 'ALICE' is listed on line 1 already (one line per identity, with all its users)");
+	CHECK(sameIdentity("Laptop.Example.TEST", "laptop.example.test"));
+	CHECK_FALSE(sameIdentity("alice", "alice2"));
 }

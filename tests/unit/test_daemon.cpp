@@ -229,3 +229,24 @@ TEST_CASE("the pppd plugin must be there at start-up")
 	CHECK(dir.error().message == "pppd plugin /tmp: not a regular file");
 	CHECK(checkPppdPlugin(L2TPSEC_FAKE_PPPD));
 }
+
+TEST_CASE("PppdLauncher: stopped from its `authenticated` callback (a certificate binding refusal), the link "
+          "never comes up")
+{
+	LauncherRun r;
+	// As L2tpService does: the session cleared at once, pppd stopped, the
+	// failure counted for `metrics`.
+	r.onAuthenticated = [&](const std::string &) {
+		r.stop();
+		r.launcher().countFailure("certificate-binding");
+	};
+	r.run({pluginSend(kHello), pluginSend(ppp::PluginAuthUp{"bob"}), pluginSend(ppp::PluginIpUp{kLink})}, true,
+	      [&] { return !r.users.empty(); });
+	r.drain();
+	CHECK(r.users == std::vector<std::string>{"bob"});
+	CHECK(r.links.empty());      // its IP up came after the stop: not reported
+	CHECK(r.ended.empty());      // we stopped it: the engine knows
+	CHECK(r.authFailed.empty()); // pppd accepted the password: not a PPP failure
+	CHECK(r.launcher().setupCounts().setups == 0);
+	CHECK(r.launcher().setupCounts().failures == std::map<std::string, uint64_t>{{"certificate-binding", 1}});
+}

@@ -13,9 +13,9 @@ TEST_CASE("each kind of failure has its stage, its own reason and the error Wind
 	std::set<std::string_view> reasons;
 	for (FailureKind k :
 	     {FailureKind::Phase1Timeout, FailureKind::Phase1Proposal, FailureKind::Phase1Authentication,
-	      FailureKind::QuickModeProposal, FailureKind::PppAuthentication})
+	      FailureKind::QuickModeProposal, FailureKind::PppAuthentication, FailureKind::CertificateBinding})
 		reasons.insert(classifyFailure(k).reason);
-	CHECK(reasons.size() == 5);
+	CHECK(reasons.size() == 6);
 
 	CHECK(classifyFailure(FailureKind::Phase1Timeout).windowsError == 809);
 	CHECK(classifyFailure(FailureKind::Phase1Proposal).windowsError == 789);
@@ -70,4 +70,29 @@ TEST_CASE("the audit record holds the same classification, and only what is know
 	CHECK(r.contains("time"));
 	CHECK_FALSE(r.contains("detail"));
 	CHECK_FALSE(r.contains("user"));
+}
+
+TEST_CASE("a certificate binding refusal: stage ppp, factor certificate, no Windows error guessed")
+{
+	FailureClass c = classifyFailure(FailureKind::CertificateBinding);
+	CHECK(c.stage == "ppp");
+	CHECK(c.reason == "certificate-binding");
+	CHECK(c.factor == "certificate");
+	CHECK(classifyFailure(FailureKind::PppAuthentication).factor == "password");
+	CHECK(classifyFailure(FailureKind::Phase1Authentication).factor.empty());
+
+	SetupFailure f{
+	        FailureKind::CertificateBinding, "192.0.2.2", "certificate CN=alice", "", "strongSwan/xl2tpd", "bob"};
+	CHECK(failureLine(f) == "peer 192.0.2.2 (strongSwan/xl2tpd): IPsec, L2TP and PPP authentication ok, then "
+	                        "refused: the PPP user is not bound to the device certificate for user bob "
+	                        "[certificate CN=alice]");
+	nlohmann::json r = failureRecord(f);
+	CHECK(r["stage"] == "ppp");
+	CHECK(r["reason"] == "certificate-binding");
+	CHECK(r["factor"] == "certificate");
+	CHECK(r["user"] == "bob");
+	CHECK(r["detail"] == "certificate CN=alice");
+	CHECK_FALSE(r.contains("windows_error"));
+	CHECK(failureRecord(SetupFailure{FailureKind::PppAuthentication, "192.0.2.2", "", "", "", ""})["factor"] ==
+	      "password");
 }

@@ -164,6 +164,9 @@ TEST_CASE("certificates: subject, subjectAltNames, DN text, chain validation")
 	CHECK(alt.email == std::vector<std::string>{"alice@example.test"});
 	REQUIRE(alt.ipv4.size() == 1);
 	CHECK(alt.ipv4[0].str() == "192.0.2.2");
+	CHECK(c.commonNames() == std::vector<std::string>{"client.example.test"});
+	CHECK(peerCertificateOf(c) ==
+	      PeerCertificate{kClientDn, {"client.example.test"}, {"alice@example.test"}, {"client.example.test"}});
 	auto dn = crypto::dnFromText("c=CH,  O=l2tpsec test, CN=CLIENT.example.test");
 	REQUIRE(dn);
 	CHECK(c.subjectIs(*dn)); // RFC 5280 §7.1: case folded
@@ -260,6 +263,12 @@ TEST_CASE("RSA signatures: Main Mode with CERTREQ, CERT and SIG, Quick Mode, bot
 	CHECK(logs.has("192.0.2.2:500: chose aes256-sha256-modp2048/rsasig"));
 	CHECK(p.server->observer.ikeUps[0].peerId == kClientDn);
 	CHECK(p.client->observer.ikeUps[0].peerId == kServerDn);
+	// The certificate's names stay with the SA ([ike] bind_ppp_user binds PPP users to them).
+	REQUIRE(p.server->observer.ikeUps[0].peerCert);
+	CHECK(p.server->observer.ikeUps[0].peerCert->commonNames == std::vector<std::string>{"client.example.test"});
+	CHECK(p.server->observer.ikeUps[0].peerCert->emails == std::vector<std::string>{"alice@example.test"});
+	REQUIRE(p.server->engine.ikeSas().size() == 1);
+	CHECK(p.server->engine.ikeSas()[0].peerCert == p.server->observer.ikeUps[0].peerCert);
 	// MM3 and MM4 ask for a certificate from our CA by its DN (RFC 2408 §3.10).
 	auto caDn = crypto::Certificate::loadFile(data("ca-rsa.pem"))->front().subjectDer();
 	for (size_t i : {2, 3}) {
@@ -304,6 +313,7 @@ TEST_CASE("a responder with a key and a certificate answers either kind of clien
 	p.connect();
 	CHECK(logs.has("192.0.2.2:500: chose aes256-sha256-modp2048 (28800 s)"));
 	CHECK(p.server->observer.ikeUps.size() == 1);
+	CHECK_FALSE(p.server->observer.ikeUps[0].peerCert); // a pre-shared key shows no certificate
 
 	auto client = p.lab.host("192.0.2.3", certConfig(creds("client-rsa", "ca-rsa")), 3);
 	auto id = client->engine.connect(ConnectRequest{client->address, p.server->address, ChildRequest{}}, p.lab.now);
@@ -312,6 +322,7 @@ TEST_CASE("a responder with a key and a certificate answers either kind of clien
 	CHECK(logs.has("192.0.2.3:500: chose aes256-sha256-modp2048/rsasig"));
 	REQUIRE(p.server->observer.ikeUps.size() == 2);
 	CHECK(p.server->observer.ikeUps[1].peerId == kClientDn);
+	CHECK(p.server->observer.ikeUps[1].peerCert);
 	CHECK(client->observer.childUps.size() == 1);
 }
 
