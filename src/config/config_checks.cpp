@@ -129,8 +129,14 @@ void Checks::pppSecrets()
 		warning(p.line, fmt::format("[ppp] secrets: '{}' can be read by other users; chmod 600 it", p.path));
 }
 
+// PAP alone sends the password in clear text over the PPP link. Inside
+// required IPsec with [radius], that is the password + one-time code setup
+// (a RADIUS server that checks both needs the typed text, which no CHAP
+// carries): ESP protects it, so it is not worth a warning there.
 void Checks::papOnly()
 {
+	if (c_.l2tp.ipsec == IpsecRequirement::Required && c_.ppp.radius)
+		return;
 	if (c_.ppp.auth == std::vector<PppAuth>{PppAuth::Pap})
 		warning(c_.lineOf("ppp.auth"),
 		        "[ppp] auth: with \"pap\" alone every password crosses the PPP link as clear text, protected "

@@ -206,6 +206,36 @@ TEST_CASE("PAP as the only method warns")
 	CHECK(o.warnings.empty());
 }
 
+TEST_CASE("PAP alone does not warn inside required IPsec with RADIUS")
+{
+	TempDir dir;
+	dir.write("psk", kPsk);
+	dir.write("radius.secret", "a-RADIUS-secret\n");
+	std::string radius = "[radius]\nauth_servers = [\"192.0.2.5\"]\nsecret_file = \"radius.secret\"\n";
+	std::string conf = dir.write("l2tpsec.conf", "[ike]\npsk_file = \"psk\"\n[l2tp]\nipsec = \"required\"\n[ppp]\n"
+	                                             "auth = [\"pap\"]\n" +
+	                                                     radius);
+	Outcome o = load(conf);
+	CHECK(o.ok);
+	CHECK(o.warnings.empty());
+	// IPsec by default (required) counts too.
+	dir.write("l2tpsec.conf", "[ike]\npsk_file = \"psk\"\n[ppp]\nauth = [\"pap\"]\n" + radius);
+	o = load(conf);
+	CHECK(o.ok);
+	CHECK(o.warnings.empty());
+	// The warning stays without IPsec, or with it optional, and without RADIUS.
+	std::string warning = ":6: [ppp] auth: with \"pap\" alone every password crosses the PPP link as clear text, "
+	                      "protected by IPsec at most; offer \"mschap-v2\" as well";
+	dir.write("l2tpsec.conf",
+	          "[ike]\npsk_file = \"psk\"\n[l2tp]\nipsec = \"off\"\n[ppp]\nauth = [\"pap\"]\n" + radius);
+	CHECK(load(conf).warnings == std::vector<std::string>{conf + warning});
+	dir.write("l2tpsec.conf",
+	          "[ike]\npsk_file = \"psk\"\n[l2tp]\nipsec = \"optional\"\n[ppp]\nauth = [\"pap\"]\n" + radius);
+	CHECK(load(conf).warnings == std::vector<std::string>{conf + warning});
+	dir.write("l2tpsec.conf", "[ike]\npsk_file = \"psk\"\n[l2tp]\nipsec = \"required\"\n[ppp]\nauth = [\"pap\"]\n");
+	CHECK(load(conf).warnings == std::vector<std::string>{conf + warning});
+}
+
 TEST_CASE("a pool smaller than max_sessions warns")
 {
 	TempDir dir;
