@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 
 namespace l2tpsec {
@@ -42,13 +43,60 @@ FailureClass classifyFailure(FailureKind kind)
 	return {"ike", "unknown", "unknown", "unknown", 0};
 }
 
+namespace {
+
+constexpr std::string_view kRadiusStageTag = "l2tpsec-stage:";
+
+// Why, in the words of the factor that failed (a wrong password keeps the
+// words it always had).
+std::string_view failureWhy(const SetupFailure &f, const FailureClass &c)
+{
+	if (f.factor == "code")
+		return "the password was right, the one-time code wrong, stale or missing";
+	if (f.factor == "password-or-code")
+		return "wrong user name, password or one-time code";
+	return c.why;
+}
+
+} // namespace
+
+std::string pppRefusedFactor(const std::string *said)
+{
+	if (!said)
+		return "password";
+	size_t at = said->find(kRadiusStageTag);
+	if (at != std::string::npos) {
+		std::string_view rest = std::string_view(*said).substr(at + kRadiusStageTag.size());
+		rest.remove_prefix(std::min(rest.find_first_not_of(' '), rest.size()));
+		rest = rest.substr(0, rest.find_first_of(" \n"));
+		if (rest == "password" || rest == "code")
+			return std::string(rest);
+	}
+	return "password-or-code";
+}
+
+std::string serverWords(std::string_view said)
+{
+	std::string words;
+	while (!said.empty()) {
+		std::string_view line = said.substr(0, said.find('\n'));
+		said.remove_prefix(std::min(line.size() + 1, said.size()));
+		if (line.empty() || line.find(kRadiusStageTag) != std::string_view::npos)
+			continue;
+		if (!words.empty())
+			words += ' ';
+		words += line;
+	}
+	return words;
+}
+
 std::string failureLine(const SetupFailure &f)
 {
 	FailureClass c = classifyFailure(f.kind);
 	std::string line = "peer " + f.peer;
 	if (!f.client.empty() && f.client != "unknown")
 		line += " (" + f.client + ")";
-	line += fmt::format(": {}: {}", c.reached, c.why);
+	line += fmt::format(": {}: {}", c.reached, failureWhy(f, c));
 	if (!f.user.empty())
 		line += " for user " + f.user;
 	if (!f.detail.empty())
@@ -63,13 +111,16 @@ std::string failureLine(const SetupFailure &f)
 nlohmann::json failureRecord(const SetupFailure &f)
 {
 	FailureClass c = classifyFailure(f.kind);
-	nlohmann::json rec{{"event", "failed"},  {"time", isoTimeUtc(std::chrono::system_clock::now())},
-	                   {"peer", f.peer},     {"stage", c.stage},
-	                   {"reason", c.reason}, {"reached", c.reached},
-	                   {"why", c.why}};
+	nlohmann::json rec{{"event", "failed"},      {"time", isoTimeUtc(std::chrono::system_clock::now())},
+	                   {"peer", f.peer},         {"stage", c.stage},
+	                   {"reason", c.reason},     {"reached", c.reached},
+	                   {"why", failureWhy(f, c)}};
 	if (c.windowsError != 0)
 		rec["windows_error"] = c.windowsError;
-	if (!c.factor.empty())
+	// The factor the server named (PPP through RADIUS), else the stage's.
+	if (!f.factor.empty())
+		rec["factor"] = f.factor;
+	else if (!c.factor.empty())
 		rec["factor"] = c.factor;
 	if (!f.client.empty())
 		rec["client"] = f.client;

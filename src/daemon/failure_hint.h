@@ -50,7 +50,22 @@ struct SetupFailure {
 	std::string offered; ///< the client's proposals, compact ("" when beside the point)
 	std::string client;  ///< clientKind() ("unknown")
 	std::string user;    ///< PPP: the user name, when known
+	/// PPP: the factor refused, "password", "code" (a one-time code) or
+	/// "password-or-code" (pppRefusedFactor); "" for IKE.
+	std::string factor;
 };
+
+/// The factor a PPP authentication failure is about. `said`: what the server
+/// said when a plugin refused a PAP password (l2tpsec's pppd plugin reports
+/// it; null when it did not: CHAP, or pppd's own secrets, where the
+/// password is the one factor). A RADIUS server with the site of
+/// examples/freeradius-totp names the factor in a Reply-Message
+/// "l2tpsec-stage: password" or "l2tpsec-stage: code"; one that does not
+/// may have checked a code too, so it is "password-or-code".
+std::string pppRefusedFactor(const std::string *said);
+
+/// What `said` holds beside such a tag, on one line ("" when nothing).
+std::string serverWords(std::string_view said);
 
 /// "peer 192.0.2.2: Main Mode ok, Quick Mode refused: no proposal matched
 /// (client offered aes256-sha1 pfs none); Windows shows error 789"

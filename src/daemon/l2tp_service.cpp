@@ -98,8 +98,9 @@ Result<std::unique_ptr<L2tpService>> L2tpService::start(EventLoop &loop, const C
 			self->engine_->pppEnded(t, sid, why, l2tp::TransportClock::now());
 			self->arm();
 		};
-		cb.peerAuthFailed = [self](uint16_t t, uint16_t sid, const l2tp::Endpoint &peer) {
-			self->pppAuthFailed(t, sid, peer);
+		cb.peerAuthFailed = [self](uint16_t t, uint16_t sid, const l2tp::Endpoint &peer,
+		                           const ppp::PluginAuthFailed *refusal) {
+			self->pppAuthFailed(t, sid, peer, refusal);
 		};
 		cb.authenticated = [self](uint16_t t, uint16_t sid, const std::string &user) {
 			self->extras_[{t, sid}].user = user;
@@ -156,20 +157,27 @@ void L2tpService::reconfigure(const Config &config)
 	logInfo(kL2tpLog, "new settings apply to new tunnels and sessions; established ones keep theirs");
 }
 
-void L2tpService::pppAuthFailed(uint16_t tunnelId, uint16_t sessionId, const l2tp::Endpoint &peer)
+void L2tpService::pppAuthFailed(uint16_t tunnelId, uint16_t sessionId, const l2tp::Endpoint &peer,
+                                const ppp::PluginAuthFailed *refusal)
 {
 	// (The session may be gone already: the client's CDN came first.)
 	SetupFailure f;
 	f.kind = FailureKind::PppAuthentication;
 	f.peer = admission_.blockingSource(peer).str();
 	f.client = clientKindOf(tunnelId, peer);
+	f.factor = pppRefusedFactor(refusal ? &refusal->said : nullptr);
+	if (refusal) {
+		f.user = refusal->peerName;
+		f.detail = serverWords(refusal->said);
+	}
 	logWarn("ppp", "{}", failureLine(f));
 	audit_.write(failureRecord(f));
 	if (!options_.blocking)
 		return;
+	// A wrong one-time code counts as a wrong password does.
 	options_.blocking->failure(
 	        admission_.blockingSource(peer),
-	        fmt::format("PPP: the peer failed to authenticate (session {}/{})", tunnelId, sessionId));
+	        fmt::format("PPP: the peer failed to authenticate ({}; session {}/{})", f.factor, tunnelId, sessionId));
 }
 
 void L2tpService::checkBinding(const Key &key, const std::string &user)

@@ -138,7 +138,8 @@ private:
 	l2tp::EngineConfig engineConfig(const Config &config) const;
 	void onDatagram(uint64_t socketId, const l2tp::Endpoint &local, const l2tp::Endpoint &from,
 	                std::span<const uint8_t> datagram);
-	void pppAuthFailed(uint16_t tunnelId, uint16_t sessionId, const l2tp::Endpoint &peer);
+	void pppAuthFailed(uint16_t tunnelId, uint16_t sessionId, const l2tp::Endpoint &peer,
+	                   const ppp::PluginAuthFailed *refusal);
 	/// [ike] bind_ppp_user: PPP authenticated `user`; a user the IKE peer's
 	/// certificate is not bound to is refused (logged, audited, counted by
 	/// blocking and the metrics) and the session cleared.

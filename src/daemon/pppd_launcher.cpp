@@ -305,10 +305,31 @@ bool PppdLauncher::reportAuthFailure(Key key)
 		return false; // a LAC's pppd, or reported already
 	l2tp::Endpoint from = peer->second;
 	lnsPeers_.erase(peer);
+	std::optional<ppp::PluginAuthFailed> refusal;
+	if (auto r = refusals_.find(key); r != refusals_.end()) {
+		refusal = std::move(r->second);
+		refusals_.erase(r);
+	}
 	setups_.failed(std::string(kPeerAuthFailed));
 	if (cb_.peerAuthFailed)
-		cb_.peerAuthFailed(key.first, key.second, from);
+		cb_.peerAuthFailed(key.first, key.second, from, refusal ? &*refusal : nullptr);
 	return true;
+}
+
+void PppdLauncher::noteRefusal(Key key, const ppp::PluginAuthFailed &refused)
+{
+	// An LNS session's, until its failure is reported (the first one: pppd
+	// refuses once and exits).
+	if (lnsPeers_.contains(key) && !refusals_.contains(key))
+		refusals_[key] = refused;
+}
+
+void PppdLauncher::drainStoppedReport(Key key)
+{
+	auto it = std::find_if(stoppedReports_.begin(), stoppedReports_.end(),
+	                       [&](const auto &entry) { return entry.second.key == key; });
+	if (it != stoppedReports_.end())
+		onStoppedReport(it->first);
 }
 
 void PppdLauncher::onStoppedReport(int fd)
@@ -333,6 +354,8 @@ void PppdLauncher::onStoppedReport(int fd)
 			auto m = ppp::decodePluginMessage(std::span<const uint8_t>(buf.data(), size));
 			if (m && std::holds_alternative<ppp::PluginIpDown>(*m))
 				logInfo("ppp", "session {}: {}", it->second.tag, ppp::describePluginMessage(*m));
+			if (const auto *refused = m ? std::get_if<ppp::PluginAuthFailed>(&*m) : nullptr)
+				noteRefusal(it->second.key, *refused);
 			// The client's CDN overtook pppd's failed authentication: it
 			// still counts (brute-force blocking).
 			if (const auto *ex = m ? std::get_if<ppp::PluginExit>(&*m) : nullptr;
@@ -392,6 +415,9 @@ void PppdLauncher::onMessage(Key key, LinkState &st, std::span<const uint8_t> da
 	} else if (const auto *radius = std::get_if<ppp::PluginRadiusRoutes>(&m)) {
 		if (st.lns)
 			onRadiusRoutes(key, *radius);
+	} else if (const auto *refused = std::get_if<ppp::PluginAuthFailed>(&m)) {
+		logInfo("ppp", "session {}: {}", tag, ppp::describePluginMessage(m));
+		noteRefusal(key, *refused);
 	} else if (std::holds_alternative<ppp::PluginIpDown>(m)) {
 		logInfo("ppp", "session {}: {}", tag, ppp::describePluginMessage(m));
 	} else if (const auto *ex = std::get_if<ppp::PluginExit>(&m)) {
@@ -439,6 +465,8 @@ void PppdLauncher::onExit(Key key, int waitStatus)
 	// first, so that a link that came up is reported before it ends.
 	if (children_.contains(key))
 		onReport(key);
+	else
+		drainStoppedReport(key); // (its refusal, before we report the failure)
 	ppp::PppdExit e = ppp::describePppdExit(waitStatus);
 	exits_[e.reason]++;
 	// pppd's exit status, or the one its plugin reported before a signal
@@ -448,6 +476,7 @@ void PppdLauncher::onExit(Key key, int waitStatus)
 		authFailed = authFailed || isPeerAuthFailure(*link->second.exitStatus);
 	bool counted = authFailed && reportAuthFailure(key);
 	lnsPeers_.erase(key);
+	refusals_.erase(key);
 	auto it = children_.find(key);
 	if (it == children_.end()) {
 		// One we stopped (perhaps just now, from a callback of its last

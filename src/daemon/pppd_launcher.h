@@ -50,8 +50,12 @@ public:
 		/// exit 11: CHAP, MS-CHAPv2, PAP or RADIUS said no), `peer` being the
 		/// session's L2TP peer. Also for a pppd already stopped: the client's
 		/// CDN often overtakes the exit of the pppd that refused it. Brute-force
-		/// blocking counts it.
-		std::function<void(uint16_t tunnelId, uint16_t sessionId, const l2tp::Endpoint &peer)> peerAuthFailed;
+		/// blocking counts it. `refusal`: the plugin's report of a PAP
+		/// password a plugin (RADIUS) refused, with what the server said; null
+		/// when there was none (CHAP, or pppd's own secrets).
+		std::function<void(uint16_t tunnelId, uint16_t sessionId, const l2tp::Endpoint &peer,
+		                   const ppp::PluginAuthFailed *refusal)>
+		        peerAuthFailed;
 		/// The peer authenticated as `user` (LNS).
 		std::function<void(uint16_t tunnelId, uint16_t sessionId, const std::string &user)> authenticated;
 		/// The subnets of the Framed-Route attributes of the peer's RADIUS
@@ -107,6 +111,10 @@ private:
 	void onLine(Key key, std::string_view line);
 	void onReport(Key key);
 	void onStoppedReport(int fd);
+	/// Reads what is left on the plugin socket of a stopped pppd.
+	void drainStoppedReport(Key key);
+	/// Keeps a plugin's report of a refused PAP password for reportAuthFailure.
+	void noteRefusal(Key key, const ppp::PluginAuthFailed &refused);
 	void onMessage(Key key, LinkState &st, std::span<const uint8_t> datagram);
 	void onRadiusRoutes(Key key, const ppp::PluginRadiusRoutes &radius);
 	void refuse(Key key, LinkState &st, const std::string &why);
@@ -125,6 +133,8 @@ private:
 	/// The L2TP peers of LNS sessions, until their pppd is reaped (also
 	/// after stop()), for peerAuthFailed.
 	std::map<Key, l2tp::Endpoint> lnsPeers_;
+	/// What their plugins said of a refused PAP password, for peerAuthFailed.
+	std::map<Key, ppp::PluginAuthFailed> refusals_;
 	/// pppds asked to stop, kept until they have exited (and are reaped).
 	std::vector<std::unique_ptr<ppp::ChildProcess>> stopping_;
 	/// Their plugins' sockets (by descriptor), read until pppd closes its

@@ -21,6 +21,7 @@ std::string_view typeName(uint8_t type)
 	case L2TPSEC_PPPD_IP_DOWN: return "ip-down";
 	case L2TPSEC_PPPD_EXIT: return "exit";
 	case L2TPSEC_PPPD_RADIUS_ROUTES: return "radius-routes";
+	case L2TPSEC_PPPD_AUTH_FAILED: return "auth-failed";
 	default: return "unknown";
 	}
 }
@@ -214,6 +215,12 @@ Result<PluginMessage> decodePluginMessage(std::span<const uint8_t> d)
 			routes.routes.push_back(r.str("a Framed-Route", 1, L2TPSEC_PPPD_MAX_ROUTE, false));
 		return done(r, std::move(routes));
 	}
+	case L2TPSEC_PPPD_AUTH_FAILED: {
+		PluginAuthFailed f;
+		f.peerName = r.str("the peer name", 0, L2TPSEC_PPPD_MAX_NAME, false);
+		f.said = r.str("the server's message", 0, L2TPSEC_PPPD_MAX_SAID, false);
+		return done(r, std::move(f));
+	}
 	default: return Error{EBADMSG, fmt::format("pppd plugin message: unknown type {}", type)};
 	}
 }
@@ -261,6 +268,12 @@ std::vector<uint8_t> encodePluginMessage(const PluginMessage &m)
 			for (size_t i = 0; i < n; ++i)
 				putStr(out, r.routes[i], L2TPSEC_PPPD_MAX_ROUTE);
 		}
+		void operator()(const PluginAuthFailed &f) const
+		{
+			out.push_back(L2TPSEC_PPPD_AUTH_FAILED);
+			putStr(out, f.peerName, L2TPSEC_PPPD_MAX_NAME);
+			putStr(out, f.said, L2TPSEC_PPPD_MAX_SAID);
+		}
 	};
 	std::visit(Encoder{out}, m);
 	return out;
@@ -301,6 +314,17 @@ std::string describePluginMessage(const PluginMessage &m)
 		std::string operator()(const PluginRadiusRoutes &r) const
 		{
 			return fmt::format("the RADIUS Access-Accept has {} Framed-Route(s)", r.routes.size());
+		}
+		std::string operator()(const PluginAuthFailed &f) const
+		{
+			// (The server's words on one line: RADIUS ends each with a newline.)
+			std::string said = f.said;
+			while (!said.empty() && said.back() == '\n')
+				said.pop_back();
+			std::replace(said.begin(), said.end(), '\n', ' ');
+			if (said.empty())
+				return fmt::format("the PAP password of '{}' was refused", f.peerName);
+			return fmt::format("the PAP password of '{}' was refused: \"{}\"", f.peerName, said);
 		}
 	};
 	return std::visit(Describer{}, m);

@@ -82,7 +82,17 @@ struct PluginRadiusRoutes {
 	bool operator==(const PluginRadiusRoutes &) const = default;
 };
 
-using PluginMessage = std::variant<PluginHello, PluginAuthUp, PluginIpUp, PluginIpDown, PluginExit, PluginRadiusRoutes>;
+/// A plugin that checks PAP passwords (pppd's radius plugin) refused the
+/// peer's (LNS): the name it gave and what the server said (its
+/// Reply-Message lines; empty when none).
+struct PluginAuthFailed {
+	std::string peerName;
+	std::string said;
+	bool operator==(const PluginAuthFailed &) const = default;
+};
+
+using PluginMessage = std::variant<PluginHello, PluginAuthUp, PluginIpUp, PluginIpDown, PluginExit, PluginRadiusRoutes,
+                                   PluginAuthFailed>;
 
 /// One datagram from the plugin.
 Result<PluginMessage> decodePluginMessage(std::span<const uint8_t> datagram);

@@ -40,7 +40,8 @@ public:
 
 	std::unique_ptr<EventLoop> loop = std::move(EventLoop::create().value());
 	std::vector<std::string> users, links, ended, log;
-	std::vector<std::string> authFailed;                 ///< "TUNNEL/SESSION PEER"
+	/// "TUNNEL/SESSION PEER", and " refused 'NAME': SAID" with the plugin's report
+	std::vector<std::string> authFailed;
 	std::vector<std::vector<IpPrefix>> radiusRoutes;     ///< each report of them
 	std::string plugin = "/nonexistent/l2tpsec-pppd.so"; ///< only passed on to pppd
 	/// Called from the launcher's `authenticated`, after `users` has the name.
@@ -80,8 +81,12 @@ public:
 			radiusRoutes.push_back(r);
 		};
 		cb.ended = [this](uint16_t, uint16_t, const std::string &why) { ended.push_back(why); };
-		cb.peerAuthFailed = [this](uint16_t t, uint16_t s, const l2tp::Endpoint &peer) {
-			authFailed.push_back(std::to_string(t) + "/" + std::to_string(s) + " " + peer.str());
+		cb.peerAuthFailed = [this](uint16_t t, uint16_t s, const l2tp::Endpoint &peer,
+		                           const ppp::PluginAuthFailed *refusal) {
+			std::string line = std::to_string(t) + "/" + std::to_string(s) + " " + peer.str();
+			if (refusal)
+				line += " refused '" + refusal->peerName + "': " + refusal->said;
+			authFailed.push_back(line);
 		};
 		launcher_ = std::make_unique<PppdLauncher>(*loop, cb, plugin);
 		PppConfig ppp;

@@ -96,3 +96,39 @@ TEST_CASE("a certificate binding refusal: stage ppp, factor certificate, no Wind
 	CHECK(failureRecord(SetupFailure{FailureKind::PppAuthentication, "192.0.2.2", "", "", "", ""})["factor"] ==
 	      "password");
 }
+
+TEST_CASE("a PPP failure names the factor: the password, the one-time code, or either")
+{
+	// No report of a refused PAP password: CHAP, or pppd's own secrets.
+	CHECK(pppRefusedFactor(nullptr) == "password");
+	// What examples/freeradius-totp's site says, among other Reply-Messages.
+	std::string code = "l2tpsec-stage: code\n", password = "Hello\nl2tpsec-stage:password\n";
+	CHECK(pppRefusedFactor(&code) == "code");
+	CHECK(pppRefusedFactor(&password) == "password");
+	// Another RADIUS server, or a tag that names nothing we know.
+	std::string silent, other = "Access denied\n", odd = "l2tpsec-stage: pin\n";
+	CHECK(pppRefusedFactor(&silent) == "password-or-code");
+	CHECK(pppRefusedFactor(&other) == "password-or-code");
+	CHECK(pppRefusedFactor(&odd) == "password-or-code");
+
+	CHECK(serverWords("l2tpsec-stage: code\n").empty());
+	CHECK(serverWords("Hello\nl2tpsec-stage: code\nTry again\n") == "Hello Try again");
+	CHECK(serverWords("") == "");
+
+	SetupFailure f{FailureKind::PppAuthentication, "192.0.2.2", "", "", "strongSwan/xl2tpd", "alice", "code"};
+	CHECK(failureLine(f) == "peer 192.0.2.2 (strongSwan/xl2tpd): IPsec and L2TP ok, PPP authentication failed: the "
+	                        "password was right, the one-time code wrong, stale or missing for user alice; Windows "
+	                        "shows error 691");
+	nlohmann::json r = failureRecord(f);
+	CHECK(r["factor"] == "code");
+	CHECK(r["user"] == "alice");
+	CHECK(r["stage"] == "ppp");
+	CHECK(r["reason"] == "peer-auth-failed");
+	CHECK(r["why"] == "the password was right, the one-time code wrong, stale or missing");
+	f.factor = "password-or-code";
+	CHECK(failureRecord(f)["why"] == "wrong user name, password or one-time code");
+	f.factor = "password";
+	CHECK(failureRecord(f)["why"] == "wrong user name or password");
+	// IKE failures have no factor.
+	CHECK_FALSE(failureRecord(SetupFailure{FailureKind::Phase1Authentication, "192.0.2.2"}).contains("factor"));
+}

@@ -110,3 +110,32 @@ TEST_CASE("an LNS pppd whose plugin reported exit 11 still reports its peer when
 	log::setSink(nullptr);
 	CHECK(r.authFailed == std::vector<std::string>{"16385/7 192.0.2.2:1701"});
 }
+
+TEST_CASE("a PAP password a plugin refused is reported with the name and what the server said")
+{
+	// pppd's radius plugin said no through l2tpsec's plugin, then pppd exits 11.
+	ppp::PluginAuthFailed refused{"alice", "l2tpsec-stage: code\n"};
+	std::vector<std::string> options{test::pluginSend(ppp::PluginHello{ppp::kPluginProtocol, "2.4.9"}),
+	                                 test::pluginSend(refused), test::pluginSend(ppp::PluginExit{11}), "fake-exit",
+	                                 "11"};
+	test::PppdLauncherHarness r;
+	r.captureLog();
+	run(r, L2TPSEC_FAKE_PPPD, options, true, false);
+	CHECK(r.authFailed ==
+	      std::vector<std::string>{"16385/7 192.0.2.2:1701 refused 'alice': l2tpsec-stage: code\n"});
+	CHECK(r.logged("info ppp: session 16385/7: the PAP password of 'alice' was refused: \"l2tpsec-stage: code\""));
+
+	// The same when the client's CDN stops the pppd first: what it said is
+	// read, from its socket or the stopped pppd's, before the failure is
+	// reported.
+	std::vector<std::string> stopped(options.begin(), options.end() - 2);
+	test::PppdLauncherHarness s;
+	size_t lines = 0;
+	log::setSink([&lines](LogLevel, std::string_view, std::string_view msg) {
+		lines += msg.find("fake pppd: sent 3 message(s)") != std::string_view::npos;
+	});
+	run(s, L2TPSEC_FAKE_PPPD, stopped, true, true, [&lines] { return lines > 0; });
+	log::setSink(nullptr);
+	CHECK(s.authFailed ==
+	      std::vector<std::string>{"16385/7 192.0.2.2:1701 refused 'alice': l2tpsec-stage: code\n"});
+}

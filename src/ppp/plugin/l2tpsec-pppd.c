@@ -10,7 +10,10 @@
  * sends, one datagram each (l2tpsec_pppd_wire.h): a hello with its protocol
  * version as soon as it has the descriptor, the name the peer authenticated
  * as, IP up and IP down (both addresses, the interface, and at IP down the
- * link's statistics), and pppd's exit status.
+ * link's statistics), and pppd's exit status; and when a plugin that checks
+ * PAP passwords (pppd's radius plugin) refuses one, the name the peer gave
+ * and what the server said (its Reply-Message), which tells l2tpsecd the
+ * factor that failed (examples/freeradius-totp).
  *
  * When pppd's radius plugin (radius.so, pppd-radius(8)) is loaded, before
  * this one (l2tpsecd puts it first on pppd's command line), this plugin also
@@ -172,6 +175,31 @@ static void on_exit_notify(void *arg, int exit_status)
 	send_message(&m);
 }
 
+/* The PAP check of the plugin loaded before us (pppd's radius plugin). */
+static int (*next_pap_auth)(char *user, char *passwd, char **msgp, struct wordlist **paddrs, struct wordlist **popts);
+
+/* A refusal of l2tpsec's RADIUS site says which factor failed in a
+ * Reply-Message "l2tpsec-stage: code". It is for l2tpsecd's audit, not for
+ * the client: an attacker must not learn that a password was right. */
+static const char stage_tag[] = "l2tpsec-stage:";
+static char plain_refusal[] = "Login incorrect";
+
+static int report_pap_auth(char *user, char *passwd, char **msgp, struct wordlist **paddrs, struct wordlist **popts)
+{
+	int ret = next_pap_auth(user, passwd, msgp, paddrs, popts);
+	if (ret != 0) /* accepted, or left to pppd's pap-secrets (-1) */
+		return ret;
+	const char *said = msgp && *msgp ? *msgp : "";
+	struct message m = {.len = 0};
+	put_u8(&m, L2TPSEC_PPPD_AUTH_FAILED);
+	put_str(&m, user, L2TPSEC_PPPD_MAX_NAME);
+	put_str(&m, said, L2TPSEC_PPPD_MAX_SAID);
+	send_message(&m);
+	if (msgp && strstr(said, stage_tag))
+		*msgp = plain_refusal;
+	return ret;
+}
+
 static int set_report_fd(char **argv)
 {
 	char *end = NULL;
@@ -267,6 +295,12 @@ static void on_phase_change(void *arg, int phase)
 	(void)arg;
 	if (phase == PHASE_ESTABLISH && listen_ms > 0)
 		listen_time = listen_ms;
+	/* Every plugin has set its hooks by now, whatever their order on the
+	 * command line; pppd checks the peer's PAP request after this phase. */
+	if (phase == PHASE_AUTHENTICATE && pap_auth_hook && pap_auth_hook != report_pap_auth) {
+		next_pap_auth = pap_auth_hook;
+		pap_auth_hook = report_pap_auth;
+	}
 }
 
 void plugin_init(void)

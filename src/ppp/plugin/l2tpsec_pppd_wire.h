@@ -27,6 +27,10 @@
  *            (each 1 to 253 bytes), possibly none; sent for every
  *            Access-Accept (with pppd's radius plugin only), the latest
  *            replacing any earlier
+ *   AUTH_FAILED  str the name the peer gave, str what the authenticator
+ *            said (a RADIUS Access-Reject's Reply-Message lines, each ended
+ *            by a newline; empty when none): a plugin such as pppd's radius
+ *            plugin refused the peer's PAP password
  *
  * Addresses are IPv4, as 32-bit numbers (192.0.2.1 is 0xc0000201).
  *
@@ -35,7 +39,7 @@
 #ifndef L2TPSEC_PPPD_WIRE_H
 #define L2TPSEC_PPPD_WIRE_H
 
-#define L2TPSEC_PPPD_PROTOCOL 2
+#define L2TPSEC_PPPD_PROTOCOL 3
 
 #define L2TPSEC_PPPD_HELLO 1
 #define L2TPSEC_PPPD_AUTH_UP 2
@@ -43,6 +47,7 @@
 #define L2TPSEC_PPPD_IP_DOWN 4
 #define L2TPSEC_PPPD_EXIT 5
 #define L2TPSEC_PPPD_RADIUS_ROUTES 6
+#define L2TPSEC_PPPD_AUTH_FAILED 7
 
 /* Longest strings either side sends or accepts. pppd's names are at most
  * MAXNAMELEN - 1 (255) bytes, interface names IFNAMSIZ - 1 (15). */
@@ -51,6 +56,8 @@
 #define L2TPSEC_PPPD_MAX_VERSION 31
 /* A RADIUS string attribute's longest value (RFC 2865 §5). */
 #define L2TPSEC_PPPD_MAX_ROUTE 253
+/* What an authenticator said: RADIUS allows more, l2tpsecd reads a tag. */
+#define L2TPSEC_PPPD_MAX_SAID 200
 
 /* The longest message: RADIUS_ROUTES has as many routes as fit, the plugin
  * dropping the rest with a warning. */

@@ -38,9 +38,9 @@ const std::vector<uint8_t> kIpUp = bytes({3, 10, 99, 0, 1, 10, 99, 0, 10, 0, 4, 
 
 TEST_CASE("plugin messages: every type from its bytes")
 {
-	auto hello = decodePluginMessage(bytes({1, 0, 2, 0, 5, '2', '.', '4', '.', '9'}));
+	auto hello = decodePluginMessage(bytes({1, 0, 3, 0, 5, '2', '.', '4', '.', '9'}));
 	REQUIRE(hello);
-	CHECK(std::get<PluginHello>(*hello) == PluginHello{2, "2.4.9"});
+	CHECK(std::get<PluginHello>(*hello) == PluginHello{3, "2.4.9"});
 
 	auto auth = decodePluginMessage(bytes({2, 0, 5, 'a', 'l', 'i', 'c', 'e'}));
 	REQUIRE(auth);
@@ -85,6 +85,15 @@ TEST_CASE("plugin messages: every type from its bytes")
 	auto none = decodePluginMessage(bytes({6, 0}));
 	REQUIRE(none);
 	CHECK(std::get<PluginRadiusRoutes>(*none).routes.empty());
+	auto refused = decodePluginMessage(
+	        bytes({7,   0,   5,   'a', 'l', 'i', 'c', 'e', 0,   20,  'l', '2', 't', 'p', 's',
+	               'e', 'c', '-', 's', 't', 'a', 'g', 'e', ':', ' ', 'c', 'o', 'd', 'e', '\n'}));
+	REQUIRE(refused);
+	CHECK(std::get<PluginAuthFailed>(*refused) == PluginAuthFailed{"alice", "l2tpsec-stage: code\n"});
+	CHECK(describePluginMessage(*refused) == "the PAP password of 'alice' was refused: \"l2tpsec-stage: code\"");
+	auto silent = decodePluginMessage(bytes({7, 0, 3, 'b', 'o', 'b', 0, 0}));
+	REQUIRE(silent);
+	CHECK(describePluginMessage(*silent) == "the PAP password of 'bob' was refused");
 }
 
 TEST_CASE("plugin messages: encode and decode agree, names are cut as the plugin cuts them")
@@ -100,6 +109,8 @@ TEST_CASE("plugin messages: encode and decode agree, names are cut as the plugin
 	        PluginExit{255},
 	        PluginRadiusRoutes{},
 	        PluginRadiusRoutes{{"10.20.0.0/24 0.0.0.0 1", "192.0.2.7", "x\ty\001", std::string(253, 'r')}},
+	        PluginAuthFailed{"alice", "Reply one\nl2tpsec-stage: password\n"},
+	        PluginAuthFailed{"", ""},
 	};
 	for (const PluginMessage &m : all) {
 		auto again = decodePluginMessage(encodePluginMessage(m));
@@ -117,22 +128,30 @@ TEST_CASE("plugin messages: encode and decode agree, names are cut as the plugin
 	        encodePluginMessage(PluginRadiusRoutes{std::vector<std::string>(300, std::string(300, 'r'))}));
 	REQUIRE(cutRoutes);
 	CHECK(std::get<PluginRadiusRoutes>(*cutRoutes).routes == std::vector<std::string>(255, std::string(253, 'r')));
+	// A RADIUS server may say more than the plugin passes on.
+	auto saidCut = decodePluginMessage(encodePluginMessage(PluginAuthFailed{longName, std::string(300, 's')}));
+	REQUIRE(saidCut);
+	CHECK(std::get<PluginAuthFailed>(*saidCut) == PluginAuthFailed{std::string(255, 'n'), std::string(200, 's')});
 }
 
 TEST_CASE("plugin messages: a hello of another protocol version is recognised as that")
 {
-	// Version 3 may lay out the rest differently: only its version is read.
-	// So is version 1's, which had no RADIUS routes.
-	auto v3 = decodePluginMessage(bytes({1, 0, 3, 0xff}));
-	REQUIRE(v3);
-	CHECK(std::get<PluginHello>(*v3) == PluginHello{3, ""});
+	// Version 4 may lay out the rest differently: only its version is read.
+	// So is version 1's, which had no RADIUS routes, and version 2's, which
+	// had no auth-failed message.
+	auto v4 = decodePluginMessage(bytes({1, 0, 4, 0xff}));
+	REQUIRE(v4);
+	CHECK(std::get<PluginHello>(*v4) == PluginHello{4, ""});
 	auto v1 = decodePluginMessage(bytes({1, 0, 1, 0, 5, '2', '.', '4', '.', '9'}));
 	REQUIRE(v1);
 	CHECK(std::get<PluginHello>(*v1) == PluginHello{1, ""});
+	auto v2 = decodePluginMessage(bytes({1, 0, 2, 0, 5, '2', '.', '4', '.', '9'}));
+	REQUIRE(v2);
+	CHECK(std::get<PluginHello>(*v2) == PluginHello{2, ""});
 	CHECK(errorOf(bytes({1, 0})) == "pppd plugin hello message: ends inside the protocol version (2 bytes)");
-	CHECK(errorOf(bytes({1, 0, 2, 0, 0})) ==
+	CHECK(errorOf(bytes({1, 0, 3, 0, 0})) ==
 	      "pppd plugin hello message: the pppd version is 0 bytes long, not 1-31");
-	CHECK(errorOf(bytes({1, 0, 2, 0, 3, '2', ' ', '4'})) ==
+	CHECK(errorOf(bytes({1, 0, 3, 0, 3, '2', ' ', '4'})) ==
 	      "pppd plugin hello message: the pppd version has a byte that is not allowed there");
 }
 
@@ -144,6 +163,10 @@ TEST_CASE("plugin messages: truncated, trailing bytes, unknown types and bad fie
 	CHECK(errorOf(bytes({2, 0, 5, 'a', 'l'})) ==
 	      "pppd plugin auth-up message: ends inside the peer name (5 bytes)");
 	CHECK(errorOf(bytes({2, 0, 1, 'a', 'b'})) == "pppd plugin auth-up message: 1 trailing byte(s)");
+	CHECK(errorOf(bytes({7, 0, 1, 'a'})) ==
+	      "pppd plugin auth-failed message: ends inside the server's message (4 bytes)");
+	CHECK(errorOf(bytes({7, 0, 0, 0, 201})) ==
+	      "pppd plugin auth-failed message: the server's message is 201 bytes long, not 0-200");
 	CHECK(errorOf(bytes({2, 0, 3, 'a', 0, 'b'})) ==
 	      "pppd plugin auth-up message: the peer name has a byte that is not allowed there");
 	std::vector<uint8_t> tooLong{2, 1, 0};
