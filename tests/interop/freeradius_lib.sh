@@ -7,6 +7,12 @@
 #                               alice's password (PAP, MS-CHAP) and reply
 #                               attributes ('Framed-Route += "..."'), client
 #                               $R_IP with the secret $R_SECRET; waits until ready
+#   radiusd_conf                $RADDB/radiusd.conf up to its client ($R_IP,
+#                               $R_SECRET), for a test that appends its own
+#                               modules and servers
+#   run_freeradius              freeradius -X in $NS_S with $RADDB, and
+#   freeradius_ready            wait until it is ready (slow in the VM: a
+#                               test may start its daemons in between)
 #   radius_lns_conf [LINE...]   $WORK/lns.conf: an l2tpsecd LNS on $S_IP (no
 #                               IPsec, MS-CHAPv2, pool 10.99.0.10-19, audit in
 #                               $WORK/audit.jsonl) whose [radius] names this
@@ -15,10 +21,7 @@
 R_IP=198.51.100.1 R_SECRET=l2tpsec-interop-radius-7
 RADDB=$WORK/raddb
 
-start_freeradius() {
-  ip -n "$NS_S" addr add "$R_IP/32" dev lo || fail "cannot add $R_IP to lo in $NS_S"
-  # A minimal FreeRADIUS 3 tree: PAP and MS-CHAP against a users file, and the
-  # detail module writing every accounting request to $RADDB/acct/detail.
+radiusd_conf() {
   mkdir -p "$RADDB/log" "$RADDB/acct" "$RADDB/run" || fail "mkdir $RADDB"
   cat >"$RADDB/radiusd.conf" <<RADEOF
 prefix = /usr
@@ -71,6 +74,21 @@ client lns {
 	shortname = l2tpsec
 	require_message_authenticator = no
 }
+RADEOF
+}
+
+run_freeradius() {
+  ip netns exec "$NS_S" freeradius -X -d "$RADDB" >"$WORK/freeradius.log" 2>&1 &
+  PIDS+=($!)
+}
+freeradius_ready() { wait_until 90 "FreeRADIUS ready" grep -q '^Ready to process requests' "$WORK/freeradius.log"; }
+
+start_freeradius() {
+  ip -n "$NS_S" addr add "$R_IP/32" dev lo || fail "cannot add $R_IP to lo in $NS_S"
+  # A minimal FreeRADIUS 3 tree: PAP and MS-CHAP against a users file, and the
+  # detail module writing every accounting request to $RADDB/acct/detail.
+  radiusd_conf
+  cat >>"$RADDB/radiusd.conf" <<RADEOF
 modules {
 	pap {
 	}
@@ -124,9 +142,8 @@ RADEOF
     for a in "$@"; do printf ',\n\t%s' "$a"; done
     printf '\n'
   } >"$RADDB/users"
-  ip netns exec "$NS_S" freeradius -X -d "$RADDB" >"$WORK/freeradius.log" 2>&1 &
-  PIDS+=($!)
-  wait_until 90 "FreeRADIUS ready" grep -q '^Ready to process requests' "$WORK/freeradius.log"
+  run_freeradius
+  freeradius_ready
   ok "FreeRADIUS listening on $R_IP:1812/1813"
 }
 
