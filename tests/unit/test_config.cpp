@@ -816,10 +816,12 @@ TEST_CASE("[ppp] user_routes: a user name, then that user's subnets")
 	        {R"(["alice 10.0.0.0/8", "alice 10.1.0.0/16"])", R"(user "alice" is listed twice)"},
 	        {R"("alice 10.0.0.0/8")", R"(expected an array of strings, got "alice 10.0.0.0/8")"},
 	};
-	for (const auto &[value, error] : bad) {
+	// (Not a structured binding: clang 14 cannot capture one in CAPTURE's lambda.)
+	for (const auto &b : bad) {
+		const std::string &value = b.first;
 		CAPTURE(value);
 		CHECK(onlyError("[ppp]\nuser_routes = " + value + "\n") ==
-		      "/etc/l2tpsec/l2tpsec.conf:2: [ppp] user_routes: " + error);
+		      "/etc/l2tpsec/l2tpsec.conf:2: [ppp] user_routes: " + b.second);
 	}
 }
 
