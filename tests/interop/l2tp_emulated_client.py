@@ -49,6 +49,7 @@ class Speaker:
         self.sock.sendto(head + body, self.server)
         if avps:
             self.ns = (self.ns + 1) & 0xFFFF
+        return head + body
 
     def receive(self, want, timeout):
         """The AVPs of the next control message of type `want`; acks others."""
@@ -101,8 +102,14 @@ def main():
         sccrq.append(avp(6, u16(args.firmware), mandatory=False))
     if args.vendor:
         sccrq.append(avp(8, args.vendor.encode(), mandatory=False))
-    s.send(0, sccrq)
-    sccrp = s.receive(SCCRP, 10)
+    # Resent every 2 s as RFC 2661 section 5.8 has it (its first copy can
+    # meet IPsec SAs that the server has not installed yet).
+    datagram = s.send(0, sccrq)
+    for _ in range(5):
+        sccrp = s.receive(SCCRP, 2)
+        if sccrp:
+            break
+        s.sock.sendto(datagram, s.server)
     if not sccrp or 9 not in sccrp:
         sys.exit("no SCCRP")
     s.peer_tunnel = struct.unpack("!H", sccrp[9])[0]

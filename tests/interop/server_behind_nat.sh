@@ -6,8 +6,10 @@
 # to it by the client) is DNATed to the server's private 10.88.0.2 in a
 # namespace behind it, and the server's packets are SNATed back. Checked:
 # with [ike] conceal_server_nat = true the Windows client finds the server
-# not NATed (Windows proceeds) and itself NATed, floats to 4500 and
-# completes Main Mode with the server, with no warning in the server's log;
+# not NATed (Windows proceeds) and itself NATed, floats to 4500, completes
+# Main Mode and Quick Mode (UDP-encapsulated transport), and an L2TP client
+# (l2tp_emulated_client.py) opens a tunnel and a session over the ESP SAs
+# the probe installed, with no warning in the server's log;
 # a client without Microsoft's vendor IDs gets the standard answer (the
 # server NATed) and completes Main Mode too; with the key off, the Windows
 # client finds the server NATed (Windows refuses: error 809) and the
@@ -16,6 +18,7 @@
 source "$(dirname "$0")/interop_lib.sh"
 
 PROBE=$(dirname "$0")/ike_ms_probe.py
+EMULATOR=$(dirname "$0")/l2tp_emulated_client.py
 PUBLIC_IP=203.0.113.1 PRIV_IP=10.88.0.2
 
 # The server's private namespace behind $NS_S ($NS_N: the library's cleanup
@@ -55,14 +58,28 @@ warning="a Microsoft client sees this server behind a NAT and refuses it (Window
 start_l2tpsecd lns "$NS_N" "$WORK/conceal.conf"
 ok "l2tpsecd on $PRIV_IP behind a 1:1 NAT as $PUBLIC_IP, conceal_server_nat = true"
 
-out=$(probe) || fail "Windows-like probe: $out"
-printf '%s\n' "$out" >"$WORK/probe-conceal.log"
+# Quick Mode after the concealed Main Mode, then L2TP over the ESP SAs: the
+# probe runs the L2TP client while it keeps UDP 4500 open for ESP-in-UDP.
+probe --quick-mode -- python3 "$EMULATOR" "$C_IP" "$PUBLIC_IP" --host DESKTOP-L2TPSEC --vendor Microsoft --firmware 0x0600 \
+  --hold 5 >"$WORK/probe-conceal.log" 2>&1 &
+probe_pid=$!
+PIDS+=("$probe_pid")
+wait_until 60 "an L2TP session over the probe's SAs" grep -q '^up ' "$WORK/probe-conceal.log"
+sessions=$(ctl lns sessions --json) || fail "l2tpctl sessions"
+jq -e '.sessions | length == 1 and .[0].client == "Windows 10/11" and .[0].fingerprint.phase2 == "aes256-sha1 pfs none"' \
+  <<<"$sessions" >/dev/null || fail "the server's session over the concealed NAT: $sessions"
+# The server's SAs: ESP in UDP 4500 both ways, to the client's address.
+xfrm=$(ip -n "$NS_N" xfrm state) || fail "ip xfrm state in $NS_N"
+[[ $(grep -c 'encap type espinudp sport 4500 dport 4500' <<<"$xfrm") == 2 ]] ||
+  fail "the server's SAs are not ESP in UDP 4500: $xfrm"
+wait "$probe_pid" || fail "Windows-like probe: $(cat "$WORK/probe-conceal.log")"
+out=$(cat "$WORK/probe-conceal.log")
 grep -qx 'server-natd direct' <<<"$out" && grep -qx 'client-natd natted' <<<"$out" &&
-  grep -qx 'floated 4500' <<<"$out" && grep -qx 'main-mode-6 verified' <<<"$out" ||
-  fail "Windows-like probe with conceal_server_nat: $out"
+  grep -qx 'floated 4500' <<<"$out" && grep -qx 'main-mode-6 verified' <<<"$out" &&
+  grep -qx 'quick-mode done 4' <<<"$out" || fail "Windows-like probe with conceal_server_nat: $out"
 grep -q "our NAT concealed from a Microsoft client" "$WORK/lns.log" || fail "no concealment logged"
 grep -q "$warning" "$WORK/lns.log" && fail "a warning although conceal_server_nat is on"
-ok "Windows-like client: the server is not NATed (Windows proceeds), it floats to 4500, Main Mode 6 verifies"
+ok "Windows-like client: the server is not NATed (Windows proceeds), Main Mode and Quick Mode (UDP-encapsulated transport) complete, and an L2TP session runs over their ESP"
 
 out=$(probe --other) || fail "probe without Microsoft's vendor IDs: $out"
 printf '%s\n' "$out" >"$WORK/probe-other.log"
