@@ -88,6 +88,31 @@ struct TunnelView {
 	bool operator==(const TunnelView &) const = default;
 };
 
+/// What an LNS session's client chose in PPP (the fingerprint's "ppp"): in
+/// LCP and IPCP what it asked for and pppd acknowledged, and the options of
+/// its first Configure-Request of LCP, IPCP and CCP, named ("mru", "dns1",
+/// "mppe"; one pppd does not know by its number, "42").
+struct PppFingerprintView {
+	std::optional<uint16_t> mru;     ///< omitted when it asked for none (1500)
+	std::optional<std::string> accm; ///< "0x00000000"; omitted when none
+	bool magicNumber = false;
+	bool protocolFieldCompression = false;
+	bool addressControlFieldCompression = false;
+	/// How it authenticated: "pap", "chap-md5", "ms-chap", "ms-chap-v2",
+	/// "eap" or "none".
+	std::string auth = "none";
+	bool vjCompression = false; ///< IPCP's Van Jacobson compression
+	/// Its first IPCP request asked for a DNS (options 129, 131) or a WINS
+	/// (130, 132) server address (RFC 1877), whether or not it got one.
+	bool dnsRequested = false;
+	bool winsRequested = false;
+	std::vector<std::string> lcpRequest;
+	std::vector<std::string> ipcpRequest;
+	/// Omitted when it sent no CCP request before IPCP came up.
+	std::optional<std::vector<std::string>> ccpRequest;
+	bool operator==(const PppFingerprintView &) const = default;
+};
+
 /// One session (`sessions`, `show`).
 /// What a client sent that tells its software apart (`sessions`'
 /// "fingerprint"): its SCCRQ's AVPs (RFC 2661 §4.4.1) and, with IPsec, its
@@ -104,6 +129,8 @@ struct ClientFingerprintView {
 	/// Its offers, compact ("aes256-sha1-modp2048, 3des-sha1-modp1024",
 	/// "aes256-sha1 pfs none"); omitted without IPsec, or when it answered ours.
 	std::optional<std::string> phase1, phase2;
+	/// What it chose in PPP; omitted until IPCP is up, and at a LAC.
+	std::optional<PppFingerprintView> ppp;
 	bool operator==(const ClientFingerprintView &) const = default;
 };
 
@@ -349,6 +376,8 @@ void to_json(nlohmann::json &j, const SessionsView &v);
 void from_json(const nlohmann::json &j, SessionsView &v);
 void to_json(nlohmann::json &j, const ShowView &v);
 void from_json(const nlohmann::json &j, ShowView &v);
+void to_json(nlohmann::json &j, const PppFingerprintView &v);
+void from_json(const nlohmann::json &j, PppFingerprintView &v);
 void to_json(nlohmann::json &j, const ClientFingerprintView &v);
 void from_json(const nlohmann::json &j, ClientFingerprintView &v);
 void to_json(nlohmann::json &j, const SessionChainView &v);

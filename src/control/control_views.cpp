@@ -292,6 +292,7 @@ void to_json(json &j, const ClientFingerprintView &v)
 	put(j, "vendor_ids", v.vendorIds);
 	putOmittable(j, "phase1", v.phase1);
 	putOmittable(j, "phase2", v.phase2);
+	putOmittable(j, "ppp", v.ppp);
 }
 
 void from_json(const json &j, ClientFingerprintView &v)
@@ -304,6 +305,42 @@ void from_json(const json &j, ClientFingerprintView &v)
 	r.required("vendor_ids", v.vendorIds);
 	r.omittable("phase1", v.phase1);
 	r.omittable("phase2", v.phase2);
+	r.omittable("ppp", v.ppp);
+	r.finish();
+}
+
+void to_json(json &j, const PppFingerprintView &v)
+{
+	j = json::object();
+	putOmittable(j, "mru", v.mru);
+	putOmittable(j, "accm", v.accm);
+	put(j, "magic_number", v.magicNumber);
+	put(j, "protocol_field_compression", v.protocolFieldCompression);
+	put(j, "address_control_field_compression", v.addressControlFieldCompression);
+	put(j, "auth", v.auth);
+	put(j, "vj_compression", v.vjCompression);
+	put(j, "dns_requested", v.dnsRequested);
+	put(j, "wins_requested", v.winsRequested);
+	put(j, "lcp_request", v.lcpRequest);
+	put(j, "ipcp_request", v.ipcpRequest);
+	putOmittable(j, "ccp_request", v.ccpRequest);
+}
+
+void from_json(const json &j, PppFingerprintView &v)
+{
+	ViewReader r(j, "ppp");
+	r.omittable("mru", v.mru);
+	r.omittable("accm", v.accm);
+	r.required("magic_number", v.magicNumber);
+	r.required("protocol_field_compression", v.protocolFieldCompression);
+	r.required("address_control_field_compression", v.addressControlFieldCompression);
+	r.required("auth", v.auth);
+	r.required("vj_compression", v.vjCompression);
+	r.required("dns_requested", v.dnsRequested);
+	r.required("wins_requested", v.winsRequested);
+	r.required("lcp_request", v.lcpRequest);
+	r.required("ipcp_request", v.ipcpRequest);
+	r.omittable("ccp_request", v.ccpRequest);
 	r.finish();
 }
 

@@ -7,6 +7,7 @@
 #include "daemon/failure_hint.h"
 #include "daemon/ike_views.h"
 #include "daemon/l2tp_views.h"
+#include "daemon/ppp_fingerprint.h"
 #include "kernel/factory/dataplane_factory.h"
 #include "l2tp/codec/l2tp_header.h"
 #include "l2tp/fake_ports.h"
@@ -108,6 +109,9 @@ Result<std::unique_ptr<L2tpService>> L2tpService::start(EventLoop &loop, const C
 		};
 		cb.radiusRoutes = [self](uint16_t t, uint16_t sid, const std::vector<IpPrefix> &routes) {
 			self->extras_[{t, sid}].radiusRoutes = routes;
+		};
+		cb.peerOptions = [self](uint16_t t, uint16_t sid, const ppp::PluginPeerOptions &peer) {
+			self->extras_[{t, sid}].ppp = pppFingerprint(peer);
 		};
 		cb.linkUp = [self](uint16_t t, uint16_t sid, const std::string &addr, const std::string &interface) {
 			self->extras_[{t, sid}].linkAddress = addr;
@@ -487,6 +491,8 @@ L2tpService::sessionViews(const std::function<bool(const l2tp::SessionInfo &)> &
 		if (sas)
 			x.ikePeer = sas->child.peer.str();
 		x.fingerprint = clientFingerprint(t != tunnels.end() ? &t->second : nullptr, sas ? &*sas : nullptr);
+		if (auto it = extras_.find({s.tunnelId, s.sessionId}); x.fingerprint && it != extras_.end())
+			x.fingerprint->ppp = it->second.ppp;
 		x.client = clientKind(x.fingerprint.value_or(control::ClientFingerprintView{}));
 		views.push_back(sessionView(s, x, now));
 	}

@@ -119,6 +119,8 @@ private:
 		SessionRate rate;
 		std::optional<std::string> auditStarted; ///< the start record's time
 		std::vector<IpPrefix> radiusRoutes;      ///< from its Access-Accept
+		/// What its client chose in PPP (LNS), from pppd's plugin.
+		std::optional<control::PppFingerprintView> ppp;
 	};
 	using Key = std::pair<uint16_t, uint16_t>;
 

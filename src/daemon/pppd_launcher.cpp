@@ -412,6 +412,11 @@ void PppdLauncher::onMessage(Key key, LinkState &st, std::span<const uint8_t> da
 		if (cb_.linkUp)
 			cb_.linkUp(key.first, key.second, (st.lns ? up->link.peer : up->link.local).str(),
 			           up->link.interface);
+	} else if (const auto *options = std::get_if<ppp::PluginPeerOptions>(&m)) {
+		logDebug("ppp", "session {}: {}", tag, ppp::describePluginMessage(m));
+		// A LAC's peer is the server: not a client to fingerprint.
+		if (st.lns && cb_.peerOptions)
+			cb_.peerOptions(key.first, key.second, *options);
 	} else if (const auto *radius = std::get_if<ppp::PluginRadiusRoutes>(&m)) {
 		if (st.lns)
 			onRadiusRoutes(key, *radius);

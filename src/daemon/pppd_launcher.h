@@ -9,7 +9,8 @@
 // gives pppd one end of a socket pair as `l2tpsec_fd 5` and reads the other
 // on the loop (ppp/plugin_message.h). The plugin reports the name the peer
 // authenticated as, IP up (the audit's start record is written then) and IP
-// down with the link's statistics, and pppd's exit status. pppd runs without
+// down with the link's statistics, what the peer chose in LCP and IPCP (for
+// the client's fingerprint), and pppd's exit status. pppd runs without
 // `debug`: its packet trace, which carries the MS-CHAPv2 challenge and
 // response, never reaches our log. A pppd whose plugin speaks another
 // protocol version, or sends anything malformed, is stopped: the session is
@@ -63,6 +64,11 @@ public:
 		/// those that do not parse skipped with a warning.
 		std::function<void(uint16_t tunnelId, uint16_t sessionId, const std::vector<IpPrefix> &routes)>
 		        radiusRoutes;
+		/// What the peer of an LNS session chose in LCP and IPCP, and the
+		/// option types of its first requests (the client's PPP
+		/// fingerprint); right before linkUp.
+		std::function<void(uint16_t tunnelId, uint16_t sessionId, const ppp::PluginPeerOptions &options)>
+		        peerOptions;
 		/// IPCP is up: the link carries IP. `address` is the client's end: the
 		/// peer's for an LNS session, ours (the one the server gave us) for a
 		/// LAC; `interface` is pppd's ("ppp0").

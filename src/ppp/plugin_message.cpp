@@ -3,6 +3,7 @@
 #include "l2tpsec_pppd_wire.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 
@@ -22,6 +23,7 @@ std::string_view typeName(uint8_t type)
 	case L2TPSEC_PPPD_EXIT: return "exit";
 	case L2TPSEC_PPPD_RADIUS_ROUTES: return "radius-routes";
 	case L2TPSEC_PPPD_AUTH_FAILED: return "auth-failed";
+	case L2TPSEC_PPPD_PEER_OPTIONS: return "peer-options";
 	default: return "unknown";
 	}
 }
@@ -77,6 +79,23 @@ public:
 			fail(fmt::format("{} has a byte that is not allowed there", field));
 		return s;
 	}
+	/// A u8 count and that many bytes, the count at most `max`.
+	std::vector<uint8_t> list(std::string_view field, size_t max)
+	{
+		size_t n = u8(field);
+		if (!error.empty())
+			return {};
+		if (n > max) {
+			fail(fmt::format("{} has {} entries, more than {}", field, n, max));
+			return {};
+		}
+		if (!need(n, field))
+			return {};
+		std::vector<uint8_t> v(data_.begin() + static_cast<std::ptrdiff_t>(at_),
+		                       data_.begin() + static_cast<std::ptrdiff_t>(at_ + n));
+		at_ += n;
+		return v;
+	}
 	void fail(std::string why)
 	{
 		if (error.empty())
@@ -122,6 +141,47 @@ PluginLink readLink(Reader &r)
 	return l;
 }
 
+constexpr uint8_t kPeerFlags = L2TPSEC_PPPD_PEER_MRU | L2TPSEC_PPPD_PEER_ACCM | L2TPSEC_PPPD_PEER_MAGIC |
+                               L2TPSEC_PPPD_PEER_PFC | L2TPSEC_PPPD_PEER_ACFC | L2TPSEC_PPPD_PEER_VJ |
+                               L2TPSEC_PPPD_PEER_CCP;
+
+PluginPeerOptions readPeerOptions(Reader &r)
+{
+	PluginPeerOptions o;
+	uint8_t flags = r.u8("the flags");
+	uint16_t mru = r.u16("the MRU");
+	uint32_t accm = r.u32("the ACCM");
+	uint8_t auth = r.u8("the authentication");
+	o.lcpRequest = r.list("the LCP request", L2TPSEC_PPPD_MAX_OPTIONS);
+	o.ipcpRequest = r.list("the IPCP request", L2TPSEC_PPPD_MAX_OPTIONS);
+	std::vector<uint8_t> ccp = r.list("the CCP request", L2TPSEC_PPPD_MAX_OPTIONS);
+	if (!r.error.empty())
+		return o;
+	if ((flags & ~kPeerFlags) != 0)
+		r.fail(fmt::format("unknown flags 0x{:02x}", flags & ~kPeerFlags));
+	else if ((flags & L2TPSEC_PPPD_PEER_MRU) != 0 ? mru == 0 : mru != 0)
+		r.fail(fmt::format("the MRU is {} with the MRU flag {}", mru,
+		                   (flags & L2TPSEC_PPPD_PEER_MRU) ? "set" : "clear"));
+	else if ((flags & L2TPSEC_PPPD_PEER_ACCM) == 0 && accm != 0)
+		r.fail("an ACCM without the ACCM flag");
+	else if (auth > L2TPSEC_PPPD_AUTH_EAP)
+		r.fail(fmt::format("unknown authentication {}", auth));
+	else if ((flags & L2TPSEC_PPPD_PEER_CCP) == 0 && !ccp.empty())
+		r.fail("a CCP request without the CCP flag");
+	if (flags & L2TPSEC_PPPD_PEER_MRU)
+		o.mru = mru;
+	if (flags & L2TPSEC_PPPD_PEER_ACCM)
+		o.accm = accm;
+	o.magicNumber = (flags & L2TPSEC_PPPD_PEER_MAGIC) != 0;
+	o.protocolCompression = (flags & L2TPSEC_PPPD_PEER_PFC) != 0;
+	o.addressCompression = (flags & L2TPSEC_PPPD_PEER_ACFC) != 0;
+	o.vjCompression = (flags & L2TPSEC_PPPD_PEER_VJ) != 0;
+	o.auth = static_cast<PeerAuth>(auth);
+	if (flags & L2TPSEC_PPPD_PEER_CCP)
+		o.ccpRequest = std::move(ccp);
+	return o;
+}
+
 template <typename T>
 Result<PluginMessage> done(Reader &r, T message)
 {
@@ -148,6 +208,14 @@ void putStr(std::vector<uint8_t> &out, std::string_view s, size_t max)
 	s = s.substr(0, std::min(max, s.find('\0'))); // the plugin sends C strings
 	putU16(out, static_cast<uint16_t>(s.size()));
 	out.insert(out.end(), s.begin(), s.end());
+}
+
+// The plugin sends the first L2TPSEC_PPPD_MAX_OPTIONS.
+void putList(std::vector<uint8_t> &out, const std::vector<uint8_t> &types)
+{
+	size_t n = std::min<size_t>(types.size(), L2TPSEC_PPPD_MAX_OPTIONS);
+	out.push_back(static_cast<uint8_t>(n));
+	out.insert(out.end(), types.begin(), types.begin() + static_cast<std::ptrdiff_t>(n));
 }
 
 void putLink(std::vector<uint8_t> &out, const PluginLink &l)
@@ -221,8 +289,25 @@ Result<PluginMessage> decodePluginMessage(std::span<const uint8_t> d)
 		f.said = r.str("the server's message", 0, L2TPSEC_PPPD_MAX_SAID, false);
 		return done(r, std::move(f));
 	}
+	case L2TPSEC_PPPD_PEER_OPTIONS: {
+		PluginPeerOptions o = readPeerOptions(r);
+		return done(r, std::move(o));
+	}
 	default: return Error{EBADMSG, fmt::format("pppd plugin message: unknown type {}", type)};
 	}
+}
+
+std::string_view peerAuthName(PeerAuth auth)
+{
+	switch (auth) {
+	case PeerAuth::None: return "none";
+	case PeerAuth::Pap: return "pap";
+	case PeerAuth::ChapMd5: return "chap-md5";
+	case PeerAuth::MsChap: return "ms-chap";
+	case PeerAuth::MsChapV2: return "ms-chap-v2";
+	case PeerAuth::Eap: return "eap";
+	}
+	return "none";
 }
 
 std::vector<uint8_t> encodePluginMessage(const PluginMessage &m)
@@ -273,6 +358,32 @@ std::vector<uint8_t> encodePluginMessage(const PluginMessage &m)
 			out.push_back(L2TPSEC_PPPD_AUTH_FAILED);
 			putStr(out, f.peerName, L2TPSEC_PPPD_MAX_NAME);
 			putStr(out, f.said, L2TPSEC_PPPD_MAX_SAID);
+		}
+		void operator()(const PluginPeerOptions &o) const
+		{
+			out.push_back(L2TPSEC_PPPD_PEER_OPTIONS);
+			uint8_t flags = 0;
+			if (o.mru && *o.mru != 0)
+				flags |= L2TPSEC_PPPD_PEER_MRU;
+			if (o.accm)
+				flags |= L2TPSEC_PPPD_PEER_ACCM;
+			if (o.magicNumber)
+				flags |= L2TPSEC_PPPD_PEER_MAGIC;
+			if (o.protocolCompression)
+				flags |= L2TPSEC_PPPD_PEER_PFC;
+			if (o.addressCompression)
+				flags |= L2TPSEC_PPPD_PEER_ACFC;
+			if (o.vjCompression)
+				flags |= L2TPSEC_PPPD_PEER_VJ;
+			if (o.ccpRequest)
+				flags |= L2TPSEC_PPPD_PEER_CCP;
+			out.push_back(flags);
+			putU16(out, (flags & L2TPSEC_PPPD_PEER_MRU) ? *o.mru : 0);
+			putU32(out, o.accm.value_or(0));
+			out.push_back(static_cast<uint8_t>(o.auth));
+			for (const std::vector<uint8_t> *types : {&o.lcpRequest, &o.ipcpRequest})
+				putList(out, *types);
+			putList(out, o.ccpRequest.value_or(std::vector<uint8_t>{}));
 		}
 	};
 	std::visit(Encoder{out}, m);
@@ -325,6 +436,30 @@ std::string describePluginMessage(const PluginMessage &m)
 			if (said.empty())
 				return fmt::format("the PAP password of '{}' was refused", f.peerName);
 			return fmt::format("the PAP password of '{}' was refused: \"{}\"", f.peerName, said);
+		}
+		std::string operator()(const PluginPeerOptions &o) const
+		{
+			auto types = [](const std::vector<uint8_t> &v) {
+				return v.empty() ? std::string("none") : fmt::format("{}", fmt::join(v, " "));
+			};
+			std::string s = fmt::format("the peer's PPP options: MRU {}, authentication {}",
+			                            o.mru ? fmt::format("{}", *o.mru) : std::string("default"),
+			                            peerAuthName(o.auth));
+			if (o.accm)
+				s += fmt::format(", ACCM 0x{:08x}", *o.accm);
+			if (o.magicNumber)
+				s += ", magic number";
+			if (o.protocolCompression)
+				s += ", PFC";
+			if (o.addressCompression)
+				s += ", ACFC";
+			if (o.vjCompression)
+				s += ", VJ";
+			s += fmt::format("; its LCP request {}, IPCP request {}", types(o.lcpRequest),
+			                 types(o.ipcpRequest));
+			if (o.ccpRequest)
+				s += fmt::format(", CCP request {}", types(*o.ccpRequest));
+			return s;
 		}
 	};
 	return std::visit(Describer{}, m);

@@ -16,6 +16,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -91,8 +92,34 @@ struct PluginAuthFailed {
 	bool operator==(const PluginAuthFailed &) const = default;
 };
 
+/// How the peer authenticated to us (pppd's auth_done).
+enum class PeerAuth : uint8_t { None, Pap, ChapMd5, MsChap, MsChapV2, Eap };
+
+/// What the peer chose in LCP and IPCP, sent once at IP up (LNS: the
+/// client's PPP fingerprint). The flags and values are what the peer asked
+/// for and pppd acknowledged; the option lists are the option types of the
+/// peer's first Configure-Request of each protocol, in its order, refused
+/// ones too (at most L2TPSEC_PPPD_MAX_OPTIONS each).
+struct PluginPeerOptions {
+	std::optional<uint16_t> mru;  ///< unset: it asked for none (1500)
+	std::optional<uint32_t> accm; ///< unset: it asked for none
+	bool magicNumber = false;
+	bool protocolCompression = false; ///< PFC
+	bool addressCompression = false;  ///< ACFC
+	bool vjCompression = false;       ///< IPCP's Van Jacobson compression
+	PeerAuth auth = PeerAuth::None;
+	std::vector<uint8_t> lcpRequest;
+	std::vector<uint8_t> ipcpRequest;
+	/// Unset: no CCP Configure-Request before IPCP came up.
+	std::optional<std::vector<uint8_t>> ccpRequest;
+	bool operator==(const PluginPeerOptions &) const = default;
+};
+
+/// "pap", "chap-md5", "ms-chap", "ms-chap-v2", "eap" or "none".
+std::string_view peerAuthName(PeerAuth auth);
+
 using PluginMessage = std::variant<PluginHello, PluginAuthUp, PluginIpUp, PluginIpDown, PluginExit, PluginRadiusRoutes,
-                                   PluginAuthFailed>;
+                                   PluginAuthFailed, PluginPeerOptions>;
 
 /// One datagram from the plugin.
 Result<PluginMessage> decodePluginMessage(std::span<const uint8_t> datagram);

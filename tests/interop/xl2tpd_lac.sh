@@ -5,9 +5,11 @@
 # method). Checked: PPP comes up at both ends with the pool address, pings
 # cross the link, `ip l2tp show` in the LNS namespace agrees with l2tpctl
 # tunnels/sessions --json, the session shows user alice, its address and byte
-# counters that rise with a ping burst; then xl2tpd hangs up and the audit file
-# has the start and the stop record (user, address, non-zero byte counts), and
-# the kernel tunnel, session and pppd are gone.
+# counters that rise with a ping burst, and its fingerprint's PPP options are
+# what the client's pppd was told (mru 1400, MS-CHAPv2 only, noccp,
+# usepeerdns) and what its log says it asked for; then xl2tpd hangs up and
+# the audit file has the start and the stop record (user, address, non-zero
+# byte counts), and the kernel tunnel, session and pppd are gone.
 #   usage: xl2tpd_lac.sh L2TPSECD L2TPCTL   (inside the lab VM)
 source "$(dirname "$0")/interop_lib.sh"
 
@@ -17,6 +19,8 @@ start_l2tpsecd lns "$NS_S" "$WORK/lns.conf"
 ok "l2tpsecd LNS listening on $S_IP:1701"
 
 client_ppp_options office alice alice-pw-4711
+# (It asks the server for DNS addresses: the fingerprint shows that.)
+echo usepeerdns >>"$WORK/office-ppp.options"
 xl2tpd_client_conf office
 start_xl2tpd xl2tpd "$NS_C" "$WORK/xl2tpd.conf"
 xl2tpd_ctl xl2tpd "c office"
@@ -74,6 +78,25 @@ echo "session $tid/$sid bytes: rx $rx0 -> $rx1, tx $tx0 -> $tx1"
 (( rx1 - rx0 >= pings * size && tx1 - tx0 >= pings * size )) ||
   fail "session byte counters rose by less than $pings x $size bytes: rx $rx0 -> $rx1, tx $tx0 -> $tx1"
 ok "user alice, address 10.99.0.10, byte counters rose with the ping burst"
+
+# The client's PPP options in its fingerprint: what its pppd was told, and
+# the options of its first LCP and IPCP requests as its own log has them
+# (pppd's names spelled as l2tpctl's).
+ppp=$(jq -c '.sessions[0].fingerprint.ppp' <<<"$sj")
+jq -e '.mru == 1400 and .auth == "ms-chap-v2" and .magic_number and .dns_requested and (.wins_requested | not)
+       and (has("ccp_request") | not) and (.ipcp_request | index("dns1") != null and index("dns2") != null)' \
+  <<<"$ppp" >/dev/null || fail "the fingerprint's ppp: $ppp"
+first_request() {
+  grep -m1 "^sent \[$1 ConfReq" "$WORK/office-pppd.log" | grep -o '<[a-z-]*[0-9]*' | tr -d '<' |
+    sed -e 's/^asyncmap$/accm/; s/^magic$/magic-number/; s/^pcomp$/pfc/; s/^accomp$/acfc/' \
+      -e 's/^compress$/vj/; s/^addr$/address/; s/^ms-dns\([12]\)$/dns\1/' | paste -sd' '
+}
+for cp in LCP IPCP; do
+  sent=$(first_request $cp)
+  shown=$(jq -r --arg k "${cp,,}_request" '.[$k] | join(" ")' <<<"$ppp")
+  [[ -n $sent && $sent == "$shown" ]] || fail "$cp: the client's pppd sent \"$sent\", the fingerprint has \"$shown\""
+done
+ok "fingerprint.ppp as the client's pppd was configured and asked: $ppp"
 
 # The LAC hangs up: xl2tpd clears the tunnel (StopCCN).
 xl2tpd_ctl xl2tpd "d office"

@@ -66,6 +66,20 @@ void checkView(const View &full, const std::set<std::string> &keys, const std::s
 	CHECK_THROWS_AS(json::array().get<View>(), SchemaError);
 }
 
+PppFingerprintView samplePpp()
+{
+	PppFingerprintView p;
+	p.mru = 1400;
+	p.accm = "0x00000000";
+	p.magicNumber = true;
+	p.auth = "ms-chap-v2";
+	p.dnsRequested = p.winsRequested = true;
+	p.lcpRequest = {"mru", "magic-number", "callback"};
+	p.ipcpRequest = {"address", "dns1", "wins1"};
+	p.ccpRequest = std::vector<std::string>{"mppe"};
+	return p;
+}
+
 ClientFingerprintView sampleFingerprint()
 {
 	ClientFingerprintView f;
@@ -76,6 +90,7 @@ ClientFingerprintView sampleFingerprint()
 	f.vendorIds = {"MS NT5 ISAKMPOAKLEY", "RFC 3947"};
 	f.phase1 = "aes256-sha1-modp2048, 3des-sha1-modp1024";
 	f.phase2 = "aes256-sha1 pfs none";
+	f.ppp = samplePpp();
 	return f;
 }
 
@@ -243,9 +258,15 @@ TEST_CASE("tunnels, sessions and show replies")
 	           "tx_packets", "ike_peer", "interface",   "rx_rate",        "tx_rate",  "client",   "fingerprint"},
 	          {"profile", "uptime_seconds", "rx_bytes", "tx_bytes", "rx_packets", "tx_packets", "ike_peer",
 	           "interface", "rx_rate", "tx_rate", "fingerprint"});
-	checkView(sampleFingerprint(),
-	          {"host_name", "vendor_name", "firmware_revision", "l2tp_port", "vendor_ids", "phase1", "phase2"},
-	          {"firmware_revision", "l2tp_port", "phase1", "phase2"});
+	checkView(
+	        sampleFingerprint(),
+	        {"host_name", "vendor_name", "firmware_revision", "l2tp_port", "vendor_ids", "phase1", "phase2", "ppp"},
+	        {"firmware_revision", "l2tp_port", "phase1", "phase2", "ppp"});
+	checkView(samplePpp(),
+	          {"mru", "accm", "magic_number", "protocol_field_compression", "address_control_field_compression",
+	           "auth", "vj_compression", "dns_requested", "wins_requested", "lcp_request", "ipcp_request",
+	           "ccp_request"},
+	          {"mru", "accm", "ccp_request"});
 
 	// A session of an LNS, not established, not in the kernel: no profile,
 	// uptime or counters; no address yet is null, not left out.

@@ -191,6 +191,32 @@ std::string formatSessions(const std::vector<control::SessionView> &sessions, co
 
 namespace {
 
+// The client's PPP choices: "ppp mru 1400, ms-chap-v2, magic-number, pfc,
+// acfc, asks dns wins; lcp request mru magic-number pfc acfc callback; ipcp
+// request address dns1 wins1 dns2 wins2; ccp request mppe".
+std::string pppText(const control::PppFingerprintView &p)
+{
+	std::string s = "ppp mru " + (p.mru ? std::to_string(*p.mru) : std::string("default")) + ", " + p.auth;
+	if (p.accm)
+		s += ", accm " + *p.accm;
+	for (auto [on, name] : {std::pair{p.magicNumber, "magic-number"}, std::pair{p.protocolFieldCompression, "pfc"},
+	                        std::pair{p.addressControlFieldCompression, "acfc"}, std::pair{p.vjCompression, "vj"}})
+		if (on)
+			s += std::string(", ") + name;
+	if (p.dnsRequested || p.winsRequested)
+		s += std::string(", asks") + (p.dnsRequested ? " dns" : "") + (p.winsRequested ? " wins" : "");
+	auto request = [](const std::vector<std::string> &options) {
+		std::string r;
+		for (const std::string &o : options)
+			r += " " + o;
+		return r.empty() ? std::string(" none") : r;
+	};
+	s += "; lcp request" + request(p.lcpRequest) + "; ipcp request" + request(p.ipcpRequest);
+	if (p.ccpRequest)
+		s += "; ccp request" + request(*p.ccpRequest);
+	return s;
+}
+
 // The client's fingerprint on one line: "host DESKTOP-4F2K, vendor
 // Microsoft, firmware 0x0600; vendor ids MS NT5 ISAKMPOAKLEY, RFC 3947;
 // phase 1 aes256-sha1-modp2048; phase 2 aes256-sha1 pfs none".
@@ -204,6 +230,8 @@ std::string fingerprintText(const control::ClientFingerprintView &f)
 		s += "; phase 1 " + *f.phase1;
 	if (f.phase2)
 		s += "; phase 2 " + *f.phase2;
+	if (f.ppp)
+		s += "; " + pppText(*f.ppp);
 	return s;
 }
 

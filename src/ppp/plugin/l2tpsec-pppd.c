@@ -15,6 +15,13 @@
  * and what the server said (its Reply-Message), which tells l2tpsecd the
  * factor that failed (examples/freeradius-totp).
  *
+ * At IP up, before it reports IP up, it sends what the peer chose in LCP and
+ * IPCP (its MRU, ACCM, field compressions, magic number, VJ compression, the
+ * authentication it passed) and the option types of its first
+ * Configure-Request of LCP, IPCP and CCP, which it watches pppd receive:
+ * pppd keeps no record of the options it refused or of a request for DNS
+ * and WINS addresses, which tell Windows, Apple, Android and pppd apart.
+ *
  * When pppd's radius plugin (radius.so, pppd-radius(8)) is loaded, before
  * this one (l2tpsecd puts it first on pppd's command line), this plugin also
  * sends the Framed-Route attributes of each RADIUS Access-Accept, which
@@ -37,6 +44,7 @@
 /* After pppd.h, which defines the types they use. */
 #include <pppd/fsm.h>
 #include <pppd/ipcp.h>
+#include <pppd/lcp.h>
 
 #include <arpa/inet.h>
 #include <dlfcn.h>
@@ -137,10 +145,123 @@ static void on_auth_up(void *arg, int unused)
 	send_message(&m);
 }
 
+/* The option types of the peer's first Configure-Request of one control
+ * protocol, in its order; `seen` once there was one. */
+struct first_request {
+	int seen;
+	size_t count;
+	unsigned char types[L2TPSEC_PPPD_MAX_OPTIONS];
+};
+
+static struct first_request lcp_request, ipcp_request, ccp_request;
+
+/* `p` is a control protocol packet of `len` bytes (RFC 1661 §5: code, id,
+ * 16-bit length, options of type, length, data). Anything malformed is left
+ * for pppd to refuse; a request that is not the first is not looked at. */
+static void note_request(struct first_request *r, const unsigned char *p, size_t len)
+{
+	if (r->seen || len < 4 || p[0] != CONFREQ)
+		return;
+	size_t plen = (size_t)p[2] << 8 | p[3];
+	if (plen < 4 || plen > len)
+		return;
+	r->seen = 1;
+	for (size_t at = 4; at + 2 <= plen && r->count < L2TPSEC_PPPD_MAX_OPTIONS;) {
+		size_t olen = p[at + 1];
+		if (olen < 2 || olen > plen - at)
+			break;
+		r->types[r->count++] = p[at];
+		at += olen;
+	}
+}
+
+/* Whoever had the hook before us (another plugin), called after us. */
+static void (*previous_snoop_recv)(unsigned char *p, int len) = NULL;
+
+/* pppd calls this with each packet it receives, before it handles it: the
+ * address and control bytes, the 16-bit protocol, the packet. */
+static void on_packet_received(unsigned char *p, int len)
+{
+	if (len > PPP_HDRLEN) {
+		unsigned protocol = (unsigned)p[2] << 8 | p[3];
+		const unsigned char *packet = p + PPP_HDRLEN;
+		size_t n = (size_t)len - PPP_HDRLEN;
+		if (protocol == PPP_LCP)
+			note_request(&lcp_request, packet, n);
+		else if (protocol == PPP_IPCP)
+			note_request(&ipcp_request, packet, n);
+		else if (protocol == PPP_CCP)
+			note_request(&ccp_request, packet, n);
+	}
+	if (previous_snoop_recv != NULL)
+		previous_snoop_recv(p, len);
+}
+
+static void put_types(struct message *m, const struct first_request *r)
+{
+	put_u8(m, (unsigned)r->count);
+	for (size_t i = 0; i < r->count; ++i)
+		put_u8(m, r->types[i]);
+}
+
+/* How the peer authenticated to us: auth_done's bits for the peer (a CHAP
+ * success also names its digest). */
+static unsigned peer_auth(void)
+{
+	int done = auth_done[0];
+	if (done & EAP_PEER)
+		return L2TPSEC_PPPD_AUTH_EAP;
+	if (done & CHAP_MS2_PEER)
+		return L2TPSEC_PPPD_AUTH_MSCHAP_V2;
+	if (done & CHAP_MS_PEER)
+		return L2TPSEC_PPPD_AUTH_MSCHAP;
+	if (done & CHAP_PEER)
+		return L2TPSEC_PPPD_AUTH_CHAP_MD5;
+	if (done & PAP_PEER)
+		return L2TPSEC_PPPD_AUTH_PAP;
+	return L2TPSEC_PPPD_AUTH_NONE;
+}
+
+static void send_peer_options(void)
+{
+	/* LCP is open (IPCP runs on it): lcp_hisoptions holds what the peer
+	 * asked for and we acknowledged; ipcp_hisoptions likewise. */
+	const lcp_options *lcp = &lcp_hisoptions[0];
+	const ipcp_options *ipcp = &ipcp_hisoptions[0];
+	unsigned flags = 0;
+	/* (pppd acknowledges an MRU of 128 or more, read as 16 bits.) */
+	int mru_ok = lcp->neg_mru && lcp->mru > 0 && lcp->mru <= 0xffff;
+	if (mru_ok)
+		flags |= L2TPSEC_PPPD_PEER_MRU;
+	if (lcp->neg_asyncmap)
+		flags |= L2TPSEC_PPPD_PEER_ACCM;
+	if (lcp->neg_magicnumber)
+		flags |= L2TPSEC_PPPD_PEER_MAGIC;
+	if (lcp->neg_pcompression)
+		flags |= L2TPSEC_PPPD_PEER_PFC;
+	if (lcp->neg_accompression)
+		flags |= L2TPSEC_PPPD_PEER_ACFC;
+	if (ipcp->neg_vj)
+		flags |= L2TPSEC_PPPD_PEER_VJ;
+	if (ccp_request.seen)
+		flags |= L2TPSEC_PPPD_PEER_CCP;
+	struct message m = {.len = 0};
+	put_u8(&m, L2TPSEC_PPPD_PEER_OPTIONS);
+	put_u8(&m, flags);
+	put_u16(&m, mru_ok ? (unsigned)lcp->mru : 0);
+	put_u32(&m, lcp->neg_asyncmap ? lcp->asyncmap : 0);
+	put_u8(&m, peer_auth());
+	put_types(&m, &lcp_request);
+	put_types(&m, &ipcp_request);
+	put_types(&m, &ccp_request);
+	send_message(&m);
+}
+
 static void on_ip_up(void *arg, int unused)
 {
 	(void)arg;
 	(void)unused;
+	send_peer_options();
 	struct message m = {.len = 0};
 	put_u8(&m, L2TPSEC_PPPD_IP_UP);
 	put_link(&m);
@@ -311,5 +432,7 @@ void plugin_init(void)
 	add_notifier(&ip_down_notifier, on_ip_down, NULL);
 	add_notifier(&exitnotify, on_exit_notify, NULL);
 	add_notifier(&phasechange, on_phase_change, NULL);
+	previous_snoop_recv = snoop_recv_hook;
+	snoop_recv_hook = on_packet_received;
 	hook_radius();
 }

@@ -31,6 +31,16 @@
  *            said (a RADIUS Access-Reject's Reply-Message lines, each ended
  *            by a newline; empty when none): a plugin such as pppd's radius
  *            plugin refused the peer's PAP password
+ *   PEER_OPTIONS  what the peer chose in LCP and IPCP (LNS: the client's
+ *            fingerprint), sent once at IP up, before IP_UP:
+ *            u8 flags: L2TPSEC_PPPD_PEER_* below (bit 7 is 0),
+ *            u16 the MRU the peer asked for (0 without PEER_MRU),
+ *            u32 the ACCM the peer asked for (0 without PEER_ACCM),
+ *            u8 the authentication the peer passed: L2TPSEC_PPPD_AUTH_*,
+ *            then three option lists, each u8 count and that many option
+ *            types (at most L2TPSEC_PPPD_MAX_OPTIONS), in the order of the
+ *            peer's first Configure-Request of LCP, of IPCP and of CCP
+ *            (the CCP list empty without PEER_CCP)
  *
  * Addresses are IPv4, as 32-bit numbers (192.0.2.1 is 0xc0000201).
  *
@@ -39,7 +49,7 @@
 #ifndef L2TPSEC_PPPD_WIRE_H
 #define L2TPSEC_PPPD_WIRE_H
 
-#define L2TPSEC_PPPD_PROTOCOL 3
+#define L2TPSEC_PPPD_PROTOCOL 4
 
 #define L2TPSEC_PPPD_HELLO 1
 #define L2TPSEC_PPPD_AUTH_UP 2
@@ -48,6 +58,29 @@
 #define L2TPSEC_PPPD_EXIT 5
 #define L2TPSEC_PPPD_RADIUS_ROUTES 6
 #define L2TPSEC_PPPD_AUTH_FAILED 7
+#define L2TPSEC_PPPD_PEER_OPTIONS 8
+
+/* PEER_OPTIONS flags: what the peer asked of us in LCP and IPCP, as pppd
+ * acknowledged it (lcp_hisoptions, ipcp_hisoptions), and whether it sent a
+ * CCP Configure-Request at all. */
+#define L2TPSEC_PPPD_PEER_MRU 0x01
+#define L2TPSEC_PPPD_PEER_ACCM 0x02
+#define L2TPSEC_PPPD_PEER_MAGIC 0x04
+#define L2TPSEC_PPPD_PEER_PFC 0x08  /* protocol field compression */
+#define L2TPSEC_PPPD_PEER_ACFC 0x10 /* address/control field compression */
+#define L2TPSEC_PPPD_PEER_VJ 0x20   /* Van Jacobson TCP/IP header compression */
+#define L2TPSEC_PPPD_PEER_CCP 0x40
+
+/* PEER_OPTIONS: how the peer authenticated to us (pppd's auth_done). */
+#define L2TPSEC_PPPD_AUTH_NONE 0
+#define L2TPSEC_PPPD_AUTH_PAP 1
+#define L2TPSEC_PPPD_AUTH_CHAP_MD5 2
+#define L2TPSEC_PPPD_AUTH_MSCHAP 3
+#define L2TPSEC_PPPD_AUTH_MSCHAP_V2 4
+#define L2TPSEC_PPPD_AUTH_EAP 5
+
+/* The most option types one PEER_OPTIONS list holds; the rest are left out. */
+#define L2TPSEC_PPPD_MAX_OPTIONS 32
 
 /* Longest strings either side sends or accepts. pppd's names are at most
  * MAXNAMELEN - 1 (255) bytes, interface names IFNAMSIZ - 1 (15). */

@@ -50,13 +50,26 @@ control::SessionView session(uint16_t t, uint16_t s, const std::string &user, ui
 	v.interface = "ppp" + std::to_string(s - 1);
 	v.client = s == 1 ? "Windows 10/11" : "strongSwan/xl2tpd";
 	if (s == 1)
-		v.fingerprint = control::ClientFingerprintView{"alice-laptop",
-		                                               "Microsoft",
-		                                               0x0600,
-		                                               1701,
-		                                               {"MS NT5 ISAKMPOAKLEY", "RFC 3947"},
-		                                               "aes256-sha1-modp2048, 3des-sha1-modp1024",
-		                                               "aes256-sha1 pfs none"};
+		v.fingerprint = control::ClientFingerprintView{
+		        "alice-laptop",
+		        "Microsoft",
+		        0x0600,
+		        1701,
+		        {"MS NT5 ISAKMPOAKLEY", "RFC 3947"},
+		        "aes256-sha1-modp2048, 3des-sha1-modp1024",
+		        "aes256-sha1 pfs none",
+		        control::PppFingerprintView{1400,
+		                                    std::nullopt,
+		                                    true,
+		                                    true,
+		                                    true,
+		                                    "ms-chap-v2",
+		                                    false,
+		                                    true,
+		                                    true,
+		                                    {"mru", "magic-number", "pfc", "acfc", "callback"},
+		                                    {"address", "dns1", "wins1", "dns2", "wins2"},
+		                                    std::vector<std::string>{"mppe"}}};
 	v.rxRate = rx / 3725;
 	v.txRate = tx / 3725;
 	return v;

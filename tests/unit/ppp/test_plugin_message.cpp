@@ -34,13 +34,19 @@ std::string errorOf(const std::vector<uint8_t> &d)
 // The IP_UP of a typical LNS session: 10.99.0.1 - 10.99.0.10 on ppp0.
 const std::vector<uint8_t> kIpUp = bytes({3, 10, 99, 0, 1, 10, 99, 0, 10, 0, 4, 'p', 'p', 'p', '0'});
 
+// The PEER_OPTIONS of a client as Windows negotiates: MRU 1400, magic
+// number, PFC, ACFC (flags 0x5d with CCP), MS-CHAPv2; it asked for callback
+// in LCP, for DNS and WINS in IPCP and for MPPE in CCP.
+const std::vector<uint8_t> kWindowsOptions =
+        bytes({8, 0x5d, 0x05, 0x78, 0, 0, 0, 0, 4, 5, 1, 5, 7, 8, 13, 5, 3, 129, 130, 131, 132, 1, 18});
+
 } // namespace
 
 TEST_CASE("plugin messages: every type from its bytes")
 {
-	auto hello = decodePluginMessage(bytes({1, 0, 3, 0, 5, '2', '.', '4', '.', '9'}));
+	auto hello = decodePluginMessage(bytes({1, 0, 4, 0, 5, '2', '.', '4', '.', '9'}));
 	REQUIRE(hello);
-	CHECK(std::get<PluginHello>(*hello) == PluginHello{3, "2.4.9"});
+	CHECK(std::get<PluginHello>(*hello) == PluginHello{4, "2.4.9"});
 
 	auto auth = decodePluginMessage(bytes({2, 0, 5, 'a', 'l', 'i', 'c', 'e'}));
 	REQUIRE(auth);
@@ -94,6 +100,35 @@ TEST_CASE("plugin messages: every type from its bytes")
 	auto silent = decodePluginMessage(bytes({7, 0, 3, 'b', 'o', 'b', 0, 0}));
 	REQUIRE(silent);
 	CHECK(describePluginMessage(*silent) == "the PAP password of 'bob' was refused");
+
+	auto options = decodePluginMessage(kWindowsOptions);
+	REQUIRE(options);
+	const PluginPeerOptions &o = std::get<PluginPeerOptions>(*options);
+	CHECK(o.mru == 1400);
+	CHECK(o.accm == std::nullopt);
+	CHECK(o.magicNumber);
+	CHECK(o.protocolCompression);
+	CHECK(o.addressCompression);
+	CHECK_FALSE(o.vjCompression);
+	CHECK(o.auth == PeerAuth::MsChapV2);
+	CHECK(o.lcpRequest == bytes({1, 5, 7, 8, 13}));
+	CHECK(o.ipcpRequest == bytes({3, 129, 130, 131, 132}));
+	CHECK(o.ccpRequest == bytes({18}));
+	CHECK(describePluginMessage(*options) ==
+	      "the peer's PPP options: MRU 1400, authentication ms-chap-v2, magic number, PFC, ACFC; its LCP request "
+	      "1 5 7 8 13, IPCP request 3 129 130 131 132, CCP request 18");
+	// pppd's defaults: no MRU, an ACCM of 0, VJ, PAP, no CCP at all.
+	auto plain = decodePluginMessage(bytes({8, 0x26, 0, 0, 0, 0, 0, 0, 1, 2, 2, 5, 2, 2, 3, 0}));
+	REQUIRE(plain);
+	const PluginPeerOptions &p = std::get<PluginPeerOptions>(*plain);
+	CHECK(p.mru == std::nullopt);
+	CHECK(p.accm == 0u);
+	CHECK(p.magicNumber);
+	CHECK(p.vjCompression);
+	CHECK(p.auth == PeerAuth::Pap);
+	CHECK(p.ccpRequest == std::nullopt);
+	CHECK(describePluginMessage(*plain) == "the peer's PPP options: MRU default, authentication pap, ACCM "
+	                                       "0x00000000, magic number, VJ; its LCP request 2 5, IPCP request 2 3");
 }
 
 TEST_CASE("plugin messages: encode and decode agree, names are cut as the plugin cuts them")
@@ -111,6 +146,20 @@ TEST_CASE("plugin messages: encode and decode agree, names are cut as the plugin
 	        PluginRadiusRoutes{{"10.20.0.0/24 0.0.0.0 1", "192.0.2.7", "x\ty\001", std::string(253, 'r')}},
 	        PluginAuthFailed{"alice", "Reply one\nl2tpsec-stage: password\n"},
 	        PluginAuthFailed{"", ""},
+	        PluginPeerOptions{},
+	        PluginPeerOptions{1400,
+	                          0xffffffff,
+	                          true,
+	                          true,
+	                          true,
+	                          true,
+	                          PeerAuth::Eap,
+	                          {1, 2, 3},
+	                          {0, 255},
+	                          std::vector<uint8_t>{}},
+	        PluginPeerOptions{std::nullopt, 0, false, false, false, false, PeerAuth::ChapMd5,
+	                          std::vector<uint8_t>(32, 1), std::vector<uint8_t>(32, 2),
+	                          std::vector<uint8_t>(32, 3)},
 	};
 	for (const PluginMessage &m : all) {
 		auto again = decodePluginMessage(encodePluginMessage(m));
@@ -132,16 +181,27 @@ TEST_CASE("plugin messages: encode and decode agree, names are cut as the plugin
 	auto saidCut = decodePluginMessage(encodePluginMessage(PluginAuthFailed{longName, std::string(300, 's')}));
 	REQUIRE(saidCut);
 	CHECK(std::get<PluginAuthFailed>(*saidCut) == PluginAuthFailed{std::string(255, 'n'), std::string(200, 's')});
+	// An option list holds the first 32 types, as the plugin keeps them.
+	PluginPeerOptions many;
+	many.lcpRequest.assign(40, 1);
+	auto cutOptions = decodePluginMessage(encodePluginMessage(many));
+	REQUIRE(cutOptions);
+	CHECK(std::get<PluginPeerOptions>(*cutOptions).lcpRequest == std::vector<uint8_t>(32, 1));
+	CHECK(encodePluginMessage(std::get<PluginPeerOptions>(*decodePluginMessage(kWindowsOptions))) ==
+	      kWindowsOptions);
 }
 
 TEST_CASE("plugin messages: a hello of another protocol version is recognised as that")
 {
-	// Version 4 may lay out the rest differently: only its version is read.
-	// So is version 1's, which had no RADIUS routes, and version 2's, which
-	// had no auth-failed message.
-	auto v4 = decodePluginMessage(bytes({1, 0, 4, 0xff}));
-	REQUIRE(v4);
-	CHECK(std::get<PluginHello>(*v4) == PluginHello{4, ""});
+	// Version 5 may lay out the rest differently: only its version is read.
+	// So is version 1's, which had no RADIUS routes, version 2's, which had
+	// no auth-failed message, and version 3's, which had no peer options.
+	auto v5 = decodePluginMessage(bytes({1, 0, 5, 0xff}));
+	REQUIRE(v5);
+	CHECK(std::get<PluginHello>(*v5) == PluginHello{5, ""});
+	auto v3 = decodePluginMessage(bytes({1, 0, 3, 0, 5, '2', '.', '4', '.', '9'}));
+	REQUIRE(v3);
+	CHECK(std::get<PluginHello>(*v3) == PluginHello{3, ""});
 	auto v1 = decodePluginMessage(bytes({1, 0, 1, 0, 5, '2', '.', '4', '.', '9'}));
 	REQUIRE(v1);
 	CHECK(std::get<PluginHello>(*v1) == PluginHello{1, ""});
@@ -149,9 +209,9 @@ TEST_CASE("plugin messages: a hello of another protocol version is recognised as
 	REQUIRE(v2);
 	CHECK(std::get<PluginHello>(*v2) == PluginHello{2, ""});
 	CHECK(errorOf(bytes({1, 0})) == "pppd plugin hello message: ends inside the protocol version (2 bytes)");
-	CHECK(errorOf(bytes({1, 0, 3, 0, 0})) ==
+	CHECK(errorOf(bytes({1, 0, 4, 0, 0})) ==
 	      "pppd plugin hello message: the pppd version is 0 bytes long, not 1-31");
-	CHECK(errorOf(bytes({1, 0, 3, 0, 3, '2', ' ', '4'})) ==
+	CHECK(errorOf(bytes({1, 0, 4, 0, 3, '2', ' ', '4'})) ==
 	      "pppd plugin hello message: the pppd version has a byte that is not allowed there");
 }
 
@@ -212,6 +272,41 @@ TEST_CASE("plugin messages: truncated, trailing bytes, unknown types and bad fie
 	std::vector<uint8_t> longRoute{6, 1, 0, 254};
 	longRoute.resize(4 + 254, 'r');
 	CHECK(errorOf(longRoute) == "pppd plugin radius-routes message: a Framed-Route is 254 bytes long, not 1-253");
+
+	// Peer options: every cut of a valid one is an error, and each field
+	// that cannot be what the plugin sends says so.
+	for (size_t n = 1; n < kWindowsOptions.size(); ++n) {
+		std::vector<uint8_t> cut(kWindowsOptions.begin(), kWindowsOptions.begin() + static_cast<long>(n));
+		CHECK_FALSE(decodePluginMessage(cut));
+	}
+	CHECK(errorOf(bytes({8, 0x5d, 0x05})) == "pppd plugin peer-options message: ends inside the MRU (3 bytes)");
+	std::vector<uint8_t> bad = kWindowsOptions;
+	bad.push_back(0);
+	CHECK(errorOf(bad) == "pppd plugin peer-options message: 1 trailing byte(s)");
+	bad = kWindowsOptions;
+	bad[1] |= 0x80;
+	CHECK(errorOf(bad) == "pppd plugin peer-options message: unknown flags 0x80");
+	bad = kWindowsOptions;
+	bad[1] &= ~0x01; // the MRU without its flag
+	CHECK(errorOf(bad) == "pppd plugin peer-options message: the MRU is 1400 with the MRU flag clear");
+	bad = kWindowsOptions;
+	bad[2] = bad[3] = 0; // the flag without an MRU
+	CHECK(errorOf(bad) == "pppd plugin peer-options message: the MRU is 0 with the MRU flag set");
+	bad = kWindowsOptions;
+	bad[7] = 1;
+	CHECK(errorOf(bad) == "pppd plugin peer-options message: an ACCM without the ACCM flag");
+	bad = kWindowsOptions;
+	bad[8] = 6;
+	CHECK(errorOf(bad) == "pppd plugin peer-options message: unknown authentication 6");
+	bad = kWindowsOptions;
+	bad[1] &= ~0x40; // a CCP request without its flag
+	CHECK(errorOf(bad) == "pppd plugin peer-options message: a CCP request without the CCP flag");
+	bad = kWindowsOptions;
+	bad[9] = 33;
+	CHECK(errorOf(bad) == "pppd plugin peer-options message: the LCP request has 33 entries, more than 32");
+	bad = kWindowsOptions;
+	bad[15] = 6; // the IPCP request is one longer than there is
+	CHECK(errorOf(bad) == "pppd plugin peer-options message: ends inside the CCP request (23 bytes)");
 }
 
 TEST_CASE("Framed-Route: the destination is the subnet; a bare address is a host; what does not parse says why")
