@@ -155,6 +155,9 @@ struct RadiusConfig {
 	/// FreeRADIUS's sql and sqlippool key leases, Accounting-On/Off and
 	/// stale sessions on it.
 	std::optional<IpAddress> nasIpAddress;
+	/// Interim-Updates every this long when the Access-Accept carries no
+	/// Acct-Interim-Interval (l2tpsec's pppd plugin adds one); 0: none.
+	std::chrono::seconds interimInterval{0};
 	std::chrono::seconds timeout{3};
 	uint32_t retries = 3;
 	/// Where the daemon writes the radiusclient files the plugin reads (not

@@ -530,6 +530,10 @@ const std::vector<KeyEntry> &keyTable()
 			 if (auto a = l.address(n, true))
 				 c.ppp.radius->nasIpAddress = *a;
 		 }},
+		{"radius", "interim_interval",
+		 [](L &l, const N &n, C &c, P *) {
+			 assign(l.duration(n, seconds(60), seconds(86400)), c.ppp.radius->interimInterval);
+		 }},
 		{"radius", "timeout",
 		 [](L &l, const N &n, C &c, P *) { assign(l.duration(n, seconds(1), seconds(60)), c.ppp.radius->timeout); }},
 		{"radius", "retries",

@@ -82,6 +82,11 @@ std::vector<std::string> pppdArguments(const PppConfig &cfg, const PppdSession &
 			// LCP waits for the peer's first request (the plugin's header).
 			a.emplace_back("l2tpsec_listen");
 			a.emplace_back(kLnsListenMs);
+			// RADIUS Interim-Updates unless the Access-Accept says.
+			if (cfg.radius && cfg.radius->interimInterval.count() > 0) {
+				a.emplace_back("l2tpsec_interim");
+				a.push_back(std::to_string(cfg.radius->interimInterval.count()));
+			}
 		}
 	}
 

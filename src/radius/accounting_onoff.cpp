@@ -29,8 +29,8 @@ Packet onOffPacket(const OnOffRequest &r)
 		p.attributes.push_back(integerAttribute(attr::kNasIpAddress, r.nasIpAddress->v4HostOrder()));
 	p.attributes.push_back(textAttribute(attr::kAcctSessionId, r.sessionId));
 	p.attributes.push_back(integerAttribute(attr::kEventTimestamp, r.eventTimestamp));
-	if (!r.on)
-		p.attributes.push_back(integerAttribute(attr::kAcctTerminateCause, kTerminateAdminReboot));
+	p.attributes.push_back(
+	        integerAttribute(attr::kAcctTerminateCause, r.on ? kTerminateNasReboot : kTerminateAdminReboot));
 	return p;
 }
 

@@ -22,9 +22,12 @@ namespace l2tpsec::radius {
 /// Acct-Status-Type values.
 inline constexpr uint32_t kAccountingOn = 7;
 inline constexpr uint32_t kAccountingOff = 8;
-/// Acct-Terminate-Cause of an Accounting-Off (RFC 2866 §5.10): the
-/// administrator stopped the server.
+/// Acct-Terminate-Cause values (RFC 2866 §5.10) for the sessions the
+/// request closes: an Accounting-Off's ended because the administrator
+/// stopped the server, an Accounting-On's because it went down (FreeRADIUS'
+/// sql module writes the cause into each session it closes).
 inline constexpr uint32_t kTerminateAdminReboot = 7;
+inline constexpr uint32_t kTerminateNasReboot = 11;
 
 struct OnOffRequest {
 	bool on = true;
@@ -38,7 +41,8 @@ struct OnOffRequest {
 
 /// The request's attributes (no authenticator): Acct-Status-Type,
 /// NAS-Identifier, NAS-IP-Address when set, Acct-Session-Id,
-/// Event-Timestamp, and for Off Acct-Terminate-Cause Admin-Reboot.
+/// Event-Timestamp, Acct-Terminate-Cause (On: NAS-Reboot, Off:
+/// Admin-Reboot).
 Packet onOffPacket(const OnOffRequest &r);
 
 /// The datagram to send: onOffPacket signed with `secret` (RFC 2866 §3).

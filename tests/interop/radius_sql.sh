@@ -11,8 +11,9 @@
 # a Start row per session with NAS-IP-Address, NAS-Port-Id (the session's
 # tag), Calling-Station-Id (the client's public address) and an
 # Acct-Unique-Session-Id naming the server; alice dialling B as well is
-# refused (Simultaneous-Use := 1 against her open session on A); alice's
-# hang-up writes her Stop row with the octets of a ping burst and a
+# refused (Simultaneous-Use := 1 against her open session on A); A's
+# interim_interval of 60s brings alice's Interim-Update with the octets of a
+# ping burst (B, without it, sends none); alice's hang-up writes her Stop row with the octets of a ping burst and a
 # terminate cause and frees her lease. Each server's Accounting-On at start
 # is acknowledged; B killed with its pppd leaves bob's session open, and B's
 # Accounting-On at restart closes it (NAS-Reboot) and frees his address; B's
@@ -122,9 +123,11 @@ nas_identifier = "$1"
 nas_ip_address = "$2"
 timeout = "3s"
 retries = 2
+${3:-}
 EOF
 }
-lns_conf lnsa "$S_IP" >"$WORK/lnsa.conf"
+# Server A: an Interim-Update every minute (the shortest pppd sends).
+lns_conf lnsa "$S_IP" 'interim_interval = "60s"' >"$WORK/lnsa.conf"
 lns_conf lnsb "$S2_IP" >"$WORK/lnsb.conf"
 secret_file "$WORK/alice.pass" alice-pw-4711
 secret_file "$WORK/bob.pass" bob-pw-4711
@@ -149,8 +152,6 @@ start_l2tpsecd lnsb "$NS_S2" "$WORK/lnsb.conf"
 on_acked() { grep -q "radius: Accounting-On (NAS-Identifier $1) acknowledged by $R_IP:1813" "$WORK/$1.log"; }
 wait_until 30 "server A's Accounting-On" on_acked lnsa
 wait_until 30 "server B's Accounting-On" on_acked lnsb
-[[ $(sql "SELECT nasipaddress FROM nasreload ORDER BY nasipaddress") == "$S_IP
-$S2_IP" ]] || fail "nasreload does not hold both servers: $(sql "SELECT * FROM nasreload")"
 ok "FreeRADIUS (examples/freeradius-sql on SQLite), servers A and B (Accounting-On acknowledged), a client each"
 
 # 1. alice on A, bob on B: each an address of the one pool, not the same.
@@ -204,7 +205,22 @@ ctl lacb disconnect extra >/dev/null || fail "l2tpctl disconnect extra"
   fail "alice's second login left a link or a radacct row"
 ok "alice's second login (on B) refused: already logged in (Simultaneous-Use 1)"
 
-# 4. alice hangs up: her Stop row has the ping burst's octets and a cause;
+# 4. alice's Interim-Update, a minute after her Start ([radius]
+# interim_interval, added to the Access-Accept by l2tpsec's pppd plugin).
+interim() {
+  [[ -n $(sql "SELECT 1 FROM radacct WHERE username = 'alice' AND acctinterval IS NOT NULL
+               AND acctstoptime IS NULL") ]]
+}
+wait_until 90 "alice's Interim-Update" interim
+int_a=$(sql "SELECT acctinputoctets, acctoutputoctets FROM radacct WHERE username = 'alice'")
+IFS='|' read -r in_a out_a <<<"$int_a"
+((${in_a:-0} >= pings * size && ${out_a:-0} >= pings * size)) ||
+  fail "alice's Interim-Update counts $int_a octets, below $pings x $size"
+[[ -z $(sql "SELECT 1 FROM radacct WHERE username = 'bob' AND acctinterval IS NOT NULL") ]] ||
+  fail "bob got an Interim-Update without interim_interval on B"
+ok "alice's Interim-Update: $in_a octets in, $out_a out"
+
+# 5. alice hangs up: her Stop row has the ping burst's octets and a cause;
 # her address is free again.
 ctl laca disconnect a >/dev/null || fail "l2tpctl disconnect a"
 stopped() { [[ -n $(sql "SELECT 1 FROM radacct WHERE username = 'alice' AND acctstoptime IS NOT NULL") ]]; }
@@ -219,7 +235,7 @@ IFS='|' read -r in_a out_a _ cause_a <<<"$stop_a"
   fail "alice's address $addr_a is still leased: $(sql "SELECT * FROM radippool")"
 ok "alice's Stop: $in_a octets in, $out_a out, cause $cause_a; $addr_a free again"
 
-# 5. Server B crashes (it and its pppd killed): bob's session stays open;
+# 6. Server B crashes (it and its pppd killed): bob's session stays open;
 # B's restart sends Accounting-On, which closes it and frees its address.
 kill_ns "$NS_S2" KILL
 gone_b() { [[ -z $(ip netns pids "$NS_S2") ]]; }
@@ -238,7 +254,7 @@ wait_until 10 "server B's Accounting-On" on_acked lnsb
   fail "bob's address $addr_b is still leased after B's Accounting-On"
 ok "server B killed and restarted: its Accounting-On closed bob's session (NAS-Reboot), freed $addr_b"
 
-# 6. A clean stop of server B: Accounting-Off, acknowledged before it exits.
+# 7. A clean stop of server B: Accounting-Off, acknowledged before it exits.
 stop_l2tpsecd lnsb
 grep -q "radius: Accounting-Off (NAS-Identifier lnsb) acknowledged by $R_IP:1813" "$WORK/lnsb.log" ||
   fail "server B stopped without an acknowledged Accounting-Off"

@@ -49,7 +49,7 @@ TEST_CASE("Accounting-Off: the same bytes as radclient's, Request Authenticator 
 	CHECK(requestAuthenticatorValid(radclientOff(), kSecret));
 }
 
-TEST_CASE("Accounting-On: status 7, no Terminate-Cause; NAS-IP-Address only when set")
+TEST_CASE("Accounting-On: status 7, Terminate-Cause NAS-Reboot; NAS-IP-Address only when set")
 {
 	OnOffRequest r = offRequest();
 	r.on = true;
@@ -57,7 +57,8 @@ TEST_CASE("Accounting-On: status 7, no Terminate-Cause; NAS-IP-Address only when
 	CHECK(p.code == code::kAccountingRequest);
 	REQUIRE(p.find(attr::kAcctStatusType));
 	CHECK(integerOf(*p.find(attr::kAcctStatusType)) == kAccountingOn);
-	CHECK_FALSE(p.find(attr::kAcctTerminateCause));
+	REQUIRE(p.find(attr::kAcctTerminateCause));
+	CHECK(integerOf(*p.find(attr::kAcctTerminateCause)) == kTerminateNasReboot);
 	REQUIRE(p.find(attr::kNasIpAddress));
 	CHECK(integerOf(*p.find(attr::kNasIpAddress)) == 0xc0000201);
 	r.nasIpAddress.reset();
