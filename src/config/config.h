@@ -150,6 +150,14 @@ struct RadiusConfig {
 	std::optional<Secret> secret;
 	/// NAS-Identifier; empty: the host name.
 	std::string nasIdentifier;
+	/// NAS-IP-Address in every request; unset: none (the plugin sends it
+	/// only without a NAS-Identifier, and l2tpsecd always sends one).
+	/// FreeRADIUS's sql and sqlippool key leases, Accounting-On/Off and
+	/// stale sessions on it.
+	std::optional<IpAddress> nasIpAddress;
+	/// Interim-Updates every this long when the Access-Accept carries no
+	/// Acct-Interim-Interval (l2tpsec's pppd plugin adds one); 0: none.
+	std::chrono::seconds interimInterval{0};
 	std::chrono::seconds timeout{3};
 	uint32_t retries = 3;
 	/// Where the daemon writes the radiusclient files the plugin reads (not

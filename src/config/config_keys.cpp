@@ -525,6 +525,15 @@ const std::vector<KeyEntry> &keyTable()
 			 else
 				 l.expected(n, "a name of 1 to 253 printable characters such as \"vpn-gw1\"");
 		 }},
+		{"radius", "nas_ip_address",
+		 [](L &l, const N &n, C &c, P *) {
+			 if (auto a = l.address(n, true))
+				 c.ppp.radius->nasIpAddress = *a;
+		 }},
+		{"radius", "interim_interval",
+		 [](L &l, const N &n, C &c, P *) {
+			 assign(l.duration(n, seconds(60), seconds(86400)), c.ppp.radius->interimInterval);
+		 }},
 		{"radius", "timeout",
 		 [](L &l, const N &n, C &c, P *) { assign(l.duration(n, seconds(1), seconds(60)), c.ppp.radius->timeout); }},
 		{"radius", "retries",

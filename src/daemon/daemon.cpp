@@ -53,6 +53,9 @@ Daemon::~Daemon()
 {
 	// The L2TP service stops pppds and clears kernel state; the control
 	// server unregisters from the loop. Both before the loop goes.
+	if (onRetry_)
+		loop_->cancelTimer(*onRetry_);
+	onOff_.reset();
 	metricsHttp_.reset();
 	dhcp_.reset();
 	das_.reset();
@@ -112,6 +115,10 @@ Result<std::unique_ptr<Daemon>> Daemon::start(DaemonOptions options, Config conf
 	L2S_TRY(d->applyMetricsListen());
 	d->applyDhcpResponder();
 	L2S_TRY(d->applyDasListener());
+	// Before any session can start: a SQL backend closes the sessions an
+	// earlier run of this server left open (it crashed) and frees their
+	// addresses.
+	d->sendAccountingOnOff(true, {});
 	logInfo("daemon", "l2tpsecd {} started (pid {}, config {}, control socket {}, listen {})", L2TPSEC_VERSION,
 	        getpid(), d->options_.configPath, socketPath, listenText(d->config_));
 	return d;
@@ -216,8 +223,42 @@ void Daemon::stopGracefully(const char *why)
 	l2tp_->shutdown(std::chrono::milliseconds(3000), [this] {
 		if (ike_)
 			ike_->shutdown();
-		loop_->stop();
+		// Last: the accounting servers close whatever this server's
+		// sessions left open.
+		if (!sendAccountingOnOff(false, [this] { loop_->stop(); }))
+			loop_->stop();
 	});
+}
+
+bool Daemon::sendAccountingOnOff(bool on, std::function<void()> done)
+{
+	if (!config_.ppp.radius || options_.fakeDataplane || config_.ppp.radius->accountingServers.empty())
+		return false;
+	if (onRetry_)
+		loop_->cancelTimer(*onRetry_);
+	onRetry_.reset();
+	startOnOff(onOffRequestOf(*config_.ppp.radius, on, std::chrono::system_clock::now()), std::move(done));
+	return true;
+}
+
+void Daemon::startOnOff(const radius::OnOffRequest &request, std::function<void()> done)
+{
+	const RadiusConfig &r = *config_.ppp.radius;
+	onOff_ = std::make_unique<AccountingOnOffSender>(
+	        *loop_, r.accountingServers, r.secret ? r.secret->value : std::string(), request, r.timeout, r.retries,
+	        [this, request, done = std::move(done)](const std::optional<RadiusServer> &answered) {
+		        if (!answered && request.on && !stopping_) {
+			        logInfo("radius", "Accounting-On: trying again in {}s", kOnRetry.count());
+			        onRetry_ = loop_->addTimer(kOnRetry, [this, request] {
+				        onRetry_.reset();
+				        if (config_.ppp.radius && !stopping_)
+					        startOnOff(request, {});
+			        });
+		        }
+		        if (done)
+			        done();
+	        });
+	onOff_->start();
 }
 
 Result<void> Daemon::reload()

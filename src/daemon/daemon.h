@@ -6,6 +6,7 @@
 #include "common/result.h"
 #include "config/config.h"
 #include "control/control_server.h"
+#include "daemon/accounting_onoff_sender.h"
 #include "daemon/blocking_service.h"
 #include "daemon/das_listener.h"
 #include "daemon/dhcp_responder.h"
@@ -75,6 +76,16 @@ private:
 	/// [radius] das_* as in config_: the Disconnect-Request listener
 	/// started, restarted with new settings or stopped.
 	Result<void> applyDasListener();
+	/// With [radius] (and the kernel's dataplane: a fake one runs no
+	/// pppd, so it has no sessions to account): Accounting-On or -Off to the
+	/// accounting servers, `done` once one answered or all were tried.
+	/// False when there is nothing to send (done is not called).
+	bool sendAccountingOnOff(bool on, std::function<void()> done);
+	/// Sends `request`; an Accounting-On no server answered is sent again
+	/// every kOnRetry (same Event-Timestamp: FreeRADIUS closes only the
+	/// sessions that started before it) until one does or the daemon stops.
+	void startOnOff(const radius::OnOffRequest &request, std::function<void()> done);
+	static constexpr std::chrono::seconds kOnRetry{30};
 	/// Ends the LNS sessions a Disconnect-Request names.
 	std::vector<std::string> disconnectFromRadius(const radius::SessionSelector &s);
 
@@ -96,6 +107,9 @@ private:
 	std::unique_ptr<DhcpResponder> dhcp_;
 	/// [radius] das_listen; ends l2tp_'s sessions, so it goes first.
 	std::unique_ptr<DasListener> das_;
+	/// The Accounting-On of the start, then the Accounting-Off of a clean stop.
+	std::unique_ptr<AccountingOnOffSender> onOff_;
+	std::optional<EventLoop::TimerId> onRetry_;
 	bool stopping_ = false;
 	std::chrono::system_clock::time_point started_;
 	std::chrono::steady_clock::time_point startedMono_;

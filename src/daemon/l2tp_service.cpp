@@ -116,7 +116,8 @@ Result<std::unique_ptr<L2tpService>> L2tpService::start(EventLoop &loop, const C
 		cb.linkUp = [self](uint16_t t, uint16_t sid, const std::string &addr, const std::string &interface) {
 			self->extras_[{t, sid}].linkAddress = addr;
 			self->extras_[{t, sid}].interface = interface;
-			self->auditStart({t, sid});
+			if (self->adoptLinkAddress({t, sid}, addr))
+				self->auditStart({t, sid});
 		};
 		auto launcher = std::make_unique<PppdLauncher>(loop, cb, options.pppdPlugin);
 		launcher->configure(config.ppp, config.lac);
@@ -217,6 +218,24 @@ void L2tpService::checkBinding(const Key &key, const std::string &user)
 	(void)engine_->disconnectSession(key.first, key.second, "PPP user not bound to the device certificate",
 	                                 l2tp::TransportClock::now());
 	arm();
+}
+
+bool L2tpService::adoptLinkAddress(const Key &key, const std::string &address)
+{
+	auto info = engine_->findSession(key.first, key.second);
+	auto a = IpAddress::parse(address);
+	if (!info || !info->lns || !a || info->address == *a)
+		return true;
+	if (info->address)
+		logInfo("ppp", "session {}/{}: the client got {} from RADIUS (Framed-IP-Address), not the pool's {}",
+		        key.first, key.second, a->str(), info->address->str());
+	auto r = engine_->adoptAddress(key.first, key.second, *a);
+	if (r)
+		return true;
+	logError("ppp", "session {}/{}: {}; session ended", key.first, key.second, r.error().message);
+	(void)engine_->disconnectSession(key.first, key.second, "client address in use", l2tp::TransportClock::now());
+	arm();
+	return false;
 }
 
 std::string L2tpService::clientKindOf(uint16_t tunnelId, const l2tp::Endpoint &peer) const

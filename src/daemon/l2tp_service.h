@@ -153,6 +153,9 @@ private:
 	void finishShutdownIfDone();
 	/// The session's start record, once pppd has its link up.
 	void auditStart(const Key &key);
+	/// LNS: the client's address as pppd set it at IP up becomes the
+	/// session's (L2tpEngine::adoptAddress); false: the session was ended.
+	bool adoptLinkAddress(const Key &key, const std::string &address);
 
 	EventLoop &loop_;
 	L2tpServiceOptions options_;

@@ -233,6 +233,14 @@ Result<void> L2tpEngine::disconnectSession(uint16_t tunnelId, uint16_t sessionId
 	return r;
 }
 
+Result<void> L2tpEngine::adoptAddress(uint16_t tunnelId, uint16_t sessionId, IpAddress address)
+{
+	Tunnel *t = findTunnel(tunnelId);
+	if (!t)
+		return Error{ENOENT, "no tunnel " + std::to_string(tunnelId)};
+	return t->adoptAddress(sessionId, address);
+}
+
 Result<void> L2tpEngine::closeTunnel(uint16_t tunnelId, const std::string &reason, TimePoint now)
 {
 	ctx_.now = now;

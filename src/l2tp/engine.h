@@ -171,6 +171,12 @@ public:
 	Result<void> disconnectSession(uint16_t tunnelId, uint16_t sessionId, const std::string &reason, TimePoint now);
 	/// Clears a tunnel and its sessions with a StopCCN.
 	Result<void> closeTunnel(uint16_t tunnelId, const std::string &reason, TimePoint now);
+	/// LNS: the client's address as its pppd reported it at IP up. When it
+	/// is not the pool's offer (RADIUS's Framed-IP-Address wins in pppd),
+	/// the offer goes back to the pool and an address inside the pool is
+	/// leased instead; one another session holds is an error (the caller
+	/// ends the session: two clients with one address).
+	Result<void> adoptAddress(uint16_t tunnelId, uint16_t sessionId, IpAddress address);
 	/// The session's pppd ended by itself: the session is cleared with a CDN.
 	void pppEnded(uint16_t tunnelId, uint16_t sessionId, const std::string &reason, TimePoint now);
 	/// StopCCN to every tunnel; new SCCRQs are refused (ShuttingDown) from

@@ -408,6 +408,28 @@ void Tunnel::releaseSession(Session &s, const std::string &reason)
 	s.state = SessState::Closed;
 }
 
+Result<void> Tunnel::adoptAddress(uint16_t sessionId, IpAddress address)
+{
+	auto it = sessions_.find(sessionId);
+	if (it == sessions_.end())
+		return Error{ENOENT, fmt::format("no session {} in tunnel {}", sessionId, tunnelId_)};
+	Session &s = it->second;
+	if (!lns_ || s.address == address)
+		return {};
+	if (ctx_.pool && s.address)
+		ctx_.pool->release(*s.address);
+	s.address.reset();
+	// An address outside the pool is RADIUS's own business (a shared SQL
+	// pool); one inside it must not go to a second client.
+	if (ctx_.pool && ctx_.pool->contains(address) && !ctx_.pool->claim(address))
+		return Error{EADDRINUSE,
+		             fmt::format("the client's address {} (RADIUS Framed-IP-Address) is in [ppp] pool "
+		                         "and leased to another session",
+		                         address.str())};
+	s.address = address;
+	return {};
+}
+
 void Tunnel::releaseAll(const std::string &reason)
 {
 	for (auto &[id, s] : sessions_)

@@ -98,6 +98,9 @@ public:
 	void pppEnded(uint16_t sessionId, const std::string &reason);
 	/// Drops everything without telling the peer (it restarted, or we stop).
 	void abandon(const std::string &reason);
+	/// LNS: the client's address as its pppd set it (RADIUS's
+	/// Framed-IP-Address overrides the pool's offer); see L2tpEngine.
+	Result<void> adoptAddress(uint16_t sessionId, IpAddress address);
 
 	std::optional<TimePoint> deadline() const;
 	void onTimer();

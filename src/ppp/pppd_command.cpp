@@ -56,6 +56,13 @@ std::vector<std::string> pppdArguments(const PppConfig &cfg, const PppdSession &
 			a.emplace_back("avpair");
 			a.push_back("NAS-Port-Id=" + s.tag);
 		}
+		// The radiusclient library sends NAS-IP-Address only when it has
+		// no NAS-Identifier; SQL backends (sqlippool, Accounting-On/Off)
+		// key a server's leases and sessions on it.
+		if (cfg.radius->nasIpAddress) {
+			a.emplace_back("avpair");
+			a.push_back("NAS-IP-Address=" + cfg.radius->nasIpAddress->str());
+		}
 		if (!s.peerAddress.empty()) {
 			a.emplace_back("remotenumber");
 			a.push_back(s.peerAddress);
@@ -75,6 +82,11 @@ std::vector<std::string> pppdArguments(const PppConfig &cfg, const PppdSession &
 			// LCP waits for the peer's first request (the plugin's header).
 			a.emplace_back("l2tpsec_listen");
 			a.emplace_back(kLnsListenMs);
+			// RADIUS Interim-Updates unless the Access-Accept says.
+			if (cfg.radius && cfg.radius->interimInterval.count() > 0) {
+				a.emplace_back("l2tpsec_interim");
+				a.push_back(std::to_string(cfg.radius->interimInterval.count()));
+			}
 		}
 	}
 

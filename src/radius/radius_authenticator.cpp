@@ -80,6 +80,15 @@ bool requestAuthenticatorValid(std::span<const uint8_t> bytes, std::string_view 
 	return crypto::constantTimeEqual(digest, bytes.subspan(kAuthenticatorOffset, kAuthenticatorSize));
 }
 
+bool responseAuthenticatorValid(std::span<const uint8_t> bytes, const Authenticator &requestAuthenticator,
+                                std::string_view secret)
+{
+	if (bytes.size() < kHeaderSize)
+		return false;
+	Authenticator digest = packetDigest(bytes, requestAuthenticator, secret);
+	return crypto::constantTimeEqual(digest, bytes.subspan(kAuthenticatorOffset, kAuthenticatorSize));
+}
+
 bool messageAuthenticatorValid(std::span<const uint8_t> bytes, std::string_view secret, bool request)
 {
 	if (bytes.size() < kHeaderSize)

@@ -28,6 +28,11 @@ bool requestAuthenticatorValid(std::span<const uint8_t> bytes, std::string_view 
 /// is (a response, whose field then holds the request's authenticator).
 bool messageAuthenticatorValid(std::span<const uint8_t> bytes, std::string_view secret, bool request);
 
+/// True when `bytes` (a response as received) carries the Response
+/// Authenticator of RFC 2865 §3 for the request whose authenticator is
+/// `requestAuthenticator`.
+bool responseAuthenticatorValid(std::span<const uint8_t> bytes, const Authenticator &requestAuthenticator,
+                                std::string_view secret);
 /// A Disconnect-Request or CoA-Request as a client signs it: a
 /// Message-Authenticator appended when `withMessageAuthenticator`, then the
 /// Request Authenticator (p.authenticator is ignored).

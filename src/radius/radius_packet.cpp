@@ -110,6 +110,8 @@ std::string codeName(uint8_t c)
 	case code::kCoaRequest: return "CoA-Request";
 	case code::kCoaAck: return "CoA-ACK";
 	case code::kCoaNak: return "CoA-NAK";
+	case code::kAccountingRequest: return "Accounting-Request";
+	case code::kAccountingResponse: return "Accounting-Response";
 	default: return "code " + std::to_string(c);
 	}
 }

@@ -36,6 +36,8 @@ inline constexpr uint8_t kDisconnectNak = 42;
 inline constexpr uint8_t kCoaRequest = 43;
 inline constexpr uint8_t kCoaAck = 44;
 inline constexpr uint8_t kCoaNak = 45;
+inline constexpr uint8_t kAccountingRequest = 4; ///< RFC 2866 §3
+inline constexpr uint8_t kAccountingResponse = 5;
 } // namespace code
 
 /// Attribute types (RFC 2865 §5, RFC 2866 §5, RFC 2869 §5, RFC 5176 §3).
@@ -53,6 +55,7 @@ inline constexpr uint8_t kCalledStationId = 30;
 inline constexpr uint8_t kCallingStationId = 31;
 inline constexpr uint8_t kNasIdentifier = 32;
 inline constexpr uint8_t kProxyState = 33;
+inline constexpr uint8_t kAcctStatusType = 40;
 inline constexpr uint8_t kAcctSessionId = 44;
 inline constexpr uint8_t kAcctTerminateCause = 49;
 inline constexpr uint8_t kEventTimestamp = 55;

@@ -2,8 +2,11 @@
 // parsed packet builds back to its Length octets; the authenticator checks
 // and a Disconnect-Request's reading never fail on it; and the signed answer
 // parses, keeps the Identifier and passes its own Message-Authenticator
-// check. abort() marks a broken promise.
+// check; any datagram can be looked at as the Accounting-Response to an
+// Accounting-Off (never true for a wrong Identifier or code). abort() marks a
+// broken promise.
 #include "parse_check.h"
+#include "radius/accounting_onoff.h"
 #include "radius/das_request.h"
 #include "radius/radius_authenticator.h"
 #include "radius/radius_packet.h"
@@ -53,5 +56,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	std::span<const uint8_t> bytes(data, size);
 	fuzz::check(parsePacket(bytes), [&](const Packet &p) { checkPacket(p, bytes); });
+	OnOffRequest off;
+	off.on = false;
+	off.identifier = 8;
+	off.nasIdentifier = "vpn-gw1";
+	off.sessionId = "l2tpsec-off-1";
+	std::vector<uint8_t> request = onOffDatagram(off, kSecret);
+	if (isAccountingResponseTo(bytes, request, kSecret))
+		check(bytes[0] == code::kAccountingResponse && bytes[1] == off.identifier);
 	return 0;
 }

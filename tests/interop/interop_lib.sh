@@ -36,6 +36,8 @@
 #   nat_router                    a NAT router namespace $NS_R (MASQUERADE) with a
 #                                 client namespace $NS_N ($N_IP) behind it, towards
 #                                 $NS_S's second address $S_NAT_IP
+#   EXTRA_NS+=(NS)                a namespace the test made itself: its processes
+#                                 are killed and it is deleted at exit
 #   xfrm_count NS state|policy    number of SAs / SPD policies (not per-socket
 #                                 ones) in NS's kernel
 #   xfrm_sa_bytes NS SPI...       the byte counters of the SAs with these SPIs
@@ -103,6 +105,8 @@ S_IP=192.0.2.1 C_IP=192.0.2.2
 PIDS=()
 declare -A DAEMON_PID=() XL2TPD_PID=() CHARON_PID=()
 NS_R="" NS_N=""
+# More namespaces a test adds (ended and deleted like the others).
+EXTRA_NS=()
 
 # Every process in NS (ip netns pids), signalled with SIG.
 kill_ns() {
@@ -128,11 +132,13 @@ interop_cleanup() {
   kill_ns "$NS_S" KILL
   kill_ns "$NS_C" KILL
   [[ -n "$NS_N" ]] && kill_ns "$NS_N" KILL
+  for p in "${EXTRA_NS[@]}"; do kill_ns "$p" KILL; done
   for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
   ip netns del "$NS_S" 2>/dev/null
   ip netns del "$NS_C" 2>/dev/null
   [[ -n "$NS_N" ]] && ip netns del "$NS_N" 2>/dev/null
   [[ -n "$NS_R" ]] && ip netns del "$NS_R" 2>/dev/null
+  for p in "${EXTRA_NS[@]}"; do ip netns del "$p" 2>/dev/null; done
   # INTEROP_LOGDIR=DIR keeps the logs (in the VM: a directory shared with --rw).
   if [[ -n "${INTEROP_LOGDIR:-}" && -n "$WORK" ]]; then
     mkdir -p "$INTEROP_LOGDIR/$(basename "$0" .sh)" &&

@@ -222,6 +222,8 @@ auth_servers = ["192.0.2.5", "192.0.2.6:11812"]
 accounting_servers = ["192.0.2.7:11813"]
 secret_file = "radius.secret"
 nas_identifier = "vpn gw 1"
+nas_ip_address = "192.0.2.1"
+interim_interval = "5m"
 timeout = "5s"
 retries = 2
 )");
@@ -237,6 +239,9 @@ retries = 2
 	CHECK(r.secret->file.path == "/etc/l2tpsec/radius.secret");
 	CHECK(r.secret->file.line == 7);
 	CHECK(r.nasIdentifier == "vpn gw 1");
+	REQUIRE(r.nasIpAddress);
+	CHECK(r.nasIpAddress->str() == "192.0.2.1");
+	CHECK(r.interimInterval == seconds(300));
 	CHECK(r.timeout == seconds(5));
 	CHECK(r.retries == 2);
 	CHECK(r.runtimeDir == "/run/test/radius");
@@ -248,6 +253,8 @@ retries = 2
 	CHECK(c.ppp.radius->accountingServers[0].str() == "192.0.2.5:1813");
 	CHECK(c.ppp.radius->accountingServers[1].str() == "192.0.2.6:1813");
 	CHECK(c.ppp.radius->nasIdentifier.empty());
+	CHECK(!c.ppp.radius->nasIpAddress);
+	CHECK(c.ppp.radius->interimInterval == seconds(0));
 	CHECK(c.ppp.radius->timeout == seconds(3));
 	CHECK(c.ppp.radius->retries == 3);
 	CHECK(c.ppp.radius->runtimeDir == "/run/l2tpsec/radius");
@@ -289,6 +296,11 @@ TEST_CASE("[radius]: required keys and bad values")
 	CHECK(onlyError(ok + "nas_identifier = \"\"\n") ==
 	      "/etc/l2tpsec/l2tpsec.conf:4: [radius] nas_identifier: expected a name of 1 to 253 printable characters "
 	      "such as \"vpn-gw1\", got \"\"");
+	CHECK(onlyError(ok + "nas_ip_address = \"2001:db8::1\"\n")
+	              .starts_with("/etc/l2tpsec/l2tpsec.conf:4: [radius] nas_ip_address: expected an IPv4 address"));
+	CHECK(onlyError(ok + "interim_interval = \"30s\"\n") ==
+	      "/etc/l2tpsec/l2tpsec.conf:4: [radius] interim_interval: expected a duration from 1m to 1d such as "
+	      "\"30s\", \"5m\" or \"8h\", got \"30s\"");
 	CHECK(onlyError(ok + "timeout = \"2m\"\n") ==
 	      "/etc/l2tpsec/l2tpsec.conf:4: [radius] timeout: expected a duration from 1s to 1m such as \"30s\", "
 	      "\"5m\" or \"8h\", got \"2m\"");
@@ -828,7 +840,7 @@ TEST_CASE("[ppp] user_routes: a user name, then that user's subnets")
 TEST_CASE("configKeys lists each key once")
 {
 	auto &keys = configKeys();
-	CHECK(keys.size() == 73);
+	CHECK(keys.size() == 75);
 	for (size_t i = 0; i < keys.size(); i++)
 		for (size_t j = i + 1; j < keys.size(); j++)
 			CHECK(!(keys[i].section == keys[j].section && keys[i].key == keys[j].key));

@@ -59,6 +59,9 @@ char pppd_version[] = VERSION;
 
 static int report_fd = -1;
 static int listen_ms = 0;
+/* Seconds between Interim-Updates when the Access-Accept asks for none
+ * ([radius] interim_interval); 0: none. */
+static int interim_s = 0;
 
 static int set_report_fd(char **argv);
 
@@ -77,6 +80,15 @@ static option_t l2tpsec_options[] = {
                 .description = "milliseconds LCP waits for the peer before it speaks",
                 .flags = OPT_PRIV | OPT_LLIMIT | OPT_ULIMIT,
                 .upper_limit = 60000,
+                .lower_limit = 0,
+        },
+        {
+                .name = "l2tpsec_interim",
+                .type = o_int,
+                .addr = &interim_s,
+                .description = "seconds between RADIUS Interim-Updates unless the Access-Accept says",
+                .flags = OPT_PRIV | OPT_LLIMIT | OPT_ULIMIT,
+                .upper_limit = 86400,
                 .lower_limit = 0,
         },
         {.name = NULL},
@@ -363,16 +375,50 @@ struct radius_value_pair {
 
 #define RADIUS_VENDOR_NONE (-1)
 #define RADIUS_FRAMED_ROUTE 22
+#define RADIUS_ACCT_INTERIM_INTERVAL 85
+#define RADIUS_TYPE_INTEGER 1 /* radiusclient's PW_TYPE_INTEGER */
 
 typedef void (*radius_attributes_fn)(struct radius_value_pair *);
 
 /* Whoever had the hook before us (another plugin), called after us. */
 static radius_attributes_fn previous_radius_hook = NULL;
 
+/* [radius] interim_interval: an Acct-Interim-Interval appended to an
+ * Access-Accept that has none, for radius.so to apply with the rest (it
+ * frees the list with free()). The server's own value wins. An Accept
+ * without any attribute cannot be added to (the list head is ours by
+ * value). */
+static void add_interim_interval(struct radius_value_pair *vp)
+{
+	if (interim_s <= 0)
+		return;
+	struct radius_value_pair *last = NULL;
+	for (struct radius_value_pair *p = vp; p != NULL; p = p->next) {
+		if (p->vendorcode == RADIUS_VENDOR_NONE && p->attribute == RADIUS_ACCT_INTERIM_INTERVAL)
+			return;
+		last = p;
+	}
+	if (last == NULL) {
+		warn("l2tpsec: the Access-Accept has no attributes to add Acct-Interim-Interval to: no "
+		     "Interim-Updates");
+		return;
+	}
+	struct radius_value_pair *a = calloc(1, sizeof *a);
+	if (a == NULL)
+		return;
+	strcpy(a->name, "Acct-Interim-Interval");
+	a->attribute = RADIUS_ACCT_INTERIM_INTERVAL;
+	a->vendorcode = RADIUS_VENDOR_NONE;
+	a->type = RADIUS_TYPE_INTEGER;
+	a->lvalue = (unsigned int)interim_s;
+	last->next = a;
+}
+
 /* radius.so calls this with the attributes of each Access-Accept, before it
  * applies them. */
 static void on_radius_attributes(struct radius_value_pair *vp)
 {
+	add_interim_interval(vp);
 	struct message m = {.len = 0};
 	put_u8(&m, L2TPSEC_PPPD_RADIUS_ROUTES);
 	size_t count_at = m.len;

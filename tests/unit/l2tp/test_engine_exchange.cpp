@@ -456,6 +456,52 @@ TEST_CASE("pool exhausted: the extra call is refused with CDN result 4 and a cle
 	CHECK_FALSE(found); // it never came up, so there is nothing to audit
 }
 
+TEST_CASE("RADIUS's Framed-IP-Address: the pool's offer goes back, an address inside the pool is leased")
+{
+	EngineConfig lns = lnsConfig();
+	lns.pool = std::make_pair(ip("10.99.0.10"), ip("10.99.0.12"));
+	Pair p(lns);
+	uint16_t lacTid = p.connect();
+	REQUIRE(p.lac->engine.placeCall(lacTid, p.lab.now));
+	p.lab.settle();
+	REQUIRE(p.lns->engine.sessions().size() == 2);
+	// a holds 10.99.0.10, b 10.99.0.11 (sessions() is in session-id order).
+	SessionInfo a = p.lns->engine.sessions().at(0), b = p.lns->engine.sessions().at(1);
+	if (a.address != ip("10.99.0.10"))
+		std::swap(a, b);
+	REQUIRE(a.address == ip("10.99.0.10"));
+	REQUIRE(b.address == ip("10.99.0.11"));
+
+	// Outside the pool (a shared SQL pool): the offer is free again, nothing
+	// of the pool is leased for the session.
+	REQUIRE(p.lns->engine.adoptAddress(a.tunnelId, a.sessionId, ip("10.50.0.7")));
+	CHECK(p.lns->engine.findSession(a.tunnelId, a.sessionId)->address == ip("10.50.0.7"));
+	CHECK(p.lns->engine.pool()->leased() == 1);
+	CHECK_FALSE(p.lns->engine.pool()->isLeased(ip("10.99.0.10")));
+	// The same address again changes nothing.
+	REQUIRE(p.lns->engine.adoptAddress(a.tunnelId, a.sessionId, ip("10.50.0.7")));
+	CHECK(p.lns->engine.pool()->leased() == 1);
+
+	// Inside the pool and held by another session: an error, and the
+	// session holds no lease.
+	auto taken = p.lns->engine.adoptAddress(a.tunnelId, a.sessionId, ip("10.99.0.11"));
+	REQUIRE_FALSE(taken);
+	CHECK(taken.error().message ==
+	      "the client's address 10.99.0.11 (RADIUS Framed-IP-Address) is in [ppp] pool and leased to another "
+	      "session");
+	CHECK_FALSE(p.lns->engine.findSession(a.tunnelId, a.sessionId)->address);
+	CHECK(p.lns->engine.pool()->leased() == 1);
+
+	// Inside the pool and free: leased to this session, released at its end.
+	REQUIRE(p.lns->engine.adoptAddress(b.tunnelId, b.sessionId, ip("10.99.0.12")));
+	CHECK(p.lns->engine.pool()->isLeased(ip("10.99.0.12")));
+	CHECK_FALSE(p.lns->engine.pool()->isLeased(ip("10.99.0.11")));
+	REQUIRE(p.lns->engine.disconnectSession(b.tunnelId, b.sessionId, "test", p.lab.now));
+	p.lab.settle();
+	CHECK(p.lns->engine.pool()->leased() == 0);
+	CHECK_FALSE(p.lns->engine.adoptAddress(b.tunnelId, b.sessionId, ip("10.99.0.12")));
+}
+
 TEST_CASE("max_sessions: the call past it is refused with CDN result 4; a cleared one makes room")
 {
 	EngineConfig lns = lnsConfig();

@@ -119,6 +119,40 @@ TEST_CASE("LNS pppd with [radius]: radius plugin, its config file, session tag a
 	CHECK(joined(pppdArguments(cfg, s)).find("radius") == std::string::npos);
 }
 
+TEST_CASE("LNS pppd with [radius] nas_ip_address sends NAS-IP-Address beside the NAS-Identifier")
+{
+	PppConfig cfg;
+	RadiusConfig r;
+	r.runtimeDir = "/run/l2tpsec/radius";
+	r.nasIpAddress = IpAddress::parse("192.0.2.1");
+	cfg.radius = r;
+	PppdSession s;
+	s.tag = "l2tpsec-1-2";
+	std::string a = joined(pppdArguments(cfg, s));
+	CHECK(a.find(" avpair NAS-Port-Id=l2tpsec-1-2 avpair NAS-IP-Address=192.0.2.1 ") != std::string::npos);
+	cfg.radius->nasIpAddress.reset();
+	CHECK(joined(pppdArguments(cfg, s)).find("NAS-IP-Address") == std::string::npos);
+}
+
+TEST_CASE("LNS pppd with [radius] interim_interval: l2tpsec's plugin gets it (it adds Acct-Interim-Interval)")
+{
+	PppConfig cfg;
+	RadiusConfig r;
+	r.runtimeDir = "/run/l2tpsec/radius";
+	r.interimInterval = std::chrono::seconds(300);
+	cfg.radius = r;
+	PppdSession s;
+	s.plugin = "/usr/lib/pppd/2.4.9/l2tpsec-pppd.so";
+	s.reportFd = 5;
+	CHECK(joined(pppdArguments(cfg, s)).find(" l2tpsec_listen 3000 l2tpsec_interim 300 ") != std::string::npos);
+	cfg.radius->interimInterval = std::chrono::seconds(0);
+	CHECK(joined(pppdArguments(cfg, s)).find("l2tpsec_interim") == std::string::npos);
+	// A LAC's pppd sends no accounting.
+	cfg.radius->interimInterval = std::chrono::seconds(300);
+	s.lns = false;
+	CHECK(joined(pppdArguments(cfg, s)).find("l2tpsec_interim") == std::string::npos);
+}
+
 TEST_CASE("radiusclient files: servers, timeouts, NAS-Identifier, the secret per server address, a dictionary")
 {
 	RadiusConfig r;
