@@ -6,9 +6,8 @@
 #include "daemon/udp_io.h"
 #include "radius/radius_authenticator.h"
 
-#include <sys/socket.h>
-
 #include <doctest.h>
+#include <sys/socket.h>
 
 using namespace l2tpsec;
 using namespace std::chrono_literals;

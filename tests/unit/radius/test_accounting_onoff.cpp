@@ -6,9 +6,9 @@
 #include "radius/accounting_onoff.h"
 #include "radius/radius_authenticator.h"
 
-#include <algorithm>
-
 #include <doctest.h>
+
+#include <algorithm>
 
 using namespace l2tpsec;
 using namespace l2tpsec::radius;
