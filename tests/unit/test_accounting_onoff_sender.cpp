@@ -14,7 +14,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-constexpr std::string_view kSecret = "testing123";
+constexpr std::string_view kAccountingSecret = "testing123";
 
 /// A bound UDP socket on 127.0.0.1 (kernel's port).
 struct FakeServer {
@@ -32,7 +32,7 @@ struct FakeServer {
 	RadiusServer server() const { return {*IpAddress::parse("127.0.0.1"), port}; }
 	/// The requests waiting, each answered with a signed Accounting-Response
 	/// when `answer` (with the secret `secret`).
-	std::vector<radius::Packet> serve(bool answer, std::string_view secret = kSecret)
+	std::vector<radius::Packet> serve(bool answer, std::string_view secret = kAccountingSecret)
 	{
 		std::vector<radius::Packet> got;
 		std::vector<uint8_t> buf(4096);
@@ -42,7 +42,7 @@ struct FakeServer {
 				return got;
 			auto p = radius::parsePacket(std::span(buf).first(r->size));
 			REQUIRE(p);
-			CHECK(radius::requestAuthenticatorValid(std::span(buf).first(r->size), kSecret));
+			CHECK(radius::requestAuthenticatorValid(std::span(buf).first(r->size), kAccountingSecret));
 			got.push_back(*p);
 			if (answer) {
 				radius::Packet ack;
@@ -83,7 +83,7 @@ TEST_CASE("Accounting-On: a silent server is tried `tries` times, then the next 
 	auto loop = EventLoop::create().value();
 	FakeServer silent, answering;
 	std::optional<std::optional<RadiusServer>> result;
-	AccountingOnOffSender s(*loop, {silent.server(), answering.server()}, std::string(kSecret), request(true), 50ms,
+	AccountingOnOffSender s(*loop, {silent.server(), answering.server()}, std::string(kAccountingSecret), request(true), 50ms,
 	                        2, [&](std::optional<RadiusServer> a) { result = a; });
 	s.start();
 	std::vector<radius::Packet> toSilent, toAnswering;
@@ -118,7 +118,7 @@ TEST_CASE("Accounting-Off: an answer with the wrong secret is no answer; a close
 	}
 	FakeServer wrongSecret;
 	std::optional<std::optional<RadiusServer>> result;
-	AccountingOnOffSender s(*loop, {closed, wrongSecret.server()}, std::string(kSecret), request(false), 50ms, 2,
+	AccountingOnOffSender s(*loop, {closed, wrongSecret.server()}, std::string(kAccountingSecret), request(false), 50ms, 2,
 	                        [&](std::optional<RadiusServer> a) { result = a; });
 	s.start();
 	size_t requests = 0;

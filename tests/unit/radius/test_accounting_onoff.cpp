@@ -16,7 +16,7 @@ using l2tpsec::test::hex;
 
 namespace {
 
-constexpr std::string_view kSecret = "testing123";
+constexpr std::string_view kAccountingSecret = "testing123";
 
 // printf 'Acct-Status-Type = Accounting-Off\nNAS-Identifier = "vpn-gw1"\n
 // NAS-IP-Address = 192.0.2.1\nAcct-Session-Id = "l2tpsec-off-1796650000"\n
@@ -45,8 +45,8 @@ OnOffRequest offRequest()
 
 TEST_CASE("Accounting-Off: the same bytes as radclient's, Request Authenticator included")
 {
-	CHECK(onOffDatagram(offRequest(), kSecret) == radclientOff());
-	CHECK(requestAuthenticatorValid(radclientOff(), kSecret));
+	CHECK(onOffDatagram(offRequest(), kAccountingSecret) == radclientOff());
+	CHECK(requestAuthenticatorValid(radclientOff(), kAccountingSecret));
 }
 
 TEST_CASE("Accounting-On: status 7, Terminate-Cause NAS-Reboot; NAS-IP-Address only when set")
@@ -67,11 +67,11 @@ TEST_CASE("Accounting-On: status 7, Terminate-Cause NAS-Reboot; NAS-IP-Address o
 	CHECK(textOf(*p.find(attr::kNasIdentifier)) == "vpn-gw1");
 	CHECK(textOf(*p.find(attr::kAcctSessionId)) == "l2tpsec-off-1796650000");
 	// The datagram parses back to the packet, signed.
-	std::vector<uint8_t> d = onOffDatagram(r, kSecret);
+	std::vector<uint8_t> d = onOffDatagram(r, kAccountingSecret);
 	auto back = parsePacket(d);
 	REQUIRE(back);
 	CHECK(back->attributes == p.attributes);
-	CHECK(requestAuthenticatorValid(d, kSecret));
+	CHECK(requestAuthenticatorValid(d, kAccountingSecret));
 }
 
 TEST_CASE("an Accounting-Response is the answer only with the request's Identifier and the right authenticator")
@@ -79,28 +79,28 @@ TEST_CASE("an Accounting-Response is the answer only with the request's Identifi
 	std::vector<uint8_t> request = radclientOff();
 	// MD5(05 08 0014 + the request's authenticator + "testing123").
 	std::vector<uint8_t> response = hex("05 08 0014 fd4c094ae8e6bb43c2e39d19e984c5fe");
-	CHECK(isAccountingResponseTo(response, request, kSecret));
+	CHECK(isAccountingResponseTo(response, request, kAccountingSecret));
 	// Padding after Length is not signed.
 	std::vector<uint8_t> padded = response;
 	padded.push_back(0);
-	CHECK(isAccountingResponseTo(padded, request, kSecret));
+	CHECK(isAccountingResponseTo(padded, request, kAccountingSecret));
 	CHECK_FALSE(isAccountingResponseTo(response, request, "wrong-secret"));
 	std::vector<uint8_t> otherId = response;
 	otherId[1] = 9;
-	CHECK_FALSE(isAccountingResponseTo(otherId, request, kSecret));
+	CHECK_FALSE(isAccountingResponseTo(otherId, request, kAccountingSecret));
 	std::vector<uint8_t> notResponse = response;
 	notResponse[0] = code::kAccountingRequest;
-	CHECK_FALSE(isAccountingResponseTo(notResponse, request, kSecret));
+	CHECK_FALSE(isAccountingResponseTo(notResponse, request, kAccountingSecret));
 	std::vector<uint8_t> flipped = response;
 	flipped[10] ^= 1;
-	CHECK_FALSE(isAccountingResponseTo(flipped, request, kSecret));
-	CHECK_FALSE(isAccountingResponseTo(hex("05 08 00"), request, kSecret));
-	CHECK_FALSE(isAccountingResponseTo(response, hex("04 08"), kSecret));
+	CHECK_FALSE(isAccountingResponseTo(flipped, request, kAccountingSecret));
+	CHECK_FALSE(isAccountingResponseTo(hex("05 08 00"), request, kAccountingSecret));
+	CHECK_FALSE(isAccountingResponseTo(response, hex("04 08"), kAccountingSecret));
 	// signResponse makes what the check takes.
 	Authenticator reqAuth{};
 	std::copy_n(request.begin() + kAuthenticatorOffset, kAuthenticatorSize, reqAuth.begin());
 	Packet ack;
 	ack.code = code::kAccountingResponse;
 	ack.identifier = 8;
-	CHECK(signResponse(ack, reqAuth, kSecret, false) == response);
+	CHECK(signResponse(ack, reqAuth, kAccountingSecret, false) == response);
 }
