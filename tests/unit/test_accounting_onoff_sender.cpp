@@ -83,8 +83,8 @@ TEST_CASE("Accounting-On: a silent server is tried `tries` times, then the next 
 	auto loop = EventLoop::create().value();
 	FakeServer silent, answering;
 	std::optional<std::optional<RadiusServer>> result;
-	AccountingOnOffSender s(*loop, {silent.server(), answering.server()}, std::string(kAccountingSecret), request(true), 50ms,
-	                        2, [&](std::optional<RadiusServer> a) { result = a; });
+	AccountingOnOffSender s(*loop, {silent.server(), answering.server()}, std::string(kAccountingSecret),
+	                        request(true), 50ms, 2, [&](std::optional<RadiusServer> a) { result = a; });
 	s.start();
 	std::vector<radius::Packet> toSilent, toAnswering;
 	for (int i = 0; i < 100 && !result; i++) {
@@ -118,8 +118,8 @@ TEST_CASE("Accounting-Off: an answer with the wrong secret is no answer; a close
 	}
 	FakeServer wrongSecret;
 	std::optional<std::optional<RadiusServer>> result;
-	AccountingOnOffSender s(*loop, {closed, wrongSecret.server()}, std::string(kAccountingSecret), request(false), 50ms, 2,
-	                        [&](std::optional<RadiusServer> a) { result = a; });
+	AccountingOnOffSender s(*loop, {closed, wrongSecret.server()}, std::string(kAccountingSecret), request(false),
+	                        50ms, 2, [&](std::optional<RadiusServer> a) { result = a; });
 	s.start();
 	size_t requests = 0;
 	for (int i = 0; i < 100 && !result; i++) {
