@@ -111,20 +111,6 @@ def header(cky_i, cky_r, first, flags, length, exchange=MAIN_MODE, mid=bytes(4))
     return cky_i + cky_r + struct.pack("!BBBB", first, 0x10, exchange, flags) + mid + struct.pack("!I", 28 + length)
 
 
-def chain_end(first, data):
-    """Where the payload chain starting with `first` ends in `data` (the
-    padding of an encrypted message follows)."""
-    kind, i = first, 0
-    while kind != 0:
-        if i + 4 > len(data):
-            raise ProtocolError("payload chain runs past the message")
-        kind, _, length = struct.unpack_from("!BBH", data, i)
-        if length < 4 or i + length > len(data):
-            raise ProtocolError("bad payload length %d" % length)
-        i += length
-    return i
-
-
 def sa_body():
     """SAi_b: DOI IPsec, SIT_IDENTITY_ONLY, one proposal of one transform."""
     attrs = b"".join(struct.pack("!HH", 0x8000 | t, v)
@@ -299,8 +285,8 @@ class Probe:
         opened = dec.update(body) + dec.finalize()
         if qm2[16] != HASH:
             raise ProtocolError("Quick Mode 2 does not start with HASH(2)")
-        opened = opened[:chain_end(HASH, opened)]
         got = parse_payloads(HASH, opened)
+        opened = opened[:sum(4 + len(body) for _, body in got)]  # without the padding
         hash_len = 4 + len(got[0][1])
         if got[0][1] != prf(skeyid_a, mid, ni, opened[hash_len:]):
             raise ProtocolError("Quick Mode 2's HASH(2) does not verify")
