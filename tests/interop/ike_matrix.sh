@@ -1,9 +1,13 @@
 #!/bin/bash
 # The IKEv1 interop matrix with strongSwan (charon via swanctl, PSK, transport
-# mode for udp/1701), in one VM boot: each of five proposal sets (IKE and the
-# matching ESP) x two topologies (direct; the client behind a masquerading
-# NAT router, where IKE floats to UDP 4500 and ESP goes in UDP) x two
-# directions:
+# mode for udp/1701), in one VM boot: five proposal sets (IKE and the
+# matching ESP), two topologies (direct; the client behind a masquerading
+# NAT router, where IKE floats to UDP 4500 and ESP goes in UDP), two
+# directions and two deleters, covered pairwise in ten cases: every proposal
+# set in both directions and both topologies, and every pair of direction,
+# topology and deleter (the full product, twenty cases, took 310 s of the
+# suite for no pair this misses: the ESP algorithm does not meet the UDP
+# encapsulation anywhere in the kernel or in l2tpsecd). The directions:
 #   charon-l2tpsecd  charon initiates from the client namespace, where an
 #                    l2tpsecd LAC with ipsec = "off" sends its L2TP under
 #                    charon's policies, to the l2tpsecd LNS with ipsec =
@@ -164,8 +168,13 @@ since() { awk -v t="$(date +%s.%N)" -v t0="$1" 'BEGIN { printf "%.1f", t - t0 }'
 step() { echo "$(elapsed)s case $CASE: $*" | tee -a "$WORK/steps.log" >&2; }
 
 CASE=0
-# deleter: charon for even cases, l2tpsecd for odd ones.
-deleter() { if ((CASE % 2 == 0)); then echo charon; else echo l2tpsecd; fi; }
+# Case CASE is proposal set CASE % 5 in direction CASE / 5 (0: charon
+# initiates, 1: l2tpsecd does). Its topology alternates with the set and the
+# direction, its deleter with pairs of sets and the direction, so that each
+# direction meets both topologies and both deleters, each set both topologies,
+# and each topology both deleters.
+case_topology() { if (((CASE % 5 + CASE / 5) % 2 == 0)); then echo direct; else echo nat; fi; }
+deleter() { if (((CASE % 5 / 2 + CASE / 5) % 2 == 0)); then echo charon; else echo l2tpsecd; fi; }
 
 # ---- charon initiates, l2tpsecd responds -------------------------------------
 
@@ -310,9 +319,10 @@ l2tpsecd_initiates() {
   CASE=$((CASE + 1))
 }
 
+((${#SETS[@]} == 5)) || fail "case_topology and deleter expect five proposal sets"
+for s in "${SETS[@]}"; do charon_initiates "$(case_topology)" "${s%%:*}" "${s#*:}"; done
+# Their ports (IKE, L2TP) go to the l2tpsecd initiators below.
 for topo in direct nat; do
-  for s in "${SETS[@]}"; do charon_initiates "$topo" "${s%%:*}" "${s#*:}"; done
-  # Their ports (IKE, L2TP) go to the l2tpsecd initiators below.
   stop_charon "swan-$topo"
   stop_l2tpsecd "lac-$topo"
 done
@@ -321,7 +331,5 @@ lns_conf "$WORK/lns2.conf" off
 start_l2tpsecd lns2 "$NS_S" "$WORK/lns2.conf"
 charon_psk_conf "$WORK/swan-srv.conf" ike="${SETS[0]%%:*}" esp="${SETS[0]#*:}"
 start_charon swan-srv "$NS_S" "$WORK/swan-srv.conf"
-for topo in direct nat; do
-  for s in "${SETS[@]}"; do l2tpsecd_initiates "$topo" "${s%%:*}" "${s#*:}"; done
-done
+for s in "${SETS[@]}"; do l2tpsecd_initiates "$(case_topology)" "${s%%:*}" "${s#*:}"; done
 echo PASS
