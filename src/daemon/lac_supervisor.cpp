@@ -116,9 +116,14 @@ void LacSupervisor::startTunnel(Lac &lac)
 	req.profile = lac.profile.name;
 	std::tie(req.local, req.server) = lacEndpoints(lac);
 	// A second tunnel to the same server takes an ephemeral port: two tunnels
-	// with one address/port pair would look like one to the kernel.
-	for (const l2tp::TunnelInfo &t : engine_.tunnels())
-		if (!t.lns && t.peer.address == lac.profile.server)
+	// with one address/port pair would look like one to the kernel. Not
+	// beside a closing one: it has no kernel tunnel any more, and after a
+	// failover (the server dead, its address taken by a standby) it waits
+	// for a StopCCN ack that never comes while our IPsec SA to the standby
+	// covers port 1701 only, so a tunnel from another port is refused.
+	auto tunnels = engine_.tunnels();
+	for (const l2tp::TunnelInfo &t : tunnels)
+		if (!t.lns && t.peer.address == lac.profile.server && lacTunnelLive(tunnels, t.tunnelId))
 			req.local.port = 0;
 	auto tid = engine_.connect(req, l2tp::TransportClock::now());
 	touched_();

@@ -29,7 +29,11 @@ Result<TunnelSocket> FakeTunnelSockets::open(const Endpoint &local, const Endpoi
 		s.local.address = address_;
 	if (s.local.port == 0)
 		s.local.port = nextPort_++;
-	if (connected_.contains({s.local, s.peer}))
+	// Only an attached (connected) socket holds its pair: one that never was
+	// or no longer is (a closing tunnel's) gives the pair to the new one, as
+	// the kernel's lookup prefers the connected socket.
+	if (auto held = connected_.find({s.local, s.peer});
+	    held != connected_.end() && attached_.contains(held->second))
 		return Error{EADDRINUSE,
 		             "bind " + s.local.str() + " connected to " + s.peer.str() + ": Address already in use"};
 	if (fd_ < 0)
@@ -55,7 +59,10 @@ void FakeTunnelSockets::close(uint64_t socketId)
 	auto it = sockets_.find(socketId);
 	if (it == sockets_.end())
 		return;
-	connected_.erase({it->second.local, it->second.peer});
+	// (Unless a newer socket took the pair over.)
+	if (auto held = connected_.find({it->second.local, it->second.peer});
+	    held != connected_.end() && held->second == socketId)
+		connected_.erase(held);
 	attached_.erase(socketId);
 	sockets_.erase(it);
 }

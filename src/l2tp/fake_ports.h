@@ -30,7 +30,8 @@ public:
 	Result<TunnelSocket> open(const Endpoint &local, const Endpoint &peer) override;
 	Result<void> send(uint64_t socketId, std::span<const uint8_t> datagram) override;
 	void close(uint64_t socketId) override;
-	/// Recorded only: the fake routes by (local, peer) from open() on.
+	/// Recorded only: the fake routes by (local, peer) from open() on, to the
+	/// newest socket of the pair; open() refuses a pair an attached socket holds.
 	Result<void> attach(uint64_t socketId) override;
 	void detach(uint64_t socketId) override;
 	/// The sockets attach()ed and not detach()ed or closed since.
