@@ -66,6 +66,12 @@ std::optional<size_t> ChildSaSet::indexOf(uint32_t spi) const
 	return std::nullopt;
 }
 
+bool ChildSaSet::inKernel(size_t index, uint32_t spi) const
+{
+	const ChildSa &c = children_[index];
+	return ctx_.dataplane.querySa(c.spec().inboundSpi == spi ? c.inboundId() : c.outboundId()).ok();
+}
+
 const ChildSaInfo *ChildSaSet::atPlace(uint64_t seq) const
 {
 	// Places grow with the order the pairs came in.

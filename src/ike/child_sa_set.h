@@ -40,6 +40,9 @@ public:
 	std::optional<size_t> indexOf(uint32_t spi) const;
 	/// Whether one of the pairs has this inbound SPI.
 	bool hasInboundSpi(uint32_t spi) const;
+	/// Whether the kernel still holds pair `index`'s SA with `spi` (its
+	/// inbound SA if `spi` is the inbound SPI, else its outbound one).
+	bool inKernel(size_t index, uint32_t spi) const;
 	/// Whether a pair installed after pair `index` protects the same flow.
 	bool hasNewerPair(size_t index) const;
 	/// Takes over the pairs of `from` (another ISAKMP SA of the same peer),

@@ -373,6 +373,18 @@ bool IkeSa::childExpired(uint32_t spi, bool hard)
 	size_t i = *found;
 	const ChildSaSpec &c = children_.spec(i);
 	if (hard) {
+		// The kernel deletes a state before it reports its hard expiry. An
+		// SA still there under this SPI means another state ran out: the
+		// larval one allocSpi() reserved, which the dataplane replaced by a
+		// fresh SA when the Quick Mode outlasted net.core.xfrm_acq_expires
+		// (30 s); its expiry must not take the pair that now uses the SPI.
+		if (children_.inKernel(i, spi)) {
+			logInfo(kLog,
+			        "peer {}: hard expiry of SPI 0x{:08x} ignored: the kernel still holds the SA (an older "
+			        "state under the same SPI ran out)",
+			        path_.text(), spi);
+			return true;
+		}
 		uint32_t in = c.inboundSpi;
 		DeletePayload d{Doi::Ipsec,
 		                ProtocolId::IpsecEsp,

@@ -471,8 +471,11 @@ TEST_CASE("kernel expiry: soft makes the initiator rekey (the pairs overlap), ha
 	p.lab.settle();
 	CHECK(p.server->engine.childSas().size() == 2);
 	CHECK(p.client->engine.childSas().size() == 2);
-	// The old pair's hard expiry on the client: it goes there and, by Delete, on the server.
+	// The old pair's hard expiry on the client (the kernel deleted the SA
+	// first): it goes there and, by Delete, on the server.
 	p.server->kernel.clearCalls();
+	REQUIRE(findSa(p.client->kernel, 0xc0000002));
+	REQUIRE(p.client->kernel.deleteSa(findSa(p.client->kernel, 0xc0000002)->id));
 	p.client->engine.onSaExpired(0xc0000002, true, p.lab.now);
 	p.lab.settle();
 	CHECK(p.client->engine.childSas().size() == 1);
@@ -482,6 +485,32 @@ TEST_CASE("kernel expiry: soft makes the initiator rekey (the pairs overlap), ha
 	CHECK(p.server->kernel.policies().size() == 2);
 	CHECK(p.server->kernel.sas().size() == 2);
 	CHECK(p.client->observer.events.back() == "child-down in=0xc0000002: lifetime expired");
+}
+
+TEST_CASE("a hard expiry of an SPI whose SA the kernel still holds leaves the pair (a larval state ran out)")
+{
+	// The SPI's allocation outlived net.core.xfrm_acq_expires: the dataplane
+	// added the SA afresh under the same SPI, and the kernel's expiry of the
+	// larval state arrives after it.
+	Pair p;
+	LogCapture logs;
+	p.connect();
+	REQUIRE(findSa(p.server->kernel, 0xc0000001));
+	p.server->kernel.clearCalls();
+	p.server->engine.onSaExpired(0xc0000001, true, p.lab.now);
+	p.lab.settle();
+	CHECK(p.server->engine.childSas().size() == 1);
+	CHECK(p.client->engine.childSas().size() == 1);
+	for (const std::string &call : p.server->kernel.calls())
+		CHECK(!call.starts_with("deleteSa"));
+	CHECK(p.server->kernel.sas().size() == 2);
+	CHECK(logs.has("hard expiry of SPI 0xc0000001 ignored: the kernel still holds the SA"));
+	// Once the kernel has deleted it, the same expiry takes the pair on both ends.
+	REQUIRE(p.server->kernel.deleteSa(findSa(p.server->kernel, 0xc0000001)->id));
+	p.server->engine.onSaExpired(0xc0000001, true, p.lab.now);
+	p.lab.settle();
+	CHECK(p.server->engine.childSas().empty());
+	CHECK(p.client->engine.childSas().empty());
 }
 
 TEST_CASE("the server rekeys a pair the client let run to its soft limit (a shorter lifetime of ours)")
@@ -522,6 +551,7 @@ TEST_CASE("the server rekeys a pair the client let run to its soft limit (a shor
 	REQUIRE(freshIn);
 	CHECK(freshIn->params.lifetime.softAdd == 54s);
 	// The old pair runs out on the server; both ends are left with the new one.
+	REQUIRE(p.server->kernel.deleteSa(kernel::SaId{ip("192.0.2.2"), ip("192.0.2.1"), 0xc0000001, 0, 0}));
 	p.server->engine.onSaExpired(0xc0000001, true, p.lab.now);
 	p.lab.settle();
 	CHECK(p.server->engine.childSas().size() == 1);
