@@ -223,10 +223,13 @@ void Daemon::stopGracefully(const char *why)
 	l2tp_->shutdown(std::chrono::milliseconds(3000), [this] {
 		if (ike_)
 			ike_->shutdown();
-		// Last: the accounting servers close whatever this server's
-		// sessions left open.
-		if (!sendAccountingOnOff(false, [this] { loop_->stop(); }))
-			loop_->stop();
+		// The sessions' Stops (sent as StopCCN cleared them) are answered
+		// or given up first; last, the Accounting-Off: the accounting
+		// servers close whatever this server's sessions left open.
+		l2tp_->whenAccountingIdle([this] {
+			if (!sendAccountingOnOff(false, [this] { loop_->stop(); }))
+				loop_->stop();
+		});
 	});
 }
 
@@ -244,8 +247,9 @@ bool Daemon::sendAccountingOnOff(bool on, std::function<void()> done)
 void Daemon::startOnOff(const radius::OnOffRequest &request, std::function<void()> done)
 {
 	const RadiusConfig &r = *config_.ppp.radius;
-	onOff_ = std::make_unique<AccountingOnOffSender>(
-	        *loop_, r.accountingServers, r.secret ? r.secret->value : std::string(), request, r.timeout, r.retries,
+	std::string secret = r.secret ? r.secret->value : std::string();
+	onOff_ = std::make_unique<AccountingSender>(
+	        *loop_, r.accountingServers, secret, onOffSpec(request, secret), r.timeout, r.retries,
 	        [this, request, done = std::move(done)](const std::optional<RadiusServer> &answered) {
 		        if (!answered && request.on && !stopping_) {
 			        logInfo("radius", "Accounting-On: trying again in {}s", kOnRetry.count());

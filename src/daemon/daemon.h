@@ -6,7 +6,7 @@
 #include "common/result.h"
 #include "config/config.h"
 #include "control/control_server.h"
-#include "daemon/accounting_onoff_sender.h"
+#include "daemon/accounting_sender.h"
 #include "daemon/blocking_service.h"
 #include "daemon/das_listener.h"
 #include "daemon/dhcp_responder.h"
@@ -108,7 +108,7 @@ private:
 	/// [radius] das_listen; ends l2tp_'s sessions, so it goes first.
 	std::unique_ptr<DasListener> das_;
 	/// The Accounting-On of the start, then the Accounting-Off of a clean stop.
-	std::unique_ptr<AccountingOnOffSender> onOff_;
+	std::unique_ptr<AccountingSender> onOff_;
 	std::optional<EventLoop::TimerId> onRetry_;
 	bool stopping_ = false;
 	std::chrono::system_clock::time_point started_;

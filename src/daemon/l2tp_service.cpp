@@ -12,10 +12,12 @@
 #include "l2tp/codec/l2tp_header.h"
 #include "l2tp/fake_ports.h"
 #include "ppp/orphan_pppd.h"
+#include "ppp/pppd_command.h"
 
 #include <unistd.h>
 
 #include <algorithm>
+#include <random>
 
 namespace l2tpsec {
 
@@ -36,11 +38,22 @@ std::string hostName()
 	return buf;
 }
 
+/// A new random number at every start: the first half of each
+/// Acct-Session-Id (radius::acctSessionId says why).
+uint64_t randomBootId()
+{
+	std::random_device rd;
+	return static_cast<uint64_t>(rd()) << 32 | rd();
+}
+
 } // namespace
 
 L2tpService::L2tpService(EventLoop &loop, const Config &config, L2tpServiceOptions options)
-    : loop_(loop), options_(std::move(options)), config_(config), admission_(config.l2tp.ipsec, ikeFlows(options_.ike))
+    : loop_(loop), options_(std::move(options)), config_(config),
+      accounting_(loop, randomBootId(), [this](uint16_t t, uint16_t s) { return countersOf(t, s); }),
+      admission_(config.l2tp.ipsec, ikeFlows(options_.ike))
 {
+	accounting_.configure(config.ppp.radius);
 }
 
 L2tpService::~L2tpService()
@@ -95,8 +108,8 @@ Result<std::unique_ptr<L2tpService>> L2tpService::start(EventLoop &loop, const C
 		if (size_t n = ppp::stopOrphanPppds(); n > 0)
 			logWarn(kL2tpLog, "stopped {} pppd(s) an earlier run left behind", n);
 		PppdLauncher::Callbacks cb;
-		cb.ended = [self](uint16_t t, uint16_t sid, const std::string &why) {
-			self->engine_->pppEnded(t, sid, why, l2tp::TransportClock::now());
+		cb.ended = [self](uint16_t t, uint16_t sid, const std::string &why, l2tp::EndCause cause) {
+			self->engine_->pppEnded(t, sid, why, l2tp::TransportClock::now(), cause);
 			self->arm();
 		};
 		cb.peerAuthFailed = [self](uint16_t t, uint16_t sid, const l2tp::Endpoint &peer,
@@ -154,6 +167,7 @@ void L2tpService::reconfigure(const Config &config)
 {
 	config_ = config;
 	audit_.reconfigure(config.server.auditLog.path);
+	accounting_.configure(config.ppp.radius);
 	admission_.setRequirement(config.l2tp.ipsec);
 	if (pppd_)
 		pppd_->configure(config.ppp, config.lac);
@@ -216,7 +230,7 @@ void L2tpService::checkBinding(const Key &key, const std::string &user)
 		                                               user, key.first, key.second));
 	// pppd goes with the session (its CDN), before IPCP brings the link up.
 	(void)engine_->disconnectSession(key.first, key.second, "PPP user not bound to the device certificate",
-	                                 l2tp::TransportClock::now());
+	                                 l2tp::TransportClock::now(), l2tp::EndCause::Error);
 	arm();
 }
 
@@ -233,7 +247,8 @@ bool L2tpService::adoptLinkAddress(const Key &key, const std::string &address)
 	if (r)
 		return true;
 	logError("ppp", "session {}/{}: {}; session ended", key.first, key.second, r.error().message);
-	(void)engine_->disconnectSession(key.first, key.second, "client address in use", l2tp::TransportClock::now());
+	(void)engine_->disconnectSession(key.first, key.second, "client address in use", l2tp::TransportClock::now(),
+	                                 l2tp::EndCause::Error);
 	arm();
 	return false;
 }
@@ -394,6 +409,27 @@ void L2tpService::auditStart(const Key &key)
 		return;
 	it->second.auditStarted = isoTimeUtc(std::chrono::system_clock::now());
 	audit_.start(*info, {it->second.user, it->second.linkAddress});
+	if (!info->lns)
+		return;
+	SessionAccountant::Facts facts;
+	facts.user = it->second.user;
+	facts.nasPortId = ppp::sessionPortId(key.first, key.second);
+	facts.framedIpAddress = info->address;
+	if (!facts.framedIpAddress && it->second.linkAddress)
+		facts.framedIpAddress = IpAddress::parse(*it->second.linkAddress);
+	facts.callingStationId = info->peer.address.str();
+	for (const l2tp::TunnelInfo &t : engine_->tunnels())
+		if (t.tunnelId == key.first)
+			facts.calledStationId = t.local.address.str();
+	accounting_.start(key.first, key.second, std::move(facts));
+}
+
+std::optional<radius::SessionCounters> L2tpService::countersOf(uint16_t tunnelId, uint16_t sessionId) const
+{
+	auto st = dataplane_->getSession(tunnelId, sessionId);
+	if (!st)
+		return std::nullopt;
+	return radius::SessionCounters{st->stats.rxBytes, st->stats.txBytes, st->stats.rxPackets, st->stats.txPackets};
 }
 
 void L2tpService::sessionDown(const l2tp::SessionEnd &e)
@@ -404,6 +440,9 @@ void L2tpService::sessionDown(const l2tp::SessionEnd &e)
 	if (it == extras_.end())
 		return;
 	audit_.stop(e, {it->second.user, it->second.linkAddress});
+	kernel::L2tpStats st = e.stats.value_or(kernel::L2tpStats{});
+	accounting_.stop(key.first, key.second, {st.rxBytes, st.txBytes, st.rxPackets, st.txPackets},
+	                 terminateCauseOf(e.cause));
 	extras_.erase(it);
 }
 
@@ -422,7 +461,7 @@ void L2tpService::flowUnprotected(const ike::ChildSaInfo &child, const std::stri
 	for (const l2tp::TunnelInfo &t : admission_.tunnelsLosing(child, engine_->tunnels())) {
 		logInfo(kL2tpLog, "tunnel {} to {}: its IPsec SA is gone ({}); closing it", t.tunnelId, t.peer.str(),
 		        reason);
-		(void)engine_->closeTunnel(t.tunnelId, "IPsec SA down: " + reason, now);
+		(void)engine_->closeTunnel(t.tunnelId, "IPsec SA down: " + reason, now, l2tp::EndCause::PeerLost);
 	}
 	arm();
 }

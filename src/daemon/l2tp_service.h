@@ -20,6 +20,7 @@
 #include "daemon/ipsec_admission.h"
 #include "daemon/lac_supervisor.h"
 #include "daemon/pppd_launcher.h"
+#include "daemon/session_accountant.h"
 #include "daemon/session_audit.h"
 #include "daemon/session_rate.h"
 #include "daemon/udp_tunnel_sockets.h"
@@ -69,6 +70,10 @@ public:
 	/// StopCCN to every tunnel; calls `done` once they are acknowledged or
 	/// after `limit`, whichever is first.
 	void shutdown(std::chrono::milliseconds limit, std::function<void()> done);
+
+	/// Calls `done` once the sessions' accounting requests (the Stops of a
+	/// shutdown) are answered or given up.
+	void whenAccountingIdle(std::function<void()> done) { accounting_.whenIdle(std::move(done)); }
 
 	/// One record for the session audit (blocking writes its own there).
 	void audit(const nlohmann::json &record) { audit_.write(record); }
@@ -151,8 +156,11 @@ private:
 	void arm();
 	void onTimer();
 	void finishShutdownIfDone();
-	/// The session's start record, once pppd has its link up.
+	/// The session's start record and accounting Start, once pppd has its
+	/// link up.
 	void auditStart(const Key &key);
+	/// The session's counters from the kernel (Interim-Updates).
+	std::optional<radius::SessionCounters> countersOf(uint16_t tunnelId, uint16_t sessionId) const;
 	/// LNS: the client's address as pppd set it at IP up becomes the
 	/// session's (L2tpEngine::adoptAddress); false: the session was ended.
 	bool adoptLinkAddress(const Key &key, const std::string &address);
@@ -163,6 +171,9 @@ private:
 	bool upWithoutPpp_ = false;
 	Config config_;
 	SessionAudit audit_;
+	/// RADIUS accounting of the LNS's sessions (pppd's radius plugin only
+	/// authenticates).
+	SessionAccountant accounting_;
 	IpsecAdmission admission_;
 	std::unique_ptr<kernel::L2tpDataplane> dataplane_;
 	std::unique_ptr<UdpTunnelSockets> sockets_;

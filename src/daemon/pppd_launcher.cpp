@@ -81,6 +81,23 @@ ReportRead readReport(int fd, ReportBuffer &buf, size_t &size, int &error)
 	}
 }
 
+/// What pppd's exit status (pppd(8)) says of why the link ended: the
+/// peer's LCP Terminate-Request or pppd told to stop (0, 5), the peer gone
+/// silent or hung up (15, 16), its idle or connect-time limit (12, 13, from
+/// RADIUS Idle- and Session-Timeout); anything else is an error.
+l2tp::EndCause pppdEndCause(int exitCode)
+{
+	switch (exitCode) {
+	case 0:
+	case 5: return l2tp::EndCause::PeerRequest;
+	case 12: return l2tp::EndCause::IdleTimeout;
+	case 13: return l2tp::EndCause::SessionTimeout;
+	case 15:
+	case 16: return l2tp::EndCause::PeerLost;
+	default: return l2tp::EndCause::Error;
+	}
+}
+
 } // namespace
 
 Result<void> checkPppdPlugin(const std::string &path)
@@ -146,7 +163,7 @@ Result<void> PppdLauncher::start(l2tp::PppStart start)
 	s.sessionId = start.sessionId;
 	s.lns = start.lns;
 	s.remoteAddress = start.remoteAddress;
-	s.tag = "l2tpsec-" + std::to_string(start.tunnelId) + "-" + std::to_string(start.sessionId);
+	s.tag = ppp::sessionPortId(start.tunnelId, start.sessionId);
 	s.plugin = plugin_;
 	s.reportFd = kReportFd;
 
@@ -508,12 +525,15 @@ void PppdLauncher::onExit(Key key, int waitStatus)
 		// why pppd was ending is what its plugin reported.
 		reason = ppp::describePppdExit(W_EXITCODE(*st.exitStatus, 0)).text + ", then " + e.text;
 	logInfo("ppp", "session {}: {}", sessionTag(key.first, key.second), reason);
+	// Killed while exiting (our SIGKILL): the status its plugin reported.
+	int exitCode = e.signal != 0 && st.exitStatus ? *st.exitStatus : e.exitCode;
+	l2tp::EndCause cause = st.refused.empty() ? pppdEndCause(exitCode) : l2tp::EndCause::Error;
 	// Keep the object alive until this callback has returned.
 	std::shared_ptr<ppp::ChildProcess> dying(std::move(it->second));
 	children_.erase(it);
 	loop_.addTimer(std::chrono::milliseconds(0), [dying] {});
 	if (cb_.ended)
-		cb_.ended(key.first, key.second, reason);
+		cb_.ended(key.first, key.second, reason, cause);
 }
 
 std::optional<pid_t> PppdLauncher::pid(uint16_t tunnelId, uint16_t sessionId) const

@@ -45,8 +45,11 @@ class PppdLauncher final : public l2tp::PppLauncher {
 public:
 	struct Callbacks {
 		/// pppd ended by itself, or was stopped because its plugin could not
-		/// be understood; `reason` is one line, e.g. "... (pppd exit 11)".
-		std::function<void(uint16_t tunnelId, uint16_t sessionId, const std::string &reason)> ended;
+		/// be understood; `reason` is one line, e.g. "... (pppd exit 11)",
+		/// `cause` what its exit status says of why (accounting).
+		std::function<void(uint16_t tunnelId, uint16_t sessionId, const std::string &reason,
+		                   l2tp::EndCause cause)>
+		        ended;
 		/// An LNS pppd exited because its peer failed to authenticate (pppd
 		/// exit 11: CHAP, MS-CHAPv2, PAP or RADIUS said no), `peer` being the
 		/// session's L2TP peer. Also for a pppd already stopped: the client's

@@ -153,7 +153,7 @@ void L2tpEngine::onSccrq(uint64_t, const Endpoint &local, const Endpoint &from, 
 	for (uint16_t tid : stale) {
 		logWarn(kLog, "tunnel {}: {} started a new tunnel from the same port; the old one is dropped", tid,
 		        from.str());
-		findTunnel(tid)->abandon("the peer started a new tunnel (restarted?)");
+		findTunnel(tid)->abandon("the peer started a new tunnel (restarted?)", EndCause::PeerLost);
 		settle(tid);
 	}
 	size_t fromAddress = 0;
@@ -222,13 +222,13 @@ Result<void> L2tpEngine::placeCall(uint16_t tunnelId, TimePoint now)
 }
 
 Result<void> L2tpEngine::disconnectSession(uint16_t tunnelId, uint16_t sessionId, const std::string &reason,
-                                           TimePoint now)
+                                           TimePoint now, EndCause cause)
 {
 	ctx_.now = now;
 	Tunnel *t = findTunnel(tunnelId);
 	if (!t)
 		return Error{ENOENT, "no tunnel " + std::to_string(tunnelId)};
-	auto r = t->closeSession(sessionId, CdnResult::Administrative, reason);
+	auto r = t->closeSession(sessionId, CdnResult::Administrative, reason, cause);
 	settle(tunnelId);
 	return r;
 }
@@ -241,24 +241,25 @@ Result<void> L2tpEngine::adoptAddress(uint16_t tunnelId, uint16_t sessionId, IpA
 	return t->adoptAddress(sessionId, address);
 }
 
-Result<void> L2tpEngine::closeTunnel(uint16_t tunnelId, const std::string &reason, TimePoint now)
+Result<void> L2tpEngine::closeTunnel(uint16_t tunnelId, const std::string &reason, TimePoint now, EndCause cause)
 {
 	ctx_.now = now;
 	Tunnel *t = findTunnel(tunnelId);
 	if (!t)
 		return Error{ENOENT, "no tunnel " + std::to_string(tunnelId)};
-	t->close(StopCcnResult::GeneralRequest, reason);
+	t->close(StopCcnResult::GeneralRequest, reason, cause);
 	settle(tunnelId);
 	return {};
 }
 
-void L2tpEngine::pppEnded(uint16_t tunnelId, uint16_t sessionId, const std::string &reason, TimePoint now)
+void L2tpEngine::pppEnded(uint16_t tunnelId, uint16_t sessionId, const std::string &reason, TimePoint now,
+                          EndCause cause)
 {
 	ctx_.now = now;
 	Tunnel *t = findTunnel(tunnelId);
 	if (!t)
 		return;
-	t->pppEnded(sessionId, reason);
+	t->pppEnded(sessionId, reason, cause);
 	settle(tunnelId);
 }
 
@@ -271,7 +272,7 @@ void L2tpEngine::shutdown(TimePoint now)
 		ids.push_back(tid);
 	for (uint16_t tid : ids) {
 		if (Tunnel *t = findTunnel(tid))
-			t->close(StopCcnResult::ShuttingDown, "the daemon is shutting down");
+			t->close(StopCcnResult::ShuttingDown, "the daemon is shutting down", EndCause::Shutdown);
 		settle(tid);
 	}
 }

@@ -104,10 +104,11 @@ struct SessionInfo {
 	TimePoint started; ///< when it was established (ICCN)
 };
 
-/// A session that ended, for the audit record.
+/// A session that ended, for the audit record and accounting.
 struct SessionEnd {
 	SessionInfo session;
 	std::string reason;
+	EndCause cause = EndCause::Error;
 	/// From the kernel just before the session was deleted (absent when the
 	/// session never reached the kernel or the read failed).
 	std::optional<kernel::L2tpStats> stats;
@@ -168,9 +169,11 @@ public:
 	/// LAC: one more session in an existing LAC tunnel.
 	Result<void> placeCall(uint16_t tunnelId, TimePoint now);
 	/// Clears one session with a CDN (Result Code 3, administrative).
-	Result<void> disconnectSession(uint16_t tunnelId, uint16_t sessionId, const std::string &reason, TimePoint now);
+	Result<void> disconnectSession(uint16_t tunnelId, uint16_t sessionId, const std::string &reason, TimePoint now,
+	                               EndCause cause = EndCause::Admin);
 	/// Clears a tunnel and its sessions with a StopCCN.
-	Result<void> closeTunnel(uint16_t tunnelId, const std::string &reason, TimePoint now);
+	Result<void> closeTunnel(uint16_t tunnelId, const std::string &reason, TimePoint now,
+	                         EndCause cause = EndCause::Admin);
 	/// LNS: the client's address as its pppd reported it at IP up. When it
 	/// is not the pool's offer (RADIUS's Framed-IP-Address wins in pppd),
 	/// the offer goes back to the pool and an address inside the pool is
@@ -178,7 +181,8 @@ public:
 	/// ends the session: two clients with one address).
 	Result<void> adoptAddress(uint16_t tunnelId, uint16_t sessionId, IpAddress address);
 	/// The session's pppd ended by itself: the session is cleared with a CDN.
-	void pppEnded(uint16_t tunnelId, uint16_t sessionId, const std::string &reason, TimePoint now);
+	void pppEnded(uint16_t tunnelId, uint16_t sessionId, const std::string &reason, TimePoint now,
+	              EndCause cause = EndCause::PeerRequest);
 	/// StopCCN to every tunnel; new SCCRQs are refused (ShuttingDown) from
 	/// now on. done() tells when the StopCCNs are acknowledged or given up.
 	void shutdown(TimePoint now);

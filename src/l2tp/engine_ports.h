@@ -62,6 +62,19 @@ struct PppStart {
 	std::string lacProfile;
 };
 
+/// Why a session ended, in the kinds RADIUS accounting tells apart
+/// (Acct-Terminate-Cause, RFC 2866 §5.10; the daemon maps them). The
+/// engine says it in SessionEnd; a PppLauncher says it of a pppd that ended.
+enum class EndCause : uint8_t {
+	PeerRequest,    ///< the peer's CDN or StopCCN, or its PPP ended the link
+	PeerLost,       ///< the peer stopped answering (retransmissions, LCP echoes), its IPsec SA went
+	Admin,          ///< l2tpctl disconnect, a RADIUS Disconnect-Request
+	SessionTimeout, ///< pppd's connect-time limit (RADIUS Session-Timeout)
+	IdleTimeout,    ///< pppd's idle limit (RADIUS Idle-Timeout)
+	Shutdown,       ///< the daemon is stopping
+	Error,          ///< anything else: a refusal, a failure on our side
+};
+
 class PppLauncher {
 public:
 	virtual ~PppLauncher() = default;

@@ -224,6 +224,7 @@ SessionStateName Tunnel::peerDisconnected(Session &s, const ControlMessage *msg)
 {
 	std::string why = "peer sent CDN (" + resultCodeText(msg->resultCode) + ")";
 	logInfo(kLog, "tunnel {} session {}: {}", tunnelId_, s.sessionId, why);
+	s.endCause = EndCause::PeerRequest;
 	releaseSession(s, why);
 	return SessState::Closed;
 }
@@ -244,7 +245,7 @@ SessionStateName Tunnel::localDisconnect(Session &s, const ControlMessage *msg)
 
 // ---- local requests ----------------------------------------------------------
 
-Result<void> Tunnel::closeSession(uint16_t sessionId, CdnResult result, const std::string &reason)
+Result<void> Tunnel::closeSession(uint16_t sessionId, CdnResult result, const std::string &reason, EndCause cause)
 {
 	auto it = sessions_.find(sessionId);
 	if (it == sessions_.end())
@@ -252,6 +253,7 @@ Result<void> Tunnel::closeSession(uint16_t sessionId, CdnResult result, const st
 		             "tunnel " + std::to_string(tunnelId_) + " has no session " + std::to_string(sessionId)};
 	pendingCdnResult_ = result;
 	pendingCdnReason_ = reason;
+	it->second.endCause = cause;
 	sessionEvent(it->second, SessEvent::Close, nullptr);
 	if (it->second.state == SessState::Closed)
 		sessions_.erase(it);
@@ -259,14 +261,14 @@ Result<void> Tunnel::closeSession(uint16_t sessionId, CdnResult result, const st
 	return {};
 }
 
-void Tunnel::pppEnded(uint16_t sessionId, const std::string &reason)
+void Tunnel::pppEnded(uint16_t sessionId, const std::string &reason, EndCause cause)
 {
 	auto it = sessions_.find(sessionId);
 	if (it == sessions_.end())
 		return;
 	it->second.pppRunning = false;
 	logInfo(kLog, "tunnel {} session {}: {}", tunnelId_, sessionId, reason);
-	(void)closeSession(sessionId, CdnResult::LostCarrier, reason);
+	(void)closeSession(sessionId, CdnResult::LostCarrier, reason, cause);
 }
 
 Result<void> Tunnel::placeCall()
@@ -400,6 +402,7 @@ void Tunnel::releaseSession(Session &s, const std::string &reason)
 		SessionEnd end;
 		end.session = makeSessionInfo(s);
 		end.reason = reason;
+		end.cause = s.endCause;
 		end.stats = stats;
 		end.ended = ctx_.now;
 		ctx_.observer->sessionDown(end);
@@ -430,10 +433,12 @@ Result<void> Tunnel::adoptAddress(uint16_t sessionId, IpAddress address)
 	return {};
 }
 
-void Tunnel::releaseAll(const std::string &reason)
+void Tunnel::releaseAll(const std::string &reason, EndCause cause)
 {
-	for (auto &[id, s] : sessions_)
+	for (auto &[id, s] : sessions_) {
+		s.endCause = cause;
 		releaseSession(s, reason);
+	}
 	sessions_.clear();
 }
 

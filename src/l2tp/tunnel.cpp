@@ -70,7 +70,7 @@ Tunnel::Tunnel(EngineContext &ctx, uint16_t tunnelId, bool lns, TunnelSocket soc
 Tunnel::~Tunnel()
 {
 	if (state_ != TunState::Dead && state_ != TunState::Closing)
-		abandon("the daemon is stopping");
+		abandon("the daemon is stopping", EndCause::Shutdown);
 	ctx_.sockets.close(socket_.id);
 }
 
@@ -199,7 +199,7 @@ TunnelStateName Tunnel::lnsAnswerSccrq(const ControlMessage *msg)
 		ControlMessage stop = stopCcn(StopCcnResult::UnsupportedProtocolVersion, std::nullopt, "");
 		stop.resultCode->error = 0x0100;
 		send(stop, 0);
-		enterClosing("unsupported L2TP protocol version", false);
+		enterClosing("unsupported L2TP protocol version", false, EndCause::Error);
 		return TunState::Closing;
 	}
 	if (msg->receiveWindowSize)
@@ -281,7 +281,7 @@ TunnelStateName Tunnel::peerStopped(const ControlMessage *msg)
 	logInfo(kLog, "tunnel {} (peer {}): {}", tunnelId_, peer_.str(), why);
 	// §5.7: acknowledge at once; the linger re-acknowledges retransmissions.
 	transport_.acknowledgeNow();
-	enterClosing(why, true);
+	enterClosing(why, true, EndCause::PeerRequest);
 	return TunState::Closing;
 }
 
@@ -294,7 +294,7 @@ TunnelStateName Tunnel::localStop(const ControlMessage *)
 {
 	send(stopCcn(pendingStopResult_, std::nullopt, closeReason_), 0);
 	logInfo(kLog, "tunnel {} (peer {}): closing: {}", tunnelId_, peer_.str(), closeReason_);
-	enterClosing(closeReason_, false);
+	enterClosing(closeReason_, false, closeCause_);
 	return TunState::Closing;
 }
 
@@ -306,7 +306,7 @@ TunnelStateName Tunnel::peerGone(const ControlMessage *)
 	                : "the peer stopped answering (" + std::to_string(ctx_.config.retries) + " retransmissions)";
 	if (state_ != TunState::Closing) {
 		logWarn(kLog, "tunnel {} (peer {}): {}", tunnelId_, peer_.str(), why);
-		enterClosing(why, false);
+		enterClosing(why, false, EndCause::PeerLost);
 	}
 	return TunState::Dead;
 }
@@ -321,20 +321,21 @@ void Tunnel::open(const std::string &lacProfile)
 	flush();
 }
 
-void Tunnel::close(StopCcnResult result, const std::string &reason)
+void Tunnel::close(StopCcnResult result, const std::string &reason, EndCause cause)
 {
 	closeReason_ = reason;
+	closeCause_ = cause;
 	pendingStopResult_ = result;
 	tunnelEvent(TunEvent::Close, nullptr);
 	flush();
 }
 
-void Tunnel::abandon(const std::string &reason)
+void Tunnel::abandon(const std::string &reason, EndCause cause)
 {
 	if (state_ == TunState::Dead)
 		return;
 	if (state_ != TunState::Closing)
-		enterClosing(reason, false);
+		enterClosing(reason, false, cause);
 	state_ = TunState::Dead;
 }
 
@@ -391,7 +392,8 @@ void Tunnel::onTimer()
 			    s.setupDeadline <= ctx_.now)
 				late.push_back(id);
 		for (uint16_t id : late)
-			(void)closeSession(id, CdnResult::NotEstablishedInTime, "the call was not connected in time");
+			(void)closeSession(id, CdnResult::NotEstablishedInTime, "the call was not connected in time",
+			                   EndCause::Error);
 	}
 	flush();
 }
@@ -467,16 +469,16 @@ TunnelStateName Tunnel::refuse(StopCcnResult result, std::optional<GeneralError>
 {
 	logWarn(kLog, "tunnel {} (peer {}): closing: {}", tunnelId_, peer_.str(), why);
 	send(stopCcn(result, error, why), 0);
-	enterClosing(why, false);
+	enterClosing(why, false, EndCause::Error);
 	return TunState::Closing;
 }
 
-void Tunnel::enterClosing(const std::string &reason, bool peerInitiated)
+void Tunnel::enterClosing(const std::string &reason, bool peerInitiated, EndCause cause)
 {
 	closeReason_ = reason;
 	closingByPeer_ = peerInitiated;
 	lingerUntil_ = ctx_.now + ctx_.config.stopLinger;
-	releaseAll(reason);
+	releaseAll(reason, cause);
 	if (kernelTunnel_) {
 		if (auto r = ctx_.dataplane.deleteTunnel(tunnelId_); !r && r.error().code != ENODEV)
 			logWarn(kLog, "tunnel {}: {}", tunnelId_, r.error().message);

@@ -59,6 +59,8 @@ struct Session {
 	UniqueFd earlySocket;
 	/// Announced to the observer as up (its end is then audited).
 	bool up = false;
+	/// Why it ends, once something ended it (SessionEnd::cause).
+	EndCause endCause = EndCause::Error;
 	/// Counted in EngineContext::lnsSessions until it is cleared.
 	bool counted = false;
 	TimePoint setupDeadline{};
@@ -92,12 +94,12 @@ public:
 	/// `decoded`: its message when the caller decoded it already (the
 	/// engine does an SCCRQ's), so that it is not decoded twice.
 	void receive(const Packet &packet, const ControlMessage *decoded = nullptr);
-	void close(StopCcnResult result, const std::string &reason);
-	Result<void> closeSession(uint16_t sessionId, CdnResult result, const std::string &reason);
+	void close(StopCcnResult result, const std::string &reason, EndCause cause);
+	Result<void> closeSession(uint16_t sessionId, CdnResult result, const std::string &reason, EndCause cause);
 	/// The session's pppd is gone: clear the session (without stopping pppd).
-	void pppEnded(uint16_t sessionId, const std::string &reason);
+	void pppEnded(uint16_t sessionId, const std::string &reason, EndCause cause);
 	/// Drops everything without telling the peer (it restarted, or we stop).
-	void abandon(const std::string &reason);
+	void abandon(const std::string &reason, EndCause cause);
 	/// LNS: the client's address as its pppd set it (RADIUS's
 	/// Framed-IP-Address overrides the pool's offer); see L2tpEngine.
 	Result<void> adoptAddress(uint16_t sessionId, IpAddress address);
@@ -176,8 +178,9 @@ private:
 	/// Stops pppd, reads the counters, deletes the kernel session, returns the
 	/// address, tells the observer; the session is erased by the caller.
 	void releaseSession(Session &s, const std::string &reason);
-	void releaseAll(const std::string &reason);
-	void enterClosing(const std::string &reason, bool peerInitiated);
+	/// Every session, each ending for `cause`.
+	void releaseAll(const std::string &reason, EndCause cause);
+	void enterClosing(const std::string &reason, bool peerInitiated, EndCause cause);
 	SessionInfo makeSessionInfo(const Session &s) const;
 
 	EngineContext &ctx_;
@@ -198,6 +201,7 @@ private:
 	bool kernelTunnel_ = false;
 	bool announcedUp_ = false;
 	std::string closeReason_;
+	EndCause closeCause_ = EndCause::Error;
 	TimePoint created_;
 	TimePoint lingerUntil_{};
 	TimePoint lastHello_{};

@@ -82,11 +82,6 @@ std::vector<std::string> pppdArguments(const PppConfig &cfg, const PppdSession &
 			// LCP waits for the peer's first request (the plugin's header).
 			a.emplace_back("l2tpsec_listen");
 			a.emplace_back(kLnsListenMs);
-			// RADIUS Interim-Updates unless the Access-Accept says.
-			if (cfg.radius && cfg.radius->interimInterval.count() > 0) {
-				a.emplace_back("l2tpsec_interim");
-				a.push_back(std::to_string(cfg.radius->interimInterval.count()));
-			}
 		}
 	}
 
@@ -144,6 +139,11 @@ std::vector<std::string> pppdArguments(const PppConfig &cfg, const PppdSession &
 			a.push_back(w);
 	}
 	return a;
+}
+
+std::string sessionPortId(uint16_t tunnelId, uint16_t sessionId)
+{
+	return "l2tpsec-" + std::to_string(tunnelId) + "-" + std::to_string(sessionId);
 }
 
 } // namespace l2tpsec::ppp

@@ -43,4 +43,9 @@ struct PppdSession {
 /// come last, split at white space, so they can override ours.
 std::vector<std::string> pppdArguments(const PppConfig &cfg, const PppdSession &session);
 
+/// "l2tpsec-TUNNEL-SESSION": the session's tag, which pppd's radius plugin
+/// sends as NAS-Port-Id and l2tpsecd's accounting too (SQL backends key a
+/// session's rows on it).
+std::string sessionPortId(uint16_t tunnelId, uint16_t sessionId);
+
 } // namespace l2tpsec::ppp

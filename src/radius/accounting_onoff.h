@@ -5,9 +5,10 @@
 // left open (a crash, a power cut) and frees their addresses. FreeRADIUS'
 // sql and sqlippool modules find them by NAS-IP-Address. Pure: the bytes of
 // a request, and whether a datagram is its answer; the socket is the
-// daemon's (daemon/accounting_onoff_sender).
+// daemon's (daemon/accounting_sender).
 
 #include "common/ip_address.h"
+#include "radius/accounting_request.h"
 #include "radius/radius_packet.h"
 
 #include <cstdint>
@@ -18,16 +19,6 @@
 #include <vector>
 
 namespace l2tpsec::radius {
-
-/// Acct-Status-Type values.
-inline constexpr uint32_t kAccountingOn = 7;
-inline constexpr uint32_t kAccountingOff = 8;
-/// Acct-Terminate-Cause values (RFC 2866 §5.10) for the sessions the
-/// request closes: an Accounting-Off's ended because the administrator
-/// stopped the server, an Accounting-On's because it went down (FreeRADIUS'
-/// sql module writes the cause into each session it closes).
-inline constexpr uint32_t kTerminateAdminReboot = 7;
-inline constexpr uint32_t kTerminateNasReboot = 11;
 
 struct OnOffRequest {
 	bool on = true;
@@ -41,17 +32,13 @@ struct OnOffRequest {
 
 /// The request's attributes (no authenticator): Acct-Status-Type,
 /// NAS-Identifier, NAS-IP-Address when set, Acct-Session-Id,
-/// Event-Timestamp, Acct-Terminate-Cause (On: NAS-Reboot, Off:
-/// Admin-Reboot).
+/// Event-Timestamp, Acct-Terminate-Cause for the sessions the request
+/// closes: an Accounting-Off's ended because the administrator stopped the
+/// server (Admin-Reboot), an Accounting-On's because it went down
+/// (NAS-Reboot); FreeRADIUS' sql module writes it into each session it closes.
 Packet onOffPacket(const OnOffRequest &r);
 
 /// The datagram to send: onOffPacket signed with `secret` (RFC 2866 §3).
 std::vector<uint8_t> onOffDatagram(const OnOffRequest &r, std::string_view secret);
-
-/// True when `datagram` is the Accounting-Response to `request` (the bytes
-/// sent): it parses, code 5, the request's Identifier, and its Response
-/// Authenticator is right for `secret`.
-bool isAccountingResponseTo(std::span<const uint8_t> datagram, std::span<const uint8_t> request,
-                            std::string_view secret);
 
 } // namespace l2tpsec::radius

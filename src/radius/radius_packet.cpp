@@ -101,6 +101,12 @@ Attribute integerAttribute(uint8_t type, uint32_t value)
 	return a;
 }
 
+Attribute textAttribute(uint8_t type, std::string_view text)
+{
+	text = text.substr(0, 253);
+	return {type, std::vector<uint8_t>(text.begin(), text.end())};
+}
+
 std::string codeName(uint8_t c)
 {
 	switch (c) {

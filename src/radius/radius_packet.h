@@ -17,6 +17,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace l2tpsec::radius {
@@ -46,6 +47,7 @@ inline constexpr uint8_t kUserName = 1;
 inline constexpr uint8_t kNasIpAddress = 4;
 inline constexpr uint8_t kNasPort = 5;
 inline constexpr uint8_t kServiceType = 6;
+inline constexpr uint8_t kFramedProtocol = 7;
 inline constexpr uint8_t kFramedIpAddress = 8;
 inline constexpr uint8_t kReplyMessage = 18;
 inline constexpr uint8_t kState = 24;
@@ -56,9 +58,19 @@ inline constexpr uint8_t kCallingStationId = 31;
 inline constexpr uint8_t kNasIdentifier = 32;
 inline constexpr uint8_t kProxyState = 33;
 inline constexpr uint8_t kAcctStatusType = 40;
+inline constexpr uint8_t kAcctDelayTime = 41;
+inline constexpr uint8_t kAcctInputOctets = 42;
+inline constexpr uint8_t kAcctOutputOctets = 43;
 inline constexpr uint8_t kAcctSessionId = 44;
+inline constexpr uint8_t kAcctAuthentic = 45;
+inline constexpr uint8_t kAcctSessionTime = 46;
+inline constexpr uint8_t kAcctInputPackets = 47;
+inline constexpr uint8_t kAcctOutputPackets = 48;
 inline constexpr uint8_t kAcctTerminateCause = 49;
+inline constexpr uint8_t kAcctInputGigawords = 52;
+inline constexpr uint8_t kAcctOutputGigawords = 53;
 inline constexpr uint8_t kEventTimestamp = 55;
+inline constexpr uint8_t kNasPortType = 61;
 inline constexpr uint8_t kMessageAuthenticator = 80;
 inline constexpr uint8_t kNasPortId = 87;
 inline constexpr uint8_t kNasIpv6Address = 95;
@@ -106,6 +118,8 @@ std::string textOf(const Attribute &a);
 /// A 4-octet value (an address or an integer), or nullopt for another length.
 std::optional<uint32_t> integerOf(const Attribute &a);
 Attribute integerAttribute(uint8_t type, uint32_t value);
+/// A text attribute, cut to the 253 octets an attribute holds (RFC 2865 §5).
+Attribute textAttribute(uint8_t type, std::string_view text);
 
 /// "Disconnect-Request", "CoA-ACK"..., or "code N".
 std::string codeName(uint8_t code);

@@ -3,13 +3,14 @@
 // and a Disconnect-Request's reading never fail on it; and the signed answer
 // parses, keeps the Identifier and passes its own Message-Authenticator
 // check; any datagram can be looked at as the Accounting-Response to an
-// Accounting-Off (never true for a wrong Identifier or code). abort() marks a
-// broken promise.
+// Accounting-Off or to a session's Stop (never true for a wrong Identifier or
+// code). abort() marks a broken promise.
 #include "parse_check.h"
 #include "radius/accounting_onoff.h"
 #include "radius/das_request.h"
 #include "radius/radius_authenticator.h"
 #include "radius/radius_packet.h"
+#include "radius/session_accounting.h"
 
 #include <algorithm>
 #include <cstddef>
@@ -64,5 +65,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	std::vector<uint8_t> request = onOffDatagram(off, kSecret);
 	if (isAccountingResponseTo(bytes, request, kSecret))
 		check(bytes[0] == code::kAccountingResponse && bytes[1] == off.identifier);
+	SessionAccountingRequest stop;
+	stop.statusType = kAcctStop;
+	stop.identifier = 9;
+	stop.sessionId = "0123456789abcdef-0000002a";
+	stop.counters.inputOctets = 5000000000;
+	std::vector<uint8_t> stopRequest = sessionAccountingDatagram(stop, kSecret);
+	if (isAccountingResponseTo(bytes, stopRequest, kSecret))
+		check(bytes[0] == code::kAccountingResponse && bytes[1] == stop.identifier);
 	return 0;
 }

@@ -8,16 +8,21 @@
 # LAC dials each: alice to A, bob to B. Checked: both get an address of the
 # one SQL pool, distinct, leased in radippool to their server's
 # NAS-IP-Address; each LNS shows the session with that address; radacct has
-# a Start row per session with NAS-IP-Address, NAS-Port-Id (the session's
-# tag), Calling-Station-Id (the client's public address) and an
-# Acct-Unique-Session-Id naming the server; alice dialling B as well is
-# refused (Simultaneous-Use := 1 against her open session on A); A's
-# interim_interval of 60s brings alice's Interim-Update with the octets of a
-# ping burst (B, without it, sends none); alice's hang-up writes her Stop row with the octets of a ping burst and a
-# terminate cause and frees her lease. Each server's Accounting-On at start
-# is acknowledged; B killed with its pppd leaves bob's session open, and B's
-# Accounting-On at restart closes it (NAS-Reboot) and frees his address; B's
-# clean stop sends an Accounting-Off that FreeRADIUS acknowledges.
+# one Start row per session, l2tpsecd's (pppd's radius plugin sends no
+# accounting), with NAS-IP-Address, NAS-Port-Id (the session's tag),
+# Calling-Station-Id (the client's public address), the daemon's
+# Acct-Session-Id (random boot id and count) and an Acct-Unique-Session-Id
+# naming the server; alice dialling B as well is refused (Simultaneous-Use
+# := 1 against her open session on A); A's interim_interval of 60s brings
+# alice's Interim-Update with the octets of a ping burst (B, without it,
+# sends none); alice's hang-up writes her Stop row with the octets of the
+# burst, cause User-Request, and frees her lease; her next session, ended by
+# `l2tpctl disconnect` on A, stops with Admin-Reset. Each server's
+# Accounting-On at start is acknowledged; B killed with its pppd leaves
+# bob's session open, and B's Accounting-On at restart closes it
+# (NAS-Reboot) and frees his address; B's clean stop with bob's next session
+# up sends its Stop (Admin-Reboot), then an Accounting-Off, both
+# acknowledged. No row but l2tpsecd's, no accounting line from pppd.
 #   usage: radius_sql.sh L2TPSECD L2TPCTL   (inside the lab VM)
 source "$(dirname "$0")/interop_lib.sh"
 source "$(dirname "$0")/freeradius_lib.sh"
@@ -184,16 +189,24 @@ ip netns exec "$NS_C" ping -c $pings -s $size -i 0.2 -W 3 -w 60 10.99.0.1 >/dev/
 ip netns exec "$NS_C2" ping -c 3 -i 0.3 -W 3 -w 30 10.99.0.1 >/dev/null || fail "no ping across B"
 ok "pings cross both links"
 
-# 2. Accounting-Start rows, one per session, naming its server.
+# 2. Accounting-Start rows, one per session, naming its server, with the
+# Acct-Session-Id the daemon logged when FreeRADIUS acknowledged it.
 starts() { [[ $(sql "SELECT COUNT(*) FROM radacct WHERE acctstoptime IS NULL") == 2 ]]; }
 wait_until 30 "two open sessions in radacct" starts
-q="SELECT username, nasipaddress, nasportid, callingstationid, framedipaddress, acctuniqueid
+# "radius: Start of l2tpsec-T-S (alice, Acct-Session-Id ID) acknowledged by ..."
+acct_id() {
+  sed -n "s|.* radius: $2 of $3 ($4, Acct-Session-Id \([0-9a-f]\{16\}-[0-9a-f]\{8\}\)[,)].* acknowledged by $R_IP:1813\$|\1|p" \
+    "$WORK/$1.log" | tail -1
+}
+q="SELECT username, nasipaddress, nasportid, callingstationid, framedipaddress, acctsessionid, acctuniqueid
    FROM radacct WHERE acctstoptime IS NULL ORDER BY username"
 sql "$q"
 row_a=$(sql "$q" | sed -n 1p) row_b=$(sql "$q" | sed -n 2p)
-[[ $row_a == "alice|$S_IP|$tag_a|$C_IP|$addr_a|lnsa/$S_IP/$tag_a/"?* ]] || fail "alice's Start row: $row_a"
-[[ $row_b == "bob|$S2_IP|$tag_b|$C2_IP|$addr_b|lnsb/$S2_IP/$tag_b/"?* ]] || fail "bob's Start row: $row_b"
-ok "radacct: Start rows of alice ($tag_a on A) and bob ($tag_b on B) with NAS, port, caller and address"
+id_a=$(acct_id lnsa Start "$tag_a" alice) id_b=$(acct_id lnsb Start "$tag_b" bob)
+[[ -n $id_a && -n $id_b && $id_a != "$id_b" ]] || fail "no acknowledged Start in the servers' logs: '$id_a' '$id_b'"
+[[ $row_a == "alice|$S_IP|$tag_a|$C_IP|$addr_a|$id_a|lnsa/$S_IP/$tag_a/$id_a" ]] || fail "alice's Start row: $row_a"
+[[ $row_b == "bob|$S2_IP|$tag_b|$C2_IP|$addr_b|$id_b|lnsb/$S2_IP/$tag_b/$id_b" ]] || fail "bob's Start row: $row_b"
+ok "radacct: Start rows of alice ($tag_a on A, $id_a) and bob ($tag_b on B, $id_b), the daemons' own"
 
 # 3. alice dials B too: one session at most (Simultaneous-Use := 1).
 ctl lacb connect extra >/dev/null || fail "l2tpctl connect extra"
@@ -206,7 +219,7 @@ ctl lacb disconnect extra >/dev/null || fail "l2tpctl disconnect extra"
 ok "alice's second login (on B) refused: already logged in (Simultaneous-Use 1)"
 
 # 4. alice's Interim-Update, a minute after her Start ([radius]
-# interim_interval, added to the Access-Accept by l2tpsec's pppd plugin).
+# interim_interval of server A).
 interim() {
   [[ -n $(sql "SELECT 1 FROM radacct WHERE username = 'alice' AND acctinterval IS NOT NULL
                AND acctstoptime IS NULL") ]]
@@ -214,26 +227,42 @@ interim() {
 wait_until 90 "alice's Interim-Update" interim
 int_a=$(sql "SELECT acctinputoctets, acctoutputoctets FROM radacct WHERE username = 'alice'")
 IFS='|' read -r in_a out_a <<<"$int_a"
-((${in_a:-0} >= pings * size && ${out_a:-0} >= pings * size)) ||
-  fail "alice's Interim-Update counts $int_a octets, below $pings x $size"
+# The burst and little more (no LCP echoes): at most twice its size.
+in_burst() { ((${1:-0} >= pings * size && ${1:-0} <= 2 * pings * size)); }
+in_burst "$in_a" && in_burst "$out_a" || fail "alice's Interim-Update counts $int_a octets for $pings x $size"
 [[ -z $(sql "SELECT 1 FROM radacct WHERE username = 'bob' AND acctinterval IS NOT NULL") ]] ||
   fail "bob got an Interim-Update without interim_interval on B"
 ok "alice's Interim-Update: $in_a octets in, $out_a out"
 
-# 5. alice hangs up: her Stop row has the ping burst's octets and a cause;
-# her address is free again.
+# 5. alice hangs up (her LAC's CDN): her Stop row has the ping burst's octets
+# and cause User-Request; her address is free again.
 ctl laca disconnect a >/dev/null || fail "l2tpctl disconnect a"
 stopped() { [[ -n $(sql "SELECT 1 FROM radacct WHERE username = 'alice' AND acctstoptime IS NOT NULL") ]]; }
 wait_until 60 "alice's Stop row" stopped
-stop_a=$(sql "SELECT acctinputoctets, acctoutputoctets, acctsessiontime, acctterminatecause
+stop_a=$(sql "SELECT acctinputoctets, acctoutputoctets, acctsessiontime, acctterminatecause, acctsessionid
               FROM radacct WHERE username = 'alice'")
-echo "alice's Stop: in|out|time|cause = $stop_a"
-IFS='|' read -r in_a out_a _ cause_a <<<"$stop_a"
-((${in_a:-0} >= pings * size && ${out_a:-0} >= pings * size)) || fail "alice's octets are below $pings x $size"
-[[ -n $cause_a ]] || fail "alice's Stop has no Acct-Terminate-Cause"
+echo "alice's Stop: in|out|time|cause|id = $stop_a"
+IFS='|' read -r in_a out_a _ cause_a sid_a <<<"$stop_a"
+in_burst "$in_a" && in_burst "$out_a" || fail "alice's Stop counts $in_a/$out_a octets for $pings x $size"
+[[ $cause_a == User-Request && $sid_a == "$id_a" ]] || fail "alice's Stop: cause $cause_a, Acct-Session-Id $sid_a"
+[[ $(acct_id lnsa Stop "$tag_a" alice) == "$id_a" ]] || fail "no acknowledged Stop of $id_a in server A's log"
 [[ -n $(sql "SELECT 1 FROM radippool WHERE framedipaddress = '$addr_a' AND expiry_time <= datetime('now')") ]] ||
   fail "alice's address $addr_a is still leased: $(sql "SELECT * FROM radippool")"
 ok "alice's Stop: $in_a octets in, $out_a out, cause $cause_a; $addr_a free again"
+
+# 5b. alice again, ended on server A by `l2tpctl disconnect`: Admin-Reset.
+ctl laca connect a >/dev/null || fail "l2tpctl connect a (again)"
+alice_open() { [[ -n $(sql "SELECT 1 FROM radacct WHERE username = 'alice' AND acctstoptime IS NULL") ]]; }
+wait_until 60 "alice's second Start row" alice_open
+ctl lnsa disconnect alice >/dev/null || fail "l2tpctl disconnect alice on server A"
+alice_closed() { [[ -z $(sql "SELECT 1 FROM radacct WHERE username = 'alice' AND acctstoptime IS NULL") ]]; }
+wait_until 30 "alice's second Stop row" alice_closed
+ctl laca disconnect a >/dev/null || fail "l2tpctl disconnect a (no reconnection)"
+rows_a=$(sql "SELECT acctsessionid, acctterminatecause FROM radacct WHERE username = 'alice' ORDER BY radacctid")
+echo "$rows_a"
+[[ $(wc -l <<<"$rows_a") == 2 && $(sed -n 2p <<<"$rows_a") == ?*"|Admin-Reset" &&
+   $(sed -n 2p <<<"$rows_a") != "$id_a|"* ]] || fail "alice's second session: $rows_a"
+ok "alice's second session, ended by l2tpctl disconnect: its own row, Admin-Reset"
 
 # 6. Server B crashes (it and its pppd killed): bob's session stays open;
 # B's restart sends Accounting-On, which closes it and frees its address.
@@ -254,11 +283,28 @@ wait_until 10 "server B's Accounting-On" on_acked lnsb
   fail "bob's address $addr_b is still leased after B's Accounting-On"
 ok "server B killed and restarted: its Accounting-On closed bob's session (NAS-Reboot), freed $addr_b"
 
-# 7. A clean stop of server B: Accounting-Off, acknowledged before it exits.
+# 7. bob on B again, then a clean stop of B: bob's Stop (Admin-Reboot), then
+# the Accounting-Off, each acknowledged before B exits.
+ctl lacb disconnect b >/dev/null && ctl lacb connect b >/dev/null || fail "l2tpctl disconnect/connect b"
+bob_open() { [[ -n $(sql "SELECT 1 FROM radacct WHERE username = 'bob' AND acctstoptime IS NULL") ]]; }
+wait_until 60 "bob's second Start row" bob_open
 stop_l2tpsecd lnsb
-grep -q "radius: Accounting-Off (NAS-Identifier lnsb) acknowledged by $R_IP:1813" "$WORK/lnsb.log" ||
-  fail "server B stopped without an acknowledged Accounting-Off"
+[[ $(sql "SELECT acctterminatecause FROM radacct WHERE username = 'bob' ORDER BY radacctid DESC LIMIT 1") == \
+   Admin-Reboot ]] || fail "bob's second session: $(sql "SELECT * FROM radacct WHERE username = 'bob'")"
+stop_line=$(grep -n "radius: Stop of .* (bob, .*Admin-Reboot) acknowledged by $R_IP:1813" "$WORK/lnsb.log" | cut -d: -f1)
+off_line=$(grep -n "radius: Accounting-Off (NAS-Identifier lnsb) acknowledged by $R_IP:1813" "$WORK/lnsb.log" |
+  cut -d: -f1)
+[[ -n $stop_line && -n $off_line ]] && ((stop_line < off_line)) ||
+  fail "server B stopped without bob's acknowledged Stop ($stop_line) before its Accounting-Off ($off_line)"
 sql "SELECT username, nasipaddress, acctstarttime, acctstoptime, acctinputoctets, acctoutputoctets,
      acctterminatecause FROM radacct ORDER BY radacctid"
-ok "server B stopped cleanly after its Accounting-Off was acknowledged"
+ok "server B stopped cleanly: bob's Stop (Admin-Reboot), then its Accounting-Off, acknowledged"
+
+# 8. Every row is l2tpsecd's (pppd's radius plugin sent no accounting).
+ids=$(sql "SELECT acctsessionid FROM radacct")
+[[ $(wc -l <<<"$ids") == 4 ]] && ! grep -qv '^[0-9a-f]\{16\}-[0-9a-f]\{8\}$' <<<"$ids" ||
+  fail "radacct has other rows than l2tpsecd's four sessions: $ids"
+! grep -h "cannot locate radius.so\|Accounting .* failed" "$WORK/lnsa.log" "$WORK/lnsb.log" ||
+  fail "radius.so's accounting was not turned off cleanly"
+ok "radacct: four rows, one per session, each with l2tpsecd's Acct-Session-Id"
 echo PASS

@@ -40,6 +40,7 @@ public:
 
 	std::unique_ptr<EventLoop> loop = std::move(EventLoop::create().value());
 	std::vector<std::string> users, links, ended, log;
+	std::vector<l2tp::EndCause> endCauses; ///< beside `ended`
 	/// "TUNNEL/SESSION PEER", and " refused 'NAME': SAID" with the plugin's report
 	std::vector<std::string> authFailed;
 	std::vector<std::vector<IpPrefix>> radiusRoutes;     ///< each report of them
@@ -80,7 +81,10 @@ public:
 		cb.radiusRoutes = [this](uint16_t, uint16_t, const std::vector<IpPrefix> &r) {
 			radiusRoutes.push_back(r);
 		};
-		cb.ended = [this](uint16_t, uint16_t, const std::string &why) { ended.push_back(why); };
+		cb.ended = [this](uint16_t, uint16_t, const std::string &why, l2tp::EndCause cause) {
+			ended.push_back(why);
+			endCauses.push_back(cause);
+		};
 		cb.peerAuthFailed = [this](uint16_t t, uint16_t s, const l2tp::Endpoint &peer,
 		                           const ppp::PluginAuthFailed *refusal) {
 			std::string line = std::to_string(t) + "/" + std::to_string(s) + " " + peer.str();

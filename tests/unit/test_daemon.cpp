@@ -211,10 +211,26 @@ TEST_CASE("PppdLauncher: pppd's exit status reaches `ended` (peer authentication
 	r.run({pluginSend(kHello), pluginSend(ppp::PluginExit{11}), "fake-exit 11"}, true, [] { return false; });
 	CHECK(r.users.empty());
 	CHECK(r.ended == std::vector<std::string>{"the peer failed or refused to authenticate itself (pppd exit 11)"});
+	CHECK(r.endCauses == std::vector<l2tp::EndCause>{l2tp::EndCause::Error});
 	// For `metrics`: a PPP setup that failed, by pppd's reason.
 	CHECK(r.launcher().setupCounts().setups == 0);
 	CHECK(r.launcher().setupCounts().failures == std::map<std::string, uint64_t>{{"peer-auth-failed", 1}});
 	CHECK(r.launcher().exits() == std::map<std::string, uint64_t>{{"peer-auth-failed", 1}});
+}
+
+TEST_CASE("PppdLauncher: pppd's exit status says why the session ended (accounting's Terminate-Cause)")
+{
+	const std::vector<std::pair<int, l2tp::EndCause>> cases{
+	        {0, l2tp::EndCause::PeerRequest},  {5, l2tp::EndCause::PeerRequest},
+	        {12, l2tp::EndCause::IdleTimeout}, {13, l2tp::EndCause::SessionTimeout},
+	        {15, l2tp::EndCause::PeerLost},    {16, l2tp::EndCause::PeerLost},
+	        {1, l2tp::EndCause::Error},        {10, l2tp::EndCause::Error}};
+	for (const auto &c : cases) {
+		CAPTURE(c.first);
+		LauncherRun r;
+		r.run({pluginSend(kHello), "fake-exit " + std::to_string(c.first)}, true, [] { return false; });
+		CHECK(r.endCauses == std::vector<l2tp::EndCause>{c.second});
+	}
 }
 
 TEST_CASE("the pppd plugin must be there at start-up")

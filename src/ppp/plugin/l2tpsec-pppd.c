@@ -25,7 +25,10 @@
  * When pppd's radius plugin (radius.so, pppd-radius(8)) is loaded, before
  * this one (l2tpsecd puts it first on pppd's command line), this plugin also
  * sends the Framed-Route attributes of each RADIUS Access-Accept, which
- * l2tpsecd tells the client as split-tunnel routes (DHCPINFORM).
+ * l2tpsecd tells the client as split-tunnel routes (DHCPINFORM); and it
+ * turns radius.so's accounting off: l2tpsecd sends the session's
+ * Accounting-Requests itself (radius.so's have 32-bit counters, an
+ * Acct-Session-Id two servers can share and a cause from pppd's exit status).
  *
  * It never blocks pppd: a send that cannot complete at once is dropped with a
  * warning in pppd's log (which l2tpsecd reads too).
@@ -59,9 +62,6 @@ char pppd_version[] = VERSION;
 
 static int report_fd = -1;
 static int listen_ms = 0;
-/* Seconds between Interim-Updates when the Access-Accept asks for none
- * ([radius] interim_interval); 0: none. */
-static int interim_s = 0;
 
 static int set_report_fd(char **argv);
 
@@ -80,15 +80,6 @@ static option_t l2tpsec_options[] = {
                 .description = "milliseconds LCP waits for the peer before it speaks",
                 .flags = OPT_PRIV | OPT_LLIMIT | OPT_ULIMIT,
                 .upper_limit = 60000,
-                .lower_limit = 0,
-        },
-        {
-                .name = "l2tpsec_interim",
-                .type = o_int,
-                .addr = &interim_s,
-                .description = "seconds between RADIUS Interim-Updates unless the Access-Accept says",
-                .flags = OPT_PRIV | OPT_LLIMIT | OPT_ULIMIT,
-                .upper_limit = 86400,
                 .lower_limit = 0,
         },
         {.name = NULL},
@@ -375,50 +366,16 @@ struct radius_value_pair {
 
 #define RADIUS_VENDOR_NONE (-1)
 #define RADIUS_FRAMED_ROUTE 22
-#define RADIUS_ACCT_INTERIM_INTERVAL 85
-#define RADIUS_TYPE_INTEGER 1 /* radiusclient's PW_TYPE_INTEGER */
 
 typedef void (*radius_attributes_fn)(struct radius_value_pair *);
 
 /* Whoever had the hook before us (another plugin), called after us. */
 static radius_attributes_fn previous_radius_hook = NULL;
 
-/* [radius] interim_interval: an Acct-Interim-Interval appended to an
- * Access-Accept that has none, for radius.so to apply with the rest (it
- * frees the list with free()). The server's own value wins. An Accept
- * without any attribute cannot be added to (the list head is ours by
- * value). */
-static void add_interim_interval(struct radius_value_pair *vp)
-{
-	if (interim_s <= 0)
-		return;
-	struct radius_value_pair *last = NULL;
-	for (struct radius_value_pair *p = vp; p != NULL; p = p->next) {
-		if (p->vendorcode == RADIUS_VENDOR_NONE && p->attribute == RADIUS_ACCT_INTERIM_INTERVAL)
-			return;
-		last = p;
-	}
-	if (last == NULL) {
-		warn("l2tpsec: the Access-Accept has no attributes to add Acct-Interim-Interval to: no "
-		     "Interim-Updates");
-		return;
-	}
-	struct radius_value_pair *a = calloc(1, sizeof *a);
-	if (a == NULL)
-		return;
-	strcpy(a->name, "Acct-Interim-Interval");
-	a->attribute = RADIUS_ACCT_INTERIM_INTERVAL;
-	a->vendorcode = RADIUS_VENDOR_NONE;
-	a->type = RADIUS_TYPE_INTEGER;
-	a->lvalue = (unsigned int)interim_s;
-	last->next = a;
-}
-
 /* radius.so calls this with the attributes of each Access-Accept, before it
  * applies them. */
 static void on_radius_attributes(struct radius_value_pair *vp)
 {
-	add_interim_interval(vp);
 	struct message m = {.len = 0};
 	put_u8(&m, L2TPSEC_PPPD_RADIUS_ROUTES);
 	size_t count_at = m.len;
@@ -443,8 +400,26 @@ static void on_radius_attributes(struct radius_value_pair *vp)
 		previous_radius_hook(vp);
 }
 
+/* Removes from `list` the notifiers whose code is in the object loaded at
+ * `base`. radius.so's IP up and down notifiers (radius_ip_up and
+ * radius_ip_down, which send its Accounting Start and Stop; the Stop
+ * cancels its Interim-Updates, which only a Start arms) are static: they
+ * are known by where their code lies. */
+static void remove_notifiers_of(struct notifier **list, const void *base)
+{
+	struct notifier *n = *list;
+	while (n != NULL) {
+		struct notifier *next = n->next;
+		Dl_info where;
+		if (dladdr((void *)n->func, &where) != 0 && where.dli_fbase == base)
+			remove_notifier(list, n->func, n->arg);
+		n = next;
+	}
+}
+
 /* radius.so's hook, if radius.so is loaded (pppd loads plugins RTLD_GLOBAL,
- * in command-line order, each one's plugin_init right away). */
+ * in command-line order, each one's plugin_init right away: radius.so's
+ * notifiers are registered by now). */
 static void hook_radius(void)
 {
 	radius_attributes_fn *hook = (radius_attributes_fn *)dlsym(RTLD_DEFAULT, "radius_attributes_hook");
@@ -452,6 +427,13 @@ static void hook_radius(void)
 		return;
 	previous_radius_hook = *hook;
 	*hook = on_radius_attributes;
+	Dl_info radius;
+	if (dladdr((void *)hook, &radius) == 0 || radius.dli_fbase == NULL) {
+		warn("l2tpsec: cannot locate radius.so: its accounting stays on beside l2tpsecd's");
+		return;
+	}
+	remove_notifiers_of(&ip_up_notifier, radius.dli_fbase);
+	remove_notifiers_of(&ip_down_notifier, radius.dli_fbase);
 }
 
 /* pppd's main loop sets listen_time to 0 before each link start and only

@@ -152,11 +152,13 @@ TEST_CASE("a CDN from the LAC clears the LNS session: pppd stopped, kernel sessi
 	REQUIRE(p.lns->observer.ends.size() == 1);
 	const SessionEnd &end = p.lns->observer.ends[0];
 	CHECK(end.reason == "peer sent CDN (result 3)");
+	CHECK(end.cause == EndCause::PeerRequest);
 	CHECK(end.session.address == ip("10.99.0.10"));
 	CHECK(end.stats.has_value());
 	CHECK(end.ended - end.session.started == 5min);
 	REQUIRE(p.lac->observer.ends.size() == 1);
 	CHECK(p.lac->observer.ends[0].reason == "user request");
+	CHECK(p.lac->observer.ends[0].cause == EndCause::Admin);
 }
 
 TEST_CASE("StopCCN clears the tunnel on both ends; the tunnel lingers to acknowledge, then goes")
@@ -181,6 +183,11 @@ TEST_CASE("StopCCN clears the tunnel on both ends; the tunnel lingers to acknowl
 	CHECK(p.lns->engine.pool()->leased() == 0);
 	CHECK(contains(p.lns->observer.events,
 	               "tunnel-down " + std::to_string(lnsTid) + ": peer sent StopCCN (result 1)"));
+	// Its session's end: the peer's request here, the administrator's there.
+	REQUIRE(p.lns->observer.ends.size() == 1);
+	CHECK(p.lns->observer.ends[0].cause == EndCause::PeerRequest);
+	REQUIRE(p.lac->observer.ends.size() == 1);
+	CHECK(p.lac->observer.ends[0].cause == EndCause::Admin);
 	p.lab.advance(10s);
 	CHECK(p.lns->engine.tunnelCount() == 0);
 	CHECK(p.lns->sockets.openSockets() == 0);
@@ -300,6 +307,7 @@ TEST_CASE("a peer that dies is noticed by HELLO: tunnel, session, kernel state a
 	CHECK(p.lns->engine.pool()->leased() == 0);
 	REQUIRE(p.lns->observer.ends.size() == 1);
 	CHECK(p.lns->observer.ends[0].reason == "the peer stopped answering (5 retransmissions)");
+	CHECK(p.lns->observer.ends[0].cause == EndCause::PeerLost);
 }
 
 TEST_CASE("HELLO keeps a quiet but live tunnel up")
@@ -597,7 +605,8 @@ TEST_CASE("pppd ending clears the session with a CDN to the peer")
 	auto s = p.lns->engine.sessions().at(0);
 	p.lab.wire.clear();
 	p.lns->engine.pppEnded(s.tunnelId, s.sessionId,
-	                       "the peer failed or refused to authenticate itself (pppd exit 11)", p.lab.now);
+	                       "the peer failed or refused to authenticate itself (pppd exit 11)", p.lab.now,
+	                       EndCause::Error);
 	p.lab.settle();
 	CHECK(messages(p.lab) == std::vector<std::string>{"192.0.2.1>192.0.2.2 CDN"});
 	CHECK(p.lns->engine.sessions().empty());
@@ -605,6 +614,7 @@ TEST_CASE("pppd ending clears the session with a CDN to the peer")
 	CHECK(p.lns->ppp.stops() == 0); // it had ended already: nothing to stop
 	REQUIRE(p.lns->observer.ends.size() == 1);
 	CHECK(p.lns->observer.ends[0].reason == "the peer failed or refused to authenticate itself (pppd exit 11)");
+	CHECK(p.lns->observer.ends[0].cause == EndCause::Error);
 	CHECK(p.lac->ppp.stops() == 1);
 }
 
@@ -700,6 +710,8 @@ TEST_CASE("20 sessions over 5 tunnels between two engines of this code, then shu
 	CHECK(p.lac->kernel.listTunnels()->empty());
 	CHECK(p.lns->engine.pool()->leased() == 0);
 	CHECK(p.lns->observer.ends.size() == 20);
+	for (const SessionEnd &e : p.lns->observer.ends)
+		CHECK(e.cause == EndCause::Shutdown);
 	p.lab.advance(31s); // the LAC's tunnels linger to acknowledge
 	CHECK(p.lac->engine.tunnelCount() == 0);
 	// New SCCRQs are refused while shutting down.
