@@ -131,7 +131,8 @@ retries = 2
 ${3:-}
 EOF
 }
-# Server A: an Interim-Update every minute (the shortest pppd sends).
+# Server A: an Interim-Update every minute (the shortest [radius]
+# interim_interval takes, after RFC 2869 5.16).
 lns_conf lnsa "$S_IP" 'interim_interval = "60s"' >"$WORK/lnsa.conf"
 lns_conf lnsb "$S2_IP" >"$WORK/lnsb.conf"
 secret_file "$WORK/alice.pass" alice-pw-4711
