@@ -25,11 +25,17 @@ const l2tp::TunnelInfo *lacTunnelInfo(const std::vector<l2tp::TunnelInfo> &tunne
 	return t == tunnels.end() ? nullptr : &*t;
 }
 
-// There, and neither closing nor closed.
+// Neither closing nor closed.
+bool tunnelLive(const l2tp::TunnelInfo &t)
+{
+	return t.state != l2tp::TunnelStateName::Closing && t.state != l2tp::TunnelStateName::Dead;
+}
+
+// There, and live.
 bool lacTunnelLive(const std::vector<l2tp::TunnelInfo> &tunnels, uint16_t id)
 {
 	const l2tp::TunnelInfo *t = lacTunnelInfo(tunnels, id);
-	return t && t->state != l2tp::TunnelStateName::Closing && t->state != l2tp::TunnelStateName::Dead;
+	return t && tunnelLive(*t);
 }
 
 } // namespace
@@ -121,9 +127,8 @@ void LacSupervisor::startTunnel(Lac &lac)
 	// failover (the server dead, its address taken by a standby) it waits
 	// for a StopCCN ack that never comes while our IPsec SA to the standby
 	// covers port 1701 only, so a tunnel from another port is refused.
-	auto tunnels = engine_.tunnels();
-	for (const l2tp::TunnelInfo &t : tunnels)
-		if (!t.lns && t.peer.address == lac.profile.server && lacTunnelLive(tunnels, t.tunnelId))
+	for (const l2tp::TunnelInfo &t : engine_.tunnels())
+		if (!t.lns && t.peer.address == lac.profile.server && tunnelLive(t))
 			req.local.port = 0;
 	auto tid = engine_.connect(req, l2tp::TransportClock::now());
 	touched_();
