@@ -68,7 +68,7 @@ DasVerdict readDisconnectRequest(const Packet &request, const NasIdentity &nas)
 			return refuse(
 			        ErrorCause::UnsupportedAttribute,
 			        a.type == attr::kAcctSessionId
-			                ? std::string("Acct-Session-Id: pppd's radius plugin keeps it to itself; "
+			                ? std::string("Acct-Session-Id does not select sessions here; "
 			                              "name the session by User-Name, Framed-IP-Address or NAS-Port-Id")
 			                : fmt::format("attribute {} is not supported", a.type));
 	}

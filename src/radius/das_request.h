@@ -4,12 +4,12 @@
 // Pure: the daemon (src/daemon/das_listener.h) finds the sessions.
 //
 // A Disconnect-Request names sessions by User-Name, Framed-IP-Address and
-// NAS-Port-Id ("l2tpsec-TUNNEL-SESSION", as pppd's radius plugin sends it in
-// accounting), all that are present having to match. Acct-Session-Id is not
-// one of them: pppd's radius plugin makes it up inside pppd and never tells
-// the daemon, so a request with it (or with any attribute this NAS cannot
-// honour) is refused with Error-Cause 401 rather than read more widely than
-// it was meant (§3.6). NAS-Identifier and NAS-IP-Address, when present, must
+// NAS-Port-Id ("l2tpsec-TUNNEL-SESSION", as the daemon's accounting sends
+// it), all that are present having to match. Acct-Session-Id is not one of
+// them (the daemon's session accounting knows it, but this reader does not
+// look sessions up by it), so a request with it (or with any attribute this
+// NAS cannot honour) is refused with Error-Cause 401 rather than read more
+// widely than it was meant (§3.6). NAS-Identifier and NAS-IP-Address, when present, must
 // be this NAS's (403); NAS-IPv6-Address never is (no IPv6 here).
 
 #include "common/ip_address.h"
