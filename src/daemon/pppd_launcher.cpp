@@ -37,6 +37,21 @@ constexpr int kPppSocketFd = 3;
 constexpr int kPasswordFd = 4;
 constexpr int kReportFd = 5;
 
+// pppd 2.4.9 runs /etc/ppp/ip-pre-up (Debian's: a shell and run-parts over
+// /etc/ppp/ip-pre-up.d) at every IPCP up and has no option to skip it. With
+// [ppp] scripts = false an LNS pppd sees a program that does nothing there
+// instead: in the lab that script was about half of a session's pppd CPU.
+// (A file that is not executable would make pppd warn at every session.)
+constexpr const char *kIpPreUp = "/etc/ppp/ip-pre-up";
+constexpr const char *kNoopProgram = "/bin/true";
+
+// Both exist (a bind needs them): the script to hide and the no-op.
+bool noopIpPreUp()
+{
+	struct stat st {};
+	return ::stat(kIpPreUp, &st) == 0 && S_ISREG(st.st_mode) && ::access(kNoopProgram, X_OK) == 0;
+}
+
 std::string sessionTag(uint16_t tunnelId, uint16_t sessionId)
 {
 	return std::to_string(tunnelId) + "/" + std::to_string(sessionId);
@@ -209,8 +224,11 @@ Result<void> PppdLauncher::start(l2tp::PppStart start)
 			             "session " + tag + ": the RADIUS client files could not be written (see above)"};
 		s.peerAddress = start.peer.address.str();
 	} else if (!ppp_.secrets.empty()) {
-		spec.secretsFile = ppp_.secrets.path;
+		spec.binds.emplace_back(ppp_.secrets.path, "/etc/ppp/chap-secrets");
+		spec.binds.emplace_back(ppp_.secrets.path, "/etc/ppp/pap-secrets");
 	}
+	if (s.lns && !ppp_.scripts && noopIpPreUp())
+		spec.binds.emplace_back(kNoopProgram, kIpPreUp);
 	spec.argv = ppp::pppdArguments(ppp_, s);
 
 	auto child = ppp::ChildProcess::start(

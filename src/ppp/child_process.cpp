@@ -20,7 +20,8 @@ namespace l2tpsec::ppp {
 namespace {
 
 // What failed in the child before exec, sent to the parent with the errno.
-enum class ChildStage : int { Dup = 1, Unshare, MountPrivate, BindChap, BindPap, Exec };
+enum class ChildStage : int { Dup = 1, Unshare, MountPrivate, Exec, Bind };
+// A failed bind reports Bind + its index in SpawnSpec::binds.
 
 struct ChildFailure {
 	int stage;
@@ -33,9 +34,8 @@ const char *stageName(int stage)
 	case ChildStage::Dup: return "hand over descriptors";
 	case ChildStage::Unshare: return "make a private mount namespace (unshare)";
 	case ChildStage::MountPrivate: return "make the mount namespace private";
-	case ChildStage::BindChap: return "bind the secrets file over /etc/ppp/chap-secrets";
-	case ChildStage::BindPap: return "bind the secrets file over /etc/ppp/pap-secrets";
 	case ChildStage::Exec: return "exec";
+	case ChildStage::Bind: break;
 	}
 	return "start";
 }
@@ -46,16 +46,16 @@ int pidfdOpen(pid_t pid)
 }
 
 // Runs in the child between fork and exec: only async-signal-safe calls.
-[[noreturn]] void childFail(int reportFd, ChildStage stage)
+[[noreturn]] void childFail(int reportFd, ChildStage stage, int index = 0)
 {
-	ChildFailure f{static_cast<int>(stage), errno};
+	ChildFailure f{static_cast<int>(stage) + index, errno};
 	ssize_t n = ::write(reportFd, &f, sizeof f);
 	(void)n;
 	::_exit(127);
 }
 
 [[noreturn]] void runChild(const std::vector<char *> &argv, const std::vector<std::pair<int, int>> &fds, int outFd,
-                           int reportFd, const char *secrets)
+                           int reportFd, const std::vector<std::pair<const char *, const char *>> &binds)
 {
 	// Park every source descriptor above the highest target first, so a
 	// target number that is also some source's number cannot be clobbered.
@@ -96,15 +96,14 @@ int pidfdOpen(pid_t pid)
 	}
 	::syscall(SYS_close_range, static_cast<unsigned>(highest) + 1, UINT_MAX, 0);
 
-	if (secrets) {
+	if (!binds.empty()) {
 		if (::unshare(CLONE_NEWNS) < 0)
 			childFail(reportFd, ChildStage::Unshare);
 		if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) < 0)
 			childFail(reportFd, ChildStage::MountPrivate);
-		if (::mount(secrets, "/etc/ppp/chap-secrets", nullptr, MS_BIND, nullptr) < 0)
-			childFail(reportFd, ChildStage::BindChap);
-		if (::mount(secrets, "/etc/ppp/pap-secrets", nullptr, MS_BIND, nullptr) < 0)
-			childFail(reportFd, ChildStage::BindPap);
+		for (size_t i = 0; i < binds.size(); ++i)
+			if (::mount(binds[i].first, binds[i].second, nullptr, MS_BIND, nullptr) < 0)
+				childFail(reportFd, ChildStage::Bind, static_cast<int>(i));
 	}
 	// The daemon blocks its signals for the signalfd; a child must not
 	// inherit that mask (pppd would ignore SIGTERM).
@@ -143,7 +142,10 @@ Result<std::unique_ptr<ChildProcess>> ChildProcess::start(EventLoop &loop, const
 		argv.push_back(const_cast<char *>(
 		        a.c_str())); // NOLINT(cppcoreguidelines-pro-type-const-cast): execv's signature
 	argv.push_back(nullptr);
-	const char *secrets = spec.secretsFile ? spec.secretsFile->c_str() : nullptr;
+	std::vector<std::pair<const char *, const char *>> binds;
+	binds.reserve(spec.binds.size());
+	for (const auto &[source, target] : spec.binds)
+		binds.emplace_back(source.c_str(), target.c_str());
 
 	std::array<int, 2> out{};
 	if (::pipe2(out.data(), O_CLOEXEC) < 0)
@@ -158,7 +160,7 @@ Result<std::unique_ptr<ChildProcess>> ChildProcess::start(EventLoop &loop, const
 	if (pid < 0)
 		return sysError("start " + program + ": fork");
 	if (pid == 0)
-		runChild(argv, spec.fds, outWrite.get(), reportWrite.get(), secrets);
+		runChild(argv, spec.fds, outWrite.get(), reportWrite.get(), binds);
 
 	outWrite.reset();
 	reportWrite.reset();
@@ -173,6 +175,10 @@ Result<std::unique_ptr<ChildProcess>> ChildProcess::start(EventLoop &loop, const
 		while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
 		}
 		std::string what = stageName(failure.stage);
+		int bind = failure.stage - static_cast<int>(ChildStage::Bind);
+		if (bind >= 0 && static_cast<size_t>(bind) < spec.binds.size())
+			what = "bind " + spec.binds[static_cast<size_t>(bind)].first + " over " +
+			       spec.binds[static_cast<size_t>(bind)].second;
 		return errnoError(failure.error, what == "exec" ? "exec " + program : "start " + program + ": " + what);
 	}
 

@@ -12,10 +12,12 @@
 //   after the last output line.
 // - An exec that fails (missing pppd, bad path) is reported by start() itself,
 //   with the errno, through a close-on-exec pipe.
-// - Optionally the child gets a private mount namespace in which a secrets
-//   file is bind-mounted over /etc/ppp/chap-secrets and /etc/ppp/pap-secrets:
-//   pppd has no option to name its secrets file, and this way [ppp] secrets
-//   is used without touching the system's files.
+// - Optionally the child gets a private mount namespace with files
+//   bind-mounted over others: pppd has no option to name its secrets file or
+//   its ip-pre-up script, and this way [ppp] secrets (over
+//   /etc/ppp/chap-secrets and pap-secrets) and [ppp] scripts = false (a no-op
+//   program over /etc/ppp/ip-pre-up) take effect without touching the
+//   system's files.
 
 #include "common/event_loop.h"
 #include "common/result.h"
@@ -40,9 +42,10 @@ struct SpawnSpec {
 	/// {descriptor number in the child, descriptor in this process}. The
 	/// parent's descriptors stay open here; the caller closes them.
 	std::vector<std::pair<int, int>> fds;
-	/// Bind this file over /etc/ppp/chap-secrets and /etc/ppp/pap-secrets in a
-	/// private mount namespace of the child.
-	std::optional<std::string> secretsFile;
+	/// {source, target}: bind each source over its target, in this order, in
+	/// a private mount namespace of the child (none when empty). Both must
+	/// exist.
+	std::vector<std::pair<std::string, std::string>> binds;
 };
 
 class ChildProcess {

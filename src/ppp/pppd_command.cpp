@@ -101,7 +101,8 @@ std::vector<std::string> pppdArguments(const PppConfig &cfg, const PppdSession &
 		a.emplace_back("noipv6");
 		if (!cfg.scripts) {
 			// pppd skips a script that does not exist (Debian keeps
-			// /nonexistent absent); pppd 2.4.9 cannot skip ip-pre-up.
+			// /nonexistent absent); ip-pre-up has no option, the
+			// launcher binds a no-op over it (daemon/pppd_launcher.cpp).
 			a.insert(a.end(),
 			         {"ip-up-script", "/nonexistent/ip-up", "ip-down-script", "/nonexistent/ip-down"});
 		}

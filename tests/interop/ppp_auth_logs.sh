@@ -10,7 +10,8 @@
 # output included), nor the audit, nor what the LNS pppds sent to syslog (a
 # socket on /dev/log for the test) holds the MS-CHAPv2 authenticator
 # challenge, the peer challenge, the NT response, the authenticator response
-# or either password; and no packet trace line at all.
+# or either password; and no packet trace line at all. The LNS pppd has a
+# no-op bound over /etc/ppp/ip-pre-up ([ppp] scripts = false).
 #   usage: ppp_auth_logs.sh L2TPSECD L2TPCTL   (inside the lab VM)
 source "$(dirname "$0")/interop_lib.sh"
 
@@ -71,6 +72,14 @@ dial() {
       and .role == "lns" and .state == "established")' <<<"$sj" >/dev/null || fail "$profile: sessions: $sj"
   ctl lns sessions | grep -qw "$user" || fail "$profile: l2tpctl sessions (text) does not show $user"
   ip netns exec "$NS_C" ping -c 3 -i 0.3 -W 3 -w 30 10.99.0.1 >/dev/null || fail "$profile: no ping over PPP"
+  # [ppp] scripts = false (the default): the LNS pppd sees a no-op program
+  # bound over /etc/ppp/ip-pre-up, in its own mount namespace only.
+  local pid
+  pid=$(ip netns pids "$NS_S" | while read -r p; do [[ $(cat "/proc/$p/comm" 2>/dev/null) == pppd ]] && echo "$p"; done)
+  [[ $pid =~ ^[0-9]+$ ]] || fail "$profile: not one pppd in the LNS namespace: $pid"
+  awk '$5 == "/etc/ppp/ip-pre-up"' "/proc/$pid/mountinfo" | grep -q . ||
+    fail "$profile: the LNS pppd $pid has nothing bound over /etc/ppp/ip-pre-up"
+  awk '$5 == "/etc/ppp/ip-pre-up"' /proc/self/mountinfo | grep -q . && fail "the test's own /etc/ppp/ip-pre-up is bound over"
   xl2tpd_ctl xl2tpd "d $profile"
   wait_until 60 "$profile: session and pppd gone on the LNS" no_sessions
   ok "$profile: $user authenticated, l2tpctl sessions shows $user at $addr, ping, hung up"

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -46,7 +47,7 @@ struct Run {
 
 SpawnSpec sh(const std::string &script)
 {
-	return SpawnSpec{{"/bin/sh", "-c", script}, {}, std::nullopt};
+	return SpawnSpec{{"/bin/sh", "-c", script}, {}, {}};
 }
 
 } // namespace
@@ -143,11 +144,11 @@ TEST_CASE("stop sends SIGTERM, and SIGKILL after the grace period when TERM is i
 TEST_CASE("a program that cannot be executed is an error from start(), naming it")
 {
 	Run r;
-	auto e = r.start(SpawnSpec{{"/nonexistent/pppd", "nodetach"}, {}, std::nullopt});
+	auto e = r.start(SpawnSpec{{"/nonexistent/pppd", "nodetach"}, {}, {}});
 	REQUIRE_FALSE(e);
 	CHECK(e.error().message == "exec /nonexistent/pppd: No such file or directory");
 	CHECK(e.error().code == ENOENT);
-	auto bad = r.start(SpawnSpec{{"/bin/true"}, {{1, 0}}, std::nullopt});
+	auto bad = r.start(SpawnSpec{{"/bin/true"}, {{1, 0}}, {}});
 	REQUIRE_FALSE(bad);
 	CHECK(bad.error().message == "start /bin/true: cannot hand over descriptor 0 as 1");
 }
@@ -178,7 +179,7 @@ TEST_CASE("the secrets file is seen as /etc/ppp/chap-secrets and pap-secrets by 
 	::close(fd);
 	Run r;
 	SpawnSpec spec = sh("cat /etc/ppp/chap-secrets /etc/ppp/pap-secrets");
-	spec.secretsFile = path;
+	spec.binds = {{path, "/etc/ppp/chap-secrets"}, {path, "/etc/ppp/pap-secrets"}};
 	REQUIRE(r.start(spec));
 	r.wait();
 	::unlink(path);
@@ -194,4 +195,41 @@ TEST_CASE("the secrets file is seen as /etc/ppp/chap-secrets and pap-secrets by 
 		ours.append(buf.data(), static_cast<size_t>(n));
 	::close(sys);
 	CHECK(ours.find("unit-test-secret") == std::string::npos);
+}
+
+TEST_CASE("a program bound over a script runs in its place, for the child only")
+{
+	// As [ppp] scripts = false hides /etc/ppp/ip-pre-up: /bin/true over a
+	// script of our own that would print.
+	char path[] = "/tmp/l2tpsec-script-XXXXXX";
+	int fd = ::mkstemp(path);
+	REQUIRE(fd >= 0);
+	const std::string script = "#!/bin/sh\necho the script ran\n";
+	REQUIRE(::write(fd, script.data(), script.size()) == static_cast<ssize_t>(script.size()));
+	::fchmod(fd, 0755);
+	::close(fd);
+	Run r;
+	SpawnSpec spec = sh(std::string(path) + " && echo exit $?");
+	spec.binds = {{"/bin/true", path}};
+	REQUIRE(r.start(spec));
+	r.wait();
+	REQUIRE(r.status.has_value());
+	CHECK(WEXITSTATUS(*r.status) == 0);
+	CHECK(r.lines == std::vector<std::string>{"exit 0"});
+	// Here it is still the script.
+	Run here;
+	REQUIRE(here.start(sh(path)));
+	here.wait();
+	::unlink(path);
+	CHECK(here.lines == std::vector<std::string>{"the script ran"});
+}
+
+TEST_CASE("a bind that fails is an error from start(), naming both files")
+{
+	Run r;
+	SpawnSpec spec = sh("true");
+	spec.binds = {{"/bin/true", "/nonexistent/l2tpsec-target"}};
+	auto started = r.start(spec);
+	REQUIRE_FALSE(started);
+	CHECK(started.error().message.find("bind /bin/true over /nonexistent/l2tpsec-target") != std::string::npos);
 }
