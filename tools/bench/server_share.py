@@ -16,7 +16,15 @@ asks for an answer (an IKE Main Mode message, the first of a Quick Mode,
 SCCRQ, ICRQ, an LCP or IPCP Configure-Request, an LCP Echo-Request, an IPv6CP
 request, a CHAP Response) the clock runs until the server's next packet
 that is not a bare L2TP acknowledgement (ZLB). The sum, for IKE and for
-L2TP + PPP apart, is printed as "IKE_SECONDS L2TP_PPP_SECONDS".
+L2TP + PPP apart, is printed first.
+
+Then the exchanges' own durations on the wire: IKE from the client's first
+Main Mode message to the last Quick Mode message, L2TP + PPP from the SCCRQ
+to the last IPCP packet (the link carries IP). They leave out the lab's
+own steps around them (starting swanctl, the control pipe to xl2tpd, polling
+for the client's address, the client's ip-pre-up script), which do not
+depend on the server. Printed:
+"IKE_WAIT L2TP_PPP_WAIT IKE_WIRE L2TP_PPP_WIRE" (seconds).
 
     usage: tshark ... | server_share.py SERVER_ADDRESS
 """
@@ -91,7 +99,12 @@ def main():
             pending[phase] = None
     if not packets:
         sys.exit("server_share.py: no packets")
-    print(f"{waited['ike']:.3f} {waited['l2tp']:.3f}")
+    ike = [t for t, f in packets if "500" in (f[2], f[3])]
+    sccrq = [t for t, f in packets if number(f[6]) == 1 and number(f[7]) == SCCRQ]
+    ipcp = [t for t, f in packets if number(f[8]) == IPCP]
+    if not ike or not sccrq or not ipcp:
+        sys.exit("server_share.py: no IKE, SCCRQ or IPCP in the trace")
+    print(f"{waited['ike']:.3f} {waited['l2tp']:.3f} {ike[-1] - ike[0]:.3f} {ipcp[-1] - sccrq[0]:.3f}")
 
 
 if __name__ == "__main__":

@@ -16,6 +16,11 @@
 #                  IKE and the decrypted L2TP taken in the server's
 #                  namespace), median of RUNS: the rest is the client's own
 #                  work, the same for both servers
+#   wire_ike_s, wire_l2tp_ppp_s   the exchanges on the wire in that trace,
+#                  median of RUNS: first Main Mode to last Quick Mode message,
+#                  SCCRQ to the last IPCP packet (without the lab's steps
+#                  around them: starting swanctl, xl2tpd's control pipe,
+#                  polling for the address, the client's ip-pre-up)
 #   n_up_s         N clients at once: until every one is up and its ping
 #                  through its PPP link is answered
 #   cpu_ms_per_client (daemon, pppd)   server CPU (user + system, with the
@@ -258,7 +263,8 @@ trace_stop() {
   [[ -n ${SBS_TRACE_DIR:-} ]] && cp "$TRACE_FILE" "$SBS_TRACE_DIR/"
   return 0
 }
-# server_share PCAP: "IKE_S L2TP_PPP_S", what the client waited for the server.
+# server_share PCAP: "IKE_WAIT L2TP_PPP_WAIT IKE_WIRE L2TP_PPP_WIRE": what the
+# client waited for the server, and the exchanges on the wire.
 server_share() {
   tshark -r "$1" -T fields -E separator='|' -E aggregator=';' -e frame.time_epoch -e ip.src -e udp.srcport \
     -e udp.dstport -e isakmp.exchangetype -e isakmp.messageid -e l2tp.type -e l2tp.avp.message_type \
@@ -267,7 +273,7 @@ server_share() {
 
 # one_client SERVER: RUNS connects of client 0, the medians.
 one_client() {
-  local r t0 ike=() l2tp=() s_ike=() s_l2tp=() share
+  local r t0 ike=() l2tp=() s_ike=() s_l2tp=() w_ike=() w_l2tp=() share
   for ((r = 0; r < RUNS; r++)); do
     trace_start "$WORK/trace-$1-$r.pcap"
     t0=$(now)
@@ -279,7 +285,9 @@ one_client() {
     l2tp+=("$(since "$t0")")
     trace_stop
     share=$(server_share "$TRACE_FILE") || fail "$1: no trace of the connect"
-    s_ike+=("${share% *}") s_l2tp+=("${share#* }")
+    read -r -a share <<<"$share"
+    ((${#share[@]} == 4)) || fail "$1: server_share.py printed ${share[*]}"
+    s_ike+=("${share[0]}") s_l2tp+=("${share[1]}") w_ike+=("${share[2]}") w_l2tp+=("${share[3]}")
     client_ping 0 || fail "$1: client 0: no ping reply through PPP"
     client_leave 0
     poll_until 60 "$1: the server empty after client 0 left" server_empty
@@ -288,7 +296,9 @@ one_client() {
   L2TP_S=$(printf '%s\n' "${l2tp[@]}" | median)
   SERVER_IKE_S=$(printf '%s\n' "${s_ike[@]}" | median)
   SERVER_L2TP_S=$(printf '%s\n' "${s_l2tp[@]}" | median)
-  ok "$1: one client: IKE ${ike[*]} s, L2TP + PPP ${l2tp[*]} s; waiting for the server: IKE ${s_ike[*]} s, L2TP + PPP ${s_l2tp[*]} s"
+  WIRE_IKE_S=$(printf '%s\n' "${w_ike[@]}" | median)
+  WIRE_L2TP_S=$(printf '%s\n' "${w_l2tp[@]}" | median)
+  ok "$1: one client: IKE ${ike[*]} s, L2TP + PPP ${l2tp[*]} s; waiting for the server: IKE ${s_ike[*]} s, L2TP + PPP ${s_l2tp[*]} s; on the wire: IKE ${w_ike[*]} s, L2TP + PPP ${w_l2tp[*]} s"
 }
 
 # burst SERVER N: N clients at once; prints the JSON line.
@@ -327,12 +337,14 @@ burst() {
   drain_s=$(since "$t0")
   jq -cn --arg server "$server" --argjson n "$n" --argjson startup "$STARTUP" --argjson ike "$IKE_S" \
     --argjson l2tp "$L2TP_S" --argjson s_ike "$SERVER_IKE_S" --argjson s_l2tp "$SERVER_L2TP_S" \
+    --argjson w_ike "$WIRE_IKE_S" --argjson w_l2tp "$WIRE_L2TP_S" \
     --argjson up "$up_s" --argjson drain "$drain_s" \
     --argjson dcpu "$(((cpu1 - cpu0) * 1000 / TICK))" --argjson pcpu "$((pppd_ticks * 1000 / TICK))" \
     --argjson rss_d "$rss_d" --argjson rss_p "$rss_p" --argjson pss_d "$pss_d" --argjson pss_p "$pss_p" \
     '{server: $server, clients: $n, startup_s: $startup, ike_s: $ike, l2tp_ppp_s: $l2tp,
       connect_s: (($ike + $l2tp) * 1000 | round / 1000),
       server_ike_s: $s_ike, server_l2tp_ppp_s: $s_l2tp, server_connect_s: (($s_ike + $s_l2tp) * 1000 | round / 1000),
+      wire_ike_s: $w_ike, wire_l2tp_ppp_s: $w_l2tp, wire_connect_s: (($w_ike + $w_l2tp) * 1000 | round / 1000),
       n_up_s: $up, drain_s: $drain,
       cpu_ms_per_client: {daemon: ($dcpu / $n), pppd: ($pcpu / $n), total: (($dcpu + $pcpu) / $n)},
       rss_kib: {daemon: $rss_d, pppd_each: ($rss_p / $n | floor)},
@@ -357,6 +369,7 @@ jq -sc 'group_by(.clients)[] | (map(select(.server == "reference"))[0]) as $r
   | {ratios: "l2tpsec/reference", clients: $r.clients,
      startup: ($l.startup_s / $r.startup_s * 100 | round / 100),
      connect: ($l.connect_s / $r.connect_s * 100 | round / 100),
+     wire_connect: ($l.wire_connect_s / $r.wire_connect_s * 100 | round / 100),
      server_connect: (if $r.server_connect_s > 0 then ($l.server_connect_s / $r.server_connect_s * 100 | round / 100) else null end),
      n_up: ($l.n_up_s / $r.n_up_s * 100 | round / 100),
      cpu_per_client: ($l.cpu_ms_per_client.total / $r.cpu_ms_per_client.total * 100 | round / 100),
