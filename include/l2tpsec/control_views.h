@@ -163,6 +163,10 @@ struct SessionView {
 	/// What that guess was made from; omitted when neither its tunnel nor
 	/// an IPsec SA pair is known.
 	std::optional<ClientFingerprintView> fingerprint;
+	/// The Acct-Session-Id the daemon's RADIUS accounting sends for the
+	/// session (and a Disconnect- or CoA-Request may name it by); omitted
+	/// without accounting.
+	std::optional<std::string> acctSessionId;
 	bool operator==(const SessionView &) const = default;
 };
 

@@ -253,6 +253,7 @@ void to_json(json &j, const SessionView &v)
 	putOmittable(j, "tx_rate", v.txRate);
 	put(j, "client", v.client);
 	putOmittable(j, "fingerprint", v.fingerprint);
+	putOmittable(j, "acct_session_id", v.acctSessionId);
 }
 
 void from_json(const json &j, SessionView &v)
@@ -279,6 +280,7 @@ void from_json(const json &j, SessionView &v)
 	r.omittable("tx_rate", v.txRate);
 	r.required("client", v.client);
 	r.omittable("fingerprint", v.fingerprint);
+	r.omittable("acct_session_id", v.acctSessionId);
 	r.finish();
 }
 

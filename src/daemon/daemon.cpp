@@ -419,9 +419,12 @@ Result<void> Daemon::applyDasListener()
 	das_.reset();
 	if (!want)
 		return {};
-	L2S_TRY_ASSIGN(das_, DasListener::start(*loop_, std::move(*want), [this](const radius::SessionSelector &s) {
-		               return disconnectFromRadius(s);
-	               }));
+	L2S_TRY_ASSIGN(das_, DasListener::start(
+	                             *loop_, std::move(*want),
+	                             [this](const radius::SessionSelector &s) { return disconnectFromRadius(s); },
+	                             [this](const radius::SessionSelector &s, std::chrono::seconds limit) {
+		                             return limitFromRadius(s, limit);
+	                             }));
 	return {};
 }
 
@@ -432,6 +435,15 @@ std::vector<std::string> Daemon::disconnectFromRadius(const radius::SessionSelec
 		if (dasSelects(s, v) && l2tp_->endSession(v.tunnel, v.session, "radius-disconnect"))
 			ended.push_back(std::to_string(v.tunnel) + "/" + std::to_string(v.session));
 	return ended;
+}
+
+std::vector<std::string> Daemon::limitFromRadius(const radius::SessionSelector &s, std::chrono::seconds limit)
+{
+	std::vector<std::string> limited;
+	for (const control::SessionView &v : l2tp_->sessions().sessions)
+		if (dasSelects(s, v) && l2tp_->limitSession(v.tunnel, v.session, limit))
+			limited.push_back(std::to_string(v.tunnel) + "/" + std::to_string(v.session));
+	return limited;
 }
 
 MetricsSnapshot Daemon::metricsSnapshot() const

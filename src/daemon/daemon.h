@@ -88,6 +88,8 @@ private:
 	static constexpr std::chrono::seconds kOnRetry{30};
 	/// Ends the LNS sessions a Disconnect-Request names.
 	std::vector<std::string> disconnectFromRadius(const radius::SessionSelector &s);
+	/// Sets the Session-Timeout of the LNS sessions a CoA-Request names.
+	std::vector<std::string> limitFromRadius(const radius::SessionSelector &s, std::chrono::seconds limit);
 
 	DaemonOptions options_;
 	Config config_;

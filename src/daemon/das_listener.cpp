@@ -54,12 +54,16 @@ bool dasSelects(const radius::SessionSelector &s, const control::SessionView &vi
 	if (s.nasPortId &&
 	    *s.nasPortId != "l2tpsec-" + std::to_string(view.tunnel) + "-" + std::to_string(view.session))
 		return false;
+	if (s.acctSessionId && view.acctSessionId != *s.acctSessionId)
+		return false;
 	return true;
 }
 
-Result<std::unique_ptr<DasListener>> DasListener::start(EventLoop &loop, DasSettings settings, Disconnect disconnect)
+Result<std::unique_ptr<DasListener>> DasListener::start(EventLoop &loop, DasSettings settings, Disconnect disconnect,
+                                                        SetTimeout setTimeout)
 {
-	std::unique_ptr<DasListener> d(new DasListener(loop, std::move(settings), std::move(disconnect)));
+	std::unique_ptr<DasListener> d(
+	        new DasListener(loop, std::move(settings), std::move(disconnect), std::move(setTimeout)));
 	for (const IpAddress &a : d->settings_.listen) {
 		std::string what = fmt::format("[radius] das_listen {} port {}", a.str(), d->settings_.port);
 		L2S_TRY_ASSIGN(UniqueFd fd, udp::socket(what, udp::SocketOptions{.freebind = true}));
@@ -80,8 +84,9 @@ Result<std::unique_ptr<DasListener>> DasListener::start(EventLoop &loop, DasSett
 	return d;
 }
 
-DasListener::DasListener(EventLoop &loop, DasSettings settings, Disconnect disconnect)
-    : loop_(loop), settings_(std::move(settings)), disconnect_(std::move(disconnect)), buf_(udp::kMaxDatagram)
+DasListener::DasListener(EventLoop &loop, DasSettings settings, Disconnect disconnect, SetTimeout setTimeout)
+    : loop_(loop), settings_(std::move(settings)), disconnect_(std::move(disconnect)),
+      setTimeout_(std::move(setTimeout)), buf_(udp::kMaxDatagram)
 {
 }
 
@@ -194,8 +199,22 @@ std::vector<uint8_t> DasListener::handle(const radius::Packet &request, const Ip
 		return radius::signResponse(radius::answerTo(request, false, cause), request.authenticator,
 		                            settings_.secret, withMac);
 	};
-	if (request.code == radius::code::kCoaRequest)
-		return nak(radius::ErrorCause::UnsupportedService, "no change of authorization is supported");
+	auto ack = [&] {
+		return radius::signResponse(radius::answerTo(request, true), request.authenticator, settings_.secret,
+		                            withMac);
+	};
+	if (request.code == radius::code::kCoaRequest) {
+		radius::DasVerdict v = radius::readCoaRequest(request, settings_.nas);
+		if (!v.selector)
+			return nak(v.cause, v.why);
+		std::vector<std::string> limited = setTimeout_(*v.selector, *v.sessionTimeout);
+		if (limited.empty())
+			return nak(radius::ErrorCause::SessionContextNotFound, "no session of " + v.selector->str());
+		logInfo(kDasLog, "CoA-Request from {} (Identifier {}) for {}: Session-Timeout {}s set on session {}",
+		        from.str(), request.identifier, v.selector->str(), v.sessionTimeout->count(),
+		        fmt::join(limited, ", "));
+		return ack();
+	}
 	radius::DasVerdict v = radius::readDisconnectRequest(request, settings_.nas);
 	if (!v.selector)
 		return nak(v.cause, v.why);
@@ -204,7 +223,7 @@ std::vector<uint8_t> DasListener::handle(const radius::Packet &request, const Ip
 		return nak(radius::ErrorCause::SessionContextNotFound, "no session of " + v.selector->str());
 	logInfo(kDasLog, "Disconnect-Request from {} (Identifier {}) for {}: ended session {}", from.str(),
 	        request.identifier, v.selector->str(), fmt::join(ended, ", "));
-	return radius::signResponse(radius::answerTo(request, true), request.authenticator, settings_.secret, withMac);
+	return ack();
 }
 
 } // namespace l2tpsec

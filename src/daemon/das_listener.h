@@ -7,15 +7,18 @@
 // at only when it comes from a das_clients address, parses, and its Request
 // Authenticator (and Message-Authenticator, when present) is right for the
 // secret; anything else gets no answer, and a log line naming the source (at
-// most kLogLines a minute, then a count). A Disconnect-Request ends the LNS
-// sessions it names the way `l2tpctl disconnect` does (CDN, pppd stopped,
-// the audit's stop record with the reason "radius-disconnect") and is
-// answered with a Disconnect-ACK, or a Disconnect-NAK with the Error-Cause
-// of radius/das_request.h, 503 when no session matches. A CoA-Request is
-// answered with a CoA-NAK, Error-Cause 405: nothing here changes a running
-// session. A request sent again (same source, Identifier and
-// authenticator) within kDuplicateWindow gets the first answer again and
-// ends nothing more (RFC 5176 §2.3, RFC 5080 §2.2.2).
+// most kLogLines a minute, then a count). Requests name sessions as
+// radius/das_request.h reads them (User-Name, Framed-IP-Address,
+// NAS-Port-Id, Acct-Session-Id). A Disconnect-Request ends the LNS sessions
+// it names the way `l2tpctl disconnect` does (CDN, pppd stopped, the audit's
+// stop record with the reason "radius-disconnect") and is answered with a
+// Disconnect-ACK; a CoA-Request sets their Session-Timeout (L2tpService::
+// limitSession) and is answered with a CoA-ACK. Either gets a NAK with the
+// Error-Cause of radius/das_request.h when it is refused, 503 when no session
+// matches; each answer is logged with the source and the sessions named. A
+// request sent again (same source, Identifier and authenticator) within
+// kDuplicateWindow gets the first answer again and changes nothing more (RFC
+// 5176 §2.3, RFC 5080 §2.2.2).
 
 #include "common/event_loop.h"
 #include "common/ip_address.h"
@@ -52,7 +55,8 @@ struct DasSettings {
 DasSettings dasSettings(const Config &config);
 
 /// True when `view` is an LNS session that `s` names: each field of `s`
-/// that is set matches (NAS-Port-Id: "l2tpsec-TUNNEL-SESSION").
+/// that is set matches (NAS-Port-Id: "l2tpsec-TUNNEL-SESSION";
+/// Acct-Session-Id: the one its accounting sends, none without accounting).
 bool dasSelects(const radius::SessionSelector &s, const control::SessionView &view);
 
 class DasListener {
@@ -60,8 +64,13 @@ public:
 	using Clock = std::chrono::steady_clock;
 	/// Ends the sessions `s` names; returns the "TUNNEL/SESSION" of each.
 	using Disconnect = std::function<std::vector<std::string>(const radius::SessionSelector &s)>;
+	/// Sets the Session-Timeout of the sessions `s` names; returns the
+	/// "TUNNEL/SESSION" of each.
+	using SetTimeout =
+	        std::function<std::vector<std::string>(const radius::SessionSelector &s, std::chrono::seconds limit)>;
 
-	static Result<std::unique_ptr<DasListener>> start(EventLoop &loop, DasSettings settings, Disconnect disconnect);
+	static Result<std::unique_ptr<DasListener>> start(EventLoop &loop, DasSettings settings, Disconnect disconnect,
+	                                                  SetTimeout setTimeout);
 	~DasListener();
 	DasListener(const DasListener &) = delete;
 	DasListener &operator=(const DasListener &) = delete;
@@ -82,7 +91,7 @@ public:
 	static constexpr uint32_t kLogLines = 10;
 
 private:
-	DasListener(EventLoop &loop, DasSettings settings, Disconnect disconnect);
+	DasListener(EventLoop &loop, DasSettings settings, Disconnect disconnect, SetTimeout setTimeout);
 	void onReadable(int fd);
 	/// Counts it and logs `why`, within kLogLines a minute.
 	void ignore(const std::string &why, Clock::time_point now);
@@ -98,6 +107,7 @@ private:
 	EventLoop &loop_;
 	DasSettings settings_;
 	Disconnect disconnect_;
+	SetTimeout setTimeout_;
 	std::vector<UniqueFd> fds_;
 	std::vector<uint8_t> buf_;
 	std::map<Source, Remembered> remembered_;

@@ -436,6 +436,7 @@ void L2tpService::sessionDown(const l2tp::SessionEnd &e)
 {
 	lacs_->sessionDown(e);
 	Key key{e.session.tunnelId, e.session.sessionId};
+	deadlines_.forget(key.first, key.second);
 	auto it = extras_.find(key);
 	if (it == extras_.end())
 		return;
@@ -540,6 +541,7 @@ L2tpService::sessionViews(const std::function<bool(const l2tp::SessionInfo &)> &
 			x.rxRate = it->second.rate.rx();
 			x.txRate = it->second.rate.tx();
 		}
+		x.acctSessionId = accounting_.sessionIdOf(s.tunnelId, s.sessionId);
 		if (auto d = dumped.find({s.tunnelId, s.sessionId}); d != dumped.end())
 			x.stats = d->second;
 		else if (auto st = dataplane_->getSession(s.tunnelId, s.sessionId))
@@ -604,6 +606,27 @@ Result<void> L2tpService::endSession(uint16_t tunnelId, uint16_t sessionId, cons
 	auto r = engine_->disconnectSession(tunnelId, sessionId, reason, l2tp::TransportClock::now());
 	arm();
 	return r;
+}
+
+Result<void> L2tpService::limitSession(uint16_t tunnelId, uint16_t sessionId, std::chrono::seconds limit)
+{
+	if (!engine_->findSession(tunnelId, sessionId))
+		return Error{ENOENT, fmt::format("no session {}/{}", tunnelId, sessionId)};
+	deadlines_.set(tunnelId, sessionId, limit);
+	return {};
+}
+
+void L2tpService::sessionTimedOut(uint16_t tunnelId, uint16_t sessionId, std::chrono::milliseconds limit)
+{
+	auto it = extras_.find({tunnelId, sessionId});
+	std::string user = it != extras_.end() && !it->second.user.empty() ? " (" + it->second.user + ")" : "";
+	logInfo(kL2tpLog, "session {}/{}{}: the Session-Timeout of {}s a CoA-Request set has passed; ending it",
+	        tunnelId, sessionId, user, std::chrono::duration_cast<std::chrono::seconds>(limit).count());
+	if (auto r = engine_->disconnectSession(tunnelId, sessionId, "radius-session-timeout",
+	                                        l2tp::TransportClock::now(), l2tp::EndCause::SessionTimeout);
+	    !r)
+		logWarn(kL2tpLog, "session {}/{}: {}", tunnelId, sessionId, r.error().message);
+	arm();
 }
 
 Result<control::DisconnectView> L2tpService::disconnect(const std::string &arg)

@@ -22,6 +22,7 @@
 #include "daemon/pppd_launcher.h"
 #include "daemon/session_accountant.h"
 #include "daemon/session_audit.h"
+#include "daemon/session_deadlines.h"
 #include "daemon/session_rate.h"
 #include "daemon/udp_tunnel_sockets.h"
 #include "kernel/dataplane_kind.h"
@@ -86,6 +87,11 @@ public:
 	/// Ends one session the way `disconnect` does (CDN, pppd stopped, the
 	/// audit's stop record with `reason`).
 	Result<void> endSession(uint16_t tunnelId, uint16_t sessionId, const std::string &reason);
+	/// A RADIUS CoA-Request's Session-Timeout: the session ends `limit` from
+	/// now unless it ends first (CDN, pppd stopped, the audit's stop record
+	/// with the reason "radius-session-timeout", accounting's
+	/// Acct-Terminate-Cause Session-Timeout). A later limit replaces it.
+	Result<void> limitSession(uint16_t tunnelId, uint16_t sessionId, std::chrono::seconds limit);
 	Result<control::ConnectView> connect(const std::string &profile);
 	/// One more session in a connected LAC profile's tunnel.
 	Result<control::CallView> call(const std::string &profile);
@@ -154,6 +160,8 @@ private:
 	/// clientKind() of a tunnel's peer (for a failure line).
 	std::string clientKindOf(uint16_t tunnelId, const l2tp::Endpoint &peer) const;
 	void arm();
+	/// A limit of limitSession passed: the session ends.
+	void sessionTimedOut(uint16_t tunnelId, uint16_t sessionId, std::chrono::milliseconds limit);
 	void onTimer();
 	void finishShutdownIfDone();
 	/// The session's start record and accounting Start, once pppd has its
@@ -181,6 +189,10 @@ private:
 	PppdLauncher *pppd_ = nullptr; ///< ppp_ when it is the real launcher
 	std::unique_ptr<l2tp::L2tpEngine> engine_;
 	DeadlineTimer timer_{loop_};
+	/// The limits CoA-Requests set (limitSession).
+	SessionDeadlines deadlines_{loop_, [this](uint16_t t, uint16_t s, std::chrono::milliseconds limit) {
+		                            sessionTimedOut(t, s, limit);
+	                            }};
 	std::unique_ptr<LacSupervisor> lacs_;
 	std::map<Key, SessionExtra> extras_;
 	std::optional<EventLoop::TimerId> shutdownTimer_;

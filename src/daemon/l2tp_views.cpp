@@ -72,6 +72,7 @@ control::SessionView sessionView(const l2tp::SessionInfo &s, const SessionExtras
 	v.ikePeer = extras.ikePeer;
 	v.client = extras.client;
 	v.fingerprint = extras.fingerprint;
+	v.acctSessionId = extras.acctSessionId;
 	return v;
 }
 

@@ -25,6 +25,7 @@ struct SessionExtras {
 	std::optional<std::string> ikePeer;     ///< the IPsec SA pair's outer peer endpoint
 	std::string client = "unknown";         ///< clientKind()
 	std::optional<control::ClientFingerprintView> fingerprint;
+	std::optional<std::string> acctSessionId; ///< while RADIUS accounting has the session
 };
 
 control::TunnelView tunnelView(const l2tp::TunnelInfo &t, l2tp::TimePoint now);

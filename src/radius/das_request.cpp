@@ -9,8 +9,11 @@ namespace l2tpsec::radius {
 
 namespace {
 
-/// Attributes a Disconnect-Request may carry here besides the selectors.
-bool harmless(uint8_t type)
+/// Service-Type Authorize-Only (RFC 5176 §3.2).
+constexpr uint32_t kAuthorizeOnly = 17;
+
+/// Attributes a request may carry here besides the selectors and the change.
+bool harmless(uint8_t type, bool coa)
 {
 	switch (type) {
 	case attr::kNasIpAddress:
@@ -19,20 +22,22 @@ bool harmless(uint8_t type)
 	case attr::kEventTimestamp:
 	case attr::kMessageAuthenticator:
 	case attr::kProxyState:
-	case attr::kAcctTerminateCause:
 	case attr::kReplyMessage: return true;
+	// Why a session ends: a Disconnect-Request's only (§3.5's table).
+	case attr::kAcctTerminateCause: return !coa;
 	default: return false;
 	}
 }
 
 bool selects(uint8_t type)
 {
-	return type == attr::kUserName || type == attr::kFramedIpAddress || type == attr::kNasPortId;
+	return type == attr::kUserName || type == attr::kFramedIpAddress || type == attr::kNasPortId ||
+	       type == attr::kAcctSessionId;
 }
 
 DasVerdict refuse(ErrorCause cause, std::string why)
 {
-	return DasVerdict{std::nullopt, cause, std::move(why)};
+	return DasVerdict{std::nullopt, std::nullopt, cause, std::move(why)};
 }
 
 /// A printable text of 1..253 octets, or nullopt.
@@ -44,36 +49,12 @@ std::optional<std::string> printable(const Attribute &a)
 	return textOf(a);
 }
 
-} // namespace
-
-std::string SessionSelector::str() const
+/// What a Disconnect- and a CoA-Request share once each attribute is known
+/// to be one the request may carry: none twice, this NAS named, the selector.
+DasVerdict readSelector(const Packet &request, const NasIdentity &nas)
 {
-	std::vector<std::string> parts;
-	if (userName)
-		parts.push_back("User-Name " + *userName);
-	if (framedIp)
-		parts.push_back("Framed-IP-Address " + framedIp->str());
-	if (nasPortId)
-		parts.push_back("NAS-Port-Id " + *nasPortId);
-	return fmt::format("{}", fmt::join(parts, ", "));
-}
-
-DasVerdict readDisconnectRequest(const Packet &request, const NasIdentity &nas)
-{
-	for (const Attribute &a : request.attributes) {
-		if (a.type == attr::kServiceType)
-			return refuse(ErrorCause::UnsupportedService,
-			              "Service-Type: only a plain disconnect is supported");
-		if (!harmless(a.type) && !selects(a.type))
-			return refuse(
-			        ErrorCause::UnsupportedAttribute,
-			        a.type == attr::kAcctSessionId
-			                ? std::string("Acct-Session-Id does not select sessions here; "
-			                              "name the session by User-Name, Framed-IP-Address or NAS-Port-Id")
-			                : fmt::format("attribute {} is not supported", a.type));
-	}
-	for (uint8_t type :
-	     {attr::kUserName, attr::kFramedIpAddress, attr::kNasPortId, attr::kNasIdentifier, attr::kNasIpAddress})
+	for (uint8_t type : {attr::kUserName, attr::kFramedIpAddress, attr::kNasPortId, attr::kAcctSessionId,
+	                     attr::kNasIdentifier, attr::kNasIpAddress, attr::kSessionTimeout})
 		if (request.count(type) > 1)
 			return refuse(ErrorCause::InvalidRequest,
 			              fmt::format("attribute {} appears more than once", type));
@@ -113,10 +94,77 @@ DasVerdict readDisconnectRequest(const Packet &request, const NasIdentity &nas)
 		if (!s.nasPortId)
 			return refuse(ErrorCause::InvalidRequest, "NAS-Port-Id is empty or not printable");
 	}
-	if (!s.userName && !s.framedIp && !s.nasPortId)
+	if (const Attribute *a = request.find(attr::kAcctSessionId)) {
+		s.acctSessionId = printable(*a);
+		if (!s.acctSessionId)
+			return refuse(ErrorCause::InvalidRequest, "Acct-Session-Id is empty or not printable");
+	}
+	if (!s.userName && !s.framedIp && !s.nasPortId && !s.acctSessionId)
 		return refuse(ErrorCause::MissingAttribute,
-		              "no User-Name, Framed-IP-Address or NAS-Port-Id names a session");
-	return DasVerdict{s, ErrorCause::InvalidRequest, {}};
+		              "no User-Name, Framed-IP-Address, NAS-Port-Id or Acct-Session-Id names a session");
+	return DasVerdict{s, std::nullopt, ErrorCause::InvalidRequest, {}};
+}
+
+} // namespace
+
+std::string SessionSelector::str() const
+{
+	std::vector<std::string> parts;
+	if (userName)
+		parts.push_back("User-Name " + *userName);
+	if (framedIp)
+		parts.push_back("Framed-IP-Address " + framedIp->str());
+	if (nasPortId)
+		parts.push_back("NAS-Port-Id " + *nasPortId);
+	if (acctSessionId)
+		parts.push_back("Acct-Session-Id " + *acctSessionId);
+	return fmt::format("{}", fmt::join(parts, ", "));
+}
+
+DasVerdict readDisconnectRequest(const Packet &request, const NasIdentity &nas)
+{
+	for (const Attribute &a : request.attributes) {
+		if (a.type == attr::kServiceType)
+			return refuse(ErrorCause::UnsupportedService,
+			              "Service-Type: only a plain disconnect is supported");
+		if (!harmless(a.type, false) && !selects(a.type))
+			return refuse(ErrorCause::UnsupportedAttribute,
+			              fmt::format("attribute {} is not supported", a.type));
+	}
+	return readSelector(request, nas);
+}
+
+DasVerdict readCoaRequest(const Packet &request, const NasIdentity &nas)
+{
+	for (const Attribute &a : request.attributes) {
+		if (a.type == attr::kServiceType)
+			return refuse(
+			        ErrorCause::UnsupportedService,
+			        integerOf(a) == kAuthorizeOnly
+			                ? std::string("Service-Type Authorize-Only: this NAS cannot authorize a "
+			                              "running session again")
+			                : std::string("Service-Type: only a change of Session-Timeout is supported"));
+		if (!harmless(a.type, true) && !selects(a.type) && a.type != attr::kSessionTimeout)
+			return refuse(ErrorCause::UnsupportedAttribute,
+			              fmt::format("attribute {} is not supported (a CoA-Request changes only "
+			                          "Session-Timeout here)",
+			                          a.type));
+	}
+	DasVerdict v = readSelector(request, nas);
+	if (!v.selector)
+		return v;
+	const Attribute *timeout = request.find(attr::kSessionTimeout);
+	if (!timeout)
+		return refuse(ErrorCause::MissingAttribute,
+		              "no Session-Timeout (a CoA-Request changes only Session-Timeout here)");
+	auto seconds = integerOf(*timeout);
+	if (!seconds)
+		return refuse(ErrorCause::InvalidRequest, "Session-Timeout is not 4 octets");
+	if (*seconds == 0)
+		return refuse(ErrorCause::InvalidAttributeValue,
+		              "Session-Timeout 0: a CoA-Request does not end a session (a Disconnect-Request does)");
+	v.sessionTimeout = std::chrono::seconds(*seconds);
+	return v;
 }
 
 Packet answerTo(const Packet &request, bool ack, std::optional<ErrorCause> cause)

@@ -53,6 +53,8 @@ inline constexpr uint8_t kReplyMessage = 18;
 inline constexpr uint8_t kState = 24;
 inline constexpr uint8_t kClass = 25;
 inline constexpr uint8_t kVendorSpecific = 26;
+inline constexpr uint8_t kSessionTimeout = 27;
+inline constexpr uint8_t kIdleTimeout = 28;
 inline constexpr uint8_t kCalledStationId = 30;
 inline constexpr uint8_t kCallingStationId = 31;
 inline constexpr uint8_t kNasIdentifier = 32;
@@ -84,6 +86,7 @@ enum class ErrorCause : uint32_t {
 	NasIdentificationMismatch = 403,
 	InvalidRequest = 404,
 	UnsupportedService = 405,
+	InvalidAttributeValue = 407,
 	SessionContextNotFound = 503,
 	SessionContextNotRemovable = 504,
 };

@@ -4,10 +4,14 @@
 # name, so sessions are named here by Framed-IP-Address and NAS-Port-Id; the
 # interop test radius_disconnect.sh names them by User-Name). radclient
 # (freeradius-utils) sends the requests: a wrong NAS-Identifier gets a
-# Disconnect-NAK 403, an unknown session 503, a CoA-Request a CoA-NAK 405,
-# the right Framed-IP-Address a Disconnect-ACK that ends the session (the
-# audit's stop record says radius-disconnect), NAS-Port-Id likewise; a wrong
-# secret and an unknown source get no answer and one log line each.
+# Disconnect-NAK 403, an unknown session 503; a CoA-Request for an unknown
+# session a CoA-NAK 503, with Service-Type Authorize-Only 405, with
+# Idle-Timeout 401, without Session-Timeout 402; the right Framed-IP-Address
+# a Disconnect-ACK that ends the session (the audit's stop record says
+# radius-disconnect), NAS-Port-Id likewise; a CoA-Request with Session-Timeout
+# 2 by NAS-Port-Id a CoA-ACK, and the session ends by itself about 2 s later
+# (audit reason radius-session-timeout); a wrong secret and an unknown source
+# get no answer and one log line each.
 # Usage: radius_das.sh L2TPSECD L2TPCTL
 source "$(dirname "$0")/lac_lns_lib.sh" "$1" "$2" radiusdas 21742
 command -v radclient >/dev/null || { echo "radclient (freeradius-utils) is not installed: skipped"; exit 77; }
@@ -57,14 +61,25 @@ grep -q 'Received Disconnect-NAK' <<<"$out" && grep -q 'Error-Cause = NAS-Identi
 out=$(rad disconnect "$secret" 'Framed-IP-Address = 10.99.0.99')
 grep -q 'Received Disconnect-NAK' <<<"$out" && grep -q 'Error-Cause = Session-Context-Not-Found' <<<"$out" ||
   fail "unknown session: $out"
-out=$(rad coa "$secret" "Framed-IP-Address = $addr" 'Session-Timeout = 60')
-grep -q 'Received CoA-NAK' <<<"$out" && grep -q 'Error-Cause = Unsupported-Service' <<<"$out" || fail "CoA: $out"
+# coa_nak CAUSE ATTRIBUTE-LINES...: a CoA-Request answered with a CoA-NAK, Error-Cause CAUSE.
+coa_nak() {
+  local cause=$1
+  shift
+  out=$(rad coa "$secret" "$@")
+  grep -q 'Received CoA-NAK' <<<"$out" && grep -q "Error-Cause = $cause" <<<"$out" || fail "CoA $*: $out"
+}
+coa_nak Session-Context-Not-Found 'Framed-IP-Address = 10.99.0.99' 'Session-Timeout = 60'
+coa_nak Unsupported-Service "Framed-IP-Address = $addr" 'Session-Timeout = 60' 'Service-Type = Authorize-Only'
+coa_nak Unsupported-Attribute "Framed-IP-Address = $addr" 'Session-Timeout = 60' 'Idle-Timeout = 60'
+coa_nak Missing-Attribute "Framed-IP-Address = $addr"
+grep -q "das: CoA-Request from 127.0.0.1 (Identifier [0-9]*): NAK, Error-Cause 503: no session of Framed-IP-Address 10.99.0.99" \
+  "$tmp/lns.log" || fail "no log line for the CoA-NAK 503"
 out=$(rad disconnect wrong-secret "Framed-IP-Address = $addr")
 grep -q 'No reply from server' <<<"$out" || fail "wrong secret answered: $out"
 grep -q "das: ignored a Disconnect-Request from 127.0.0.1:[0-9]* (Identifier [0-9]*): wrong authenticator" \
   "$tmp/lns.log" || fail "no log line for the wrong secret"
 [[ $(sessions) == 1 ]] || fail "a refused request ended the session"
-echo "ok: NAKs 403, 503, CoA-NAK 405; a wrong secret is ignored and logged"
+echo "ok: NAKs 403, 503, CoA-NAKs 503, 405, 401, 402; a wrong secret is ignored and logged"
 
 out=$(rad disconnect "$secret" "Framed-IP-Address = $addr" 'NAS-Identifier = "das-test"' 'Message-Authenticator = 0x00')
 grep -q 'Received Disconnect-ACK' <<<"$out" || fail "no Disconnect-ACK: $out"
@@ -90,6 +105,27 @@ grep -q 'Received Disconnect-ACK' <<<"$out" || fail "NAS-Port-Id: no Disconnect-
 waitfor bash -c "[[ \$($ctl -s $tmp/lns.sock sessions --json | jq '.sessions | length') == 0 ]]" ||
   fail "the second session is still there after the Disconnect-ACK"
 echo "ok: Disconnect-Request by NAS-Port-Id"
+
+# A third session: a CoA-Request gives it 2 s more; then it ends by itself.
+lac call office >/dev/null || fail "l2tpctl call office (third)"
+waitfor up || fail "no third session"
+s=$(lns sessions --json)
+tid=$(jq '.sessions[0].tunnel' <<<"$s") sid=$(jq '.sessions[0].session' <<<"$s")
+out=$(rad coa "$secret" "NAS-Port-Id = \"l2tpsec-$tid-$sid\"" 'Session-Timeout = 2')
+grep -q 'Received CoA-ACK' <<<"$out" || fail "no CoA-ACK: $out"
+acked=$(date +%s%N)
+grep -q "das: CoA-Request from 127.0.0.1 (Identifier [0-9]*) for NAS-Port-Id l2tpsec-$tid-$sid: Session-Timeout 2s set on session $tid/$sid" \
+  "$tmp/lns.log" || fail "no log line for the CoA-ACK"
+[[ $(sessions) == 1 ]] || fail "the CoA-Request ended the session at once"
+waitfor bash -c "[[ \$($ctl -s $tmp/lns.sock sessions --json | jq '.sessions | length') == 0 ]]" ||
+  fail "the session outlived its Session-Timeout"
+took=$((($(date +%s%N) - acked) / 1000000))
+((took >= 1500)) || fail "the session ended ${took}ms after the CoA-ACK, before its Session-Timeout of 2 s"
+timed_out() { jq -se 'any(.[]; .event == "stop" and .reason == "radius-session-timeout")' "$tmp/audit.jsonl" >/dev/null; }
+waitfor timed_out || fail "no audit stop record with reason radius-session-timeout: $(cat "$tmp/audit.jsonl")"
+grep -q "l2tp: session $tid/$sid: the Session-Timeout of 2s a CoA-Request set has passed; ending it" "$tmp/lns.log" ||
+  fail "no log line for the session timeout"
+echo "ok: CoA-Request Session-Timeout 2: CoA-ACK, the session ended ${took}ms later (radius-session-timeout)"
 
 # From an address not in das_clients: no answer, a log line.
 python3 - "$das_port" <<'PY' || fail "the request from 127.0.0.9 was answered"

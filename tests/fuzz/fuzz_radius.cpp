@@ -1,7 +1,8 @@
 // libFuzzer: any datagram is refused with EBADMSG and a reason or parsed; a
 // parsed packet builds back to its Length octets; the authenticator checks
-// and a Disconnect-Request's reading never fail on it; and the signed answer
-// parses, keeps the Identifier and passes its own Message-Authenticator
+// and a Disconnect-Request's and a CoA-Request's reading never fail on it (a
+// CoA selector comes with a Session-Timeout of at least 1 s); and the signed
+// answer parses, keeps the Identifier and passes its own Message-Authenticator
 // check; any datagram can be looked at as the Accounting-Response to an
 // Accounting-Off or to a session's Stop (never true for a wrong Identifier or
 // code). abort() marks a broken promise.
@@ -40,6 +41,9 @@ void checkPacket(const Packet &p, std::span<const uint8_t> bytes)
 	NasIdentity nas{"vpn-gw1", {IpAddress::v4(0xc0000201)}};
 	DasVerdict v = readDisconnectRequest(p, nas);
 	check(v.selector || !v.why.empty());
+	check(!v.sessionTimeout);
+	DasVerdict c = readCoaRequest(p, nas);
+	check(c.selector ? c.sessionTimeout && c.sessionTimeout->count() > 0 : !c.why.empty() && !c.sessionTimeout);
 	bool mac = p.find(attr::kMessageAuthenticator) != nullptr;
 	auto answer =
 	        signResponse(answerTo(p, v.selector.has_value(), v.selector ? std::nullopt : std::optional(v.cause)),

@@ -136,6 +136,7 @@ SessionView sampleSession()
 	s.txRate = 200;
 	s.client = "Windows 10/11";
 	s.fingerprint = sampleFingerprint();
+	s.acctSessionId = "0123456789abcdef-0000002a";
 	return s;
 }
 
@@ -253,11 +254,12 @@ TEST_CASE("tunnels, sessions and show replies")
 	          {"tunnel", "peer_tunnel", "role", "local", "peer", "state", "peer_host", "peer_vendor", "sessions",
 	           "profile", "uptime_seconds", "control_sent", "control_retransmitted", "control_received"});
 	checkView(sampleSession(),
-	          {"tunnel",     "session",  "peer_tunnel", "peer_session",   "peer",     "role",     "state",
-	           "user",       "address",  "profile",     "uptime_seconds", "rx_bytes", "tx_bytes", "rx_packets",
-	           "tx_packets", "ike_peer", "interface",   "rx_rate",        "tx_rate",  "client",   "fingerprint"},
+	          {"tunnel",   "session",    "peer_tunnel", "peer_session",   "peer",           "role",
+	           "state",    "user",       "address",     "profile",        "uptime_seconds", "rx_bytes",
+	           "tx_bytes", "rx_packets", "tx_packets",  "ike_peer",       "interface",      "rx_rate",
+	           "tx_rate",  "client",     "fingerprint", "acct_session_id"},
 	          {"profile", "uptime_seconds", "rx_bytes", "tx_bytes", "rx_packets", "tx_packets", "ike_peer",
-	           "interface", "rx_rate", "tx_rate", "fingerprint"});
+	           "interface", "rx_rate", "tx_rate", "fingerprint", "acct_session_id"});
 	checkView(
 	        sampleFingerprint(),
 	        {"host_name", "vendor_name", "firmware_revision", "l2tp_port", "vendor_ids", "phase1", "phase2", "ppp"},
@@ -279,6 +281,7 @@ TEST_CASE("tunnels, sessions and show replies")
 	bare.rxRate = bare.txRate = std::nullopt;
 	bare.client = "unknown";
 	bare.fingerprint.reset();
+	bare.acctSessionId.reset();
 	json b = bare;
 	CHECK(keysOf(b) == std::set<std::string>{"tunnel", "session", "peer_tunnel", "peer_session", "peer", "role",
 	                                         "state", "user", "address", "client"});

@@ -1,8 +1,10 @@
 // DasListener's answers (RFC 5176), without sockets: who is ignored, what a
 // Disconnect-Request and a CoA-Request get, retransmissions, and which
-// sessions a selector names.
+// sessions a selector names; and the Session-Timeouts a CoA-Request sets
+// (SessionDeadlines) on the event loop.
 #include "crypto/md5.h"
 #include "daemon/das_listener.h"
+#include "daemon/session_deadlines.h"
 #include "radius/radius_authenticator.h"
 
 #include <doctest.h>
@@ -42,16 +44,24 @@ Attribute user(std::string_view name)
 struct Harness {
 	std::unique_ptr<EventLoop> loop = EventLoop::create().value();
 	std::vector<SessionSelector> asked;
+	std::vector<std::pair<SessionSelector, std::chrono::seconds>> limited;
 	std::vector<std::string> sessions = {"1/2"};
 	std::unique_ptr<DasListener> das;
 	DasListener::Clock::time_point now = DasListener::Clock::now();
 
 	Harness()
 	{
-		das = DasListener::start(*loop, settings(), [this](const SessionSelector &s) {
-			      asked.push_back(s);
-			      return s.userName == "alice" ? sessions : std::vector<std::string>{};
-		      }).value();
+		das = DasListener::start(
+		              *loop, settings(),
+		              [this](const SessionSelector &s) {
+			              asked.push_back(s);
+			              return s.userName == "alice" ? sessions : std::vector<std::string>{};
+		              },
+		              [this](const SessionSelector &s, std::chrono::seconds limit) {
+			              limited.emplace_back(s, limit);
+			              return s.userName == "alice" ? sessions : std::vector<std::string>{};
+		              })
+		              .value();
 	}
 	std::optional<Packet> send(const std::vector<uint8_t> &bytes, const IpAddress &from = kClient,
 	                           uint16_t port = 40000)
@@ -112,11 +122,58 @@ TEST_CASE("das listener: NAKs with their Error-Cause")
 	REQUIRE(a);
 	CHECK(causeOf(*a) == 403u);
 
-	a = h.send(request(code::kCoaRequest, 3, {user("alice")}));
+	a = h.send(request(code::kDisconnectRequest, 3, {user("alice"), integerAttribute(attr::kSessionTimeout, 9)}));
 	REQUIRE(a);
-	CHECK(a->code == code::kCoaNak);
-	CHECK(causeOf(*a) == 405u);
+	CHECK(a->code == code::kDisconnectNak);
+	CHECK(causeOf(*a) == 401u);
 	CHECK(h.asked.size() == 1); // only bob's was looked up
+	CHECK(h.limited.empty());
+}
+
+TEST_CASE("das listener: a CoA-Request sets the Session-Timeout of the sessions it names")
+{
+	Harness h;
+	auto bytes =
+	        request(code::kCoaRequest, 4,
+	                {user("alice"), {attr::kAcctSessionId, {'7', 'a'}}, integerAttribute(attr::kSessionTimeout, 3)},
+	                kSecret, true);
+	auto a = h.send(bytes);
+	REQUIRE(a);
+	CHECK(a->code == code::kCoaAck);
+	CHECK(a->identifier == 4);
+	CHECK_FALSE(a->find(attr::kErrorCause));
+	REQUIRE(h.limited.size() == 1);
+	CHECK(h.limited[0].first.userName == "alice");
+	CHECK(h.limited[0].first.acctSessionId == "7a");
+	CHECK(h.limited[0].second == std::chrono::seconds(3));
+	CHECK(h.asked.empty()); // nothing ended
+	// Sent again: answered as before, set once.
+	a = h.send(bytes);
+	REQUIRE(a);
+	CHECK(a->code == code::kCoaAck);
+	CHECK(h.limited.size() == 1);
+}
+
+TEST_CASE("das listener: CoA-NAKs with their Error-Cause")
+{
+	Harness h;
+	auto nakOf = [&](uint8_t id, std::vector<Attribute> attrs) {
+		auto a = h.send(request(code::kCoaRequest, id, std::move(attrs)));
+		REQUIRE(a);
+		CHECK(a->code == code::kCoaNak);
+		CHECK(a->identifier == id);
+		return causeOf(*a).value_or(0);
+	};
+	Attribute minute = integerAttribute(attr::kSessionTimeout, 60);
+	CHECK(nakOf(1, {user("bob"), minute}) == 503u);
+	CHECK(nakOf(2, {user("alice"), minute, integerAttribute(attr::kServiceType, 17)}) == 405u);
+	CHECK(nakOf(3, {user("alice"), minute, integerAttribute(attr::kIdleTimeout, 60)}) == 401u);
+	CHECK(nakOf(4, {user("alice")}) == 402u);
+	CHECK(nakOf(5, {user("alice"), integerAttribute(attr::kSessionTimeout, 0)}) == 407u);
+	CHECK(nakOf(6, {user("alice"), minute, {attr::kNasIdentifier, {'x'}}}) == 403u);
+	// Only bob's was looked up (and found nothing).
+	REQUIRE(h.limited.size() == 1);
+	CHECK(h.limited[0].first.userName == "bob");
 }
 
 TEST_CASE("das listener: unknown sources, wrong secrets and junk get no answer")
@@ -181,6 +238,62 @@ TEST_CASE("das listener: which sessions a selector names")
 	v.address.reset();
 	s.framedIp = IpAddress::parse("10.99.0.10");
 	CHECK_FALSE(dasSelects(s, v));
+
+	// Acct-Session-Id: the one accounting sends; none without accounting.
+	v.address = "10.99.0.10";
+	SessionSelector byId;
+	byId.acctSessionId = "0123456789abcdef-0000002a";
+	CHECK_FALSE(dasSelects(byId, v));
+	v.acctSessionId = "0123456789abcdef-0000002a";
+	CHECK(dasSelects(byId, v));
+	byId.userName = "alice";
+	CHECK(dasSelects(byId, v));
+	byId.userName = "bob";
+	CHECK_FALSE(dasSelects(byId, v));
+	byId.userName.reset();
+	v.acctSessionId = "0123456789abcdef-0000002b";
+	CHECK_FALSE(dasSelects(byId, v));
+}
+
+TEST_CASE("session deadlines: a limit passes on the loop; replaced, forgotten, cancelled")
+{
+	using namespace std::chrono_literals;
+	auto loop = EventLoop::create().value();
+	std::vector<std::pair<uint16_t, uint16_t>> expired;
+	std::vector<std::chrono::milliseconds> limits;
+	auto deadlines =
+	        std::make_unique<SessionDeadlines>(*loop, [&](uint16_t t, uint16_t s, std::chrono::milliseconds l) {
+		        expired.emplace_back(t, s);
+		        limits.push_back(l);
+	        });
+	auto start = EventLoop::Clock::now();
+	deadlines->set(1, 2, 30ms);
+	deadlines->set(1, 3, 10000ms);
+	deadlines->set(1, 3, 60ms); // replaces the 10 s
+	deadlines->set(4, 5, 40ms);
+	deadlines->forget(4, 5); // it ended first
+	deadlines->forget(9, 9); // none: nothing
+	CHECK(deadlines->size() == 2);
+	REQUIRE(deadlines->deadlineOf(1, 2));
+	CHECK(*deadlines->deadlineOf(1, 2) - start >= 30ms);
+	CHECK_FALSE(deadlines->deadlineOf(4, 5));
+	CHECK(loop->pendingTimers() == 2);
+	while (expired.size() < 2 && EventLoop::Clock::now() - start < 5s)
+		REQUIRE(loop->runOnce(20ms));
+	auto took = EventLoop::Clock::now() - start;
+	REQUIRE(expired.size() == 2);
+	CHECK(expired[0] == std::pair<uint16_t, uint16_t>{1, 2});
+	CHECK(expired[1] == std::pair<uint16_t, uint16_t>{1, 3});
+	CHECK(limits == std::vector<std::chrono::milliseconds>{30ms, 60ms});
+	CHECK(took >= 60ms);
+	CHECK(deadlines->size() == 0);
+	CHECK_FALSE(deadlines->deadlineOf(1, 2));
+	// Limits still set go with the object: their timers are cancelled.
+	deadlines->set(6, 7, 10ms);
+	deadlines->set(8, 9, 10000ms);
+	CHECK(loop->pendingTimers() == 2);
+	deadlines.reset();
+	CHECK(loop->pendingTimers() == 0);
 }
 
 TEST_CASE("das listener: settings from the config")

@@ -141,7 +141,8 @@ TEST_CASE("show: a tunnel with its own sessions, or one session")
 	CHECK(showView("5/x", tunnels, all, now).error().message == "no session 5/x");
 }
 
-TEST_CASE("a session's view: interface, rates, IKE peer and client kind as the service found them")
+TEST_CASE("a session's view: interface, rates, IKE peer, client kind and Acct-Session-Id as the service found "
+          "them")
 {
 	auto now = l2tp::TransportClock::now();
 	SessionExtras x;
@@ -150,17 +151,21 @@ TEST_CASE("a session's view: interface, rates, IKE peer and client kind as the s
 	x.txRate = 0;
 	x.ikePeer = "198.51.100.7:4500";
 	x.client = "Windows 10/11";
+	x.acctSessionId = "0123456789abcdef-0000002a";
 	control::SessionView v = sessionView(session(5, 1, now), x, now);
 	CHECK(v.interface == "ppp3");
 	CHECK(v.rxRate == 1200);
 	CHECK(v.txRate == 0);
 	CHECK(v.ikePeer == "198.51.100.7:4500");
 	CHECK(v.client == "Windows 10/11");
-	// Not known yet: left out, and the client "unknown".
+	CHECK(v.acctSessionId == "0123456789abcdef-0000002a");
+	CHECK(json(v)["acct_session_id"] == "0123456789abcdef-0000002a");
+	// Not known yet (or no accounting): left out, and the client "unknown".
 	json bare = sessionView(session(5, 1, now), SessionExtras{}, now);
 	CHECK_FALSE(bare.contains("interface"));
 	CHECK_FALSE(bare.contains("rx_rate"));
 	CHECK_FALSE(bare.contains("ike_peer"));
+	CHECK_FALSE(bare.contains("acct_session_id"));
 	CHECK(bare["client"] == "unknown");
 }
 
