@@ -175,7 +175,7 @@ std::vector<std::pair<std::string, std::string>> PppdLauncher::pppdBinds(bool ln
 }
 
 Result<std::unique_ptr<ppp::ChildProcess>> PppdLauncher::spawn(const ppp::SpawnSpec &spec,
-                                                               std::shared_ptr<std::optional<Key>> owner)
+                                                               const std::shared_ptr<std::optional<Key>> &owner)
 {
 	return ppp::ChildProcess::start(
 	        loop_, spec,

@@ -154,7 +154,7 @@ private:
 	/// Starts `spec` whose lines and exit go to session *owner once it has
 	/// one (before: a prestarted pppd's).
 	Result<std::unique_ptr<ppp::ChildProcess>> spawn(const ppp::SpawnSpec &spec,
-	                                                 std::shared_ptr<std::optional<Key>> owner);
+	                                                 const std::shared_ptr<std::optional<Key>> &owner);
 	void onPrestartedExit(const std::shared_ptr<std::optional<Key>> &owner, int waitStatus);
 
 	EventLoop &loop_;

@@ -97,9 +97,9 @@ int main(int argc, char **argv)
 		if (i + 1 >= args.size())
 			break;
 		if (a == "l2tpsec_fd") {
-			fd = std::atoi(args[++i].c_str());
+			fd = std::stoi(args[++i]);
 		} else if (a == "fake-exit") {
-			exitStatus = std::atoi(args[++i].c_str());
+			exitStatus = std::stoi(args[++i]);
 		} else if (a == "fake-send") {
 			messages.push_back(l2tpsec::test::hex(args[++i]));
 		} else if (a == "fake-on-term") {
