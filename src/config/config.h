@@ -203,6 +203,10 @@ struct PppConfig {
 	/// directories). Off by default: the daemon learns the link from its
 	/// plugin, and the scripts were most of a session's server CPU.
 	bool scripts = false;
+	/// pppds kept started ahead of LNS sessions, each waiting for one
+	/// (ppp/pppd_command.h, pppdPrestartArguments): a session's pppd is then
+	/// ready when its client's PPP begins.
+	uint32_t prestart = 2;
 	std::vector<std::string> options;
 	/// From [radius] (kept here because it is how pppd authenticates).
 	std::optional<RadiusConfig> radius;

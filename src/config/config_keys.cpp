@@ -424,6 +424,11 @@ const std::vector<KeyEntry> &keyTable()
 				 c.ppp.pppd = p->path;
 		 }},
 		{"ppp", "scripts", [](L &l, const N &n, C &c, P *) { assign(l.boolean(n), c.ppp.scripts); }},
+		{"ppp", "prestart",
+		 [](L &l, const N &n, C &c, P *) {
+			 if (auto v = l.integer(n, 0, 64))
+				 c.ppp.prestart = static_cast<uint32_t>(*v);
+		 }},
 		{"ppp", "options",
 		 [](L &l, const N &n, C &c, P *) {
 			 assign(l.list<std::string>(n, "pppd options",

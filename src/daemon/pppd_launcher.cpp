@@ -139,6 +139,7 @@ PppdLauncher::~PppdLauncher()
 	for (auto &[fd, stopped] : stoppedReports_)
 		loop_.removeFd(fd);
 	// ChildProcess kills and reaps what is still running.
+	prestarted_.clear();
 	children_.clear();
 	stopping_.clear();
 	if (ppp_.radius)
@@ -155,6 +156,183 @@ void PppdLauncher::configure(const PppConfig &ppp, const std::vector<LacProfile>
 	radiusWritten_ = false;
 	if (ppp_.radius)
 		writeRadiusFiles();
+	// Started with the old settings: replaced.
+	dropPrestarted();
+	prestartFailures_ = 0;
+	refillPrestarted();
+}
+
+std::vector<std::pair<std::string, std::string>> PppdLauncher::pppdBinds(bool lns) const
+{
+	std::vector<std::pair<std::string, std::string>> binds;
+	if (lns && !ppp_.radius && !ppp_.secrets.empty()) {
+		binds.emplace_back(ppp_.secrets.path, "/etc/ppp/chap-secrets");
+		binds.emplace_back(ppp_.secrets.path, "/etc/ppp/pap-secrets");
+	}
+	if (lns && !ppp_.scripts && noopIpPreUp())
+		binds.emplace_back(kNoopProgram, kIpPreUp);
+	return binds;
+}
+
+Result<std::unique_ptr<ppp::ChildProcess>> PppdLauncher::spawn(const ppp::SpawnSpec &spec,
+                                                               const std::shared_ptr<std::optional<Key>> &owner)
+{
+	return ppp::ChildProcess::start(
+	        loop_, spec,
+	        [this, owner](std::string_view line) {
+		        if (*owner)
+			        onLine(**owner, line);
+		        else
+			        logInfo("pppd", "prestarted pppd: {}", line);
+	        },
+	        [this, owner](int status) {
+		        if (*owner)
+			        onExit(**owner, status);
+		        else
+			        onPrestartedExit(owner, status);
+	        });
+}
+
+void PppdLauncher::refillPrestarted()
+{
+	// An LNS that authenticates its clients itself ([ppp] secrets) or
+	// through RADIUS; a LAC-only daemon has no use for them.
+	bool lns = ppp_.radius ? radiusWritten_ : !ppp_.secrets.empty();
+	if (plugin_.empty() || !lns || prestartFailures_ >= kMaxPrestartFailures)
+		return;
+	while (prestarted_.size() < ppp_.prestart) {
+		std::array<int, 2> pair{};
+		if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair.data()) < 0) {
+			logError("ppp", "prestarting a pppd: socket pair: {}", std::strerror(errno));
+			return;
+		}
+		UniqueFd report(pair[0]);
+		UniqueFd pluginEnd(pair[1]);
+		if (int fl = ::fcntl(report.get(), F_GETFL);
+		    fl < 0 || ::fcntl(report.get(), F_SETFL, fl | O_NONBLOCK) < 0) {
+			logError("ppp", "prestarting a pppd: socket pair: {}", std::strerror(errno));
+			return;
+		}
+		ppp::SpawnSpec spec;
+		spec.fds.emplace_back(kReportFd, pluginEnd.get());
+		spec.binds = pppdBinds(true);
+		spec.argv = ppp::pppdPrestartArguments(ppp_, plugin_, kReportFd);
+		auto owner = std::make_shared<std::optional<Key>>();
+		auto child = spawn(spec, owner);
+		if (!child) {
+			logError("ppp", "prestarting a pppd: {}; each session's pppd starts when the session comes",
+			         child.error().message);
+			prestartFailures_ = kMaxPrestartFailures;
+			return;
+		}
+		logDebug("ppp", "pppd prestarted (pid {})", (*child)->pid());
+		prestarted_.push_back(Prestarted{std::move(child.value()), std::move(report), std::move(owner)});
+	}
+}
+
+void PppdLauncher::dropPrestarted()
+{
+	for (Prestarted &p : prestarted_) {
+		// Closing our end is enough (the plugin exits quietly); the signal
+		// is for one that has not reached its wait yet.
+		p.report.reset();
+		p.child->stop(kStopGrace);
+		stopping_.push_back(std::move(p.child));
+	}
+	prestarted_.clear();
+}
+
+void PppdLauncher::onPrestartedExit(const std::shared_ptr<std::optional<Key>> &owner, int waitStatus)
+{
+	auto it = std::find_if(prestarted_.begin(), prestarted_.end(),
+	                       [&](const Prestarted &p) { return p.owner == owner; });
+	if (it != prestarted_.end()) {
+		// Exited on its own, before any session: a pppd that cannot start.
+		ppp::PppdExit e = ppp::describePppdExit(waitStatus);
+		++prestartFailures_;
+		if (prestartFailures_ >= kMaxPrestartFailures)
+			logError("ppp",
+			         "prestarted pppd (pid {}) exited before a session came: {}; that is {} in a row, so "
+			         "each "
+			         "session's pppd now starts when the session comes (a reload tries again)",
+			         it->child->pid(), e.text, prestartFailures_);
+		else
+			logWarn("ppp", "prestarted pppd (pid {}) exited before a session came: {}", it->child->pid(),
+			        e.text);
+		// (Deferred: this runs inside that ChildProcess's own callback.)
+		stopping_.push_back(std::move(it->child));
+		prestarted_.erase(it);
+		if (prestartFailures_ >= kMaxPrestartFailures)
+			dropPrestarted(); // the others were started the same way
+		else
+			loop_.addTimer(std::chrono::milliseconds(0), [this] { refillPrestarted(); });
+	}
+	loop_.addTimer(std::chrono::milliseconds(0),
+	               [this] { std::erase_if(stopping_, [](const auto &c) { return !c->running(); }); });
+}
+
+bool PppdLauncher::handToPrestarted(Key key, const std::string &tag, const ppp::PppdSession &s, int pppSocket)
+{
+	Prestarted p = std::move(prestarted_.front());
+	prestarted_.erase(prestarted_.begin());
+	pid_t pid = p.child->pid();
+	auto message = ppp::encodePluginSession(ppp::pppdSessionWords(ppp_, s));
+	ssize_t sent = -1;
+	int error = EMSGSIZE;
+	if (message) {
+		iovec iov{message->data(), message->size()};
+		union {
+			std::array<char, CMSG_SPACE(sizeof(int))> bytes;
+			cmsghdr align;
+		} control{};
+		msghdr mh{};
+		mh.msg_iov = &iov;
+		mh.msg_iovlen = 1;
+		mh.msg_control = control.bytes.data();
+		mh.msg_controllen = control.bytes.size();
+		cmsghdr *c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		std::memcpy(CMSG_DATA(c), &pppSocket, sizeof(int));
+		do {
+			sent = ::sendmsg(p.report.get(), &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
+		} while (sent < 0 && errno == EINTR);
+		error = errno;
+	}
+	if (sent != static_cast<ssize_t>(message ? message->size() : 0) || !message) {
+		logWarn("ppp", "session {}: cannot hand the session to prestarted pppd {}: {}; starting a pppd for it",
+		        tag, pid, std::strerror(error));
+		p.report.reset();
+		p.child->stop(kStopGrace);
+		stopping_.push_back(std::move(p.child));
+		return false;
+	}
+	*p.owner = key;
+	LinkState &st = links_[key];
+	closeReport(st);
+	st = LinkState{};
+	st.lns = true;
+	int reportFd = p.report.get();
+	st.report = std::move(p.report);
+	if (auto r = loop_.addFd(reportFd, EPOLLIN, [this, key](uint32_t) { onReport(key); }); !r) {
+		logWarn("ppp", "session {}: prestarted pppd {}: {}; starting a pppd for it", tag, pid,
+		        r.error().message);
+		links_.erase(key);
+		*p.owner = std::nullopt;
+		p.child->stop(kStopGrace);
+		stopping_.push_back(std::move(p.child));
+		return false;
+	}
+	if (ppp_.radius)
+		logInfo("ppp",
+		        "session {}: pppd started (pid {}), prestarted, RADIUS NAS-Port-Id {}, Calling-Station-Id {}",
+		        tag, pid, s.tag, s.peerAddress);
+	else
+		logInfo("ppp", "session {}: pppd started (pid {}), prestarted", tag, pid);
+	children_[key] = std::move(p.child);
+	prestartFailures_ = 0;
+	return true;
 }
 
 bool PppdLauncher::writeRadiusFiles()
@@ -223,17 +401,18 @@ Result<void> PppdLauncher::start(l2tp::PppStart start)
 			return Error{EIO,
 			             "session " + tag + ": the RADIUS client files could not be written (see above)"};
 		s.peerAddress = start.peer.address.str();
-	} else if (!ppp_.secrets.empty()) {
-		spec.binds.emplace_back(ppp_.secrets.path, "/etc/ppp/chap-secrets");
-		spec.binds.emplace_back(ppp_.secrets.path, "/etc/ppp/pap-secrets");
 	}
-	if (s.lns && !ppp_.scripts && noopIpPreUp())
-		spec.binds.emplace_back(kNoopProgram, kIpPreUp);
+	if (s.lns && !prestarted_.empty()) {
+		if (handToPrestarted(key, tag, s, start.pppSocket.get())) {
+			lnsPeers_[key] = start.peer;
+			refillPrestarted();
+			return {};
+		}
+	}
+	spec.binds = pppdBinds(s.lns);
 	spec.argv = ppp::pppdArguments(ppp_, s);
 
-	auto child = ppp::ChildProcess::start(
-	        loop_, spec, [this, key](std::string_view line) { onLine(key, line); },
-	        [this, key](int status) { onExit(key, status); });
+	auto child = spawn(spec, std::make_shared<std::optional<Key>>(key));
 	if (!child)
 		return Error{child.error().code, "session " + tag + ": " + child.error().message};
 	if (s.lns && ppp_.radius)

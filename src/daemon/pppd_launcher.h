@@ -16,6 +16,15 @@
 // protocol version, or sends anything malformed, is stopped: the session is
 // refused with one error line.
 //
+// An LNS keeps [ppp] prestart pppds started ahead of its sessions
+// (ppp/pppd_command.h, pppdPrestartArguments): each has loaded its libraries,
+// plugins and /etc/ppp/options and waits in l2tpsec's plugin, named
+// "pppd-idle". A session takes the oldest: the launcher sends it the session's
+// options and PPPoL2TP socket over the plugin's socket pair, and starts
+// another. A reload replaces them. If prestarted pppds keep exiting on their
+// own, the launcher stops prestarting (one error line) and starts each
+// session's pppd as it comes.
+//
 // With [radius] an LNS pppd authenticates its peer through pppd's radius
 // plugin instead of [ppp] secrets: the launcher writes the plugin's files
 // (ppp/radius_files.h) at configure() and passes the session's tag as
@@ -30,6 +39,7 @@
 #include "l2tp/engine_ports.h"
 #include "ppp/child_process.h"
 #include "ppp/plugin_message.h"
+#include "ppp/pppd_command.h"
 
 #include <functional>
 #include <map>
@@ -93,6 +103,8 @@ public:
 	void stop(uint16_t tunnelId, uint16_t sessionId) override;
 
 	size_t running() const { return children_.size(); }
+	/// Prestarted pppds waiting for a session.
+	size_t prestarted() const { return prestarted_.size(); }
 	std::optional<pid_t> pid(uint16_t tunnelId, uint16_t sessionId) const;
 	/// Links that came up (IP up) and pppds that ended by themselves before,
 	/// by pppd's exit reason ("peer-auth-failed", ...), since start.
@@ -130,6 +142,20 @@ private:
 	void closeReport(LinkState &st);
 	void onExit(Key key, int waitStatus);
 	bool writeRadiusFiles();
+	/// Starts prestarted pppds until there are [ppp] prestart (LNS only).
+	void refillPrestarted();
+	/// Stops every prestarted pppd (a reload, the end).
+	void dropPrestarted();
+	/// Hands the session to the oldest prestarted pppd; false (and that
+	/// pppd stopped) when it cannot, and the caller starts one.
+	bool handToPrestarted(Key key, const std::string &tag, const ppp::PppdSession &s, int pppSocket);
+	/// Binds for a pppd (the secrets file, the no-op over ip-pre-up).
+	std::vector<std::pair<std::string, std::string>> pppdBinds(bool lns) const;
+	/// Starts `spec` whose lines and exit go to session *owner once it has
+	/// one (before: a prestarted pppd's).
+	Result<std::unique_ptr<ppp::ChildProcess>> spawn(const ppp::SpawnSpec &spec,
+	                                                 const std::shared_ptr<std::optional<Key>> &owner);
+	void onPrestartedExit(const std::shared_ptr<std::optional<Key>> &owner, int waitStatus);
 
 	EventLoop &loop_;
 	Callbacks cb_;
@@ -161,6 +187,18 @@ private:
 	std::map<int, StoppedReport> stoppedReports_;
 	SetupCounts setups_;
 	std::map<std::string, uint64_t> exits_;
+	/// A pppd waiting for its session: the child, our end of its plugin's
+	/// socket (not on the loop until the session comes), and the session it
+	/// serves once it has one (its callbacks look there).
+	struct Prestarted {
+		std::unique_ptr<ppp::ChildProcess> child;
+		UniqueFd report;
+		std::shared_ptr<std::optional<Key>> owner;
+	};
+	std::vector<Prestarted> prestarted_;
+	/// Prestarted pppds that exited before a session came, in a row.
+	unsigned prestartFailures_ = 0;
+	static constexpr unsigned kMaxPrestartFailures = 3;
 };
 
 /// The plugin is a regular file at `path` (l2tpsecd checks at start-up,

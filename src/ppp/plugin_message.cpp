@@ -465,4 +465,47 @@ std::string describePluginMessage(const PluginMessage &m)
 	return std::visit(Describer{}, m);
 }
 
+std::optional<std::vector<uint8_t>> encodePluginSession(const std::vector<std::string> &words)
+{
+	if (words.size() > 0xffff)
+		return std::nullopt;
+	std::vector<uint8_t> out{L2TPSEC_PPPD_SESSION, static_cast<uint8_t>(words.size() >> 8),
+	                         static_cast<uint8_t>(words.size() & 0xff)};
+	for (const std::string &w : words) {
+		if (w.size() > L2TPSEC_PPPD_MAX_WORD || w.find('\0') != std::string::npos)
+			return std::nullopt;
+		out.push_back(static_cast<uint8_t>(w.size() >> 8));
+		out.push_back(static_cast<uint8_t>(w.size() & 0xff));
+		out.insert(out.end(), w.begin(), w.end());
+	}
+	if (out.size() > L2TPSEC_PPPD_MAX_MESSAGE)
+		return std::nullopt;
+	return out;
+}
+
+Result<std::vector<std::string>> decodePluginSession(std::span<const uint8_t> d)
+{
+	if (d.size() < 3 || d[0] != L2TPSEC_PPPD_SESSION)
+		return Error{EINVAL, "not a SESSION message"};
+	size_t count = (size_t{d[1]} << 8) | d[2];
+	size_t at = 3;
+	std::vector<std::string> words;
+	for (size_t i = 0; i < count; ++i) {
+		if (d.size() - at < 2)
+			return Error{EINVAL, "SESSION: word " + std::to_string(i) + " cut short"};
+		size_t n = (size_t{d[at]} << 8) | d[at + 1];
+		at += 2;
+		if (n > L2TPSEC_PPPD_MAX_WORD || d.size() - at < n)
+			return Error{EINVAL, "SESSION: word " + std::to_string(i) + " too long"};
+		std::string w(reinterpret_cast<const char *>(d.data() + at), n);
+		if (w.find('\0') != std::string::npos)
+			return Error{EINVAL, "SESSION: word " + std::to_string(i) + " holds a NUL"};
+		words.push_back(std::move(w));
+		at += n;
+	}
+	if (at != d.size())
+		return Error{EINVAL, "SESSION: bytes after the last word"};
+	return words;
+}
+
 } // namespace l2tpsec::ppp

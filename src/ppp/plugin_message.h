@@ -129,6 +129,16 @@ Result<PluginMessage> decodePluginMessage(std::span<const uint8_t> datagram);
 /// longer than the wire allows are cut as the plugin cuts them.
 std::vector<uint8_t> encodePluginMessage(const PluginMessage &m);
 
+/// The SESSION message to a prestarted pppd (l2tpsec_pppd_wire.h): the
+/// session's pppd option words. Nothing when a word is longer than
+/// L2TPSEC_PPPD_MAX_WORD, holds a NUL, or the whole exceeds
+/// L2TPSEC_PPPD_MAX_MESSAGE.
+std::optional<std::vector<uint8_t>> encodePluginSession(const std::vector<std::string> &words);
+
+/// The words of a SESSION message, or why it is malformed (the plugin's
+/// reading, in C++ for the tests and the fuzzer).
+Result<std::vector<std::string>> decodePluginSession(std::span<const uint8_t> datagram);
+
 /// One line for the log, e.g. "IP up on ppp0: 10.99.0.1 - 10.99.0.10".
 std::string describePluginMessage(const PluginMessage &m);
 

@@ -142,6 +142,44 @@ std::vector<std::string> pppdArguments(const PppConfig &cfg, const PppdSession &
 	return a;
 }
 
+std::vector<std::string> pppdPrestartArguments(const PppConfig &cfg, const std::string &plugin, int reportFd)
+{
+	std::vector<std::string> a{cfg.pppd, "plugin", "pppol2tp.so", "nodetach"};
+	if (cfg.radius)
+		a.insert(a.end(), {"plugin", "radius.so", "radius-config-file", radiusConfigPath(*cfg.radius)});
+	a.insert(a.end(), {"plugin", plugin, "l2tpsec_fd", std::to_string(reportFd), "l2tpsec_wait"});
+	return a;
+}
+
+std::vector<std::string> pppdSessionWords(const PppConfig &cfg, const PppdSession &s)
+{
+	std::vector<std::string> all = pppdArguments(cfg, s);
+	std::vector<std::string> words;
+	// pppdArguments' words, each option with its argument, minus those of
+	// pppdPrestartArguments.
+	for (size_t i = 1; i < all.size(); ++i) {
+		const std::string &w = all[i];
+		bool hasNext = i + 1 < all.size();
+		if (w == "nodetach")
+			continue;
+		if (hasNext && w == "plugin" &&
+		    (all[i + 1] == "pppol2tp.so" || all[i + 1] == "radius.so" || all[i + 1] == s.plugin)) {
+			++i;
+			continue;
+		}
+		if (hasNext && (w == "radius-config-file" || w == "l2tpsec_fd")) {
+			++i;
+			continue;
+		}
+		words.push_back(w);
+		if (hasNext && w == "pppol2tp") {
+			words.emplace_back(kPppSocketWord);
+			++i;
+		}
+	}
+	return words;
+}
+
 std::string sessionPortId(uint16_t tunnelId, uint16_t sessionId)
 {
 	return "l2tpsec-" + std::to_string(tunnelId) + "-" + std::to_string(sessionId);

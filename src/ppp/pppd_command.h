@@ -43,6 +43,25 @@ struct PppdSession {
 /// come last, split at white space, so they can override ours.
 std::vector<std::string> pppdArguments(const PppConfig &cfg, const PppdSession &session);
 
+/// Prestarted pppds (LNS): a pppd is started before its session comes, so
+/// that its start (exec, libraries, plugins, /etc/ppp/options) is not in
+/// the client's connect. Its command line has what does not depend on the
+/// session (pppol2tp.so, nodetach, with [radius] radius.so and its config
+/// file, l2tpsec's plugin reporting on `reportFd`) and ends in
+/// `l2tpsec_wait`, where the plugin waits for the session's words
+/// (pppdSessionWords) and its PPPoL2TP socket (plugin/l2tpsec_pppd_wire.h).
+std::vector<std::string> pppdPrestartArguments(const PppConfig &cfg, const std::string &plugin, int reportFd);
+
+/// The word that stands for the PPPoL2TP socket's descriptor in the
+/// session's words (the plugin puts the number it received there).
+inline constexpr const char *kPppSocketWord = "@pppol2tp";
+
+/// What an LNS session adds to pppdPrestartArguments: pppdArguments(cfg, s)
+/// without the words the prestarted pppd already has, kPppSocketWord for the
+/// socket's number. Together they are the same options in an order pppd
+/// accepts (each plugin before its options).
+std::vector<std::string> pppdSessionWords(const PppConfig &cfg, const PppdSession &s);
+
 /// "l2tpsec-TUNNEL-SESSION": the session's tag, which pppd's radius plugin
 /// sends as NAS-Port-Id and l2tpsecd's accounting too (SQL backends key a
 /// session's rows on it).

@@ -57,7 +57,9 @@
 #                                 count the replies
 #   ppp_up NS LOCAL PEER          NS has a ppp interface "inet LOCAL peer PEER/32"
 #   ppp_count NS                  number of ppp interfaces in NS
-#   pppd_count NS                 number of pppd processes in NS
+#   session_pppds NS / pppd_count NS   the pids / number of the pppds in NS
+#                                 serving a session (not those l2tpsecd
+#                                 prestarted, still waiting for one)
 #   kernel_tunnels NS / kernel_sessions NS   counts from `ip l2tp show`
 # INTEROP_LOGDIR=DIR in the environment keeps each test's logs in DIR/TEST/.
 [[ -n "${INTEROP_LIB_LOADED:-}" ]] && return 0
@@ -219,14 +221,30 @@ xl2tpd_ctl() { echo "$2" >"$WORK/$1.ctl"; }
 
 ppp_up() { ip -n "$1" -4 -o addr show 2>/dev/null | grep -q "inet $2 peer $3/32"; }
 ppp_count() { ip -n "$1" -o link show type ppp 2>/dev/null | wc -l; }
-pppd_count() {
-  local p comm n=0
+# session_pppds NS: the pids of the pppds in NS that serve a session. Not a
+# pppd that l2tpsecd prestarted ([ppp] prestart) and that has no session yet:
+# it waits named "pppd-idle", and before it gets there it has l2tpsec_wait on
+# its command line and no /dev/ppp open. (Builtins only: the VM is slow.)
+session_pppds() {
+  local p comm fd args
   for p in $(ip netns pids "$1" 2>/dev/null); do
     comm=""
-    read -r comm 2>/dev/null <"/proc/$p/comm"   # (no process per PID: the VM is slow)
-    [[ "$comm" == pppd ]] && n=$((n + 1))
+    read -r comm 2>/dev/null <"/proc/$p/comm"
+    [[ "$comm" == pppd ]] || continue
+    mapfile -d '' -t args 2>/dev/null <"/proc/$p/cmdline"
+    if [[ ${args[-1]:-} == l2tpsec_wait ]]; then
+      for fd in /proc/"$p"/fd/*; do
+        [[ $fd -ef /dev/ppp ]] && { echo "$p"; break; }
+      done
+    else
+      echo "$p"
+    fi
   done
-  echo "$n"
+}
+pppd_count() {
+  local pids
+  mapfile -t pids < <(session_pppds "$1")
+  echo "${#pids[@]}"
 }
 kernel_tunnels() { ip -n "$1" l2tp show tunnel | grep -c '^Tunnel '; }
 kernel_sessions() { ip -n "$1" l2tp show session | grep -c '^Session '; }

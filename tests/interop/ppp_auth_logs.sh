@@ -75,7 +75,7 @@ dial() {
   # [ppp] scripts = false (the default): the LNS pppd sees a no-op program
   # bound over /etc/ppp/ip-pre-up, in its own mount namespace only.
   local pid
-  pid=$(ip netns pids "$NS_S" | while read -r p; do [[ $(cat "/proc/$p/comm" 2>/dev/null) == pppd ]] && echo "$p"; done)
+  pid=$(session_pppds "$NS_S")
   [[ $pid =~ ^[0-9]+$ ]] || fail "$profile: not one pppd in the LNS namespace: $pid"
   awk '$5 == "/etc/ppp/ip-pre-up"' "/proc/$pid/mountinfo" | grep -q . ||
     fail "$profile: the LNS pppd $pid has nothing bound over /etc/ppp/ip-pre-up"

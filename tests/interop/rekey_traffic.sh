@@ -35,7 +35,7 @@ EOF
 l2tp_identity() {
   local p
   ctl "$LNS" sessions --json | jq -c '[.sessions[] | {tunnel, session, user, address, state}]'
-  for p in $(ip netns pids "$NS_S"); do [[ $(cat "/proc/$p/comm" 2>/dev/null) == pppd ]] && echo "pppd $p"; done
+  for p in $(session_pppds "$NS_S"); do echo "pppd $p"; done
   ip -n "$NS_S" -o link show type ppp | awk '{print $2}'
 }
 

@@ -47,6 +47,12 @@ public:
 	std::string plugin = "/nonexistent/l2tpsec-pppd.so"; ///< only passed on to pppd
 	/// Called from the launcher's `authenticated`, after `users` has the name.
 	std::function<void(const std::string &user)> onAuthenticated;
+	/// [ppp] secrets (an LNS that authenticates itself, so it prestarts) and
+	/// [ppp] prestart; none by default.
+	std::string secrets;
+	uint32_t prestart = 0;
+	/// Runs after configure(), before the session starts.
+	std::function<void()> beforeStart;
 
 	~PppdLauncherHarness()
 	{
@@ -99,7 +105,13 @@ public:
 		LacProfile office;
 		office.name = "office";
 		office.user = "alice";
+		if (!secrets.empty()) {
+			ppp.secrets.path = secrets;
+			ppp.prestart = prestart;
+		}
 		launcher_->configure(ppp, {office});
+		if (beforeStart)
+			beforeStart();
 		l2tp::PppStart s;
 		s.tunnelId = kTunnel;
 		s.sessionId = kSession;

@@ -128,6 +128,79 @@ TEST_CASE("PppdLauncher (LNS): the user and the link come from the plugin, in or
 	               "20000 bytes (20 packets) in, 30000 bytes (30 packets) out"));
 }
 
+TEST_CASE("PppdLauncher (LNS): a prestarted pppd takes the session, its options and socket through the plugin's "
+          "socket, and another is started")
+{
+	// Needs root for the secrets bind (CI and tools/test run as root).
+	LauncherRun r;
+	char secrets[] = "/tmp/l2tpsec-prestart-XXXXXX";
+	int fd = ::mkstemp(secrets);
+	REQUIRE(fd >= 0);
+	::close(fd);
+	r.secrets = secrets;
+	r.prestart = 1;
+	size_t waiting = 0;
+	std::vector<pid_t> idle;
+	r.beforeStart = [&] {
+		waiting = r.launcher().prestarted();
+		// Until the prestarted pppd waits in the plugin ("pppd-idle" for a
+		// real one; the fake has sent nothing yet).
+		r.runUntil([] { return false; });
+	};
+	r.run({pluginSend(kHello), pluginSend(ppp::PluginAuthUp{"alice"}), pluginSend(ppp::PluginIpUp{kLink})}, true,
+	      [&] { return !r.links.empty(); });
+	::unlink(secrets);
+	CHECK(waiting == 1);
+	CHECK(r.users == std::vector<std::string>{"alice"});
+	CHECK(r.links == std::vector<std::string>{"10.99.0.10"});
+	auto started = std::find_if(r.log.begin(), r.log.end(), [](const std::string &l) {
+		return l.starts_with("info ppp: session 16385/7: pppd started (pid ") && l.ends_with("), prestarted");
+	});
+	CHECK(started != r.log.end());
+	// The socket arrived as a descriptor of the fake's own, in place of
+	// "@pppol2tp" in its options.
+	CHECK(std::any_of(r.log.begin(), r.log.end(), [](const std::string &l) {
+		return l.starts_with("info pppd: session 16385/7: fake pppd: session with socket ");
+	}));
+	// Another waits for the next session.
+	CHECK(r.launcher().prestarted() == 1);
+}
+
+TEST_CASE("PppdLauncher (LNS): prestarted pppds that keep exiting turn prestarting off with one line")
+{
+	LauncherRun r;
+	char secrets[] = "/tmp/l2tpsec-prestart-XXXXXX";
+	int fd = ::mkstemp(secrets);
+	REQUIRE(fd >= 0);
+	::close(fd);
+	r.secrets = secrets;
+	r.prestart = 2;
+	r.captureLog();
+	r.beforeStart = [&] {
+		r.runUntil([&] {
+			return std::any_of(r.log.begin(), r.log.end(), [](const std::string &l) {
+				return l.starts_with("error ppp: prestarted pppd");
+			});
+		});
+	};
+	// /bin/false exits at once, whatever its arguments: the session's too.
+	r.start("/bin/false", {}, true);
+	r.runUntil([&] { return !r.ended.empty(); });
+	::unlink(secrets);
+	CHECK(r.launcher().prestarted() == 0);
+	CHECK(std::count_if(r.log.begin(), r.log.end(), [](const std::string &l) {
+		      return l.starts_with("error ppp: prestarted pppd") &&
+		             l.ends_with(
+		                     "that is 3 in a row, so each session's pppd now starts when the session comes (a "
+		                     "reload tries again)");
+	      }) == 1);
+	// The session's own pppd was started for it, not handed to one.
+	CHECK(std::any_of(r.log.begin(), r.log.end(), [](const std::string &l) {
+		return l.starts_with("info ppp: session 16385/7: pppd started (pid ") && l.ends_with(")");
+	}));
+	CHECK(r.ended.size() == 1);
+}
+
 TEST_CASE("PppdLauncher (LNS): the RADIUS Framed-Routes' subnets, those that parse, each once")
 {
 	LauncherRun r;

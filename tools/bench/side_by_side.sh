@@ -91,15 +91,17 @@ client_leave() {
 }
 
 # ---- server processes and their CPU and memory ----------------------------------
-# The server's pppds.
-server_pppds() {
+# Every pppd of the server: those serving a session and those l2tpsecd
+# prestarted ("pppd-idle"), whose start is part of what a session costs.
+all_server_pppds() {
   local p comm
   for p in $(ip netns pids "$NS_S" 2>/dev/null); do
     comm=""
     read -r comm 2>/dev/null <"/proc/$p/comm"
-    [[ $comm == pppd ]] && echo "$p"
+    [[ $comm == pppd || $comm == pppd-idle ]] && echo "$p"
   done
 }
+server_pppds() { session_pppds "$NS_S"; }
 # cpu_ticks PID...: user + system time of the processes (every thread) and of
 # their children that have ended (pppd's ip-up scripts), in ticks.
 cpu_ticks() {
@@ -322,7 +324,9 @@ burst() {
   cpu1=$(cpu_ticks "${SERVER_PIDS[@]}")
   mapfile -t pppds < <(server_pppds)
   ((${#pppds[@]} == n)) || fail "$server: $n clients up but ${#pppds[@]} server pppds"
-  pppd_ticks=$(cpu_ticks "${pppds[@]}")
+  local all_pppds
+  mapfile -t all_pppds < <(all_server_pppds)
+  pppd_ticks=$(cpu_ticks "${all_pppds[@]}")
   local rss_d rss_p pss_d pss_p
   rss_d=$(mem_kib VmRSS "${SERVER_PIDS[@]}") pss_d=$(mem_kib Pss "${SERVER_PIDS[@]}")
   rss_p=$(mem_kib VmRSS "${pppds[@]}") pss_p=$(mem_kib Pss "${pppds[@]}")

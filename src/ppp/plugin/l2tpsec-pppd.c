@@ -33,6 +33,13 @@
  * It never blocks pppd: a send that cannot complete at once is dropped with a
  * warning in pppd's log (which l2tpsecd reads too).
  *
+ * `l2tpsec_wait` (last on the command line of a pppd an LNS starts before
+ * its session) makes pppd wait, once its libraries, plugins and
+ * /etc/ppp/options are loaded, for l2tpsecd's SESSION message: the session's
+ * options and its PPPoL2TP socket. It reads them as if they had been on its
+ * command line, and pppd goes on. While it waits its name (comm) is
+ * "pppd-idle"; it exits quietly when l2tpsecd closes the socket.
+ *
  * `l2tpsec_listen MS` (the LNS's pppd, started at the peer's ICRQ before the
  * peer's own pppd runs) makes LCP wait up to MS milliseconds for the peer's
  * first packet before sending its own Configure-Request, as pppd's
@@ -54,8 +61,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 
 char pppd_version[] = VERSION;
@@ -64,6 +73,7 @@ static int report_fd = -1;
 static int listen_ms = 0;
 
 static int set_report_fd(char **argv);
+static int wait_for_session(char **argv);
 
 static option_t l2tpsec_options[] = {
         {
@@ -81,6 +91,13 @@ static option_t l2tpsec_options[] = {
                 .flags = OPT_PRIV | OPT_LLIMIT | OPT_ULIMIT,
                 .upper_limit = 60000,
                 .lower_limit = 0,
+        },
+        {
+                .name = "l2tpsec_wait",
+                .type = o_special_noarg,
+                .addr = (void *)wait_for_session,
+                .description = "wait for l2tpsecd's session (prestarted pppd)",
+                .flags = OPT_PRIV,
         },
         {.name = NULL},
 };
@@ -345,6 +362,94 @@ static int set_report_fd(char **argv)
 	put_str(&m, VERSION, L2TPSEC_PPPD_MAX_VERSION);
 	send_message(&m);
 	return 1;
+}
+
+/* A SESSION message's words, NUL-terminated, kept for pppd's lifetime
+ * (pppd keeps pointers into its options' words). NULL when malformed. */
+static char **free_words(char **words)
+{
+	for (size_t i = 0; words != NULL && words[i] != NULL; ++i)
+		free(words[i]);
+	free(words);
+	return NULL;
+}
+
+static char **session_words(const unsigned char *p, size_t len, int socket_fd, int *count)
+{
+	if (len < 3 || p[0] != L2TPSEC_PPPD_SESSION)
+		return NULL;
+	size_t n = ((size_t)p[1] << 8) | p[2], at = 3;
+	char **words = calloc(n + 1, sizeof *words);
+	if (words == NULL)
+		return NULL;
+	for (size_t i = 0; i < n; ++i) {
+		if (len - at < 2)
+			return free_words(words);
+		size_t w = ((size_t)p[at] << 8) | p[at + 1];
+		at += 2;
+		if (w > L2TPSEC_PPPD_MAX_WORD || len - at < w || memchr(p + at, '\0', w) != NULL)
+			return free_words(words);
+		if (w == strlen(L2TPSEC_PPPD_SOCKET_WORD) && memcmp(p + at, L2TPSEC_PPPD_SOCKET_WORD, w) == 0) {
+			words[i] = malloc(16);
+			if (words[i] != NULL)
+				snprintf(words[i], 16, "%d", socket_fd);
+		} else {
+			words[i] = strndup((const char *)p + at, w);
+		}
+		if (words[i] == NULL)
+			return free_words(words);
+		at += w;
+	}
+	if (at != len)
+		return free_words(words);
+	*count = (int)n;
+	return words;
+}
+
+/* `l2tpsec_wait`: blocks until l2tpsecd sends the session (or closes the
+ * socket: this pppd is not needed, and exits). Runs while pppd parses its
+ * command line, so the session's words are parsed as the rest of it. */
+static int wait_for_session(char **argv)
+{
+	(void)argv;
+	if (report_fd < 0) {
+		option_error("l2tpsec_wait: needs l2tpsec_fd before it");
+		return 0;
+	}
+	prctl(PR_SET_NAME, "pppd-idle", 0, 0, 0);
+	static unsigned char buf[L2TPSEC_PPPD_MAX_MESSAGE + 1];
+	union {
+		char bytes[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} control;
+	struct iovec iov = {.iov_base = buf, .iov_len = sizeof buf};
+	struct msghdr msg = {
+	        .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.bytes, .msg_controllen = sizeof control.bytes};
+	ssize_t n;
+	do
+		n = recvmsg(report_fd, &msg, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	if (n == 0)
+		exit(EXIT_OK);
+	if (n < 0) {
+		option_error("l2tpsec_wait: reading l2tpsecd's session: %m");
+		return 0;
+	}
+	int socket_fd = -1;
+	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+	if (c != NULL && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
+	    c->cmsg_len == CMSG_LEN(sizeof(int)))
+		memcpy(&socket_fd, CMSG_DATA(c), sizeof socket_fd);
+	int count = 0;
+	char **words = (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) != 0 || socket_fd < 0
+	                       ? NULL
+	                       : session_words(buf, (size_t)n, socket_fd, &count);
+	if (words == NULL) {
+		option_error("l2tpsec_wait: l2tpsecd's session message is malformed");
+		return 0;
+	}
+	prctl(PR_SET_NAME, "pppd", 0, 0, 0);
+	return parse_args(count, words);
 }
 
 /*

@@ -42,6 +42,14 @@
  *            peer's first Configure-Request of LCP, of IPCP and of CCP
  *            (the CCP list empty without PEER_CCP)
  *
+ * One message goes the other way, from l2tpsecd to a prestarted pppd
+ * (started with `l2tpsec_wait`, before its session, by an LNS):
+ *
+ *   SESSION  u16 count, then that many str: the session's pppd options,
+ *            each word a string (at most L2TPSEC_PPPD_MAX_WORD bytes); the
+ *            session's PPPoL2TP socket comes with it (SCM_RIGHTS), and the
+ *            word "@pppol2tp" stands for its descriptor number
+ *
  * Addresses are IPv4, as 32-bit numbers (192.0.2.1 is 0xc0000201).
  *
  * Any change to a message is a new protocol version.
@@ -49,7 +57,7 @@
 #ifndef L2TPSEC_PPPD_WIRE_H
 #define L2TPSEC_PPPD_WIRE_H
 
-#define L2TPSEC_PPPD_PROTOCOL 4
+#define L2TPSEC_PPPD_PROTOCOL 5
 
 #define L2TPSEC_PPPD_HELLO 1
 #define L2TPSEC_PPPD_AUTH_UP 2
@@ -59,6 +67,9 @@
 #define L2TPSEC_PPPD_RADIUS_ROUTES 6
 #define L2TPSEC_PPPD_AUTH_FAILED 7
 #define L2TPSEC_PPPD_PEER_OPTIONS 8
+/* l2tpsecd to the plugin */
+#define L2TPSEC_PPPD_SESSION 9
+#define L2TPSEC_PPPD_SOCKET_WORD "@pppol2tp"
 
 /* PEER_OPTIONS flags: what the peer asked of us in LCP and IPCP, as pppd
  * acknowledged it (lcp_hisoptions, ipcp_hisoptions), and whether it sent a
@@ -91,6 +102,8 @@
 #define L2TPSEC_PPPD_MAX_ROUTE 253
 /* What an authenticator said: RADIUS allows more, l2tpsecd reads a tag. */
 #define L2TPSEC_PPPD_MAX_SAID 200
+/* One pppd option word in SESSION (a path, an option's value). */
+#define L2TPSEC_PPPD_MAX_WORD 1024
 
 /* The longest message: RADIUS_ROUTES has as many routes as fit, the plugin
  * dropping the rest with a warning. */

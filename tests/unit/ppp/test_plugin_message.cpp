@@ -1,6 +1,7 @@
 // The decoder of what l2tpsec's pppd plugin sends (ppp/plugin_message.h),
 // on the exact bytes the plugin's C encoder writes (l2tpsec_pppd_wire.h).
 
+#include "l2tpsec_pppd_wire.h"
 #include "ppp/framed_route.h"
 #include "ppp/plugin_message.h"
 
@@ -44,9 +45,9 @@ const std::vector<uint8_t> kWindowsOptions =
 
 TEST_CASE("plugin messages: every type from its bytes")
 {
-	auto hello = decodePluginMessage(bytes({1, 0, 4, 0, 5, '2', '.', '4', '.', '9'}));
+	auto hello = decodePluginMessage(bytes({1, 0, 5, 0, 5, '2', '.', '4', '.', '9'}));
 	REQUIRE(hello);
-	CHECK(std::get<PluginHello>(*hello) == PluginHello{4, "2.4.9"});
+	CHECK(std::get<PluginHello>(*hello) == PluginHello{5, "2.4.9"});
 
 	auto auth = decodePluginMessage(bytes({2, 0, 5, 'a', 'l', 'i', 'c', 'e'}));
 	REQUIRE(auth);
@@ -193,12 +194,16 @@ TEST_CASE("plugin messages: encode and decode agree, names are cut as the plugin
 
 TEST_CASE("plugin messages: a hello of another protocol version is recognised as that")
 {
-	// Version 5 may lay out the rest differently: only its version is read.
+	// Version 6 may lay out the rest differently: only its version is read.
 	// So is version 1's, which had no RADIUS routes, version 2's, which had
-	// no auth-failed message, and version 3's, which had no peer options.
-	auto v5 = decodePluginMessage(bytes({1, 0, 5, 0xff}));
-	REQUIRE(v5);
-	CHECK(std::get<PluginHello>(*v5) == PluginHello{5, ""});
+	// no auth-failed message, version 3's, which had no peer options, and
+	// version 4's, which had no SESSION message.
+	auto v6 = decodePluginMessage(bytes({1, 0, 6, 0xff}));
+	REQUIRE(v6);
+	CHECK(std::get<PluginHello>(*v6) == PluginHello{6, ""});
+	auto v4 = decodePluginMessage(bytes({1, 0, 4, 0, 5, '2', '.', '4', '.', '9'}));
+	REQUIRE(v4);
+	CHECK(std::get<PluginHello>(*v4) == PluginHello{4, ""});
 	auto v3 = decodePluginMessage(bytes({1, 0, 3, 0, 5, '2', '.', '4', '.', '9'}));
 	REQUIRE(v3);
 	CHECK(std::get<PluginHello>(*v3) == PluginHello{3, ""});
@@ -209,9 +214,9 @@ TEST_CASE("plugin messages: a hello of another protocol version is recognised as
 	REQUIRE(v2);
 	CHECK(std::get<PluginHello>(*v2) == PluginHello{2, ""});
 	CHECK(errorOf(bytes({1, 0})) == "pppd plugin hello message: ends inside the protocol version (2 bytes)");
-	CHECK(errorOf(bytes({1, 0, 4, 0, 0})) ==
+	CHECK(errorOf(bytes({1, 0, 5, 0, 0})) ==
 	      "pppd plugin hello message: the pppd version is 0 bytes long, not 1-31");
-	CHECK(errorOf(bytes({1, 0, 4, 0, 3, '2', ' ', '4'})) ==
+	CHECK(errorOf(bytes({1, 0, 5, 0, 3, '2', ' ', '4'})) ==
 	      "pppd plugin hello message: the pppd version has a byte that is not allowed there");
 }
 
@@ -325,4 +330,26 @@ TEST_CASE("Framed-Route: the destination is the subnet; a bare address is a host
 	CHECK(framedRouteSubnet("   ").error().message == "Framed-Route is empty");
 	CHECK(framedRouteSubnet("10.0.0.0\x01/8 x").error().message ==
 	      "Framed-Route destination \"10.0.0.0?/8\" is not an IPv4 subnet such as 10.20.0.0/24 or an IPv4 address");
+}
+
+TEST_CASE("SESSION to a prestarted pppd: words from bytes built by hand, and what is refused")
+{
+	auto m = encodePluginSession({"pppol2tp", "@pppol2tp", "mtu", "1400"});
+	REQUIRE(m);
+	CHECK(*m == bytes({9,   0,   4,   0,   8,   'p', 'p', 'p', 'o', 'l', '2', 't', 'p', 0,   9,   '@', 'p', 'p',
+	                   'p', 'o', 'l', '2', 't', 'p', 0,   3,   'm', 't', 'u', 0,   4,   '1', '4', '0', '0'}));
+	auto words = decodePluginSession(*m);
+	REQUIRE(words);
+	CHECK(*words == std::vector<std::string>{"pppol2tp", "@pppol2tp", "mtu", "1400"});
+	CHECK(decodePluginSession(bytes({9, 0, 0})).value().empty());
+	// A word with a NUL, one too long, a message too long: not sent.
+	CHECK_FALSE(encodePluginSession({std::string("a\0b", 3)}));
+	CHECK_FALSE(encodePluginSession({std::string(L2TPSEC_PPPD_MAX_WORD + 1, 'x')}));
+	CHECK_FALSE(encodePluginSession(std::vector<std::string>(8, std::string(L2TPSEC_PPPD_MAX_WORD, 'x'))));
+	// Cut short, bytes left over, a NUL inside, another type.
+	CHECK_FALSE(decodePluginSession(bytes({9, 0, 1, 0, 3, 'a'})));
+	CHECK_FALSE(decodePluginSession(bytes({9, 0, 1, 0, 1, 'a', 'b'})));
+	CHECK_FALSE(decodePluginSession(bytes({9, 0, 1, 0, 1, 0})));
+	CHECK_FALSE(decodePluginSession(bytes({9, 0})));
+	CHECK_FALSE(decodePluginSession(bytes({1, 0, 0})));
 }

@@ -119,6 +119,47 @@ TEST_CASE("LNS pppd with [radius]: radius plugin, its config file, session tag a
 	CHECK(joined(pppdArguments(cfg, s)).find("radius") == std::string::npos);
 }
 
+TEST_CASE("prestarted LNS pppd: the session-free start, then the session's words")
+{
+	PppConfig cfg;
+	cfg.localAddress = IpAddress::parse("10.99.0.1");
+	cfg.options = {"lcp-echo-interval 30"};
+	PppdSession s;
+	s.tunnelId = 16385;
+	s.sessionId = 7;
+	s.remoteAddress = IpAddress::parse("10.99.0.10");
+	s.tag = "l2tpsec-16385-7";
+	s.plugin = "/usr/lib/pppd/2.4.9/l2tpsec-pppd.so";
+	s.reportFd = 5;
+	CHECK(joined(pppdPrestartArguments(cfg, s.plugin, 5)) ==
+	      "/usr/sbin/pppd plugin pppol2tp.so nodetach plugin /usr/lib/pppd/2.4.9/l2tpsec-pppd.so l2tpsec_fd 5 "
+	      "l2tpsec_wait");
+	CHECK(joined(pppdSessionWords(cfg, s)) ==
+	      "pppol2tp @pppol2tp pppol2tp_tunnel_id 16385 pppol2tp_session_id 7 pppol2tp_lns_mode l2tpsec_listen 3000 "
+	      "auth require-mschap-v2 10.99.0.1:10.99.0.10 noipv6 ip-up-script /nonexistent/ip-up "
+	      "ip-down-script /nonexistent/ip-down mtu 1400 mru 1400 ipparam l2tpsec-16385-7 lcp-echo-interval 30");
+
+	// With [radius]: radius.so and its config file before l2tpsec's plugin
+	// at the start; the session's attributes with the session.
+	RadiusConfig r;
+	r.runtimeDir = "/run/l2tpsec/radius";
+	cfg.radius = r;
+	s.peerAddress = "192.0.2.2";
+	CHECK(joined(pppdPrestartArguments(cfg, s.plugin, 5)) ==
+	      "/usr/sbin/pppd plugin pppol2tp.so nodetach plugin radius.so radius-config-file "
+	      "/run/l2tpsec/radius/radiusclient.conf plugin /usr/lib/pppd/2.4.9/l2tpsec-pppd.so l2tpsec_fd 5 "
+	      "l2tpsec_wait");
+	std::string words = joined(pppdSessionWords(cfg, s));
+	CHECK(words.starts_with("pppol2tp @pppol2tp pppol2tp_tunnel_id 16385 pppol2tp_session_id 7 pppol2tp_lns_mode "
+	                        "avpair NAS-Port-Id=l2tpsec-16385-7 remotenumber 192.0.2.2 l2tpsec_listen 3000 auth "));
+	CHECK(words.find("plugin") == std::string::npos);
+	CHECK(words.find("radius-config-file") == std::string::npos);
+	CHECK(words.find("nodetach") == std::string::npos);
+	// An administrator's own plugin in [ppp] options stays with the session.
+	cfg.options = {"plugin minconn.so"};
+	CHECK(joined(pppdSessionWords(cfg, s)).ends_with(" plugin minconn.so"));
+}
+
 TEST_CASE("LNS pppd with [radius] nas_ip_address sends NAS-IP-Address beside the NAS-Identifier")
 {
 	PppConfig cfg;
