@@ -1,10 +1,13 @@
 #include "ppp/child_process.h"
 
+#include "common/fd_limit.h"
+
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/epoll.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -20,7 +23,7 @@ namespace l2tpsec::ppp {
 namespace {
 
 // What failed in the child before exec, sent to the parent with the errno.
-enum class ChildStage : int { Dup = 1, Unshare, MountPrivate, BindChap, BindPap, Exec };
+enum class ChildStage : int { Dup = 1, Unshare, MountPrivate, BindChap, BindPap, FdLimit, Exec };
 
 struct ChildFailure {
 	int stage;
@@ -35,6 +38,7 @@ const char *stageName(int stage)
 	case ChildStage::MountPrivate: return "make the mount namespace private";
 	case ChildStage::BindChap: return "bind the secrets file over /etc/ppp/chap-secrets";
 	case ChildStage::BindPap: return "bind the secrets file over /etc/ppp/pap-secrets";
+	case ChildStage::FdLimit: return "restore the descriptor limit (setrlimit)";
 	case ChildStage::Exec: return "exec";
 	}
 	return "start";
@@ -55,7 +59,7 @@ int pidfdOpen(pid_t pid)
 }
 
 [[noreturn]] void runChild(const std::vector<char *> &argv, const std::vector<std::pair<int, int>> &fds, int outFd,
-                           int reportFd, const char *secrets)
+                           int reportFd, const char *secrets, const rlimit *fdLimit)
 {
 	// Park every source descriptor above the highest target first, so a
 	// target number that is also some source's number cannot be clobbered.
@@ -106,6 +110,9 @@ int pidfdOpen(pid_t pid)
 		if (::mount(secrets, "/etc/ppp/pap-secrets", nullptr, MS_BIND, nullptr) < 0)
 			childFail(reportFd, ChildStage::BindPap);
 	}
+	// The soft descriptor limit the daemon started with (it raised its own).
+	if (fdLimit && ::setrlimit(RLIMIT_NOFILE, fdLimit) < 0)
+		childFail(reportFd, ChildStage::FdLimit);
 	// The daemon blocks its signals for the signalfd; a child must not
 	// inherit that mask (pppd would ignore SIGTERM).
 	sigset_t none;
@@ -144,6 +151,7 @@ Result<std::unique_ptr<ChildProcess>> ChildProcess::start(EventLoop &loop, const
 		        a.c_str())); // NOLINT(cppcoreguidelines-pro-type-const-cast): execv's signature
 	argv.push_back(nullptr);
 	const char *secrets = spec.secretsFile ? spec.secretsFile->c_str() : nullptr;
+	std::optional<rlimit> fdLimit = childFdLimit();
 
 	std::array<int, 2> out{};
 	if (::pipe2(out.data(), O_CLOEXEC) < 0)
@@ -158,7 +166,7 @@ Result<std::unique_ptr<ChildProcess>> ChildProcess::start(EventLoop &loop, const
 	if (pid < 0)
 		return sysError("start " + program + ": fork");
 	if (pid == 0)
-		runChild(argv, spec.fds, outWrite.get(), reportWrite.get(), secrets);
+		runChild(argv, spec.fds, outWrite.get(), reportWrite.get(), secrets, fdLimit ? &*fdLimit : nullptr);
 
 	outWrite.reset();
 	reportWrite.reset();
