@@ -173,9 +173,16 @@ void ControlServer::onClient(int fd, uint32_t events)
 	if (!(events & (EPOLLIN | EPOLLHUP | EPOLLERR)))
 		return;
 	char buf[4096];
-	while (true) {
+	while (!c.peerClosed) {
 		ssize_t n = read(fd, buf, sizeof(buf));
-		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
+		if (n == 0) {
+			// A client that sends its requests and shuts down its side
+			// (`printf ... | socat`) still gets every answer; an
+			// unfinished last line is no request.
+			c.peerClosed = true;
+			break;
+		}
+		if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
 			drop(fd);
 			return;
 		}
@@ -205,7 +212,9 @@ void ControlServer::flush(Client &c)
 		ssize_t n = send(fd, c.out.data(), c.out.size(), MSG_NOSIGNAL);
 		if (n < 0) {
 			if (errno == EAGAIN || errno == EWOULDBLOCK) {
-				(void)loop_.modifyFd(fd, EPOLLIN | EPOLLOUT);
+				// (After the client's EOF, EPOLLIN would report it again
+				// and again: only EPOLLOUT then.)
+				(void)loop_.modifyFd(fd, c.peerClosed ? EPOLLOUT : EPOLLIN | EPOLLOUT);
 				return;
 			}
 			if (errno == EINTR)
@@ -214,6 +223,10 @@ void ControlServer::flush(Client &c)
 			return;
 		}
 		c.out.erase(0, static_cast<size_t>(n));
+	}
+	if (c.peerClosed) {
+		drop(fd);
+		return;
 	}
 	(void)loop_.modifyFd(fd, EPOLLIN);
 }

@@ -43,6 +43,9 @@ private:
 		UniqueFd fd;
 		std::string in;
 		std::string out;
+		/// The client has shut down its sending side: it is dropped once
+		/// the answers to the requests it sent before are out.
+		bool peerClosed = false;
 	};
 	ControlServer(EventLoop &loop, std::string path, UniqueFd fd);
 	void acceptClients();

@@ -1,10 +1,13 @@
 #include "ppp/child_process.h"
 
+#include "common/fd_limit.h"
+
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/epoll.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -20,7 +23,7 @@ namespace l2tpsec::ppp {
 namespace {
 
 // What failed in the child before exec, sent to the parent with the errno.
-enum class ChildStage : int { Dup = 1, Unshare, MountPrivate, Exec, Bind };
+enum class ChildStage : int { Dup = 1, Unshare, MountPrivate, FdLimit, Exec, Bind };
 // A failed bind reports Bind + its index in SpawnSpec::binds.
 
 struct ChildFailure {
@@ -34,6 +37,7 @@ const char *stageName(int stage)
 	case ChildStage::Dup: return "hand over descriptors";
 	case ChildStage::Unshare: return "make a private mount namespace (unshare)";
 	case ChildStage::MountPrivate: return "make the mount namespace private";
+	case ChildStage::FdLimit: return "restore the descriptor limit (setrlimit)";
 	case ChildStage::Exec: return "exec";
 	case ChildStage::Bind: break;
 	}
@@ -55,7 +59,8 @@ int pidfdOpen(pid_t pid)
 }
 
 [[noreturn]] void runChild(const std::vector<char *> &argv, const std::vector<std::pair<int, int>> &fds, int outFd,
-                           int reportFd, const std::vector<std::pair<const char *, const char *>> &binds)
+                           int reportFd, const std::vector<std::pair<const char *, const char *>> &binds,
+                           const rlimit *fdLimit)
 {
 	// Park every source descriptor above the highest target first, so a
 	// target number that is also some source's number cannot be clobbered.
@@ -105,6 +110,9 @@ int pidfdOpen(pid_t pid)
 			if (::mount(binds[i].first, binds[i].second, nullptr, MS_BIND, nullptr) < 0)
 				childFail(reportFd, ChildStage::Bind, static_cast<int>(i));
 	}
+	// The soft descriptor limit the daemon started with (it raised its own).
+	if (fdLimit && ::setrlimit(RLIMIT_NOFILE, fdLimit) < 0)
+		childFail(reportFd, ChildStage::FdLimit);
 	// The daemon blocks its signals for the signalfd; a child must not
 	// inherit that mask (pppd would ignore SIGTERM).
 	sigset_t none;
@@ -146,6 +154,7 @@ Result<std::unique_ptr<ChildProcess>> ChildProcess::start(EventLoop &loop, const
 	binds.reserve(spec.binds.size());
 	for (const auto &[source, target] : spec.binds)
 		binds.emplace_back(source.c_str(), target.c_str());
+	std::optional<rlimit> fdLimit = childFdLimit();
 
 	std::array<int, 2> out{};
 	if (::pipe2(out.data(), O_CLOEXEC) < 0)
@@ -160,7 +169,7 @@ Result<std::unique_ptr<ChildProcess>> ChildProcess::start(EventLoop &loop, const
 	if (pid < 0)
 		return sysError("start " + program + ": fork");
 	if (pid == 0)
-		runChild(argv, spec.fds, outWrite.get(), reportWrite.get(), binds);
+		runChild(argv, spec.fds, outWrite.get(), reportWrite.get(), binds, fdLimit ? &*fdLimit : nullptr);
 
 	outWrite.reset();
 	reportWrite.reset();

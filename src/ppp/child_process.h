@@ -12,6 +12,8 @@
 //   after the last output line.
 // - An exec that fails (missing pppd, bad path) is reported by start() itself,
 //   with the errno, through a close-on-exec pipe.
+// - The child runs with the soft RLIMIT_NOFILE the daemon started with, not
+//   the raised one (common/fd_limit.h).
 // - Optionally the child gets a private mount namespace with files
 //   bind-mounted over others: pppd has no option to name its secrets file or
 //   its ip-pre-up script, and this way [ppp] secrets (over

@@ -110,6 +110,35 @@ TEST_CASE("client and server exchange several requests on one connection")
 	});
 }
 
+TEST_CASE("a client that shuts down its side after its requests gets every answer, then EOF")
+{
+	// `printf '...\n...\n' | socat - UNIX-CONNECT:...`: the requests and the
+	// EOF often reach the daemon in one read.
+	Fixture f;
+	std::string got;
+	f.withClient([&] {
+		int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+		sockaddr_un addr{};
+		addr.sun_family = AF_UNIX;
+		REQUIRE(f.path.size() < sizeof addr.sun_path);
+		std::memcpy(addr.sun_path, f.path.c_str(), f.path.size() + 1);
+		REQUIRE(connect(fd, reinterpret_cast<sockaddr *>(&addr), sizeof(addr)) == 0);
+		std::string req = "{\"cmd\":\"echo\",\"x\":1}\n{\"cmd\":\"fail\"}\n{\"cmd\":\"echo\",\"x\":";
+		REQUIRE(send(fd, req.data(), req.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(req.size()));
+		REQUIRE(shutdown(fd, SHUT_WR) == 0);
+		char buf[512];
+		ssize_t n;
+		while ((n = recv(fd, buf, sizeof buf, 0)) > 0)
+			got.append(buf, static_cast<size_t>(n));
+		CHECK(n == 0);
+		close(fd);
+	});
+	// Two answers; the unfinished third line is no request.
+	CHECK(got == "{\"data\":{\"got\":{\"cmd\":\"echo\",\"x\":1}},\"ok\":true}\n"
+	             "{\"error\":\"it failed\",\"ok\":false}\n");
+	CHECK(f.server->clientCount() == 0);
+}
+
 TEST_CASE("a client that sends an endless line is dropped")
 {
 	Fixture f;

@@ -1,5 +1,6 @@
 // ChildProcess with /bin/sh standing in for pppd: output lines, exit statuses,
 // descriptor hand-over, stop with SIGTERM and SIGKILL escalation, exec errors.
+#include "common/fd_limit.h"
 #include "ppp/child_process.h"
 
 #include <doctest.h>
@@ -116,6 +117,39 @@ TEST_CASE("descriptors are handed over under a low soft RLIMIT_NOFILE, with a st
 	CHECK(r.lines[0] == "got hello");
 	// 0-2, 3 and 4, and the fd ls opens to read /proc/self/fd.
 	CHECK(r.lines[1] == "0 1 2 3 4 5 ");
+}
+
+TEST_CASE("the daemon's raised descriptor limit is not a child's: it gets the soft limit from before")
+{
+	rlimit old{};
+	REQUIRE(::getrlimit(RLIMIT_NOFILE, &old) == 0);
+	if (old.rlim_max < 512 || old.rlim_max == RLIM_INFINITY)
+		return; // (no room below the hard limit to tell the two apart)
+	std::optional<rlimit> oldChild = childFdLimit();
+	setChildFdLimit(std::nullopt);
+	// A service's start: soft 256 here, below the hard limit.
+	rlimit low = old;
+	low.rlim_cur = 256;
+	REQUIRE(::setrlimit(RLIMIT_NOFILE, &low) == 0);
+	auto raised = raiseFdLimit();
+	rlimit now{};
+	REQUIRE(::getrlimit(RLIMIT_NOFILE, &now) == 0);
+	Run r;
+	auto started = r.start(sh("ulimit -Sn; ulimit -Hn"));
+	if (started)
+		r.wait();
+	std::optional<rlimit> child = childFdLimit();
+	REQUIRE(::setrlimit(RLIMIT_NOFILE, &old) == 0);
+	setChildFdLimit(oldChild);
+
+	REQUIRE(raised);
+	CHECK(raised->before == 256);
+	CHECK(raised->after == old.rlim_max);
+	CHECK(now.rlim_cur == old.rlim_max);
+	REQUIRE(child);
+	CHECK(child->rlim_cur == 256);
+	REQUIRE(started);
+	CHECK(r.lines == std::vector<std::string>{"256", std::to_string(old.rlim_max)});
 }
 
 TEST_CASE("stop sends SIGTERM, and SIGKILL after the grace period when TERM is ignored")
