@@ -217,6 +217,9 @@ void PppdLauncher::refillPrestarted()
 		spec.fds.emplace_back(kReportFd, pluginEnd.get());
 		spec.binds = pppdBinds(true);
 		spec.argv = ppp::pppdPrestartArguments(ppp_, plugin_, kReportFd);
+		// The loop goes on while it execs (slow under load: a burst of
+		// sessions must not wait for it); a failure shows at its exit.
+		spec.waitForExec = false;
 		auto owner = std::make_shared<std::optional<Key>>();
 		auto child = spawn(spec, owner);
 		if (!child) {
@@ -249,6 +252,8 @@ void PppdLauncher::onPrestartedExit(const std::shared_ptr<std::optional<Key>> &o
 	if (it != prestarted_.end()) {
 		// Exited on its own, before any session: a pppd that cannot start.
 		ppp::PppdExit e = ppp::describePppdExit(waitStatus);
+		if (!it->child->startError().empty())
+			e.text = it->child->startError();
 		++prestartFailures_;
 		if (prestartFailures_ >= kMaxPrestartFailures)
 			logError("ppp",

@@ -58,6 +58,17 @@ int pidfdOpen(pid_t pid)
 	::_exit(127);
 }
 
+Error describeFailure(const ChildFailure &failure, const std::string &program,
+                      const std::vector<std::pair<std::string, std::string>> &binds)
+{
+	std::string what = stageName(failure.stage);
+	int bind = failure.stage - static_cast<int>(ChildStage::Bind);
+	if (bind >= 0 && static_cast<size_t>(bind) < binds.size())
+		what = "bind " + binds[static_cast<size_t>(bind)].first + " over " +
+		       binds[static_cast<size_t>(bind)].second;
+	return errnoError(failure.error, what == "exec" ? "exec " + program : "start " + program + ": " + what);
+}
+
 [[noreturn]] void runChild(const std::vector<char *> &argv, const std::vector<std::pair<int, int>> &fds, int outFd,
                            int reportFd, const std::vector<std::pair<const char *, const char *>> &binds,
                            const rlimit *fdLimit)
@@ -175,23 +186,25 @@ Result<std::unique_ptr<ChildProcess>> ChildProcess::start(EventLoop &loop, const
 	reportWrite.reset();
 	// Blocks only until the child has exec'd (the pipe closes) or failed.
 	ChildFailure failure{};
-	ssize_t got;
-	do {
+	ssize_t got = 0;
+	while (spec.waitForExec) {
 		got = ::read(reportRead.get(), &failure, sizeof failure);
-	} while (got < 0 && errno == EINTR);
+		if (got >= 0 || errno != EINTR)
+			break;
+	}
 	if (got == static_cast<ssize_t>(sizeof failure)) {
 		int status = 0;
 		while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
 		}
-		std::string what = stageName(failure.stage);
-		int bind = failure.stage - static_cast<int>(ChildStage::Bind);
-		if (bind >= 0 && static_cast<size_t>(bind) < spec.binds.size())
-			what = "bind " + spec.binds[static_cast<size_t>(bind)].first + " over " +
-			       spec.binds[static_cast<size_t>(bind)].second;
-		return errnoError(failure.error, what == "exec" ? "exec " + program : "start " + program + ": " + what);
+		return describeFailure(failure, program, spec.binds);
 	}
 
 	std::unique_ptr<ChildProcess> child(new ChildProcess(loop, std::move(onLine), std::move(onExit)));
+	if (!spec.waitForExec) {
+		child->startReport_ = std::move(reportRead);
+		child->program_ = program;
+		child->binds_ = spec.binds;
+	}
 	child->pid_ = pid;
 	child->running_ = true;
 	child->pidfd_.reset(pidfdOpen(pid));
@@ -298,6 +311,13 @@ void ChildProcess::onPidfd()
 	// Output written just before the exit is still in the pipe: deliver it first.
 	// (A grandchild holding the pipe open cannot delay us: final drains what is there.)
 	drainOutput(true);
+	if (startReport_) {
+		// The child has exited: its failure, if any, is in the pipe.
+		ChildFailure failure{};
+		if (::read(startReport_.get(), &failure, sizeof failure) == static_cast<ssize_t>(sizeof failure))
+			startError_ = describeFailure(failure, program_, binds_).message;
+		startReport_.reset();
+	}
 	int status = info.si_code == CLD_EXITED ? (info.si_status & 0xff) << 8 : info.si_status & 0x7f;
 	// The callback may destroy this object: nothing may touch members after it.
 	ExitCallback cb = onExit_;

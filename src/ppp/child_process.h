@@ -48,6 +48,12 @@ struct SpawnSpec {
 	/// a private mount namespace of the child (none when empty). Both must
 	/// exist.
 	std::vector<std::pair<std::string, std::string>> binds;
+	/// True: start() waits until the child has exec'd and reports a failure
+	/// before it as its error. False: start() returns once the child is
+	/// forked (the caller's loop does not wait for the exec, which is slow
+	/// under load); a failure before exec makes the child exit 127, and
+	/// startError() says what failed.
+	bool waitForExec = true;
 };
 
 class ChildProcess {
@@ -68,6 +74,9 @@ public:
 	/// callback reports the outcome.
 	void stop(std::chrono::milliseconds grace);
 	pid_t pid() const { return pid_; }
+	/// Started without waitForExec and failed before exec: what failed
+	/// (known once it has exited); empty otherwise.
+	const std::string &startError() const { return startError_; }
 	bool running() const { return running_; }
 
 private:
@@ -85,6 +94,12 @@ private:
 	std::string partial_;
 	bool running_ = false;
 	std::optional<EventLoop::TimerId> killTimer_;
+	/// Without waitForExec: the pipe a failure before exec comes on, and
+	/// what is needed to describe it.
+	UniqueFd startReport_;
+	std::string program_;
+	std::vector<std::pair<std::string, std::string>> binds_;
+	std::string startError_;
 };
 
 } // namespace l2tpsec::ppp

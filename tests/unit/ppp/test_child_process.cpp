@@ -267,3 +267,24 @@ TEST_CASE("a bind that fails is an error from start(), naming both files")
 	REQUIRE_FALSE(started);
 	CHECK(started.error().message.find("bind /bin/true over /nonexistent/l2tpsec-target") != std::string::npos);
 }
+
+TEST_CASE("without waitForExec start() returns at once, and a failed exec shows at the exit")
+{
+	Run r;
+	SpawnSpec spec{{"/nonexistent/pppd", "nodetach"}, {}, {}};
+	spec.waitForExec = false;
+	REQUIRE(r.start(spec));
+	r.wait();
+	REQUIRE(r.status.has_value());
+	CHECK(WEXITSTATUS(*r.status) == 127);
+	CHECK(r.child->startError() == "exec /nonexistent/pppd: No such file or directory");
+
+	// One that execs has no start error.
+	Run ok;
+	SpawnSpec sh{{"/bin/sh", "-c", "echo started"}, {}, {}};
+	sh.waitForExec = false;
+	REQUIRE(ok.start(sh));
+	ok.wait();
+	CHECK(ok.lines == std::vector<std::string>{"started"});
+	CHECK(ok.child->startError().empty());
+}
