@@ -143,21 +143,17 @@ mem_kib() {
   done
   echo "$sum"
 }
-# pppds NS: the PIDs of the pppds in NS.
-pppds() {
-  local p comm
-  for p in $(ip netns pids "$1" 2>/dev/null); do
-    comm=""
-    read -r comm 2>/dev/null <"/proc/$p/comm"
-    [[ $comm == pppd ]] && echo "$p"
-  done
-}
+# pppds NS: the PIDs of the pppds in NS that serve a session (not those the
+# LNS prestarted, still waiting for one: interop_lib.sh's session_pppds).
+pppds() { session_pppds "$1"; }
 # ctl_send NAME REQUEST...: the requests on daemon NAME's control socket in
-# one connection; prints one reply line each.
+# one connection; prints one reply line each. (A LAC answers `disconnect`
+# once its sessions have ended: with 1,000 sessions ending at once in the
+# emulated VM that took over a minute.)
 ctl_send() {
   local name=$1
   shift
-  printf '%s\n' "$@" | socat -t 60 - "UNIX-CONNECT:$WORK/$name.sock"
+  printf '%s\n' "$@" | socat -t 600 - "UNIX-CONNECT:$WORK/$name.sock"
 }
 
 # ---- the daemons --------------------------------------------------------------------
