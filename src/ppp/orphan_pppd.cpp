@@ -73,7 +73,10 @@ bool isOurPppd(std::string_view cmdline)
 		if (args[i] == "ipparam" && i + 1 < args.size() && isTag(args[i + 1]))
 			tagged = true;
 	}
-	return plugin && tagged;
+	// A prestarted pppd ([ppp] prestart) got its session's options, the tag
+	// among them, after it started: its command line ends in l2tpsec_wait.
+	bool prestarted = !args.empty() && args.back() == "l2tpsec_wait";
+	return plugin && (tagged || prestarted);
 }
 
 std::vector<pid_t> findOrphanPppds(const std::string &procRoot)

@@ -1,6 +1,7 @@
 #pragma once
 // Crash recovery for pppd: a pppd that l2tpsecd started carries
-// "ipparam l2tpsec-TUNNEL-SESSION" (pppd_command.cpp) and the pppol2tp plugin.
+// "ipparam l2tpsec-TUNNEL-SESSION" (pppd_command.cpp) and the pppol2tp plugin,
+// or, prestarted ([ppp] prestart), the plugin and a last word l2tpsec_wait.
 // If the daemon died, such a pppd may still run with a socket to a session
 // that no longer exists; at start the daemon finds and stops them.
 

@@ -28,6 +28,14 @@ TEST_CASE("only pppds with the pppol2tp plugin and our ipparam tag are ours")
 	CHECK_FALSE(isOurPppd(""));
 }
 
+TEST_CASE("a prestarted pppd is ours: its tag came after its start, its command line ends in l2tpsec_wait")
+{
+	CHECK(isOurPppd("/usr/sbin/pppd\0plugin\0pppol2tp.so\0nodetach\0plugin\0/usr/lib/pppd/2.4.9/l2tpsec-pppd.so\0"
+	                "l2tpsec_fd\0005\0l2tpsec_wait\0"s));
+	CHECK_FALSE(isOurPppd("/usr/sbin/pppd\0plugin\0rp-pppoe.so\0l2tpsec_wait\0"s));
+	CHECK_FALSE(isOurPppd("/usr/sbin/pppd\0plugin\0pppol2tp.so\0l2tpsec_wait\0nodetach\0"s));
+}
+
 TEST_CASE("a leftover pppd of an earlier run is found and stopped; others are left alone")
 {
 	// Stand-ins whose command lines look like pppd's: python keeps its extra
