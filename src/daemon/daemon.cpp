@@ -1,5 +1,6 @@
 #include "daemon/daemon.h"
 
+#include "common/fd_limit.h"
 #include "common/iso_time.h"
 #include "common/log.h"
 #include "config/config_loader.h"
@@ -89,6 +90,13 @@ Result<std::unique_ptr<Daemon>> Daemon::start(DaemonOptions options, Config conf
 		L2S_TRY_ASSIGN(auto lock, InstanceLock::acquire(*d->loop_, socketPath));
 		d->lock_ = std::move(lock);
 	}
+	// A descriptor or more per session: as many as the hard limit allows
+	// (common/fd_limit.h); pppd gets the soft limit back. After the lock, so
+	// that a second daemon's refusal stays its only line.
+	if (auto fds = raiseFdLimit(); !fds)
+		logWarn("daemon", "descriptor limit not raised: {}", fds.error().message);
+	else if (fds->after != fds->before)
+		logInfo("daemon", "descriptor limit raised from {} to {} (RLIMIT_NOFILE)", fds->before, fds->after);
 	L2S_TRY_ASSIGN(auto control, ControlServer::listen(*d->loop_, socketPath));
 	d->control_ = std::move(control);
 	d->blocking_ = std::make_unique<BlockingService>(*d->loop_, d->config_.blocking);

@@ -1,6 +1,5 @@
 // l2tpsecd: the L2TP/IPsec control-plane daemon. See l2tpsecd(8).
 
-#include "common/fd_limit.h"
 #include "common/log.h"
 #include "config/config_loader.h"
 #include "daemon/daemon.h"
@@ -87,12 +86,6 @@ int runDaemon(int argc, char **argv)
 			logError("daemon", "cannot start: {}", p.error().message);
 			return kExitFailure;
 		}
-	// A descriptor or more per session: as many as the hard limit allows
-	// (common/fd_limit.h); pppd gets the soft limit back.
-	if (auto fds = raiseFdLimit(); !fds)
-		logWarn("daemon", "descriptor limit not raised: {}", fds.error().message);
-	else if (fds->after != fds->before)
-		logInfo("daemon", "descriptor limit raised from {} to {} (RLIMIT_NOFILE)", fds->before, fds->after);
 	auto daemon = Daemon::start(std::move(opts), std::move(*load.config));
 	if (!daemon) {
 		logError("daemon", "cannot start: {}", daemon.error().message);
