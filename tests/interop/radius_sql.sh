@@ -17,7 +17,11 @@
 # alice's Interim-Update with the octets of a ping burst (B, without it,
 # sends none); alice's hang-up writes her Stop row with the octets of the
 # burst, cause User-Request, and frees her lease; her next session, ended by
-# `l2tpctl disconnect` on A, stops with Admin-Reset. Each server's
+# `l2tpctl disconnect` on A, stops with Admin-Reset; her third, named by a
+# RADIUS Disconnect-Request (radclient, beside FreeRADIUS) with the
+# Acct-Session-Id of her open radacct row, is refused by B, which does not
+# hold it (Disconnect-NAK, Session-Context-Not-Found), and ended by A
+# (Disconnect-ACK; Admin-Reset). Each server's
 # Accounting-On at start is acknowledged; B killed with its pppd leaves
 # bob's session open, and B's Accounting-On at restart closes it
 # (NAS-Reboot) and frees his address; B's clean stop with bob's next session
@@ -27,6 +31,7 @@
 source "$(dirname "$0")/interop_lib.sh"
 source "$(dirname "$0")/freeradius_lib.sh"
 command -v freeradius >/dev/null || fail "freeradius is not installed (run tools/setup)"
+command -v radclient >/dev/null || fail "radclient is not installed (run tools/setup)"
 [[ -e /usr/lib/pppd/2.4.9/radius.so ]] || fail "pppd's radius plugin (/usr/lib/pppd/2.4.9/radius.so) is missing"
 [[ -e /usr/lib/freeradius/rlm_sql_sqlite.so && -e /usr/lib/freeradius/rlm_sqlippool.so ]] ||
   fail "FreeRADIUS has no rlm_sql_sqlite or rlm_sqlippool (Debian's freeradius package)"
@@ -52,6 +57,10 @@ for l in "$NS_S2 ws$$" "$NS_C2 wc$$" "$NS_S xa$$" "$NS_S2 xb$$" "$NS_S2 lo" "$NS
 done
 ip -n "$NS_S" addr add "$R_IP/32" dev lo || fail "cannot add $R_IP to lo in $NS_S"
 ip -n "$NS_S2" route add "$R_IP/32" via 10.200.0.1 || fail "no route to $R_IP in $NS_S2"
+# The administrator's RADIUS tools run beside FreeRADIUS: from there A is
+# local (requests come from $S_IP) and B is reached over the second link
+# (from 10.200.0.1).
+ip -n "$NS_S" route add "$S2_IP/32" via 10.200.0.2 || fail "no route to $S2_IP in $NS_S"
 
 # The database: FreeRADIUS's SQLite schemas, four pool addresses, alice
 # (one session at most) and bob.
@@ -133,8 +142,11 @@ EOF
 }
 # Server A: an Interim-Update every minute (the shortest [radius]
 # interim_interval takes, after RFC 2869 5.16).
-lns_conf lnsa "$S_IP" 'interim_interval = "60s"' >"$WORK/lnsa.conf"
-lns_conf lnsb "$S2_IP" >"$WORK/lnsb.conf"
+lns_conf lnsa "$S_IP" 'interim_interval = "60s"
+das_listen = ["'"$S_IP"'"]
+das_clients = ["'"$S_IP"'"]' >"$WORK/lnsa.conf"
+lns_conf lnsb "$S2_IP" 'das_listen = ["'"$S2_IP"'"]
+das_clients = ["10.200.0.1"]' >"$WORK/lnsb.conf"
 secret_file "$WORK/alice.pass" alice-pw-4711
 secret_file "$WORK/bob.pass" bob-pw-4711
 lac_conf() {
@@ -265,6 +277,30 @@ echo "$rows_a"
    $(sed -n 2p <<<"$rows_a") != "$id_a|"* ]] || fail "alice's second session: $rows_a"
 ok "alice's second session, ended by l2tpctl disconnect: its own row, Admin-Reset"
 
+# 5c. alice a third time, ended from the RADIUS side: a Disconnect-Request
+# naming her open row's Acct-Session-Id, sent to each server; only the one
+# holding the session acts on it.
+ctl laca connect a >/dev/null || fail "l2tpctl connect a (a third time)"
+wait_until 60 "alice's third Start row" alice_open
+sid3=$(sql "SELECT acctsessionid FROM radacct WHERE username = 'alice' AND acctstoptime IS NULL")
+disconnect_at() {
+  printf 'Acct-Session-Id = "%s"\n' "$sid3" |
+    ip netns exec "$NS_S" radclient -x -r 1 -t 5 "$1:3799" disconnect "$R_SECRET" 2>&1
+}
+out=$(disconnect_at "$S2_IP")
+echo "$out"
+grep -q 'Received Disconnect-NAK' <<<"$out" && grep -q 'Error-Cause = Session-Context-Not-Found' <<<"$out" ||
+  fail "server B, which does not hold $sid3, did not answer Disconnect-NAK 503"
+alice_open || fail "server B's refusal ended alice's session"
+out=$(disconnect_at "$S_IP")
+echo "$out"
+grep -q 'Received Disconnect-ACK' <<<"$out" || fail "server A, which holds $sid3, did not answer Disconnect-ACK"
+wait_until 30 "alice's third Stop row" alice_closed
+ctl laca disconnect a >/dev/null || fail "l2tpctl disconnect a (no reconnection)"
+[[ $(sql "SELECT acctterminatecause FROM radacct WHERE acctsessionid = '$sid3'") == Admin-Reset ]] ||
+  fail "alice's third session: $(sql "SELECT * FROM radacct WHERE acctsessionid = '$sid3'")"
+ok "alice's third session ($sid3), named by Acct-Session-Id: B answered Disconnect-NAK 503, A ended it (Admin-Reset)"
+
 # 6. Server B crashes (it and its pppd killed): bob's session stays open;
 # B's restart sends Accounting-On, which closes it and frees its address.
 kill_ns "$NS_S2" KILL
@@ -303,9 +339,9 @@ ok "server B stopped cleanly: bob's Stop (Admin-Reboot), then its Accounting-Off
 
 # 8. Every row is l2tpsecd's (pppd's radius plugin sent no accounting).
 ids=$(sql "SELECT acctsessionid FROM radacct")
-[[ $(wc -l <<<"$ids") == 4 ]] && ! grep -qv '^[0-9a-f]\{16\}-[0-9a-f]\{8\}$' <<<"$ids" ||
-  fail "radacct has other rows than l2tpsecd's four sessions: $ids"
+[[ $(wc -l <<<"$ids") == 5 ]] && ! grep -qv '^[0-9a-f]\{16\}-[0-9a-f]\{8\}$' <<<"$ids" ||
+  fail "radacct has other rows than l2tpsecd's five sessions: $ids"
 ! grep -h "cannot locate radius.so\|Accounting .* failed" "$WORK/lnsa.log" "$WORK/lnsb.log" ||
   fail "radius.so's accounting was not turned off cleanly"
-ok "radacct: four rows, one per session, each with l2tpsecd's Acct-Session-Id"
+ok "radacct: five rows, one per session, each with l2tpsecd's Acct-Session-Id"
 echo PASS
