@@ -37,6 +37,20 @@ constexpr int kPppSocketFd = 3;
 constexpr int kPasswordFd = 4;
 constexpr int kReportFd = 5;
 
+// The plugin's socket pair: one datagram per message, in order. Ours (first)
+// is non-blocking, for the loop; pppd's end is dup'ed to kReportFd.
+Result<std::pair<UniqueFd, UniqueFd>> reportSocketPair()
+{
+	std::array<int, 2> pair{};
+	if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair.data()) < 0)
+		return sysError("socket pair for the pppd plugin");
+	UniqueFd ours(pair[0]);
+	UniqueFd pppds(pair[1]);
+	if (int fl = ::fcntl(ours.get(), F_GETFL); fl < 0 || ::fcntl(ours.get(), F_SETFL, fl | O_NONBLOCK) < 0)
+		return sysError("socket pair for the pppd plugin");
+	return std::pair{std::move(ours), std::move(pppds)};
+}
+
 // pppd 2.4.9 runs /etc/ppp/ip-pre-up (Debian's: a shell and run-parts over
 // /etc/ppp/ip-pre-up.d) at every IPCP up and has no option to skip it. With
 // [ppp] scripts = false an LNS pppd sees a program that does nothing there
@@ -201,18 +215,12 @@ void PppdLauncher::refillPrestarted()
 	if (plugin_.empty() || !lns || prestartFailures_ >= kMaxPrestartFailures)
 		return;
 	while (prestarted_.size() < ppp_.prestart) {
-		std::array<int, 2> pair{};
-		if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair.data()) < 0) {
-			logError("ppp", "prestarting a pppd: socket pair: {}", std::strerror(errno));
+		auto pair = reportSocketPair();
+		if (!pair) {
+			logError("ppp", "prestarting a pppd: {}", pair.error().message);
 			return;
 		}
-		UniqueFd report(pair[0]);
-		UniqueFd pluginEnd(pair[1]);
-		if (int fl = ::fcntl(report.get(), F_GETFL);
-		    fl < 0 || ::fcntl(report.get(), F_SETFL, fl | O_NONBLOCK) < 0) {
-			logError("ppp", "prestarting a pppd: socket pair: {}", std::strerror(errno));
-			return;
-		}
+		auto &[report, pluginEnd] = *pair;
 		ppp::SpawnSpec spec;
 		spec.fds.emplace_back(kReportFd, pluginEnd.get());
 		spec.binds = pppdBinds(true);
@@ -276,6 +284,21 @@ void PppdLauncher::onPrestartedExit(const std::shared_ptr<std::optional<Key>> &o
 	               [this] { std::erase_if(stopping_, [](const auto &c) { return !c->running(); }); });
 }
 
+Result<void> PppdLauncher::watchReport(Key key, bool lns, UniqueFd report)
+{
+	int fd = report.get();
+	LinkState &st = links_[key];
+	closeReport(st); // (none: a session's ids are not reused while its pppd runs)
+	st = LinkState{};
+	st.lns = lns;
+	st.report = std::move(report);
+	if (auto r = loop_.addFd(fd, EPOLLIN, [this, key](uint32_t) { onReport(key); }); !r) {
+		links_.erase(key);
+		return r;
+	}
+	return {};
+}
+
 bool PppdLauncher::handToPrestarted(Key key, const std::string &tag, const ppp::PppdSession &s, int pppSocket)
 {
 	Prestarted p = std::move(prestarted_.front());
@@ -314,16 +337,9 @@ bool PppdLauncher::handToPrestarted(Key key, const std::string &tag, const ppp::
 		return false;
 	}
 	*p.owner = key;
-	LinkState &st = links_[key];
-	closeReport(st);
-	st = LinkState{};
-	st.lns = true;
-	int reportFd = p.report.get();
-	st.report = std::move(p.report);
-	if (auto r = loop_.addFd(reportFd, EPOLLIN, [this, key](uint32_t) { onReport(key); }); !r) {
+	if (auto r = watchReport(key, true, std::move(p.report)); !r) {
 		logWarn("ppp", "session {}: prestarted pppd {}: {}; starting a pppd for it", tag, pid,
 		        r.error().message);
-		links_.erase(key);
 		*p.owner = std::nullopt;
 		p.child->stop(kStopGrace);
 		stopping_.push_back(std::move(p.child));
@@ -365,19 +381,8 @@ Result<void> PppdLauncher::start(l2tp::PppStart start)
 	s.plugin = plugin_;
 	s.reportFd = kReportFd;
 
-	// The plugin's reports: one datagram per message, in order. Our end is
-	// non-blocking on the loop; pppd's end is dup'ed to kReportFd.
-	std::array<int, 2> pair{};
-	if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair.data()) < 0)
-		return sysError("session " + tag + ": socket pair for the pppd plugin");
-	UniqueFd report(pair[0]);
-	UniqueFd pluginEnd(pair[1]);
-	if (int fl = ::fcntl(report.get(), F_GETFL); fl < 0 || ::fcntl(report.get(), F_SETFL, fl | O_NONBLOCK) < 0)
-		return sysError("session " + tag + ": socket pair for the pppd plugin");
-
 	ppp::SpawnSpec spec;
 	spec.fds.emplace_back(kPppSocketFd, start.pppSocket.get());
-	spec.fds.emplace_back(kReportFd, pluginEnd.get());
 	UniqueFd passwordRead;
 	if (!start.lns) {
 		auto profile = std::find_if(lac_.begin(), lac_.end(),
@@ -414,6 +419,11 @@ Result<void> PppdLauncher::start(l2tp::PppStart start)
 			return {};
 		}
 	}
+	auto pair = reportSocketPair();
+	if (!pair)
+		return Error{pair.error().code, "session " + tag + ": " + pair.error().message};
+	auto &[report, pluginEnd] = *pair;
+	spec.fds.emplace_back(kReportFd, pluginEnd.get());
 	spec.binds = pppdBinds(s.lns);
 	spec.argv = ppp::pppdArguments(ppp_, s);
 
@@ -425,14 +435,7 @@ Result<void> PppdLauncher::start(l2tp::PppStart start)
 		        (*child)->pid(), s.tag, s.peerAddress);
 	else
 		logInfo("ppp", "session {}: pppd started (pid {})", tag, (*child)->pid());
-	int reportFd = report.get();
-	LinkState &st = links_[key];
-	closeReport(st); // (none: a session's ids are not reused while its pppd runs)
-	st = LinkState{};
-	st.lns = start.lns;
-	st.report = std::move(report);
-	if (auto r = loop_.addFd(reportFd, EPOLLIN, [this, key](uint32_t) { onReport(key); }); !r) {
-		links_.erase(key);
+	if (auto r = watchReport(key, start.lns, std::move(report)); !r) {
 		(*child)->stop(kStopGrace);
 		stopping_.push_back(std::move(child.value()));
 		return Error{r.error().code, "session " + tag + ": " + r.error().message};

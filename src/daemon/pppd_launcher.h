@@ -149,6 +149,9 @@ private:
 	/// Hands the session to the oldest prestarted pppd; false (and that
 	/// pppd stopped) when it cannot, and the caller starts one.
 	bool handToPrestarted(Key key, const std::string &tag, const ppp::PppdSession &s, int pppSocket);
+	/// Reads `report` (our end of the plugin's socket pair) on the loop for
+	/// the session's LinkState; on failure the session has no LinkState.
+	Result<void> watchReport(Key key, bool lns, UniqueFd report);
 	/// Binds for a pppd (the secrets file, the no-op over ip-pre-up).
 	std::vector<std::pair<std::string, std::string>> pppdBinds(bool lns) const;
 	/// Starts `spec` whose lines and exit go to session *owner once it has
