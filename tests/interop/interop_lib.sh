@@ -57,6 +57,8 @@
 #                                 count the replies
 #   ppp_up NS LOCAL PEER          NS has a ppp interface "inet LOCAL peer PEER/32"
 #   ppp_count NS                  number of ppp interfaces in NS
+#   mem_kib VmRSS|Pss PID...      the processes' memory summed, in KiB (the
+#                                 benchmarks)
 #   session_pppds NS / pppd_count NS   the pids / number of the pppds in NS
 #                                 serving a session (not those l2tpsecd
 #                                 prestarted, still waiting for one)
@@ -240,6 +242,20 @@ session_pppds() {
       echo "$p"
     fi
   done
+}
+# mem_kib FIELD PID...: the sum (KiB) of VmRSS (status) or Pss (smaps_rollup).
+mem_kib() {
+  local field=$1 p sum=0 v
+  shift
+  for p in "$@"; do
+    if [[ $field == Pss ]]; then
+      v=$(awk '$1 == "Pss:" { print $2 }' "/proc/$p/smaps_rollup" 2>/dev/null)
+    else
+      v=$(awk '$1 == "VmRSS:" { print $2 }' "/proc/$p/status" 2>/dev/null)
+    fi
+    sum=$((sum + ${v:-0}))
+  done
+  echo "$sum"
 }
 pppd_count() {
   local pids

@@ -129,20 +129,6 @@ for ((i = 0; i < LACS; i++)); do
   } >"$WORK/lac$i.conf"
 done
 
-# mem_kib FIELD PID...: the sum of VmRSS (status) or Pss (smaps_rollup).
-mem_kib() {
-  local field=$1 p sum=0 v
-  shift
-  for p in "$@"; do
-    if [[ $field == Pss ]]; then
-      v=$(awk '$1 == "Pss:" { print $2 }' "/proc/$p/smaps_rollup" 2>/dev/null)
-    else
-      v=$(awk '$1 == "VmRSS:" { print $2 }' "/proc/$p/status" 2>/dev/null)
-    fi
-    sum=$((sum + ${v:-0}))
-  done
-  echo "$sum"
-}
 # pppds NS: the PIDs of the pppds in NS that serve a session (not those the
 # LNS prestarted, still waiting for one: interop_lib.sh's session_pppds).
 pppds() { session_pppds "$1"; }

@@ -114,20 +114,6 @@ cpu_ticks() {
   done
   echo "$t"
 }
-# mem_kib FIELD PID...: the sum of VmRSS (status) or Pss (smaps_rollup).
-mem_kib() {
-  local field=$1 p sum=0 v
-  shift
-  for p in "$@"; do
-    if [[ $field == Pss ]]; then
-      v=$(awk '$1 == "Pss:" { print $2 }' "/proc/$p/smaps_rollup" 2>/dev/null)
-    else
-      v=$(awk '$1 == "VmRSS:" { print $2 }' "/proc/$p/status" 2>/dev/null)
-    fi
-    sum=$((sum + ${v:-0}))
-  done
-  echo "$sum"
-}
 TICK=$(getconf CLK_TCK)
 server_empty() {
   [[ -z $(server_pppds) ]] && [[ $(ppp_count "$NS_S") == 0 ]] && [[ $(xfrm_count "$NS_S" state) == 0 ]]
