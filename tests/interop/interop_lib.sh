@@ -383,7 +383,11 @@ CONF
     done
     printf '}\nsecrets {\n  ike-all {\n    secret = "%s"\n  }\n}\n' "$psk"
   } >"$WORK/clients.swanctl.conf"
-  start_charon clients "$ns" "$WORK/clients.swanctl.conf"
+  # Each `swanctl --initiate` holds one of charon's worker threads until its
+  # connection is up (16 by default): N at once need N more, or the IKE work
+  # of all of them waits behind the blocked threads until swanctl times out.
+  CHARON_EXTRA="${CHARON_EXTRA:-}
+  threads = $((n + 16))" start_charon clients "$ns" "$WORK/clients.swanctl.conf"
   for ((i = 0; i < n; i++)); do
     client_ppp_options "c$i" "user$i" "password-$i"
     printf '[global]\nlisten-addr = %s\nport = 1701\naccess control = no\n[lac c]\nlns = %s\nredial = no\n' \
