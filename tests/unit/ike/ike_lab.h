@@ -217,10 +217,14 @@ inline std::vector<std::vector<uint8_t>> sent(const Lab &lab, const std::string 
 	return out;
 }
 
-inline IkeEngineConfig labConfig(ProposalProfile profile = ProposalProfile::Compat, const char *psk = kPsk)
+/// ikeProposals, when given, replace the profile's IKE proposals (a test
+/// that needs one group whatever the profile prefers).
+inline IkeEngineConfig labConfig(ProposalProfile profile = ProposalProfile::Compat, const char *psk = kPsk,
+                                 std::vector<std::string> ikeProposals = {})
 {
 	IkeConfig ike;
 	ike.profile = profile;
+	ike.ikeProposals = std::move(ikeProposals);
 	auto c = ikeEngineConfig(ike);
 	REQUIRE(c);
 	std::string key = psk;

@@ -260,7 +260,7 @@ TEST_CASE("RSA signatures: Main Mode with CERTREQ, CERT and SIG, Quick Mode, bot
 	p.connect();
 	CHECK(p.lab.wire == kDirectSetupWire);
 	checkUp(p);
-	CHECK(logs.has("192.0.2.2:500: chose aes256-sha256-modp2048/rsasig"));
+	CHECK(logs.has("192.0.2.2:500: chose aes128-sha256-ecp256/rsasig"));
 	CHECK(p.server->observer.ikeUps[0].peerId == kClientDn);
 	CHECK(p.client->observer.ikeUps[0].peerId == kServerDn);
 	// The certificate's names stay with the SA ([ike] bind_ppp_user binds PPP users to them).
@@ -298,7 +298,7 @@ TEST_CASE("ECDSA P-256 signatures (auth method 9): both ends up; a USER_FQDN ID 
 	LogCapture logs;
 	p.connect();
 	checkUp(p);
-	CHECK(logs.has("chose aes256-sha256-modp2048/ecdsa256"));
+	CHECK(logs.has("chose aes128-sha256-ecp256/ecdsa256"));
 	CHECK(p.server->observer.ikeUps[0].peerId == "alice@example.test");
 	CHECK(p.client->observer.ikeUps[0].peerId == kServerDn);
 }
@@ -311,7 +311,7 @@ TEST_CASE("a responder with a key and a certificate answers either kind of clien
 	Pair p(std::move(server), labConfig());
 	LogCapture logs;
 	p.connect();
-	CHECK(logs.has("192.0.2.2:500: chose aes256-sha256-modp2048 (28800 s)"));
+	CHECK(logs.has("192.0.2.2:500: chose aes128-sha256-ecp256 (28800 s)"));
 	CHECK(p.server->observer.ikeUps.size() == 1);
 	CHECK_FALSE(p.server->observer.ikeUps[0].peerCert); // a pre-shared key shows no certificate
 
@@ -319,7 +319,7 @@ TEST_CASE("a responder with a key and a certificate answers either kind of clien
 	auto id = client->engine.connect(ConnectRequest{client->address, p.server->address, ChildRequest{}}, p.lab.now);
 	REQUIRE(id);
 	p.lab.settle();
-	CHECK(logs.has("192.0.2.3:500: chose aes256-sha256-modp2048/rsasig"));
+	CHECK(logs.has("192.0.2.3:500: chose aes128-sha256-ecp256/rsasig"));
 	REQUIRE(p.server->observer.ikeUps.size() == 2);
 	CHECK(p.server->observer.ikeUps[1].peerId == kClientDn);
 	CHECK(p.server->observer.ikeUps[1].peerCert);
@@ -331,7 +331,7 @@ TEST_CASE("an RSA client and an ECDSA-only responder have no method in common: N
 	Pair p(certConfig(creds("server-ec", "ca-ec")), certConfig(creds("client-rsa", "ca-rsa")));
 	LogCapture logs;
 	p.connect();
-	CHECK(logs.has("192.0.2.2:500: no proposal chosen (Main Mode); we accept aes256-sha256-modp2048/ecdsa256/"));
+	CHECK(logs.has("192.0.2.2:500: no proposal chosen (Main Mode); we accept aes128-sha256-ecp256/ecdsa256/"));
 	CHECK(p.client->observer.events ==
 	      std::vector<std::string>{"ike-down 1: the peer refused Main Mode: NO-PROPOSAL-CHOSEN"});
 }

@@ -179,7 +179,8 @@ TEST_CASE("DH offload: a full offload drops a first Aggressive Mode 1 and its SA
 
 TEST_CASE("DH offload: a public value the offload refuses (g^x = 1) ends the SA with the reason in the log")
 {
-	OffloadPair p;
+	const IkeEngineConfig modp2048 = labConfig(ProposalProfile::Compat, kPsk, {"aes256-sha256-modp2048"});
+	OffloadPair p(modp2048, modp2048);
 	LogCapture logs;
 	// KE is MM3's first payload: 28-byte header, 4-byte payload header, then
 	// the 256-byte MODP2048 value, here made 1.

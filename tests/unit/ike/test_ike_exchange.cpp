@@ -75,7 +75,7 @@ TEST_CASE("Main Mode and Quick Mode with a pre-shared key: both ends up, SAs and
 	REQUIRE(sas.size() == 1);
 	CHECK(sas[0].established);
 	CHECK_FALSE(sas[0].initiator);
-	CHECK(sas[0].suite == "aes256-sha256-modp2048");
+	CHECK(sas[0].suite == "aes128-sha256-ecp256");
 	CHECK(sas[0].peerId == "192.0.2.2");
 	CHECK(sas[0].peer == Endpoint{ip("192.0.2.2"), 500});
 	CHECK_FALSE(sas[0].natLocal);
@@ -344,7 +344,7 @@ TEST_CASE("a pre-RFC client (draft NAT-T only): NAT-D type 130, mode 61444, NAT-
 	dropRfc3947VendorId(p.lab, "198.51.100.7:30000>192.0.2.1:500 MM-SA");
 	LogCapture logs;
 	p.connect();
-	CHECK(logs.has("Main Mode 2 chose aes256-sha256-modp2048; vendor ids: draft-ietf-ipsec-nat-t-ike-03, DPD"));
+	CHECK(logs.has("Main Mode 2 chose aes128-sha256-ecp256; vendor ids: draft-ietf-ipsec-nat-t-ike-03, DPD"));
 	CHECK(logs.has("Quick Mode offer: aes256gcm16/udp-transport-draft/3600s"));
 	// MM3 carries the draft's NAT-D payloads.
 	auto mm3 = parseMessage(p.lab.datagrams.at(2).bytes);

@@ -39,7 +39,7 @@ TEST_CASE("a wrong pre-shared key: the responder refuses MM5, the initiator give
 	// Refused once, with what the client offered, for the failure line.
 	REQUIRE(p.server->observer.refusals.size() == 1);
 	CHECK(p.server->observer.refusals[0].starts_with("phase1-authentication 192.0.2.2: Main Mode 5: pre-shared key "
-	                                                 "mismatch?; offered aes256-sha256-modp2048, "));
+	                                                 "mismatch?; offered aes128-sha256-ecp256, "));
 	CHECK(p.server->kernel.calls().empty());
 	CHECK(p.client->kernel.calls().empty());
 	CHECK(p.server->engine.saCount() == 0);
@@ -63,7 +63,7 @@ TEST_CASE("a client that goes quiet in Main Mode: the responder reports the stal
 		                                                             : "no Main Mode 3 after our Main Mode 2";
 		REQUIRE(p.server->observer.refusals.size() == 1);
 		CHECK(p.server->observer.refusals[0].starts_with("phase1-timeout 192.0.2.2: " + expected +
-		                                                 "; offered aes256-sha256-modp2048, "));
+		                                                 "; offered aes128-sha256-ecp256, "));
 		CHECK(p.server->engine.saCount() == 0);
 		CHECK(p.client->observer.refusals.empty()); // the initiator's own failure is not a client's
 	}
@@ -78,7 +78,7 @@ TEST_CASE("no proposal chosen in Main Mode: NO-PROPOSAL-CHOSEN in the clear, the
 	p.connect();
 	CHECK(p.lab.wire == std::vector<std::string>{"192.0.2.2:500>192.0.2.1:500 MM-SA",
 	                                             "192.0.2.1:500>192.0.2.2:500 INFO(NO-PROPOSAL-CHOSEN)"});
-	CHECK(logs.has("192.0.2.2:500: no proposal chosen (Main Mode); we accept aes256-sha256-modp2048/psk/28800s"));
+	CHECK(logs.has("192.0.2.2:500: no proposal chosen (Main Mode); we accept aes128-sha256-ecp256/psk/28800s"));
 	CHECK(p.client->observer.events ==
 	      std::vector<std::string>{"ike-down 1: the peer refused Main Mode: NO-PROPOSAL-CHOSEN"});
 	CHECK(p.server->observer.refusals ==
