@@ -34,7 +34,7 @@
 #                          [--servers reference,l2tpsec]   (one of them alone: no ratios)
 # SBS_L2TPSEC_PPP="KEY = VALUE" adds a line to l2tpsecd's [ppp] (to try options).
 # Run it with tools/bench/side-by-side (boots the VM); the interop test
-# side_by_side runs it small (3 clients, 1 run), checking only that both
+# side_by_side runs it small (2 clients, 1 run), checking only that both
 # servers serve every client.
 set -uo pipefail
 daemon=${1:?usage: $0 L2TPSECD L2TPCTL [--clients N,...] [--runs R]}
