@@ -2,6 +2,8 @@
 // (sa_table.h).
 #include "ike/sa_table.h"
 
+#include <cstring>
+
 namespace l2tpsec::ike {
 
 namespace {
@@ -12,6 +14,13 @@ bool noCookie(const Cookie &c)
 }
 
 } // namespace
+
+size_t SaTable::OurCookieHash::operator()(const Cookie &c) const
+{
+	uint64_t h = 0;
+	std::memcpy(&h, c.data(), sizeof h);
+	return static_cast<size_t>(h);
+}
 
 IkeSa &SaTable::add(std::unique_ptr<IkeSa> sa, bool reauthenticate)
 {

@@ -74,18 +74,28 @@ private:
 	/// The same SAs by id in a hash: find() runs for every SPI and flow
 	/// lookup, and a tree's walk grows with the SAs (scale_bench).
 	std::unordered_map<uint64_t, IkeSa *> byId_;
-	std::map<uint64_t, Meta> meta_;
-	/// Routing: SAs whose two cookies are known; our initiator SAs by CKY-I
-	/// (MM2 brings CKY-R); responder SAs by (CKY-I, peer) for MM1 retransmits.
-	std::map<std::pair<Cookie, Cookie>, uint64_t> byCookies_;
-	std::map<Cookie, uint64_t> ourInitiators_;
+	std::unordered_map<uint64_t, Meta> meta_;
+	/// A cookie that one of our engines made (random): its first 8 bytes
+	/// are a hash no peer can aim at one bucket.
+	struct OurCookieHash {
+		size_t operator()(const Cookie &c) const;
+		size_t operator()(const std::pair<Cookie, Cookie> &pair) const { return (*this)(pair.second); }
+	};
+	/// Routing: SAs whose two cookies are known, hashed by CKY-R (random
+	/// from our responder; a client's CKY-I could be picked to collide;
+	/// as initiator the server we dial picks it); our initiator SAs by our
+	/// CKY-I (MM2 brings CKY-R); responder SAs by (CKY-I, peer) for MM1
+	/// retransmits, in a tree, since the peer picks both.
+	std::unordered_map<std::pair<Cookie, Cookie>, uint64_t, OurCookieHash> byCookies_;
+	std::unordered_map<Cookie, uint64_t, OurCookieHash> ourInitiators_;
 	std::map<std::pair<Cookie, Endpoint>, uint64_t> byMm1_;
-	/// Every SA by its peer's (first) address, and the half-open ones' count.
+	/// Every SA by its peer's (first) address, and the half-open ones'
+	/// count: trees, as the peer picks the address (a spoofed MM1 too).
 	std::map<IpAddress, std::set<uint64_t>> byAddress_;
 	std::map<IpAddress, size_t> halfOpenPerAddress_;
 	size_t halfOpen_ = 0;
 	std::set<std::pair<TimePoint, uint64_t>> deadlines_;
-	std::map<uint64_t, TimePoint> deadlineOf_;
+	std::unordered_map<uint64_t, TimePoint> deadlineOf_;
 };
 
 } // namespace l2tpsec::ike

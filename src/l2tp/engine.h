@@ -30,6 +30,7 @@
 #include <random>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace l2tpsec::l2tp {
@@ -222,7 +223,7 @@ private:
 	std::map<Endpoint, std::set<uint16_t>> byPeer_;
 	std::map<IpAddress, size_t> perAddress_;
 	std::set<std::pair<TimePoint, uint16_t>> deadlines_;
-	std::map<uint16_t, TimePoint> deadlineOf_;
+	std::unordered_map<uint16_t, TimePoint> deadlineOf_;
 };
 
 } // namespace l2tpsec::l2tp
