@@ -164,7 +164,6 @@ void L2tpEngine::onSccrq(uint64_t, const Endpoint &local, const Endpoint &from, 
 		        from.str(), fromAddress);
 		return;
 	}
-	// Counted only when there is a cap: every new SCCRQ would walk the tunnels.
 	if (ctx_.config.maxTunnels != 0) {
 		if (size_t lns = lnsTunnelCount(); lns >= ctx_.config.maxTunnels) {
 			logWarn(kLog, "SCCRQ from {} dropped: {} tunnels ([l2tp] max_tunnels)", from.str(), lns);
@@ -188,8 +187,7 @@ void L2tpEngine::onSccrq(uint64_t, const Endpoint &local, const Endpoint &from, 
 
 size_t L2tpEngine::lnsTunnelCount() const
 {
-	return static_cast<size_t>(
-	        std::count_if(tunnels_.begin(), tunnels_.end(), [](const auto &t) { return t.second->lns(); }));
+	return lnsTunnels_;
 }
 
 Result<uint16_t> L2tpEngine::connect(const LacRequest &request, TimePoint now)
@@ -319,6 +317,8 @@ Tunnel &L2tpEngine::addTunnel(std::unique_ptr<Tunnel> t)
 	Tunnel &ref = *t;
 	byPeer_[ref.peer()].insert(tid);
 	++perAddress_[ref.peer().address];
+	if (ref.lns())
+		++lnsTunnels_;
 	tunnels_.emplace(tid, std::move(t));
 	if (Tunnel **s = slot(tid))
 		*s = &ref;
@@ -344,6 +344,8 @@ void L2tpEngine::settle(uint16_t tunnelId)
 			perAddress_.erase(n);
 		if (Tunnel **s = slot(tunnelId))
 			*s = nullptr;
+		if (t->lns())
+			--lnsTunnels_;
 		tunnels_.erase(tunnelId);
 		return;
 	}

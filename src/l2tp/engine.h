@@ -222,6 +222,9 @@ private:
 	/// a new SCCRQ looks only at its own peer's, whatever the tunnel count.
 	std::map<Endpoint, std::set<uint16_t>> byPeer_;
 	std::map<IpAddress, size_t> perAddress_;
+	/// The tunnels answered as the LNS ([l2tp] max_tunnels), kept as they
+	/// come and go: an SCCRQ does not count them.
+	size_t lnsTunnels_ = 0;
 	std::set<std::pair<TimePoint, uint16_t>> deadlines_;
 	std::unordered_map<uint16_t, TimePoint> deadlineOf_;
 };
