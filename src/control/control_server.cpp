@@ -3,6 +3,7 @@
 #include "common/log.h"
 #include "l2tpsec/control.h"
 
+#include <malloc.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -15,6 +16,10 @@ namespace l2tpsec {
 using nlohmann::json;
 
 namespace {
+
+/// An answer this long (a listing of hundreds of sessions) is followed by
+/// a trim of the heap once it is sent.
+constexpr size_t kTrimAfterBytes = 256 * 1024;
 
 Result<sockaddr_un> unixAddress(const std::string &path)
 {
@@ -194,6 +199,7 @@ void ControlServer::onClient(int fd, uint32_t events)
 			std::string line = c.in.substr(0, nl);
 			c.in.erase(0, nl + 1);
 			c.out += respond(line);
+			c.bigReply = c.bigReply || c.out.size() >= kTrimAfterBytes;
 		}
 		if (c.in.size() > control::kMaxRequestBytes) {
 			logWarn("control", "dropping a control client: request longer than {} bytes",
@@ -223,6 +229,14 @@ void ControlServer::flush(Client &c)
 			return;
 		}
 		c.out.erase(0, static_cast<size_t>(n));
+	}
+	if (c.bigReply) {
+		// `sessions --json` with hundreds of sessions builds a JSON tree of
+		// several MiB among the long-lived state; freed, it stayed in the
+		// RSS (2.1 MiB after three listings of 200 sessions in the lab),
+		// since glibc trims only the heap's top on its own.
+		c.bigReply = false;
+		malloc_trim(0);
 	}
 	if (c.peerClosed) {
 		drop(fd);

@@ -46,6 +46,9 @@ private:
 		/// The client has shut down its sending side: it is dropped once
 		/// the answers to the requests it sent before are out.
 		bool peerClosed = false;
+		/// An answer of at least kTrimAfterBytes went out: once it is sent,
+		/// the heap it and its JSON took is given back (malloc_trim).
+		bool bigReply = false;
 	};
 	ControlServer(EventLoop &loop, std::string path, UniqueFd fd);
 	void acceptClients();

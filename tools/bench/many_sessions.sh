@@ -13,7 +13,8 @@
 #                  (N ppp interfaces with their peer's address); tunnels_s
 #                  until all L tunnels are up
 #   daemon_kib     the LNS daemon's VmRSS and Pss before the load, with the N
-#                  sessions up and after the teardown, and the growth per
+#                  sessions up, its VmRSS after the listings below
+#                  (rss_listed) and after the teardown, and the growth per
 #                  session; daemon_fds its open descriptors with N up
 #   pppd_kib       the LNS pppds' VmRSS and Pss, the mean of one
 #   lac_daemon_rss_kib   one LAC daemon's VmRSS, the mean
@@ -249,6 +250,7 @@ done
 sessions_s=$(printf '%s\n' "${times[@]}" | median)
 sessions_bytes=$(wc -c <"$WORK/sessions.json")
 ctl lns tunnels --json >"$WORK/tunnels.json" || fail "l2tpctl tunnels --json"
+rss_listed=$(mem_kib VmRSS "$LNS_PID")
 k_tunnels=$(kernel_tunnels "$NS_S") k_sessions=$(kernel_sessions "$NS_S") esp=$(xfrm_count "$NS_S" state)
 ok "measured: l2tpctl sessions --json ${times[*]} s"
 
@@ -352,6 +354,7 @@ ok "all gone: disconnect to no session in the LNS ${teardown_s}s, LAC stop to no
 jq -cn --argjson lacs "$LACS" --argjson per "$PER_LAC" --argjson n "$TOTAL" --argjson window "$WINDOW" \
   --argjson setup "$setup_s" --argjson tunnels "$t_tunnels" \
   --argjson rss0 "$rss_before" --argjson rss1 "$rss_up" --argjson rss2 "$rss_after" \
+  --argjson rss_listed "$rss_listed" \
   --argjson pss0 "$pss_before" --argjson pss1 "$pss_up" --argjson fds "$fds" \
   --argjson prss "$pppd_rss" --argjson ppss "$pppd_pss" --argjson lrss "$lac_rss" \
   --argjson sj "$sessions_s" --argjson sjb "$sessions_bytes" \
@@ -359,7 +362,7 @@ jq -cn --argjson lacs "$LACS" --argjson per "$PER_LAC" --argjson n "$TOTAL" --ar
   --argjson down "$teardown_s" --argjson sadel "$sa_delete_s" \
   '{lacs: $lacs, sessions_per_lac: $per, sessions: $n, ipsec: "required", window: $window,
     setup_s: $setup, setup_per_s: ($n / $setup * 10 | round / 10), tunnels_s: $tunnels,
-    daemon_kib: {rss_before: $rss0, rss_up: $rss1, rss_after: $rss2, pss_before: $pss0, pss_up: $pss1,
+    daemon_kib: {rss_before: $rss0, rss_up: $rss1, rss_listed: $rss_listed, rss_after: $rss2, pss_before: $pss0, pss_up: $pss1,
                  rss_per_session: (($rss1 - $rss0) / $n * 10 | round / 10),
                  pss_per_session: (($pss1 - $pss0) / $n * 10 | round / 10)},
     daemon_fds: $fds,
